@@ -1,0 +1,313 @@
+//! Portable pipeline -> GitHub workflow.
+
+use std::collections::BTreeMap;
+
+use indexmap::IndexMap;
+use pipeline_core::diagnostic::{Diagnostic, Diagnostics, Path};
+use pipeline_core::yaml::{Commented, Spaced};
+use pipeline_core::{
+    Access, Action, Arch, CloudRole, Env, InputKind, Job, Pipeline, Scope, Size, Step, StepKind, Trigger,
+};
+
+use super::expr;
+use super::model::{self as gh, WithValue};
+use super::pins;
+use super::Github;
+
+const PLATFORM: &str = "github";
+
+pub(crate) struct Lowering<'a> {
+    pub(crate) config: &'a Github,
+    pub(crate) pipeline: &'a Pipeline,
+    pub(crate) diagnostics: &'a mut Diagnostics,
+}
+
+impl Lowering<'_> {
+    fn root(&self) -> Path {
+        Path::pipeline(self.pipeline.id.as_str())
+    }
+
+    fn error(&mut self, path: Path, message: impl Into<String>, hint: impl Into<String>) {
+        self.diagnostics.push(Diagnostic::error("github-unsupported", path, message).with_hint(hint).on_platform(PLATFORM));
+    }
+
+    pub(crate) fn workflow(&mut self) -> gh::Workflow {
+        let p = self.pipeline;
+        let jobs = p.jobs.iter().map(|j| (j.id.to_string(), self.job(j))).collect();
+        gh::Workflow {
+            name: p.name.clone(),
+            on: self.on(),
+            permissions: gh::Permissions::new(),
+            concurrency: p.concurrency.as_ref().map(|c| gh::Concurrency {
+                group: expr::value(&c.group),
+                cancel_in_progress: c.cancel_in_progress,
+            }),
+            env: env(&p.env),
+            defaults: gh::Defaults { run: gh::RunDefaults { shell: "bash" } },
+            jobs: Spaced(jobs),
+        }
+    }
+
+    fn on(&mut self) -> gh::On {
+        let mut on = gh::On::default();
+        for (i, trigger) in self.pipeline.triggers.iter().enumerate() {
+            let path = self.root().trigger(i);
+            match trigger {
+                Trigger::Push(push) => {
+                    if on.push.is_some() {
+                        self.error(path, "a workflow has one push filter; this pipeline has several push triggers", "merge them into one `Trigger::push()`");
+                        continue;
+                    }
+                    on.push = Some(gh::PushFilter { branches: push.branches.clone(), tags: push.tags.clone(), paths: push.paths.clone() });
+                }
+                Trigger::PullRequest(pr) => {
+                    if on.pull_request.is_some() {
+                        self.error(path, "a workflow has one pull_request filter; this pipeline has several pull request triggers", "merge them into one `Trigger::pull_request()`");
+                        continue;
+                    }
+                    on.pull_request = Some(gh::PullRequestFilter { branches: pr.branches.clone(), paths: pr.paths.clone() });
+                }
+                Trigger::Schedule(s) => on.schedule.push(gh::Cron { cron: s.cron.clone() }),
+                Trigger::Manual(m) => {
+                    let inputs = m
+                        .inputs
+                        .iter()
+                        .map(|input| {
+                            let (kind, default, options) = match &input.kind {
+                                InputKind::String { default } => ("string", default.clone().map(gh::InputDefault::String), Vec::new()),
+                                InputKind::Choice { options, default } => ("choice", default.clone().map(gh::InputDefault::String), options.clone()),
+                                InputKind::Boolean { default } => ("boolean", Some(gh::InputDefault::Bool(*default)), Vec::new()),
+                            };
+                            let input_def = gh::DispatchInput { description: input.description.clone(), required: input.required, kind, default, options };
+                            (input.name.to_string(), input_def)
+                        })
+                        .collect();
+                    on.workflow_dispatch = Some(gh::WorkflowDispatch { inputs });
+                }
+            }
+        }
+        on
+    }
+
+    fn job(&mut self, job: &Job) -> gh::Job {
+        let path = self.root().job(job.id.as_str());
+        let mut permissions: BTreeMap<Scope, Access> = BTreeMap::new();
+        let mut grant = |scope: Scope, access: Access| {
+            let entry = permissions.entry(scope).or_insert(access);
+            *entry = (*entry).max(access);
+        };
+        let mut steps = Vec::new();
+        let mut outputs = IndexMap::new();
+        for (i, step) in job.steps.iter().enumerate() {
+            let spath = path.step(i, step.id_str());
+            match &step.kind {
+                StepKind::Checkout(_) => grant(Scope::Contents, Access::Read),
+                StepKind::AssumeRole(_) => grant(Scope::IdToken, Access::Write),
+                StepKind::Action(a) => a.permissions.iter().for_each(|(s, l)| grant(*s, *l)),
+                StepKind::SetOutput(o) => {
+                    let id = output_step_id(step);
+                    if job.steps.iter().enumerate().any(|(j, s)| j != i && s.id_str() == Some(id.as_str())) {
+                        self.error(spath.clone(), format!("the set-output step needs the id {id:?}, which another step of the job uses"), "give the set-output step an explicit id with `.id(..)`");
+                    }
+                    outputs.insert(o.name.to_string(), format!("${{{{ steps.{id}.outputs.{} }}}}", o.name));
+                }
+                _ => {}
+            }
+            steps.extend(self.steps(step, &spath));
+        }
+        if job.retry > 0 {
+            self.diagnostics.push(
+                Diagnostic::warning("github-no-retry", path.field("retry"), format!("GitHub Actions cannot retry a job; job {:?} runs once", job.id.as_str()))
+                    .with_hint("make the flaky step retry itself, or rerun failed jobs from the UI")
+                    .on_platform(PLATFORM),
+            );
+        }
+        let runs_on = match job.runner.labels.as_slice() {
+            [] => {
+                if job.runner.size != Size::Small {
+                    self.diagnostics.push(
+                        Diagnostic::warning("github-runner-size", path.field("runner"), "GitHub's larger runners are selected by labels your organisation defines; using the standard runner")
+                            .with_hint("set `Runner::labels([..])` to your larger runner's label")
+                            .on_platform(PLATFORM),
+                    );
+                }
+                gh::RunsOn::Label(match job.runner.arch {
+                    Arch::X64 => self.config.runner.clone(),
+                    Arch::Arm64 => self.config.arm_runner.clone(),
+                })
+            }
+            [one] => gh::RunsOn::Label(one.clone()),
+            many => gh::RunsOn::Labels(many.to_vec()),
+        };
+        let environment = job.environment.as_ref().map(|e| {
+            if e.requires_approval() {
+                self.diagnostics.push(
+                    Diagnostic::notice(
+                        "github-environment-reviewers",
+                        path.field("environment"),
+                        format!("job {:?} waits for approval only once environment {:?} has required reviewers", job.id.as_str(), e.name.as_str()),
+                    )
+                    .with_hint(format!("in the repository's Settings > Environments > {}, add required reviewers (and restrict deployment branches)", e.name))
+                    .on_platform(PLATFORM),
+                );
+            }
+            gh::EnvironmentRef { name: e.name.to_string(), url: e.url.as_ref().map(expr::value) }
+        });
+        let concurrency = match (&job.concurrency, &job.environment) {
+            (Some(c), _) => Some(gh::Concurrency { group: expr::value(&c.group), cancel_in_progress: c.cancel_in_progress }),
+            // Two deploys to one environment must never overlap; queue them.
+            (None, Some(e)) => Some(gh::Concurrency { group: format!("{}-deploy-{}", self.pipeline.id, e.name), cancel_in_progress: false }),
+            (None, None) => None,
+        };
+        gh::Job {
+            name: job.name.clone(),
+            needs: job.needs.iter().map(ToString::to_string).collect(),
+            condition: job.condition.as_ref().map(|c| expr::condition(c, self.pipeline, expr::On::Job)),
+            runs_on,
+            container: job.runner.image.as_ref().map(|image| gh::Container { image: image.clone(), env: IndexMap::new(), ports: Vec::new() }),
+            services: job
+                .services
+                .iter()
+                .map(|s| {
+                    let ports = s.ports.iter().map(|p| format!("{p}:{p}")).collect();
+                    (s.name.clone(), gh::Container { image: s.image.clone(), env: env(&s.env), ports })
+                })
+                .collect(),
+            environment,
+            permissions: permissions.into_iter().map(|(s, a)| (s.key(), a.as_str())).collect(),
+            concurrency,
+            timeout_minutes: self.pipeline.timeout_of(job),
+            continue_on_error: job.allow_failure,
+            strategy: job.matrix.as_ref().map(|m| gh::Strategy {
+                matrix: m.axes.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+                fail_fast: m.fail_fast,
+                max_parallel: m.max_parallel,
+            }),
+            outputs,
+            env: env(&job.env),
+            steps,
+        }
+    }
+
+    fn pinned(&self, pin: pins::Pin) -> Action {
+        self.config.pins.get(pin.name).cloned().unwrap_or_else(|| pin.action())
+    }
+
+    /// One portable step is one GitHub step, except a chained role (one step per role).
+    fn steps(&mut self, step: &Step, path: &Path) -> Vec<gh::Step> {
+        let base = gh::Step {
+            id: step.id.as_ref().map(ToString::to_string),
+            name: step.name.clone(),
+            condition: step.condition.as_ref().map(|c| expr::condition(c, self.pipeline, expr::On::Step)),
+            env: env(&step.env),
+            working_directory: step.working_directory.clone(),
+            continue_on_error: step.continue_on_error,
+            ..gh::Step::default()
+        };
+        let uses = |action: Action| Some(Commented(action.uses(), action.version));
+        match &step.kind {
+            StepKind::Script(body) => vec![gh::Step { run: Some(body.clone()), ..base }],
+            StepKind::Checkout(c) => {
+                let mut with: IndexMap<String, WithValue> = IndexMap::new();
+                with.insert("persist-credentials".into(), false.into());
+                if let Some(depth) = c.fetch_depth {
+                    with.insert("fetch-depth".into(), WithValue::Int(i64::from(depth)));
+                }
+                if c.submodules {
+                    with.insert("submodules".into(), true.into());
+                }
+                if c.lfs {
+                    with.insert("lfs".into(), true.into());
+                }
+                vec![gh::Step { uses: uses(self.pinned(pins::CHECKOUT)), with, ..base }]
+            }
+            StepKind::Action(a) => {
+                let with = a.with.iter().map(|(k, v)| (k.clone(), WithValue::String(expr::value(v)))).collect();
+                vec![gh::Step { uses: uses(a.action.clone()), with, ..base }]
+            }
+            StepKind::Upload(u) => {
+                let mut with: IndexMap<String, WithValue> = IndexMap::new();
+                with.insert("name".into(), u.artifact.as_str().into());
+                with.insert("path".into(), u.paths.join("\n").into());
+                with.insert("if-no-files-found".into(), "error".into());
+                if let Some(days) = u.retention_days {
+                    with.insert("retention-days".into(), WithValue::Int(i64::from(days)));
+                }
+                vec![gh::Step { uses: uses(self.pinned(pins::UPLOAD_ARTIFACT)), with, ..base }]
+            }
+            StepKind::Download(d) => {
+                let mut with: IndexMap<String, WithValue> = IndexMap::new();
+                with.insert("name".into(), d.artifact.as_str().into());
+                with.insert("path".into(), d.path.as_str().into());
+                vec![gh::Step { uses: uses(self.pinned(pins::DOWNLOAD_ARTIFACT)), with, ..base }]
+            }
+            StepKind::Cache(c) => {
+                let prefix = format!("{}-${{{{ runner.os }}}}-", c.key_prefix);
+                let key = if c.key_files.is_empty() {
+                    format!("{prefix}${{{{ github.sha }}}}")
+                } else {
+                    let files: Vec<String> = c.key_files.iter().map(|f| format!("'{}'", f.replace('\'', "''"))).collect();
+                    format!("{prefix}${{{{ hashFiles({}) }}}}", files.join(", "))
+                };
+                let mut with: IndexMap<String, WithValue> = IndexMap::new();
+                with.insert("path".into(), c.paths.join("\n").into());
+                with.insert("key".into(), key.into());
+                with.insert("restore-keys".into(), prefix.into());
+                vec![gh::Step { uses: uses(self.pinned(pins::CACHE)), with, ..base }]
+            }
+            StepKind::AssumeRole(CloudRole::Aws(role)) => {
+                let action = self.pinned(pins::CONFIGURE_AWS_CREDENTIALS);
+                let mut out = Vec::new();
+                for (n, arn) in std::iter::once(&role.role_arn).chain(&role.chain).enumerate() {
+                    let mut with: IndexMap<String, WithValue> = IndexMap::new();
+                    with.insert("role-to-assume".into(), expr::value(arn).into());
+                    with.insert("aws-region".into(), role.region.as_str().into());
+                    if let Some(name) = &role.session_name {
+                        with.insert("role-session-name".into(), name.as_str().into());
+                    }
+                    if let Some(seconds) = role.duration_seconds {
+                        with.insert("role-duration-seconds".into(), WithValue::Int(i64::from(seconds)));
+                    }
+                    if n > 0 {
+                        with.insert("role-chaining".into(), true.into());
+                    }
+                    let step = if n == 0 {
+                        gh::Step { uses: uses(action.clone()), with, ..base.clone() }
+                    } else {
+                        gh::Step {
+                            name: Some(format!("Assume chained role {n}")),
+                            condition: base.condition.clone(),
+                            uses: uses(action.clone()),
+                            with,
+                            ..gh::Step::default()
+                        }
+                    };
+                    out.push(step);
+                }
+                out
+            }
+            StepKind::SetOutput(o) => {
+                let _ = path;
+                let script = format!(
+                    "value=\"$({command})\"\n{{\n  echo \"{name}<<PIPELINE_OUTPUT_EOF\"\n  printf '%s\\n' \"$value\"\n  echo \"PIPELINE_OUTPUT_EOF\"\n}} >> \"$GITHUB_OUTPUT\"\n",
+                    command = o.command,
+                    name = o.name,
+                );
+                vec![gh::Step { id: Some(output_step_id(step)), run: Some(script), ..base }]
+            }
+        }
+    }
+}
+
+/// The id of a set-output step: its own, or `output-<name>`.
+fn output_step_id(step: &Step) -> String {
+    match (&step.id, &step.kind) {
+        (Some(id), _) => id.to_string(),
+        (None, StepKind::SetOutput(o)) => format!("output-{}", o.name),
+        (None, _) => String::new(),
+    }
+}
+
+fn env(env: &Env) -> IndexMap<String, String> {
+    env.iter().map(|(k, v)| (k.to_string(), expr::value(v))).collect()
+}

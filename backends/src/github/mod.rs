@@ -1,0 +1,113 @@
+//! GitHub Actions: one workflow file per pipeline, `.github/workflows/<id>.yml`.
+//!
+//! Secure by default: workflow-level `permissions: {}` and per-job grants derived from the
+//! steps; actions pinned by full commit SHA with the release as a comment; `persist-credentials:
+//! false` on checkout; secrets and untrusted event data reach scripts only through `env:`; a
+//! timeout on every job; deploy jobs queue per environment; approvals through environments
+//! (whose required reviewers are a repository setting, reported as a notice).
+
+mod expr;
+mod lower;
+pub mod model;
+pub mod pins;
+
+use std::collections::BTreeMap;
+
+use pipeline_core::diagnostic::{Diagnostic, Diagnostics, Path};
+use pipeline_core::{Action, Backend, GeneratedFile, Pipeline, RenderContext, yaml};
+
+/// The GitHub Actions backend.
+///
+/// ```
+/// use pipeline_backends::github::{Github, pins};
+/// use pipeline_core::prelude::*;
+/// use pipeline_core::diagnostic::Diagnostics;
+///
+/// let ci = Pipeline::new("ci")
+///     .on(Trigger::push().branches(["main"]))
+///     .job(Job::new("test").step(Step::checkout()).step(Step::script("cargo test")));
+/// let mut diagnostics = Diagnostics::new();
+/// let yaml = Github::new().render(&ci, &mut diagnostics).expect("renders");
+/// assert!(yaml.contains("uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1"));
+/// assert!(yaml.contains("persist-credentials: false"));
+/// ```
+#[derive(Clone, Debug)]
+pub struct Github {
+    pub(crate) pins: BTreeMap<String, Action>,
+    pub(crate) runner: String,
+    pub(crate) arm_runner: String,
+}
+
+impl Default for Github {
+    fn default() -> Self {
+        Self { pins: BTreeMap::new(), runner: "ubuntu-24.04".into(), arm_runner: "ubuntu-24.04-arm".into() }
+    }
+}
+
+impl Github {
+    /// The backend with the built-in pins and `ubuntu-24.04` runners.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Replaces the built-in pin of the same action (for example a newer `actions/checkout`).
+    #[must_use]
+    pub fn pin(mut self, action: impl Into<Action>) -> Self {
+        let action = action.into();
+        self.pins.insert(action.name.clone(), action);
+        self
+    }
+
+    /// The hosted runner label for x64 jobs without labels.
+    #[must_use]
+    pub fn runner(mut self, label: impl Into<String>) -> Self {
+        self.runner = label.into();
+        self
+    }
+
+    /// The lowered workflow of one pipeline, for inspection or patching before emission.
+    pub fn lower(&self, pipeline: &Pipeline, diagnostics: &mut Diagnostics) -> model::Workflow {
+        lower::Lowering { config: self, pipeline, diagnostics }.workflow()
+    }
+
+    /// The workflow file's YAML, without header; `None` when an error was reported.
+    pub fn render(&self, pipeline: &Pipeline, diagnostics: &mut Diagnostics) -> Option<String> {
+        let workflow = self.lower(pipeline, diagnostics);
+        let emitted = yaml::to_value(&workflow).and_then(|v| yaml::to_string(&v));
+        match emitted {
+            Ok(text) => Some(text),
+            Err(e) => {
+                diagnostics.push(Diagnostic::error("emit", Path::pipeline(pipeline.id.as_str()), format!("cannot emit the workflow: {e}")).on_platform("github"));
+                None
+            }
+        }
+    }
+
+    /// The path of a pipeline's workflow file.
+    pub fn path(pipeline: &Pipeline) -> String {
+        format!(".github/workflows/{}.yml", pipeline.id)
+    }
+}
+
+impl Backend for Github {
+    fn name(&self) -> &'static str {
+        "github"
+    }
+
+    fn generate(&self, pipelines: &[Pipeline], ctx: &RenderContext, diagnostics: &mut Diagnostics) -> Vec<GeneratedFile> {
+        let mut files = Vec::new();
+        for p in pipelines {
+            for (name, action) in &self.pins {
+                if !action.is_pinned() {
+                    diagnostics.push(Diagnostic::error("unpinned-action", Path::root(), format!("the pin override for {name} is not a full commit SHA with a version")).on_platform("github"));
+                }
+            }
+            let Some(body) = self.render(p, diagnostics) else { continue };
+            match GeneratedFile::new(Self::path(p), format!("{}\n{body}", ctx.header.comment("# "))) {
+                Ok(f) => files.push(f),
+                Err(e) => diagnostics.push(Diagnostic::error("invalid-path", Path::pipeline(p.id.as_str()), e).on_platform("github")),
+            }
+        }
+        files
+    }
+}

@@ -1,0 +1,235 @@
+//! Portable conditions: when a job or step runs, rendered per platform
+//! (`if:` on GitHub, `rules:` on GitLab, guards or stage conditions on CodePipeline).
+
+use std::ops;
+
+use crate::id::InputName;
+
+/// What started a run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Event {
+    /// A push of a branch or tag.
+    Push,
+    /// A pull (merge) request.
+    PullRequest,
+    /// A scheduled run.
+    Schedule,
+    /// A manual run.
+    Manual,
+}
+
+impl Event {
+    /// A short name for messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Event::Push => "push",
+            Event::PullRequest => "pull request",
+            Event::Schedule => "schedule",
+            Event::Manual => "manual run",
+        }
+    }
+}
+
+/// A condition on the run, combinable with `&`, `|` and `!`.
+///
+/// ```
+/// use pipeline_core::{Condition, Event};
+/// let on_main = Condition::branch("main") & Condition::event(Event::Push);
+/// let c = on_main | Condition::tag();
+/// assert!(matches!(c, Condition::Or(_)));
+/// assert!(matches!(!Condition::tag(), Condition::Not(_)));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Condition {
+    /// Always run, even when earlier jobs failed or the run was cancelled.
+    Always,
+    /// On a job: run only when a job it directly needs failed (the trigger of rollback and
+    /// notification jobs; a job skipped because something further upstream failed does not
+    /// count). On a step: run only when an earlier step of the job failed.
+    Failure,
+    /// The ref being built is the branch with this exact name.
+    Branch(String),
+    /// The ref being built is a tag.
+    Tag,
+    /// The run was started by this event.
+    Event(Event),
+    /// A manual input has this value.
+    InputEquals(InputName, String),
+    /// All of them.
+    And(Vec<Condition>),
+    /// Any of them.
+    Or(Vec<Condition>),
+    /// Not this.
+    Not(Box<Condition>),
+}
+
+impl Condition {
+    /// The ref is the branch `name`.
+    pub fn branch(name: impl Into<String>) -> Self {
+        Condition::Branch(name.into())
+    }
+
+    /// The ref is a tag.
+    pub fn tag() -> Self {
+        Condition::Tag
+    }
+
+    /// The run was started by `event`.
+    pub fn event(event: Event) -> Self {
+        Condition::Event(event)
+    }
+
+    /// An earlier job failed.
+    pub fn failure() -> Self {
+        Condition::Failure
+    }
+
+    /// Always.
+    pub fn always() -> Self {
+        Condition::Always
+    }
+
+    /// Manual input `name` equals `value`.
+    pub fn input_equals(name: impl Into<InputName>, value: impl Into<String>) -> Self {
+        Condition::InputEquals(name.into(), value.into())
+    }
+
+    /// Whether the condition (anywhere inside) depends on the status of earlier jobs.
+    pub fn mentions_status(&self) -> bool {
+        match self {
+            Condition::Always | Condition::Failure => true,
+            Condition::And(cs) | Condition::Or(cs) => cs.iter().any(Condition::mentions_status),
+            Condition::Not(c) => c.mentions_status(),
+            _ => false,
+        }
+    }
+
+    /// Every input the condition reads.
+    pub fn inputs(&self) -> Vec<&InputName> {
+        let mut out = Vec::new();
+        self.visit(&mut |c| {
+            if let Condition::InputEquals(name, _) = c {
+                out.push(name);
+            }
+        });
+        out
+    }
+
+    /// Calls `f` on this condition and every condition inside it.
+    pub fn visit<'a>(&'a self, f: &mut impl FnMut(&'a Condition)) {
+        f(self);
+        match self {
+            Condition::And(cs) | Condition::Or(cs) => cs.iter().for_each(|c| c.visit(f)),
+            Condition::Not(c) => c.visit(f),
+            _ => {}
+        }
+    }
+
+    /// The negation normal form: `Not` pushed down to the leaves (De Morgan), nested `And`/`Or`
+    /// flattened and double negations removed. Platforms without a `not` operator (GitLab rules)
+    /// render from this form.
+    ///
+    /// ```
+    /// use pipeline_core::Condition;
+    /// let c = !(Condition::branch("main") & !Condition::tag());
+    /// assert_eq!(
+    ///     c.to_nnf(),
+    ///     Condition::Or(vec![!Condition::branch("main"), Condition::tag()]),
+    /// );
+    /// ```
+    #[must_use]
+    pub fn to_nnf(&self) -> Condition {
+        fn go(c: &Condition, negate: bool) -> Condition {
+            match (c, negate) {
+                (Condition::Not(inner), n) => go(inner, !n),
+                (Condition::And(cs), false) | (Condition::Or(cs), true) => {
+                    flatten(cs.iter().map(|c| go(c, negate)).collect(), true)
+                }
+                (Condition::Or(cs), false) | (Condition::And(cs), true) => {
+                    flatten(cs.iter().map(|c| go(c, negate)).collect(), false)
+                }
+                (leaf, false) => leaf.clone(),
+                (leaf, true) => Condition::Not(Box::new(leaf.clone())),
+            }
+        }
+        fn flatten(items: Vec<Condition>, and: bool) -> Condition {
+            let mut out = Vec::new();
+            for item in items {
+                match (item, and) {
+                    (Condition::And(inner), true) | (Condition::Or(inner), false) => out.extend(inner),
+                    (other, _) => out.push(other),
+                }
+            }
+            if out.len() == 1 {
+                return out.remove(0);
+            }
+            if and { Condition::And(out) } else { Condition::Or(out) }
+        }
+        go(self, false)
+    }
+}
+
+impl ops::BitAnd for Condition {
+    type Output = Condition;
+    fn bitand(self, rhs: Condition) -> Condition {
+        match self {
+            Condition::And(mut cs) => {
+                cs.push(rhs);
+                Condition::And(cs)
+            }
+            other => Condition::And(vec![other, rhs]),
+        }
+    }
+}
+
+impl ops::BitOr for Condition {
+    type Output = Condition;
+    fn bitor(self, rhs: Condition) -> Condition {
+        match self {
+            Condition::Or(mut cs) => {
+                cs.push(rhs);
+                Condition::Or(cs)
+            }
+            other => Condition::Or(vec![other, rhs]),
+        }
+    }
+}
+
+impl ops::Not for Condition {
+    type Output = Condition;
+    fn not(self) -> Condition {
+        match self {
+            Condition::Not(inner) => *inner,
+            other => Condition::Not(Box::new(other)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nnf_pushes_negation_to_leaves() {
+        let c = !(Condition::branch("a") | (Condition::tag() & !Condition::event(Event::Push)));
+        assert_eq!(
+            c.to_nnf(),
+            Condition::And(vec![
+                !Condition::branch("a"),
+                Condition::Or(vec![!Condition::tag(), Condition::event(Event::Push)]),
+            ])
+        );
+    }
+
+    #[test]
+    fn double_negation_cancels() {
+        assert_eq!(!!Condition::tag(), Condition::tag());
+        assert_eq!(Condition::Not(Box::new(!Condition::tag())).to_nnf(), Condition::tag());
+    }
+
+    #[test]
+    fn status_detection() {
+        assert!((Condition::failure() & Condition::branch("main")).mentions_status());
+        assert!(!(Condition::tag() | Condition::branch("main")).mentions_status());
+    }
+}

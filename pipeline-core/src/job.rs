@@ -1,0 +1,237 @@
+//! Jobs: a list of steps that run on one runner, ordered against other jobs by `needs`.
+
+use crate::concurrency::Concurrency;
+use crate::condition::Condition;
+use crate::env::Env;
+use crate::environment::Environment;
+use crate::expr::{Expr, OutputRef};
+use crate::id::{JobId, OutputName, VarName};
+use crate::matrix::Matrix;
+use crate::runner::Runner;
+use crate::service::Service;
+use crate::step::{Step, StepKind};
+
+/// A job.
+///
+/// ```
+/// use pipeline_core::prelude::*;
+/// let test = Job::new("test")
+///     .name("Unit tests")
+///     .step(Step::checkout())
+///     .step(Step::script("cargo test --workspace --locked"))
+///     .timeout_minutes(20);
+/// let deploy = Job::new("deploy")
+///     .needs(&test)
+///     .environment(Environment::new("staging"))
+///     .step(Step::script("./deploy.sh"));
+/// assert_eq!(deploy.needs, ["test"]);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Job {
+    /// The job's id, unique in its pipeline.
+    pub id: JobId,
+    /// A display name.
+    pub name: Option<String>,
+    /// Jobs that must finish first.
+    pub needs: Vec<JobId>,
+    /// Where it runs.
+    pub runner: Runner,
+    /// What it does, in order.
+    pub steps: Vec<Step>,
+    /// Environment variables of every step.
+    pub env: Env,
+    /// The environment it deploys to.
+    pub environment: Option<Environment>,
+    /// Runs only when this holds.
+    pub condition: Option<Condition>,
+    /// Runs once per matrix cell.
+    pub matrix: Option<Matrix>,
+    /// Service containers beside it.
+    pub services: Vec<Service>,
+    /// Maximum duration; the pipeline's default when `None`.
+    pub timeout_minutes: Option<u32>,
+    /// At most one run of this job's group at a time.
+    pub concurrency: Option<Concurrency>,
+    /// Retries after a failure (0 to 2).
+    pub retry: u8,
+    /// A failure does not fail the pipeline.
+    pub allow_failure: bool,
+}
+
+impl Job {
+    /// A job with no steps, running on the default runner.
+    pub fn new(id: impl Into<JobId>) -> Self {
+        Self {
+            id: id.into(),
+            name: None,
+            needs: Vec::new(),
+            runner: Runner::default(),
+            steps: Vec::new(),
+            env: Env::new(),
+            environment: None,
+            condition: None,
+            matrix: None,
+            services: Vec::new(),
+            timeout_minutes: None,
+            concurrency: None,
+            retry: 0,
+            allow_failure: false,
+        }
+    }
+
+    /// Sets the display name.
+    #[must_use]
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Runs after `job`.
+    #[must_use]
+    pub fn needs(mut self, job: impl Into<JobId>) -> Self {
+        self.needs.push(job.into());
+        self
+    }
+
+    /// Runs after all of `jobs`.
+    #[must_use]
+    pub fn needs_all<J: Into<JobId>>(mut self, jobs: impl IntoIterator<Item = J>) -> Self {
+        self.needs.extend(jobs.into_iter().map(Into::into));
+        self
+    }
+
+    /// Sets the runner.
+    #[must_use]
+    pub fn runner(mut self, runner: Runner) -> Self {
+        self.runner = runner;
+        self
+    }
+
+    /// Appends a step.
+    #[must_use]
+    pub fn step(mut self, step: impl Into<Step>) -> Self {
+        self.steps.push(step.into());
+        self
+    }
+
+    /// Appends several steps.
+    #[must_use]
+    pub fn steps<S: Into<Step>>(mut self, steps: impl IntoIterator<Item = S>) -> Self {
+        self.steps.extend(steps.into_iter().map(Into::into));
+        self
+    }
+
+    /// Sets an environment variable for every step.
+    #[must_use]
+    pub fn env(mut self, name: impl Into<VarName>, value: impl Into<Expr>) -> Self {
+        self.env.insert(name, value);
+        self
+    }
+
+    /// Deploys to `environment`.
+    #[must_use]
+    pub fn environment(mut self, environment: Environment) -> Self {
+        self.environment = Some(environment);
+        self
+    }
+
+    /// Runs only when `condition` holds.
+    #[must_use]
+    pub fn when(mut self, condition: Condition) -> Self {
+        self.condition = Some(condition);
+        self
+    }
+
+    /// Runs once per cell of `matrix`.
+    #[must_use]
+    pub fn matrix(mut self, matrix: Matrix) -> Self {
+        self.matrix = Some(matrix);
+        self
+    }
+
+    /// Adds a service container.
+    #[must_use]
+    pub fn service(mut self, service: Service) -> Self {
+        self.services.push(service);
+        self
+    }
+
+    /// Sets the timeout.
+    #[must_use]
+    pub fn timeout_minutes(mut self, minutes: u32) -> Self {
+        self.timeout_minutes = Some(minutes);
+        self
+    }
+
+    /// Sets the concurrency group.
+    #[must_use]
+    pub fn concurrency(mut self, concurrency: Concurrency) -> Self {
+        self.concurrency = Some(concurrency);
+        self
+    }
+
+    /// Retries up to `times` after a failure.
+    #[must_use]
+    pub fn retry(mut self, times: u8) -> Self {
+        self.retry = times;
+        self
+    }
+
+    /// A failure does not fail the pipeline.
+    #[must_use]
+    pub fn allow_failure(mut self) -> Self {
+        self.allow_failure = true;
+        self
+    }
+
+    /// A typed handle on output `name` of this job, for `env` of later jobs.
+    pub fn output(&self, name: impl Into<OutputName>) -> OutputRef {
+        OutputRef::new(self.id.clone(), name)
+    }
+
+    /// The outputs this job's steps set, in step order.
+    pub fn outputs(&self) -> impl Iterator<Item = &OutputName> {
+        self.steps.iter().filter_map(|s| match &s.kind {
+            StepKind::SetOutput(o) => Some(&o.name),
+            _ => None,
+        })
+    }
+
+    /// Every value this job places anywhere (job env, step env, action inputs, environment URL,
+    /// concurrency group, service env, cloud roles), for checks that look at references.
+    pub fn exprs(&self) -> Vec<&Expr> {
+        let mut out: Vec<&Expr> = self.env.iter().map(|(_, v)| v).collect();
+        for step in &self.steps {
+            out.extend(step.env.iter().map(|(_, v)| v));
+            match &step.kind {
+                StepKind::Action(a) => out.extend(a.with.values()),
+                StepKind::AssumeRole(crate::cloud::CloudRole::Aws(role)) => {
+                    out.push(&role.role_arn);
+                    out.extend(role.chain.iter());
+                }
+                _ => {}
+            }
+        }
+        if let Some(env) = &self.environment {
+            out.extend(env.url.iter());
+        }
+        if let Some(c) = &self.concurrency {
+            out.push(&c.group);
+        }
+        for service in &self.services {
+            out.extend(service.env.iter().map(|(_, v)| v));
+        }
+        out
+    }
+
+    /// The index of the step with id `id`.
+    pub fn step_index(&self, id: &str) -> Option<usize> {
+        self.steps.iter().position(|s| s.id_str() == Some(id))
+    }
+}
+
+impl From<&Job> for JobId {
+    fn from(job: &Job) -> Self {
+        job.id.clone()
+    }
+}

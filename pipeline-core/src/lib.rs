@@ -1,0 +1,85 @@
+//! Portable CI/CD pipelines in typed Rust.
+//!
+//! Describe a pipeline once, with [`Pipeline`], [`Job`] and [`Step`]; the backends of
+//! `pipeline-backends` lower it to GitHub Actions, GitLab CI and AWS CodePipeline, and the
+//! [generator](generate) writes the files, checks them for drift or lists them.
+//!
+//! ```
+//! use pipeline_core::prelude::*;
+//!
+//! let build = Job::new("build")
+//!     .step(Step::checkout())
+//!     .step(Step::script("cargo build --release --locked"))
+//!     .step(Step::set_output("version", "cargo pkgid | cut -d'#' -f2"))
+//!     .step(Step::upload("app", ["target/release/app"]));
+//! let deploy = Job::new("deploy")
+//!     .needs(&build)
+//!     .environment(Environment::new("production").approval(Approval::new()))
+//!     .env("VERSION", build.output("version"))
+//!     .step(Step::download("app"))
+//!     .step(Step::script("./deploy.sh \"$VERSION\""));
+//! let pipeline = Pipeline::new("release")
+//!     .on(Trigger::push().tags(["v*"]))
+//!     .job(build)
+//!     .job(deploy);
+//! assert!(!pipeline_core::validate::validate(&pipeline).has_errors());
+//! ```
+#![deny(missing_docs)]
+
+pub mod action;
+pub mod artifact;
+pub mod backend;
+pub mod cache;
+pub mod cloud;
+pub mod concurrency;
+pub mod condition;
+pub mod diagnostic;
+pub mod env;
+pub mod environment;
+pub mod expr;
+pub mod generate;
+pub mod graph;
+pub mod id;
+pub mod job;
+pub mod matrix;
+pub mod pipeline;
+pub mod policy;
+pub mod runner;
+pub mod secret;
+pub mod service;
+pub mod step;
+pub mod trigger;
+pub mod validate;
+pub mod yaml;
+
+pub use action::{Access, Action, ActionStep, Scope};
+pub use artifact::{Download, Upload};
+pub use backend::{Backend, GeneratedFile, Header, RelPath, RenderContext};
+pub use cache::Cache;
+pub use cloud::{AwsRole, CloudRole};
+pub use concurrency::Concurrency;
+pub use condition::{Condition, Event};
+pub use diagnostic::{Diagnostic, Diagnostics, Severity};
+pub use env::Env;
+pub use environment::{Approval, Environment, Tier};
+pub use expr::{Builtin, Expr, OutputRef};
+pub use generate::Generator;
+pub use id::{ArtifactName, EnvironmentName, InputName, JobId, OutputName, PipelineId, SecretName, StepId, VarName};
+pub use job::Job;
+pub use matrix::Matrix;
+pub use pipeline::Pipeline;
+pub use policy::Policy;
+pub use runner::{Arch, Runner, Size};
+pub use secret::{AwsSecretSource, Secret};
+pub use service::Service;
+pub use step::{Checkout, SetOutput, Step, StepKind};
+pub use trigger::{Input, InputKind, Manual, PullRequest, Push, Schedule, Trigger};
+
+/// Everything a pipeline definition needs, in one import: `use pipeline_core::prelude::*;`.
+pub mod prelude {
+    pub use crate::{
+        Access, Action, ActionStep, Approval, Arch, AwsRole, Backend, Builtin, Cache, Checkout, Concurrency,
+        Condition, Diagnostics, Env, Environment, Event, Expr, Generator, Input, Job, JobId, Matrix, OutputRef,
+        Pipeline, Policy, Runner, Scope, Secret, Service, Size, Step, StepId, StepKind, Tier, Trigger, Upload,
+    };
+}

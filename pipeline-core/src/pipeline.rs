@@ -1,0 +1,145 @@
+//! Pipelines: triggers and jobs, generated into one file (or one stack) per platform.
+
+use crate::concurrency::Concurrency;
+use crate::env::Env;
+use crate::expr::Expr;
+use crate::id::{PipelineId, VarName};
+use crate::job::Job;
+use crate::secret::Secret;
+use crate::trigger::{Input, Trigger};
+
+/// The default job timeout, in minutes, when neither the job nor the pipeline sets one.
+pub const DEFAULT_TIMEOUT_MINUTES: u32 = 30;
+
+/// A pipeline.
+///
+/// ```
+/// use pipeline_core::prelude::*;
+/// let ci = Pipeline::new("ci")
+///     .name("CI")
+///     .on(Trigger::push().branches(["main"]))
+///     .on(Trigger::pull_request())
+///     .job(Job::new("test").step(Step::checkout()).step(Step::script("cargo test")));
+/// assert_eq!(ci.jobs.len(), 1);
+/// assert!(ci.find_job("test").is_some());
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pipeline {
+    /// The id; names the generated files.
+    pub id: PipelineId,
+    /// A display name.
+    pub name: String,
+    /// What starts it.
+    pub triggers: Vec<Trigger>,
+    /// Its jobs, in the order written.
+    pub jobs: Vec<Job>,
+    /// Environment variables of every job.
+    pub env: Env,
+    /// At most one run of the group at a time.
+    pub concurrency: Option<Concurrency>,
+    /// Timeout of jobs that set none.
+    pub default_timeout_minutes: u32,
+    /// Declared secrets with their platform locations (optional; see [`Secret`]).
+    pub secrets: Vec<Secret>,
+}
+
+impl Pipeline {
+    /// A pipeline with no triggers and no jobs; its name is its id until set.
+    pub fn new(id: impl Into<PipelineId>) -> Self {
+        let id = id.into();
+        Self {
+            name: id.to_string(),
+            id,
+            triggers: Vec::new(),
+            jobs: Vec::new(),
+            env: Env::new(),
+            concurrency: None,
+            default_timeout_minutes: DEFAULT_TIMEOUT_MINUTES,
+            secrets: Vec::new(),
+        }
+    }
+
+    /// Sets the display name.
+    #[must_use]
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
+        self
+    }
+
+    /// Adds a trigger.
+    #[must_use]
+    pub fn on(mut self, trigger: impl Into<Trigger>) -> Self {
+        self.triggers.push(trigger.into());
+        self
+    }
+
+    /// Adds a job.
+    #[must_use]
+    pub fn job(mut self, job: Job) -> Self {
+        self.jobs.push(job);
+        self
+    }
+
+    /// Adds several jobs.
+    #[must_use]
+    pub fn jobs(mut self, jobs: impl IntoIterator<Item = Job>) -> Self {
+        self.jobs.extend(jobs);
+        self
+    }
+
+    /// Sets an environment variable for every job.
+    #[must_use]
+    pub fn env(mut self, name: impl Into<VarName>, value: impl Into<Expr>) -> Self {
+        self.env.insert(name, value);
+        self
+    }
+
+    /// Sets the pipeline's concurrency group.
+    #[must_use]
+    pub fn concurrency(mut self, concurrency: Concurrency) -> Self {
+        self.concurrency = Some(concurrency);
+        self
+    }
+
+    /// Sets the default job timeout.
+    #[must_use]
+    pub fn default_timeout_minutes(mut self, minutes: u32) -> Self {
+        self.default_timeout_minutes = minutes;
+        self
+    }
+
+    /// Declares a secret's platform locations.
+    #[must_use]
+    pub fn secret(mut self, secret: Secret) -> Self {
+        self.secrets.push(secret);
+        self
+    }
+
+    /// The job with id `id`.
+    pub fn find_job(&self, id: &str) -> Option<&Job> {
+        self.jobs.iter().find(|j| j.id == id)
+    }
+
+    /// The job with id `id`, mutably.
+    pub fn find_job_mut(&mut self, id: &str) -> Option<&mut Job> {
+        self.jobs.iter_mut().find(|j| j.id == id)
+    }
+
+    /// The declaration of secret `name`, or its default declaration.
+    pub fn secret_decl(&self, name: &str) -> Secret {
+        self.secrets.iter().find(|s| s.name == name).cloned().unwrap_or_else(|| Secret::new(name))
+    }
+
+    /// Every input of every manual trigger.
+    pub fn inputs(&self) -> impl Iterator<Item = &Input> {
+        self.triggers.iter().flat_map(|t| match t {
+            Trigger::Manual(m) => m.inputs.as_slice(),
+            _ => &[],
+        })
+    }
+
+    /// The timeout of `job`, falling back to the pipeline default.
+    pub fn timeout_of(&self, job: &Job) -> u32 {
+        job.timeout_minutes.unwrap_or(self.default_timeout_minutes)
+    }
+}

@@ -1,0 +1,233 @@
+//! Steps: the units of work inside a job.
+
+use crate::action::ActionStep;
+use crate::artifact::{Download, Upload};
+use crate::cache::Cache;
+use crate::cloud::{AwsRole, CloudRole};
+use crate::condition::Condition;
+use crate::env::Env;
+use crate::expr::Expr;
+use crate::id::{ArtifactName, OutputName, StepId, VarName};
+
+/// Checks out the repository at the commit being built.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Checkout {
+    /// Number of commits to fetch; `Some(0)` fetches the whole history, `None` the platform's
+    /// shallow default.
+    pub fetch_depth: Option<u32>,
+    /// Also check out submodules.
+    pub submodules: bool,
+    /// Also fetch Git LFS files.
+    pub lfs: bool,
+}
+
+/// Sets a job output to what `command` prints (trailing newlines removed).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SetOutput {
+    /// The output's name.
+    pub name: OutputName,
+    /// A shell command whose standard output is the value.
+    pub command: String,
+}
+
+/// What a step does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StepKind {
+    /// A shell script (bash; multi-line allowed). Values reach it through `env` only.
+    Script(String),
+    /// A checkout of the repository.
+    Checkout(Checkout),
+    /// A platform action pinned by SHA.
+    Action(ActionStep),
+    /// Uploads an artifact.
+    Upload(Upload),
+    /// Downloads an artifact.
+    Download(Download),
+    /// Restores and saves a cache.
+    Cache(Cache),
+    /// Assumes a cloud role with the platform's OIDC token.
+    AssumeRole(CloudRole),
+    /// Sets a job output.
+    SetOutput(SetOutput),
+}
+
+impl StepKind {
+    /// A short name of the kind for messages (`script`, `checkout`, ...).
+    pub fn name(&self) -> &'static str {
+        match self {
+            StepKind::Script(_) => "script",
+            StepKind::Checkout(_) => "checkout",
+            StepKind::Action(_) => "action",
+            StepKind::Upload(_) => "artifact upload",
+            StepKind::Download(_) => "artifact download",
+            StepKind::Cache(_) => "cache",
+            StepKind::AssumeRole(_) => "cloud role",
+            StepKind::SetOutput(_) => "set output",
+        }
+    }
+}
+
+/// A step of a job.
+///
+/// ```
+/// use pipeline_core::prelude::*;
+/// let step = Step::script("cargo test --workspace --locked")
+///     .id("test")
+///     .name("Unit tests")
+///     .env("RUST_BACKTRACE", "1");
+/// assert_eq!(step.id.as_ref().map(StepId::as_str), Some("test"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Step {
+    /// An id, unique in the job, so constructs can insert steps around it.
+    pub id: Option<StepId>,
+    /// A display name.
+    pub name: Option<String>,
+    /// What it does.
+    pub kind: StepKind,
+    /// Environment variables of this step.
+    pub env: Env,
+    /// Run only when this holds.
+    pub condition: Option<Condition>,
+    /// A failure of this step does not fail the job.
+    pub continue_on_error: bool,
+    /// Directory the step runs in, relative to the workspace.
+    pub working_directory: Option<String>,
+}
+
+impl Step {
+    fn of(kind: StepKind) -> Self {
+        Self {
+            id: None,
+            name: None,
+            kind,
+            env: Env::new(),
+            condition: None,
+            continue_on_error: false,
+            working_directory: None,
+        }
+    }
+
+    /// A shell script step.
+    pub fn script(body: impl Into<String>) -> Self {
+        Self::of(StepKind::Script(body.into()))
+    }
+
+    /// A checkout with the platform's defaults.
+    pub fn checkout() -> Self {
+        Self::of(StepKind::Checkout(Checkout::default()))
+    }
+
+    /// A checkout with explicit settings.
+    pub fn checkout_with(checkout: Checkout) -> Self {
+        Self::of(StepKind::Checkout(checkout))
+    }
+
+    /// A pinned platform action; pass an [`ActionStep`] to set inputs and permissions.
+    pub fn action(action: impl Into<ActionStep>) -> Self {
+        Self::of(StepKind::Action(action.into()))
+    }
+
+    /// Uploads `paths` as artifact `name`.
+    pub fn upload<S: Into<String>>(name: impl Into<ArtifactName>, paths: impl IntoIterator<Item = S>) -> Self {
+        Self::of(StepKind::Upload(Upload::new(name, paths)))
+    }
+
+    /// Downloads artifact `name` into the workspace root.
+    pub fn download(name: impl Into<ArtifactName>) -> Self {
+        Self::download_to(name, ".")
+    }
+
+    /// Downloads artifact `name` into `path`.
+    pub fn download_to(name: impl Into<ArtifactName>, path: impl Into<String>) -> Self {
+        Self::of(StepKind::Download(Download { artifact: name.into(), path: path.into() }))
+    }
+
+    /// Restores and saves a cache.
+    pub fn cache(cache: Cache) -> Self {
+        Self::of(StepKind::Cache(cache))
+    }
+
+    /// Assumes an AWS role with the platform's OIDC token.
+    pub fn assume_aws_role(role: AwsRole) -> Self {
+        Self::of(StepKind::AssumeRole(CloudRole::Aws(role)))
+    }
+
+    /// Sets job output `name` to what `command` prints.
+    pub fn set_output(name: impl Into<OutputName>, command: impl Into<String>) -> Self {
+        Self::of(StepKind::SetOutput(SetOutput { name: name.into(), command: command.into() }))
+    }
+
+    /// Sets the id.
+    #[must_use]
+    pub fn id(mut self, id: impl Into<StepId>) -> Self {
+        self.id = Some(id.into());
+        self
+    }
+
+    /// Sets the display name.
+    #[must_use]
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets an environment variable.
+    #[must_use]
+    pub fn env(mut self, name: impl Into<VarName>, value: impl Into<Expr>) -> Self {
+        self.env.insert(name, value);
+        self
+    }
+
+    /// Runs only when `condition` holds.
+    #[must_use]
+    pub fn when(mut self, condition: Condition) -> Self {
+        self.condition = Some(condition);
+        self
+    }
+
+    /// A failure of this step does not fail the job.
+    #[must_use]
+    pub fn continue_on_error(mut self) -> Self {
+        self.continue_on_error = true;
+        self
+    }
+
+    /// Runs in `dir`.
+    #[must_use]
+    pub fn working_directory(mut self, dir: impl Into<String>) -> Self {
+        self.working_directory = Some(dir.into());
+        self
+    }
+
+    /// The id as a string, if any.
+    pub fn id_str(&self) -> Option<&str> {
+        self.id.as_ref().map(StepId::as_str)
+    }
+}
+
+macro_rules! step_from {
+    ($($ty:ty => $variant:ident),* $(,)?) => {$(
+        impl From<$ty> for Step {
+            fn from(value: $ty) -> Self {
+                Step::of(StepKind::$variant(value))
+            }
+        }
+    )*};
+}
+
+step_from!(
+    Checkout => Checkout,
+    ActionStep => Action,
+    Upload => Upload,
+    Download => Download,
+    Cache => Cache,
+    CloudRole => AssumeRole,
+    SetOutput => SetOutput,
+);
+
+impl From<AwsRole> for Step {
+    fn from(value: AwsRole) -> Self {
+        Step::assume_aws_role(value)
+    }
+}

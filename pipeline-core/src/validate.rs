@@ -1,0 +1,697 @@
+//! Portable validation: every problem in a pipeline, at once, each with a path and a hint.
+//!
+//! Platform-specific limits (a name GitLab reserves, a feature CodePipeline lacks) are checked
+//! by the backends; policies of an organisation by [`crate::policy`]. The generator runs all of
+//! them before it writes anything.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use crate::diagnostic::{Diagnostic, Diagnostics, Path, did_you_mean};
+use crate::env::Env;
+use crate::expr::Expr;
+use crate::graph::NeedsGraph;
+use crate::id::rules;
+use crate::job::Job;
+use crate::pipeline::Pipeline;
+use crate::step::StepKind;
+use crate::trigger::{InputKind, Trigger};
+
+/// The longest id the model accepts (CodePipeline's limit for names).
+pub const MAX_ID_LEN: usize = 100;
+/// The longest job timeout the model accepts, in minutes (GitHub-hosted runners' limit).
+pub const MAX_TIMEOUT_MINUTES: u32 = 360;
+/// Environment variable prefixes the platforms reserve for themselves.
+pub const RESERVED_ENV_PREFIXES: [&str; 5] = ["GITHUB_", "RUNNER_", "CI_", "GITLAB_", "CODEBUILD_"];
+
+/// Validates several pipelines generated together (ids must be unique across them).
+///
+/// ```
+/// use pipeline_core::prelude::*;
+/// let bad = Pipeline::new("ci")
+///     .on(Trigger::push())
+///     .job(Job::new("build").step(Step::script("make")))
+///     .job(Job::new("deploy").needs("biuld"))
+///     .job(Job::new("build").step(Step::script("make")));
+/// let diagnostics = pipeline_core::validate::validate_all(&[bad]);
+/// // every problem at once: an unknown need, an empty job, a duplicate id
+/// assert!(diagnostics.contains_code("unknown-need"));
+/// assert!(diagnostics.contains_code("empty-job"));
+/// assert!(diagnostics.contains_code("duplicate-job"));
+/// ```
+pub fn validate_all(pipelines: &[Pipeline]) -> Diagnostics {
+    let mut diagnostics = Diagnostics::new();
+    let mut seen: HashSet<&str> = HashSet::new();
+    for p in pipelines {
+        if !seen.insert(p.id.as_str()) {
+            diagnostics.push(
+                Diagnostic::error("duplicate-pipeline", Path::pipeline(p.id.as_str()), format!("pipeline id {:?} is used twice", p.id.as_str()))
+                    .with_hint("give every pipeline its own id: it names the generated files"),
+            );
+        }
+        diagnostics.extend(validate(p));
+    }
+    diagnostics
+}
+
+/// Validates one pipeline.
+pub fn validate(pipeline: &Pipeline) -> Diagnostics {
+    let mut v = Validator { p: pipeline, root: Path::pipeline(pipeline.id.as_str()), out: Diagnostics::new() };
+    v.pipeline();
+    v.out
+}
+
+/// Where a value sits, which decides the references it may hold.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Place {
+    PipelineEnv,
+    JobEnv,
+    ServiceEnv,
+    ActionInput,
+    EnvironmentUrl,
+    Concurrency,
+    RoleArn,
+}
+
+impl Place {
+    fn allows_secrets(self) -> bool {
+        matches!(self, Place::JobEnv | Place::ServiceEnv | Place::ActionInput)
+    }
+
+    fn allows_job_context(self) -> bool {
+        !matches!(self, Place::PipelineEnv)
+    }
+}
+
+struct Validator<'a> {
+    p: &'a Pipeline,
+    root: Path,
+    out: Diagnostics,
+}
+
+impl<'a> Validator<'a> {
+    fn error(&mut self, code: &'static str, path: Path, message: impl Into<String>, hint: Option<String>) {
+        let mut d = Diagnostic::error(code, path, message);
+        d.hint = hint;
+        self.out.push(d);
+    }
+
+    fn pipeline(&mut self) {
+        let id = self.p.id.as_str();
+        if !rules::is_file_stem(id) || id.len() > MAX_ID_LEN {
+            self.error(
+                "invalid-pipeline-id",
+                self.root.clone(),
+                format!("pipeline id {id:?} is not a safe file name"),
+                Some(format!("use letters, digits, '-', '_' and '.' (not starting with '.', no '..', at most {MAX_ID_LEN} characters)")),
+            );
+        }
+        if self.p.name.trim().is_empty() {
+            self.error("empty-name", self.root.field("name"), "pipeline name is empty", None);
+        }
+        if !(1..=MAX_TIMEOUT_MINUTES).contains(&self.p.default_timeout_minutes) {
+            self.error(
+                "invalid-timeout",
+                self.root.field("default_timeout_minutes"),
+                format!("default timeout {} is outside 1..={MAX_TIMEOUT_MINUTES} minutes", self.p.default_timeout_minutes),
+                None,
+            );
+        }
+        self.triggers();
+        self.env(&self.p.env, self.root.field("env"), Place::PipelineEnv, None);
+        if let Some(c) = &self.p.concurrency {
+            self.expr(&c.group, self.root.field("concurrency.group"), Place::Concurrency, None);
+            if c.group.as_literal().is_some_and(|g| g.trim().is_empty()) {
+                self.error("empty-concurrency-group", self.root.field("concurrency.group"), "concurrency group is empty", None);
+            }
+        }
+        let mut secret_decls = HashSet::new();
+        for s in &self.p.secrets {
+            if !secret_decls.insert(s.name.as_str()) {
+                self.error("duplicate-secret", self.root.field(format!("secrets.{}", s.name)), format!("secret {:?} is declared twice", s.name.as_str()), None);
+            }
+            self.secret_name(s.name.as_str(), self.root.field(format!("secrets.{}", s.name)));
+        }
+        if self.p.jobs.is_empty() {
+            self.error("no-jobs", self.root.clone(), "pipeline has no jobs", Some("add a job with `.job(Job::new(\"build\")...)`".into()));
+        }
+        self.jobs();
+    }
+
+    fn triggers(&mut self) {
+        if self.p.triggers.is_empty() {
+            self.error(
+                "no-triggers",
+                self.root.clone(),
+                "pipeline has no trigger, so nothing would ever start it",
+                Some("add one, e.g. `.on(Trigger::push().branches([\"main\"]))` or `.on(Trigger::manual())`".into()),
+            );
+        }
+        let mut manual_seen = false;
+        let mut inputs = HashSet::new();
+        for (i, t) in self.p.triggers.iter().enumerate() {
+            let path = self.root.trigger(i);
+            match t {
+                Trigger::Push(push) => {
+                    for (field, patterns) in [("branches", &push.branches), ("tags", &push.tags), ("paths", &push.paths)] {
+                        self.patterns(patterns, path.field(field));
+                    }
+                }
+                Trigger::PullRequest(pr) => {
+                    self.patterns(&pr.branches, path.field("branches"));
+                    self.patterns(&pr.paths, path.field("paths"));
+                }
+                Trigger::Schedule(s) => {
+                    if let Err(problem) = check_cron(&s.cron) {
+                        self.error(
+                            "invalid-cron",
+                            path.field("cron"),
+                            format!("schedule {:?} is not a valid cron expression: {problem}", s.cron),
+                            Some("use five fields: minute hour day-of-month month day-of-week, e.g. \"30 3 * * 1-5\"".into()),
+                        );
+                    }
+                }
+                Trigger::Manual(m) => {
+                    if std::mem::replace(&mut manual_seen, true) {
+                        self.error("duplicate-manual-trigger", path.clone(), "pipeline has more than one manual trigger", Some("put all inputs on one manual trigger".into()));
+                    }
+                    for input in &m.inputs {
+                        let ipath = path.input(input.name.as_str());
+                        if !inputs.insert(input.name.as_str()) {
+                            self.error("duplicate-input", ipath.clone(), format!("input {:?} is declared twice", input.name.as_str()), None);
+                        }
+                        if !rules::is_var_name(input.name.as_str()) || input.name.as_str().len() > MAX_ID_LEN {
+                            self.error(
+                                "invalid-input-name",
+                                ipath.clone(),
+                                format!("input name {:?} is not portable", input.name.as_str()),
+                                Some("use letters, digits and '_' (not starting with a digit): it becomes a variable on some platforms".into()),
+                            );
+                        }
+                        if let InputKind::Choice { options, default } = &input.kind {
+                            if options.is_empty() {
+                                self.error("empty-choice", ipath.clone(), "choice input has no options", None);
+                            }
+                            if let Some(d) = default {
+                                if !options.contains(d) {
+                                    self.error("invalid-default", ipath.clone(), format!("default {d:?} is not one of the options {options:?}"), None);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn patterns(&mut self, patterns: &[String], path: Path) {
+        for pat in patterns {
+            if pat.trim().is_empty() || pat.contains('\n') {
+                self.error("invalid-pattern", path.clone(), format!("filter pattern {pat:?} is empty or spans lines"), None);
+            }
+        }
+    }
+
+    fn jobs(&mut self) {
+        let graph = NeedsGraph::new(self.p);
+        let ids: Vec<&str> = self.p.jobs.iter().map(|j| j.id.as_str()).collect();
+        let mut seen = HashSet::new();
+        for job in &self.p.jobs {
+            let path = self.root.job(job.id.as_str());
+            if !seen.insert(job.id.as_str()) {
+                self.error("duplicate-job", path.clone(), format!("job id {:?} is used twice", job.id.as_str()), Some("job ids must be unique in a pipeline".into()));
+            }
+            if !rules::is_job_id(job.id.as_str()) || job.id.as_str().len() > MAX_ID_LEN {
+                self.error(
+                    "invalid-job-id",
+                    path.clone(),
+                    format!("job id {:?} is not valid", job.id.as_str()),
+                    Some(format!("start with a letter or '_', then letters, digits, '-' or '_' (at most {MAX_ID_LEN} characters)")),
+                );
+            }
+            let mut needs_seen = HashSet::new();
+            for (n, need) in job.needs.iter().enumerate() {
+                let npath = path.field(format!("needs[{n}]"));
+                if need == &job.id {
+                    self.error("self-need", npath, format!("job {:?} needs itself", job.id.as_str()), None);
+                } else if !ids.contains(&need.as_str()) {
+                    let hint = did_you_mean(need.as_str(), ids.iter().copied())
+                        .map(|s| format!("did you mean {s:?}?"))
+                        .unwrap_or_else(|| format!("jobs in this pipeline: {}", ids.join(", ")));
+                    self.error("unknown-need", npath, format!("job {:?} needs unknown job {:?}", job.id.as_str(), need.as_str()), Some(hint));
+                } else if !needs_seen.insert(need.as_str()) {
+                    self.out.push(Diagnostic::warning("duplicate-need", npath, format!("job {:?} lists {:?} twice in needs", job.id.as_str(), need.as_str())));
+                }
+            }
+            self.job(job, &path);
+        }
+        if let Some(cycle) = graph.find_cycle() {
+            if cycle.len() > 2 {
+                let text: Vec<&str> = cycle.iter().map(|j| j.as_str()).collect();
+                self.error(
+                    "cycle",
+                    self.root.job(text[0]).field("needs"),
+                    format!("jobs need each other in a cycle: {}", text.join(" -> ")),
+                    Some("remove one of these needs".into()),
+                );
+            }
+        }
+        self.artifacts(&graph);
+        self.outputs(&graph);
+    }
+
+    fn job(&mut self, job: &Job, path: &Path) {
+        if job.steps.is_empty() {
+            self.error("empty-job", path.clone(), format!("job {:?} has no steps", job.id.as_str()), Some("add a step, or remove the job".into()));
+        }
+        if let Some(name) = &job.name {
+            if name.trim().is_empty() || name.contains('\n') {
+                self.error("invalid-name", path.field("name"), "job name is empty or spans lines", None);
+            }
+        }
+        if let Some(t) = job.timeout_minutes {
+            if !(1..=MAX_TIMEOUT_MINUTES).contains(&t) {
+                self.error("invalid-timeout", path.field("timeout_minutes"), format!("timeout {t} is outside 1..={MAX_TIMEOUT_MINUTES} minutes"), None);
+            }
+        }
+        if job.retry > 2 {
+            self.error("invalid-retry", path.field("retry"), format!("retry {} is more than 2", job.retry), Some("platforms allow at most 2 automatic retries".into()));
+        }
+        let axes: Vec<&str> = job.matrix.as_ref().map(|m| m.axes.keys().map(String::as_str).collect()).unwrap_or_default();
+        if let Some(m) = &job.matrix {
+            if m.axes.is_empty() {
+                self.error("empty-matrix", path.field("matrix"), "matrix has no axes", None);
+            }
+            for (axis, values) in &m.axes {
+                let apath = path.field(format!("matrix.{axis}"));
+                if !rules::is_var_name(axis) {
+                    self.error("invalid-matrix-axis", apath.clone(), format!("matrix axis {axis:?} is not a valid name"), Some("use letters, digits and '_' (not starting with a digit)".into()));
+                }
+                if values.is_empty() {
+                    self.error("empty-matrix-axis", apath.clone(), format!("matrix axis {axis:?} has no values"), None);
+                }
+                let unique: HashSet<&String> = values.iter().collect();
+                if unique.len() != values.len() {
+                    self.error("duplicate-matrix-value", apath, format!("matrix axis {axis:?} repeats a value"), None);
+                }
+            }
+        }
+        self.env(&job.env, path.field("env"), Place::JobEnv, Some((job, &axes)));
+        if let Some(env) = &job.environment {
+            let epath = path.field("environment");
+            if !rules::is_simple_name(env.name.as_str()) || env.name.as_str().len() > MAX_ID_LEN {
+                self.error("invalid-environment-name", epath.clone(), format!("environment name {:?} is not portable", env.name.as_str()), Some("use letters, digits, '-' and '_'".into()));
+            }
+            if let Some(url) = &env.url {
+                self.expr(url, epath.field("url"), Place::EnvironmentUrl, Some((job, &axes)));
+            }
+        }
+        if let Some(c) = &job.concurrency {
+            self.expr(&c.group, path.field("concurrency.group"), Place::Concurrency, Some((job, &axes)));
+        }
+        if let Some(c) = &job.condition {
+            self.condition_inputs(c, path.field("if"));
+        }
+        let mut service_names = HashSet::new();
+        for s in &job.services {
+            let spath = path.field(format!("services.{}", s.name));
+            if !s.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') || s.name.is_empty() {
+                self.error("invalid-service-name", spath.clone(), format!("service name {:?} is not a valid host name", s.name), Some("use letters, digits and '-'".into()));
+            }
+            if !service_names.insert(s.name.as_str()) {
+                self.error("duplicate-service", spath.clone(), format!("service {:?} is declared twice", s.name), None);
+            }
+            if s.image.trim().is_empty() {
+                self.error("empty-image", spath.clone(), "service has no image", None);
+            }
+            self.env(&s.env, spath.field("env"), Place::ServiceEnv, Some((job, &axes)));
+        }
+        let mut step_ids = HashSet::new();
+        let mut outputs = HashSet::new();
+        for (i, step) in job.steps.iter().enumerate() {
+            let spath = path.step(i, step.id_str());
+            if let Some(id) = step.id_str() {
+                if !step_ids.insert(id) {
+                    self.error("duplicate-step", spath.clone(), format!("step id {id:?} is used twice in job {:?}", job.id.as_str()), None);
+                }
+                if !rules::is_job_id(id) {
+                    self.error("invalid-step-id", spath.clone(), format!("step id {id:?} is not valid"), Some("start with a letter or '_', then letters, digits, '-' or '_'".into()));
+                }
+            }
+            self.env(&step.env, spath.field("env"), Place::JobEnv, Some((job, &axes)));
+            if let Some(c) = &step.condition {
+                self.condition_inputs(c, spath.field("if"));
+            }
+            match &step.kind {
+                StepKind::Script(body) => self.script(body, &spath.field("run")),
+                StepKind::SetOutput(o) => {
+                    if !rules::is_var_name(o.name.as_str()) {
+                        self.error("invalid-output-name", spath.clone(), format!("output name {:?} is not valid", o.name.as_str()), Some("use letters, digits and '_' (not starting with a digit)".into()));
+                    }
+                    if !outputs.insert(o.name.as_str()) {
+                        self.error("duplicate-output", spath.clone(), format!("output {:?} is set twice in job {:?}", o.name.as_str(), job.id.as_str()), None);
+                    }
+                    if o.command.trim().is_empty() {
+                        self.error("empty-command", spath.clone(), "set-output command is empty", None);
+                    }
+                    self.script(&o.command, &spath.field("command"));
+                }
+                StepKind::Action(a) => {
+                    if !a.action.is_pinned() {
+                        self.error(
+                            "unpinned-action",
+                            spath.clone(),
+                            format!("action {:?} is not pinned to a full commit SHA with a version label (got {:?})", a.action.name, a.action.sha),
+                            Some("pin the 40-character commit SHA the release tag points to, and name the release in `version`".into()),
+                        );
+                    }
+                    for (key, value) in &a.with {
+                        if key.trim().is_empty() {
+                            self.error("invalid-input-name", spath.field("with"), "action input has an empty name", None);
+                        }
+                        self.expr(value, spath.field(format!("with.{key}")), Place::ActionInput, Some((job, &axes)));
+                    }
+                    if let Some(f) = &a.fallback {
+                        self.script(f, &spath.field("fallback"));
+                    }
+                }
+                StepKind::Upload(u) => {
+                    self.workspace_paths(&u.paths, &spath.field("paths"), "artifact");
+                    if u.paths.is_empty() {
+                        self.error("empty-artifact", spath.clone(), format!("artifact {:?} uploads no paths", u.artifact.as_str()), None);
+                    }
+                    if let Some(0) = u.retention_days {
+                        self.error("invalid-retention", spath.clone(), "retention of 0 days", None);
+                    }
+                }
+                StepKind::Download(_) | StepKind::Checkout(_) => {}
+                StepKind::Cache(c) => {
+                    self.workspace_paths(&c.paths, &spath.field("paths"), "cache");
+                    if c.paths.is_empty() {
+                        self.error("empty-cache", spath.clone(), "cache has no paths", None);
+                    }
+                    if c.key_prefix.trim().is_empty() || !c.key_prefix.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
+                        self.error("invalid-cache-key", spath.clone(), format!("cache key prefix {:?} is not valid", c.key_prefix), Some("use letters, digits, '-', '_' and '.'".into()));
+                    }
+                }
+                StepKind::AssumeRole(crate::cloud::CloudRole::Aws(role)) => {
+                    if role.region.trim().is_empty() || !role.region.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+                        self.error("invalid-region", spath.clone(), format!("AWS region {:?} is not valid", role.region), Some("e.g. \"eu-west-1\"".into()));
+                    }
+                    for (n, arn) in std::iter::once(&role.role_arn).chain(&role.chain).enumerate() {
+                        let apath = if n == 0 { spath.field("role_arn") } else { spath.field(format!("chain[{}]", n - 1)) };
+                        if let Some(lit) = arn.as_literal() {
+                            if !is_role_arn(lit) {
+                                self.error("invalid-role-arn", apath.clone(), format!("{lit:?} is not an IAM role ARN"), Some("expected arn:aws:iam::<12-digit account>:role/<name>".into()));
+                            }
+                        }
+                        self.expr(arn, apath, Place::RoleArn, Some((job, &axes)));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Artifact and cache paths must stay inside the workspace: GitLab only archives files of the
+    /// project directory, and a relative path means the same on every runner.
+    fn workspace_paths(&mut self, paths: &[String], path: &Path, what: &str) {
+        for p in paths {
+            let outside = p.starts_with('/') || p.starts_with('~') || p.starts_with('$') || p.split('/').any(|c| c == "..");
+            if outside || p.trim().is_empty() {
+                self.error(
+                    "path-outside-workspace",
+                    path.clone(),
+                    format!("{what} path {p:?} is not a relative path inside the workspace"),
+                    Some("use a path relative to the checkout (for tool caches, point the tool's home into the workspace, e.g. CARGO_HOME=.cargo)".into()),
+                );
+            }
+        }
+    }
+
+    /// Scripts are plain text: values must come through `env`, never be spliced in.
+    fn script(&mut self, body: &str, path: &Path) {
+        if body.trim().is_empty() {
+            self.error("empty-script", path.clone(), "script is empty", None);
+            return;
+        }
+        let compact: String = body.chars().filter(|c| !c.is_whitespace()).collect();
+        if compact.contains("secrets.") && (compact.contains("${{") || compact.contains("$[[")) {
+            self.error(
+                "inline-secret",
+                path.clone(),
+                "a secret is placed inline in a script, where it can leak into logs and process lists",
+                Some("reference it in the step's env, `.env(\"TOKEN\", Expr::secret(\"TOKEN\"))`, and use \"$TOKEN\" in the script".into()),
+            );
+        } else if compact.contains("${{") || compact.contains("$[[") {
+            self.error(
+                "inline-expression",
+                path.clone(),
+                "a platform expression is spliced into a script, which allows script injection and only works on one platform",
+                Some("pass the value through env with an `Expr` (e.g. `.env(\"REF\", Builtin::RefName)`) and read \"$REF\" in the script".into()),
+            );
+        }
+    }
+
+    fn env(&mut self, env: &Env, path: Path, place: Place, job: Option<(&Job, &[&str])>) {
+        for (name, value) in env {
+            let vpath = path.field(name.as_str());
+            if !rules::is_var_name(name.as_str()) {
+                self.error("invalid-env-name", vpath.clone(), format!("environment variable name {:?} is not valid", name.as_str()), Some("use letters, digits and '_' (not starting with a digit)".into()));
+            } else if let Some(prefix) = RESERVED_ENV_PREFIXES.iter().find(|p| name.as_str().starts_with(*p)) {
+                self.error("reserved-env-name", vpath.clone(), format!("environment variable {:?} uses the prefix {prefix:?} a platform reserves", name.as_str()), Some("choose another name".into()));
+            }
+            self.expr(value, vpath, place, job);
+        }
+    }
+
+    fn expr(&mut self, value: &Expr, path: Path, place: Place, job: Option<(&Job, &[&str])>) {
+        for secret in value.secrets() {
+            self.secret_name(secret.as_str(), path.clone());
+            if !place.allows_secrets() {
+                let hint = if place == Place::PipelineEnv {
+                    "secrets belong in the env of the job or step that needs them (least privilege)"
+                } else {
+                    "secrets may only be placed in env and action inputs"
+                };
+                self.error("misplaced-secret", path.clone(), format!("secret {:?} cannot be used here", secret.as_str()), Some(hint.into()));
+            }
+        }
+        for input in value.inputs() {
+            self.input_exists(input.as_str(), &path);
+        }
+        for var in value.vars() {
+            if !rules::is_var_name(var.as_str()) {
+                self.error("invalid-var-name", path.clone(), format!("configuration variable name {:?} is not valid", var.as_str()), Some("use letters, digits and '_'".into()));
+            }
+        }
+        match job {
+            Some((_, axes)) => {
+                for axis in value.matrix_axes() {
+                    if !axes.contains(&axis) {
+                        self.error("unknown-matrix-axis", path.clone(), format!("matrix axis {axis:?} is not defined on this job"), None);
+                    }
+                }
+            }
+            None => {
+                if value.matrix_axes().next().is_some() {
+                    self.error("misplaced-matrix", path.clone(), "matrix values exist only inside a job", None);
+                }
+            }
+        }
+        if (!place.allows_job_context() || place == Place::Concurrency) && value.outputs().next().is_some() {
+            self.error("misplaced-output", path.clone(), "job outputs can only be used inside a job's env, action inputs or environment URL", None);
+        }
+    }
+
+    fn secret_name(&mut self, name: &str, path: Path) {
+        if !rules::is_var_name(name) || name.starts_with("GITHUB_") {
+            self.error("invalid-secret-name", path, format!("secret name {name:?} is not valid"), Some("use letters, digits and '_' (not starting with a digit or GITHUB_)".into()));
+        }
+    }
+
+    fn input_exists(&mut self, name: &str, path: &Path) {
+        if !self.p.inputs().any(|i| i.name == name) {
+            let names: Vec<&str> = self.p.inputs().map(|i| i.name.as_str()).collect();
+            let hint = did_you_mean(name, names.iter().copied())
+                .map(|s| format!("did you mean {s:?}?"))
+                .unwrap_or_else(|| "declare it on the manual trigger: `Trigger::manual().input(Input::string(..))`".into());
+            self.error("unknown-input", path.clone(), format!("input {name:?} is not declared"), Some(hint));
+        }
+    }
+
+    fn condition_inputs(&mut self, c: &crate::condition::Condition, path: Path) {
+        for input in c.inputs() {
+            self.input_exists(input.as_str(), &path);
+        }
+        let mut branch_problem = false;
+        c.visit(&mut |c| {
+            if let crate::condition::Condition::Branch(b) = c {
+                branch_problem |= b.trim().is_empty() || b.contains(['\n', '\'', '"']);
+            }
+        });
+        if branch_problem {
+            self.error("invalid-branch", path, "branch name in a condition is empty or contains quotes or newlines", None);
+        }
+    }
+
+    fn artifacts(&mut self, graph: &NeedsGraph<'_>) {
+        let mut producers: BTreeMap<&str, usize> = BTreeMap::new();
+        for (j, job) in self.p.jobs.iter().enumerate() {
+            for (i, step) in job.steps.iter().enumerate() {
+                if let StepKind::Upload(u) = &step.kind {
+                    let path = self.root.job(job.id.as_str()).step(i, step.id_str());
+                    if !rules::is_simple_name(u.artifact.as_str()) || u.artifact.as_str().len() > MAX_ID_LEN {
+                        self.error("invalid-artifact-name", path.clone(), format!("artifact name {:?} is not valid", u.artifact.as_str()), Some("use letters, digits, '-' and '_'".into()));
+                    }
+                    if let Some(first) = producers.insert(u.artifact.as_str(), j) {
+                        self.error(
+                            "duplicate-artifact",
+                            path,
+                            format!("artifact {:?} is uploaded twice (also by job {:?})", u.artifact.as_str(), self.p.jobs[first].id.as_str()),
+                            Some("build an artifact once and promote it; give other uploads their own name".into()),
+                        );
+                        producers.insert(u.artifact.as_str(), first);
+                    }
+                }
+            }
+        }
+        for (j, job) in self.p.jobs.iter().enumerate() {
+            for (i, step) in job.steps.iter().enumerate() {
+                if let StepKind::Download(d) = &step.kind {
+                    let path = self.root.job(job.id.as_str()).step(i, step.id_str());
+                    match producers.get(d.artifact.as_str()) {
+                        None => {
+                            let hint = did_you_mean(d.artifact.as_str(), producers.keys().copied())
+                                .map(|s| format!("did you mean {s:?}?"))
+                                .unwrap_or_else(|| "upload it in an earlier job with `Step::upload`".into());
+                            self.error("unknown-artifact", path, format!("artifact {:?} is downloaded but never uploaded", d.artifact.as_str()), Some(hint));
+                        }
+                        Some(&producer) if producer == j => {
+                            self.error("artifact-same-job", path, format!("artifact {:?} is downloaded in the job that uploads it", d.artifact.as_str()), Some("files stay on the runner within a job; remove the download".into()));
+                        }
+                        Some(&producer) if !graph.is_ancestor(producer, j) => {
+                            let producer_id = self.p.jobs[producer].id.as_str();
+                            self.error(
+                                "artifact-not-needed",
+                                path,
+                                format!("artifact {:?} comes from job {producer_id:?}, which job {:?} does not need", d.artifact.as_str(), job.id.as_str()),
+                                Some(format!("add `.needs(\"{producer_id}\")` so the artifact exists before this job starts")),
+                            );
+                        }
+                        Some(_) => {}
+                    }
+                }
+            }
+        }
+    }
+
+    fn outputs(&mut self, graph: &NeedsGraph<'_>) {
+        let index: HashMap<&str, usize> = self.p.jobs.iter().enumerate().map(|(i, j)| (j.id.as_str(), i)).collect();
+        for (j, job) in self.p.jobs.iter().enumerate() {
+            let path = self.root.job(job.id.as_str());
+            for value in job.exprs() {
+                for out in value.outputs() {
+                    let Some(&producer) = index.get(out.job.as_str()) else {
+                        self.error("unknown-output-job", path.clone(), format!("output {:?} comes from unknown job {:?}", out.name.as_str(), out.job.as_str()), None);
+                        continue;
+                    };
+                    let producer_job = &self.p.jobs[producer];
+                    if !producer_job.outputs().any(|o| o == &out.name) {
+                        let names: Vec<&str> = producer_job.outputs().map(|o| o.as_str()).collect();
+                        let hint = did_you_mean(out.name.as_str(), names.iter().copied())
+                            .map(|s| format!("did you mean {s:?}?"))
+                            .unwrap_or_else(|| format!("add `Step::set_output(\"{}\", ..)` to job {:?}", out.name.as_str(), out.job.as_str()));
+                        self.error(
+                            "output-never-produced",
+                            path.clone(),
+                            format!("output {:?} of job {:?} is consumed but never produced", out.name.as_str(), out.job.as_str()),
+                            Some(hint),
+                        );
+                    }
+                    if producer == j {
+                        self.error("output-same-job", path.clone(), format!("job {:?} consumes its own output {:?}", job.id.as_str(), out.name.as_str()), Some("within a job, pass values through files or the environment".into()));
+                    } else if !graph.needs_of(j).contains(&producer) {
+                        self.error(
+                            "output-not-needed",
+                            path.clone(),
+                            format!("job {:?} uses output {:?} of job {:?} without needing it directly", job.id.as_str(), out.name.as_str(), out.job.as_str()),
+                            Some(format!("add `.needs(\"{}\")`", out.job.as_str())),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn is_role_arn(s: &str) -> bool {
+    let Some(rest) = s.strip_prefix("arn:") else { return false };
+    let mut parts = rest.splitn(5, ':');
+    let (Some(partition), Some(service), Some(region), Some(account), Some(resource)) =
+        (parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    partition.starts_with("aws")
+        && service == "iam"
+        && region.is_empty()
+        && account.len() == 12
+        && account.bytes().all(|b| b.is_ascii_digit())
+        && resource.strip_prefix("role/").is_some_and(|n| !n.is_empty())
+}
+
+/// Checks a five-field cron expression; returns what is wrong.
+///
+/// ```
+/// use pipeline_core::validate::check_cron;
+/// assert!(check_cron("30 3 * * 1-5").is_ok());
+/// assert!(check_cron("*/15 * * * MON").is_ok());
+/// assert!(check_cron("61 * * * *").is_err());
+/// assert!(check_cron("* * * *").is_err());
+/// ```
+pub fn check_cron(cron: &str) -> Result<(), String> {
+    let fields: Vec<&str> = cron.split_whitespace().collect();
+    if fields.len() != 5 {
+        return Err(format!("expected 5 fields, found {}", fields.len()));
+    }
+    const MONTHS: [&str; 12] = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
+    const DAYS: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
+    let specs: [(&str, u32, u32, &[&str]); 5] =
+        [("minute", 0, 59, &[]), ("hour", 0, 23, &[]), ("day of month", 1, 31, &[]), ("month", 1, 12, &MONTHS), ("day of week", 0, 6, &DAYS)];
+    for (field, (name, min, max, names)) in fields.iter().zip(specs) {
+        for item in field.split(',') {
+            let (range, step) = match item.split_once('/') {
+                Some((r, s)) => (r, Some(s)),
+                None => (item, None),
+            };
+            if let Some(step) = step {
+                match step.parse::<u32>() {
+                    Ok(s) if s >= 1 && s <= max => {}
+                    _ => return Err(format!("{name}: bad step {step:?}")),
+                }
+            }
+            if range == "*" {
+                continue;
+            }
+            let value = |v: &str| -> Result<u32, String> {
+                if let Some(i) = names.iter().position(|n| n.eq_ignore_ascii_case(v)) {
+                    return Ok(i as u32 + min);
+                }
+                match v.parse::<u32>() {
+                    Ok(n) if n >= min && n <= max => Ok(n),
+                    _ => Err(format!("{name}: {v:?} is outside {min}-{max}")),
+                }
+            };
+            match range.split_once('-') {
+                Some((a, b)) => {
+                    if value(a)? > value(b)? {
+                        return Err(format!("{name}: range {range:?} is reversed"));
+                    }
+                }
+                None => {
+                    value(range)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}

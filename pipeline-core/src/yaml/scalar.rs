@@ -1,0 +1,426 @@
+//! The scalar-style decision: how a string is written so that YAML 1.1 readers (PyYAML, Ruby
+//! Psych) and YAML 1.2 readers all read back exactly the same string.
+//!
+//! The rules are deliberately conservative: whenever a reader *might* resolve a plain scalar to
+//! something other than a string, or scan it differently, the string is quoted.
+
+/// How a string scalar is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Style {
+    /// Unquoted.
+    Plain,
+    /// `'...'` with `'` doubled.
+    Single,
+    /// `"..."` with backslash escapes; always on one line.
+    Double,
+    /// A `|` block scalar with the given chomping.
+    Literal(Chomp),
+}
+
+/// Block scalar chomping indicator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Chomp {
+    /// `|`: exactly one trailing line feed.
+    Clip,
+    /// `|-`: no trailing line feed.
+    Strip,
+    /// `|+`: several trailing line feeds.
+    Keep,
+}
+
+/// Where a scalar is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Place {
+    /// A mapping key: block scalars are not allowed.
+    Key,
+    /// A value. `keep_ok` says whether a `|+` block may be used, which is only the case when the
+    /// next output line is a non-blank line (a blank line or the end of the document right after
+    /// a keep block would be read as part of the string).
+    Value { keep_ok: bool },
+}
+
+/// Characters that are written only as escapes in a double-quoted scalar: C0 controls (tab and
+/// line feed included), DEL, C1 controls (NEL included), the Unicode line and paragraph separators
+/// (PyYAML treats them and NEL as line breaks, YAML 1.2 does not), the byte order mark and the
+/// non-characters U+FFFE/U+FFFF (not printable in YAML).
+pub(crate) fn needs_escape(c: char) -> bool {
+    matches!(c,
+        '\u{0}'..='\u{1f}'
+        | '\u{7f}'..='\u{9f}'
+        | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}')
+}
+
+/// Picks the style for `s` at `place`.
+pub(crate) fn choose(s: &str, place: Place) -> Style {
+    if is_plain_safe(s) {
+        return Style::Plain;
+    }
+    if !s.chars().any(needs_escape) {
+        return Style::Single;
+    }
+    if let Place::Value { keep_ok } = place {
+        if let Some(chomp) = literal_chomp(s) {
+            if chomp != Chomp::Keep || keep_ok {
+                return Style::Literal(chomp);
+            }
+        }
+    }
+    Style::Double
+}
+
+/// Words that a YAML 1.1 or 1.2 reader (or a popular lax one) may resolve to a bool, a null, a
+/// float or a special key, compared ASCII-case-insensitively (Psych matches `yes`/`on`/... in any
+/// case).
+const SPECIAL_WORDS: &[&str] = &[
+    "y", "n", "yes", "no", "true", "false", "on", "off", "null", "~", "=", "<<", "inf", "infinity",
+    "nan",
+];
+
+fn is_special_word(s: &str) -> bool {
+    SPECIAL_WORDS.iter().any(|w| s.eq_ignore_ascii_case(w))
+}
+
+/// `true` when `s` can be written unquoted and reads back as the same string everywhere.
+pub(crate) fn is_plain_safe(s: &str) -> bool {
+    let mut chars = s.chars();
+    let (Some(first), Some(last)) = (chars.next(), s.chars().next_back()) else {
+        return false;
+    };
+    if first.is_whitespace() || last.is_whitespace() {
+        return false;
+    }
+    if s.chars().any(needs_escape) {
+        return false;
+    }
+    // Indicators that start a non-plain token (or a document marker, directive, alias, tag,
+    // anchor, flow collection, comment, block scalar, quoted scalar, reserved character).
+    match first {
+        '?' | ':' | ',' | '[' | ']' | '{' | '}' | '#' | '&' | '*' | '!' | '|' | '>' | '\''
+        | '"' | '%' | '@' | '`' => return false,
+        // `-` is only allowed as in command-line flags: `-v`, `--release`.
+        '-' if !is_flag_like(s) => return false,
+        _ => {}
+    }
+    if s.starts_with("---") || s.starts_with("...") {
+        return false;
+    }
+    if s.contains(": ") || s.contains(" #") || s.ends_with(':') {
+        return false;
+    }
+    !is_special_word(s) && !looks_numeric(s)
+}
+
+/// `-x` or `--x` with `x` an ASCII letter.
+fn is_flag_like(s: &str) -> bool {
+    let rest = s.strip_prefix("--").or_else(|| s.strip_prefix('-'));
+    rest.and_then(|r| r.chars().next())
+        .is_some_and(|c| c.is_ascii_alphabetic())
+}
+
+/// Anything a YAML 1.1/1.2 resolver could take for a number or a timestamp: a leading digit
+/// (after an optional sign), a sign followed by `.`, `.` followed by a numeric-looking tail, or a
+/// signed `inf`/`nan` word.
+fn looks_numeric(s: &str) -> bool {
+    let unsigned = s.strip_prefix(['+', '-']);
+    let signed = unsigned.is_some();
+    let t = unsigned.unwrap_or(s);
+    match t.chars().next() {
+        None => false,
+        Some(c) if c.is_ascii_digit() => true,
+        Some('.') => signed || numeric_tail(&t[1..]) || is_special_word(&t[1..]),
+        Some(_) => signed && is_special_word(t),
+    }
+}
+
+/// `[0-9_]*([eE][-+]?[0-9_]*)?` matching the whole of `r` (what may follow the `.` of a float,
+/// including Psych's lax `.e+1`).
+fn numeric_tail(r: &str) -> bool {
+    let r = r.trim_start_matches(|c: char| c.is_ascii_digit() || c == '_');
+    match r.strip_prefix(['e', 'E']) {
+        None => r.is_empty(),
+        Some(exp) => exp
+            .strip_prefix(['+', '-'])
+            .unwrap_or(exp)
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '_'),
+    }
+}
+
+/// The chomping a `|` block scalar needs for `s`, or `None` when a block scalar cannot represent
+/// `s` exactly and readably under every reader.
+fn literal_chomp(s: &str) -> Option<Chomp> {
+    if !s.contains('\n') || s.starts_with('\n') {
+        return None;
+    }
+    // Only line feeds and tabs may be escape-worthy; everything else must be printable.
+    if s.chars().any(|c| c != '\n' && c != '\t' && needs_escape(c)) {
+        return None;
+    }
+    let body = s.trim_end_matches('\n');
+    let chomp = match s.len() - body.len() {
+        0 => Chomp::Strip,
+        1 => Chomp::Clip,
+        _ => Chomp::Keep,
+    };
+    if body.starts_with(char::is_whitespace) {
+        // The indentation of the first line would be taken as the block's indentation.
+        return None;
+    }
+    for line in body.split('\n') {
+        if line.starts_with('\t') || line.ends_with(char::is_whitespace) {
+            return None;
+        }
+    }
+    Some(chomp)
+}
+
+/// Writes `s` in single quotes.
+pub(crate) fn write_single(out: &mut String, s: &str) {
+    out.push('\'');
+    for c in s.chars() {
+        if c == '\'' {
+            out.push_str("''");
+        } else {
+            out.push(c);
+        }
+    }
+    out.push('\'');
+}
+
+/// Writes `s` in double quotes, escaping `\`, `"` and every character of [`needs_escape`].
+pub(crate) fn write_double(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\0' => out.push_str("\\0"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c if needs_escape(c) => {
+                let code = u32::from(c);
+                if code <= 0xff {
+                    out.push_str(&format!("\\x{code:02X}"));
+                } else {
+                    out.push_str(&format!("\\u{code:04X}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// Writes `s` in a single-line style (plain, single- or double-quoted) as chosen for a key.
+pub(crate) fn write_inline(out: &mut String, s: &str, style: Style) {
+    match style {
+        Style::Plain => out.push_str(s),
+        Style::Single => write_single(out, s),
+        Style::Double | Style::Literal(_) => write_double(out, s),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const VALUE: Place = Place::Value { keep_ok: true };
+
+    fn style(s: &str) -> Style {
+        choose(s, VALUE)
+    }
+
+    #[test]
+    fn readable_strings_stay_plain() {
+        for s in [
+            "main",
+            "ubuntu-24.04",
+            "actions/checkout@3d3c42e5aa6e3530bd7a4d2ac3d3ec1bfd8bbc1b",
+            "cargo test --workspace",
+            "${{ github.sha }}",
+            "${{ matrix.os == 'x' && 'a' || 'b' }}",
+            "$CI_COMMIT_BRANCH == \"main\"",
+            "./scripts/x.sh",
+            "../x",
+            ".env",
+            ".github/workflows",
+            "refs/heads/main",
+            "v*",
+            "v1.2.3",
+            "~/.cargo/registry",
+            "--release",
+            "-v",
+            "a,b",
+            "x:y",
+            "https://example.com/a#frag",
+            "C#",
+            "é",
+            "日本語",
+            "🚀",
+            "+x",
+            "nano",
+            "inform",
+            "node@22",
+            "a  b",
+            "runs-on",
+            "id-token",
+            "GITHUB_TOKEN",
+        ] {
+            assert_eq!(style(s), Style::Plain, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn hazards_are_single_quoted() {
+        for s in [
+            "",
+            " ",
+            " x",
+            "x ",
+            "on",
+            "On",
+            "ON",
+            "oN",
+            "off",
+            "yes",
+            "yEs",
+            "no",
+            "y",
+            "N",
+            "true",
+            "False",
+            "null",
+            "NULL",
+            "~",
+            "=",
+            "<<",
+            "inf",
+            "-inf",
+            "+Infinity",
+            "NaN",
+            "0777",
+            "0o17",
+            "0x1F",
+            "0b101",
+            "1_000",
+            "1:20",
+            "1:20.5",
+            "-1",
+            "+1",
+            ".5",
+            "-.5",
+            "+.5",
+            "1e3",
+            "1.0.0",
+            ".inf",
+            "-.Inf",
+            ".nan",
+            ".",
+            ".e+1",
+            "._",
+            "+.",
+            "-",
+            "--",
+            "---",
+            "...",
+            "--- x",
+            "-1x",
+            "- x",
+            "-.x",
+            "2024-01-01",
+            "2001-12-14t21:59:43.10-05:00",
+            "a: b",
+            "a #b",
+            "a:",
+            "#x",
+            "*x",
+            "&x",
+            "!x",
+            "|x",
+            ">x",
+            "%x",
+            "@x",
+            "`x",
+            "'x",
+            "\"x",
+            "? x",
+            "?x",
+            ": x",
+            ":x",
+            "[x",
+            "]x",
+            "{x",
+            "}x",
+            ",x",
+            "echo \"Title: x\" # c",
+            "\u{a0}x",
+            "x\u{3000}",
+        ] {
+            assert_eq!(style(s), Style::Single, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn escapes_force_double_quotes() {
+        for s in [
+            "a\tb",
+            "\u{2028}",
+            "\u{2029}",
+            "\u{85}",
+            "\u{feff}x",
+            "\u{fffe}",
+            "\u{7f}",
+            "\u{9f}",
+            "\r",
+            "a\r\nb",
+            "\0",
+            "\n",
+            "\n\n",
+            "\nx",
+            " a\nb",
+            "a \nb",
+            "a\n \nb",
+            "a\n\tb",
+            "a\t\nb",
+            "a\u{85}b\n",
+        ] {
+            assert_eq!(style(s), Style::Double, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn multi_line_strings_are_literal_blocks() {
+        assert_eq!(style("a\nb"), Style::Literal(Chomp::Strip));
+        assert_eq!(style("a\nb\n"), Style::Literal(Chomp::Clip));
+        assert_eq!(style("a\n"), Style::Literal(Chomp::Clip));
+        assert_eq!(style("a\nb\n\n"), Style::Literal(Chomp::Keep));
+        assert_eq!(style("a\n\n  b\n"), Style::Literal(Chomp::Clip));
+        assert_eq!(style("a\tb\nc"), Style::Literal(Chomp::Strip));
+        assert_eq!(
+            style("cargo build --release\necho \"Title: x\" # comment\n"),
+            Style::Literal(Chomp::Clip)
+        );
+        assert_eq!(
+            choose("a\n\n", Place::Value { keep_ok: false }),
+            Style::Double
+        );
+        assert_eq!(choose("a\nb", Place::Key), Style::Double);
+    }
+
+    #[test]
+    fn double_quoted_escapes() {
+        let mut out = String::new();
+        write_double(
+            &mut out,
+            "\\\"\0\t\n\r\u{1}\u{7f}\u{85}\u{9f}\u{2028}\u{2029}\u{feff}\u{ffff}é",
+        );
+        assert_eq!(
+            out,
+            r#""\\\"\0\t\n\r\x01\x7F\x85\x9F\u2028\u2029\uFEFF\uFFFFé""#
+        );
+        let mut out = String::new();
+        write_single(&mut out, "it's");
+        assert_eq!(out, "'it''s'");
+    }
+}
