@@ -91,7 +91,11 @@ pub struct Action {
 impl Action {
     /// An action pinned to `sha`, labelled `version`.
     pub fn new(name: impl Into<String>, sha: impl Into<String>, version: impl Into<String>) -> Self {
-        Self { name: name.into(), sha: sha.into(), version: version.into() }
+        Self {
+            name: name.into(),
+            sha: sha.into(),
+            version: version.into(),
+        }
     }
 
     /// The `uses:` value.
@@ -111,7 +115,10 @@ impl Action {
     /// Whether the SHA is a full 40-character lower-case hex commit id and a version is given.
     pub fn is_pinned(&self) -> bool {
         self.sha.len() == 40
-            && self.sha.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+            && self
+                .sha
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
             && !self.version.trim().is_empty()
     }
 }
@@ -141,7 +148,12 @@ pub struct ActionStep {
 impl ActionStep {
     /// A step running `action` with no inputs.
     pub fn new(action: Action) -> Self {
-        Self { action, with: IndexMap::new(), permissions: Vec::new(), fallback: None }
+        Self {
+            action,
+            with: IndexMap::new(),
+            permissions: Vec::new(),
+            fallback: None,
+        }
     }
 
     /// Sets an input.

@@ -24,7 +24,11 @@ pub struct Upload {
 impl Upload {
     /// Uploads `paths` as artifact `name`.
     pub fn new<S: Into<String>>(name: impl Into<ArtifactName>, paths: impl IntoIterator<Item = S>) -> Self {
-        Self { artifact: name.into(), paths: paths.into_iter().map(Into::into).collect(), retention_days: None }
+        Self {
+            artifact: name.into(),
+            paths: paths.into_iter().map(Into::into).collect(),
+            retention_days: None,
+        }
     }
 
     /// Keeps the artifact `days` days.

@@ -21,7 +21,10 @@ pub struct Concurrency {
 impl Concurrency {
     /// A queueing group.
     pub fn new(group: impl Into<Expr>) -> Self {
-        Self { group: group.into(), cancel_in_progress: false }
+        Self {
+            group: group.into(),
+            cancel_in_progress: false,
+        }
     }
 
     /// Cancels the running member when a new one starts.

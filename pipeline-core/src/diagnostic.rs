@@ -171,7 +171,14 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// A diagnostic of any severity.
     pub fn new(severity: Severity, code: &'static str, path: Path, message: impl Into<String>) -> Self {
-        Self { severity, code, platform: None, path, message: message.into(), hint: None }
+        Self {
+            severity,
+            code,
+            platform: None,
+            path,
+            message: message.into(),
+            hint: None,
+        }
     }
 
     /// An error: the pipeline is not generated.
@@ -286,7 +293,8 @@ impl Diagnostics {
     /// Sorts by severity (errors first) then path, and removes exact duplicates, so output is
     /// stable however the checks were ordered.
     pub fn sort(&mut self) {
-        self.0.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.path.cmp(&b.path)));
+        self.0
+            .sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.path.cmp(&b.path)));
         self.0.dedup();
     }
 
@@ -328,7 +336,11 @@ impl fmt::Display for Diagnostics {
         }
         let errors = self.errors().count();
         if errors > 0 {
-            write!(f, "\n\n{errors} error{} found; no file was written.", if errors == 1 { "" } else { "s" })?;
+            write!(
+                f,
+                "\n\n{errors} error{} found; no file was written.",
+                if errors == 1 { "" } else { "s" }
+            )?;
         }
         Ok(())
     }

@@ -96,7 +96,12 @@ pub struct Environment {
 impl Environment {
     /// An environment named `name`.
     pub fn new(name: impl Into<EnvironmentName>) -> Self {
-        Self { name: name.into(), url: None, tier: Tier::Other, approval: None }
+        Self {
+            name: name.into(),
+            url: None,
+            tier: Tier::Other,
+            approval: None,
+        }
     }
 
     /// Sets the URL.

@@ -84,7 +84,10 @@ pub struct OutputRef {
 impl OutputRef {
     /// A handle on output `name` of job `job`.
     pub fn new(job: impl Into<JobId>, name: impl Into<OutputName>) -> Self {
-        Self { job: job.into(), name: name.into() }
+        Self {
+            job: job.into(),
+            name: name.into(),
+        }
     }
 }
 

@@ -182,7 +182,10 @@ mod tests {
     #[test]
     fn self_loop_is_a_cycle() {
         let p = Pipeline::new("p").jobs([job("a", &["a"])]);
-        assert_eq!(NeedsGraph::new(&p).find_cycle(), Some(vec![JobId::new("a"), JobId::new("a")]));
+        assert_eq!(
+            NeedsGraph::new(&p).find_cycle(),
+            Some(vec![JobId::new("a"), JobId::new("a")])
+        );
     }
 
     #[test]

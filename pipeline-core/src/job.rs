@@ -5,6 +5,7 @@ use crate::condition::Condition;
 use crate::env::Env;
 use crate::environment::Environment;
 use crate::expr::{Expr, OutputRef};
+use crate::extension::{Extension, Extensions};
 use crate::id::{JobId, OutputName, VarName};
 use crate::matrix::Matrix;
 use crate::runner::Runner;
@@ -56,6 +57,8 @@ pub struct Job {
     pub retry: u8,
     /// A failure does not fail the pipeline.
     pub allow_failure: bool,
+    /// Typed platform-specific settings (see [`crate::extension`]).
+    pub extensions: Extensions,
 }
 
 impl Job {
@@ -76,6 +79,7 @@ impl Job {
             concurrency: None,
             retry: 0,
             allow_failure: false,
+            extensions: Extensions::new(),
         }
     }
 
@@ -181,6 +185,13 @@ impl Job {
     #[must_use]
     pub fn allow_failure(mut self) -> Self {
         self.allow_failure = true;
+        self
+    }
+
+    /// Attaches typed platform-specific settings (replacing settings of the same type).
+    #[must_use]
+    pub fn extend<T: Extension + Clone + PartialEq>(mut self, settings: T) -> Self {
+        self.extensions.insert(settings);
         self
     }
 

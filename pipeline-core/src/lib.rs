@@ -37,6 +37,7 @@ pub mod diagnostic;
 pub mod env;
 pub mod environment;
 pub mod expr;
+pub mod extension;
 pub mod generate;
 pub mod graph;
 pub mod id;
@@ -63,6 +64,7 @@ pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use env::Env;
 pub use environment::{Approval, Environment, Tier};
 pub use expr::{Builtin, Expr, OutputRef};
+pub use extension::Extensions;
 pub use generate::Generator;
 pub use id::{ArtifactName, EnvironmentName, InputName, JobId, OutputName, PipelineId, SecretName, StepId, VarName};
 pub use job::Job;
@@ -78,8 +80,8 @@ pub use trigger::{Input, InputKind, Manual, PullRequest, Push, Schedule, Trigger
 /// Everything a pipeline definition needs, in one import: `use pipeline_core::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        Access, Action, ActionStep, Approval, Arch, AwsRole, Backend, Builtin, Cache, Checkout, Concurrency,
-        Condition, Diagnostics, Env, Environment, Event, Expr, Generator, Input, Job, JobId, Matrix, OutputRef,
-        Pipeline, Policy, Runner, Scope, Secret, Service, Size, Step, StepId, StepKind, Tier, Trigger, Upload,
+        Access, Action, ActionStep, Approval, Arch, AwsRole, Backend, Builtin, Cache, Checkout, Concurrency, Condition,
+        Diagnostics, Env, Environment, Event, Expr, Generator, Input, Job, JobId, Matrix, OutputRef, Pipeline, Policy,
+        Runner, Scope, Secret, Service, Size, Step, StepId, StepKind, Tier, Trigger, Upload,
     };
 }

@@ -30,7 +30,8 @@ impl Matrix {
     /// Adds an axis.
     #[must_use]
     pub fn axis<S: Into<String>>(mut self, name: impl Into<String>, values: impl IntoIterator<Item = S>) -> Self {
-        self.axes.insert(name.into(), values.into_iter().map(Into::into).collect());
+        self.axes
+            .insert(name.into(), values.into_iter().map(Into::into).collect());
         self
     }
 

@@ -3,6 +3,7 @@
 use crate::concurrency::Concurrency;
 use crate::env::Env;
 use crate::expr::Expr;
+use crate::extension::{Extension, Extensions};
 use crate::id::{PipelineId, VarName};
 use crate::job::Job;
 use crate::secret::Secret;
@@ -41,6 +42,8 @@ pub struct Pipeline {
     pub default_timeout_minutes: u32,
     /// Declared secrets with their platform locations (optional; see [`Secret`]).
     pub secrets: Vec<Secret>,
+    /// Typed platform-specific settings (see [`crate::extension`]).
+    pub extensions: Extensions,
 }
 
 impl Pipeline {
@@ -56,6 +59,7 @@ impl Pipeline {
             concurrency: None,
             default_timeout_minutes: DEFAULT_TIMEOUT_MINUTES,
             secrets: Vec::new(),
+            extensions: Extensions::new(),
         }
     }
 
@@ -115,6 +119,13 @@ impl Pipeline {
         self
     }
 
+    /// Attaches typed platform-specific settings (replacing settings of the same type).
+    #[must_use]
+    pub fn extend<T: Extension + Clone + PartialEq>(mut self, settings: T) -> Self {
+        self.extensions.insert(settings);
+        self
+    }
+
     /// The job with id `id`.
     pub fn find_job(&self, id: &str) -> Option<&Job> {
         self.jobs.iter().find(|j| j.id == id)
@@ -127,7 +138,11 @@ impl Pipeline {
 
     /// The declaration of secret `name`, or its default declaration.
     pub fn secret_decl(&self, name: &str) -> Secret {
-        self.secrets.iter().find(|s| s.name == name).cloned().unwrap_or_else(|| Secret::new(name))
+        self.secrets
+            .iter()
+            .find(|s| s.name == name)
+            .cloned()
+            .unwrap_or_else(|| Secret::new(name))
     }
 
     /// Every input of every manual trigger.

@@ -53,12 +53,18 @@ impl Runner {
 
     /// A hosted Linux ARM64 runner.
     pub fn linux_arm64() -> Self {
-        Self { arch: Arch::Arm64, ..Self::default() }
+        Self {
+            arch: Arch::Arm64,
+            ..Self::default()
+        }
     }
 
     /// A runner selected by labels (self-hosted or larger runners).
     pub fn labels<S: Into<String>>(labels: impl IntoIterator<Item = S>) -> Self {
-        Self { labels: labels.into_iter().map(Into::into).collect(), ..Self::default() }
+        Self {
+            labels: labels.into_iter().map(Into::into).collect(),
+            ..Self::default()
+        }
     }
 
     /// Runs the steps in a container image.

@@ -38,7 +38,10 @@ pub struct Secret {
 impl Secret {
     /// A secret named `name`.
     pub fn new(name: impl Into<SecretName>) -> Self {
-        Self { name: name.into(), aws: None }
+        Self {
+            name: name.into(),
+            aws: None,
+        }
     }
 
     /// Reads the secret from AWS Secrets Manager on CodeBuild.

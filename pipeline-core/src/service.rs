@@ -27,7 +27,12 @@ pub struct Service {
 impl Service {
     /// A service `name` running `image`.
     pub fn new(name: impl Into<String>, image: impl Into<String>) -> Self {
-        Self { name: name.into(), image: image.into(), env: Env::new(), ports: Vec::new() }
+        Self {
+            name: name.into(),
+            image: image.into(),
+            env: Env::new(),
+            ports: Vec::new(),
+        }
     }
 
     /// Sets an environment variable of the service container.

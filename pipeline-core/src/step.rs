@@ -7,6 +7,7 @@ use crate::cloud::{AwsRole, CloudRole};
 use crate::condition::Condition;
 use crate::env::Env;
 use crate::expr::Expr;
+use crate::extension::{Extension, Extensions};
 use crate::id::{ArtifactName, OutputName, StepId, VarName};
 
 /// Checks out the repository at the commit being built.
@@ -93,6 +94,8 @@ pub struct Step {
     pub continue_on_error: bool,
     /// Directory the step runs in, relative to the workspace.
     pub working_directory: Option<String>,
+    /// Typed platform-specific settings (see [`crate::extension`]).
+    pub extensions: Extensions,
 }
 
 impl Step {
@@ -105,6 +108,7 @@ impl Step {
             condition: None,
             continue_on_error: false,
             working_directory: None,
+            extensions: Extensions::new(),
         }
     }
 
@@ -140,7 +144,10 @@ impl Step {
 
     /// Downloads artifact `name` into `path`.
     pub fn download_to(name: impl Into<ArtifactName>, path: impl Into<String>) -> Self {
-        Self::of(StepKind::Download(Download { artifact: name.into(), path: path.into() }))
+        Self::of(StepKind::Download(Download {
+            artifact: name.into(),
+            path: path.into(),
+        }))
     }
 
     /// Restores and saves a cache.
@@ -155,7 +162,10 @@ impl Step {
 
     /// Sets job output `name` to what `command` prints.
     pub fn set_output(name: impl Into<OutputName>, command: impl Into<String>) -> Self {
-        Self::of(StepKind::SetOutput(SetOutput { name: name.into(), command: command.into() }))
+        Self::of(StepKind::SetOutput(SetOutput {
+            name: name.into(),
+            command: command.into(),
+        }))
     }
 
     /// Sets the id.
@@ -197,6 +207,13 @@ impl Step {
     #[must_use]
     pub fn working_directory(mut self, dir: impl Into<String>) -> Self {
         self.working_directory = Some(dir.into());
+        self
+    }
+
+    /// Attaches typed platform-specific settings (replacing settings of the same type).
+    #[must_use]
+    pub fn extend<T: Extension + Clone + PartialEq>(mut self, settings: T) -> Self {
+        self.extensions.insert(settings);
         self
     }
 

@@ -44,8 +44,12 @@ pub fn validate_all(pipelines: &[Pipeline]) -> Diagnostics {
     for p in pipelines {
         if !seen.insert(p.id.as_str()) {
             diagnostics.push(
-                Diagnostic::error("duplicate-pipeline", Path::pipeline(p.id.as_str()), format!("pipeline id {:?} is used twice", p.id.as_str()))
-                    .with_hint("give every pipeline its own id: it names the generated files"),
+                Diagnostic::error(
+                    "duplicate-pipeline",
+                    Path::pipeline(p.id.as_str()),
+                    format!("pipeline id {:?} is used twice", p.id.as_str()),
+                )
+                .with_hint("give every pipeline its own id: it names the generated files"),
             );
         }
         diagnostics.extend(validate(p));
@@ -55,7 +59,11 @@ pub fn validate_all(pipelines: &[Pipeline]) -> Diagnostics {
 
 /// Validates one pipeline.
 pub fn validate(pipeline: &Pipeline) -> Diagnostics {
-    let mut v = Validator { p: pipeline, root: Path::pipeline(pipeline.id.as_str()), out: Diagnostics::new() };
+    let mut v = Validator {
+        p: pipeline,
+        root: Path::pipeline(pipeline.id.as_str()),
+        out: Diagnostics::new(),
+    };
     v.pipeline();
     v.out
 }
@@ -112,7 +120,10 @@ impl<'a> Validator<'a> {
             self.error(
                 "invalid-timeout",
                 self.root.field("default_timeout_minutes"),
-                format!("default timeout {} is outside 1..={MAX_TIMEOUT_MINUTES} minutes", self.p.default_timeout_minutes),
+                format!(
+                    "default timeout {} is outside 1..={MAX_TIMEOUT_MINUTES} minutes",
+                    self.p.default_timeout_minutes
+                ),
                 None,
             );
         }
@@ -121,18 +132,33 @@ impl<'a> Validator<'a> {
         if let Some(c) = &self.p.concurrency {
             self.expr(&c.group, self.root.field("concurrency.group"), Place::Concurrency, None);
             if c.group.as_literal().is_some_and(|g| g.trim().is_empty()) {
-                self.error("empty-concurrency-group", self.root.field("concurrency.group"), "concurrency group is empty", None);
+                self.error(
+                    "empty-concurrency-group",
+                    self.root.field("concurrency.group"),
+                    "concurrency group is empty",
+                    None,
+                );
             }
         }
         let mut secret_decls = HashSet::new();
         for s in &self.p.secrets {
             if !secret_decls.insert(s.name.as_str()) {
-                self.error("duplicate-secret", self.root.field(format!("secrets.{}", s.name)), format!("secret {:?} is declared twice", s.name.as_str()), None);
+                self.error(
+                    "duplicate-secret",
+                    self.root.field(format!("secrets.{}", s.name)),
+                    format!("secret {:?} is declared twice", s.name.as_str()),
+                    None,
+                );
             }
             self.secret_name(s.name.as_str(), self.root.field(format!("secrets.{}", s.name)));
         }
         if self.p.jobs.is_empty() {
-            self.error("no-jobs", self.root.clone(), "pipeline has no jobs", Some("add a job with `.job(Job::new(\"build\")...)`".into()));
+            self.error(
+                "no-jobs",
+                self.root.clone(),
+                "pipeline has no jobs",
+                Some("add a job with `.job(Job::new(\"build\")...)`".into()),
+            );
         }
         self.jobs();
     }
@@ -152,7 +178,11 @@ impl<'a> Validator<'a> {
             let path = self.root.trigger(i);
             match t {
                 Trigger::Push(push) => {
-                    for (field, patterns) in [("branches", &push.branches), ("tags", &push.tags), ("paths", &push.paths)] {
+                    for (field, patterns) in [
+                        ("branches", &push.branches),
+                        ("tags", &push.tags),
+                        ("paths", &push.paths),
+                    ] {
                         self.patterns(patterns, path.field(field));
                     }
                 }
@@ -166,18 +196,31 @@ impl<'a> Validator<'a> {
                             "invalid-cron",
                             path.field("cron"),
                             format!("schedule {:?} is not a valid cron expression: {problem}", s.cron),
-                            Some("use five fields: minute hour day-of-month month day-of-week, e.g. \"30 3 * * 1-5\"".into()),
+                            Some(
+                                "use five fields: minute hour day-of-month month day-of-week, e.g. \"30 3 * * 1-5\""
+                                    .into(),
+                            ),
                         );
                     }
                 }
                 Trigger::Manual(m) => {
                     if std::mem::replace(&mut manual_seen, true) {
-                        self.error("duplicate-manual-trigger", path.clone(), "pipeline has more than one manual trigger", Some("put all inputs on one manual trigger".into()));
+                        self.error(
+                            "duplicate-manual-trigger",
+                            path.clone(),
+                            "pipeline has more than one manual trigger",
+                            Some("put all inputs on one manual trigger".into()),
+                        );
                     }
                     for input in &m.inputs {
                         let ipath = path.input(input.name.as_str());
                         if !inputs.insert(input.name.as_str()) {
-                            self.error("duplicate-input", ipath.clone(), format!("input {:?} is declared twice", input.name.as_str()), None);
+                            self.error(
+                                "duplicate-input",
+                                ipath.clone(),
+                                format!("input {:?} is declared twice", input.name.as_str()),
+                                None,
+                            );
                         }
                         if !rules::is_var_name(input.name.as_str()) || input.name.as_str().len() > MAX_ID_LEN {
                             self.error(
@@ -193,7 +236,12 @@ impl<'a> Validator<'a> {
                             }
                             if let Some(d) = default {
                                 if !options.contains(d) {
-                                    self.error("invalid-default", ipath.clone(), format!("default {d:?} is not one of the options {options:?}"), None);
+                                    self.error(
+                                        "invalid-default",
+                                        ipath.clone(),
+                                        format!("default {d:?} is not one of the options {options:?}"),
+                                        None,
+                                    );
                                 }
                             }
                         }
@@ -206,7 +254,12 @@ impl<'a> Validator<'a> {
     fn patterns(&mut self, patterns: &[String], path: Path) {
         for pat in patterns {
             if pat.trim().is_empty() || pat.contains('\n') {
-                self.error("invalid-pattern", path.clone(), format!("filter pattern {pat:?} is empty or spans lines"), None);
+                self.error(
+                    "invalid-pattern",
+                    path.clone(),
+                    format!("filter pattern {pat:?} is empty or spans lines"),
+                    None,
+                );
             }
         }
     }
@@ -218,28 +271,49 @@ impl<'a> Validator<'a> {
         for job in &self.p.jobs {
             let path = self.root.job(job.id.as_str());
             if !seen.insert(job.id.as_str()) {
-                self.error("duplicate-job", path.clone(), format!("job id {:?} is used twice", job.id.as_str()), Some("job ids must be unique in a pipeline".into()));
+                self.error(
+                    "duplicate-job",
+                    path.clone(),
+                    format!("job id {:?} is used twice", job.id.as_str()),
+                    Some("job ids must be unique in a pipeline".into()),
+                );
             }
             if !rules::is_job_id(job.id.as_str()) || job.id.as_str().len() > MAX_ID_LEN {
                 self.error(
                     "invalid-job-id",
                     path.clone(),
                     format!("job id {:?} is not valid", job.id.as_str()),
-                    Some(format!("start with a letter or '_', then letters, digits, '-' or '_' (at most {MAX_ID_LEN} characters)")),
+                    Some(format!(
+                        "start with a letter or '_', then letters, digits, '-' or '_' (at most {MAX_ID_LEN} characters)"
+                    )),
                 );
             }
             let mut needs_seen = HashSet::new();
             for (n, need) in job.needs.iter().enumerate() {
                 let npath = path.field(format!("needs[{n}]"));
                 if need == &job.id {
-                    self.error("self-need", npath, format!("job {:?} needs itself", job.id.as_str()), None);
+                    self.error(
+                        "self-need",
+                        npath,
+                        format!("job {:?} needs itself", job.id.as_str()),
+                        None,
+                    );
                 } else if !ids.contains(&need.as_str()) {
                     let hint = did_you_mean(need.as_str(), ids.iter().copied())
                         .map(|s| format!("did you mean {s:?}?"))
                         .unwrap_or_else(|| format!("jobs in this pipeline: {}", ids.join(", ")));
-                    self.error("unknown-need", npath, format!("job {:?} needs unknown job {:?}", job.id.as_str(), need.as_str()), Some(hint));
+                    self.error(
+                        "unknown-need",
+                        npath,
+                        format!("job {:?} needs unknown job {:?}", job.id.as_str(), need.as_str()),
+                        Some(hint),
+                    );
                 } else if !needs_seen.insert(need.as_str()) {
-                    self.out.push(Diagnostic::warning("duplicate-need", npath, format!("job {:?} lists {:?} twice in needs", job.id.as_str(), need.as_str())));
+                    self.out.push(Diagnostic::warning(
+                        "duplicate-need",
+                        npath,
+                        format!("job {:?} lists {:?} twice in needs", job.id.as_str(), need.as_str()),
+                    ));
                 }
             }
             self.job(job, &path);
@@ -261,22 +335,46 @@ impl<'a> Validator<'a> {
 
     fn job(&mut self, job: &Job, path: &Path) {
         if job.steps.is_empty() {
-            self.error("empty-job", path.clone(), format!("job {:?} has no steps", job.id.as_str()), Some("add a step, or remove the job".into()));
+            self.error(
+                "empty-job",
+                path.clone(),
+                format!("job {:?} has no steps", job.id.as_str()),
+                Some("add a step, or remove the job".into()),
+            );
         }
         if let Some(name) = &job.name {
             if name.trim().is_empty() || name.contains('\n') {
-                self.error("invalid-name", path.field("name"), "job name is empty or spans lines", None);
+                self.error(
+                    "invalid-name",
+                    path.field("name"),
+                    "job name is empty or spans lines",
+                    None,
+                );
             }
         }
         if let Some(t) = job.timeout_minutes {
             if !(1..=MAX_TIMEOUT_MINUTES).contains(&t) {
-                self.error("invalid-timeout", path.field("timeout_minutes"), format!("timeout {t} is outside 1..={MAX_TIMEOUT_MINUTES} minutes"), None);
+                self.error(
+                    "invalid-timeout",
+                    path.field("timeout_minutes"),
+                    format!("timeout {t} is outside 1..={MAX_TIMEOUT_MINUTES} minutes"),
+                    None,
+                );
             }
         }
         if job.retry > 2 {
-            self.error("invalid-retry", path.field("retry"), format!("retry {} is more than 2", job.retry), Some("platforms allow at most 2 automatic retries".into()));
+            self.error(
+                "invalid-retry",
+                path.field("retry"),
+                format!("retry {} is more than 2", job.retry),
+                Some("platforms allow at most 2 automatic retries".into()),
+            );
         }
-        let axes: Vec<&str> = job.matrix.as_ref().map(|m| m.axes.keys().map(String::as_str).collect()).unwrap_or_default();
+        let axes: Vec<&str> = job
+            .matrix
+            .as_ref()
+            .map(|m| m.axes.keys().map(String::as_str).collect())
+            .unwrap_or_default();
         if let Some(m) = &job.matrix {
             if m.axes.is_empty() {
                 self.error("empty-matrix", path.field("matrix"), "matrix has no axes", None);
@@ -284,14 +382,29 @@ impl<'a> Validator<'a> {
             for (axis, values) in &m.axes {
                 let apath = path.field(format!("matrix.{axis}"));
                 if !rules::is_var_name(axis) {
-                    self.error("invalid-matrix-axis", apath.clone(), format!("matrix axis {axis:?} is not a valid name"), Some("use letters, digits and '_' (not starting with a digit)".into()));
+                    self.error(
+                        "invalid-matrix-axis",
+                        apath.clone(),
+                        format!("matrix axis {axis:?} is not a valid name"),
+                        Some("use letters, digits and '_' (not starting with a digit)".into()),
+                    );
                 }
                 if values.is_empty() {
-                    self.error("empty-matrix-axis", apath.clone(), format!("matrix axis {axis:?} has no values"), None);
+                    self.error(
+                        "empty-matrix-axis",
+                        apath.clone(),
+                        format!("matrix axis {axis:?} has no values"),
+                        None,
+                    );
                 }
                 let unique: HashSet<&String> = values.iter().collect();
                 if unique.len() != values.len() {
-                    self.error("duplicate-matrix-value", apath, format!("matrix axis {axis:?} repeats a value"), None);
+                    self.error(
+                        "duplicate-matrix-value",
+                        apath,
+                        format!("matrix axis {axis:?} repeats a value"),
+                        None,
+                    );
                 }
             }
         }
@@ -299,14 +412,24 @@ impl<'a> Validator<'a> {
         if let Some(env) = &job.environment {
             let epath = path.field("environment");
             if !rules::is_simple_name(env.name.as_str()) || env.name.as_str().len() > MAX_ID_LEN {
-                self.error("invalid-environment-name", epath.clone(), format!("environment name {:?} is not portable", env.name.as_str()), Some("use letters, digits, '-' and '_'".into()));
+                self.error(
+                    "invalid-environment-name",
+                    epath.clone(),
+                    format!("environment name {:?} is not portable", env.name.as_str()),
+                    Some("use letters, digits, '-' and '_'".into()),
+                );
             }
             if let Some(url) = &env.url {
                 self.expr(url, epath.field("url"), Place::EnvironmentUrl, Some((job, &axes)));
             }
         }
         if let Some(c) = &job.concurrency {
-            self.expr(&c.group, path.field("concurrency.group"), Place::Concurrency, Some((job, &axes)));
+            self.expr(
+                &c.group,
+                path.field("concurrency.group"),
+                Place::Concurrency,
+                Some((job, &axes)),
+            );
         }
         if let Some(c) = &job.condition {
             self.condition_inputs(c, path.field("if"));
@@ -315,10 +438,20 @@ impl<'a> Validator<'a> {
         for s in &job.services {
             let spath = path.field(format!("services.{}", s.name));
             if !s.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') || s.name.is_empty() {
-                self.error("invalid-service-name", spath.clone(), format!("service name {:?} is not a valid host name", s.name), Some("use letters, digits and '-'".into()));
+                self.error(
+                    "invalid-service-name",
+                    spath.clone(),
+                    format!("service name {:?} is not a valid host name", s.name),
+                    Some("use letters, digits and '-'".into()),
+                );
             }
             if !service_names.insert(s.name.as_str()) {
-                self.error("duplicate-service", spath.clone(), format!("service {:?} is declared twice", s.name), None);
+                self.error(
+                    "duplicate-service",
+                    spath.clone(),
+                    format!("service {:?} is declared twice", s.name),
+                    None,
+                );
             }
             if s.image.trim().is_empty() {
                 self.error("empty-image", spath.clone(), "service has no image", None);
@@ -331,10 +464,20 @@ impl<'a> Validator<'a> {
             let spath = path.step(i, step.id_str());
             if let Some(id) = step.id_str() {
                 if !step_ids.insert(id) {
-                    self.error("duplicate-step", spath.clone(), format!("step id {id:?} is used twice in job {:?}", job.id.as_str()), None);
+                    self.error(
+                        "duplicate-step",
+                        spath.clone(),
+                        format!("step id {id:?} is used twice in job {:?}", job.id.as_str()),
+                        None,
+                    );
                 }
                 if !rules::is_job_id(id) {
-                    self.error("invalid-step-id", spath.clone(), format!("step id {id:?} is not valid"), Some("start with a letter or '_', then letters, digits, '-' or '_'".into()));
+                    self.error(
+                        "invalid-step-id",
+                        spath.clone(),
+                        format!("step id {id:?} is not valid"),
+                        Some("start with a letter or '_', then letters, digits, '-' or '_'".into()),
+                    );
                 }
             }
             self.env(&step.env, spath.field("env"), Place::JobEnv, Some((job, &axes)));
@@ -345,10 +488,20 @@ impl<'a> Validator<'a> {
                 StepKind::Script(body) => self.script(body, &spath.field("run")),
                 StepKind::SetOutput(o) => {
                     if !rules::is_var_name(o.name.as_str()) {
-                        self.error("invalid-output-name", spath.clone(), format!("output name {:?} is not valid", o.name.as_str()), Some("use letters, digits and '_' (not starting with a digit)".into()));
+                        self.error(
+                            "invalid-output-name",
+                            spath.clone(),
+                            format!("output name {:?} is not valid", o.name.as_str()),
+                            Some("use letters, digits and '_' (not starting with a digit)".into()),
+                        );
                     }
                     if !outputs.insert(o.name.as_str()) {
-                        self.error("duplicate-output", spath.clone(), format!("output {:?} is set twice in job {:?}", o.name.as_str(), job.id.as_str()), None);
+                        self.error(
+                            "duplicate-output",
+                            spath.clone(),
+                            format!("output {:?} is set twice in job {:?}", o.name.as_str(), job.id.as_str()),
+                            None,
+                        );
                     }
                     if o.command.trim().is_empty() {
                         self.error("empty-command", spath.clone(), "set-output command is empty", None);
@@ -366,9 +519,19 @@ impl<'a> Validator<'a> {
                     }
                     for (key, value) in &a.with {
                         if key.trim().is_empty() {
-                            self.error("invalid-input-name", spath.field("with"), "action input has an empty name", None);
+                            self.error(
+                                "invalid-input-name",
+                                spath.field("with"),
+                                "action input has an empty name",
+                                None,
+                            );
                         }
-                        self.expr(value, spath.field(format!("with.{key}")), Place::ActionInput, Some((job, &axes)));
+                        self.expr(
+                            value,
+                            spath.field(format!("with.{key}")),
+                            Place::ActionInput,
+                            Some((job, &axes)),
+                        );
                     }
                     if let Some(f) = &a.fallback {
                         self.script(f, &spath.field("fallback"));
@@ -377,7 +540,12 @@ impl<'a> Validator<'a> {
                 StepKind::Upload(u) => {
                     self.workspace_paths(&u.paths, &spath.field("paths"), "artifact");
                     if u.paths.is_empty() {
-                        self.error("empty-artifact", spath.clone(), format!("artifact {:?} uploads no paths", u.artifact.as_str()), None);
+                        self.error(
+                            "empty-artifact",
+                            spath.clone(),
+                            format!("artifact {:?} uploads no paths", u.artifact.as_str()),
+                            None,
+                        );
                     }
                     if let Some(0) = u.retention_days {
                         self.error("invalid-retention", spath.clone(), "retention of 0 days", None);
@@ -389,19 +557,48 @@ impl<'a> Validator<'a> {
                     if c.paths.is_empty() {
                         self.error("empty-cache", spath.clone(), "cache has no paths", None);
                     }
-                    if c.key_prefix.trim().is_empty() || !c.key_prefix.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
-                        self.error("invalid-cache-key", spath.clone(), format!("cache key prefix {:?} is not valid", c.key_prefix), Some("use letters, digits, '-', '_' and '.'".into()));
+                    if c.key_prefix.trim().is_empty()
+                        || !c
+                            .key_prefix
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+                    {
+                        self.error(
+                            "invalid-cache-key",
+                            spath.clone(),
+                            format!("cache key prefix {:?} is not valid", c.key_prefix),
+                            Some("use letters, digits, '-', '_' and '.'".into()),
+                        );
                     }
                 }
                 StepKind::AssumeRole(crate::cloud::CloudRole::Aws(role)) => {
-                    if role.region.trim().is_empty() || !role.region.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
-                        self.error("invalid-region", spath.clone(), format!("AWS region {:?} is not valid", role.region), Some("e.g. \"eu-west-1\"".into()));
+                    if role.region.trim().is_empty()
+                        || !role
+                            .region
+                            .chars()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                    {
+                        self.error(
+                            "invalid-region",
+                            spath.clone(),
+                            format!("AWS region {:?} is not valid", role.region),
+                            Some("e.g. \"eu-west-1\"".into()),
+                        );
                     }
                     for (n, arn) in std::iter::once(&role.role_arn).chain(&role.chain).enumerate() {
-                        let apath = if n == 0 { spath.field("role_arn") } else { spath.field(format!("chain[{}]", n - 1)) };
+                        let apath = if n == 0 {
+                            spath.field("role_arn")
+                        } else {
+                            spath.field(format!("chain[{}]", n - 1))
+                        };
                         if let Some(lit) = arn.as_literal() {
                             if !is_role_arn(lit) {
-                                self.error("invalid-role-arn", apath.clone(), format!("{lit:?} is not an IAM role ARN"), Some("expected arn:aws:iam::<12-digit account>:role/<name>".into()));
+                                self.error(
+                                    "invalid-role-arn",
+                                    apath.clone(),
+                                    format!("{lit:?} is not an IAM role ARN"),
+                                    Some("expected arn:aws:iam::<12-digit account>:role/<name>".into()),
+                                );
                             }
                         }
                         self.expr(arn, apath, Place::RoleArn, Some((job, &axes)));
@@ -415,7 +612,8 @@ impl<'a> Validator<'a> {
     /// project directory, and a relative path means the same on every runner.
     fn workspace_paths(&mut self, paths: &[String], path: &Path, what: &str) {
         for p in paths {
-            let outside = p.starts_with('/') || p.starts_with('~') || p.starts_with('$') || p.split('/').any(|c| c == "..");
+            let outside =
+                p.starts_with('/') || p.starts_with('~') || p.starts_with('$') || p.split('/').any(|c| c == "..");
             if outside || p.trim().is_empty() {
                 self.error(
                     "path-outside-workspace",
@@ -455,9 +653,22 @@ impl<'a> Validator<'a> {
         for (name, value) in env {
             let vpath = path.field(name.as_str());
             if !rules::is_var_name(name.as_str()) {
-                self.error("invalid-env-name", vpath.clone(), format!("environment variable name {:?} is not valid", name.as_str()), Some("use letters, digits and '_' (not starting with a digit)".into()));
+                self.error(
+                    "invalid-env-name",
+                    vpath.clone(),
+                    format!("environment variable name {:?} is not valid", name.as_str()),
+                    Some("use letters, digits and '_' (not starting with a digit)".into()),
+                );
             } else if let Some(prefix) = RESERVED_ENV_PREFIXES.iter().find(|p| name.as_str().starts_with(*p)) {
-                self.error("reserved-env-name", vpath.clone(), format!("environment variable {:?} uses the prefix {prefix:?} a platform reserves", name.as_str()), Some("choose another name".into()));
+                self.error(
+                    "reserved-env-name",
+                    vpath.clone(),
+                    format!(
+                        "environment variable {:?} uses the prefix {prefix:?} a platform reserves",
+                        name.as_str()
+                    ),
+                    Some("choose another name".into()),
+                );
             }
             self.expr(value, vpath, place, job);
         }
@@ -472,7 +683,12 @@ impl<'a> Validator<'a> {
                 } else {
                     "secrets may only be placed in env and action inputs"
                 };
-                self.error("misplaced-secret", path.clone(), format!("secret {:?} cannot be used here", secret.as_str()), Some(hint.into()));
+                self.error(
+                    "misplaced-secret",
+                    path.clone(),
+                    format!("secret {:?} cannot be used here", secret.as_str()),
+                    Some(hint.into()),
+                );
             }
         }
         for input in value.inputs() {
@@ -480,31 +696,56 @@ impl<'a> Validator<'a> {
         }
         for var in value.vars() {
             if !rules::is_var_name(var.as_str()) {
-                self.error("invalid-var-name", path.clone(), format!("configuration variable name {:?} is not valid", var.as_str()), Some("use letters, digits and '_'".into()));
+                self.error(
+                    "invalid-var-name",
+                    path.clone(),
+                    format!("configuration variable name {:?} is not valid", var.as_str()),
+                    Some("use letters, digits and '_'".into()),
+                );
             }
         }
         match job {
             Some((_, axes)) => {
                 for axis in value.matrix_axes() {
                     if !axes.contains(&axis) {
-                        self.error("unknown-matrix-axis", path.clone(), format!("matrix axis {axis:?} is not defined on this job"), None);
+                        self.error(
+                            "unknown-matrix-axis",
+                            path.clone(),
+                            format!("matrix axis {axis:?} is not defined on this job"),
+                            None,
+                        );
                     }
                 }
             }
             None => {
                 if value.matrix_axes().next().is_some() {
-                    self.error("misplaced-matrix", path.clone(), "matrix values exist only inside a job", None);
+                    self.error(
+                        "misplaced-matrix",
+                        path.clone(),
+                        "matrix values exist only inside a job",
+                        None,
+                    );
                 }
             }
         }
         if (!place.allows_job_context() || place == Place::Concurrency) && value.outputs().next().is_some() {
-            self.error("misplaced-output", path.clone(), "job outputs can only be used inside a job's env, action inputs or environment URL", None);
+            self.error(
+                "misplaced-output",
+                path.clone(),
+                "job outputs can only be used inside a job's env, action inputs or environment URL",
+                None,
+            );
         }
     }
 
     fn secret_name(&mut self, name: &str, path: Path) {
         if !rules::is_var_name(name) || name.starts_with("GITHUB_") {
-            self.error("invalid-secret-name", path, format!("secret name {name:?} is not valid"), Some("use letters, digits and '_' (not starting with a digit or GITHUB_)".into()));
+            self.error(
+                "invalid-secret-name",
+                path,
+                format!("secret name {name:?} is not valid"),
+                Some("use letters, digits and '_' (not starting with a digit or GITHUB_)".into()),
+            );
         }
     }
 
@@ -513,8 +754,15 @@ impl<'a> Validator<'a> {
             let names: Vec<&str> = self.p.inputs().map(|i| i.name.as_str()).collect();
             let hint = did_you_mean(name, names.iter().copied())
                 .map(|s| format!("did you mean {s:?}?"))
-                .unwrap_or_else(|| "declare it on the manual trigger: `Trigger::manual().input(Input::string(..))`".into());
-            self.error("unknown-input", path.clone(), format!("input {name:?} is not declared"), Some(hint));
+                .unwrap_or_else(|| {
+                    "declare it on the manual trigger: `Trigger::manual().input(Input::string(..))`".into()
+                });
+            self.error(
+                "unknown-input",
+                path.clone(),
+                format!("input {name:?} is not declared"),
+                Some(hint),
+            );
         }
     }
 
@@ -529,7 +777,12 @@ impl<'a> Validator<'a> {
             }
         });
         if branch_problem {
-            self.error("invalid-branch", path, "branch name in a condition is empty or contains quotes or newlines", None);
+            self.error(
+                "invalid-branch",
+                path,
+                "branch name in a condition is empty or contains quotes or newlines",
+                None,
+            );
         }
     }
 
@@ -540,13 +793,22 @@ impl<'a> Validator<'a> {
                 if let StepKind::Upload(u) = &step.kind {
                     let path = self.root.job(job.id.as_str()).step(i, step.id_str());
                     if !rules::is_simple_name(u.artifact.as_str()) || u.artifact.as_str().len() > MAX_ID_LEN {
-                        self.error("invalid-artifact-name", path.clone(), format!("artifact name {:?} is not valid", u.artifact.as_str()), Some("use letters, digits, '-' and '_'".into()));
+                        self.error(
+                            "invalid-artifact-name",
+                            path.clone(),
+                            format!("artifact name {:?} is not valid", u.artifact.as_str()),
+                            Some("use letters, digits, '-' and '_'".into()),
+                        );
                     }
                     if let Some(first) = producers.insert(u.artifact.as_str(), j) {
                         self.error(
                             "duplicate-artifact",
                             path,
-                            format!("artifact {:?} is uploaded twice (also by job {:?})", u.artifact.as_str(), self.p.jobs[first].id.as_str()),
+                            format!(
+                                "artifact {:?} is uploaded twice (also by job {:?})",
+                                u.artifact.as_str(),
+                                self.p.jobs[first].id.as_str()
+                            ),
                             Some("build an artifact once and promote it; give other uploads their own name".into()),
                         );
                         producers.insert(u.artifact.as_str(), first);
@@ -563,18 +825,37 @@ impl<'a> Validator<'a> {
                             let hint = did_you_mean(d.artifact.as_str(), producers.keys().copied())
                                 .map(|s| format!("did you mean {s:?}?"))
                                 .unwrap_or_else(|| "upload it in an earlier job with `Step::upload`".into());
-                            self.error("unknown-artifact", path, format!("artifact {:?} is downloaded but never uploaded", d.artifact.as_str()), Some(hint));
+                            self.error(
+                                "unknown-artifact",
+                                path,
+                                format!("artifact {:?} is downloaded but never uploaded", d.artifact.as_str()),
+                                Some(hint),
+                            );
                         }
                         Some(&producer) if producer == j => {
-                            self.error("artifact-same-job", path, format!("artifact {:?} is downloaded in the job that uploads it", d.artifact.as_str()), Some("files stay on the runner within a job; remove the download".into()));
+                            self.error(
+                                "artifact-same-job",
+                                path,
+                                format!(
+                                    "artifact {:?} is downloaded in the job that uploads it",
+                                    d.artifact.as_str()
+                                ),
+                                Some("files stay on the runner within a job; remove the download".into()),
+                            );
                         }
                         Some(&producer) if !graph.is_ancestor(producer, j) => {
                             let producer_id = self.p.jobs[producer].id.as_str();
                             self.error(
                                 "artifact-not-needed",
                                 path,
-                                format!("artifact {:?} comes from job {producer_id:?}, which job {:?} does not need", d.artifact.as_str(), job.id.as_str()),
-                                Some(format!("add `.needs(\"{producer_id}\")` so the artifact exists before this job starts")),
+                                format!(
+                                    "artifact {:?} comes from job {producer_id:?}, which job {:?} does not need",
+                                    d.artifact.as_str(),
+                                    job.id.as_str()
+                                ),
+                                Some(format!(
+                                    "add `.needs(\"{producer_id}\")` so the artifact exists before this job starts"
+                                )),
                             );
                         }
                         Some(_) => {}
@@ -585,13 +866,28 @@ impl<'a> Validator<'a> {
     }
 
     fn outputs(&mut self, graph: &NeedsGraph<'_>) {
-        let index: HashMap<&str, usize> = self.p.jobs.iter().enumerate().map(|(i, j)| (j.id.as_str(), i)).collect();
+        let index: HashMap<&str, usize> = self
+            .p
+            .jobs
+            .iter()
+            .enumerate()
+            .map(|(i, j)| (j.id.as_str(), i))
+            .collect();
         for (j, job) in self.p.jobs.iter().enumerate() {
             let path = self.root.job(job.id.as_str());
             for value in job.exprs() {
                 for out in value.outputs() {
                     let Some(&producer) = index.get(out.job.as_str()) else {
-                        self.error("unknown-output-job", path.clone(), format!("output {:?} comes from unknown job {:?}", out.name.as_str(), out.job.as_str()), None);
+                        self.error(
+                            "unknown-output-job",
+                            path.clone(),
+                            format!(
+                                "output {:?} comes from unknown job {:?}",
+                                out.name.as_str(),
+                                out.job.as_str()
+                            ),
+                            None,
+                        );
                         continue;
                     };
                     let producer_job = &self.p.jobs[producer];
@@ -599,21 +895,45 @@ impl<'a> Validator<'a> {
                         let names: Vec<&str> = producer_job.outputs().map(|o| o.as_str()).collect();
                         let hint = did_you_mean(out.name.as_str(), names.iter().copied())
                             .map(|s| format!("did you mean {s:?}?"))
-                            .unwrap_or_else(|| format!("add `Step::set_output(\"{}\", ..)` to job {:?}", out.name.as_str(), out.job.as_str()));
+                            .unwrap_or_else(|| {
+                                format!(
+                                    "add `Step::set_output(\"{}\", ..)` to job {:?}",
+                                    out.name.as_str(),
+                                    out.job.as_str()
+                                )
+                            });
                         self.error(
                             "output-never-produced",
                             path.clone(),
-                            format!("output {:?} of job {:?} is consumed but never produced", out.name.as_str(), out.job.as_str()),
+                            format!(
+                                "output {:?} of job {:?} is consumed but never produced",
+                                out.name.as_str(),
+                                out.job.as_str()
+                            ),
                             Some(hint),
                         );
                     }
                     if producer == j {
-                        self.error("output-same-job", path.clone(), format!("job {:?} consumes its own output {:?}", job.id.as_str(), out.name.as_str()), Some("within a job, pass values through files or the environment".into()));
+                        self.error(
+                            "output-same-job",
+                            path.clone(),
+                            format!(
+                                "job {:?} consumes its own output {:?}",
+                                job.id.as_str(),
+                                out.name.as_str()
+                            ),
+                            Some("within a job, pass values through files or the environment".into()),
+                        );
                     } else if !graph.needs_of(j).contains(&producer) {
                         self.error(
                             "output-not-needed",
                             path.clone(),
-                            format!("job {:?} uses output {:?} of job {:?} without needing it directly", job.id.as_str(), out.name.as_str(), out.job.as_str()),
+                            format!(
+                                "job {:?} uses output {:?} of job {:?} without needing it directly",
+                                job.id.as_str(),
+                                out.name.as_str(),
+                                out.job.as_str()
+                            ),
                             Some(format!("add `.needs(\"{}\")`", out.job.as_str())),
                         );
                     }
@@ -624,7 +944,9 @@ impl<'a> Validator<'a> {
 }
 
 fn is_role_arn(s: &str) -> bool {
-    let Some(rest) = s.strip_prefix("arn:") else { return false };
+    let Some(rest) = s.strip_prefix("arn:") else {
+        return false;
+    };
     let mut parts = rest.splitn(5, ':');
     let (Some(partition), Some(service), Some(region), Some(account), Some(resource)) =
         (parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
@@ -653,10 +975,17 @@ pub fn check_cron(cron: &str) -> Result<(), String> {
     if fields.len() != 5 {
         return Err(format!("expected 5 fields, found {}", fields.len()));
     }
-    const MONTHS: [&str; 12] = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
+    const MONTHS: [&str; 12] = [
+        "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
+    ];
     const DAYS: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
-    let specs: [(&str, u32, u32, &[&str]); 5] =
-        [("minute", 0, 59, &[]), ("hour", 0, 23, &[]), ("day of month", 1, 31, &[]), ("month", 1, 12, &MONTHS), ("day of week", 0, 6, &DAYS)];
+    let specs: [(&str, u32, u32, &[&str]); 5] = [
+        ("minute", 0, 59, &[]),
+        ("hour", 0, 23, &[]),
+        ("day of month", 1, 31, &[]),
+        ("month", 1, 12, &MONTHS),
+        ("day of week", 0, 6, &DAYS),
+    ];
     for (field, (name, min, max, names)) in fields.iter().zip(specs) {
         for item in field.split(',') {
             let (range, step) = match item.split_once('/') {

@@ -39,18 +39,12 @@ fn placements(h: &str) -> Vec<(&'static str, Value)> {
             map1(
                 "jobs",
                 spaced(vec![
-                    (
-                        "build",
-                        map1("steps", Value::Seq(vec![step.clone(), step.clone()])),
-                    ),
+                    ("build", map1("steps", Value::Seq(vec![step.clone(), step.clone()]))),
                     ("test", map1("steps", Value::Seq(vec![step]))),
                 ]),
             ),
         ),
-        (
-            "seq in seq",
-            Value::Seq(vec![Value::Seq(vec![s(h), s(h)]), s(h)]),
-        ),
+        ("seq in seq", Value::Seq(vec![Value::Seq(vec![s(h), s(h)]), s(h)])),
         (
             "commented",
             if h.contains('\n') {
@@ -104,10 +98,7 @@ fn pinned_value_styles() {
         ("a: b", "k: 'a: b'\n"),
         ("echo \"Title: x\" # c", "k: 'echo \"Title: x\" # c'\n"),
         ("${{ github.sha }}", "k: ${{ github.sha }}\n"),
-        (
-            "$CI_COMMIT_BRANCH == \"main\"",
-            "k: $CI_COMMIT_BRANCH == \"main\"\n",
-        ),
+        ("$CI_COMMIT_BRANCH == \"main\"", "k: $CI_COMMIT_BRANCH == \"main\"\n"),
         ("refs/heads/main", "k: refs/heads/main\n"),
         ("v*", "k: v*\n"),
         ("*.rs", "k: '*.rs'\n"),
@@ -177,9 +168,7 @@ fn a_workflow_reads_back() {
     checkout.insert(
         "uses",
         Value::Commented(
-            Box::new(s(
-                "actions/checkout@3d3c42e5aa6e3530bd7a4d2ac3d3ec1bfd8bbc1b",
-            )),
+            Box::new(s("actions/checkout@3d3c42e5aa6e3530bd7a4d2ac3d3ec1bfd8bbc1b")),
             "v7.0.1".into(),
         ),
     );

@@ -88,8 +88,8 @@ fn corpus() -> Vec<Value> {
 
 /// Runs the checker on `(yaml, json)` pairs; returns whether it passed and its report.
 fn run_checker(pairs: Vec<Value>) -> (bool, String) {
-    let python = std::env::var("PYYAML_PYTHON")
-        .expect("set PYYAML_PYTHON to a Python interpreter with PyYAML installed");
+    let python =
+        std::env::var("PYYAML_PYTHON").expect("set PYYAML_PYTHON to a Python interpreter with PyYAML installed");
     let payload = emit_json(&Value::Seq(pairs));
     let mut child = Command::new(python)
         .args(["-c", CHECKER])
@@ -105,10 +105,7 @@ fn run_checker(pairs: Vec<Value>) -> (bool, String) {
         .expect("write cases");
     let out = child.wait_with_output().expect("python ran");
     let report = String::from_utf8_lossy(&out.stdout).into_owned();
-    (
-        out.status.success() && report.contains(" 0 mismatches"),
-        report,
-    )
+    (out.status.success() && report.contains(" 0 mismatches"), report)
 }
 
 #[test]

@@ -70,12 +70,7 @@ pub(crate) fn from_saphyr(node: &YamlOwned) -> Result<Value, String> {
         YamlOwned::Value(ScalarOwned::FloatingPoint(f)) => {
             return Err(format!("unexpected float {f}"));
         }
-        YamlOwned::Sequence(items) => Value::Seq(
-            items
-                .iter()
-                .map(from_saphyr)
-                .collect::<Result<Vec<_>, _>>()?,
-        ),
+        YamlOwned::Sequence(items) => Value::Seq(items.iter().map(from_saphyr).collect::<Result<Vec<_>, _>>()?),
         YamlOwned::Mapping(entries) => {
             let mut map = Map::new();
             for (k, v) in entries {
@@ -144,9 +139,7 @@ pub(crate) fn check_roundtrip(value: &Value) -> Result<(), String> {
 /// Byte-level promises every emitted document keeps.
 pub(crate) fn check_layout(text: &str) -> Result<(), String> {
     if !text.ends_with('\n') || text.ends_with("\n\n") {
-        return Err(format!(
-            "document must end with exactly one newline: {text:?}"
-        ));
+        return Err(format!("document must end with exactly one newline: {text:?}"));
     }
     if text.contains('\r') {
         return Err(format!("CR in output: {text:?}"));

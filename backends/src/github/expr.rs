@@ -44,35 +44,64 @@ pub(crate) enum On {
 
 /// A condition as a GitHub expression (without `${{ }}` unless it starts with `!`).
 pub(crate) fn condition(c: &Condition, pipeline: &Pipeline, on: On) -> String {
-    let text = render(c, pipeline, on, 0);
+    let text = render(c, pipeline, on, Ctx::Top);
     // `!` at the start of a plain YAML scalar is a tag; GitHub documents wrapping such
     // expressions in `${{ }}`.
-    if text.starts_with('!') { format!("${{{{ {text} }}}}") } else { text }
+    if text.starts_with('!') {
+        format!("${{{{ {text} }}}}")
+    } else {
+        text
+    }
 }
 
-/// Precedence: 0 = top, 1 = inside `||`, 2 = inside `&&`, 3 = operand of `!`.
-fn render(c: &Condition, pipeline: &Pipeline, on: On, prec: u8) -> String {
-    let wrap = |s: String, own: u8| if own < prec { format!("({s})") } else { s };
+/// Where a condition is rendered: at the top, as an operand of `||` or `&&`, or under `!`.
+/// Nested `&&`/`||` are always parenthesised, for the reader's sake.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Ctx {
+    Top,
+    Operand,
+    Negated,
+}
+
+fn render(c: &Condition, pipeline: &Pipeline, on: On, ctx: Ctx) -> String {
+    let comparison = |s: String| if ctx == Ctx::Negated { format!("({s})") } else { s };
+    let compound = |s: String| if ctx == Ctx::Top { s } else { format!("({s})") };
     match c {
         Condition::Always => "always()".into(),
         // `failure()` alone is true when any ancestor failed; a job's Failure means a job it
         // needs failed (not one skipped because of a failure further up).
-        Condition::Failure if on == On::Job => wrap("failure() && contains(needs.*.result, 'failure')".into(), 2),
+        Condition::Failure if on == On::Job => compound("failure() && contains(needs.*.result, 'failure')".into()),
         Condition::Failure => "failure()".into(),
-        Condition::Branch(b) => wrap(format!("github.ref == {}", quote(&format!("refs/heads/{b}"))), 2),
+        Condition::Branch(b) => comparison(format!("github.ref == {}", quote(&format!("refs/heads/{b}")))),
         Condition::Tag => "startsWith(github.ref, 'refs/tags/')".into(),
-        Condition::Event(e) => wrap(format!("github.event_name == {}", quote(event(*e))), 2),
+        Condition::Event(e) => comparison(format!("github.event_name == {}", quote(event(*e)))),
         Condition::InputEquals(name, v) => {
-            let boolean = pipeline.inputs().any(|i| i.name == *name && matches!(i.kind, InputKind::Boolean { .. }));
+            let boolean = pipeline
+                .inputs()
+                .any(|i| i.name == *name && matches!(i.kind, InputKind::Boolean { .. }));
             if boolean {
-                if v == "true" { format!("inputs.{name}") } else { format!("!inputs.{name}") }
+                if v == "true" {
+                    format!("inputs.{name}")
+                } else {
+                    format!("!inputs.{name}")
+                }
             } else {
-                wrap(format!("inputs.{name} == {}", quote(v)), 2)
+                comparison(format!("inputs.{name} == {}", quote(v)))
             }
         }
-        Condition::And(cs) => wrap(cs.iter().map(|c| render(c, pipeline, on, 2)).collect::<Vec<_>>().join(" && "), 2),
-        Condition::Or(cs) => wrap(cs.iter().map(|c| render(c, pipeline, on, 1)).collect::<Vec<_>>().join(" || "), 1),
-        Condition::Not(inner) => format!("!{}", render(inner, pipeline, on, 3)),
+        Condition::And(cs) => compound(
+            cs.iter()
+                .map(|c| render(c, pipeline, on, Ctx::Operand))
+                .collect::<Vec<_>>()
+                .join(" && "),
+        ),
+        Condition::Or(cs) => compound(
+            cs.iter()
+                .map(|c| render(c, pipeline, on, Ctx::Operand))
+                .collect::<Vec<_>>()
+                .join(" || "),
+        ),
+        Condition::Not(inner) => format!("!{}", render(inner, pipeline, on, Ctx::Negated)),
     }
 }
 
@@ -92,7 +121,9 @@ mod tests {
     use pipeline_core::{Input, OutputRef, Trigger};
 
     fn p() -> Pipeline {
-        Pipeline::new("p").on(Trigger::manual().input(Input::boolean("dry_run", "Dry run", false)).input(Input::string("target", "t")))
+        Pipeline::new("p").on(Trigger::manual()
+            .input(Input::boolean("dry_run", "Dry run", false))
+            .input(Input::string("target", "t")))
     }
 
     #[test]
@@ -115,20 +146,44 @@ mod tests {
             condition(&c, &p(), On::Job),
             "(github.ref == 'refs/heads/main' || startsWith(github.ref, 'refs/tags/')) && !(github.event_name == 'pull_request')"
         );
-        assert_eq!(condition(&!Condition::tag(), &p(), On::Job), "${{ !startsWith(github.ref, 'refs/tags/') }}");
-        assert_eq!(condition(&Condition::branch("it's"), &p(), On::Job), "github.ref == 'refs/heads/it''s'");
+        assert_eq!(
+            condition(&!Condition::tag(), &p(), On::Job),
+            "${{ !startsWith(github.ref, 'refs/tags/') }}"
+        );
+        assert_eq!(
+            condition(&Condition::branch("it's"), &p(), On::Job),
+            "github.ref == 'refs/heads/it''s'"
+        );
     }
 
     #[test]
     fn failure_means_a_needed_job_failed_on_jobs_and_an_earlier_step_on_steps() {
         let c = Condition::failure() & Condition::branch("main");
-        assert_eq!(condition(&c, &p(), On::Job), "failure() && contains(needs.*.result, 'failure') && github.ref == 'refs/heads/main'");
+        assert_eq!(
+            condition(&c, &p(), On::Job),
+            "(failure() && contains(needs.*.result, 'failure')) && github.ref == 'refs/heads/main'"
+        );
         assert_eq!(condition(&Condition::failure(), &p(), On::Step), "failure()");
     }
 
     #[test]
+    fn nested_operators_are_parenthesised() {
+        let c = (Condition::branch("main") & Condition::event(Event::Push)) | Condition::tag();
+        assert_eq!(
+            condition(&c, &p(), On::Job),
+            "(github.ref == 'refs/heads/main' && github.event_name == 'push') || startsWith(github.ref, 'refs/tags/')"
+        );
+    }
+
+    #[test]
     fn boolean_inputs_are_not_compared_as_strings() {
-        assert_eq!(condition(&Condition::input_equals("dry_run", "true"), &p(), On::Job), "inputs.dry_run");
-        assert_eq!(condition(&Condition::input_equals("target", "prod"), &p(), On::Job), "inputs.target == 'prod'");
+        assert_eq!(
+            condition(&Condition::input_equals("dry_run", "true"), &p(), On::Job),
+            "inputs.dry_run"
+        );
+        assert_eq!(
+            condition(&Condition::input_equals("target", "prod"), &p(), On::Job),
+            "inputs.target == 'prod'"
+        );
     }
 }

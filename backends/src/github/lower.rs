@@ -9,10 +9,10 @@ use pipeline_core::{
     Access, Action, Arch, CloudRole, Env, InputKind, Job, Pipeline, Scope, Size, Step, StepKind, Trigger,
 };
 
+use super::Github;
 use super::expr;
 use super::model::{self as gh, WithValue};
 use super::pins;
-use super::Github;
 
 const PLATFORM: &str = "github";
 
@@ -28,7 +28,11 @@ impl Lowering<'_> {
     }
 
     fn error(&mut self, path: Path, message: impl Into<String>, hint: impl Into<String>) {
-        self.diagnostics.push(Diagnostic::error("github-unsupported", path, message).with_hint(hint).on_platform(PLATFORM));
+        self.diagnostics.push(
+            Diagnostic::error("github-unsupported", path, message)
+                .with_hint(hint)
+                .on_platform(PLATFORM),
+        );
     }
 
     pub(crate) fn workflow(&mut self) -> gh::Workflow {
@@ -43,7 +47,9 @@ impl Lowering<'_> {
                 cancel_in_progress: c.cancel_in_progress,
             }),
             env: env(&p.env),
-            defaults: gh::Defaults { run: gh::RunDefaults { shell: "bash" } },
+            defaults: gh::Defaults {
+                run: gh::RunDefaults { shell: "bash" },
+            },
             jobs: Spaced(jobs),
         }
     }
@@ -55,17 +61,32 @@ impl Lowering<'_> {
             match trigger {
                 Trigger::Push(push) => {
                     if on.push.is_some() {
-                        self.error(path, "a workflow has one push filter; this pipeline has several push triggers", "merge them into one `Trigger::push()`");
+                        self.error(
+                            path,
+                            "a workflow has one push filter; this pipeline has several push triggers",
+                            "merge them into one `Trigger::push()`",
+                        );
                         continue;
                     }
-                    on.push = Some(gh::PushFilter { branches: push.branches.clone(), tags: push.tags.clone(), paths: push.paths.clone() });
+                    on.push = Some(gh::PushFilter {
+                        branches: push.branches.clone(),
+                        tags: push.tags.clone(),
+                        paths: push.paths.clone(),
+                    });
                 }
                 Trigger::PullRequest(pr) => {
                     if on.pull_request.is_some() {
-                        self.error(path, "a workflow has one pull_request filter; this pipeline has several pull request triggers", "merge them into one `Trigger::pull_request()`");
+                        self.error(
+                            path,
+                            "a workflow has one pull_request filter; this pipeline has several pull request triggers",
+                            "merge them into one `Trigger::pull_request()`",
+                        );
                         continue;
                     }
-                    on.pull_request = Some(gh::PullRequestFilter { branches: pr.branches.clone(), paths: pr.paths.clone() });
+                    on.pull_request = Some(gh::PullRequestFilter {
+                        branches: pr.branches.clone(),
+                        paths: pr.paths.clone(),
+                    });
                 }
                 Trigger::Schedule(s) => on.schedule.push(gh::Cron { cron: s.cron.clone() }),
                 Trigger::Manual(m) => {
@@ -74,11 +95,23 @@ impl Lowering<'_> {
                         .iter()
                         .map(|input| {
                             let (kind, default, options) = match &input.kind {
-                                InputKind::String { default } => ("string", default.clone().map(gh::InputDefault::String), Vec::new()),
-                                InputKind::Choice { options, default } => ("choice", default.clone().map(gh::InputDefault::String), options.clone()),
-                                InputKind::Boolean { default } => ("boolean", Some(gh::InputDefault::Bool(*default)), Vec::new()),
+                                InputKind::String { default } => {
+                                    ("string", default.clone().map(gh::InputDefault::String), Vec::new())
+                                }
+                                InputKind::Choice { options, default } => {
+                                    ("choice", default.clone().map(gh::InputDefault::String), options.clone())
+                                }
+                                InputKind::Boolean { default } => {
+                                    ("boolean", Some(gh::InputDefault::Bool(*default)), Vec::new())
+                                }
                             };
-                            let input_def = gh::DispatchInput { description: input.description.clone(), required: input.required, kind, default, options };
+                            let input_def = gh::DispatchInput {
+                                description: input.description.clone(),
+                                required: input.required,
+                                kind,
+                                default,
+                                options,
+                            };
                             (input.name.to_string(), input_def)
                         })
                         .collect();
@@ -106,8 +139,17 @@ impl Lowering<'_> {
                 StepKind::Action(a) => a.permissions.iter().for_each(|(s, l)| grant(*s, *l)),
                 StepKind::SetOutput(o) => {
                     let id = output_step_id(step);
-                    if job.steps.iter().enumerate().any(|(j, s)| j != i && s.id_str() == Some(id.as_str())) {
-                        self.error(spath.clone(), format!("the set-output step needs the id {id:?}, which another step of the job uses"), "give the set-output step an explicit id with `.id(..)`");
+                    if job
+                        .steps
+                        .iter()
+                        .enumerate()
+                        .any(|(j, s)| j != i && s.id_str() == Some(id.as_str()))
+                    {
+                        self.error(
+                            spath.clone(),
+                            format!("the set-output step needs the id {id:?}, which another step of the job uses"),
+                            "give the set-output step an explicit id with `.id(..)`",
+                        );
                     }
                     outputs.insert(o.name.to_string(), format!("${{{{ steps.{id}.outputs.{} }}}}", o.name));
                 }
@@ -117,9 +159,13 @@ impl Lowering<'_> {
         }
         if job.retry > 0 {
             self.diagnostics.push(
-                Diagnostic::warning("github-no-retry", path.field("retry"), format!("GitHub Actions cannot retry a job; job {:?} runs once", job.id.as_str()))
-                    .with_hint("make the flaky step retry itself, or rerun failed jobs from the UI")
-                    .on_platform(PLATFORM),
+                Diagnostic::warning(
+                    "github-no-retry",
+                    path.field("retry"),
+                    format!("GitHub Actions cannot retry a job; job {:?} runs once", job.id.as_str()),
+                )
+                .with_hint("make the flaky step retry itself, or rerun failed jobs from the UI")
+                .on_platform(PLATFORM),
             );
         }
         let runs_on = match job.runner.labels.as_slice() {
@@ -154,23 +200,43 @@ impl Lowering<'_> {
             gh::EnvironmentRef { name: e.name.to_string(), url: e.url.as_ref().map(expr::value) }
         });
         let concurrency = match (&job.concurrency, &job.environment) {
-            (Some(c), _) => Some(gh::Concurrency { group: expr::value(&c.group), cancel_in_progress: c.cancel_in_progress }),
+            (Some(c), _) => Some(gh::Concurrency {
+                group: expr::value(&c.group),
+                cancel_in_progress: c.cancel_in_progress,
+            }),
             // Two deploys to one environment must never overlap; queue them.
-            (None, Some(e)) => Some(gh::Concurrency { group: format!("{}-deploy-{}", self.pipeline.id, e.name), cancel_in_progress: false }),
+            (None, Some(e)) => Some(gh::Concurrency {
+                group: format!("{}-deploy-{}", self.pipeline.id, e.name),
+                cancel_in_progress: false,
+            }),
             (None, None) => None,
         };
         gh::Job {
             name: job.name.clone(),
             needs: job.needs.iter().map(ToString::to_string).collect(),
-            condition: job.condition.as_ref().map(|c| expr::condition(c, self.pipeline, expr::On::Job)),
+            condition: job
+                .condition
+                .as_ref()
+                .map(|c| expr::condition(c, self.pipeline, expr::On::Job)),
             runs_on,
-            container: job.runner.image.as_ref().map(|image| gh::Container { image: image.clone(), env: IndexMap::new(), ports: Vec::new() }),
+            container: job.runner.image.as_ref().map(|image| gh::Container {
+                image: image.clone(),
+                env: IndexMap::new(),
+                ports: Vec::new(),
+            }),
             services: job
                 .services
                 .iter()
                 .map(|s| {
                     let ports = s.ports.iter().map(|p| format!("{p}:{p}")).collect();
-                    (s.name.clone(), gh::Container { image: s.image.clone(), env: env(&s.env), ports })
+                    (
+                        s.name.clone(),
+                        gh::Container {
+                            image: s.image.clone(),
+                            env: env(&s.env),
+                            ports,
+                        },
+                    )
                 })
                 .collect(),
             environment,
@@ -198,7 +264,10 @@ impl Lowering<'_> {
         let base = gh::Step {
             id: step.id.as_ref().map(ToString::to_string),
             name: step.name.clone(),
-            condition: step.condition.as_ref().map(|c| expr::condition(c, self.pipeline, expr::On::Step)),
+            condition: step
+                .condition
+                .as_ref()
+                .map(|c| expr::condition(c, self.pipeline, expr::On::Step)),
             env: env(&step.env),
             working_directory: step.working_directory.clone(),
             continue_on_error: step.continue_on_error,
@@ -206,7 +275,10 @@ impl Lowering<'_> {
         };
         let uses = |action: Action| Some(Commented(action.uses(), action.version));
         match &step.kind {
-            StepKind::Script(body) => vec![gh::Step { run: Some(body.clone()), ..base }],
+            StepKind::Script(body) => vec![gh::Step {
+                run: Some(body.clone()),
+                ..base
+            }],
             StepKind::Checkout(c) => {
                 let mut with: IndexMap<String, WithValue> = IndexMap::new();
                 with.insert("persist-credentials".into(), false.into());
@@ -219,11 +291,23 @@ impl Lowering<'_> {
                 if c.lfs {
                     with.insert("lfs".into(), true.into());
                 }
-                vec![gh::Step { uses: uses(self.pinned(pins::CHECKOUT)), with, ..base }]
+                vec![gh::Step {
+                    uses: uses(self.pinned(pins::CHECKOUT)),
+                    with,
+                    ..base
+                }]
             }
             StepKind::Action(a) => {
-                let with = a.with.iter().map(|(k, v)| (k.clone(), WithValue::String(expr::value(v)))).collect();
-                vec![gh::Step { uses: uses(a.action.clone()), with, ..base }]
+                let with = a
+                    .with
+                    .iter()
+                    .map(|(k, v)| (k.clone(), WithValue::String(expr::value(v))))
+                    .collect();
+                vec![gh::Step {
+                    uses: uses(a.action.clone()),
+                    with,
+                    ..base
+                }]
             }
             StepKind::Upload(u) => {
                 let mut with: IndexMap<String, WithValue> = IndexMap::new();
@@ -233,27 +317,43 @@ impl Lowering<'_> {
                 if let Some(days) = u.retention_days {
                     with.insert("retention-days".into(), WithValue::Int(i64::from(days)));
                 }
-                vec![gh::Step { uses: uses(self.pinned(pins::UPLOAD_ARTIFACT)), with, ..base }]
+                vec![gh::Step {
+                    uses: uses(self.pinned(pins::UPLOAD_ARTIFACT)),
+                    with,
+                    ..base
+                }]
             }
             StepKind::Download(d) => {
                 let mut with: IndexMap<String, WithValue> = IndexMap::new();
                 with.insert("name".into(), d.artifact.as_str().into());
                 with.insert("path".into(), d.path.as_str().into());
-                vec![gh::Step { uses: uses(self.pinned(pins::DOWNLOAD_ARTIFACT)), with, ..base }]
+                vec![gh::Step {
+                    uses: uses(self.pinned(pins::DOWNLOAD_ARTIFACT)),
+                    with,
+                    ..base
+                }]
             }
             StepKind::Cache(c) => {
                 let prefix = format!("{}-${{{{ runner.os }}}}-", c.key_prefix);
                 let key = if c.key_files.is_empty() {
                     format!("{prefix}${{{{ github.sha }}}}")
                 } else {
-                    let files: Vec<String> = c.key_files.iter().map(|f| format!("'{}'", f.replace('\'', "''"))).collect();
+                    let files: Vec<String> = c
+                        .key_files
+                        .iter()
+                        .map(|f| format!("'{}'", f.replace('\'', "''")))
+                        .collect();
                     format!("{prefix}${{{{ hashFiles({}) }}}}", files.join(", "))
                 };
                 let mut with: IndexMap<String, WithValue> = IndexMap::new();
                 with.insert("path".into(), c.paths.join("\n").into());
                 with.insert("key".into(), key.into());
                 with.insert("restore-keys".into(), prefix.into());
-                vec![gh::Step { uses: uses(self.pinned(pins::CACHE)), with, ..base }]
+                vec![gh::Step {
+                    uses: uses(self.pinned(pins::CACHE)),
+                    with,
+                    ..base
+                }]
             }
             StepKind::AssumeRole(CloudRole::Aws(role)) => {
                 let action = self.pinned(pins::CONFIGURE_AWS_CREDENTIALS);
@@ -272,7 +372,11 @@ impl Lowering<'_> {
                         with.insert("role-chaining".into(), true.into());
                     }
                     let step = if n == 0 {
-                        gh::Step { uses: uses(action.clone()), with, ..base.clone() }
+                        gh::Step {
+                            uses: uses(action.clone()),
+                            with,
+                            ..base.clone()
+                        }
                     } else {
                         gh::Step {
                             name: Some(format!("Assume chained role {n}")),
@@ -293,7 +397,11 @@ impl Lowering<'_> {
                     command = o.command,
                     name = o.name,
                 );
-                vec![gh::Step { id: Some(output_step_id(step)), run: Some(script), ..base }]
+                vec![gh::Step {
+                    id: Some(output_step_id(step)),
+                    run: Some(script),
+                    ..base
+                }]
             }
         }
     }

@@ -40,7 +40,11 @@ pub struct Github {
 
 impl Default for Github {
     fn default() -> Self {
-        Self { pins: BTreeMap::new(), runner: "ubuntu-24.04".into(), arm_runner: "ubuntu-24.04-arm".into() }
+        Self {
+            pins: BTreeMap::new(),
+            runner: "ubuntu-24.04".into(),
+            arm_runner: "ubuntu-24.04-arm".into(),
+        }
     }
 }
 
@@ -67,7 +71,12 @@ impl Github {
 
     /// The lowered workflow of one pipeline, for inspection or patching before emission.
     pub fn lower(&self, pipeline: &Pipeline, diagnostics: &mut Diagnostics) -> model::Workflow {
-        lower::Lowering { config: self, pipeline, diagnostics }.workflow()
+        lower::Lowering {
+            config: self,
+            pipeline,
+            diagnostics,
+        }
+        .workflow()
     }
 
     /// The workflow file's YAML, without header; `None` when an error was reported.
@@ -77,7 +86,14 @@ impl Github {
         match emitted {
             Ok(text) => Some(text),
             Err(e) => {
-                diagnostics.push(Diagnostic::error("emit", Path::pipeline(pipeline.id.as_str()), format!("cannot emit the workflow: {e}")).on_platform("github"));
+                diagnostics.push(
+                    Diagnostic::error(
+                        "emit",
+                        Path::pipeline(pipeline.id.as_str()),
+                        format!("cannot emit the workflow: {e}"),
+                    )
+                    .on_platform("github"),
+                );
                 None
             }
         }
@@ -94,18 +110,33 @@ impl Backend for Github {
         "github"
     }
 
-    fn generate(&self, pipelines: &[Pipeline], ctx: &RenderContext, diagnostics: &mut Diagnostics) -> Vec<GeneratedFile> {
+    fn generate(
+        &self,
+        pipelines: &[Pipeline],
+        ctx: &RenderContext,
+        diagnostics: &mut Diagnostics,
+    ) -> Vec<GeneratedFile> {
         let mut files = Vec::new();
         for p in pipelines {
             for (name, action) in &self.pins {
                 if !action.is_pinned() {
-                    diagnostics.push(Diagnostic::error("unpinned-action", Path::root(), format!("the pin override for {name} is not a full commit SHA with a version")).on_platform("github"));
+                    diagnostics.push(
+                        Diagnostic::error(
+                            "unpinned-action",
+                            Path::root(),
+                            format!("the pin override for {name} is not a full commit SHA with a version"),
+                        )
+                        .on_platform("github"),
+                    );
                 }
             }
-            let Some(body) = self.render(p, diagnostics) else { continue };
+            let Some(body) = self.render(p, diagnostics) else {
+                continue;
+            };
             match GeneratedFile::new(Self::path(p), format!("{}\n{body}", ctx.header.comment("# "))) {
                 Ok(f) => files.push(f),
-                Err(e) => diagnostics.push(Diagnostic::error("invalid-path", Path::pipeline(p.id.as_str()), e).on_platform("github")),
+                Err(e) => diagnostics
+                    .push(Diagnostic::error("invalid-path", Path::pipeline(p.id.as_str()), e).on_platform("github")),
             }
         }
         files

@@ -118,8 +118,19 @@ mod tests {
     fn every_built_in_pin_is_a_full_sha_with_a_version() {
         for pin in ALL {
             assert_eq!(pin.sha.len(), 40, "{}", pin.name);
-            assert!(pin.sha.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()), "{}", pin.name);
-            assert!(pin.version.starts_with('v') || pin.version == "stable", "{}: {}", pin.name, pin.version);
+            assert!(
+                pin.sha
+                    .bytes()
+                    .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()),
+                "{}",
+                pin.name
+            );
+            assert!(
+                pin.version.starts_with('v') || pin.version == "stable",
+                "{}: {}",
+                pin.name,
+                pin.version
+            );
             assert!(pin.action().is_pinned(), "{}", pin.name);
         }
     }
@@ -142,14 +153,23 @@ mod snapshot_tests {
     #[test]
     fn built_in_pins_match_the_snapshot() {
         let table = include_str!("../../data/action-pins.tsv");
-        let rows: Vec<Vec<&str>> = table.lines().skip(1).map(|l| l.split('\t').collect()).collect();
+        let rows: Vec<Vec<&str>> = table
+            .lines()
+            .skip(1)
+            .map(|l| l.split('\t').map(str::trim).collect())
+            .collect();
         for pin in ALL {
             let row = rows
                 .iter()
                 .find(|r| r[0] == pin.name && r[1] == pin.version)
                 .unwrap_or_else(|| panic!("{} {} is not in the snapshot", pin.name, pin.version));
             assert_eq!(row[2], pin.sha, "{}", pin.name);
-            assert!(row[3] == "node24" || row[3] == "composite", "{} runs on {}", pin.name, row[3]);
+            assert!(
+                row[3] == "node24" || row[3] == "composite",
+                "{} runs on {}",
+                pin.name,
+                row[3]
+            );
         }
     }
 }

@@ -14,7 +14,10 @@ fn cargo_cache() -> Step {
 }
 
 fn rust_job(id: &str) -> Job {
-    Job::new(id).runner(Runner::linux().image(RUST_IMAGE)).step(Step::checkout()).step(cargo_cache())
+    Job::new(id)
+        .runner(Runner::linux().image(RUST_IMAGE))
+        .step(Step::checkout())
+        .step(cargo_cache())
 }
 
 /// The delivery pipeline: every push to `main`, every tag `v*`, pull requests, and manual runs.
@@ -29,7 +32,9 @@ pub fn delivery() -> Pipeline {
         .name("Unit tests")
         .matrix(Matrix::new().axis("profile", ["dev", "release"]).fail_fast(false))
         .env("CARGO_PROFILE", Expr::matrix("profile"))
-        .step(Step::script("cargo test --lib --bins --locked --profile \"$CARGO_PROFILE\""))
+        .step(Step::script(
+            "cargo test --lib --bins --locked --profile \"$CARGO_PROFILE\"",
+        ))
         .timeout_minutes(20);
 
     let integration_tests = rust_job("integration-tests")
@@ -46,7 +51,9 @@ pub fn delivery() -> Pipeline {
 
     let security_scan = rust_job("security-scan")
         .name("Security scan")
-        .step(Step::script("cargo install cargo-audit --locked --version 0.22.1\ncargo audit --deny warnings\n"))
+        .step(Step::script(
+            "cargo install cargo-audit --locked --version 0.22.1\ncargo audit --deny warnings\n",
+        ))
         .timeout_minutes(15);
 
     let build = rust_job("build")
@@ -59,7 +66,13 @@ pub fn delivery() -> Pipeline {
              (cd dist && zip -q payments-api.zip bootstrap && sha256sum payments-api.zip > payments-api.zip.sha256)\n",
         ))
         .step(Step::set_output("version", "cargo pkgid | cut -d'#' -f2"))
-        .step(Step::upload("payments-api", ["dist/payments-api.zip", "dist/payments-api.zip.sha256"]).id("upload"))
+        .step(
+            Step::upload(
+                "payments-api",
+                ["dist/payments-api.zip", "dist/payments-api.zip.sha256"],
+            )
+            .id("upload"),
+        )
         .timeout_minutes(30);
 
     let deploy = |id: &str, environment: Environment, role: &str| {
@@ -69,19 +82,31 @@ pub fn delivery() -> Pipeline {
             .env("VERSION", build.output("version"))
             .env("ARTIFACT_BUCKET", Expr::var("ARTIFACT_BUCKET"))
             .step(Step::download_to("payments-api", "dist"))
-            .step(Step::assume_aws_role(AwsRole::new(Expr::var(role), AWS_REGION).session_name("payments-api-deploy")))
+            .step(Step::assume_aws_role(
+                AwsRole::new(Expr::var(role), AWS_REGION).session_name("payments-api-deploy"),
+            ))
             .timeout_minutes(20)
     };
 
     let deploy_staging = deploy(
         "deploy-staging",
-        Environment::new("staging").tier(Tier::Staging).url("https://staging.payments.example.com"),
+        Environment::new("staging")
+            .tier(Tier::Staging)
+            .url("https://staging.payments.example.com"),
         "STAGING_DEPLOY_ROLE_ARN",
     )
     .name("Deploy to staging")
     .when(Condition::branch("main"))
-    .step(Step::script(DEPLOY_SCRIPT).name("Deploy").env("FUNCTION", "payments-api-staging"))
-    .step(Step::script(SMOKE_TEST).name("Smoke test").env("URL", "https://staging.payments.example.com"));
+    .step(
+        Step::script(DEPLOY_SCRIPT)
+            .name("Deploy")
+            .env("FUNCTION", "payments-api-staging"),
+    )
+    .step(
+        Step::script(SMOKE_TEST)
+            .name("Smoke test")
+            .env("URL", "https://staging.payments.example.com"),
+    );
 
     let deploy_production = deploy(
         "deploy-production",
@@ -94,8 +119,16 @@ pub fn delivery() -> Pipeline {
     .name("Deploy to production")
     .needs(&deploy_staging)
     .when(Condition::branch("main"))
-    .step(Step::script(DEPLOY_SCRIPT).name("Deploy").env("FUNCTION", "payments-api"))
-    .step(Step::script(SMOKE_TEST).name("Smoke test").env("URL", "https://payments.example.com"));
+    .step(
+        Step::script(DEPLOY_SCRIPT)
+            .name("Deploy")
+            .env("FUNCTION", "payments-api"),
+    )
+    .step(
+        Step::script(SMOKE_TEST)
+            .name("Smoke test")
+            .env("URL", "https://payments.example.com"),
+    );
 
     let rollback = Job::new("rollback-production")
         .name("Roll production back")
@@ -104,7 +137,11 @@ pub fn delivery() -> Pipeline {
         .step(Step::assume_aws_role(
             AwsRole::new(Expr::var("PRODUCTION_DEPLOY_ROLE_ARN"), AWS_REGION).session_name("payments-api-rollback"),
         ))
-        .step(Step::script(ROLLBACK_SCRIPT).name("Point the live alias at the previous version").env("FUNCTION", "payments-api"))
+        .step(
+            Step::script(ROLLBACK_SCRIPT)
+                .name("Point the live alias at the previous version")
+                .env("FUNCTION", "payments-api"),
+        )
         .timeout_minutes(10);
 
     Pipeline::new("delivery")
@@ -113,7 +150,16 @@ pub fn delivery() -> Pipeline {
         .on(Trigger::pull_request().branches(["main"]))
         .on(Trigger::manual())
         .env("CARGO_TERM_COLOR", "always")
-        .jobs([lint, unit_tests, integration_tests, security_scan, build, deploy_staging, deploy_production, rollback])
+        .jobs([
+            lint,
+            unit_tests,
+            integration_tests,
+            security_scan,
+            build,
+            deploy_staging,
+            deploy_production,
+            rollback,
+        ])
 }
 
 const DEPLOY_SCRIPT: &str = r#"key="payments-api/$VERSION/payments-api.zip"
@@ -140,7 +186,9 @@ pub fn nightly() -> Pipeline {
                 .name("Dependency audit")
                 .runner(Runner::linux().image(RUST_IMAGE))
                 .step(Step::checkout())
-                .step(Step::script("cargo install cargo-audit --locked --version 0.22.1\ncargo audit --deny warnings\n"))
+                .step(Step::script(
+                    "cargo install cargo-audit --locked --version 0.22.1\ncargo audit --deny warnings\n",
+                ))
                 .timeout_minutes(15),
         )
 }

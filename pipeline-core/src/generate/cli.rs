@@ -100,7 +100,10 @@ mod tests {
     fn errors_name_the_problem() {
         assert_eq!(parse(["--out"]), Err("--out needs a value".into()));
         assert_eq!(parse(["--out", "--check"]), Err("--out needs a value".into()));
-        assert_eq!(parse(["--check", "--list"]), Err("--check and --list cannot be combined".into()));
+        assert_eq!(
+            parse(["--check", "--list"]),
+            Err("--check and --list cannot be combined".into())
+        );
         assert_eq!(parse(["stray"]), Err("unexpected argument \"stray\"".into()));
         assert_eq!(parse(["--check=yes"]), Err("--check takes no value".into()));
         assert_eq!(parse(["--out", "a", "--out", "b"]), Err("--out is given twice".into()));

@@ -34,7 +34,11 @@ pub fn unified_diff(old_name: &str, new_name: &str, old: &str, new: &str) -> Str
                 Kind::Insert => new_len += 1,
             }
         }
-        out.push_str(&format!("@@ -{} +{} @@\n", range(old_start, old_len), range(new_start, new_len)));
+        out.push_str(&format!(
+            "@@ -{} +{} @@\n",
+            range(old_start, old_len),
+            range(new_start, new_len)
+        ));
         for op in &ops[hunk] {
             let (sign, line) = match op.kind {
                 Kind::Equal => (' ', a[op.old]),
@@ -99,7 +103,11 @@ fn diff_ops(a: &[&str], b: &[&str]) -> Vec<Op> {
         let mut k = -d;
         while k <= d {
             let idx = (k + offset) as usize;
-            let mut x = if k == -d || (k != d && v[idx - 1] < v[idx + 1]) { v[idx + 1] } else { v[idx - 1] + 1 };
+            let mut x = if k == -d || (k != d && v[idx - 1] < v[idx + 1]) {
+                v[idx + 1]
+            } else {
+                v[idx - 1] + 1
+            };
             let mut y = x - k;
             while x < n && y < m && a[x as usize] == b[y as usize] {
                 x += 1;
@@ -120,19 +128,35 @@ fn diff_ops(a: &[&str], b: &[&str]) -> Vec<Op> {
     for (d, v) in trace.iter().enumerate().rev() {
         let d = d as isize;
         let k = x - y;
-        let prev_k = if k == -d || (k != d && v[idx(k - 1)] < v[idx(k + 1)]) { k + 1 } else { k - 1 };
+        let prev_k = if k == -d || (k != d && v[idx(k - 1)] < v[idx(k + 1)]) {
+            k + 1
+        } else {
+            k - 1
+        };
         let prev_x = v[idx(prev_k)];
         let prev_y = prev_x - prev_k;
         while x > prev_x && y > prev_y {
             x -= 1;
             y -= 1;
-            ops.push(Op { kind: Kind::Equal, old: x as usize, new: y as usize });
+            ops.push(Op {
+                kind: Kind::Equal,
+                old: x as usize,
+                new: y as usize,
+            });
         }
         if d > 0 {
             if x == prev_x {
-                ops.push(Op { kind: Kind::Insert, old: x as usize, new: prev_y as usize });
+                ops.push(Op {
+                    kind: Kind::Insert,
+                    old: x as usize,
+                    new: prev_y as usize,
+                });
             } else {
-                ops.push(Op { kind: Kind::Delete, old: prev_x as usize, new: y as usize });
+                ops.push(Op {
+                    kind: Kind::Delete,
+                    old: prev_x as usize,
+                    new: y as usize,
+                });
             }
         }
         x = prev_x;
@@ -171,7 +195,11 @@ mod tests {
         let mut lines = diff.split_inclusive('\n').skip(2).peekable();
         while let Some(line) = lines.next() {
             if let Some(h) = line.strip_prefix("@@ -") {
-                let start: usize = h.split([',', ' ']).next().and_then(|s| s.parse().ok()).expect("hunk start");
+                let start: usize = h
+                    .split([',', ' '])
+                    .next()
+                    .and_then(|s| s.parse().ok())
+                    .expect("hunk start");
                 let len_zero = h.split(' ').next().is_some_and(|r| r.ends_with(",0"));
                 let start = if len_zero { start } else { start - 1 };
                 while pos < start {
@@ -182,7 +210,11 @@ mod tests {
             }
             let no_newline = lines.peek().is_some_and(|l| l.starts_with('\\'));
             let body = &line[1..];
-            let body = if no_newline { body.strip_suffix('\n').unwrap_or(body) } else { body };
+            let body = if no_newline {
+                body.strip_suffix('\n').unwrap_or(body)
+            } else {
+                body
+            };
             if no_newline {
                 lines.next();
             }
@@ -210,14 +242,23 @@ mod tests {
 
     #[test]
     fn creation_and_deletion() {
-        assert_eq!(unified_diff("/dev/null", "b/f", "", "a\nb\n"), "--- /dev/null\n+++ b/f\n@@ -0,0 +1,2 @@\n+a\n+b\n");
-        assert_eq!(unified_diff("a/f", "/dev/null", "a\n", ""), "--- a/f\n+++ /dev/null\n@@ -1 +0,0 @@\n-a\n");
+        assert_eq!(
+            unified_diff("/dev/null", "b/f", "", "a\nb\n"),
+            "--- /dev/null\n+++ b/f\n@@ -0,0 +1,2 @@\n+a\n+b\n"
+        );
+        assert_eq!(
+            unified_diff("a/f", "/dev/null", "a\n", ""),
+            "--- a/f\n+++ /dev/null\n@@ -1 +0,0 @@\n-a\n"
+        );
     }
 
     #[test]
     fn missing_final_newline_is_marked() {
         let d = unified_diff("a/f", "b/f", "a\nb", "a\nb\n");
-        assert_eq!(d, "--- a/f\n+++ b/f\n@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+b\n");
+        assert_eq!(
+            d,
+            "--- a/f\n+++ b/f\n@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+b\n"
+        );
     }
 
     #[test]
@@ -241,7 +282,9 @@ mod tests {
         };
         for _ in 0..300 {
             let mut text = |len: u64| -> String {
-                (0..next() % len).map(|_| format!("{}\n", ["a", "b", "c", "d", ""][(next() % 5) as usize])).collect()
+                (0..next() % len)
+                    .map(|_| format!("{}\n", ["a", "b", "c", "d", ""][(next() % 5) as usize]))
+                    .collect()
             };
             let old = text(12);
             let new = text(12);

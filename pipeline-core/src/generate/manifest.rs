@@ -53,10 +53,14 @@ mod tests {
     fn round_trips() {
         let mut m = Manifest::default();
         m.entries.insert(RelPath::new("b.yml").expect("path"), "gitlab".into());
-        m.entries.insert(RelPath::new(".github/workflows/a.yml").expect("path"), "github".into());
+        m.entries
+            .insert(RelPath::new(".github/workflows/a.yml").expect("path"), "github".into());
         let text = m.render("gen");
         assert_eq!(Manifest::parse(&text), Ok(m));
-        assert!(text.ends_with("github .github/workflows/a.yml\ngitlab b.yml\n"), "{text}");
+        assert!(
+            text.ends_with("github .github/workflows/a.yml\ngitlab b.yml\n"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -54,7 +54,10 @@ impl std::fmt::Debug for Generator {
             .field("name", &self.name)
             .field("root", &self.root)
             .field("backends", &self.backend_names())
-            .field("pipelines", &self.pipelines.iter().map(|p| p.id.as_str()).collect::<Vec<_>>())
+            .field(
+                "pipelines",
+                &self.pipelines.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(),
+            )
             .finish()
     }
 }
@@ -217,16 +220,34 @@ impl Generator {
         for s in selected {
             if !names.contains(&s.as_str()) {
                 diagnostics.push(
-                    Diagnostic::error("unknown-backend", crate::diagnostic::Path::root(), format!("unknown backend {s:?}"))
-                        .with_hint(format!("available backends: {}", names.join(", "))),
+                    Diagnostic::error(
+                        "unknown-backend",
+                        crate::diagnostic::Path::root(),
+                        format!("unknown backend {s:?}"),
+                    )
+                    .with_hint(format!("available backends: {}", names.join(", "))),
                 );
             }
         }
         if self.backends.is_empty() {
-            diagnostics.push(Diagnostic::error("no-backends", crate::diagnostic::Path::root(), "the generator has no backends").with_hint("add some, e.g. `.backends(pipeline_backends::all())`"));
+            diagnostics.push(
+                Diagnostic::error(
+                    "no-backends",
+                    crate::diagnostic::Path::root(),
+                    "the generator has no backends",
+                )
+                .with_hint("add some, e.g. `.backends(pipeline_backends::all())`"),
+            );
         }
         if self.pipelines.is_empty() {
-            diagnostics.push(Diagnostic::error("no-pipelines", crate::diagnostic::Path::root(), "the generator has no pipelines").with_hint("add one with `.pipeline(..)`"));
+            diagnostics.push(
+                Diagnostic::error(
+                    "no-pipelines",
+                    crate::diagnostic::Path::root(),
+                    "the generator has no pipelines",
+                )
+                .with_hint("add one with `.pipeline(..)`"),
+            );
         }
         diagnostics.extend(crate::validate::validate_all(&self.pipelines));
         for policy in &self.policies {
@@ -238,16 +259,33 @@ impl Generator {
             diagnostics.sort();
             return Err(diagnostics);
         }
-        let ctx = RenderContext { header: self.header.clone() };
+        let ctx = RenderContext {
+            header: self.header.clone(),
+        };
         let mut files: BTreeMap<RelPath, (&'static str, GeneratedFile)> = BTreeMap::new();
-        for backend in self.backends.iter().filter(|b| selected.is_empty() || selected.iter().any(|s| s == b.name())) {
+        for backend in self
+            .backends
+            .iter()
+            .filter(|b| selected.is_empty() || selected.iter().any(|s| s == b.name()))
+        {
             for file in backend.generate(&self.pipelines, &ctx, &mut diagnostics) {
                 if file.path.as_str() == MANIFEST_FILE {
-                    diagnostics.push(Diagnostic::error("reserved-path", crate::diagnostic::Path::root(), format!("backend {} generates {MANIFEST_FILE}, which the generator owns", backend.name())));
+                    diagnostics.push(Diagnostic::error(
+                        "reserved-path",
+                        crate::diagnostic::Path::root(),
+                        format!(
+                            "backend {} generates {MANIFEST_FILE}, which the generator owns",
+                            backend.name()
+                        ),
+                    ));
                 } else if let Some((other, _)) = files.get(&file.path) {
                     diagnostics.push(
-                        Diagnostic::error("path-conflict", crate::diagnostic::Path::root(), format!("backends {other} and {} both generate {}", backend.name(), file.path))
-                            .with_hint("rename one of the pipelines"),
+                        Diagnostic::error(
+                            "path-conflict",
+                            crate::diagnostic::Path::root(),
+                            format!("backends {other} and {} both generate {}", backend.name(), file.path),
+                        )
+                        .with_hint("rename one of the pipelines"),
                     );
                 } else {
                     files.insert(file.path.clone(), (backend.name(), file));
@@ -258,7 +296,10 @@ impl Generator {
         if diagnostics.has_errors() {
             return Err(diagnostics);
         }
-        Ok(Rendered { files: files.into_values().collect(), diagnostics })
+        Ok(Rendered {
+            files: files.into_values().collect(),
+            diagnostics,
+        })
     }
 
     /// Runs with command-line `args` (without the program name), printing to `stdout` and
@@ -364,7 +405,13 @@ impl Generator {
             match write::read(root, &file.path)? {
                 None => changes.push((file.path.clone(), Change::Create(file.contents.clone()))),
                 Some(old) if old == file.contents => unchanged += 1,
-                Some(old) => changes.push((file.path.clone(), Change::Update { old, new: file.contents.clone() })),
+                Some(old) => changes.push((
+                    file.path.clone(),
+                    Change::Update {
+                        old,
+                        new: file.contents.clone(),
+                    },
+                )),
             }
         }
         for (path, backend) in &old_manifest.entries {
@@ -384,13 +431,25 @@ impl Generator {
         let manifest_text = new_manifest.render(&self.name);
         match old_manifest_text {
             Some(old) if old == manifest_text => {}
-            Some(old) => changes.push((manifest_path, Change::Update { old, new: manifest_text })),
+            Some(old) => changes.push((
+                manifest_path,
+                Change::Update {
+                    old,
+                    new: manifest_text,
+                },
+            )),
             None => changes.push((manifest_path, Change::Create(manifest_text))),
         }
         Ok(Plan { changes, unchanged })
     }
 
-    fn report_check(&self, plan: &Plan, options: &cli::Options, stdout: &mut dyn std::io::Write, stderr: &mut dyn std::io::Write) -> i32 {
+    fn report_check(
+        &self,
+        plan: &Plan,
+        options: &cli::Options,
+        stdout: &mut dyn std::io::Write,
+        stderr: &mut dyn std::io::Write,
+    ) -> i32 {
         let mut counts = [0usize; 3];
         for (path, change) in &plan.changes {
             let (diff, slot) = match change {
@@ -402,7 +461,11 @@ impl Generator {
             let _ = write!(stdout, "{diff}");
         }
         if plan.changes.is_empty() {
-            let _ = writeln!(stderr, "{}: {} generated files are up to date.", self.name, plan.unchanged);
+            let _ = writeln!(
+                stderr,
+                "{}: {} generated files are up to date.",
+                self.name, plan.unchanged
+            );
             return EXIT_OK;
         }
         let mut command = self.header.regenerate.clone();
@@ -447,8 +510,14 @@ fn apply(root: &Path, plan: &Plan) -> Result<WriteSummary, IoError> {
         }
     }
     // The manifest goes last, so an interrupted run still lists every file it may have written.
-    let manifest = staged.iter().position(|(p, _)| p.as_str() == MANIFEST_FILE).map(|i| staged.remove(i));
-    let mut summary = WriteSummary { unchanged: plan.unchanged, ..WriteSummary::default() };
+    let manifest = staged
+        .iter()
+        .position(|(p, _)| p.as_str() == MANIFEST_FILE)
+        .map(|i| staged.remove(i));
+    let mut summary = WriteSummary {
+        unchanged: plan.unchanged,
+        ..WriteSummary::default()
+    };
     let mut staged = staged.into_iter();
     while let Some((path, s)) = staged.next() {
         if let Err(e) = s.commit() {
@@ -481,4 +550,3 @@ fn apply(root: &Path, plan: &Plan) -> Result<WriteSummary, IoError> {
 fn repository_root(dir: &Path) -> Option<PathBuf> {
     dir.ancestors().find(|d| d.join(".git").exists()).map(Path::to_path_buf)
 }
-

@@ -20,7 +20,13 @@ pub struct IoError {
 
 impl std::fmt::Display for IoError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "error while {} {}: {}", self.action, self.path.display(), self.source)
+        write!(
+            f,
+            "error while {} {}: {}",
+            self.action,
+            self.path.display(),
+            self.source
+        )
     }
 }
 
@@ -31,7 +37,11 @@ impl std::error::Error for IoError {
 }
 
 fn io_err<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(io::Error) -> IoError + 'a {
-    move |source| IoError { action, path: path.to_path_buf(), source }
+    move |source| IoError {
+        action,
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// Reads a file under the root; `Ok(None)` when it does not exist.
@@ -63,7 +73,10 @@ pub(crate) fn check_inside(root: &Path, rel: &RelPath) -> Result<(), IoError> {
                         path: current.clone(),
                         source: io::Error::new(
                             io::ErrorKind::PermissionDenied,
-                            format!("it is a symbolic link to {}, outside the output root", resolved.display()),
+                            format!(
+                                "it is a symbolic link to {}, outside the output root",
+                                resolved.display()
+                            ),
                         ),
                     });
                 }
@@ -88,7 +101,10 @@ pub(crate) fn stage(root: &Path, rel: &RelPath, contents: &str) -> Result<Staged
     let dest = root.join(rel.as_str());
     let dir = dest.parent().unwrap_or(root);
     fs::create_dir_all(dir).map_err(io_err("creating directory", dir))?;
-    let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = dest
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let temp = dir.join(format!(".{name}.tmp{}", std::process::id()));
     let result = (|| {
         let mut file = fs::File::create(&temp)?;

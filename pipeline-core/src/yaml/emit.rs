@@ -68,8 +68,7 @@ impl Emitter {
             };
             self.key(key).map_err(|e| e.at_key(key))?;
             self.out.push(':');
-            self.after_key(value, indent, next)
-                .map_err(|e| e.at_key(key))?;
+            self.after_key(value, indent, next).map_err(|e| e.at_key(key))?;
         }
         Ok(())
     }
@@ -84,8 +83,7 @@ impl Emitter {
             }
             let next = if i + 1 < n { Follow::Content } else { follow };
             self.out.push_str("- ");
-            self.after_dash(item, indent, next)
-                .map_err(|e| e.at_index(i))?;
+            self.after_dash(item, indent, next).map_err(|e| e.at_index(i))?;
         }
         Ok(())
     }
@@ -139,9 +137,7 @@ impl Emitter {
                 }
             }
             Value::Map(_) | Value::Seq(_) => {
-                return Err(Error::new(
-                    "internal error: a non-empty collection in scalar position",
-                ));
+                return Err(Error::new("internal error: a non-empty collection in scalar position"));
             }
         }
         Ok(())
@@ -295,10 +291,7 @@ mod tests {
             seq([seq([Value::Int(1)])]),
             Value::Map(map([("k", seq([])), ("m", Value::Map(Map::new()))])),
         ]);
-        assert_eq!(
-            yaml(v),
-            "- - a\n  - b\n- []\n- {}\n- null\n- - - 1\n- k: []\n  m: {}\n"
-        );
+        assert_eq!(yaml(v), "- - a\n  - b\n- []\n- {}\n- null\n- - - 1\n- k: []\n  m: {}\n");
     }
 
     #[test]
@@ -334,10 +327,7 @@ mod tests {
     fn block_scalars_under_keys_and_dashes() {
         let step = map([
             ("name", s("Test")),
-            (
-                "run",
-                s("cargo build --release\necho \"Title: x\" # comment\n"),
-            ),
+            ("run", s("cargo build --release\necho \"Title: x\" # comment\n")),
             ("shell", s("bash")),
         ]);
         assert_eq!(
@@ -353,15 +343,9 @@ mod tests {
 
     #[test]
     fn keep_blocks_only_before_content() {
-        assert_eq!(
-            yaml(map([("a", s("x\n\n")), ("b", s("y"))])),
-            "a: |+\n  x\n\nb: 'y'\n"
-        );
+        assert_eq!(yaml(map([("a", s("x\n\n")), ("b", s("y"))])), "a: |+\n  x\n\nb: 'y'\n");
         // Last entry of the document.
-        assert_eq!(
-            yaml(map([("b", s("z")), ("a", s("x\n\n"))])),
-            "b: z\na: \"x\\n\\n\"\n"
-        );
+        assert_eq!(yaml(map([("b", s("z")), ("a", s("x\n\n"))])), "b: z\na: \"x\\n\\n\"\n");
         // Before the blank separator of a spaced map (even when nested deeper).
         let mut jobs = Map::spaced();
         jobs.insert("j1", map([("run", s("x\n\n"))]));
@@ -375,9 +359,7 @@ mod tests {
     #[test]
     fn comments() {
         let pin = Value::Commented(
-            Box::new(s(
-                "actions/checkout@3d3c42e5aa6e3530bd7a4d2ac3d3ec1bfd8bbc1b",
-            )),
+            Box::new(s("actions/checkout@3d3c42e5aa6e3530bd7a4d2ac3d3ec1bfd8bbc1b")),
             "v7.0.1".into(),
         );
         assert_eq!(

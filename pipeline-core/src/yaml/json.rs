@@ -99,10 +99,7 @@ mod tests {
         let mut root = Map::new();
         root.insert("a", inner);
         root.insert("n", Value::Null);
-        root.insert(
-            "t",
-            Value::Commented(Box::new(true.into()), "dropped".into()),
-        );
+        root.insert("t", Value::Commented(Box::new(true.into()), "dropped".into()));
         assert_eq!(
             json(&Value::Map(root)),
             "{\n  \"a\": {\n    \"b\": [\n      1,\n      \"x\"\n    ],\n    \"c\": {},\n    \"d\": []\n  },\n  \"n\": null,\n  \"t\": true\n}\n"

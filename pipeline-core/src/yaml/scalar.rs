@@ -56,6 +56,11 @@ pub(crate) fn choose(s: &str, place: Place) -> Style {
         return Style::Plain;
     }
     if !s.chars().any(needs_escape) {
+        // Readability: `"echo 'hi: x'"` rather than `'echo ''hi: x'''` when double quotes need no
+        // escape either.
+        if s.contains('\'') && !s.contains(['"', '\\']) {
+            return Style::Double;
+        }
         return Style::Single;
     }
     if let Place::Value { keep_ok } = place {
@@ -72,8 +77,7 @@ pub(crate) fn choose(s: &str, place: Place) -> Style {
 /// float or a special key, compared ASCII-case-insensitively (Psych matches `yes`/`on`/... in any
 /// case).
 const SPECIAL_WORDS: &[&str] = &[
-    "y", "n", "yes", "no", "true", "false", "on", "off", "null", "~", "=", "<<", "inf", "infinity",
-    "nan",
+    "y", "n", "yes", "no", "true", "false", "on", "off", "null", "~", "=", "<<", "inf", "infinity", "nan",
 ];
 
 fn is_special_word(s: &str) -> bool {
@@ -95,8 +99,9 @@ pub(crate) fn is_plain_safe(s: &str) -> bool {
     // Indicators that start a non-plain token (or a document marker, directive, alias, tag,
     // anchor, flow collection, comment, block scalar, quoted scalar, reserved character).
     match first {
-        '?' | ':' | ',' | '[' | ']' | '{' | '}' | '#' | '&' | '*' | '!' | '|' | '>' | '\''
-        | '"' | '%' | '@' | '`' => return false,
+        '?' | ':' | ',' | '[' | ']' | '{' | '}' | '#' | '&' | '*' | '!' | '|' | '>' | '\'' | '"' | '%' | '@' | '`' => {
+            return false;
+        }
         // `-` is only allowed as in command-line flags: `-v`, `--release`.
         '-' if !is_flag_like(s) => return false,
         _ => {}
@@ -362,6 +367,13 @@ mod tests {
     }
 
     #[test]
+    fn apostrophes_prefer_double_quotes_when_nothing_needs_escaping() {
+        assert_eq!(style("echo 'tests failed: x'"), Style::Double);
+        assert_eq!(style("it's: \"quoted\""), Style::Single);
+        assert_eq!(style("a\\b: 'c'"), Style::Single);
+    }
+
+    #[test]
     fn escapes_force_double_quotes() {
         for s in [
             "a\tb",
@@ -401,10 +413,7 @@ mod tests {
             style("cargo build --release\necho \"Title: x\" # comment\n"),
             Style::Literal(Chomp::Clip)
         );
-        assert_eq!(
-            choose("a\n\n", Place::Value { keep_ok: false }),
-            Style::Double
-        );
+        assert_eq!(choose("a\n\n", Place::Value { keep_ok: false }), Style::Double);
         assert_eq!(choose("a\nb", Place::Key), Style::Double);
     }
 
@@ -415,10 +424,7 @@ mod tests {
             &mut out,
             "\\\"\0\t\n\r\u{1}\u{7f}\u{85}\u{9f}\u{2028}\u{2029}\u{feff}\u{ffff}é",
         );
-        assert_eq!(
-            out,
-            r#""\\\"\0\t\n\r\x01\x7F\x85\x9F\u2028\u2029\uFEFF\uFFFFé""#
-        );
+        assert_eq!(out, r#""\\\"\0\t\n\r\x01\x7F\x85\x9F\u2028\u2029\uFEFF\uFFFFé""#);
         let mut out = String::new();
         write_single(&mut out, "it's");
         assert_eq!(out, "'it''s'");

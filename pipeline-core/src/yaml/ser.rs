@@ -89,9 +89,7 @@ impl Serialize for Value {
             Value::String(s) => serializer.serialize_str(s),
             Value::Seq(items) => serializer.collect_seq(items),
             Value::Map(map) => map.serialize(serializer),
-            Value::Commented(inner, comment) => {
-                serializer.serialize_newtype_struct(COMMENTED, &(inner, comment))
-            }
+            Value::Commented(inner, comment) => serializer.serialize_newtype_struct(COMMENTED, &(inner, comment)),
         }
     }
 }
@@ -118,11 +116,9 @@ impl Serialize for Map {
 pub(crate) struct ValueSerializer;
 
 fn int<T: TryInto<i64> + std::fmt::Display + Copy>(v: T) -> Result<Value, Error> {
-    v.try_into().map(Value::Int).map_err(|_| {
-        Error::new(format!(
-            "integer {v} does not fit in a signed 64-bit integer"
-        ))
-    })
+    v.try_into()
+        .map(Value::Int)
+        .map_err(|_| Error::new(format!("integer {v} does not fit in a signed 64-bit integer")))
 }
 
 impl ser::Serializer for ValueSerializer {
@@ -196,19 +192,10 @@ impl ser::Serializer for ValueSerializer {
     fn serialize_unit_struct(self, _name: &'static str) -> Result<Value, Error> {
         Ok(Value::Null)
     }
-    fn serialize_unit_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        variant: &'static str,
-    ) -> Result<Value, Error> {
+    fn serialize_unit_variant(self, _name: &'static str, _index: u32, variant: &'static str) -> Result<Value, Error> {
         Ok(Value::String(variant.to_owned()))
     }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(
-        self,
-        name: &'static str,
-        value: &T,
-    ) -> Result<Value, Error> {
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, name: &'static str, value: &T) -> Result<Value, Error> {
         match name {
             // The inner value is the tuple `(value, comment)`; an error can only come from the
             // value, and its path must not show the tuple index.
@@ -216,9 +203,7 @@ impl ser::Serializer for ValueSerializer {
                 Value::Seq(items) => {
                     let mut items = items.into_iter();
                     match (items.next(), items.next(), items.next()) {
-                        (Some(v), Some(Value::String(c)), None) => {
-                            Ok(Value::Commented(Box::new(v), c))
-                        }
+                        (Some(v), Some(Value::String(c)), None) => Ok(Value::Commented(Box::new(v), c)),
                         _ => Err(Error::new("internal error: malformed Commented value")),
                     }
                 }
@@ -229,9 +214,7 @@ impl ser::Serializer for ValueSerializer {
                     m.set_spaced(true);
                     Ok(Value::Map(m))
                 }
-                _ => Err(Error::new(
-                    "Spaced requires a value that serializes to a map",
-                )),
+                _ => Err(Error::new("Spaced requires a value that serializes to a map")),
             },
             _ => value.serialize(self),
         }
@@ -300,9 +283,7 @@ pub(crate) struct SeqBuilder {
 impl SeqBuilder {
     fn push<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
         let index = self.items.len();
-        let v = value
-            .serialize(ValueSerializer)
-            .map_err(|e| e.at_index(index))?;
+        let v = value.serialize(ValueSerializer).map_err(|e| e.at_index(index))?;
         self.items.push(v);
         Ok(())
     }
@@ -350,9 +331,7 @@ pub(crate) struct MapBuilder {
 
 impl MapBuilder {
     fn entry<T: Serialize + ?Sized>(&mut self, key: String, value: &T) -> Result<(), Error> {
-        let v = value
-            .serialize(ValueSerializer)
-            .map_err(|e| e.at_key(&key))?;
+        let v = value.serialize(ValueSerializer).map_err(|e| e.at_key(&key))?;
         if self.map.contains_key(&key) {
             return Err(Error::new("duplicate mapping key").at_key(&key));
         }
@@ -371,9 +350,7 @@ impl ser::SerializeMap for MapBuilder {
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
         match self.pending_key.take() {
             Some(key) => self.entry(key, value),
-            None => Err(Error::new(
-                "internal error: map value serialized before its key",
-            )),
+            None => Err(Error::new("internal error: map value serialized before its key")),
         }
     }
     fn end(self) -> Result<Value, Error> {
@@ -384,11 +361,7 @@ impl ser::SerializeMap for MapBuilder {
 impl ser::SerializeStruct for MapBuilder {
     type Ok = Value;
     type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), Error> {
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
         self.entry(key.to_owned(), value)
     }
     fn end(self) -> Result<Value, Error> {
@@ -425,11 +398,7 @@ impl ser::SerializeTupleVariant for VariantBuilder<SeqBuilder> {
 impl ser::SerializeStructVariant for VariantBuilder<MapBuilder> {
     type Ok = Value;
     type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), Error> {
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
         self.inner
             .entry(key.to_owned(), value)
             .map_err(|e| e.at_key(self.variant))
@@ -445,9 +414,7 @@ impl ser::SerializeStructVariant for VariantBuilder<MapBuilder> {
 struct KeySerializer;
 
 fn bad_key(what: &str) -> Error {
-    Error::new(format!(
-        "map keys must be strings, integers or bools, found {what}"
-    ))
+    Error::new(format!("map keys must be strings, integers or bools, found {what}"))
 }
 
 impl ser::Serializer for KeySerializer {
@@ -521,19 +488,10 @@ impl ser::Serializer for KeySerializer {
     fn serialize_unit_struct(self, _name: &'static str) -> Result<String, Error> {
         Err(bad_key("a unit struct"))
     }
-    fn serialize_unit_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        variant: &'static str,
-    ) -> Result<String, Error> {
+    fn serialize_unit_variant(self, _name: &'static str, _index: u32, variant: &'static str) -> Result<String, Error> {
         Ok(variant.to_owned())
     }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(
-        self,
-        _name: &'static str,
-        value: &T,
-    ) -> Result<String, Error> {
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _name: &'static str, value: &T) -> Result<String, Error> {
         value.serialize(self)
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
@@ -551,11 +509,7 @@ impl ser::Serializer for KeySerializer {
     fn serialize_tuple(self, _len: usize) -> Result<Self::SerializeTuple, Error> {
         Err(bad_key("a tuple"))
     }
-    fn serialize_tuple_struct(
-        self,
-        _name: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeTupleStruct, Error> {
+    fn serialize_tuple_struct(self, _name: &'static str, _len: usize) -> Result<Self::SerializeTupleStruct, Error> {
         Err(bad_key("a tuple struct"))
     }
     fn serialize_tuple_variant(
@@ -570,11 +524,7 @@ impl ser::Serializer for KeySerializer {
     fn serialize_map(self, _len: Option<usize>) -> Result<Self::SerializeMap, Error> {
         Err(bad_key("a map"))
     }
-    fn serialize_struct(
-        self,
-        _name: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeStruct, Error> {
+    fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<Self::SerializeStruct, Error> {
         Err(bad_key("a struct"))
     }
     fn serialize_struct_variant(
@@ -703,10 +653,7 @@ mod tests {
         assert_eq!(value(&None::<u8>), Value::Null);
         assert_eq!(value(&(i64::MAX as u64)), Value::Int(i64::MAX));
         assert_eq!(value(&-5i128), Value::Int(-5));
-        assert_eq!(
-            value(&(1u8, "a")),
-            Value::Seq(vec![Value::Int(1), "a".into()])
-        );
+        assert_eq!(value(&(1u8, "a")), Value::Seq(vec![Value::Int(1), "a".into()]));
     }
 
     #[test]
@@ -789,10 +736,7 @@ mod tests {
             b: Vec<u8>,
         }
         mod bytes_as_bytes {
-            pub(super) fn serialize<S: serde::Serializer>(
-                v: &[u8],
-                s: S,
-            ) -> Result<S::Ok, S::Error> {
+            pub(super) fn serialize<S: serde::Serializer>(v: &[u8], s: S) -> Result<S::Ok, S::Error> {
                 s.serialize_bytes(v)
             }
         }
@@ -808,16 +752,12 @@ mod tests {
         assert_eq!(err.path(), "[0].V.x");
         let err = to_value(&F::T(1, 1.0)).expect_err("float in tuple variant");
         assert_eq!(err.path(), "T[1]");
-        assert_eq!(err.path(), "[0].V.x");
     }
 
     #[test]
     fn values_serialize_as_themselves() {
         let mut inner = Map::spaced();
-        inner.insert(
-            "on",
-            Value::Commented(Box::new(Value::Int(1)), "one".into()),
-        );
+        inner.insert("on", Value::Commented(Box::new(Value::Int(1)), "one".into()));
         inner.insert("s", Value::Seq(vec![Value::Null, true.into(), "x".into()]));
         let mut root = Map::new();
         root.insert("inner", inner);

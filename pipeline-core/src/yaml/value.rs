@@ -305,10 +305,7 @@ mod tests {
         assert_eq!(Value::from(true), Value::Bool(true));
         assert_eq!(Value::from(7u32), Value::Int(7));
         assert_eq!(Value::from(-7i64), Value::Int(-7));
-        assert_eq!(
-            Value::from(vec![Value::Null]),
-            Value::Seq(vec![Value::Null])
-        );
+        assert_eq!(Value::from(vec![Value::Null]), Value::Seq(vec![Value::Null]));
         assert_eq!(Value::from(Map::new()), Value::Map(Map::new()));
         assert_eq!(Value::default(), Value::Null);
         let c = Value::Commented(Box::new("v".into()), "c".into());

@@ -1,0 +1,49 @@
+//! Snapshots of every generated file: one per (pipeline set, backend, file), named after what it
+//! shows. Review changes with `cargo insta review`; they are reviewed like code.
+
+use pipeline_core::{Backend, Generator, Pipeline};
+use pipeline_tests::fixtures;
+
+/// Renders `pipelines` with `backend` and snapshots every file as `<set>__<backend>__<file>`.
+fn snapshot(set: &str, backend: impl Backend + 'static, pipelines: Vec<Pipeline>) {
+    let name = backend.name();
+    let generator = Generator::new("snapshots", ".")
+        .source("tests/snapshots.rs")
+        .regenerate_command("cargo insta review")
+        .backend(backend)
+        .pipelines(pipelines);
+    let rendered = generator
+        .render(&[])
+        .unwrap_or_else(|d| panic!("{set} does not render on {name}:\n{d}"));
+    assert!(!rendered.files.is_empty());
+    for (_, file) in rendered.files {
+        let file_name = file.path.as_str().replace(['/', '.'], "_");
+        insta::assert_snapshot!(
+            format!("{set}__{name}__{}", file_name.trim_start_matches('_')),
+            file.contents
+        );
+    }
+}
+
+#[test]
+fn example_service_github() {
+    snapshot(
+        "example_service",
+        pipeline_backends::Github::new(),
+        example_service::pipelines(),
+    );
+}
+
+#[test]
+fn everything_github() {
+    snapshot(
+        "everything",
+        pipeline_backends::Github::new(),
+        vec![fixtures::everything()],
+    );
+}
+
+#[test]
+fn minimal_github() {
+    snapshot("minimal", pipeline_backends::Github::new(), vec![fixtures::minimal()]);
+}

@@ -1,0 +1,185 @@
+//! Pipelines that exercise the model: every trigger, value, condition and step kind, so each
+//! backend's snapshot shows how it lowers all of them and conformance checks run on all of them.
+
+use pipeline_core::prelude::*;
+
+/// Every feature of the portable model in one valid pipeline.
+///
+/// Backends that cannot express a feature report it; see each backend's diagnostics tests.
+pub fn everything() -> Pipeline {
+    let build = Job::new("build")
+        .name("Build")
+        .runner(Runner::linux().image("rust:1.95-bookworm"))
+        .env("RUST_LOG", "info")
+        .step(Step::checkout_with(Checkout {
+            fetch_depth: Some(0),
+            submodules: true,
+            lfs: false,
+        }))
+        .step(Step::cache(
+            Cache::new("cargo", ["target", ".cargo-home"]).hash_files(["Cargo.lock"]),
+        ))
+        .step(
+            Step::script("cargo build --release --locked\nmkdir -p dist\ncp target/release/app dist/\n")
+                .id("compile")
+                .name("Compile")
+                .env("CARGO_HOME", ".cargo-home"),
+        )
+        .step(Step::set_output("version", "cargo pkgid | cut -d'#' -f2"))
+        .step(Step::set_output("image_tag", "git rev-parse --short HEAD").id("tag"))
+        .step(Step::upload("app", ["dist/app"]).id("upload-app"))
+        .step(
+            Step::from(Upload::new("reports", ["reports"]).retention_days(5))
+                .when(Condition::always())
+                .id("upload-reports"),
+        )
+        .timeout_minutes(25);
+
+    let test = Job::new("test")
+        .name("Test")
+        .runner(Runner::linux().image("rust:1.95-bookworm"))
+        .matrix(
+            Matrix::new()
+                .axis("toolchain", ["stable", "beta"])
+                .axis("features", ["default", "all"])
+                .fail_fast(false)
+                .max_parallel(2),
+        )
+        .env("TOOLCHAIN", Expr::matrix("toolchain"))
+        .env("FEATURES", Expr::matrix("features"))
+        .service(
+            Service::new("postgres", "postgres:17")
+                .env("POSTGRES_PASSWORD", "postgres")
+                .port(5432),
+        )
+        .service(Service::new("redis", "redis:7"))
+        .step(Step::checkout())
+        .step(
+            Step::script("rustup default \"$TOOLCHAIN\"\ncargo test --locked --features \"$FEATURES\"\n")
+                .continue_on_error(),
+        )
+        .step(Step::script("echo 'tests failed: collecting logs'").when(Condition::failure()))
+        .retry(1);
+
+    let lint = Job::new("lint")
+        .runner(Runner::labels(["self-hosted", "linux"]).image("rust:1.95-bookworm"))
+        .step(Step::checkout())
+        .step(Step::action(
+            ActionStep::new(Action::new(
+                "actions/setup-node",
+                "820762786026740c76f36085b0efc47a31fe5020",
+                "v7.0.0",
+            ))
+            .with("node-version", "22")
+            .fallback("node --version"),
+        ))
+        .step(Step::script("npx --yes markdownlint-cli2 '**/*.md'").working_directory("docs"))
+        .allow_failure();
+
+    let publish = Job::new("publish")
+        .needs(&build)
+        .needs(&test)
+        .runner(Runner::linux_arm64())
+        .when((Condition::branch("main") & Condition::event(Event::Push)) | Condition::tag())
+        .env("VERSION", build.output("version"))
+        .env(
+            "IMAGE",
+            Expr::concat(["registry.example.com/app:".into(), build.output("image_tag").into()]),
+        )
+        .env("COMMIT", Builtin::CommitSha)
+        .env("REF", Builtin::RefName)
+        .env("RUN", Builtin::RunId)
+        .env("REPOSITORY", Builtin::Repository)
+        .env("WORKSPACE_DIR", Builtin::Workspace)
+        .env("EVENT", Builtin::EventName)
+        .env("REGISTRY", Expr::var("REGISTRY_HOST"))
+        .step(Step::download_to("app", "dist"))
+        .step(Step::assume_aws_role(
+            AwsRole::new("arn:aws:iam::111111111111:role/publisher", "eu-west-1")
+                .session_name("publish")
+                .duration_seconds(1800)
+                .chain(Expr::var("REGISTRY_ROLE_ARN")),
+        ))
+        .step(
+            Step::script("./scripts/publish.sh \"$IMAGE\" \"$VERSION\"")
+                .env("REGISTRY_TOKEN", Expr::secret("REGISTRY_TOKEN")),
+        )
+        .concurrency(Concurrency::new("publish"));
+
+    let deploy = Job::new("deploy")
+        .name("Deploy")
+        .needs(&publish)
+        .needs(&build)
+        .when(Condition::branch("main") & !Condition::input_equals("dry_run", "true"))
+        .environment(
+            Environment::new("production")
+                .tier(Tier::Production)
+                .url("https://app.example.com")
+                .approval(
+                    Approval::new()
+                        .instructions("Check the dashboards first.")
+                        .review_url("https://dashboards.example.com")
+                        .notify(),
+                ),
+        )
+        .env("VERSION", build.output("version"))
+        .env("TARGET", Expr::input("target"))
+        .env("REASON", Expr::input("reason"))
+        .env("AUTHOR", Builtin::Actor)
+        .step(Step::download("app"))
+        .step(Step::script(
+            "./scripts/deploy.sh \"$TARGET\" \"$VERSION\"\necho \"deployed by $AUTHOR: $REASON\"\n",
+        ))
+        .timeout_minutes(15);
+
+    let rollback = Job::new("rollback")
+        .needs(&deploy)
+        .when(Condition::failure())
+        .step(Step::script("./scripts/rollback.sh"))
+        .timeout_minutes(10);
+
+    let notify = Job::new("notify")
+        .needs(&deploy)
+        .when(Condition::always() & (Condition::event(Event::Schedule) | Condition::event(Event::Manual)))
+        .env("HEAD", Builtin::HeadRef)
+        .step(Step::script("echo \"finished: $HEAD\""));
+
+    Pipeline::new("everything")
+        .name("Everything: yes, on, 0777, 1:20, 2024-01-01")
+        .on(Trigger::push()
+            .branches(["main", "release/**"])
+            .tags(["v*"])
+            .paths(["src/**", "Cargo.lock"]))
+        .on(Trigger::pull_request().branches(["main"]).paths(["src/**"]))
+        .on(Trigger::schedule("30 4 * * 1-5"))
+        .on(Trigger::manual()
+            .input(Input::choice("target", "Where to deploy", ["staging", "production"]))
+            .input(Input::string("reason", "Why: yes, on, 1:20").default_value("routine"))
+            .input(Input::boolean("dry_run", "Only print what would happen", false)))
+        .env("GLOBAL", "on")
+        .env("OCTAL", "0777")
+        .concurrency(
+            Concurrency::new(Expr::concat(["everything-".into(), Builtin::RefName.into()])).cancel_in_progress(),
+        )
+        .default_timeout_minutes(40)
+        .secret(Secret::new("REGISTRY_TOKEN").aws_secrets_manager("ci/registry", Some("token")))
+        .jobs([build, test, lint, publish, deploy, rollback, notify])
+}
+
+/// A small pipeline: one job, one trigger.
+pub fn minimal() -> Pipeline {
+    Pipeline::new("minimal")
+        .on(Trigger::push().branches(["main"]))
+        .job(Job::new("test").step(Step::checkout()).step(Step::script("make test")))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fixtures_are_valid() {
+        for p in [super::everything(), super::minimal()] {
+            let d = pipeline_core::validate::validate(&p);
+            assert!(!d.has_errors(), "{d}");
+        }
+    }
+}
