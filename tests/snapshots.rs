@@ -47,3 +47,53 @@ fn everything_github() {
 fn minimal_github() {
     snapshot("minimal", pipeline_backends::Github::new(), vec![fixtures::minimal()]);
 }
+
+#[test]
+fn example_service_gitlab() {
+    snapshot(
+        "example_service",
+        pipeline_backends::Gitlab::new(),
+        example_service::pipelines(),
+    );
+}
+
+#[test]
+fn everything_gitlab() {
+    snapshot(
+        "everything",
+        pipeline_backends::Gitlab::new(),
+        vec![fixtures::everything()],
+    );
+}
+
+#[test]
+fn minimal_gitlab() {
+    snapshot("minimal", pipeline_backends::Gitlab::new(), vec![fixtures::minimal()]);
+}
+
+#[test]
+fn example_service_codepipeline() {
+    snapshot(
+        "example_service",
+        pipeline_backends::CodePipeline::new(),
+        example_service::pipelines(),
+    );
+}
+
+#[test]
+fn everything_codepipeline() {
+    snapshot(
+        "everything",
+        pipeline_backends::CodePipeline::new(),
+        vec![fixtures::everything()],
+    );
+}
+
+#[test]
+fn minimal_codepipeline() {
+    snapshot(
+        "minimal",
+        pipeline_backends::CodePipeline::new(),
+        vec![fixtures::minimal()],
+    );
+}

@@ -1,19 +1,39 @@
 //! Lowerings of the portable pipeline model to each platform's own typed model, emitted with
 //! the project's YAML emitter.
 //!
+//! Each platform is a cargo feature (`github`, `gitlab`, `codepipeline`, all on by default), so a
+//! service that targets one platform compiles one backend.
+//!
 //! ```
-//! let backends = pipeline_backends::all();
-//! assert_eq!(backends.iter().map(|b| b.name()).collect::<Vec<_>>(), ["github"]);
+//! let names: Vec<&str> = pipeline_backends::all().iter().map(|b| b.name()).collect();
+//! assert_eq!(names, ["github", "gitlab", "codepipeline"]);
 //! ```
 #![deny(missing_docs)]
 
+#[cfg(feature = "codepipeline")]
+pub mod codepipeline;
+#[cfg(feature = "github")]
 pub mod github;
+#[cfg(feature = "gitlab")]
+pub mod gitlab;
 
 use pipeline_core::Backend;
 
+#[cfg(feature = "codepipeline")]
+pub use codepipeline::CodePipeline;
+#[cfg(feature = "github")]
 pub use github::Github;
+#[cfg(feature = "gitlab")]
+pub use gitlab::Gitlab;
 
-/// Every backend with its default settings.
+/// Every enabled backend with its default settings.
 pub fn all() -> Vec<Box<dyn Backend>> {
-    vec![Box::new(Github::new())]
+    let mut backends: Vec<Box<dyn Backend>> = Vec::new();
+    #[cfg(feature = "github")]
+    backends.push(Box::new(Github::new()));
+    #[cfg(feature = "gitlab")]
+    backends.push(Box::new(Gitlab::new()));
+    #[cfg(feature = "codepipeline")]
+    backends.push(Box::new(CodePipeline::new()));
+    backends
 }
