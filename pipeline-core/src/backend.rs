@@ -126,6 +126,30 @@ impl Header {
 pub struct RenderContext {
     /// The header every file starts with.
     pub header: Header,
+    /// Where the output root is inside the repository, with `/` separators and no trailing `/`
+    /// (`""` for the repository root, `examples/service` for a crate's own directory). Files
+    /// that name other generated files by repository path (GitLab `include: local`, a
+    /// CloudFormation Git sync deployment file) prefix them with it.
+    pub root_in_repository: String,
+}
+
+impl RenderContext {
+    /// `path` (relative to the output root) as a path relative to the repository root.
+    ///
+    /// ```
+    /// use pipeline_core::backend::{Header, RenderContext};
+    /// let ctx = RenderContext { header: Header::new("g", "s", "c"), root_in_repository: "examples/service".into() };
+    /// assert_eq!(ctx.repository_path(".gitlab/ci/a.yml"), "examples/service/.gitlab/ci/a.yml");
+    /// let top = RenderContext { root_in_repository: String::new(), ..ctx };
+    /// assert_eq!(top.repository_path(".gitlab/ci/a.yml"), ".gitlab/ci/a.yml");
+    /// ```
+    pub fn repository_path(&self, path: &str) -> String {
+        if self.root_in_repository.is_empty() {
+            path.to_owned()
+        } else {
+            format!("{}/{path}", self.root_in_repository)
+        }
+    }
 }
 
 /// A platform backend: lowers portable pipelines to the platform's typed model and emits files.

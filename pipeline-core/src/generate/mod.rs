@@ -42,6 +42,8 @@ pub const EXIT_ERROR: i32 = 2;
 pub struct Generator {
     name: String,
     root: PathBuf,
+    /// The repository the default root lives in, when known.
+    repository: Option<PathBuf>,
     header: Header,
     backends: Vec<Box<dyn Backend>>,
     pipelines: Vec<Pipeline>,
@@ -107,6 +109,7 @@ impl Generator {
             header: Header::new(name.clone(), name.clone(), format!("cargo run -p {name}")),
             name,
             root: root.into(),
+            repository: None,
             backends: Vec::new(),
             pipelines: Vec::new(),
             policies: Vec::new(),
@@ -124,13 +127,15 @@ impl Generator {
             .map(|p| p.to_string_lossy().replace('\\', "/"))
             .filter(|s| !s.is_empty())
             .unwrap_or_else(|| ".".into());
-        let mut g = Self::new(package, repo);
+        let mut g = Self::new(package, repo.clone());
         g.header.source = source;
+        g.repository = Some(repo);
         g
     }
 
     /// Writes under `root` instead (for example the crate's own directory:
-    /// `.output_root(env!("CARGO_MANIFEST_DIR"))`).
+    /// `.output_root(env!("CARGO_MANIFEST_DIR"))`). Files that name other generated files by
+    /// repository path use `root`'s place in the repository, whatever `--out` says.
     #[must_use]
     pub fn output_root(mut self, root: impl Into<PathBuf>) -> Self {
         self.root = root.into();
@@ -208,6 +213,21 @@ impl Generator {
         &self.pipelines
     }
 
+    /// Where the default output root is inside its repository (`""` when it is the root or the
+    /// repository is unknown).
+    pub fn root_in_repository(&self) -> String {
+        let repository = self.repository.clone().or_else(|| repository_root(&self.root));
+        repository
+            .and_then(|repo| {
+                self.root
+                    .strip_prefix(&repo)
+                    .ok()
+                    .map(|p| p.to_string_lossy().replace('\\', "/"))
+            })
+            .map(|p| p.trim_matches('/').to_owned())
+            .unwrap_or_default()
+    }
+
     fn backend_names(&self) -> Vec<&'static str> {
         self.backends.iter().map(|b| b.name()).collect()
     }
@@ -261,6 +281,7 @@ impl Generator {
         }
         let ctx = RenderContext {
             header: self.header.clone(),
+            root_in_repository: self.root_in_repository(),
         };
         let mut files: BTreeMap<RelPath, (&'static str, GeneratedFile)> = BTreeMap::new();
         for backend in self
