@@ -173,11 +173,62 @@ pub fn minimal() -> Pipeline {
         .job(Job::new("test").step(Step::checkout()).step(Step::script("make test")))
 }
 
+/// A pipeline that really runs on a developer machine (no image, no secret, no network): three
+/// stages of jobs passing an artifact and a job output along, behind a manual gate, with the
+/// step features that need shell lowering (environment, working directory, conditions,
+/// continue on error, a step that always runs). Conformance tests execute it with
+/// `gitlab-ci-local --force-shell-executor`.
+pub fn runnable() -> Pipeline {
+    let build = Job::new("build")
+        .step(Step::checkout())
+        .step(Step::script(
+            "mkdir -p dist\necho 'hello from build' > dist/greeting.txt\n",
+        ))
+        .step(Step::set_output("version", "echo 1.2.3"))
+        .step(Step::upload("site", ["dist/greeting.txt"]));
+
+    let test = Job::new("test")
+        .needs(&build)
+        .step(Step::download("site"))
+        .step(Step::script("test \"$(cat dist/greeting.txt)\" = 'hello from build'"))
+        .step(Step::script("echo 'a flaky check fails'\nfalse\necho 'not reached'\n").continue_on_error())
+        .step(
+            Step::script("pwd > where.txt\necho \"$GREETING\" >> where.txt\n")
+                .working_directory("dist")
+                .env("GREETING", "hi: yes, on, $HOME"),
+        )
+        .step(Step::script("echo 'tag-only step ran' > tag-only.txt").when(Condition::tag()))
+        .step(Step::script("echo 'main-only step ran' > main-only.txt").when(Condition::branch("main")))
+        .step(Step::upload("checks", ["dist/where.txt", "main-only.txt"]));
+
+    let deploy = Job::new("deploy")
+        .needs(&build)
+        .needs(&test)
+        .environment(Environment::new("production").approval(Approval::new().instructions("Ship it?")))
+        .env("VERSION", build.output("version"))
+        .step(Step::download("site"))
+        .step(Step::script(
+            "mkdir -p out\nprintf '%s %s\\n' \"$VERSION\" \"$(cat dist/greeting.txt)\" > out/deployed.txt\n",
+        ))
+        .step(Step::upload("deployment", ["out/deployed.txt"]));
+
+    let verify = Job::new("verify")
+        .needs(&deploy)
+        .step(Step::download("deployment"))
+        .step(Step::script("echo \"verified: $(cat out/deployed.txt)\""))
+        .step(Step::script("echo 'failure-only step ran'").when(Condition::failure()))
+        .step(Step::script("echo 'cleanup always runs'").when(Condition::always()));
+
+    Pipeline::new("runnable")
+        .on(Trigger::push().branches(["main"]))
+        .jobs([build, test, deploy, verify])
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
     fn fixtures_are_valid() {
-        for p in [super::everything(), super::minimal()] {
+        for p in [super::everything(), super::minimal(), super::runnable()] {
             let d = pipeline_core::validate::validate(&p);
             assert!(!d.has_errors(), "{d}");
         }

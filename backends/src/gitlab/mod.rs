@@ -1,16 +1,317 @@
-//! GitLab CI: `.gitlab-ci.yml` (one pipeline) or a root file including one file per pipeline.
+//! GitLab CI: `.gitlab-ci.yml` for one pipeline; for several, a root `.gitlab-ci.yml` that
+//! includes one file per pipeline, `.gitlab/ci/<pipeline>.yml`, each under its triggers' rules.
+//!
+//! How the portable model lands on GitLab:
+//!
+//! - **Triggers** are `workflow:rules` (never `only`/`except`): pushes compare
+//!   `$CI_COMMIT_BRANCH` / `$CI_COMMIT_TAG` (glob patterns become anchored regular expressions),
+//!   path filters are `changes:`, pull requests are merge request pipelines (target branch
+//!   filters on `$CI_MERGE_REQUEST_TARGET_BRANCH_NAME`), manual runs are `web` pipelines whose
+//!   inputs are prefilled variables, schedules are `schedule` pipelines, and the schedule itself
+//!   is a project setting reported as a notice (`gitlab-schedule-setting`). When every merge
+//!   request runs the pipeline, pushes to a branch with an open merge request leave it to the
+//!   merge request pipeline (no duplicates).
+//! - **Stages** are the layers of the `needs` graph (`stage-1`, `stage-2` ...): numbered so that
+//!   included pipelines share them; `needs:` carries the real order, with `artifacts: true` only
+//!   from the jobs whose artifacts or outputs a job uses (ancestors further up are added).
+//! - **Conditions** become job `rules:` in disjunctive normal form; `Failure` is
+//!   `when: on_failure`, `Always` is `when: always`. A job's rules include the conditions of the
+//!   jobs it needs, because GitLab refuses a pipeline in which a job needs an absent job (a
+//!   job that runs `always` marks such needs `optional` instead).
+//! - **Values** are variables: literals escape `$` as `$$`; built-ins are predefined variables;
+//!   secrets are masked CI/CD variables (no line when the names match); outputs are dotenv
+//!   variables `<JOB>_<OUTPUT>` written by the producing job to an `artifacts:reports:dotenv`
+//!   file and mapped to the consumer's name in its `variables:`.
+//! - **Steps** are shell (see `script.rs`): env and working directory in a subshell, conditions
+//!   as `if`, continue on error without losing `set -e`, steps that run on failure or always in
+//!   `after_script`. Checkout is GitLab's own clone (`GIT_DEPTH`, `GIT_SUBMODULE_STRATEGY`;
+//!   `GIT_STRATEGY: none` for a job without checkout). Actions run their fallback script.
+//! - **Approvals** make the deploy job a manual gate (`when: manual`, `allow_failure: false`) so
+//!   later jobs wait; protecting the environment is a notice. Deploys to one environment share a
+//!   `resource_group`; job concurrency is a resource group; pipeline concurrency that cancels is
+//!   `workflow:auto_cancel` with interruptible jobs.
+//! - **AWS** roles use an `id_tokens` token and `aws sts assume-role-with-web-identity`
+//!   (`aws sts assume-role` for each chained role), exporting the credentials.
+//! - Display names of jobs and steps are cosmetic: GitLab shows the job id (a job's key is its
+//!   name) and each script command; they are not emitted.
+//!
+//! Everything GitLab cannot express is a diagnostic naming the feature, the job and GitLab:
+//! errors `gitlab-unsupported` and `gitlab-reserved-job-name`; warnings for what is lossy but
+//! acceptable (`gitlab-after-script`, `gitlab-matrix`, `gitlab-artifacts-merged`,
+//! `gitlab-download-path`, `gitlab-concurrency`, `gitlab-input-required`, `gitlab-runner`);
+//! notices for settings (`gitlab-schedule-setting`, `gitlab-protected-environment`,
+//! `gitlab-aws-oidc`, `gitlab-hosted-runner`).
 
-use pipeline_core::diagnostic::Diagnostics;
-use pipeline_core::{Backend, GeneratedFile, Pipeline, RenderContext};
+mod expr;
+mod lower;
+pub mod model;
+mod rules;
+mod script;
+mod settings;
+
+use indexmap::IndexMap;
+use pipeline_core::diagnostic::{Diagnostic, Diagnostics, Path};
+use pipeline_core::{Backend, GeneratedFile, Pipeline, RenderContext, yaml};
+
+pub use settings::GitlabJob;
+
+use lower::{Lowered, Lowering, Mode, PLATFORM, SELECTOR};
+use model::{AutoCancel, CiFile, GlobalVariable, Include, Prefilled, Workflow};
 
 /// The GitLab CI backend.
-#[derive(Clone, Debug, Default)]
-pub struct Gitlab {}
+///
+/// ```
+/// use pipeline_backends::gitlab::Gitlab;
+/// use pipeline_core::prelude::*;
+/// use pipeline_core::diagnostic::Diagnostics;
+///
+/// let build = Job::new("build")
+///     .step(Step::checkout())
+///     .step(Step::script("cargo build --release"))
+///     .step(Step::set_output("version", "cargo pkgid | cut -d'#' -f2"));
+/// let deploy = Job::new("deploy")
+///     .needs(&build)
+///     .env("VERSION", build.output("version"))
+///     .environment(Environment::new("production").approval(Approval::new()))
+///     .step(Step::script("./deploy.sh \"$VERSION\""));
+/// let release = Pipeline::new("release").on(Trigger::push().tags(["v*"])).job(build).job(deploy);
+///
+/// let mut diagnostics = Diagnostics::new();
+/// let yaml = Gitlab::new().render(&release, &mut diagnostics).expect("renders");
+/// assert!(yaml.contains("if: $CI_PIPELINE_SOURCE == \"push\" && $CI_COMMIT_TAG =~ /^v[^\\/]*$/"));
+/// assert!(yaml.contains("      dotenv: .pipeline-outputs.env"));
+/// assert!(yaml.contains("    VERSION: $BUILD_VERSION"));
+/// assert!(yaml.contains("  when: manual\n  allow_failure: false\n"));
+/// assert!(diagnostics.contains_code("gitlab-protected-environment"));
+/// ```
+#[derive(Clone, Debug)]
+pub struct Gitlab {
+    pub(crate) hosted_runner_tags: bool,
+    pub(crate) aws_audience: String,
+}
+
+impl Default for Gitlab {
+    fn default() -> Self {
+        Self {
+            hosted_runner_tags: true,
+            aws_audience: "sts.amazonaws.com".into(),
+        }
+    }
+}
 
 impl Gitlab {
-    /// The backend with its default settings.
+    /// The backend with its defaults: GitLab.com hosted runner tags for jobs that ask for an
+    /// ARM or larger runner without labels, and AWS ID tokens for the `sts.amazonaws.com`
+    /// audience.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Whether a job asking for an ARM or larger runner without labels gets a GitLab.com hosted
+    /// runner tag (`saas-linux-medium-arm64`); off for self-managed instances, where such a job
+    /// runs on any runner with a warning.
+    #[must_use]
+    pub fn hosted_runner_tags(mut self, enabled: bool) -> Self {
+        self.hosted_runner_tags = enabled;
+        self
+    }
+
+    /// The audience of the ID token used to assume AWS roles (a client ID of the IAM OIDC
+    /// identity provider that trusts your GitLab instance).
+    #[must_use]
+    pub fn aws_audience(mut self, audience: impl Into<String>) -> Self {
+        self.aws_audience = audience.into();
+        self
+    }
+
+    /// The path of the root file.
+    pub const ROOT: &'static str = ".gitlab-ci.yml";
+
+    /// The path of the file of `pipeline` when several pipelines are generated together.
+    pub fn included_path(pipeline: &Pipeline) -> String {
+        format!(".gitlab/ci/{}.yml", pipeline.id)
+    }
+
+    fn lower_one(&self, pipeline: &Pipeline, mode: Mode, diagnostics: &mut Diagnostics) -> Lowered {
+        Lowering {
+            config: self,
+            pipeline,
+            mode,
+            diagnostics,
+        }
+        .lower()
+    }
+
+    /// The lowered `.gitlab-ci.yml` of a pipeline generated on its own, for inspection or
+    /// patching before emission.
+    pub fn lower(&self, pipeline: &Pipeline, diagnostics: &mut Diagnostics) -> CiFile {
+        let l = self.lower_one(pipeline, Mode::Single, diagnostics);
+        let mut variables: IndexMap<String, GlobalVariable> = l
+            .variables
+            .into_iter()
+            .map(|(k, v)| (k, GlobalVariable::Value(v)))
+            .collect();
+        for (name, input) in l.inputs {
+            if variables.contains_key(&name) {
+                clash(diagnostics, pipeline, &name);
+            }
+            variables.insert(name, input);
+        }
+        CiFile {
+            workflow: Some(Workflow {
+                name: Some(pipeline.name.clone()),
+                auto_cancel: l.auto_cancel.then(interruptible),
+                rules: l.trigger_rules,
+            }),
+            stages: stages(l.stages),
+            variables,
+            include: Vec::new(),
+            jobs: l.jobs,
+        }
+    }
+
+    /// The `.gitlab-ci.yml` of a pipeline generated on its own, without header; `None` when an
+    /// error was reported.
+    pub fn render(&self, pipeline: &Pipeline, diagnostics: &mut Diagnostics) -> Option<String> {
+        let file = self.lower(pipeline, diagnostics);
+        emit(&file, pipeline.id.as_str(), diagnostics)
+    }
+
+    /// Every file of several pipelines: the root file (which includes the others) first. Paths
+    /// are relative to the output root; `ctx` says where that is in the repository.
+    pub fn lower_all(
+        &self,
+        pipelines: &[Pipeline],
+        ctx: &RenderContext,
+        diagnostics: &mut Diagnostics,
+    ) -> Vec<(String, CiFile)> {
+        match pipelines {
+            [] => Vec::new(),
+            [one] => vec![(Self::ROOT.to_owned(), self.lower(one, diagnostics))],
+            many => self.lower_included(many, ctx, diagnostics),
+        }
+    }
+
+    fn lower_included(
+        &self,
+        pipelines: &[Pipeline],
+        ctx: &RenderContext,
+        diagnostics: &mut Diagnostics,
+    ) -> Vec<(String, CiFile)> {
+        let mut root = CiFile::default();
+        let mut workflow = Workflow::default();
+        let mut files = Vec::new();
+        let mut stage_count = 0;
+        let mut inputs: IndexMap<String, (GlobalVariable, String)> = IndexMap::new();
+        let manual: Vec<String> = pipelines
+            .iter()
+            .filter(|p| p.triggers.iter().any(|t| matches!(t, pipeline_core::Trigger::Manual(_))))
+            .map(|p| p.id.to_string())
+            .collect();
+        if let Some(first) = manual.first() {
+            root.variables.insert(
+                SELECTOR.to_owned(),
+                GlobalVariable::Prefilled(Prefilled {
+                    description: "The pipeline a manual run starts".into(),
+                    value: first.clone(),
+                    options: manual.clone(),
+                }),
+            );
+        }
+        for p in pipelines {
+            let l = self.lower_one(p, Mode::Included, diagnostics);
+            stage_count = stage_count.max(l.stages);
+            for (name, input) in l.inputs {
+                if name == SELECTOR {
+                    clash(diagnostics, p, &name);
+                }
+                match inputs.get(&name) {
+                    Some((existing, owner)) if *existing != input => {
+                        diagnostics.push(
+                            Diagnostic::error(
+                                "gitlab-unsupported",
+                                Path::pipeline(p.id.as_str()).input(name.as_str()),
+                                format!(
+                                    "pipelines {owner:?} and {:?} both have the manual input {name:?}, differently; GitLab has one set of manual-run variables for the repository",
+                                    p.id.as_str()
+                                ),
+                            )
+                            .with_hint("give the inputs different names, or the same description, options and default")
+                            .on_platform(PLATFORM),
+                        );
+                    }
+                    Some(_) => {}
+                    None => {
+                        inputs.insert(name, (input, p.id.to_string()));
+                    }
+                }
+            }
+            let path = Self::included_path(p);
+            root.include.push(Include {
+                local: ctx.repository_path(&path),
+                rules: l.trigger_rules.clone(),
+            });
+            for mut rule in l.trigger_rules {
+                rule.auto_cancel = l.auto_cancel.then(interruptible);
+                if !workflow.rules.contains(&rule) {
+                    workflow.rules.push(rule);
+                }
+            }
+            files.push((
+                path,
+                CiFile {
+                    stages: stages(l.stages),
+                    jobs: l.jobs,
+                    ..CiFile::default()
+                },
+            ));
+        }
+        for (name, (input, _)) in inputs {
+            root.variables.insert(name, input);
+        }
+        root.workflow = Some(workflow);
+        root.stages = stages(stage_count);
+        let mut out = vec![(Self::ROOT.to_owned(), root)];
+        out.extend(files);
+        out
+    }
+}
+
+fn interruptible() -> AutoCancel {
+    AutoCancel {
+        on_new_commit: "interruptible",
+    }
+}
+
+fn stages(n: usize) -> Vec<String> {
+    (0..n).map(lower::stage_name).collect()
+}
+
+fn clash(diagnostics: &mut Diagnostics, pipeline: &Pipeline, name: &str) {
+    diagnostics.push(
+        Diagnostic::error(
+            "gitlab-unsupported",
+            Path::pipeline(pipeline.id.as_str()).input(name),
+            format!(
+                "the manual input {name:?} of pipeline {:?} has the name of a pipeline-wide GitLab variable",
+                pipeline.id.as_str()
+            ),
+        )
+        .with_hint("rename the input or the variable")
+        .on_platform(PLATFORM),
+    );
+}
+
+fn emit(file: &CiFile, pipeline: &str, diagnostics: &mut Diagnostics) -> Option<String> {
+    match yaml::to_value(file).and_then(|v| yaml::to_string(&v)) {
+        Ok(text) => Some(text),
+        Err(e) => {
+            diagnostics.push(
+                Diagnostic::error("emit", Path::pipeline(pipeline), format!("cannot emit the GitLab file: {e}"))
+                    .on_platform(PLATFORM),
+            );
+            None
+        }
     }
 }
 
@@ -21,10 +322,30 @@ impl Backend for Gitlab {
 
     fn generate(
         &self,
-        _pipelines: &[Pipeline],
-        _ctx: &RenderContext,
-        _diagnostics: &mut Diagnostics,
+        pipelines: &[Pipeline],
+        ctx: &RenderContext,
+        diagnostics: &mut Diagnostics,
     ) -> Vec<GeneratedFile> {
-        Vec::new()
+        let mut files = Vec::new();
+        for (path, file) in self.lower_all(pipelines, ctx, diagnostics) {
+            let owner = pipelines
+                .iter()
+                .find(|p| Self::included_path(p) == path)
+                .map(|p| p.id.as_str())
+                .unwrap_or_else(|| pipelines.first().map(|p| p.id.as_str()).unwrap_or_default());
+            let Some(body) = emit(&file, owner, diagnostics) else {
+                continue;
+            };
+            match GeneratedFile::new(path, format!("{}\n{body}", ctx.header.comment("# "))) {
+                Ok(f) => files.push(f),
+                Err(e) => {
+                    diagnostics.push(Diagnostic::error("invalid-path", Path::pipeline(owner), e).on_platform(PLATFORM))
+                }
+            }
+        }
+        files
     }
 }
+
+#[cfg(test)]
+mod tests;
