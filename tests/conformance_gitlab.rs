@@ -70,25 +70,36 @@ fn ctx(set: &Set) -> RenderContext {
 fn render(set: &Set) -> Vec<GeneratedFile> {
     let mut diagnostics: Diagnostics = pipeline_core::validate::validate_all(&set.pipelines);
     let files = Gitlab::new().generate(&set.pipelines, &ctx(set), &mut diagnostics);
-    assert!(!diagnostics.has_errors(), "{} does not render:\n{diagnostics}", set.name);
+    assert!(
+        !diagnostics.has_errors(),
+        "{} does not render:\n{diagnostics}",
+        set.name
+    );
     assert!(!files.is_empty());
     files
         .into_iter()
-        .map(|f| {
-            GeneratedFile::new(ctx(set).repository_path(f.path.as_str()), f.contents).expect("a relative path")
-        })
+        .map(|f| GeneratedFile::new(ctx(set).repository_path(f.path.as_str()), f.contents).expect("a relative path"))
         .collect()
 }
 
 fn git(dir: &Path, args: &[&str]) {
     let out = Command::new("git")
-        .args(["-c", "user.name=conformance", "-c", "user.email=conformance@example.com"])
+        .args([
+            "-c",
+            "user.name=conformance",
+            "-c",
+            "user.email=conformance@example.com",
+        ])
         .args(["-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false"])
         .args(args)
         .current_dir(dir)
         .output()
         .unwrap_or_else(|e| panic!("cannot run git: {e}"));
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// A git repository whose `origin/main` has a README and whose `main` adds the generated
@@ -151,7 +162,13 @@ enum Event {
 }
 
 impl Event {
-    const ALL: [Event; 5] = [Event::PushMain, Event::Tag, Event::MergeRequest, Event::Schedule, Event::Web];
+    const ALL: [Event; 5] = [
+        Event::PushMain,
+        Event::Tag,
+        Event::MergeRequest,
+        Event::Schedule,
+        Event::Web,
+    ];
 
     fn args(self, selector: Option<&str>) -> Vec<String> {
         let mut v: Vec<String> = match self {
@@ -195,7 +212,12 @@ fn list(repo: &Path, file: &str, event: Event, selector: Option<&str>) -> Option
     args.extend(event.args(selector));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let out = gitlab_ci_local(repo, &args)?;
-    assert_eq!(out.code, 0, "gitlab-ci-local --list-json {file} ({event:?}):\n{}", out.text());
+    assert_eq!(
+        out.code,
+        0,
+        "gitlab-ci-local --list-json {file} ({event:?}):\n{}",
+        out.text()
+    );
     let json_start = out
         .stdout
         .find("\n[")
@@ -213,7 +235,10 @@ fn list(repo: &Path, file: &str, event: Event, selector: Option<&str>) -> Option
         let listed = Listed {
             stage: job["stage"].as_str().expect("stage").to_owned(),
             when: job["when"].as_str().expect("when").to_owned(),
-            needs: needs.iter().map(|n| n["job"].as_str().expect("job").to_owned()).collect(),
+            needs: needs
+                .iter()
+                .map(|n| n["job"].as_str().expect("job").to_owned())
+                .collect(),
             optional: needs
                 .iter()
                 .filter(|n| n["optional"].as_bool() == Some(true))
@@ -306,7 +331,12 @@ fn gitlab_ci_local_resolves_the_models_stages_and_needs_in_every_file() {
                         let got = listed
                             .get(&name)
                             .unwrap_or_else(|| panic!("{}: {target} lacks job {name}: {listed:#?}", set.name));
-                        assert_eq!(got.stage, format!("stage-{}", layer + 1), "{}: stage of {name}", set.name);
+                        assert_eq!(
+                            got.stage,
+                            format!("stage-{}", layer + 1),
+                            "{}: stage of {name}",
+                            set.name
+                        );
                         let direct: BTreeSet<String> =
                             job.needs.iter().map(|n| job_name(&set, p, n.as_str())).collect();
                         assert!(
@@ -334,14 +364,14 @@ fn gitlab_ci_local_resolves_the_models_stages_and_needs_in_every_file() {
 
 /// Which jobs of `everything` are in the pipeline, and how they run, for each event.
 fn everything_expected(event: Event) -> BTreeMap<&'static str, &'static str> {
-    let always = [
-        ("build", "on_success"),
-        ("test", "on_success"),
-        ("lint", "on_success"),
-    ];
+    let always = [("build", "on_success"), ("test", "on_success"), ("lint", "on_success")];
     let more: &[(&str, &str)] = match event {
         // publish: main push or tag; deploy: main (and publish); rollback follows deploy.
-        Event::PushMain => &[("publish", "on_success"), ("deploy", "manual"), ("rollback", "on_failure")],
+        Event::PushMain => &[
+            ("publish", "on_success"),
+            ("deploy", "manual"),
+            ("rollback", "on_failure"),
+        ],
         Event::Tag => &[("publish", "on_success")],
         Event::MergeRequest => &[],
         Event::Schedule | Event::Web => &[("notify", "always")],
@@ -473,7 +503,10 @@ fn path_filters_decide_whether_an_included_pipeline_runs() {
     let Some(with_source) = pipelines_present(true) else {
         return;
     };
-    assert_eq!(with_source, BTreeSet::from(["everything".to_owned(), "minimal".to_owned()]));
+    assert_eq!(
+        with_source,
+        BTreeSet::from(["everything".to_owned(), "minimal".to_owned()])
+    );
     let Some(without) = pipelines_present(false) else {
         return;
     };
@@ -522,8 +555,10 @@ fn the_runnable_pipeline_runs_and_passes_files_and_outputs_along() {
     // Approved (the manual job run, as GitLab does when someone approves).
     let repo = repository("run", &files, false);
     let repo = work(&repo);
-    let Some(out) = gitlab_ci_local(&repo, &["--force-shell-executor", "--shell-isolation", "--manual", "deploy"])
-    else {
+    let Some(out) = gitlab_ci_local(
+        &repo,
+        &["--force-shell-executor", "--shell-isolation", "--manual", "deploy"],
+    ) else {
         return;
     };
     let log = out.text();
@@ -531,17 +566,24 @@ fn the_runnable_pipeline_runs_and_passes_files_and_outputs_along() {
     assert_eq!(start_order(&out.stdout), ["build", "test", "deploy", "verify"], "{log}");
     for job in ["build", "test", "deploy", "verify"] {
         assert!(
-            out.stdout.lines().any(|l| l.contains("PASS") && l.split_whitespace().any(|w| w == job)),
+            out.stdout
+                .lines()
+                .any(|l| l.contains("PASS") && l.split_whitespace().any(|w| w == job)),
             "{job} did not pass:\n{log}"
         );
     }
 
     // The artifact reached the test job; the output and the artifact reached deploy.
-    let read = |rel: &str| {
-        std::fs::read_to_string(repo.join(rel)).unwrap_or_else(|e| panic!("cannot read {rel}: {e}\n{log}"))
-    };
-    assert_eq!(read(".gitlab-ci-local/artifacts/build/dist/greeting.txt"), "hello from build\n");
-    assert_eq!(read(".gitlab-ci-local/artifacts/deploy/out/deployed.txt"), "1.2.3 hello from build\n");
+    let read =
+        |rel: &str| std::fs::read_to_string(repo.join(rel)).unwrap_or_else(|e| panic!("cannot read {rel}: {e}\n{log}"));
+    assert_eq!(
+        read(".gitlab-ci-local/artifacts/build/dist/greeting.txt"),
+        "hello from build\n"
+    );
+    assert_eq!(
+        read(".gitlab-ci-local/artifacts/deploy/out/deployed.txt"),
+        "1.2.3 hello from build\n"
+    );
     assert!(out.stdout.contains("verified: 1.2.3 hello from build"), "{log}");
 
     // Step lowering: working directory and environment (a literal `$HOME` stays literal), the
@@ -550,8 +592,14 @@ fn the_runnable_pipeline_runs_and_passes_files_and_outputs_along() {
     let mut lines = where_txt.lines();
     assert!(lines.next().is_some_and(|l| l.ends_with("/dist")), "{where_txt}");
     assert_eq!(lines.next(), Some("hi: yes, on, $HOME"));
-    assert_eq!(read(".gitlab-ci-local/artifacts/test/main-only.txt"), "main-only step ran\n");
-    assert!(!repo.join(".gitlab-ci-local/builds/test/tag-only.txt").exists(), "{log}");
+    assert_eq!(
+        read(".gitlab-ci-local/artifacts/test/main-only.txt"),
+        "main-only step ran\n"
+    );
+    assert!(
+        !repo.join(".gitlab-ci-local/builds/test/tag-only.txt").exists(),
+        "{log}"
+    );
     assert!(out.stdout.contains("a flaky check fails"), "{log}");
     assert!(log.contains("continuing (continue on error)"), "{log}");
     assert!(!out.stdout.contains("not reached"), "{log}");

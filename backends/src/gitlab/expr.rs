@@ -147,6 +147,9 @@ mod tests {
 
     #[test]
     fn dotenv_names_are_upper_snake_case() {
-        assert_eq!(dotenv_name(&OutputRef::new("deploy-staging", "url")), "DEPLOY_STAGING_URL");
+        assert_eq!(
+            dotenv_name(&OutputRef::new("deploy-staging", "url")),
+            "DEPLOY_STAGING_URL"
+        );
     }
 }

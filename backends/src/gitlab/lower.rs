@@ -210,7 +210,7 @@ impl Lowering<'_> {
             let any_need = needs
                 .iter()
                 .try_fold(Dnf::never(), |acc, &n| acc.or(&presence[n]))
-                .and_then(|d| if needs.is_empty() { Ok(Dnf::always()) } else { Ok(d) });
+                .map(|d| if needs.is_empty() { Dnf::always() } else { d });
             any_need.and_then(|any_need| {
                 own.0.iter().try_fold(Dnf::never(), |acc, conj| {
                     let one = Dnf(vec![conj.clone()]);
@@ -320,7 +320,10 @@ impl Lowering<'_> {
         for p in paths.iter().filter(|p| p.starts_with('!')) {
             self.unsupported(
                 path.field("paths"),
-                format!("GitLab `changes:` cannot exclude paths ({p:?} in pipeline {:?})", self.pipeline.id.as_str()),
+                format!(
+                    "GitLab `changes:` cannot exclude paths ({p:?} in pipeline {:?})",
+                    self.pipeline.id.as_str()
+                ),
                 "list the paths that should trigger the pipeline instead of excluding some",
             );
         }
@@ -351,10 +354,7 @@ impl Lowering<'_> {
                     (default.clone().unwrap_or_default(), Vec::new())
                 }
                 InputKind::Choice { options, default } => (
-                    default
-                        .clone()
-                        .or_else(|| options.first().cloned())
-                        .unwrap_or_default(),
+                    default.clone().or_else(|| options.first().cloned()).unwrap_or_default(),
                     options.clone(),
                 ),
                 InputKind::Boolean { default } => (default.to_string(), vec!["true".into(), "false".into()]),
@@ -452,7 +452,11 @@ impl Lowering<'_> {
                 Diagnostic::error(
                     "gitlab-reserved-job-name",
                     path.clone(),
-                    format!("GitLab reads a top-level {:?} as a keyword, not as job {:?}", job.id.as_str(), job.id.as_str()),
+                    format!(
+                        "GitLab reads a top-level {:?} as a keyword, not as job {:?}",
+                        job.id.as_str(),
+                        job.id.as_str()
+                    ),
                 )
                 .with_hint("rename the job")
                 .on_platform(PLATFORM),
@@ -688,8 +692,7 @@ impl Lowering<'_> {
         }
         for (name, value) in &job.env {
             // `NAME: $NAME` (a secret or variable of the same name) is already there.
-            if expr::sole_variable(value).as_deref() == Some(name.as_str()) && !variables.contains_key(name.as_str())
-            {
+            if expr::sole_variable(value).as_deref() == Some(name.as_str()) && !variables.contains_key(name.as_str()) {
                 continue;
             }
             variables.insert(name.to_string(), expr::value(value));
@@ -771,10 +774,16 @@ impl Lowering<'_> {
         if dest == "." || dest.is_empty() {
             return;
         }
-        let Some(upload) = self.pipeline.jobs.iter().flat_map(|j| &j.steps).find_map(|s| match &s.kind {
-            StepKind::Upload(u) if u.artifact == artifact => Some(u),
-            _ => None,
-        }) else {
+        let Some(upload) = self
+            .pipeline
+            .jobs
+            .iter()
+            .flat_map(|j| &j.steps)
+            .find_map(|s| match &s.kind {
+                StepKind::Upload(u) if u.artifact == artifact => Some(u),
+                _ => None,
+            })
+        else {
             return;
         };
         let prefix = format!("{dest}/");
@@ -824,7 +833,13 @@ impl Lowering<'_> {
         } else {
             retentions.iter().flatten().max().copied()
         };
-        a.expire_in = retention.map(|d| if d == 1 { "1 day".to_owned() } else { format!("{d} days") });
+        a.expire_in = retention.map(|d| {
+            if d == 1 {
+                "1 day".to_owned()
+            } else {
+                format!("{d} days")
+            }
+        });
         if let [(u, _, _)] = steps.uploads.as_slice() {
             a.name = Some(u.artifact.to_string());
         } else if whens.len() > 1 || retentions.len() > 1 {
@@ -921,7 +936,10 @@ impl Lowering<'_> {
                         if out.caches.len() == 5 {
                             self.unsupported(
                                 spath.clone(),
-                                format!("GitLab allows at most 4 caches per job; job {:?} has more", job.id.as_str()),
+                                format!(
+                                    "GitLab allows at most 4 caches per job; job {:?} has more",
+                                    job.id.as_str()
+                                ),
                                 "cache several paths under one key",
                             );
                         }
@@ -930,14 +948,35 @@ impl Lowering<'_> {
                 StepKind::Download(d) => {
                     // GitLab downloads the needed jobs' artifacts before the script: a condition
                     // on the download cannot remove files, and needs no shell.
-                    out.downloads.push((d.artifact.to_string(), d.path.clone(), spath.clone()));
+                    out.downloads
+                        .push((d.artifact.to_string(), d.path.clone(), spath.clone()));
                 }
                 StepKind::Script(body) => {
-                    self.script_step(step, body, &what, &spath, job, &mut out, &mut after_seen, &mut after_warned, i);
+                    self.script_step(
+                        step,
+                        body,
+                        &what,
+                        &spath,
+                        job,
+                        &mut out,
+                        &mut after_seen,
+                        &mut after_warned,
+                        i,
+                    );
                 }
                 StepKind::Action(a) => match &a.fallback {
                     Some(fallback) => {
-                        self.script_step(step, fallback, &what, &spath, job, &mut out, &mut after_seen, &mut after_warned, i);
+                        self.script_step(
+                            step,
+                            fallback,
+                            &what,
+                            &spath,
+                            job,
+                            &mut out,
+                            &mut after_seen,
+                            &mut after_warned,
+                            i,
+                        );
                     }
                     None => self.unsupported(
                         spath.clone(),
@@ -956,7 +995,17 @@ impl Lowering<'_> {
                         o.command
                     );
                     out.outputs = true;
-                    self.script_step(step, &body, &what, &spath, job, &mut out, &mut after_seen, &mut after_warned, i);
+                    self.script_step(
+                        step,
+                        &body,
+                        &what,
+                        &spath,
+                        job,
+                        &mut out,
+                        &mut after_seen,
+                        &mut after_warned,
+                        i,
+                    );
                 }
                 StepKind::AssumeRole(CloudRole::Aws(role)) => {
                     if step.continue_on_error || step.working_directory.is_some() || !step.env.is_empty() {
@@ -977,7 +1026,17 @@ impl Lowering<'_> {
                         continue_on_error: false,
                         ..step.clone()
                     };
-                    self.script_step(&plain, &body, &what, &spath, job, &mut out, &mut after_seen, &mut after_warned, i);
+                    self.script_step(
+                        &plain,
+                        &body,
+                        &what,
+                        &spath,
+                        job,
+                        &mut out,
+                        &mut after_seen,
+                        &mut after_warned,
+                        i,
+                    );
                 }
             }
         }
@@ -1137,10 +1196,16 @@ mod tests {
         let role = pipeline_core::AwsRole::new("arn:aws:iam::111111111111:role/a", "eu-west-1")
             .chain(pipeline_core::Expr::var("NEXT_ROLE"));
         let s = aws_script(&role);
-        assert!(s.starts_with("export AWS_REGION='eu-west-1' AWS_DEFAULT_REGION='eu-west-1'\n"), "{s}");
+        assert!(
+            s.starts_with("export AWS_REGION='eu-west-1' AWS_DEFAULT_REGION='eu-west-1'\n"),
+            "{s}"
+        );
         assert!(s.contains("--role-arn 'arn:aws:iam::111111111111:role/a'"), "{s}");
         assert!(s.contains("--web-identity-token \"$AWS_ID_TOKEN\""), "{s}");
-        assert!(s.contains("aws sts assume-role \\\n  --role-arn \"${NEXT_ROLE}\""), "{s}");
+        assert!(
+            s.contains("aws sts assume-role \\\n  --role-arn \"${NEXT_ROLE}\""),
+            "{s}"
+        );
         assert_eq!(s.matches("export AWS_SESSION_TOKEN").count(), 2);
         assert!(s.ends_with("unset aws_credentials\n"));
     }

@@ -205,7 +205,11 @@ impl Gitlab {
         let mut inputs: IndexMap<String, (GlobalVariable, String)> = IndexMap::new();
         let manual: Vec<String> = pipelines
             .iter()
-            .filter(|p| p.triggers.iter().any(|t| matches!(t, pipeline_core::Trigger::Manual(_))))
+            .filter(|p| {
+                p.triggers
+                    .iter()
+                    .any(|t| matches!(t, pipeline_core::Trigger::Manual(_)))
+            })
             .map(|p| p.id.to_string())
             .collect();
         if let Some(first) = manual.first() {
@@ -307,8 +311,12 @@ fn emit(file: &CiFile, pipeline: &str, diagnostics: &mut Diagnostics) -> Option<
         Ok(text) => Some(text),
         Err(e) => {
             diagnostics.push(
-                Diagnostic::error("emit", Path::pipeline(pipeline), format!("cannot emit the GitLab file: {e}"))
-                    .on_platform(PLATFORM),
+                Diagnostic::error(
+                    "emit",
+                    Path::pipeline(pipeline),
+                    format!("cannot emit the GitLab file: {e}"),
+                )
+                .on_platform(PLATFORM),
             );
             None
         }

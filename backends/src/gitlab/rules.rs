@@ -12,7 +12,7 @@
 
 use std::collections::BTreeSet;
 
-use pipeline_core::{Condition, Event, InputName, Push, PullRequest};
+use pipeline_core::{Condition, Event, InputName, PullRequest, Push};
 
 use super::model::{Rule, When};
 
@@ -149,7 +149,9 @@ impl Dnf {
 
     /// Whether it holds always, with no status requirement.
     pub(crate) fn is_always(&self) -> bool {
-        self.0.iter().any(|c| c.literals.is_empty() && c.status == Status::Success)
+        self.0
+            .iter()
+            .any(|c| c.literals.is_empty() && c.status == Status::Success)
     }
 
     /// Whether any conjunction has a status requirement other than success.
@@ -165,7 +167,12 @@ impl Dnf {
                 conj.literals.insert(Literal { atom, positive });
                 Ok(Dnf(vec![conj]))
             };
-            let status = |status: Status| Ok(Dnf(vec![Conj { literals: BTreeSet::new(), status }]));
+            let status = |status: Status| {
+                Ok(Dnf(vec![Conj {
+                    literals: BTreeSet::new(),
+                    status,
+                }]))
+            };
             match c {
                 Condition::Always => status(Status::Always),
                 Condition::Failure => status(Status::Failure),
@@ -541,7 +548,10 @@ mod tests {
         assert_eq!(
             ifs(&rules_of(&c)),
             [
-                (Some("$CI_COMMIT_BRANCH == \"main\" && $CI_PIPELINE_SOURCE == \"push\""), None),
+                (
+                    Some("$CI_COMMIT_BRANCH == \"main\" && $CI_PIPELINE_SOURCE == \"push\""),
+                    None
+                ),
                 (Some("$CI_COMMIT_TAG"), None),
             ]
         );
@@ -549,7 +559,10 @@ mod tests {
         let c = !(Condition::branch("main") & Condition::tag());
         assert_eq!(
             ifs(&rules_of(&c)),
-            [(Some("$CI_COMMIT_BRANCH != \"main\""), None), (Some("$CI_COMMIT_TAG == null"), None)]
+            [
+                (Some("$CI_COMMIT_BRANCH != \"main\""), None),
+                (Some("$CI_COMMIT_TAG == null"), None)
+            ]
         );
     }
 
@@ -595,8 +608,8 @@ mod tests {
 
     #[test]
     fn presence_of_needs_is_conjoined() {
-        let publish = Dnf::of(&((Condition::branch("main") & Condition::event(Event::Push)) | Condition::tag()))
-            .expect("dnf");
+        let publish =
+            Dnf::of(&((Condition::branch("main") & Condition::event(Event::Push)) | Condition::tag())).expect("dnf");
         let deploy = Dnf::of(&(Condition::branch("main") & !Condition::input_equals("dry_run", "true")))
             .expect("dnf")
             .and(&publish)
@@ -619,12 +632,18 @@ mod tests {
     #[test]
     fn ref_patterns_become_anchored_regexes() {
         let p = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert_eq!(ref_filter("CI_COMMIT_BRANCH", &p(&["main"])), "$CI_COMMIT_BRANCH == \"main\"");
+        assert_eq!(
+            ref_filter("CI_COMMIT_BRANCH", &p(&["main"])),
+            "$CI_COMMIT_BRANCH == \"main\""
+        );
         assert_eq!(
             ref_filter("CI_COMMIT_BRANCH", &p(&["main", "release/**"])),
             "$CI_COMMIT_BRANCH =~ /^(main|release\\/.*)$/"
         );
-        assert_eq!(ref_filter("CI_COMMIT_TAG", &p(&["v*"])), "$CI_COMMIT_TAG =~ /^v[^\\/]*$/");
+        assert_eq!(
+            ref_filter("CI_COMMIT_TAG", &p(&["v*"])),
+            "$CI_COMMIT_TAG =~ /^v[^\\/]*$/"
+        );
         assert_eq!(
             ref_filter("CI_COMMIT_TAG", &p(&["v[0-9]+.*"])),
             "$CI_COMMIT_TAG =~ /^v[0-9]+\\.[^\\/]*$/"

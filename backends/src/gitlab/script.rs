@@ -112,9 +112,9 @@ pub(crate) fn wrap(
         text = inner;
     }
     if let Some(what) = continue_on_error {
-        let body = if text.starts_with("(\n") {
+        let body = if let Some(inner) = text.strip_prefix("(\n") {
             // Already a subshell: turn errexit back on inside it.
-            format!("(\nset -e\n{}", &text[2..])
+            format!("(\nset -e\n{inner}")
         } else {
             format!("(\nset -e\n{text})\n")
         };
@@ -174,7 +174,10 @@ mod tests {
         env.insert("TOKEN", Expr::secret("TOKEN"));
         env.insert("REF", pipeline_core::Builtin::RefName);
         let text = wrap("make", &exports(&env), Some("docs"), None, None);
-        assert_eq!(text, "(\ncd 'docs'\nexport A='x y'\nexport REF=\"${CI_COMMIT_REF_NAME}\"\nmake\n)\n");
+        assert_eq!(
+            text,
+            "(\ncd 'docs'\nexport A='x y'\nexport REF=\"${CI_COMMIT_REF_NAME}\"\nmake\n)\n"
+        );
     }
 
     #[test]
@@ -188,21 +191,19 @@ mod tests {
 
     #[test]
     fn guards() {
-        let g = guard(Some(&(Condition::branch("main") | Condition::tag()))).ok().expect("guard");
+        let g = guard(Some(&(Condition::branch("main") | Condition::tag()))).expect("guard");
         assert_eq!(
             g.test.as_deref(),
             Some("[ \"${CI_COMMIT_BRANCH:-}\" = 'main' ] || [ -n \"${CI_COMMIT_TAG:-}\" ]")
         );
         assert!(!g.after);
-        let g = guard(Some(&(Condition::failure() & !Condition::event(Event::Schedule))))
-            .ok()
-            .expect("guard");
+        let g = guard(Some(&(Condition::failure() & !Condition::event(Event::Schedule)))).expect("guard");
         assert_eq!(
             g.test.as_deref(),
             Some("[ \"${CI_JOB_STATUS:-}\" = 'failed' ] && [ \"${CI_PIPELINE_SOURCE:-}\" != 'schedule' ]")
         );
         assert!(g.after);
-        let g = guard(Some(&Condition::always())).ok().expect("guard");
+        let g = guard(Some(&Condition::always())).unwrap_or_else(|_| panic!("guard"));
         assert!(g.after && g.test.is_none());
         assert!(guard(Some(&!Condition::always())).is_err());
         let text = wrap("echo hi", &[], None, Some("[ -n \"${CI_COMMIT_TAG:-}\" ]"), None);
