@@ -37,6 +37,7 @@ impl Lowering<'_> {
 
     pub(crate) fn workflow(&mut self) -> gh::Workflow {
         let p = self.pipeline;
+        self.release_caches();
         let jobs = p.jobs.iter().map(|j| (j.id.to_string(), self.job(j))).collect();
         gh::Workflow {
             name: p.name.clone(),
@@ -51,6 +52,34 @@ impl Lowering<'_> {
                 run: gh::RunDefaults { shell: "bash" },
             },
             jobs: Spaced(jobs),
+        }
+    }
+
+    /// Tag pushes publish releases; a cache restored there may have been written by an
+    /// untrusted pull request run.
+    fn release_caches(&mut self) {
+        let releases = self
+            .pipeline
+            .triggers
+            .iter()
+            .any(|t| matches!(t, Trigger::Push(p) if !p.tags.is_empty()));
+        if !releases || self.config.release_caches {
+            return;
+        }
+        for job in &self.pipeline.jobs {
+            for (i, step) in job.steps.iter().enumerate() {
+                if let StepKind::Cache(_) = step.kind {
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            "github-cache-in-release",
+                            self.root().job(job.id.as_str()).step(i, step.id_str()),
+                            "a cache in a pipeline triggered by tag pushes lets a pull request poison the release build",
+                        )
+                        .with_hint("move releases to their own pipeline without caches, or opt in with `Github::new().allow_release_caches()`")
+                        .on_platform(PLATFORM),
+                    );
+                }
+            }
         }
     }
 

@@ -20,7 +20,8 @@ fn rust_job(id: &str) -> Job {
         .step(cargo_cache())
 }
 
-/// The delivery pipeline: every push to `main`, every tag `v*`, pull requests, and manual runs.
+/// The delivery pipeline: every push to `main` (deployed through staging to production), pull
+/// requests (checked, not deployed) and manual runs.
 pub fn delivery() -> Pipeline {
     let lint = rust_job("lint")
         .name("Lint")
@@ -146,7 +147,7 @@ pub fn delivery() -> Pipeline {
 
     Pipeline::new("delivery")
         .name("payments-api delivery")
-        .on(Trigger::push().branches(["main"]).tags(["v*"]))
+        .on(Trigger::push().branches(["main"]))
         .on(Trigger::pull_request().branches(["main"]))
         .on(Trigger::manual())
         .env("CARGO_TERM_COLOR", "always")
