@@ -89,7 +89,10 @@ fn tool(name: &str) -> Option<PathBuf> {
     if path.exists() {
         return Some(path);
     }
-    let message = format!("YAML reader `{name}` is missing from {}; run `scripts/install-tools`", dir.join("bin").display());
+    let message = format!(
+        "YAML reader `{name}` is missing from {}; run `scripts/install-tools`",
+        dir.join("bin").display()
+    );
     if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
         panic!("{message}");
     }
@@ -141,7 +144,12 @@ fn run_checker(reader: &PathBuf, script_flag: &str, script: &str, pairs: &[Value
         .stdout(Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start {}: {e}", reader.display()));
-    child.stdin.take().expect("stdin").write_all(payload.as_bytes()).expect("write cases");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(payload.as_bytes())
+        .expect("write cases");
     let out = child.wait_with_output().expect("reader ran");
     let report = String::from_utf8_lossy(&out.stdout).into_owned();
     (out.status.success() && report.contains(" 0 mismatches"), report)
@@ -159,7 +167,10 @@ fn readers() -> Vec<(PathBuf, &'static str, &'static str)> {
 }
 
 fn pairs(values: &[Value]) -> Vec<Value> {
-    values.iter().map(|v| Value::Seq(vec![emit(v).into(), emit_json(v).into()])).collect()
+    values
+        .iter()
+        .map(|v| Value::Seq(vec![emit(v).into(), emit_json(v).into()]))
+        .collect()
 }
 
 #[test]

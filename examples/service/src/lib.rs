@@ -198,3 +198,12 @@ pub fn nightly() -> Pipeline {
 pub fn pipelines() -> Vec<Pipeline> {
     vec![delivery(), nightly()]
 }
+
+/// The generator `cargo run -p example-service` runs: every platform, written under
+/// `examples/service/`.
+pub fn generator() -> pipeline_core::Generator {
+    pipeline_core::generator!()
+        .output_root(env!("CARGO_MANIFEST_DIR"))
+        .backends(pipeline_backends::all())
+        .pipelines(pipelines())
+}
