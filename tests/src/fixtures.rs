@@ -147,7 +147,7 @@ pub fn everything() -> Pipeline {
     Pipeline::new("everything")
         .name("Everything: yes, on, 0777, 1:20, 2024-01-01")
         .on(Trigger::push()
-            .branches(["main", "release/**"])
+            .branches(["main", "develop/**"])
             .paths(["src/**", "Cargo.lock"]))
         .on(Trigger::pull_request().branches(["main"]).paths(["src/**"]))
         .on(Trigger::schedule("30 4 * * 1-5"))

@@ -55,14 +55,16 @@ impl Lowering<'_> {
         }
     }
 
-    /// Tag pushes publish releases; a cache restored there may have been written by an
-    /// untrusted pull request run.
+    /// Tag pushes and pushes to release branches publish releases; a cache restored there may
+    /// have been written by an untrusted pull request run. (zizmor's `cache-poisoning` audit
+    /// uses the same notion of a publishing trigger.)
     fn release_caches(&mut self) {
-        let releases = self
-            .pipeline
-            .triggers
-            .iter()
-            .any(|t| matches!(t, Trigger::Push(p) if !p.tags.is_empty()));
+        let releases = self.pipeline.triggers.iter().any(|t| match t {
+            Trigger::Push(p) => {
+                !p.tags.is_empty() || p.branches.iter().any(|b| b.to_ascii_lowercase().starts_with("release"))
+            }
+            _ => false,
+        });
         if !releases || self.config.release_caches {
             return;
         }
@@ -73,7 +75,7 @@ impl Lowering<'_> {
                         Diagnostic::error(
                             "github-cache-in-release",
                             self.root().job(job.id.as_str()).step(i, step.id_str()),
-                            "a cache in a pipeline triggered by tag pushes lets a pull request poison the release build",
+                            "a cache in a pipeline triggered by tag or release-branch pushes lets a pull request poison the release build",
                         )
                         .with_hint("move releases to their own pipeline without caches, or opt in with `Github::new().allow_release_caches()`")
                         .on_platform(PLATFORM),

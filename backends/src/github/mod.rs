@@ -188,6 +188,19 @@ mod tests {
     }
 
     #[test]
+    fn release_branches_count_as_releases() {
+        let mut p = release_with_cache();
+        p.triggers = vec![Trigger::push().branches(["release/**"]).into()];
+        let mut d = Diagnostics::new();
+        let _ = Github::new().render(&p, &mut d);
+        assert!(d.contains_code("github-cache-in-release"), "{d}");
+        p.triggers = vec![Trigger::push().branches(["main"]).into()];
+        let mut d = Diagnostics::new();
+        let _ = Github::new().render(&p, &mut d);
+        assert!(d.is_empty(), "{d}");
+    }
+
+    #[test]
     fn several_push_triggers_are_refused() {
         let p = Pipeline::new("p")
             .on(Trigger::push().branches(["main"]))
