@@ -30,8 +30,15 @@ fn actionlint(files: &[PathBuf]) -> Option<tools::Output> {
 
 fn zizmor(files: &[PathBuf]) -> Option<tools::Output> {
     let mut cmd = tools::command("zizmor")?;
-    cmd.args(["--offline", "--no-config", "--strict-collection", "--no-progress", "--format", "plain"])
-        .args(files);
+    cmd.args([
+        "--offline",
+        "--no-config",
+        "--strict-collection",
+        "--no-progress",
+        "--format",
+        "plain",
+    ])
+    .args(files);
     Some(output(cmd))
 }
 

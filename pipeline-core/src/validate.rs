@@ -157,6 +157,9 @@ impl<'a> Validator<'a> {
             }
             self.secret_name(s.name.as_str(), &|| root.field(format!("secrets.{}", s.name)));
         }
+        for problem in &self.p.problems {
+            self.out.push(problem.at(self.root.clone()));
+        }
         if self.p.jobs.is_empty() {
             self.error(
                 "no-jobs",
@@ -339,6 +342,9 @@ impl<'a> Validator<'a> {
     }
 
     fn job(&mut self, job: &Job, path: At<'_>) {
+        for problem in &job.problems {
+            self.out.push(problem.at(path()));
+        }
         if job.steps.is_empty() {
             self.error(
                 "empty-job",

@@ -6,7 +6,7 @@ use indexmap::IndexMap;
 use pipeline_core::diagnostic::{Diagnostic, Diagnostics, Path};
 use pipeline_core::yaml::{Commented, Spaced};
 use pipeline_core::{
-    Access, Action, Arch, CloudRole, Env, InputKind, Job, Pipeline, Scope, Size, Step, StepKind, Trigger,
+    Access, Action, Arch, CloudRole, Env, InputKind, Job, Permission, Pipeline, Size, Step, StepKind, Trigger,
 };
 
 use super::Github;
@@ -155,8 +155,8 @@ impl Lowering<'_> {
 
     fn job(&mut self, job: &Job) -> gh::Job {
         let path = self.root().job(job.id.as_str());
-        let mut permissions: BTreeMap<Scope, Access> = BTreeMap::new();
-        let mut grant = |scope: Scope, access: Access| {
+        let mut permissions: BTreeMap<Permission, Access> = BTreeMap::new();
+        let mut grant = |scope: Permission, access: Access| {
             let entry = permissions.entry(scope).or_insert(access);
             *entry = (*entry).max(access);
         };
@@ -165,8 +165,8 @@ impl Lowering<'_> {
         for (i, step) in job.steps.iter().enumerate() {
             let spath = path.step(i, step.id_str());
             match &step.kind {
-                StepKind::Checkout(_) => grant(Scope::Contents, Access::Read),
-                StepKind::AssumeRole(_) => grant(Scope::IdToken, Access::Write),
+                StepKind::Checkout(_) => grant(Permission::Contents, Access::Read),
+                StepKind::AssumeRole(_) => grant(Permission::IdToken, Access::Write),
                 StepKind::Action(a) => a.permissions.iter().for_each(|(s, l)| grant(*s, *l)),
                 StepKind::SetOutput(o) => {
                     let id = output_step_id(step);
