@@ -9,7 +9,7 @@
 //! let script = render_script(
 //!     "deploy.sh",
 //!     "aws lambda update-alias --function-name {{ function }} --name {{ alias }}\n",
-//!     &[("function", "payments-api"), ("alias", "live; rm -rf /")],
+//!     std::collections::BTreeMap::from([("function", "payments-api"), ("alias", "live; rm -rf /")]),
 //! )
 //! .expect("renders");
 //! assert_eq!(script, "aws lambda update-alias --function-name payments-api --name 'live; rm -rf /'\n");
