@@ -220,9 +220,15 @@ impl<'p> Scope<'p> {
         // The success path ends at jobs nothing else needs; jobs that run on failure (rollbacks,
         // notifications) are not part of it, or what comes next would wait for a rollback.
         let added = &self.pipeline.jobs[start..];
-        let on_success: Vec<&Job> =
-            added.iter().filter(|j| !j.condition.as_ref().is_some_and(|c| c.mentions_status())).collect();
-        let path = if on_success.is_empty() { added.iter().collect() } else { on_success };
+        let on_success: Vec<&Job> = added
+            .iter()
+            .filter(|j| !j.condition.as_ref().is_some_and(|c| c.mentions_status()))
+            .collect();
+        let path = if on_success.is_empty() {
+            added.iter().collect()
+        } else {
+            on_success
+        };
         let exit = path
             .iter()
             .filter(|j| !path.iter().any(|o| o.needs.contains(&j.id)))
