@@ -19,7 +19,7 @@ use std::process::Command;
 use pipeline_backends::Gitlab;
 use pipeline_core::diagnostic::Diagnostics;
 use pipeline_core::graph::NeedsGraph;
-use pipeline_core::{Backend, GeneratedFile, Header, Pipeline, RenderContext, StepKind};
+use pipeline_core::{Backend, GeneratedFile, Header, Pipeline, RenderContext, StepKind, Trigger};
 use pipeline_tests::{TempDir, fixtures, tools};
 
 /// Pipelines generated together, and where their output root is in the repository.
@@ -52,8 +52,18 @@ fn sets() -> Vec<Set> {
             root_in_repository: "",
         },
         Set {
+            name: "release",
+            pipelines: vec![fixtures::release()],
+            root_in_repository: "",
+        },
+        Set {
             name: "several",
-            pipelines: vec![fixtures::everything(), fixtures::minimal(), fixtures::runnable()],
+            pipelines: vec![
+                fixtures::everything(),
+                fixtures::minimal(),
+                fixtures::release(),
+                fixtures::runnable(),
+            ],
             root_in_repository: "",
         },
     ]
@@ -196,6 +206,19 @@ impl Event {
     }
 }
 
+/// An event that starts pipeline `p` (its first trigger), with the selector of included
+/// pipelines.
+fn event_for(p: &Pipeline, included: bool) -> (Event, Option<&str>) {
+    let selector = included.then_some(p.id.as_str());
+    match p.triggers.first() {
+        Some(Trigger::Push(push)) if push.branches.is_empty() && !push.tags.is_empty() => (Event::Tag, None),
+        Some(Trigger::Push(_)) => (Event::PushMain, None),
+        Some(Trigger::PullRequest(_)) => (Event::MergeRequest, None),
+        Some(Trigger::Schedule(_)) => (Event::Schedule, selector),
+        Some(Trigger::Manual(_)) | None => (Event::Web, selector),
+    }
+}
+
 /// One job as gitlab-ci-local resolves it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Listed {
@@ -316,10 +339,7 @@ fn gitlab_ci_local_resolves_the_models_stages_and_needs_in_every_file() {
             if set.pipelines.len() > 1 {
                 targets.push(ctx(&set).repository_path(&Gitlab::included_path(p)));
             }
-            let (event, selector) = match p.id.as_str() {
-                "nightly" => (Event::Schedule, Some("nightly")),
-                _ => (Event::PushMain, None),
-            };
+            let (event, selector) = event_for(p, set.pipelines.len() > 1);
             for target in &targets {
                 let Some(listed) = list(&repo, target, event, selector) else {
                     return;
@@ -417,6 +437,11 @@ fn no_job_needs_a_job_left_out_for_any_event() {
             vec![None]
         };
         for event in Event::ALL {
+            // The selector only picks among manual runs and schedules.
+            let selectors = match event {
+                Event::Schedule | Event::Web => selectors.clone(),
+                Event::PushMain | Event::Tag | Event::MergeRequest => vec![None],
+            };
             for &selector in &selectors {
                 let Some(listed) = list(&repo, &root, event, selector) else {
                     return;
@@ -453,7 +478,7 @@ fn several_pipelines_are_included_by_their_own_triggers() {
         return;
     };
     assert_eq!(pipeline_of(&push), BTreeSet::from(["delivery".to_owned()]));
-    assert_eq!(push["delivery:deploy-production"].when, "manual");
+    assert_eq!(push["delivery:production-deploy"].when, "manual");
     let Some(schedule) = list(&repo, &root, Event::Schedule, Some("nightly")) else {
         return;
     };
@@ -531,11 +556,6 @@ fn the_runnable_pipeline_runs_and_passes_files_and_outputs_along() {
         root_in_repository: "",
     };
     let files = render(&set);
-    if let Ok(dump) = std::env::var("GL_DUMP") {
-        for f in &files {
-            std::fs::write(format!("{dump}/{}", f.path.as_str().replace('/', "_")), &f.contents).expect("dump");
-        }
-    }
 
     // Without approval, the gate holds the job after it back (gitlab-ci-local refuses to run a
     // pipeline whose job needs a manual job nobody started).

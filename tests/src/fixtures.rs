@@ -147,8 +147,7 @@ pub fn everything() -> Pipeline {
     Pipeline::new("everything")
         .name("Everything: yes, on, 0777, 1:20, 2024-01-01")
         .on(Trigger::push()
-            .branches(["main", "release/**"])
-            .tags(["v*"])
+            .branches(["main", "develop/**"])
             .paths(["src/**", "Cargo.lock"]))
         .on(Trigger::pull_request().branches(["main"]).paths(["src/**"]))
         .on(Trigger::schedule("30 4 * * 1-5"))
@@ -164,6 +163,25 @@ pub fn everything() -> Pipeline {
         .default_timeout_minutes(40)
         .secret(Secret::new("REGISTRY_TOKEN").aws_secrets_manager("ci/registry", Some("token")))
         .jobs([build, test, lint, publish, deploy, rollback, notify])
+}
+
+/// A release pipeline: tag pushes build once (no caches: a release must not restore a cache a
+/// pull request could have written), attest, and publish.
+pub fn release() -> Pipeline {
+    let build = Job::new("build")
+        .runner(Runner::linux().image("rust:1.95-bookworm"))
+        .step(Step::checkout())
+        .step(Step::script("cargo build --release --locked"))
+        .step(Step::upload("release", ["target/release/app"]));
+    let publish = Job::new("publish")
+        .needs(&build)
+        .environment(Environment::new("releases").tier(Tier::Production))
+        .step(Step::download_to("release", "dist"))
+        .step(Step::script("./scripts/publish.sh dist/app").env("RELEASE_TOKEN", Expr::secret("RELEASE_TOKEN")));
+    Pipeline::new("release")
+        .name("Release")
+        .on(Trigger::push().tags(["v*"]))
+        .jobs([build, publish])
 }
 
 /// A small pipeline: one job, one trigger.
@@ -228,7 +246,12 @@ pub fn runnable() -> Pipeline {
 mod tests {
     #[test]
     fn fixtures_are_valid() {
-        for p in [super::everything(), super::minimal(), super::runnable()] {
+        for p in [
+            super::everything(),
+            super::minimal(),
+            super::release(),
+            super::runnable(),
+        ] {
             let d = pipeline_core::validate::validate(&p);
             assert!(!d.has_errors(), "{d}");
         }

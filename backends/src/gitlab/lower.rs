@@ -189,7 +189,37 @@ impl Lowering<'_> {
             let lowered = self.job(&graph, j, job, layer_of[j], &rules[j], &presence, cancel, &pipeline_env);
             out.jobs.insert(self.job_name(job.id.as_str()), lowered);
         }
+        self.aws_notice();
         out
+    }
+
+    /// One notice for every job of the pipeline that assumes an AWS role.
+    fn aws_notice(&mut self) {
+        let jobs: Vec<String> = self
+            .pipeline
+            .jobs
+            .iter()
+            .filter(|j| j.steps.iter().any(|s| matches!(s.kind, StepKind::AssumeRole(_))))
+            .map(|j| format!("{:?}", j.id.as_str()))
+            .collect();
+        if jobs.is_empty() {
+            return;
+        }
+        let audience = self.config.aws_audience.clone();
+        self.notice(
+            "gitlab-aws-oidc",
+            self.root(),
+            format!(
+                "job{} {} of pipeline {:?} assume{} AWS roles with a GitLab ID token (audience {audience:?}) and the AWS CLI",
+                if jobs.len() == 1 { "" } else { "s" },
+                jobs.join(", "),
+                self.pipeline.id.as_str(),
+                if jobs.len() == 1 { "s" } else { "" },
+            ),
+            format!(
+                "add your GitLab instance (https://gitlab.com) as an IAM OIDC identity provider with audience {audience:?}, trust it in each role's policy (restrict `sub` to this project and its protected refs), and use images that have the AWS CLI"
+            ),
+        );
     }
 
     /// The rules of job `j` and when it is present in the pipeline at all.
@@ -705,19 +735,6 @@ impl Lowering<'_> {
                 gl::IdToken {
                     aud: self.config.aws_audience.clone(),
                 },
-            );
-            self.notice(
-                "gitlab-aws-oidc",
-                path.clone(),
-                format!(
-                    "job {:?} assumes an AWS role with a GitLab ID token (audience {:?}) and the AWS CLI",
-                    job.id.as_str(),
-                    self.config.aws_audience
-                ),
-                format!(
-                    "add your GitLab instance (https://gitlab.com) as an IAM OIDC identity provider with audience {:?}, trust it in the role's policy (restrict `sub` to this project and its protected refs), and use an image that has the AWS CLI",
-                    self.config.aws_audience
-                ),
             );
         }
 

@@ -32,6 +32,8 @@
 //!   `workflow:auto_cancel` with interruptible jobs.
 //! - **AWS** roles use an `id_tokens` token and `aws sts assume-role-with-web-identity`
 //!   (`aws sts assume-role` for each chained role), exporting the credentials.
+//! - **Patches** (`Pipeline::patch("gitlab", ..)`) edit each emitted document last: a pipeline's
+//!   own file, and the root file (patched by every pipeline it includes).
 //! - Display names of jobs and steps are cosmetic: GitLab shows the job id (a job's key is its
 //!   name) and each script command; they are not emitted.
 //!
@@ -174,7 +176,7 @@ impl Gitlab {
     /// error was reported.
     pub fn render(&self, pipeline: &Pipeline, diagnostics: &mut Diagnostics) -> Option<String> {
         let file = self.lower(pipeline, diagnostics);
-        emit(&file, pipeline.id.as_str(), diagnostics)
+        emit(&file, Self::ROOT, &[pipeline], diagnostics)
     }
 
     /// Every file of several pipelines: the root file (which includes the others) first. Paths
@@ -306,8 +308,16 @@ fn clash(diagnostics: &mut Diagnostics, pipeline: &Pipeline, name: &str) {
     );
 }
 
-fn emit(file: &CiFile, pipeline: &str, diagnostics: &mut Diagnostics) -> Option<String> {
-    match yaml::to_value(file).and_then(|v| yaml::to_string(&v)) {
+/// Emits a file after the `gitlab` patches of `patched_by` (see [`pipeline_core::patch`]).
+fn emit(file: &CiFile, path: &str, patched_by: &[&Pipeline], diagnostics: &mut Diagnostics) -> Option<String> {
+    let pipeline = patched_by.first().map(|p| p.id.as_str()).unwrap_or_default();
+    let emitted = yaml::to_value(file).and_then(|mut v| {
+        for p in patched_by {
+            pipeline_core::patch::apply(p, PLATFORM, path, &mut v);
+        }
+        yaml::to_string(&v)
+    });
+    match emitted {
         Ok(text) => Some(text),
         Err(e) => {
             diagnostics.push(
@@ -336,12 +346,13 @@ impl Backend for Gitlab {
     ) -> Vec<GeneratedFile> {
         let mut files = Vec::new();
         for (path, file) in self.lower_all(pipelines, ctx, diagnostics) {
-            let owner = pipelines
-                .iter()
-                .find(|p| Self::included_path(p) == path)
-                .map(|p| p.id.as_str())
-                .unwrap_or_else(|| pipelines.first().map(|p| p.id.as_str()).unwrap_or_default());
-            let Some(body) = emit(&file, owner, diagnostics) else {
+            // An included file is its pipeline's; the root file is every pipeline's.
+            let owners: Vec<&Pipeline> = match pipelines.iter().find(|p| Self::included_path(p) == path) {
+                Some(p) => vec![p],
+                None => pipelines.iter().collect(),
+            };
+            let owner = owners.first().map(|p| p.id.as_str()).unwrap_or_default();
+            let Some(body) = emit(&file, &path, &owners, diagnostics) else {
                 continue;
             };
             match GeneratedFile::new(path, format!("{}\n{body}", ctx.header.comment("# "))) {

@@ -691,3 +691,20 @@ fn an_output_behind_a_gate_has_no_error() {
     let (_, d) = render(&pipeline([build, deploy]));
     assert!(!d.has_errors(), "{d}");
 }
+
+#[test]
+fn patches_edit_the_emitted_documents() {
+    let p = pipeline([job("a")]).patch("gitlab", |file, doc| {
+        if let Some(job) = doc
+            .as_map_mut()
+            .and_then(|m| m.get_mut("a"))
+            .and_then(|j| j.as_map_mut())
+        {
+            job.insert("coverage", format!("/total: {file}/"));
+        }
+    });
+    let (text, _) = render(&p);
+    assert!(text.contains("  coverage: '/total: .gitlab-ci.yml/'\n"), "{text}");
+    let ignored = pipeline([job("a")]).patch("github", |_, doc| *doc = pipeline_core::yaml::Value::Null);
+    assert!(render(&ignored).0.contains("a:\n  stage: stage-1\n"));
+}
