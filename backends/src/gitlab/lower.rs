@@ -645,6 +645,16 @@ impl Lowering<'_> {
         let resource_group = match (&settings.resource_group, &job.concurrency, &job.environment) {
             (Some(group), _, _) => Some(group.clone()),
             (None, Some(c), _) => {
+                if c.group.builtins().any(|b| b == pipeline_core::Builtin::RunId) {
+                    self.unsupported(
+                        path.field("concurrency"),
+                        format!(
+                            "GitLab does not expand $CI_PIPELINE_ID in `resource_group:`; the concurrency group of job {:?} would be one group for every run",
+                            job.id.as_str()
+                        ),
+                        "build the group from values known before the run (the ref, an input, a literal)",
+                    );
+                }
                 if c.cancel_in_progress {
                     self.warn(
                         "gitlab-concurrency",

@@ -51,14 +51,14 @@ mod rules;
 mod script;
 mod settings;
 
-use indexmap::IndexMap;
+use indexmap::{IndexMap, IndexSet};
 use pipeline_core::diagnostic::{Diagnostic, Diagnostics, Path};
 use pipeline_core::{Backend, GeneratedFile, Pipeline, RenderContext, yaml};
 
 pub use settings::GitlabJob;
 
 use lower::{Lowered, Lowering, Mode, PLATFORM, SELECTOR};
-use model::{AutoCancel, CiFile, GlobalVariable, Include, Prefilled, Workflow};
+use model::{AutoCancel, CiFile, GlobalVariable, Include, Prefilled, Rule, Workflow};
 
 /// The GitLab CI backend.
 ///
@@ -187,9 +187,23 @@ impl Gitlab {
         ctx: &RenderContext,
         diagnostics: &mut Diagnostics,
     ) -> Vec<(String, CiFile)> {
+        self.files(pipelines, ctx, diagnostics)
+            .into_iter()
+            .map(|(path, file, _)| (path, file))
+            .collect()
+    }
+
+    /// Every file with the index of the pipeline it belongs to (`None`: the root file of
+    /// several pipelines).
+    fn files(
+        &self,
+        pipelines: &[Pipeline],
+        ctx: &RenderContext,
+        diagnostics: &mut Diagnostics,
+    ) -> Vec<(String, CiFile, Option<usize>)> {
         match pipelines {
             [] => Vec::new(),
-            [one] => vec![(Self::ROOT.to_owned(), self.lower(one, diagnostics))],
+            [one] => vec![(Self::ROOT.to_owned(), self.lower(one, diagnostics), Some(0))],
             many => self.lower_included(many, ctx, diagnostics),
         }
     }
@@ -199,9 +213,9 @@ impl Gitlab {
         pipelines: &[Pipeline],
         ctx: &RenderContext,
         diagnostics: &mut Diagnostics,
-    ) -> Vec<(String, CiFile)> {
+    ) -> Vec<(String, CiFile, Option<usize>)> {
         let mut root = CiFile::default();
-        let mut workflow = Workflow::default();
+        let mut workflow_rules: IndexSet<Rule> = IndexSet::new();
         let mut files = Vec::new();
         let mut stage_count = 0;
         let mut inputs: IndexMap<String, (GlobalVariable, String)> = IndexMap::new();
@@ -224,7 +238,7 @@ impl Gitlab {
                 }),
             );
         }
-        for p in pipelines {
+        for (index, p) in pipelines.iter().enumerate() {
             let l = self.lower_one(p, Mode::Included, diagnostics);
             stage_count = stage_count.max(l.stages);
             for (name, input) in l.inputs {
@@ -259,9 +273,7 @@ impl Gitlab {
             });
             for mut rule in l.trigger_rules {
                 rule.auto_cancel = l.auto_cancel.then(interruptible);
-                if !workflow.rules.contains(&rule) {
-                    workflow.rules.push(rule);
-                }
+                workflow_rules.insert(rule);
             }
             files.push((
                 path,
@@ -270,14 +282,18 @@ impl Gitlab {
                     jobs: l.jobs,
                     ..CiFile::default()
                 },
+                Some(index),
             ));
         }
         for (name, (input, _)) in inputs {
             root.variables.insert(name, input);
         }
-        root.workflow = Some(workflow);
+        root.workflow = Some(Workflow {
+            rules: workflow_rules.into_iter().collect(),
+            ..Workflow::default()
+        });
         root.stages = stages(stage_count);
-        let mut out = vec![(Self::ROOT.to_owned(), root)];
+        let mut out = vec![(Self::ROOT.to_owned(), root, None)];
         out.extend(files);
         out
     }
@@ -345,10 +361,10 @@ impl Backend for Gitlab {
         diagnostics: &mut Diagnostics,
     ) -> Vec<GeneratedFile> {
         let mut files = Vec::new();
-        for (path, file) in self.lower_all(pipelines, ctx, diagnostics) {
+        for (path, file, owner) in self.files(pipelines, ctx, diagnostics) {
             // An included file is its pipeline's; the root file is every pipeline's.
-            let owners: Vec<&Pipeline> = match pipelines.iter().find(|p| Self::included_path(p) == path) {
-                Some(p) => vec![p],
+            let owners: Vec<&Pipeline> = match owner {
+                Some(i) => vec![&pipelines[i]],
                 None => pipelines.iter().collect(),
             };
             let owner = owners.first().map(|p| p.id.as_str()).unwrap_or_default();

@@ -79,7 +79,7 @@ pub struct Workflow {
 }
 
 /// `workflow:auto_cancel`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct AutoCancel {
     /// `on_new_commit`: `conservative`, `interruptible` or `none`.
     pub on_new_commit: &'static str,
@@ -87,7 +87,7 @@ pub struct AutoCancel {
 
 /// One rule of `workflow:rules`, `include:rules` or a job's `rules`: it matches when `if` holds
 /// and (when given) a file matching `changes` changed.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 pub struct Rule {
     /// A CI/CD variable expression.
     #[serde(rename = "if", skip_serializing_if = "Option::is_none")]

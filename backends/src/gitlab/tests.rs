@@ -708,3 +708,12 @@ fn patches_edit_the_emitted_documents() {
     let ignored = pipeline([job("a")]).patch("github", |_, doc| *doc = pipeline_core::yaml::Value::Null);
     assert!(render(&ignored).0.contains("a:\n  stage: stage-1\n"));
 }
+
+#[test]
+fn unsupported_run_id_in_a_resource_group() {
+    let j = job("a").concurrency(Concurrency::new(Expr::concat(["run-".into(), Builtin::RunId.into()])));
+    assert_unsupported(
+        &pipeline([j]),
+        &["GitLab", "$CI_PIPELINE_ID", "resource_group", "\"a\""],
+    );
+}
