@@ -11,6 +11,11 @@
 //!   is a project setting reported as a notice (`gitlab-schedule-setting`). When every merge
 //!   request runs the pipeline, pushes to a branch with an open merge request leave it to the
 //!   merge request pipeline (no duplicates).
+//! - **Several pipelines** share one GitLab pipeline per event: the root file's `workflow:rules`
+//!   are the union of their triggers, each file is included under its own triggers' rules (job
+//!   names carry the pipeline id, pipeline variables go into each job, `stages` are declared in
+//!   the root), and manual runs and schedules pick a pipeline through the `RUN_PIPELINE`
+//!   variable (a drop-down in the "Run pipeline" form; a variable of the schedule).
 //! - **Stages** are the layers of the `needs` graph (`stage-1`, `stage-2` ...): numbered so that
 //!   included pipelines share them; `needs:` carries the real order, with `artifacts: true` only
 //!   from the jobs whose artifacts or outputs a job uses (ancestors further up are added).
@@ -21,7 +26,8 @@
 //! - **Values** are variables: literals escape `$` as `$$`; built-ins are predefined variables;
 //!   secrets are masked CI/CD variables (no line when the names match); outputs are dotenv
 //!   variables `<JOB>_<OUTPUT>` written by the producing job to an `artifacts:reports:dotenv`
-//!   file and mapped to the consumer's name in its `variables:`.
+//!   file and mapped to the consumer's name in its `variables:` (what GitLab cannot expand
+//!   there, the runner expands with every job variable, dotenv ones included).
 //! - **Steps** are shell (see `script.rs`): env and working directory in a subshell, conditions
 //!   as `if`, continue on error without losing `set -e`, steps that run on failure or always in
 //!   `after_script`. Checkout is GitLab's own clone (`GIT_DEPTH`, `GIT_SUBMODULE_STRATEGY`;
