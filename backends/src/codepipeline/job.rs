@@ -529,13 +529,14 @@ impl<'l, 'a> JobLowering<'l, 'a> {
                         },
                     );
                 }
-                if !self.out.outputs.contains(&u.artifact.to_string()) {
-                    self.out.outputs.push(u.artifact.to_string());
+                let name = artifact_name(u.artifact.as_str());
+                if !self.out.outputs.contains(&name) {
+                    self.out.outputs.push(name.clone());
                 }
-                (Vec::new(), stage_command(u.artifact.as_str(), &u.paths))
+                (Vec::new(), stage_command(&name, &u.paths))
             }
             StepKind::Download(d) => {
-                let name = d.artifact.to_string();
+                let name = artifact_name(d.artifact.as_str());
                 if !self.out.inputs.contains(&name) {
                     self.out.inputs.push(name.clone());
                 }
@@ -851,6 +852,12 @@ fn artifacts(outputs: &[String]) -> Option<buildspec::Artifacts> {
             ..buildspec::Artifacts::default()
         }),
     }
+}
+
+/// The CodePipeline artifact name of a portable artifact: `-` becomes `_`, because CodeBuild
+/// names the directory of an input artifact `$CODEBUILD_SRC_DIR_<name>`, a shell variable.
+pub(crate) fn artifact_name(name: &str) -> String {
+    name.replace('-', "_")
 }
 
 /// Where an uploaded artifact is staged in the workspace.

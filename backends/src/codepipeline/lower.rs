@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use indexmap::IndexMap;
 use pipeline_core::diagnostic::{Diagnostic, Diagnostics, Path};
 use pipeline_core::graph::NeedsGraph;
-use pipeline_core::{Condition, InputKind, Job, Pipeline, Trigger, yaml};
+use pipeline_core::{Condition, InputKind, Job, Pipeline, StepKind, Trigger, yaml};
 
 use super::buildspec::Buildspec;
 use super::cron;
@@ -27,6 +27,7 @@ use super::model::{
     ProjectCache, PullRequestEvent, RetryConfiguration, Rule, RuleTarget, StageDeclaration, StageResult, SubPart,
     Template, VariableDeclaration,
 };
+use super::gitsync::ParameterValue;
 use super::settings::CodePipelineSettings;
 
 pub(crate) const PLATFORM: &str = "codepipeline";
@@ -54,8 +55,9 @@ pub struct Lowered {
     pub pipeline: model::Pipeline,
     /// The value of every template parameter: its known value, or a placeholder.
     pub values: BTreeMap<String, String>,
-    /// Parameters with known values (from [`CodePipelineSettings`]), for the deployment file.
-    pub known: IndexMap<String, String>,
+    /// The parameters of the deployment file: those with values from [`CodePipelineSettings`],
+    /// and placeholders for those without a value or default.
+    pub deployment: IndexMap<String, ParameterValue>,
     /// Stack tags.
     pub tags: IndexMap<String, String>,
 }
@@ -67,7 +69,7 @@ pub(crate) struct Lowering<'a> {
     settings: CodePipelineSettings,
     params: IndexMap<String, Parameter>,
     values: BTreeMap<String, String>,
-    known: IndexMap<String, String>,
+    deployment: IndexMap<String, ParameterValue>,
     missing: Vec<String>,
     var_params: BTreeMap<String, String>,
 }
@@ -93,7 +95,7 @@ impl<'a> Lowering<'a> {
                 .unwrap_or_default(),
             params: IndexMap::new(),
             values: BTreeMap::new(),
-            known: IndexMap::new(),
+            deployment: IndexMap::new(),
             missing: Vec::new(),
             var_params: BTreeMap::new(),
         }
@@ -139,7 +141,7 @@ impl<'a> Lowering<'a> {
         match value {
             Some(v) => {
                 p.default = Some(v.clone());
-                self.known.insert(name.to_owned(), v.clone());
+                self.deployment.insert(name.to_owned(), ParameterValue::Known(v.clone()));
                 self.values.insert(name.to_owned(), v);
             }
             None => match p.default.clone() {
@@ -148,6 +150,8 @@ impl<'a> Lowering<'a> {
                 }
                 None => {
                     self.missing.push(name.to_owned());
+                    self.deployment
+                        .insert(name.to_owned(), ParameterValue::Placeholder(placeholder.clone()));
                     self.values.insert(name.to_owned(), placeholder);
                 }
             },
@@ -279,6 +283,7 @@ impl<'a> Lowering<'a> {
             }
         };
         self.core_params();
+        self.check_artifact_names();
 
         // What each job becomes, and the condition that guards it.
         let roles: Vec<Role> = (0..p.jobs.len()).map(|i| self.role(&graph, i)).collect();
@@ -496,9 +501,28 @@ impl<'a> Lowering<'a> {
             template,
             pipeline,
             values: self.values,
-            known: self.known,
+            deployment: self.deployment,
             tags: self.settings.tags.clone(),
         })
+    }
+
+    /// Portable artifact names that become the same CodePipeline name.
+    fn check_artifact_names(&mut self) {
+        let mut seen: HashMap<String, String> = HashMap::from([(SOURCE.to_owned(), SOURCE.to_owned())]);
+        for job in &self.pipeline.jobs {
+            for (i, step) in job.steps.iter().enumerate() {
+                let StepKind::Upload(u) = &step.kind else { continue };
+                let name = super::job::artifact_name(u.artifact.as_str());
+                if let Some(other) = seen.insert(name.clone(), u.artifact.to_string()) {
+                    let path = self.root().job(job.id.as_str()).step(i, step.id_str());
+                    self.unsupported(
+                        path,
+                        format!("artifact {:?} next to {other:?}: both are named {name:?} on CodePipeline", u.artifact.as_str()),
+                        "rename one of them (CodePipeline artifact names here use '_' for '-', and Source is the checkout)".into(),
+                    );
+                }
+            }
+        }
     }
 
     fn role(&mut self, graph: &NeedsGraph<'_>, i: usize) -> Role {
@@ -1167,7 +1191,7 @@ impl<'a> Lowering<'a> {
             self.notice(
                 "codepipeline-parameters",
                 root,
-                format!("template parameters without a value: {missing}; the create-pipeline input holds placeholders for them"),
+                format!("template parameters without a value: {missing}; the deployment file and the create-pipeline input hold placeholders for them"),
                 "set them with `CodePipelineSettings` on the pipeline (or supply them when deploying the stack)".into(),
             );
         }

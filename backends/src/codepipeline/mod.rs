@@ -11,7 +11,8 @@
 //!   (`PLACEHOLDER-...`, account `000000000000`); the `codepipeline-parameters` notice lists them.
 //!   Its CodeBuild projects are the template's (`<PipelineName>-<job>`).
 //! - `codepipeline/<id>.deployment.yml`: the Git sync stack deployment file: the template's path
-//!   in the repository, the parameters with known values, and tags.
+//!   in the repository, the parameter values set with [`CodePipelineSettings`] (placeholders,
+//!   commented as such, for required parameters nobody set), and tags.
 //!
 //! Account-specific values (the connection, the repository, the artifact bucket, the IAM roles,
 //! SNS topics, configuration variables) are template parameters, never invented ARNs.
@@ -92,7 +93,7 @@ impl CodePipeline {
     pub fn render_deployment(&self, lowered: &Lowered, template_path: String) -> Result<String, yaml::Error> {
         let file = gitsync::DeploymentFile {
             template_file_path: template_path,
-            parameters: lowered.known.clone(),
+            parameters: lowered.deployment.clone(),
             tags: lowered.tags.clone(),
         };
         yaml::to_value(&file).and_then(|v| yaml::to_string(&v))
