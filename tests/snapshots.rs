@@ -97,3 +97,8 @@ fn minimal_codepipeline() {
         vec![fixtures::minimal()],
     );
 }
+
+#[test]
+fn release_github() {
+    snapshot("release", pipeline_backends::Github::new(), vec![fixtures::release()]);
+}

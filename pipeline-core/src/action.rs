@@ -6,7 +6,7 @@ use crate::expr::Expr;
 
 /// A GitHub token permission scope.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Scope {
+pub enum Permission {
     /// `actions`
     Actions,
     /// `attestations`
@@ -31,21 +31,21 @@ pub enum Scope {
     Statuses,
 }
 
-impl Scope {
+impl Permission {
     /// The key used in a workflow's `permissions:`.
     pub fn key(self) -> &'static str {
         match self {
-            Scope::Actions => "actions",
-            Scope::Attestations => "attestations",
-            Scope::Checks => "checks",
-            Scope::Contents => "contents",
-            Scope::Deployments => "deployments",
-            Scope::IdToken => "id-token",
-            Scope::Issues => "issues",
-            Scope::Packages => "packages",
-            Scope::PullRequests => "pull-requests",
-            Scope::SecurityEvents => "security-events",
-            Scope::Statuses => "statuses",
+            Permission::Actions => "actions",
+            Permission::Attestations => "attestations",
+            Permission::Checks => "checks",
+            Permission::Contents => "contents",
+            Permission::Deployments => "deployments",
+            Permission::IdToken => "id-token",
+            Permission::Issues => "issues",
+            Permission::Packages => "packages",
+            Permission::PullRequests => "pull-requests",
+            Permission::SecurityEvents => "security-events",
+            Permission::Statuses => "statuses",
         }
     }
 }
@@ -127,11 +127,11 @@ impl Action {
 /// step as unsupported.
 ///
 /// ```
-/// use pipeline_core::{Access, Action, ActionStep, Scope, Step};
+/// use pipeline_core::{Access, Action, ActionStep, Permission, Step};
 /// let node = Action::new("actions/setup-node", "820762786026740c76f36085b0efc47a31fe5020", "v7.0.0");
 /// let step = Step::action(ActionStep::new(node).with("node-version", "22").fallback("node --version"));
 /// let plain = Step::action(Action::new("actions/attest", "1e69f48acb82d1966a394da916b4c1698aa569d6", "v4.2.2"));
-/// # let _ = (step, plain, Scope::IdToken, Access::Write);
+/// # let _ = (step, plain, Permission::IdToken, Access::Write);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ActionStep {
@@ -140,7 +140,7 @@ pub struct ActionStep {
     /// Its inputs.
     pub with: IndexMap<String, Expr>,
     /// Token permissions the action needs; merged into the job's least-privilege grant.
-    pub permissions: Vec<(Scope, Access)>,
+    pub permissions: Vec<(Permission, Access)>,
     /// A shell script doing the same job on platforms without actions.
     pub fallback: Option<String>,
 }
@@ -165,7 +165,7 @@ impl ActionStep {
 
     /// Declares a token permission the action needs.
     #[must_use]
-    pub fn permission(mut self, scope: Scope, access: Access) -> Self {
+    pub fn permission(mut self, scope: Permission, access: Access) -> Self {
         self.permissions.push((scope, access));
         self
     }

@@ -230,6 +230,43 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// A problem noticed while the model was being built (an extension point that did not apply,
+/// such as inserting a step after a step that does not exist). It is stored on the job or
+/// pipeline and reported by validation with its path, so building never panics and every
+/// problem is reported at once.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Problem {
+    /// A stable kebab-case code.
+    pub code: &'static str,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub hint: Option<String>,
+}
+
+impl Problem {
+    /// A problem with a hint.
+    pub fn new(code: &'static str, message: impl Into<String>, hint: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            hint: Some(hint.into()),
+        }
+    }
+
+    /// The problem as an error diagnostic at `path`.
+    pub fn at(&self, path: Path) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Error,
+            code: self.code,
+            platform: None,
+            path,
+            message: self.message.clone(),
+            hint: self.hint.clone(),
+        }
+    }
+}
+
 /// A collection of diagnostics, in the order they were found.
 ///
 /// ```

@@ -45,6 +45,11 @@ impl Env {
         self.0.iter()
     }
 
+    /// The values, mutably, in order.
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut Expr> {
+        self.0.values_mut()
+    }
+
     /// How many variables.
     pub fn len(&self) -> usize {
         self.0.len()

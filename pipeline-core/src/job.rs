@@ -2,12 +2,14 @@
 
 use crate::concurrency::Concurrency;
 use crate::condition::Condition;
+use crate::diagnostic::Problem;
 use crate::env::Env;
 use crate::environment::Environment;
 use crate::expr::{Expr, OutputRef};
 use crate::extension::{Extension, Extensions};
 use crate::id::{JobId, OutputName, VarName};
 use crate::matrix::Matrix;
+use crate::role::JobRole;
 use crate::runner::Runner;
 use crate::service::Service;
 use crate::step::{Step, StepKind};
@@ -57,6 +59,10 @@ pub struct Job {
     pub retry: u8,
     /// A failure does not fail the pipeline.
     pub allow_failure: bool,
+    /// What the job is for (`security-scan`, `deploy`...), for policies and docs.
+    pub roles: Vec<JobRole>,
+    /// Extension points that did not apply, reported by validation.
+    pub problems: Vec<Problem>,
     /// Typed platform-specific settings (see [`crate::extension`]).
     pub extensions: Extensions,
 }
@@ -79,6 +85,8 @@ impl Job {
             concurrency: None,
             retry: 0,
             allow_failure: false,
+            roles: Vec::new(),
+            problems: Vec::new(),
             extensions: Extensions::new(),
         }
     }
@@ -238,6 +246,108 @@ impl Job {
     /// The index of the step with id `id`.
     pub fn step_index(&self, id: &str) -> Option<usize> {
         self.steps.iter().position(|s| s.id_str() == Some(id))
+    }
+
+    /// Marks what the job is for.
+    #[must_use]
+    pub fn role(mut self, role: JobRole) -> Self {
+        if !self.roles.contains(&role) {
+            self.roles.push(role);
+        }
+        self
+    }
+
+    /// Whether the job has `role`.
+    pub fn has_role(&self, role: &JobRole) -> bool {
+        self.roles.contains(role)
+    }
+
+    fn anchor(&mut self, id: &str, what: &str) -> Option<usize> {
+        let found = self.step_index(id);
+        if found.is_none() {
+            let ids: Vec<&str> = self.steps.iter().filter_map(Step::id_str).collect();
+            let hint = crate::diagnostic::did_you_mean(id, ids.iter().copied())
+                .map(|s| format!("did you mean {s:?}?"))
+                .unwrap_or_else(|| {
+                    if ids.is_empty() {
+                        "no step of this job has an id; give the step one with `.id(..)`".to_owned()
+                    } else {
+                        format!("step ids in this job: {}", ids.join(", "))
+                    }
+                });
+            self.problems.push(Problem::new(
+                "unknown-step",
+                format!("cannot {what} step {id:?}: the job has no such step"),
+                hint,
+            ));
+        }
+        found
+    }
+
+    /// Inserts `step` before the step with id `anchor` (a problem is reported if there is none).
+    #[must_use]
+    pub fn insert_before(mut self, anchor: &str, step: impl Into<Step>) -> Self {
+        if let Some(i) = self.anchor(anchor, "insert before") {
+            self.steps.insert(i, step.into());
+        }
+        self
+    }
+
+    /// Inserts `step` after the step with id `anchor` (a problem is reported if there is none).
+    #[must_use]
+    pub fn insert_after(mut self, anchor: &str, step: impl Into<Step>) -> Self {
+        if let Some(i) = self.anchor(anchor, "insert after") {
+            self.steps.insert(i + 1, step.into());
+        }
+        self
+    }
+
+    /// Replaces the step with id `anchor` (a problem is reported if there is none).
+    #[must_use]
+    pub fn replace_step(mut self, anchor: &str, step: impl Into<Step>) -> Self {
+        if let Some(i) = self.anchor(anchor, "replace") {
+            self.steps[i] = step.into();
+        }
+        self
+    }
+
+    /// Removes the step with id `anchor` (a problem is reported if there is none).
+    #[must_use]
+    pub fn remove_step(mut self, anchor: &str) -> Self {
+        if let Some(i) = self.anchor(anchor, "remove") {
+            self.steps.remove(i);
+        }
+        self
+    }
+
+    /// Calls `f` on every value this job places anywhere (see [`Job::exprs`]), mutably.
+    pub fn visit_exprs_mut(&mut self, f: &mut impl FnMut(&mut Expr)) {
+        self.env.values_mut().for_each(&mut *f);
+        for step in &mut self.steps {
+            step.env.values_mut().for_each(&mut *f);
+            match &mut step.kind {
+                StepKind::Action(a) => a.with.values_mut().for_each(&mut *f),
+                StepKind::AssumeRole(crate::cloud::CloudRole::Aws(role)) => {
+                    f(&mut role.role_arn);
+                    role.chain.iter_mut().for_each(&mut *f);
+                }
+                StepKind::Script(_)
+                | StepKind::Checkout(_)
+                | StepKind::Upload(_)
+                | StepKind::Download(_)
+                | StepKind::Cache(_)
+                | StepKind::SetOutput(_) => {}
+            }
+        }
+        if let Some(env) = &mut self.environment {
+            env.url.iter_mut().for_each(&mut *f);
+        }
+        if let Some(c) = &mut self.concurrency {
+            f(&mut c.group);
+        }
+        for service in &mut self.services {
+            service.env.values_mut().for_each(&mut *f);
+        }
     }
 }
 

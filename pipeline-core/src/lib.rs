@@ -33,6 +33,7 @@ pub mod cache;
 pub mod cloud;
 pub mod concurrency;
 pub mod condition;
+pub mod construct;
 pub mod diagnostic;
 pub mod env;
 pub mod environment;
@@ -43,8 +44,10 @@ pub mod graph;
 pub mod id;
 pub mod job;
 pub mod matrix;
+pub mod patch;
 pub mod pipeline;
 pub mod policy;
+pub mod role;
 pub mod runner;
 pub mod secret;
 pub mod service;
@@ -53,13 +56,14 @@ pub mod trigger;
 pub mod validate;
 pub mod yaml;
 
-pub use action::{Access, Action, ActionStep, Scope};
+pub use action::{Access, Action, ActionStep, Permission};
 pub use artifact::{Download, Upload};
 pub use backend::{Backend, GeneratedFile, Header, RelPath, RenderContext};
 pub use cache::Cache;
 pub use cloud::{AwsRole, CloudRole};
 pub use concurrency::Concurrency;
 pub use condition::{Condition, Event};
+pub use construct::{Built, Construct, Scope, ToPipeline};
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use env::Env;
 pub use environment::{Approval, Environment, Tier};
@@ -69,8 +73,10 @@ pub use generate::Generator;
 pub use id::{ArtifactName, EnvironmentName, InputName, JobId, OutputName, PipelineId, SecretName, StepId, VarName};
 pub use job::Job;
 pub use matrix::Matrix;
+pub use patch::Patch;
 pub use pipeline::Pipeline;
 pub use policy::Policy;
+pub use role::JobRole;
 pub use runner::{Arch, Runner, Size};
 pub use secret::{AwsSecretSource, Secret};
 pub use service::Service;
@@ -80,8 +86,9 @@ pub use trigger::{Input, InputKind, Manual, PullRequest, Push, Schedule, Trigger
 /// Everything a pipeline definition needs, in one import: `use pipeline_core::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        Access, Action, ActionStep, Approval, Arch, AwsRole, Backend, Builtin, Cache, Checkout, Concurrency, Condition,
-        Diagnostics, Env, Environment, Event, Expr, Generator, Input, Job, JobId, Matrix, OutputRef, Pipeline, Policy,
-        Runner, Scope, Secret, Service, Size, Step, StepId, StepKind, Tier, Trigger, Upload,
+        Access, Action, ActionStep, Approval, Arch, AwsRole, Backend, Built, Builtin, Cache, Checkout, Concurrency,
+        Condition, Construct, Diagnostics, Env, Environment, Event, Expr, Generator, Input, Job, JobId, JobRole,
+        Matrix, OutputRef, Patch, Permission, Pipeline, Policy, Runner, Scope, Secret, Service, Size, Step, StepId,
+        StepKind, Tier, ToPipeline, Trigger, Upload,
     };
 }

@@ -1,11 +1,13 @@
 //! Pipelines: triggers and jobs, generated into one file (or one stack) per platform.
 
 use crate::concurrency::Concurrency;
+use crate::diagnostic::Problem;
 use crate::env::Env;
 use crate::expr::Expr;
 use crate::extension::{Extension, Extensions};
 use crate::id::{PipelineId, VarName};
 use crate::job::Job;
+use crate::patch::Patch;
 use crate::secret::Secret;
 use crate::trigger::{Input, Trigger};
 
@@ -42,6 +44,10 @@ pub struct Pipeline {
     pub default_timeout_minutes: u32,
     /// Declared secrets with their platform locations (optional; see [`Secret`]).
     pub secrets: Vec<Secret>,
+    /// Edits of emitted documents, per platform (see [`crate::patch`]).
+    pub patches: Vec<Patch>,
+    /// Extension points that did not apply, reported by validation.
+    pub problems: Vec<Problem>,
     /// Typed platform-specific settings (see [`crate::extension`]).
     pub extensions: Extensions,
 }
@@ -59,6 +65,8 @@ impl Pipeline {
             concurrency: None,
             default_timeout_minutes: DEFAULT_TIMEOUT_MINUTES,
             secrets: Vec::new(),
+            patches: Vec::new(),
+            problems: Vec::new(),
             extensions: Extensions::new(),
         }
     }
@@ -129,6 +137,64 @@ impl Pipeline {
     /// The job with id `id`.
     pub fn find_job(&self, id: &str) -> Option<&Job> {
         self.jobs.iter().find(|j| j.id == id)
+    }
+
+    /// Edits the job with id `id` (a problem is reported if there is none).
+    ///
+    /// ```
+    /// use pipeline_core::prelude::*;
+    /// let p = Pipeline::new("ci")
+    ///     .job(Job::new("test").step(Step::script("cargo test").id("test")))
+    ///     .edit_job("test", |job| job.insert_before("test", Step::script("cargo fetch --locked")));
+    /// assert_eq!(p.jobs[0].steps.len(), 2);
+    /// let missing = Pipeline::new("ci").edit_job("tset", |job| job);
+    /// assert_eq!(missing.problems[0].code, "unknown-job");
+    /// ```
+    #[must_use]
+    pub fn edit_job(mut self, id: &str, edit: impl FnOnce(Job) -> Job) -> Self {
+        match self.jobs.iter().position(|j| j.id == id) {
+            Some(i) => {
+                let job = std::mem::replace(&mut self.jobs[i], Job::new(""));
+                self.jobs[i] = edit(job);
+            }
+            None => self.unknown_job(id, "edit"),
+        }
+        self
+    }
+
+    /// Replaces the job with id `id` by `job` (a problem is reported if there is none).
+    #[must_use]
+    pub fn replace_job(mut self, id: &str, job: Job) -> Self {
+        match self.jobs.iter().position(|j| j.id == id) {
+            Some(i) => self.jobs[i] = job,
+            None => self.unknown_job(id, "replace"),
+        }
+        self
+    }
+
+    /// Removes the job with id `id` (a problem is reported if there is none; jobs that needed it
+    /// are reported by validation).
+    #[must_use]
+    pub fn remove_job(mut self, id: &str) -> Self {
+        match self.jobs.iter().position(|j| j.id == id) {
+            Some(i) => {
+                self.jobs.remove(i);
+            }
+            None => self.unknown_job(id, "remove"),
+        }
+        self
+    }
+
+    fn unknown_job(&mut self, id: &str, what: &str) {
+        let ids: Vec<&str> = self.jobs.iter().map(|j| j.id.as_str()).collect();
+        let hint = crate::diagnostic::did_you_mean(id, ids.iter().copied())
+            .map(|s| format!("did you mean {s:?}?"))
+            .unwrap_or_else(|| format!("jobs in this pipeline: {}", ids.join(", ")));
+        self.problems.push(Problem::new(
+            "unknown-job",
+            format!("cannot {what} job {id:?}: the pipeline has no such job"),
+            hint,
+        ));
     }
 
     /// The job with id `id`, mutably.

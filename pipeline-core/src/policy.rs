@@ -35,3 +35,275 @@ pub trait Policy {
     /// Pushes a diagnostic for every violation in `pipeline`.
     fn check(&self, pipeline: &Pipeline, out: &mut Diagnostics);
 }
+
+use crate::diagnostic::{Diagnostic, Path};
+use crate::environment::Tier;
+use crate::graph::NeedsGraph;
+use crate::role::JobRole;
+use crate::step::StepKind;
+
+fn job_path(pipeline: &Pipeline, job: &str) -> Path {
+    Path::pipeline(pipeline.id.as_str()).job(job)
+}
+
+/// Every job deploying to an environment of `tier` requires a manual approval.
+///
+/// ```
+/// use pipeline_core::prelude::*;
+/// use pipeline_core::policy::ApprovalRequired;
+/// let p = Pipeline::new("d").job(Job::new("ship").environment(Environment::new("prod").tier(Tier::Production)));
+/// let mut out = Diagnostics::new();
+/// ApprovalRequired::production().check(&p, &mut out);
+/// assert!(out.contains_code("approval-required"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApprovalRequired {
+    /// The tier whose deploys need an approval.
+    pub tier: Tier,
+}
+
+impl ApprovalRequired {
+    /// Production deploys need an approval.
+    pub fn production() -> Self {
+        Self { tier: Tier::Production }
+    }
+}
+
+impl Policy for ApprovalRequired {
+    fn name(&self) -> &'static str {
+        "approval-required"
+    }
+
+    fn check(&self, pipeline: &Pipeline, out: &mut Diagnostics) {
+        for job in &pipeline.jobs {
+            if let Some(env) = job
+                .environment
+                .as_ref()
+                .filter(|e| e.tier == self.tier && !e.requires_approval())
+            {
+                out.push(
+                    Diagnostic::error(
+                        self.name(),
+                        job_path(pipeline, job.id.as_str()).field("environment"),
+                        format!(
+                            "job {:?} deploys to {} environment {:?} without an approval",
+                            job.id.as_str(),
+                            self.tier.as_str(),
+                            env.name.as_str()
+                        ),
+                    )
+                    .with_hint("add `.approval(Approval::new())` to the environment"),
+                );
+            }
+        }
+    }
+}
+
+/// Every job sets its own timeout, at most `max_minutes`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TimeoutsRequired {
+    /// The longest timeout allowed.
+    pub max_minutes: u32,
+}
+
+impl Policy for TimeoutsRequired {
+    fn name(&self) -> &'static str {
+        "timeout-required"
+    }
+
+    fn check(&self, pipeline: &Pipeline, out: &mut Diagnostics) {
+        for job in &pipeline.jobs {
+            let path = || job_path(pipeline, job.id.as_str()).field("timeout_minutes");
+            match job.timeout_minutes {
+                None => out.push(
+                    Diagnostic::error(
+                        self.name(),
+                        path(),
+                        format!("job {:?} has no timeout of its own", job.id.as_str()),
+                    )
+                    .with_hint(format!("call `.timeout_minutes(..)` (at most {})", self.max_minutes)),
+                ),
+                Some(t) if t > self.max_minutes => out.push(Diagnostic::error(
+                    self.name(),
+                    path(),
+                    format!(
+                        "job {:?} may run {t} minutes, more than the {} allowed",
+                        job.id.as_str(),
+                        self.max_minutes
+                    ),
+                )),
+                Some(_) => {}
+            }
+        }
+    }
+}
+
+/// Actions come only from these owners (`actions`, `aws-actions`, your organisation); they
+/// are always pinned by SHA (validation checks that for everyone).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AllowedActions {
+    /// Allowed `owner` parts of `owner/repo`.
+    pub owners: Vec<String>,
+}
+
+impl Policy for AllowedActions {
+    fn name(&self) -> &'static str {
+        "allowed-actions"
+    }
+
+    fn check(&self, pipeline: &Pipeline, out: &mut Diagnostics) {
+        for job in &pipeline.jobs {
+            for (i, step) in job.steps.iter().enumerate() {
+                if let StepKind::Action(a) = &step.kind {
+                    let owner = a.action.name.split('/').next().unwrap_or_default();
+                    if !self.owners.iter().any(|o| o == owner) {
+                        out.push(
+                            Diagnostic::error(
+                                self.name(),
+                                job_path(pipeline, job.id.as_str()).step(i, step.id_str()),
+                                format!("action {:?} is not from an allowed owner", a.action.name),
+                            )
+                            .with_hint(format!("allowed owners: {}", self.owners.join(", "))),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A security scan (a job with role [`JobRole::SECURITY_SCAN`]) precedes every deploy (every job
+/// with an environment), through `needs`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ScanBeforeDeploy;
+
+impl Policy for ScanBeforeDeploy {
+    fn name(&self) -> &'static str {
+        "scan-before-deploy"
+    }
+
+    fn check(&self, pipeline: &Pipeline, out: &mut Diagnostics) {
+        let graph = NeedsGraph::new(pipeline);
+        for (i, job) in pipeline.jobs.iter().enumerate() {
+            if job.environment.is_none() {
+                continue;
+            }
+            let scanned = graph
+                .ancestors(i)
+                .iter()
+                .any(|a| pipeline.jobs[*a].has_role(&JobRole::SECURITY_SCAN));
+            if !scanned {
+                out.push(
+                    Diagnostic::error(
+                        self.name(),
+                        job_path(pipeline, job.id.as_str()).field("needs"),
+                        format!("job {:?} deploys without a security scan before it", job.id.as_str()),
+                    )
+                    .with_hint("make it need (directly or not) a job with `.role(JobRole::SECURITY_SCAN)`"),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::prelude::*;
+
+    fn check(policy: &dyn Policy, p: &Pipeline) -> Vec<String> {
+        let mut out = Diagnostics::new();
+        policy.check(p, &mut out);
+        out.iter().map(|d| format!("{} @ {}", d.code, d.path)).collect()
+    }
+
+    fn deploy(tier: Tier, approval: bool) -> Job {
+        let mut env = Environment::new("prod").tier(tier);
+        if approval {
+            env = env.approval(Approval::new());
+        }
+        Job::new("deploy").environment(env).step(Step::script("./deploy.sh"))
+    }
+
+    #[test]
+    fn approvals() {
+        let bad = Pipeline::new("p").job(deploy(Tier::Production, false));
+        assert_eq!(
+            check(&ApprovalRequired::production(), &bad),
+            ["approval-required @ pipeline \"p\" > job \"deploy\" > environment"]
+        );
+        assert!(
+            check(
+                &ApprovalRequired::production(),
+                &Pipeline::new("p").job(deploy(Tier::Production, true))
+            )
+            .is_empty()
+        );
+        assert!(
+            check(
+                &ApprovalRequired::production(),
+                &Pipeline::new("p").job(deploy(Tier::Staging, false))
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn timeouts() {
+        let p = Pipeline::new("p")
+            .job(Job::new("a").step(Step::script("x")))
+            .job(Job::new("b").timeout_minutes(90).step(Step::script("x")))
+            .job(Job::new("c").timeout_minutes(10).step(Step::script("x")));
+        assert_eq!(
+            check(&TimeoutsRequired { max_minutes: 60 }, &p),
+            [
+                "timeout-required @ pipeline \"p\" > job \"a\" > timeout_minutes",
+                "timeout-required @ pipeline \"p\" > job \"b\" > timeout_minutes"
+            ]
+        );
+    }
+
+    #[test]
+    fn allowed_actions() {
+        let p = Pipeline::new("p").job(
+            Job::new("a")
+                .step(Step::action(Action::new(
+                    "actions/checkout",
+                    "3d3c42e5aac5ba805825da76410c181273ba90b1",
+                    "v7.0.1",
+                )))
+                .step(Step::action(Action::new(
+                    "random/thing",
+                    "3d3c42e5aac5ba805825da76410c181273ba90b1",
+                    "v1",
+                ))),
+        );
+        assert_eq!(
+            check(
+                &AllowedActions {
+                    owners: vec!["actions".into()]
+                },
+                &p
+            ),
+            ["allowed-actions @ pipeline \"p\" > job \"a\" > step 2"]
+        );
+    }
+
+    #[test]
+    fn scans_before_deploys() {
+        let scan = Job::new("scan")
+            .role(JobRole::SECURITY_SCAN)
+            .step(Step::script("audit"));
+        let build = Job::new("build").needs(&scan).step(Step::script("make"));
+        let ok = Pipeline::new("p")
+            .job(scan.clone())
+            .job(build.clone())
+            .job(deploy(Tier::Staging, false).needs(&build));
+        assert!(check(&ScanBeforeDeploy, &ok).is_empty());
+        let bad = Pipeline::new("p").job(scan).job(deploy(Tier::Staging, false));
+        assert_eq!(
+            check(&ScanBeforeDeploy, &bad),
+            ["scan-before-deploy @ pipeline \"p\" > job \"deploy\" > needs"]
+        );
+    }
+}

@@ -68,6 +68,10 @@ pub fn validate(pipeline: &Pipeline) -> Diagnostics {
     v.out
 }
 
+/// A path computed only when a diagnostic needs it (validation of a valid pipeline allocates no
+/// paths).
+type At<'a> = &'a dyn Fn() -> Path;
+
 /// Where a value sits, which decides the references it may hold.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Place {
@@ -128,9 +132,10 @@ impl<'a> Validator<'a> {
             );
         }
         self.triggers();
-        self.env(&self.p.env, self.root.field("env"), Place::PipelineEnv, None);
+        let root = self.root.clone();
+        self.env(&self.p.env, &|| root.field("env"), Place::PipelineEnv, None);
         if let Some(c) = &self.p.concurrency {
-            self.expr(&c.group, self.root.field("concurrency.group"), Place::Concurrency, None);
+            self.expr(&c.group, &|| root.field("concurrency.group"), Place::Concurrency, None);
             if c.group.as_literal().is_some_and(|g| g.trim().is_empty()) {
                 self.error(
                     "empty-concurrency-group",
@@ -150,7 +155,10 @@ impl<'a> Validator<'a> {
                     None,
                 );
             }
-            self.secret_name(s.name.as_str(), self.root.field(format!("secrets.{}", s.name)));
+            self.secret_name(s.name.as_str(), &|| root.field(format!("secrets.{}", s.name)));
+        }
+        for problem in &self.p.problems {
+            self.out.push(problem.at(self.root.clone()));
         }
         if self.p.jobs.is_empty() {
             self.error(
@@ -316,7 +324,7 @@ impl<'a> Validator<'a> {
                     ));
                 }
             }
-            self.job(job, &path);
+            self.job(job, &|| path.clone());
         }
         if let Some(cycle) = graph.find_cycle() {
             if cycle.len() > 2 {
@@ -333,11 +341,14 @@ impl<'a> Validator<'a> {
         self.outputs(&graph);
     }
 
-    fn job(&mut self, job: &Job, path: &Path) {
+    fn job(&mut self, job: &Job, path: At<'_>) {
+        for problem in &job.problems {
+            self.out.push(problem.at(path()));
+        }
         if job.steps.is_empty() {
             self.error(
                 "empty-job",
-                path.clone(),
+                path(),
                 format!("job {:?} has no steps", job.id.as_str()),
                 Some("add a step, or remove the job".into()),
             );
@@ -346,7 +357,7 @@ impl<'a> Validator<'a> {
             if name.trim().is_empty() || name.contains('\n') {
                 self.error(
                     "invalid-name",
-                    path.field("name"),
+                    path().field("name"),
                     "job name is empty or spans lines",
                     None,
                 );
@@ -356,7 +367,7 @@ impl<'a> Validator<'a> {
             if !(1..=MAX_TIMEOUT_MINUTES).contains(&t) {
                 self.error(
                     "invalid-timeout",
-                    path.field("timeout_minutes"),
+                    path().field("timeout_minutes"),
                     format!("timeout {t} is outside 1..={MAX_TIMEOUT_MINUTES} minutes"),
                     None,
                 );
@@ -365,7 +376,7 @@ impl<'a> Validator<'a> {
         if job.retry > 2 {
             self.error(
                 "invalid-retry",
-                path.field("retry"),
+                path().field("retry"),
                 format!("retry {} is more than 2", job.retry),
                 Some("platforms allow at most 2 automatic retries".into()),
             );
@@ -377,14 +388,14 @@ impl<'a> Validator<'a> {
             .unwrap_or_default();
         if let Some(m) = &job.matrix {
             if m.axes.is_empty() {
-                self.error("empty-matrix", path.field("matrix"), "matrix has no axes", None);
+                self.error("empty-matrix", path().field("matrix"), "matrix has no axes", None);
             }
             for (axis, values) in &m.axes {
-                let apath = path.field(format!("matrix.{axis}"));
+                let apath = || path().field(format!("matrix.{axis}"));
                 if !rules::is_var_name(axis) {
                     self.error(
                         "invalid-matrix-axis",
-                        apath.clone(),
+                        apath(),
                         format!("matrix axis {axis:?} is not a valid name"),
                         Some("use letters, digits and '_' (not starting with a digit)".into()),
                     );
@@ -392,7 +403,7 @@ impl<'a> Validator<'a> {
                 if values.is_empty() {
                     self.error(
                         "empty-matrix-axis",
-                        apath.clone(),
+                        apath(),
                         format!("matrix axis {axis:?} has no values"),
                         None,
                     );
@@ -401,46 +412,46 @@ impl<'a> Validator<'a> {
                 if unique.len() != values.len() {
                     self.error(
                         "duplicate-matrix-value",
-                        apath,
+                        apath(),
                         format!("matrix axis {axis:?} repeats a value"),
                         None,
                     );
                 }
             }
         }
-        self.env(&job.env, path.field("env"), Place::JobEnv, Some((job, &axes)));
+        self.env(&job.env, &|| path().field("env"), Place::JobEnv, Some((job, &axes)));
         if let Some(env) = &job.environment {
-            let epath = path.field("environment");
+            let epath = || path().field("environment");
             if !rules::is_simple_name(env.name.as_str()) || env.name.as_str().len() > MAX_ID_LEN {
                 self.error(
                     "invalid-environment-name",
-                    epath.clone(),
+                    epath(),
                     format!("environment name {:?} is not portable", env.name.as_str()),
                     Some("use letters, digits, '-' and '_'".into()),
                 );
             }
             if let Some(url) = &env.url {
-                self.expr(url, epath.field("url"), Place::EnvironmentUrl, Some((job, &axes)));
+                self.expr(url, &|| epath().field("url"), Place::EnvironmentUrl, Some((job, &axes)));
             }
         }
         if let Some(c) = &job.concurrency {
             self.expr(
                 &c.group,
-                path.field("concurrency.group"),
+                &|| path().field("concurrency.group"),
                 Place::Concurrency,
                 Some((job, &axes)),
             );
         }
         if let Some(c) = &job.condition {
-            self.condition_inputs(c, path.field("if"));
+            self.condition_inputs(c, &|| path().field("if"));
         }
         let mut service_names = HashSet::new();
         for s in &job.services {
-            let spath = path.field(format!("services.{}", s.name));
+            let spath = || path().field(format!("services.{}", s.name));
             if !s.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') || s.name.is_empty() {
                 self.error(
                     "invalid-service-name",
-                    spath.clone(),
+                    spath(),
                     format!("service name {:?} is not a valid host name", s.name),
                     Some("use letters, digits and '-'".into()),
                 );
@@ -448,25 +459,25 @@ impl<'a> Validator<'a> {
             if !service_names.insert(s.name.as_str()) {
                 self.error(
                     "duplicate-service",
-                    spath.clone(),
+                    spath(),
                     format!("service {:?} is declared twice", s.name),
                     None,
                 );
             }
             if s.image.trim().is_empty() {
-                self.error("empty-image", spath.clone(), "service has no image", None);
+                self.error("empty-image", spath(), "service has no image", None);
             }
-            self.env(&s.env, spath.field("env"), Place::ServiceEnv, Some((job, &axes)));
+            self.env(&s.env, &|| spath().field("env"), Place::ServiceEnv, Some((job, &axes)));
         }
         let mut step_ids = HashSet::new();
         let mut outputs = HashSet::new();
         for (i, step) in job.steps.iter().enumerate() {
-            let spath = path.step(i, step.id_str());
+            let spath = || path().step(i, step.id_str());
             if let Some(id) = step.id_str() {
                 if !step_ids.insert(id) {
                     self.error(
                         "duplicate-step",
-                        spath.clone(),
+                        spath(),
                         format!("step id {id:?} is used twice in job {:?}", job.id.as_str()),
                         None,
                     );
@@ -474,23 +485,23 @@ impl<'a> Validator<'a> {
                 if !rules::is_job_id(id) {
                     self.error(
                         "invalid-step-id",
-                        spath.clone(),
+                        spath(),
                         format!("step id {id:?} is not valid"),
                         Some("start with a letter or '_', then letters, digits, '-' or '_'".into()),
                     );
                 }
             }
-            self.env(&step.env, spath.field("env"), Place::JobEnv, Some((job, &axes)));
+            self.env(&step.env, &|| spath().field("env"), Place::JobEnv, Some((job, &axes)));
             if let Some(c) = &step.condition {
-                self.condition_inputs(c, spath.field("if"));
+                self.condition_inputs(c, &|| spath().field("if"));
             }
             match &step.kind {
-                StepKind::Script(body) => self.script(body, &spath.field("run")),
+                StepKind::Script(body) => self.script(body, &|| spath().field("run")),
                 StepKind::SetOutput(o) => {
                     if !rules::is_var_name(o.name.as_str()) {
                         self.error(
                             "invalid-output-name",
-                            spath.clone(),
+                            spath(),
                             format!("output name {:?} is not valid", o.name.as_str()),
                             Some("use letters, digits and '_' (not starting with a digit)".into()),
                         );
@@ -498,21 +509,21 @@ impl<'a> Validator<'a> {
                     if !outputs.insert(o.name.as_str()) {
                         self.error(
                             "duplicate-output",
-                            spath.clone(),
+                            spath(),
                             format!("output {:?} is set twice in job {:?}", o.name.as_str(), job.id.as_str()),
                             None,
                         );
                     }
                     if o.command.trim().is_empty() {
-                        self.error("empty-command", spath.clone(), "set-output command is empty", None);
+                        self.error("empty-command", spath(), "set-output command is empty", None);
                     }
-                    self.script(&o.command, &spath.field("command"));
+                    self.script(&o.command, &|| spath().field("command"));
                 }
                 StepKind::Action(a) => {
                     if !a.action.is_pinned() {
                         self.error(
                             "unpinned-action",
-                            spath.clone(),
+                            spath(),
                             format!("action {:?} is not pinned to a full commit SHA with a version label (got {:?})", a.action.name, a.action.sha),
                             Some("pin the 40-character commit SHA the release tag points to, and name the release in `version`".into()),
                         );
@@ -521,41 +532,41 @@ impl<'a> Validator<'a> {
                         if key.trim().is_empty() {
                             self.error(
                                 "invalid-input-name",
-                                spath.field("with"),
+                                spath().field("with"),
                                 "action input has an empty name",
                                 None,
                             );
                         }
                         self.expr(
                             value,
-                            spath.field(format!("with.{key}")),
+                            &|| spath().field(format!("with.{key}")),
                             Place::ActionInput,
                             Some((job, &axes)),
                         );
                     }
                     if let Some(f) = &a.fallback {
-                        self.script(f, &spath.field("fallback"));
+                        self.script(f, &|| spath().field("fallback"));
                     }
                 }
                 StepKind::Upload(u) => {
-                    self.workspace_paths(&u.paths, &spath.field("paths"), "artifact");
+                    self.workspace_paths(&u.paths, &|| spath().field("paths"), "artifact");
                     if u.paths.is_empty() {
                         self.error(
                             "empty-artifact",
-                            spath.clone(),
+                            spath(),
                             format!("artifact {:?} uploads no paths", u.artifact.as_str()),
                             None,
                         );
                     }
                     if let Some(0) = u.retention_days {
-                        self.error("invalid-retention", spath.clone(), "retention of 0 days", None);
+                        self.error("invalid-retention", spath(), "retention of 0 days", None);
                     }
                 }
                 StepKind::Download(_) | StepKind::Checkout(_) => {}
                 StepKind::Cache(c) => {
-                    self.workspace_paths(&c.paths, &spath.field("paths"), "cache");
+                    self.workspace_paths(&c.paths, &|| spath().field("paths"), "cache");
                     if c.paths.is_empty() {
-                        self.error("empty-cache", spath.clone(), "cache has no paths", None);
+                        self.error("empty-cache", spath(), "cache has no paths", None);
                     }
                     if c.key_prefix.trim().is_empty()
                         || !c
@@ -565,7 +576,7 @@ impl<'a> Validator<'a> {
                     {
                         self.error(
                             "invalid-cache-key",
-                            spath.clone(),
+                            spath(),
                             format!("cache key prefix {:?} is not valid", c.key_prefix),
                             Some("use letters, digits, '-', '_' and '.'".into()),
                         );
@@ -580,28 +591,30 @@ impl<'a> Validator<'a> {
                     {
                         self.error(
                             "invalid-region",
-                            spath.clone(),
+                            spath(),
                             format!("AWS region {:?} is not valid", role.region),
                             Some("e.g. \"eu-west-1\"".into()),
                         );
                     }
                     for (n, arn) in std::iter::once(&role.role_arn).chain(&role.chain).enumerate() {
-                        let apath = if n == 0 {
-                            spath.field("role_arn")
-                        } else {
-                            spath.field(format!("chain[{}]", n - 1))
+                        let apath = || {
+                            if n == 0 {
+                                spath().field("role_arn")
+                            } else {
+                                spath().field(format!("chain[{}]", n - 1))
+                            }
                         };
                         if let Some(lit) = arn.as_literal() {
                             if !is_role_arn(lit) {
                                 self.error(
                                     "invalid-role-arn",
-                                    apath.clone(),
+                                    apath(),
                                     format!("{lit:?} is not an IAM role ARN"),
                                     Some("expected arn:aws:iam::<12-digit account>:role/<name>".into()),
                                 );
                             }
                         }
-                        self.expr(arn, apath, Place::RoleArn, Some((job, &axes)));
+                        self.expr(arn, &apath, Place::RoleArn, Some((job, &axes)));
                     }
                 }
             }
@@ -610,14 +623,14 @@ impl<'a> Validator<'a> {
 
     /// Artifact and cache paths must stay inside the workspace: GitLab only archives files of the
     /// project directory, and a relative path means the same on every runner.
-    fn workspace_paths(&mut self, paths: &[String], path: &Path, what: &str) {
+    fn workspace_paths(&mut self, paths: &[String], path: At<'_>, what: &str) {
         for p in paths {
             let outside =
                 p.starts_with('/') || p.starts_with('~') || p.starts_with('$') || p.split('/').any(|c| c == "..");
             if outside || p.trim().is_empty() {
                 self.error(
                     "path-outside-workspace",
-                    path.clone(),
+                    path(),
                     format!("{what} path {p:?} is not a relative path inside the workspace"),
                     Some("use a path relative to the checkout (for tool caches, point the tool's home into the workspace, e.g. CARGO_HOME=.cargo)".into()),
                 );
@@ -626,43 +639,43 @@ impl<'a> Validator<'a> {
     }
 
     /// Scripts are plain text: values must come through `env`, never be spliced in.
-    fn script(&mut self, body: &str, path: &Path) {
+    fn script(&mut self, body: &str, path: At<'_>) {
         if body.trim().is_empty() {
-            self.error("empty-script", path.clone(), "script is empty", None);
+            self.error("empty-script", path(), "script is empty", None);
             return;
         }
-        let compact: String = body.chars().filter(|c| !c.is_whitespace()).collect();
-        if compact.contains("secrets.") && (compact.contains("${{") || compact.contains("$[[")) {
+        let spliced = body.contains("${{") || body.contains("$[[");
+        if spliced && body.contains("secrets.") {
             self.error(
                 "inline-secret",
-                path.clone(),
+                path(),
                 "a secret is placed inline in a script, where it can leak into logs and process lists",
                 Some("reference it in the step's env, `.env(\"TOKEN\", Expr::secret(\"TOKEN\"))`, and use \"$TOKEN\" in the script".into()),
             );
-        } else if compact.contains("${{") || compact.contains("$[[") {
+        } else if spliced {
             self.error(
                 "inline-expression",
-                path.clone(),
+                path(),
                 "a platform expression is spliced into a script, which allows script injection and only works on one platform",
                 Some("pass the value through env with an `Expr` (e.g. `.env(\"REF\", Builtin::RefName)`) and read \"$REF\" in the script".into()),
             );
         }
     }
 
-    fn env(&mut self, env: &Env, path: Path, place: Place, job: Option<(&Job, &[&str])>) {
+    fn env(&mut self, env: &Env, path: At<'_>, place: Place, job: Option<(&Job, &[&str])>) {
         for (name, value) in env {
-            let vpath = path.field(name.as_str());
+            let vpath = || path().field(name.as_str());
             if !rules::is_var_name(name.as_str()) {
                 self.error(
                     "invalid-env-name",
-                    vpath.clone(),
+                    vpath(),
                     format!("environment variable name {:?} is not valid", name.as_str()),
                     Some("use letters, digits and '_' (not starting with a digit)".into()),
                 );
             } else if let Some(prefix) = RESERVED_ENV_PREFIXES.iter().find(|p| name.as_str().starts_with(*p)) {
                 self.error(
                     "reserved-env-name",
-                    vpath.clone(),
+                    vpath(),
                     format!(
                         "environment variable {:?} uses the prefix {prefix:?} a platform reserves",
                         name.as_str()
@@ -670,13 +683,13 @@ impl<'a> Validator<'a> {
                     Some("choose another name".into()),
                 );
             }
-            self.expr(value, vpath, place, job);
+            self.expr(value, &vpath, place, job);
         }
     }
 
-    fn expr(&mut self, value: &Expr, path: Path, place: Place, job: Option<(&Job, &[&str])>) {
+    fn expr(&mut self, value: &Expr, path: At<'_>, place: Place, job: Option<(&Job, &[&str])>) {
         for secret in value.secrets() {
-            self.secret_name(secret.as_str(), path.clone());
+            self.secret_name(secret.as_str(), &|| path());
             if !place.allows_secrets() {
                 let hint = if place == Place::PipelineEnv {
                     "secrets belong in the env of the job or step that needs them (least privilege)"
@@ -685,7 +698,7 @@ impl<'a> Validator<'a> {
                 };
                 self.error(
                     "misplaced-secret",
-                    path.clone(),
+                    path(),
                     format!("secret {:?} cannot be used here", secret.as_str()),
                     Some(hint.into()),
                 );
@@ -698,7 +711,7 @@ impl<'a> Validator<'a> {
             if !rules::is_var_name(var.as_str()) {
                 self.error(
                     "invalid-var-name",
-                    path.clone(),
+                    path(),
                     format!("configuration variable name {:?} is not valid", var.as_str()),
                     Some("use letters, digits and '_'".into()),
                 );
@@ -710,7 +723,7 @@ impl<'a> Validator<'a> {
                     if !axes.contains(&axis) {
                         self.error(
                             "unknown-matrix-axis",
-                            path.clone(),
+                            path(),
                             format!("matrix axis {axis:?} is not defined on this job"),
                             None,
                         );
@@ -721,7 +734,7 @@ impl<'a> Validator<'a> {
                 if value.matrix_axes().next().is_some() {
                     self.error(
                         "misplaced-matrix",
-                        path.clone(),
+                        path(),
                         "matrix values exist only inside a job",
                         None,
                     );
@@ -731,25 +744,25 @@ impl<'a> Validator<'a> {
         if (!place.allows_job_context() || place == Place::Concurrency) && value.outputs().next().is_some() {
             self.error(
                 "misplaced-output",
-                path.clone(),
+                path(),
                 "job outputs can only be used inside a job's env, action inputs or environment URL",
                 None,
             );
         }
     }
 
-    fn secret_name(&mut self, name: &str, path: Path) {
+    fn secret_name(&mut self, name: &str, path: At<'_>) {
         if !rules::is_var_name(name) || name.starts_with("GITHUB_") {
             self.error(
                 "invalid-secret-name",
-                path,
+                path(),
                 format!("secret name {name:?} is not valid"),
                 Some("use letters, digits and '_' (not starting with a digit or GITHUB_)".into()),
             );
         }
     }
 
-    fn input_exists(&mut self, name: &str, path: &Path) {
+    fn input_exists(&mut self, name: &str, path: At<'_>) {
         if !self.p.inputs().any(|i| i.name == name) {
             let names: Vec<&str> = self.p.inputs().map(|i| i.name.as_str()).collect();
             let hint = did_you_mean(name, names.iter().copied())
@@ -759,14 +772,14 @@ impl<'a> Validator<'a> {
                 });
             self.error(
                 "unknown-input",
-                path.clone(),
+                path(),
                 format!("input {name:?} is not declared"),
                 Some(hint),
             );
         }
     }
 
-    fn condition_inputs(&mut self, c: &crate::condition::Condition, path: Path) {
+    fn condition_inputs(&mut self, c: &crate::condition::Condition, path: At<'_>) {
         for input in c.inputs() {
             self.input_exists(input.as_str(), &path);
         }
@@ -779,7 +792,7 @@ impl<'a> Validator<'a> {
         if branch_problem {
             self.error(
                 "invalid-branch",
-                path,
+                path(),
                 "branch name in a condition is empty or contains quotes or newlines",
                 None,
             );

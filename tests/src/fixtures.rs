@@ -147,8 +147,7 @@ pub fn everything() -> Pipeline {
     Pipeline::new("everything")
         .name("Everything: yes, on, 0777, 1:20, 2024-01-01")
         .on(Trigger::push()
-            .branches(["main", "release/**"])
-            .tags(["v*"])
+            .branches(["main", "develop/**"])
             .paths(["src/**", "Cargo.lock"]))
         .on(Trigger::pull_request().branches(["main"]).paths(["src/**"]))
         .on(Trigger::schedule("30 4 * * 1-5"))
@@ -186,6 +185,25 @@ pub fn everything_codepipeline() -> Pipeline {
     p
 }
 
+/// A release pipeline: tag pushes build once (no caches: a release must not restore a cache a
+/// pull request could have written), attest, and publish.
+pub fn release() -> Pipeline {
+    let build = Job::new("build")
+        .runner(Runner::linux().image("rust:1.95-bookworm"))
+        .step(Step::checkout())
+        .step(Step::script("cargo build --release --locked"))
+        .step(Step::upload("release", ["target/release/app"]));
+    let publish = Job::new("publish")
+        .needs(&build)
+        .environment(Environment::new("releases").tier(Tier::Production))
+        .step(Step::download_to("release", "dist"))
+        .step(Step::script("./scripts/publish.sh dist/app").env("RELEASE_TOKEN", Expr::secret("RELEASE_TOKEN")));
+    Pipeline::new("release")
+        .name("Release")
+        .on(Trigger::push().tags(["v*"]))
+        .jobs([build, publish])
+}
+
 /// A small pipeline: one job, one trigger.
 pub fn minimal() -> Pipeline {
     Pipeline::new("minimal")
@@ -197,7 +215,12 @@ pub fn minimal() -> Pipeline {
 mod tests {
     #[test]
     fn fixtures_are_valid() {
-        for p in [super::everything(), super::everything_codepipeline(), super::minimal()] {
+        for p in [
+            super::everything(),
+            super::everything_codepipeline(),
+            super::minimal(),
+            super::release(),
+        ] {
             let d = pipeline_core::validate::validate(&p);
             assert!(!d.has_errors(), "{d}");
         }

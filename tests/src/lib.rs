@@ -89,3 +89,90 @@ pub fn run(generator: &pipeline_core::Generator, args: &[&str]) -> Run {
         stderr: String::from_utf8_lossy(&stderr).into_owned(),
     }
 }
+
+/// A named set of pipelines generated together.
+#[derive(Debug)]
+pub struct PipelineSet {
+    /// A short name (`example-service`, `everything`).
+    pub name: &'static str,
+    /// The pipelines.
+    pub pipelines: Vec<pipeline_core::Pipeline>,
+}
+
+/// Every set of pipelines the conformance tests run the platforms' tools on: the example
+/// service, this repository's CI, and the fixtures.
+pub fn pipeline_sets() -> Vec<PipelineSet> {
+    vec![
+        PipelineSet {
+            name: "example-service",
+            pipelines: example_service::pipelines(),
+        },
+        PipelineSet {
+            name: "ci",
+            pipelines: ci::pipelines(),
+        },
+        PipelineSet {
+            name: "everything",
+            pipelines: vec![fixtures::everything()],
+        },
+        PipelineSet {
+            name: "minimal",
+            pipelines: vec![fixtures::minimal()],
+        },
+        PipelineSet {
+            name: "release",
+            pipelines: vec![fixtures::release()],
+        },
+    ]
+}
+
+/// The backend named `name` (`github`, `gitlab`, `codepipeline`) with its default settings.
+///
+/// # Panics
+/// When no enabled backend has that name.
+pub fn backend(name: &str) -> Box<dyn pipeline_core::Backend> {
+    pipeline_backends::all()
+        .into_iter()
+        .find(|b| b.name() == name)
+        .unwrap_or_else(|| panic!("no backend named {name}"))
+}
+
+/// Renders `set` with backend `name` in memory.
+pub fn render(set: &PipelineSet, name: &str) -> Result<Vec<pipeline_core::GeneratedFile>, pipeline_core::Diagnostics> {
+    let generator = pipeline_core::Generator::new("conformance", ".")
+        .source("tests")
+        .regenerate_command("cargo test -p pipeline-tests")
+        .backends([backend(name)])
+        .pipelines(set.pipelines.clone());
+    generator
+        .render(&[])
+        .map(|r| r.files.into_iter().map(|(_, f)| f).collect())
+}
+
+/// Renders every set with backend `name` and writes each set's files under `<dir>/<set>/`.
+/// Returns the written paths (absolute).
+///
+/// # Panics
+/// When a set does not render, unless `may_reject` names it (a fixture using a feature the
+/// platform cannot express; its rejection is asserted by the backend's diagnostics tests).
+pub fn write_generated(dir: &TempDir, name: &str, may_reject: &[&str]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for set in pipeline_sets() {
+        match render(&set, name) {
+            Ok(files) => {
+                for file in files {
+                    let path = dir.path().join(set.name).join(file.path.as_str());
+                    if let Some(parent) = path.parent() {
+                        std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("mkdir {}: {e}", parent.display()));
+                    }
+                    std::fs::write(&path, &file.contents).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+                    out.push(path);
+                }
+            }
+            Err(d) if may_reject.contains(&set.name) => eprintln!("{} rejects {} (expected):\n{d}", name, set.name),
+            Err(d) => panic!("{} does not render on {name}:\n{d}", set.name),
+        }
+    }
+    out.sort();
+    out
+}

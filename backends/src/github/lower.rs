@@ -6,7 +6,7 @@ use indexmap::IndexMap;
 use pipeline_core::diagnostic::{Diagnostic, Diagnostics, Path};
 use pipeline_core::yaml::{Commented, Spaced};
 use pipeline_core::{
-    Access, Action, Arch, CloudRole, Env, InputKind, Job, Pipeline, Scope, Size, Step, StepKind, Trigger,
+    Access, Action, Arch, CloudRole, Env, InputKind, Job, Permission, Pipeline, Size, Step, StepKind, Trigger,
 };
 
 use super::Github;
@@ -37,6 +37,7 @@ impl Lowering<'_> {
 
     pub(crate) fn workflow(&mut self) -> gh::Workflow {
         let p = self.pipeline;
+        self.release_caches();
         let jobs = p.jobs.iter().map(|j| (j.id.to_string(), self.job(j))).collect();
         gh::Workflow {
             name: p.name.clone(),
@@ -51,6 +52,36 @@ impl Lowering<'_> {
                 run: gh::RunDefaults { shell: "bash" },
             },
             jobs: Spaced(jobs),
+        }
+    }
+
+    /// Tag pushes and pushes to release branches publish releases; a cache restored there may
+    /// have been written by an untrusted pull request run. (zizmor's `cache-poisoning` audit
+    /// uses the same notion of a publishing trigger.)
+    fn release_caches(&mut self) {
+        let releases = self.pipeline.triggers.iter().any(|t| match t {
+            Trigger::Push(p) => {
+                !p.tags.is_empty() || p.branches.iter().any(|b| b.to_ascii_lowercase().starts_with("release"))
+            }
+            _ => false,
+        });
+        if !releases || self.config.release_caches {
+            return;
+        }
+        for job in &self.pipeline.jobs {
+            for (i, step) in job.steps.iter().enumerate() {
+                if let StepKind::Cache(_) = step.kind {
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            "github-cache-in-release",
+                            self.root().job(job.id.as_str()).step(i, step.id_str()),
+                            "a cache in a pipeline triggered by tag or release-branch pushes lets a pull request poison the release build",
+                        )
+                        .with_hint("move releases to their own pipeline without caches, or opt in with `Github::new().allow_release_caches()`")
+                        .on_platform(PLATFORM),
+                    );
+                }
+            }
         }
     }
 
@@ -124,8 +155,8 @@ impl Lowering<'_> {
 
     fn job(&mut self, job: &Job) -> gh::Job {
         let path = self.root().job(job.id.as_str());
-        let mut permissions: BTreeMap<Scope, Access> = BTreeMap::new();
-        let mut grant = |scope: Scope, access: Access| {
+        let mut permissions: BTreeMap<Permission, Access> = BTreeMap::new();
+        let mut grant = |scope: Permission, access: Access| {
             let entry = permissions.entry(scope).or_insert(access);
             *entry = (*entry).max(access);
         };
@@ -134,8 +165,8 @@ impl Lowering<'_> {
         for (i, step) in job.steps.iter().enumerate() {
             let spath = path.step(i, step.id_str());
             match &step.kind {
-                StepKind::Checkout(_) => grant(Scope::Contents, Access::Read),
-                StepKind::AssumeRole(_) => grant(Scope::IdToken, Access::Write),
+                StepKind::Checkout(_) => grant(Permission::Contents, Access::Read),
+                StepKind::AssumeRole(_) => grant(Permission::IdToken, Access::Write),
                 StepKind::Action(a) => a.permissions.iter().for_each(|(s, l)| grant(*s, *l)),
                 StepKind::SetOutput(o) => {
                     let id = output_step_id(step);

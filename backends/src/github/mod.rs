@@ -34,6 +34,7 @@ use pipeline_core::{Action, Backend, GeneratedFile, Pipeline, RenderContext, yam
 #[derive(Clone, Debug)]
 pub struct Github {
     pub(crate) pins: BTreeMap<String, Action>,
+    pub(crate) release_caches: bool,
     pub(crate) runner: String,
     pub(crate) arm_runner: String,
 }
@@ -42,6 +43,7 @@ impl Default for Github {
     fn default() -> Self {
         Self {
             pins: BTreeMap::new(),
+            release_caches: false,
             runner: "ubuntu-24.04".into(),
             arm_runner: "ubuntu-24.04-arm".into(),
         }
@@ -59,6 +61,15 @@ impl Github {
     pub fn pin(mut self, action: impl Into<Action>) -> Self {
         let action = action.into();
         self.pins.insert(action.name.clone(), action);
+        self
+    }
+
+    /// Allows caches in workflows triggered by tag pushes. By default they are an error: a cache
+    /// written by a pull request run can be restored by the release build (cache poisoning), so
+    /// release pipelines should build without caches.
+    #[must_use]
+    pub fn allow_release_caches(mut self) -> Self {
+        self.release_caches = true;
         self
     }
 
@@ -140,5 +151,88 @@ impl Backend for Github {
             }
         }
         files
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pipeline_core::prelude::*;
+
+    fn release_with_cache() -> Pipeline {
+        Pipeline::new("release").on(Trigger::push().tags(["v*"])).job(
+            Job::new("build")
+                .step(Step::checkout())
+                .step(Step::cache(Cache::new("cargo", ["target"])))
+                .step(Step::script("cargo build")),
+        )
+    }
+
+    #[test]
+    fn caches_in_release_pipelines_are_refused_unless_allowed() {
+        let mut d = Diagnostics::new();
+        let _ = Github::new().render(&release_with_cache(), &mut d);
+        let codes: Vec<&str> = d.iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["github-cache-in-release"]);
+        assert_eq!(
+            d.iter().next().map(|d| d.path.to_string()),
+            Some("pipeline \"release\" > job \"build\" > step 2".into())
+        );
+
+        let mut d = Diagnostics::new();
+        let yaml = Github::new()
+            .allow_release_caches()
+            .render(&release_with_cache(), &mut d);
+        assert!(d.is_empty(), "{d}");
+        assert!(yaml.is_some_and(|y| y.contains("actions/cache@")));
+    }
+
+    #[test]
+    fn release_branches_count_as_releases() {
+        let mut p = release_with_cache();
+        p.triggers = vec![Trigger::push().branches(["release/**"]).into()];
+        let mut d = Diagnostics::new();
+        let _ = Github::new().render(&p, &mut d);
+        assert!(d.contains_code("github-cache-in-release"), "{d}");
+        p.triggers = vec![Trigger::push().branches(["main"]).into()];
+        let mut d = Diagnostics::new();
+        let _ = Github::new().render(&p, &mut d);
+        assert!(d.is_empty(), "{d}");
+    }
+
+    #[test]
+    fn several_push_triggers_are_refused() {
+        let p = Pipeline::new("p")
+            .on(Trigger::push().branches(["main"]))
+            .on(Trigger::push().tags(["v*"]))
+            .job(Job::new("a").step(Step::script("true")));
+        let mut d = Diagnostics::new();
+        let _ = Github::new().render(&p, &mut d);
+        assert!(d.contains_code("github-unsupported"), "{d}");
+        assert!(d.to_string().contains("trigger 2"), "{d}");
+    }
+
+    #[test]
+    fn pin_overrides_replace_built_in_pins() {
+        let newer = Action::new("actions/checkout", "0123456789abcdef0123456789abcdef01234567", "v8.0.0");
+        let p = Pipeline::new("p")
+            .on(Trigger::push())
+            .job(Job::new("a").step(Step::checkout()));
+        let mut d = Diagnostics::new();
+        let yaml = Github::new().pin(newer).render(&p, &mut d).expect("renders");
+        assert!(
+            yaml.contains("uses: actions/checkout@0123456789abcdef0123456789abcdef01234567 # v8.0.0"),
+            "{yaml}"
+        );
+    }
+
+    #[test]
+    fn retry_is_reported_not_dropped_silently() {
+        let p = Pipeline::new("p")
+            .on(Trigger::push())
+            .job(Job::new("a").retry(2).step(Step::script("true")));
+        let mut d = Diagnostics::new();
+        let _ = Github::new().render(&p, &mut d);
+        assert!(d.contains_code("github-no-retry") && !d.has_errors(), "{d}");
     }
 }

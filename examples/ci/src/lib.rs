@@ -36,3 +36,10 @@ pub fn ci() -> Pipeline {
 pub fn pipelines() -> Vec<Pipeline> {
     vec![ci()]
 }
+
+/// The generator `cargo run -p ci` runs: GitHub only, written at the repository root.
+pub fn generator() -> pipeline_core::Generator {
+    pipeline_core::generator!()
+        .backend(pipeline_backends::Github::new())
+        .pipelines(pipelines())
+}

@@ -20,7 +20,8 @@ fn rust_job(id: &str) -> Job {
         .step(cargo_cache())
 }
 
-/// The delivery pipeline: every push to `main`, every tag `v*`, pull requests, and manual runs.
+/// The delivery pipeline: every push to `main` (deployed through staging to production), pull
+/// requests (checked, not deployed) and manual runs.
 pub fn delivery() -> Pipeline {
     let lint = rust_job("lint")
         .name("Lint")
@@ -146,7 +147,7 @@ pub fn delivery() -> Pipeline {
 
     Pipeline::new("delivery")
         .name("payments-api delivery")
-        .on(Trigger::push().branches(["main"]).tags(["v*"]))
+        .on(Trigger::push().branches(["main"]))
         .on(Trigger::pull_request().branches(["main"]))
         .on(Trigger::manual())
         .env("CARGO_TERM_COLOR", "always")
@@ -196,4 +197,13 @@ pub fn nightly() -> Pipeline {
 /// Every pipeline of the service.
 pub fn pipelines() -> Vec<Pipeline> {
     vec![delivery(), nightly()]
+}
+
+/// The generator `cargo run -p example-service` runs: every platform, written under
+/// `examples/service/`.
+pub fn generator() -> pipeline_core::Generator {
+    pipeline_core::generator!()
+        .output_root(env!("CARGO_MANIFEST_DIR"))
+        .backends(pipeline_backends::all())
+        .pipelines(pipelines())
 }

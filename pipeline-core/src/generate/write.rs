@@ -106,10 +106,12 @@ pub(crate) fn stage(root: &Path, rel: &RelPath, contents: &str) -> Result<Staged
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let temp = dir.join(format!(".{name}.tmp{}", std::process::id()));
+    // No fsync: the rename makes the replacement atomic for readers and against a crashed
+    // generator; surviving power loss is the version control system's job, and syncing every
+    // file would make regenerating a thousand pipelines a hundred times slower.
     let result = (|| {
         let mut file = fs::File::create(&temp)?;
-        file.write_all(contents.as_bytes())?;
-        file.sync_all()
+        file.write_all(contents.as_bytes())
     })();
     if let Err(e) = result {
         let _ = fs::remove_file(&temp);

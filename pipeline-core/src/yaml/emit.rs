@@ -173,6 +173,11 @@ impl Emitter {
 
     fn key(&mut self, key: &str) -> Result<(), Error> {
         let start = self.out.len();
+        if key == "<<" {
+            // Ruby's Psych treats a `<<` key as a merge key even when quoted; only an explicit
+            // string tag keeps it a plain key (PyYAML and YAML 1.2 readers agree).
+            self.out.push_str("!!str ");
+        }
         scalar::write_inline(&mut self.out, key, scalar::choose(key, Place::Key));
         let chars = self.out[start..].chars().count();
         if chars > MAX_KEY_CHARS {
@@ -416,7 +421,7 @@ mod tests {
         ]);
         assert_eq!(
             yaml(v),
-            "'on':\n  push: null\n\"a\\nb\": 1\n'': 2\nruns-on: x\n'it''s: x': 3\n"
+            "'on':\n  push: null\n\"a\\nb\": 1\n'': 2\nruns-on: x\n\"it's: x\": 3\n"
         );
     }
 

@@ -1,5 +1,7 @@
 //! A `serde::Serializer` that builds a [`Value`], plus the [`Commented`] and [`Spaced`] helpers.
 
+use std::borrow::Cow;
+
 use serde::ser::{self, Serialize};
 
 use super::error::Error;
@@ -330,12 +332,12 @@ pub(crate) struct MapBuilder {
 }
 
 impl MapBuilder {
-    fn entry<T: Serialize + ?Sized>(&mut self, key: String, value: &T) -> Result<(), Error> {
+    fn entry<T: Serialize + ?Sized>(&mut self, key: Cow<'static, str>, value: &T) -> Result<(), Error> {
         let v = value.serialize(ValueSerializer).map_err(|e| e.at_key(&key))?;
         if self.map.contains_key(&key) {
             return Err(Error::new("duplicate mapping key").at_key(&key));
         }
-        self.map.insert(key, v);
+        self.map.insert_key(key, v);
         Ok(())
     }
 }
@@ -349,7 +351,7 @@ impl ser::SerializeMap for MapBuilder {
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
         match self.pending_key.take() {
-            Some(key) => self.entry(key, value),
+            Some(key) => self.entry(Cow::Owned(key), value),
             None => Err(Error::new("internal error: map value serialized before its key")),
         }
     }
@@ -362,7 +364,7 @@ impl ser::SerializeStruct for MapBuilder {
     type Ok = Value;
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
-        self.entry(key.to_owned(), value)
+        self.entry(Cow::Borrowed(key), value)
     }
     fn end(self) -> Result<Value, Error> {
         Ok(Value::Map(self.map))
@@ -400,7 +402,7 @@ impl ser::SerializeStructVariant for VariantBuilder<MapBuilder> {
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
         self.inner
-            .entry(key.to_owned(), value)
+            .entry(Cow::Borrowed(key), value)
             .map_err(|e| e.at_key(self.variant))
     }
     fn end(self) -> Result<Value, Error> {

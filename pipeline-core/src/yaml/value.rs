@@ -1,6 +1,6 @@
 //! The document tree: [`Value`] and the ordered [`Map`].
 
-use indexmap::IndexMap;
+use std::borrow::Cow;
 
 /// A YAML/JSON document node.
 ///
@@ -164,7 +164,9 @@ impl From<Map> for Value {
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct Map {
-    entries: IndexMap<String, Value>,
+    // A vector, not a hash map: documents have small maps, and keys that are struct field
+    // names stay borrowed `&'static str`s, so building a document allocates far less.
+    entries: Vec<(Cow<'static, str>, Value)>,
     spaced: bool,
 }
 
@@ -177,7 +179,7 @@ impl Map {
     /// An empty map emitted (in block style) with one blank line between its entries.
     pub fn spaced() -> Self {
         Map {
-            entries: IndexMap::new(),
+            entries: Vec::new(),
             spaced: true,
         }
     }
@@ -194,32 +196,45 @@ impl Map {
 
     /// Inserts an entry at the end, or replaces the value of an existing key in place.
     pub fn insert(&mut self, key: impl Into<String>, value: impl Into<Value>) {
-        self.entries.insert(key.into(), value.into());
+        self.insert_key(Cow::Owned(key.into()), value.into());
+    }
+
+    /// Like [`Map::insert`] for a key known at compile time (no allocation).
+    pub fn insert_static(&mut self, key: &'static str, value: impl Into<Value>) {
+        self.insert_key(Cow::Borrowed(key), value.into());
+    }
+
+    pub(crate) fn insert_key(&mut self, key: Cow<'static, str>, value: Value) {
+        match self.entries.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, slot)) => *slot = value,
+            None => self.entries.push((key, value)),
+        }
     }
 
     /// The value of `key`.
     pub fn get(&self, key: &str) -> Option<&Value> {
-        self.entries.get(key)
+        self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
     }
 
     /// The value of `key`, mutably.
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
-        self.entries.get_mut(key)
+        self.entries.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v)
     }
 
     /// Removes `key` and returns its value; the other entries keep their order.
     pub fn remove(&mut self, key: &str) -> Option<Value> {
-        self.entries.shift_remove(key)
+        let i = self.entries.iter().position(|(k, _)| k == key)?;
+        Some(self.entries.remove(i).1)
     }
 
     /// Whether `key` is present.
     pub fn contains_key(&self, key: &str) -> bool {
-        self.entries.contains_key(key)
+        self.entries.iter().any(|(k, _)| k == key)
     }
 
     /// The entries in order.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &Value)> + '_ {
-        self.entries.iter().map(|(k, v)| (k.as_str(), v))
+        self.entries.iter().map(|(k, v)| (k.as_ref(), v))
     }
 
     /// The number of entries.

@@ -1,0 +1,85 @@
+//! Patches: the last-resort escape hatch, a function that edits an emitted document before it
+//! is written, for the rare platform field the typed models do not cover. Prefer typed
+//! platform settings ([`crate::extension`]); a patch is not checked by the model, only by the
+//! platform's tools.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::pipeline::Pipeline;
+use crate::yaml::Value;
+
+type PatchFn = dyn Fn(&str, &mut Value) + Send + Sync;
+
+/// A patch of the documents one platform emits for a pipeline: called with each file's path
+/// (relative to the output root) and its document.
+///
+/// ```
+/// use pipeline_core::prelude::*;
+/// use pipeline_core::yaml::Value;
+///
+/// let p = Pipeline::new("ci").patch("github", |_file, doc| {
+///     if let Some(root) = doc.as_map_mut() {
+///         root.insert("run-name", "CI for ${{ github.ref_name }}");
+///     }
+/// });
+/// let mut doc = Value::Map(Default::default());
+/// pipeline_core::patch::apply(&p, "github", ".github/workflows/ci.yml", &mut doc);
+/// assert_eq!(doc.as_map().and_then(|m| m.get("run-name")).and_then(Value::as_str), Some("CI for ${{ github.ref_name }}"));
+/// ```
+#[derive(Clone)]
+pub struct Patch {
+    /// The backend whose documents it edits (`github`, `gitlab`, `codepipeline`).
+    pub platform: &'static str,
+    f: Arc<PatchFn>,
+}
+
+impl Patch {
+    /// A patch for `platform`'s documents.
+    pub fn new(platform: &'static str, f: impl Fn(&str, &mut Value) + Send + Sync + 'static) -> Self {
+        Self {
+            platform,
+            f: Arc::new(f),
+        }
+    }
+
+    /// Applies the patch to the document of `file`.
+    pub fn apply(&self, file: &str, doc: &mut Value) {
+        (self.f)(file, doc);
+    }
+}
+
+impl PartialEq for Patch {
+    fn eq(&self, other: &Self) -> bool {
+        self.platform == other.platform && Arc::ptr_eq(&self.f, &other.f)
+    }
+}
+
+impl Eq for Patch {}
+
+impl fmt::Debug for Patch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Patch({})", self.platform)
+    }
+}
+
+impl Pipeline {
+    /// Edits the documents `platform` emits for this pipeline, after lowering.
+    #[must_use]
+    pub fn patch(mut self, platform: &'static str, f: impl Fn(&str, &mut Value) + Send + Sync + 'static) -> Self {
+        self.patches.push(Patch::new(platform, f));
+        self
+    }
+
+    /// Whether any patch edits `platform`'s documents.
+    pub fn has_patches(&self, platform: &str) -> bool {
+        self.patches.iter().any(|p| p.platform == platform)
+    }
+}
+
+/// Applies every patch of `pipeline` for `platform` to the document of `file`, in order.
+pub fn apply(pipeline: &Pipeline, platform: &str, file: &str, doc: &mut Value) {
+    for patch in pipeline.patches.iter().filter(|p| p.platform == platform) {
+        patch.apply(file, doc);
+    }
+}

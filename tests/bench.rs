@@ -1,0 +1,145 @@
+//! The benchmark command: how fast and how lean generation is.
+//!
+//! ```text
+//! cargo run --release -p pipeline-tests --bin bench            # every enabled backend
+//! cargo run --release -p pipeline-tests --bin bench -- github  # one backend
+//! ```
+//!
+//! For 1, 100 and 1,000 distinct copies of the example service's delivery pipeline, and for
+//! each backend, it generates in memory and with files written (through the generator, as
+//! `--out DIR` does), each scenario in a fresh child process so its peak memory is its own, and
+//! prints the time per pipeline, the total time and the peak resident memory. It prints figures;
+//! it asserts nothing.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use pipeline_core::{Generator, Pipeline, PipelineId};
+
+const COUNTS: [usize; 3] = [1, 100, 1000];
+
+/// `count` distinct copies of the example delivery pipeline: ids, names and one script differ.
+fn copies(count: usize) -> Vec<Pipeline> {
+    let base = example_service::delivery();
+    (0..count)
+        .map(|i| {
+            let mut p = base.clone();
+            p.id = PipelineId::new(format!("delivery-{i:04}"));
+            p.name = format!("payments-api delivery #{i}");
+            if let Some(job) = p.jobs.first_mut() {
+                job.steps.push(pipeline_core::Step::script(format!("echo copy {i}")));
+            }
+            p
+        })
+        .collect()
+}
+
+fn generator(backend: &str, pipelines: Vec<Pipeline>) -> Generator {
+    Generator::new("bench", ".")
+        .source("tests/bench.rs")
+        .backends(pipeline_backends::all().into_iter().filter(|b| b.name() == backend))
+        .pipelines(pipelines)
+}
+
+/// Peak resident set size of this process, in MiB (Linux `VmHWM`).
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+/// Runs one scenario in this process and prints one machine-readable line.
+fn scenario(backend: &str, count: usize, mode: &str) {
+    let pipelines = copies(count);
+    let generator = generator(backend, pipelines);
+    let (elapsed, files) = match mode {
+        "memory" => {
+            let start = Instant::now();
+            let rendered = generator.render(&[]).unwrap_or_else(|d| panic!("{d}"));
+            (start.elapsed(), rendered.files.len())
+        }
+        "write" => {
+            let dir = std::env::temp_dir().join(format!("pipeline-bench-{}-{backend}-{count}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            let mut sink = Vec::new();
+            let mut err = Vec::new();
+            let out = dir.to_string_lossy().into_owned();
+            let start = Instant::now();
+            let code = generator.run(["--out", out.as_str()], &mut sink, &mut err);
+            let elapsed = start.elapsed();
+            assert_eq!(code, 0, "{}", String::from_utf8_lossy(&err));
+            let files = std::fs::read_dir(&dir).map(|d| d.count()).unwrap_or(0);
+            let _ = std::fs::remove_dir_all(&dir);
+            (elapsed, files)
+        }
+        other => panic!("unknown mode {other}"),
+    };
+    println!(
+        "{} {} {:.1}",
+        elapsed.as_nanos(),
+        files,
+        peak_rss_mib().unwrap_or(f64::NAN)
+    );
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let [flag, backend, count, mode] = args.as_slice() {
+        if flag == "--scenario" {
+            scenario(backend, count.parse().unwrap_or(1), mode);
+            return;
+        }
+    }
+    let all: Vec<&'static str> = pipeline_backends::all().iter().map(|b| b.name()).collect();
+    let backends: Vec<&str> = if args.is_empty() {
+        all.clone()
+    } else {
+        for a in &args {
+            if !all.contains(&a.as_str()) {
+                eprintln!("bench: unknown backend {a:?} (available: {})", all.join(", "));
+                std::process::exit(2);
+            }
+        }
+        args.iter().map(String::as_str).collect()
+    };
+    let exe = std::env::current_exe().unwrap_or_else(|e| panic!("cannot find myself: {e}"));
+    if cfg!(debug_assertions) {
+        eprintln!("bench: this is a debug build; run with --release for meaningful figures\n");
+    }
+    println!(
+        "{:<14} {:>6} {:<7} {:>12} {:>13} {:>12}",
+        "backend", "count", "mode", "per pipeline", "total", "peak memory"
+    );
+    for backend in backends {
+        for count in COUNTS {
+            for mode in ["memory", "write"] {
+                let out = Command::new(&exe)
+                    .args(["--scenario", backend, &count.to_string(), mode])
+                    .output()
+                    .unwrap_or_else(|e| panic!("cannot run scenario: {e}"));
+                let text = String::from_utf8_lossy(&out.stdout);
+                let fields: Vec<&str> = text.split_whitespace().collect();
+                let (Some(nanos), Some(mib)) = (fields.first().and_then(|n| n.parse::<u64>().ok()), fields.get(2))
+                else {
+                    eprintln!(
+                        "scenario {backend} {count} {mode} failed:\n{}",
+                        String::from_utf8_lossy(&out.stderr)
+                    );
+                    std::process::exit(1);
+                };
+                let total = Duration::from_nanos(nanos);
+                let per = total / count as u32;
+                println!(
+                    "{:<14} {:>6} {:<7} {:>12} {:>13} {:>9} MiB",
+                    backend,
+                    count,
+                    mode,
+                    format!("{:.1} µs", per.as_secs_f64() * 1e6),
+                    format!("{:.2} ms", total.as_secs_f64() * 1e3),
+                    mib
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,141 @@
+//! Every generated YAML file, on every backend, reads back the same under YAML 1.1 readers
+//! (PyYAML `safe_load`; Ruby's Psych `YAML.safe_load`, the parser GitLab uses) as under a YAML 1.2
+//! reader (saphyr): every string stays that string, nothing turns into a bool, a number, a date
+//! or a merge key. The emitter's own property tests prove the YAML 1.2 reading equals the model,
+//! so equality here means each string equals the model's.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use saphyr::{LoadableYamlNode, ScalarOwned, YamlOwned};
+use serde_json::{Map, Value, json};
+
+use pipeline_tests::tools::{self, output};
+use pipeline_tests::{TempDir, write_generated};
+
+/// The "typed JSON" of `tests/conformance/yaml_readback.py`: strings as strings, other scalars
+/// tagged with their type, non-string keys as `$<type>:<json>`.
+fn typed(node: &YamlOwned) -> Value {
+    match node {
+        YamlOwned::Value(ScalarOwned::String(s)) => Value::String(s.clone()),
+        YamlOwned::Value(ScalarOwned::Boolean(b)) => json!({"$type": "bool", "value": b}),
+        YamlOwned::Value(ScalarOwned::Integer(i)) => json!({"$type": "int", "value": i}),
+        YamlOwned::Value(ScalarOwned::Null) => json!({"$type": "null", "value": null}),
+        YamlOwned::Value(ScalarOwned::FloatingPoint(f)) => json!({"$type": "float", "value": f.to_string()}),
+        YamlOwned::Sequence(items) => Value::Array(items.iter().map(typed).collect()),
+        YamlOwned::Mapping(entries) => {
+            let mut map = Map::new();
+            for (k, v) in entries {
+                let key = match typed(k) {
+                    Value::String(s) if s.starts_with('$') => format!("$str:{s}"),
+                    Value::String(s) => s,
+                    Value::Object(o) => format!(
+                        "${}:{}",
+                        o.get("$type").and_then(Value::as_str).unwrap_or("?"),
+                        o.get("value").cloned().unwrap_or(Value::Null)
+                    ),
+                    other => format!("$?:{other}"),
+                };
+                map.insert(key, typed(v));
+            }
+            Value::Object(map)
+        }
+        other => panic!("unexpected YAML node {other:?}"),
+    }
+}
+
+fn yaml_1_2(path: &PathBuf) -> Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    let docs = YamlOwned::load_from_str(&text).unwrap_or_else(|e| panic!("saphyr cannot read {}: {e}", path.display()));
+    assert_eq!(docs.len(), 1, "{} holds {} documents", path.display(), docs.len());
+    typed(&docs[0])
+}
+
+/// Runs a read-back script; returns one parsed document per file, in order.
+fn read_back(mut cmd: Command, files: &[PathBuf]) -> Vec<Value> {
+    cmd.args(files);
+    let out = output(cmd);
+    assert_eq!(out.code, 0, "{}", out.text());
+    let docs: Vec<Value> = out
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap_or_else(|e| panic!("bad reader output {l:?}: {e}")))
+        .map(|v| {
+            v.get("document")
+                .cloned()
+                .unwrap_or_else(|| panic!("reader error: {v}"))
+        })
+        .collect();
+    assert_eq!(docs.len(), files.len());
+    docs
+}
+
+fn yaml_files(dir: &TempDir) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for backend in pipeline_backends::all() {
+        files.extend(
+            write_generated(dir, backend.name(), &["everything"])
+                .into_iter()
+                .filter(|f| f.extension().is_some_and(|e| e == "yml" || e == "yaml")),
+        );
+    }
+    files.sort();
+    files.dedup();
+    files
+}
+
+fn compare(reader: &str, files: &[PathBuf], docs: Vec<Value>) {
+    let mut mismatches = Vec::new();
+    for (file, doc) in files.iter().zip(docs) {
+        let expected = yaml_1_2(file);
+        if doc != expected {
+            mismatches.push(format!(
+                "{}:\n  YAML 1.2: {expected}\n  {reader}: {doc}",
+                file.display()
+            ));
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "{} file(s) read differently by {reader}:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
+}
+
+#[test]
+fn pyyaml_reads_every_generated_file_as_yaml_1_2_does() {
+    let dir = TempDir::new("pyyaml");
+    let files = yaml_files(&dir);
+    let Some(mut cmd) = tools::command("python") else {
+        return;
+    };
+    cmd.arg(pipeline_tests::workspace_root().join("tests/conformance/yaml_readback.py"));
+    let docs = read_back(cmd, &files);
+    compare("PyYAML", &files, docs);
+}
+
+#[test]
+fn psych_reads_every_generated_file_as_yaml_1_2_does() {
+    let dir = TempDir::new("psych");
+    let files = yaml_files(&dir);
+    let Some(mut cmd) = tools::command("ruby") else { return };
+    cmd.arg(pipeline_tests::workspace_root().join("tests/conformance/yaml_readback.rb"));
+    let docs = read_back(cmd, &files);
+    compare("Psych", &files, docs);
+}
+
+/// The comparison must be able to fail: a bare `on:` key and a bare `0777` read differently.
+#[test]
+fn the_comparison_catches_yaml_1_1_surprises() {
+    let dir = TempDir::new("surprise");
+    let file = dir.path().join("bad.yml");
+    std::fs::write(&file, "on:\n  push: {}\nmode: 0777\nwhen: 2024-01-01\n").expect("write");
+    let files = vec![file];
+    let Some(mut cmd) = tools::command("python") else {
+        return;
+    };
+    cmd.arg(pipeline_tests::workspace_root().join("tests/conformance/yaml_readback.py"));
+    let docs = read_back(cmd, &files);
+    assert_ne!(docs[0], yaml_1_2(&files[0]));
+}
