@@ -583,10 +583,17 @@ impl<'a> Lowering<'a> {
                 parts.push(c.clone());
             }
         }
+        // Inherited conditions CodePipeline cannot test are reported on the job that has them.
         for &n in graph.needs_of(i) {
             if let Some(g) = &guards[n] {
-                if !parts.contains(g) {
-                    parts.push(g.clone());
+                let inherited: Vec<Condition> = match g {
+                    Condition::And(cs) => cs.clone(),
+                    other => vec![other.clone()],
+                };
+                for c in inherited {
+                    if testable(&c) && !parts.contains(&c) {
+                        parts.push(c);
+                    }
                 }
             }
         }
@@ -1196,6 +1203,15 @@ impl<'a> Lowering<'a> {
             );
         }
     }
+}
+
+/// Whether a job condition can be tested in a buildspec (branch and input comparisons).
+fn testable(c: &Condition) -> bool {
+    let mut ok = true;
+    c.visit(&mut |c| {
+        ok &= !matches!(c, Condition::Tag | Condition::Event(_) | Condition::Always | Condition::Failure);
+    });
+    ok
 }
 
 /// How many branch (0), tag (1) or path (2) patterns a trigger has.
