@@ -26,7 +26,9 @@ fn configured() -> Pipeline {
     fixtures::everything_codepipeline().extend(
         CodePipelineSettings::new()
             .pipeline_name("everything-configured")
-            .connection_arn("arn:aws:codeconnections:eu-west-1:111122223333:connection/0a1b2c3d-0000-4000-8000-000000000000")
+            .connection_arn(
+                "arn:aws:codeconnections:eu-west-1:111122223333:connection/0a1b2c3d-0000-4000-8000-000000000000",
+            )
             .full_repository_id("example-org/example-service")
             .branch("main")
             .artifact_bucket("example-org-pipeline-artifacts")
@@ -69,7 +71,11 @@ fn write_set(dir: &TempDir, label: &str, pipelines: Vec<Pipeline>) -> Vec<PathBu
 /// `everything`, and the configured pipeline.
 fn generated(dir: &TempDir) -> Vec<PathBuf> {
     let mut files = write_generated(dir, "codepipeline", &["everything"]);
-    files.extend(write_set(dir, "everything-codepipeline", vec![fixtures::everything_codepipeline()]));
+    files.extend(write_set(
+        dir,
+        "everything-codepipeline",
+        vec![fixtures::everything_codepipeline()],
+    ));
     files.extend(write_set(dir, "configured", vec![configured()]));
     files.sort();
     assert!(files.len() >= 18, "expected every set to produce files, got {files:?}");
@@ -128,9 +134,13 @@ fn cfn_lint_accepts_every_template_without_any_finding() {
     let dir = TempDir::new("cfn-lint");
     let files = generated(&dir);
     let templates = with_suffix(&files, ".template.yml");
-    let Some(out) = cfn_lint(dir.path(), &["--"], &templates) else { return };
+    let Some(out) = cfn_lint(dir.path(), &["--"], &templates) else {
+        return;
+    };
     assert_clean("generated templates", &out);
-    let Some(out) = cfn_lint(&workspace_root(), &["--"], &committed(".template.yml")) else { return };
+    let Some(out) = cfn_lint(&workspace_root(), &["--"], &committed(".template.yml")) else {
+        return;
+    };
     assert_clean("committed example templates", &out);
 }
 
@@ -150,7 +160,11 @@ fn cfn_lint_accepts_every_git_sync_deployment_file() {
         };
         assert_clean(&deployment.display().to_string(), &out);
     }
-    let Some(out) = cfn_lint(&workspace_root(), &["--deployment-files"], &committed(".deployment.yml")) else {
+    let Some(out) = cfn_lint(
+        &workspace_root(),
+        &["--deployment-files"],
+        &committed(".deployment.yml"),
+    ) else {
         return;
     };
     assert_clean("committed example deployment files", &out);
@@ -161,7 +175,11 @@ fn every_create_pipeline_input_validates_against_botocore() {
     let dir = TempDir::new("create-pipeline");
     let files = generated(&dir);
     let mut inputs = with_suffix(&files, ".create-pipeline.json");
-    inputs.extend(committed(".create-pipeline.json").into_iter().map(|p| workspace_root().join(p)));
+    inputs.extend(
+        committed(".create-pipeline.json")
+            .into_iter()
+            .map(|p| workspace_root().join(p)),
+    );
     let Some(out) = validate_json(&inputs) else { return };
     assert_eq!(out.code, 0, "{}", out.text());
     assert_eq!(
@@ -208,7 +226,10 @@ fn buildspecs(template: &str) -> Vec<(String, Result<Buildspec, String>)> {
         .into_iter()
         .filter(|(_, r)| r["Type"] == "AWS::CodeBuild::Project")
         .map(|(id, r)| {
-            let text = r["Properties"]["Source"]["BuildSpec"].as_str().unwrap_or_default().to_owned();
+            let text = r["Properties"]["Source"]["BuildSpec"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
             let spec = serde_json::from_value::<Buildspec>(parse_yaml(&text)).map_err(|e| format!("{e}\n{text}"));
             (id, spec)
         })
@@ -264,9 +285,15 @@ fn cfn_lint_rejects_a_broken_template() {
     let (template, _) = minimal_files(&dir);
     edit(&template, "PipelineType: V2", "PipelineType: V3");
     edit(&template, "TimeoutInMinutes: 30", "TimeoutInMinutes: 3000");
-    let Some(out) = cfn_lint(dir.path(), &["--"], std::slice::from_ref(&template)) else { return };
+    let Some(out) = cfn_lint(dir.path(), &["--"], std::slice::from_ref(&template)) else {
+        return;
+    };
     assert_eq!(out.code & 2, 2, "{}", out.text());
-    assert!(out.stdout.contains("V3") && out.stdout.contains("3000"), "{}", out.text());
+    assert!(
+        out.stdout.contains("V3") && out.stdout.contains("3000"),
+        "{}",
+        out.text()
+    );
 }
 
 #[test]
@@ -276,22 +303,40 @@ fn cfn_lint_rejects_a_deployment_file_missing_a_parameter() {
     let root = dir.path().join("minimal");
     let deployment = root.join("codepipeline/minimal.deployment.yml");
     let text = std::fs::read_to_string(&deployment).unwrap_or_default();
-    let kept: String = text.lines().filter(|l| !l.contains("ArtifactBucket:")).map(|l| format!("{l}\n")).collect();
+    let kept: String = text
+        .lines()
+        .filter(|l| !l.contains("ArtifactBucket:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
     std::fs::write(&deployment, kept).unwrap_or_else(|e| panic!("{e}"));
-    let Some(out) = cfn_lint(&root, &["--deployment-files"], &[deployment]) else { return };
+    let Some(out) = cfn_lint(&root, &["--deployment-files"], &[deployment]) else {
+        return;
+    };
     assert_ne!(out.code, 0, "{}", out.text());
-    assert!(out.stdout.contains("'ArtifactBucket' is a required property"), "{}", out.text());
+    assert!(
+        out.stdout.contains("'ArtifactBucket' is a required property"),
+        "{}",
+        out.text()
+    );
 }
 
 #[test]
 fn botocore_validation_rejects_a_broken_create_pipeline_input() {
     let dir = TempDir::new("create-pipeline-bad");
     let (_, json) = minimal_files(&dir);
-    edit(&json, "\"executionMode\": \"PARALLEL\"", "\"executionMode\": \"SOMETIMES\"");
+    edit(
+        &json,
+        "\"executionMode\": \"PARALLEL\"",
+        "\"executionMode\": \"SOMETIMES\"",
+    );
     edit(&json, "\"name\": \"test\"", "\"name\": \"test job\"");
     let Some(out) = validate_json(&[json]) else { return };
     assert_eq!(out.code, 1, "{}", out.text());
-    assert!(out.stdout.contains("SOMETIMES") && out.stdout.contains("\"test job\" does not match"), "{}", out.text());
+    assert!(
+        out.stdout.contains("SOMETIMES") && out.stdout.contains("\"test job\" does not match"),
+        "{}",
+        out.text()
+    );
 }
 
 #[test]
@@ -302,7 +347,10 @@ fn the_typed_buildspec_check_rejects_unknown_keys_and_bad_structure() {
     assert!(buildspec_problems(&text).is_empty());
     let unknown = text.replacen("          phases:\n", "          phase:\n", 1);
     let problems = buildspec_problems(&unknown);
-    assert!(problems.iter().any(|p| p.contains("unknown field `phase`")), "{problems:#?}");
+    assert!(
+        problems.iter().any(|p| p.contains("unknown field `phase`")),
+        "{problems:#?}"
+    );
     let old = text.replacen("version: '0.2'", "version: '0.1'", 1);
     let problems = buildspec_problems(&old);
     assert!(problems.iter().any(|p| p.contains("expected \"0.2\"")), "{problems:#?}");
@@ -321,7 +369,9 @@ fn diagnostics_of(pipeline: &Pipeline) -> Diagnostics {
 
 /// The errors as `path: message` lines.
 fn error_lines(d: &Diagnostics) -> Vec<String> {
-    d.errors().map(|e| format!("{} [{}]: {}", e.path, e.code, e.message)).collect()
+    d.errors()
+        .map(|e| format!("{} [{}]: {}", e.path, e.code, e.message))
+        .collect()
 }
 
 #[test]
@@ -332,11 +382,16 @@ fn everything_is_rejected_feature_by_feature() {
         (r#"job "publish" > if"#, "the condition `event == push`"),
         (r#"job "publish" > env.EVENT"#, "the built-in `event name`"),
         (r#"job "deploy" > env.AUTHOR"#, "the built-in `actor`"),
-        (r#"job "notify" > if"#, "running after a failed or cancelled job (`always`)"),
+        (
+            r#"job "notify" > if"#,
+            "running after a failed or cancelled job (`always`)",
+        ),
     ];
     for (path, feature) in expect {
         assert!(
-            errors.iter().any(|e| e.contains(path) && e.contains(feature) && e.contains("codepipeline-unsupported")),
+            errors
+                .iter()
+                .any(|e| e.contains(path) && e.contains(feature) && e.contains("codepipeline-unsupported")),
             "no error for {feature} at {path}:\n{}",
             errors.join("\n")
         );

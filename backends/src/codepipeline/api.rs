@@ -253,8 +253,16 @@ pub fn from_template(
                 },
                 run_order: a.run_order,
                 configuration,
-                input_artifacts: a.input_artifacts.iter().map(|r| Artifact { name: r.name.clone() }).collect(),
-                output_artifacts: a.output_artifacts.iter().map(|r| Artifact { name: r.name.clone() }).collect(),
+                input_artifacts: a
+                    .input_artifacts
+                    .iter()
+                    .map(|r| Artifact { name: r.name.clone() })
+                    .collect(),
+                output_artifacts: a
+                    .output_artifacts
+                    .iter()
+                    .map(|r| Artifact { name: r.name.clone() })
+                    .collect(),
                 namespace: a.namespace.clone(),
             });
         }

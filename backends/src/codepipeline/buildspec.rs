@@ -223,7 +223,9 @@ impl Buildspec {
                         problems.push(format!("env.{section}.{name} names no parameter or secret"));
                     }
                     if let Some(first) = seen.insert(name, section) {
-                        problems.push(format!("env variable {name} is set in both env.{first} and env.{section}"));
+                        problems.push(format!(
+                            "env variable {name} is set in both env.{first} and env.{section}"
+                        ));
                     }
                 }
             }
@@ -232,10 +234,14 @@ impl Buildspec {
                     problems.push(format!("env.exported-variables: {name:?} is not a valid variable name"));
                 }
                 if name.starts_with("AWS_") {
-                    problems.push(format!("env.exported-variables: {name} starts with AWS_, which cannot be exported"));
+                    problems.push(format!(
+                        "env.exported-variables: {name} starts with AWS_, which cannot be exported"
+                    ));
                 }
                 if env.secrets_manager.contains_key(name) || env.parameter_store.contains_key(name) {
-                    problems.push(format!("env.exported-variables: {name} is a secret, which cannot be exported"));
+                    problems.push(format!(
+                        "env.exported-variables: {name} is a secret, which cannot be exported"
+                    ));
                 }
             }
         }
@@ -274,7 +280,11 @@ impl Buildspec {
                     problems.push(format!("artifacts.secondary-artifacts.{id}.files is empty"));
                 }
             }
-            for f in a.files.iter().chain(a.secondary_artifacts.values().flat_map(|s| &s.files)) {
+            for f in a
+                .files
+                .iter()
+                .chain(a.secondary_artifacts.values().flat_map(|s| &s.files))
+            {
                 if f.trim().is_empty() {
                     problems.push("artifacts: an empty file pattern".to_owned());
                 }

@@ -76,7 +76,10 @@ fn weekdays(field: &str) -> Result<String, String> {
     let mut out = Vec::new();
     for item in field.split(',') {
         let (range, step) = match item.split_once('/') {
-            Some((r, s)) => (r, Some(s.parse::<usize>().map_err(|_| format!("bad step in {item:?}"))?)),
+            Some((r, s)) => (
+                r,
+                Some(s.parse::<usize>().map_err(|_| format!("bad step in {item:?}"))?),
+            ),
             None => (item, None),
         };
         let (first, last) = match range {

@@ -104,7 +104,8 @@ impl<'l, 'a> JobLowering<'l, 'a> {
 
     fn unsupported(&mut self, path: Path, u: Unsupported) {
         if self.report {
-            self.l.unsupported(path, format!("{} in job {:?}", u.feature, self.job.id.as_str()), u.hint);
+            self.l
+                .unsupported(path, format!("{} in job {:?}", u.feature, self.job.id.as_str()), u.hint);
         }
     }
 
@@ -249,7 +250,10 @@ impl<'l, 'a> JobLowering<'l, 'a> {
             );
         }
         if commands.is_empty() {
-            commands.push(format!("echo {}", expr::quote(&format!("Job {} has nothing to run", job.id))));
+            commands.push(format!(
+                "echo {}",
+                expr::quote(&format!("Job {} has nothing to run", job.id))
+            ));
         }
         let exported = self.out.exported.clone();
         let outputs = self.out.outputs.clone();
@@ -274,7 +278,10 @@ impl<'l, 'a> JobLowering<'l, 'a> {
                         Diagnostic::error(
                             "codepipeline-reserved-name",
                             path,
-                            format!("environment variable {name} of job {:?} is used by the CodePipeline lowering", self.job.id.as_str()),
+                            format!(
+                                "environment variable {name} of job {:?} is used by the CodePipeline lowering",
+                                self.job.id.as_str()
+                            ),
                         )
                         .with_hint("choose another name")
                         .on_platform(PLATFORM),
@@ -444,7 +451,12 @@ impl<'l, 'a> JobLowering<'l, 'a> {
             };
             let mut words = vec!["docker exec".to_owned(), format!("-w {workdir}")];
             let own: BTreeSet<&str> = env.iter().map(|(n, _)| n.as_str()).collect();
-            let mut passed: Vec<String> = self.names.iter().filter(|n| !own.contains(n.as_str())).cloned().collect();
+            let mut passed: Vec<String> = self
+                .names
+                .iter()
+                .filter(|n| !own.contains(n.as_str()))
+                .cloned()
+                .collect();
             passed.sort();
             words.extend(passed.iter().map(|n| format!("-e {n}")));
             words.extend(env.iter().map(|(n, v)| format!("-e {n}={v}")));
@@ -484,7 +496,10 @@ impl<'l, 'a> JobLowering<'l, 'a> {
                         },
                     );
                 }
-                (vec![write], format!("{name}=\"$({run})\" && export {name}", name = o.name))
+                (
+                    vec![write],
+                    format!("{name}=\"$({run})\" && export {name}", name = o.name),
+                )
             }
             StepKind::Action(a) => match &a.fallback {
                 Some(body) => {
@@ -585,7 +600,10 @@ impl<'l, 'a> JobLowering<'l, 'a> {
             }
         }
         let run = if step.continue_on_error {
-            format!("{run} || echo {}", expr::quote(&format!("{label} failed; continuing (continue_on_error)")))
+            format!(
+                "{run} || echo {}",
+                expr::quote(&format!("{label} failed; continuing (continue_on_error)"))
+            )
         } else if self.status_mode {
             format!("{run} || {FAILED_VAR}={}", expr::quote(&label))
         } else {
@@ -637,7 +655,11 @@ impl<'l, 'a> JobLowering<'l, 'a> {
         }
         for p in &c.paths {
             let p = p.trim_end_matches('/');
-            let entry = if p.contains(['*', '?', '[']) { p.to_owned() } else { format!("{p}/**/*") };
+            let entry = if p.contains(['*', '?', '[']) {
+                p.to_owned()
+            } else {
+                format!("{p}/**/*")
+            };
             if !cache.paths.contains(&entry) {
                 cache.paths.push(entry);
             }
@@ -649,14 +671,24 @@ impl<'l, 'a> JobLowering<'l, 'a> {
         let session = role.session_name.clone().unwrap_or_else(|| {
             let raw = format!("{}-{}", self.l.pipeline.id, self.job.id);
             raw.chars()
-                .map(|c| if c.is_ascii_alphanumeric() || "+=,.@-_".contains(c) { c } else { '-' })
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || "+=,.@-_".contains(c) {
+                        c
+                    } else {
+                        '-'
+                    }
+                })
                 .take(64)
                 .collect()
         });
         let mut lines = Vec::new();
         for (n, arn) in std::iter::once(&role.role_arn).chain(&role.chain).enumerate() {
             let carrier = format!("STEP{}_ROLE_ARN_{}", index + 1, n + 1);
-            let arn_path = if n == 0 { path.field("role_arn") } else { path.field(format!("chain[{}]", n - 1)) };
+            let arn_path = if n == 0 {
+                path.field("role_arn")
+            } else {
+                path.field(format!("chain[{}]", n - 1))
+            };
             let word = self.shell_value(&carrier, arn, &arn_path)?;
             let duration = role
                 .duration_seconds
@@ -672,7 +704,13 @@ impl<'l, 'a> JobLowering<'l, 'a> {
         lines.push(format!(
             "export AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_REGION={region} AWS_DEFAULT_REGION={region}"
         ));
-        for n in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_DEFAULT_REGION"] {
+        for n in [
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_SESSION_TOKEN",
+            "AWS_REGION",
+            "AWS_DEFAULT_REGION",
+        ] {
             self.names.insert(n.to_owned());
         }
         if self.report {
@@ -765,9 +803,7 @@ impl<'l, 'a> JobLowering<'l, 'a> {
                 Condition::Failure if ctx.status_mode => format!("[ -n \"${{{FAILED_VAR}:-}}\" ]"),
                 Condition::Failure => "false".into(),
                 Condition::Branch(b) => {
-                    jl.out
-                        .action_env
-                        .retain(|(n, _)| n != BRANCH_VAR);
+                    jl.out.action_env.retain(|(n, _)| n != BRANCH_VAR);
                     jl.out.action_env.push((
                         BRANCH_VAR.to_owned(),
                         vec![SubPart::Text("#{SourceVariables.BranchName}".into())],
@@ -808,7 +844,6 @@ impl<'l, 'a> JobLowering<'l, 'a> {
         }
         go(self, &c.to_nnf(), ctx, true)
     }
-
 }
 
 /// Resolves references for one cell.
@@ -909,7 +944,10 @@ pub(crate) fn stage_command(name: &str, paths: &[String]) -> String {
                 })
                 .collect();
             let dest_abs = format!("\"$CODEBUILD_SRC_DIR\"/{dest}/");
-            let copy = format!("shopt -s globstar nullglob && cp -R --parents {} {dest_abs}", rels.join(" "));
+            let copy = format!(
+                "shopt -s globstar nullglob && cp -R --parents {} {dest_abs}",
+                rels.join(" ")
+            );
             if root.is_empty() {
                 lines.push(format!("({copy})"));
             } else {

@@ -19,6 +19,7 @@ use pipeline_core::{Condition, InputKind, Job, Pipeline, StepKind, Trigger, yaml
 use super::buildspec::Buildspec;
 use super::cron;
 use super::expr;
+use super::gitsync::ParameterValue;
 use super::job::{JobCell, JobLowering};
 use super::model::{
     self, ActionDeclaration, ActionTypeId, ArtifactRef, ArtifactStore, BuildArtifacts, BuildEnvironment,
@@ -27,7 +28,6 @@ use super::model::{
     ProjectCache, PullRequestEvent, RetryConfiguration, Rule, RuleTarget, StageDeclaration, StageResult, SubPart,
     Template, VariableDeclaration,
 };
-use super::gitsync::ParameterValue;
 use super::settings::CodePipelineSettings;
 
 pub(crate) const PLATFORM: &str = "codepipeline";
@@ -73,6 +73,9 @@ pub(crate) struct Lowering<'a> {
     missing: Vec<String>,
     var_params: BTreeMap<String, String>,
 }
+
+/// The actions of a job: one name per matrix cell, with the cell's axis values.
+type Cells = Vec<(String, Vec<(String, String)>)>;
 
 /// What a job becomes.
 enum Role {
@@ -126,13 +129,19 @@ impl<'a> Lowering<'a> {
     }
 
     fn notice(&mut self, code: &'static str, path: Path, message: String, hint: String) {
-        self.diagnostics
-            .push(Diagnostic::notice(code, path, message).with_hint(hint).on_platform(PLATFORM));
+        self.diagnostics.push(
+            Diagnostic::notice(code, path, message)
+                .with_hint(hint)
+                .on_platform(PLATFORM),
+        );
     }
 
     fn warning(&mut self, code: &'static str, path: Path, message: String, hint: &str) {
-        self.diagnostics
-            .push(Diagnostic::warning(code, path, message).with_hint(hint).on_platform(PLATFORM));
+        self.diagnostics.push(
+            Diagnostic::warning(code, path, message)
+                .with_hint(hint)
+                .on_platform(PLATFORM),
+        );
     }
 
     /// Declares a parameter; `value` is its known value, `placeholder` what the
@@ -141,7 +150,8 @@ impl<'a> Lowering<'a> {
         match value {
             Some(v) => {
                 p.default = Some(v.clone());
-                self.deployment.insert(name.to_owned(), ParameterValue::Known(v.clone()));
+                self.deployment
+                    .insert(name.to_owned(), ParameterValue::Known(v.clone()));
                 self.values.insert(name.to_owned(), v);
             }
             None => match p.default.clone() {
@@ -187,7 +197,13 @@ impl<'a> Lowering<'a> {
             .id
             .as_str()
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '-'
+                }
+            })
             .collect();
         let name = Parameter {
             default: Some(default_name),
@@ -295,7 +311,7 @@ impl<'a> Lowering<'a> {
         }
 
         // Action names and namespaces.
-        let mut action_names: Vec<Vec<(String, Vec<(String, String)>)>> = Vec::new();
+        let mut action_names: Vec<Cells> = Vec::new();
         let mut used = HashSet::from([SOURCE.to_owned()]);
         for job in &p.jobs {
             let cells = self.cells(job, &mut used);
@@ -329,7 +345,11 @@ impl<'a> Lowering<'a> {
         let mut clone_ref = self.settings.full_clone;
         let mut logical_ids = HashSet::new();
         for layer in &layers {
-            let jobs: Vec<usize> = layer.iter().copied().filter(|i| matches!(roles[*i], Role::Actions)).collect();
+            let jobs: Vec<usize> = layer
+                .iter()
+                .copied()
+                .filter(|i| matches!(roles[*i], Role::Actions))
+                .collect();
             if jobs.is_empty() {
                 continue;
             }
@@ -340,7 +360,11 @@ impl<'a> Lowering<'a> {
                 let job = &p.jobs[i];
                 stage_of_job.insert(i, stages.len());
                 let mut order = 1;
-                if let Some(approval) = job.environment.as_ref().and_then(|e| e.approval.as_ref().map(|a| (e, a))) {
+                if let Some(approval) = job
+                    .environment
+                    .as_ref()
+                    .and_then(|e| e.approval.as_ref().map(|a| (e, a)))
+                {
                     actions.push(self.approval(job, approval.0, approval.1));
                     order = 2;
                 }
@@ -361,7 +385,8 @@ impl<'a> Lowering<'a> {
                 } else {
                     retry_mixed = true;
                 }
-                let (project_id, cells) = self.job_actions(job, i, &action_names[i], &guards[i], order, &mut logical_ids);
+                let (project_id, cells) =
+                    self.job_actions(job, i, &action_names[i], &guards[i], order, &mut logical_ids);
                 let mut first: Option<JobCell> = None;
                 for (cell, action) in cells {
                     clone_ref |= cell.clone_ref;
@@ -379,7 +404,9 @@ impl<'a> Lowering<'a> {
                     self.warning(
                         "codepipeline-retry",
                         root.field(format!("stage {name}")),
-                        format!("stage {name:?} retries its failed actions once, including those of jobs without retry"),
+                        format!(
+                            "stage {name:?} retries its failed actions once, including those of jobs without retry"
+                        ),
                         "give jobs that need retries a layer of their own",
                     );
                 }
@@ -395,7 +422,10 @@ impl<'a> Lowering<'a> {
             if actions.len() > MAX_ACTIONS_PER_STAGE {
                 self.limit(
                     root.clone(),
-                    format!("stage {name:?} has {} actions; CodePipeline allows {MAX_ACTIONS_PER_STAGE}", actions.len()),
+                    format!(
+                        "stage {name:?} has {} actions; CodePipeline allows {MAX_ACTIONS_PER_STAGE}",
+                        actions.len()
+                    ),
                     "split large matrices",
                 );
             }
@@ -434,7 +464,10 @@ impl<'a> Lowering<'a> {
         if stages.len() > MAX_STAGES {
             self.limit(
                 root.clone(),
-                format!("the pipeline has {} stages; CodePipeline allows {MAX_STAGES}", stages.len()),
+                format!(
+                    "the pipeline has {} stages; CodePipeline allows {MAX_STAGES}",
+                    stages.len()
+                ),
                 "flatten the needs graph",
             );
         }
@@ -487,7 +520,10 @@ impl<'a> Lowering<'a> {
             all.insert(id, rule.into());
         }
         self.setup_notices();
-        let mut template = Template::new(format!("{}: AWS CodePipeline V2 pipeline with its CodeBuild projects", p.name.replace('\n', " ")));
+        let mut template = Template::new(format!(
+            "{}: AWS CodePipeline V2 pipeline with its CodeBuild projects",
+            p.name.replace('\n', " ")
+        ));
         template.parameters.0 = std::mem::take(&mut self.params);
         template.resources.0 = all;
         template.outputs.insert(
@@ -542,7 +578,9 @@ impl<'a> Lowering<'a> {
         });
         let top_level_failure = match c {
             Condition::Failure => true,
-            Condition::And(cs) => cs.contains(&Condition::Failure) && cs.iter().filter(|c| c.mentions_status()).count() == 1,
+            Condition::And(cs) => {
+                cs.contains(&Condition::Failure) && cs.iter().filter(|c| c.mentions_status()).count() == 1
+            }
             _ => false,
         };
         let deploys: Vec<usize> = graph
@@ -562,9 +600,15 @@ impl<'a> Lowering<'a> {
             return Role::Rollback(deploys);
         }
         let feature = if always {
-            format!("job {:?} running after a failed or cancelled job (`always`)", job.id.as_str())
+            format!(
+                "job {:?} running after a failed or cancelled job (`always`)",
+                job.id.as_str()
+            )
         } else {
-            format!("job {:?} running when a job that is not a deploy failed (`failure`)", job.id.as_str())
+            format!(
+                "job {:?} running when a job that is not a deploy failed (`failure`)",
+                job.id.as_str()
+            )
         };
         self.unsupported(
             path,
@@ -575,7 +619,13 @@ impl<'a> Lowering<'a> {
     }
 
     /// The job's own condition and those of the jobs it needs (skipping propagates).
-    fn guard(&self, graph: &NeedsGraph<'_>, roles: &[Role], guards: &[Option<Condition>], i: usize) -> Option<Condition> {
+    fn guard(
+        &self,
+        graph: &NeedsGraph<'_>,
+        roles: &[Role],
+        guards: &[Option<Condition>],
+        i: usize,
+    ) -> Option<Condition> {
         let job = &self.pipeline.jobs[i];
         let mut parts: Vec<Condition> = Vec::new();
         if let (Some(c), Role::Actions) = (&job.condition, &roles[i]) {
@@ -619,7 +669,7 @@ impl<'a> Lowering<'a> {
     }
 
     /// Action names of the job's cells, with each cell's matrix values.
-    fn cells(&mut self, job: &Job, used: &mut HashSet<String>) -> Vec<(String, Vec<(String, String)>)> {
+    fn cells(&mut self, job: &Job, used: &mut HashSet<String>) -> Cells {
         let base = job.id.to_string();
         let Some(m) = &job.matrix else {
             used.insert(base.clone());
@@ -631,7 +681,13 @@ impl<'a> Lowering<'a> {
                 .iter()
                 .map(|(_, v)| {
                     v.chars()
-                        .map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' })
+                        .map(|c| {
+                            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                                c
+                            } else {
+                                '_'
+                            }
+                        })
                         .collect()
                 })
                 .collect();
@@ -792,7 +848,10 @@ impl<'a> Lowering<'a> {
             self.warning(
                 "codepipeline-fail-fast",
                 path.field("matrix"),
-                format!("CodePipeline lets running actions finish when one fails; the cells of job {:?} are not cancelled", job.id.as_str()),
+                format!(
+                    "CodePipeline lets running actions finish when one fails; the cells of job {:?} are not cancelled",
+                    job.id.as_str()
+                ),
                 "drop `fail_fast(true)`",
             );
         }
@@ -802,7 +861,10 @@ impl<'a> Lowering<'a> {
             let mut configuration = IndexMap::new();
             configuration.insert(
                 "ProjectName".into(),
-                CfnString::sub([CfnString::reference("PipelineName"), CfnString::text(format!("-{}", job.id))]),
+                CfnString::sub([
+                    CfnString::reference("PipelineName"),
+                    CfnString::text(format!("-{}", job.id)),
+                ]),
             );
             let mut inputs = vec![ArtifactRef { name: SOURCE.into() }];
             inputs.extend(lowered.inputs.iter().map(|i| ArtifactRef { name: i.clone() }));
@@ -816,10 +878,27 @@ impl<'a> Lowering<'a> {
             }
             if n == 0 {
                 if inputs.len() > MAX_ARTIFACTS {
-                    self.limit(path.clone(), format!("job {:?} downloads {} artifacts besides the source; a CodeBuild action takes {} inputs", job.id.as_str(), inputs.len() - 1, MAX_ARTIFACTS), "combine artifacts");
+                    self.limit(
+                        path.clone(),
+                        format!(
+                            "job {:?} downloads {} artifacts besides the source; a CodeBuild action takes {} inputs",
+                            job.id.as_str(),
+                            inputs.len() - 1,
+                            MAX_ARTIFACTS
+                        ),
+                        "combine artifacts",
+                    );
                 }
                 if lowered.outputs.len() > MAX_ARTIFACTS {
-                    self.limit(path.clone(), format!("job {:?} uploads {} artifacts; a CodeBuild action has at most {MAX_ARTIFACTS} outputs", job.id.as_str(), lowered.outputs.len()), "combine artifacts");
+                    self.limit(
+                        path.clone(),
+                        format!(
+                            "job {:?} uploads {} artifacts; a CodeBuild action has at most {MAX_ARTIFACTS} outputs",
+                            job.id.as_str(),
+                            lowered.outputs.len()
+                        ),
+                        "combine artifacts",
+                    );
                 }
             }
             let run_order = order + u32::try_from(n / per_order).unwrap_or(u32::MAX - 1);
@@ -834,10 +913,17 @@ impl<'a> Lowering<'a> {
                 run_order,
                 configuration,
                 input_artifacts: inputs,
-                output_artifacts: lowered.outputs.iter().map(|o| ArtifactRef { name: o.clone() }).collect(),
+                output_artifacts: lowered
+                    .outputs
+                    .iter()
+                    .map(|o| ArtifactRef { name: o.clone() })
+                    .collect(),
                 namespace: if job.outputs().next().is_some() {
                     Some(if n == 0 {
-                        self.namespaces.get(job.id.as_str()).cloned().unwrap_or_else(|| name.clone())
+                        self.namespaces
+                            .get(job.id.as_str())
+                            .cloned()
+                            .unwrap_or_else(|| name.clone())
                     } else {
                         name.clone()
                     })
@@ -911,7 +997,10 @@ impl<'a> Lowering<'a> {
             self.warning(
                 "codepipeline-timeout",
                 path.field("timeout_minutes"),
-                format!("CodeBuild's shortest timeout is {MIN_TIMEOUT} minutes; job {:?} asks for {timeout}", job.id.as_str()),
+                format!(
+                    "CodeBuild's shortest timeout is {MIN_TIMEOUT} minutes; job {:?} asks for {timeout}",
+                    job.id.as_str()
+                ),
                 "use a timeout of at least 5 minutes",
             );
         }
@@ -919,14 +1008,22 @@ impl<'a> Lowering<'a> {
             Ok(s) => s,
             Err(e) => {
                 self.diagnostics.push(
-                    Diagnostic::error("emit", path.clone(), format!("cannot emit the buildspec: {e}")).on_platform(PLATFORM),
+                    Diagnostic::error("emit", path.clone(), format!("cannot emit the buildspec: {e}"))
+                        .on_platform(PLATFORM),
                 );
                 String::new()
             }
         };
-        debug_assert!(Buildspec::check(&cell.buildspec).is_empty(), "{:?}", cell.buildspec.check());
+        debug_assert!(
+            Buildspec::check(&cell.buildspec).is_empty(),
+            "{:?}",
+            cell.buildspec.check()
+        );
         Project {
-            name: CfnString::sub([CfnString::reference("PipelineName"), CfnString::text(format!("-{}", job.id))]),
+            name: CfnString::sub([
+                CfnString::reference("PipelineName"),
+                CfnString::text(format!("-{}", job.id)),
+            ]),
             description: format!(
                 "{} of pipeline {}",
                 job.name.clone().unwrap_or_else(|| format!("Job {}", job.id)),
@@ -988,7 +1085,9 @@ impl<'a> Lowering<'a> {
                                 input.name.as_str()
                             ),
                         )
-                        .with_hint("pipeline variable values match [A-Za-z0-9@\\-_]+: use letters, digits, '@', '-' and '_'")
+                        .with_hint(
+                            "pipeline variable values match [A-Za-z0-9@\\-_]+: use letters, digits, '@', '-' and '_'",
+                        )
                         .on_platform(PLATFORM),
                     );
                 }
@@ -1007,7 +1106,11 @@ impl<'a> Lowering<'a> {
             }
         }
         if out.len() > 50 {
-            self.limit(self.root(), format!("{} inputs; CodePipeline allows 50 variables", inputs.len()), "use fewer inputs");
+            self.limit(
+                self.root(),
+                format!("{} inputs; CodePipeline allows 50 variables", inputs.len()),
+                "use fewer inputs",
+            );
         }
         out
     }
@@ -1042,7 +1145,11 @@ impl<'a> Lowering<'a> {
                 Trigger::Push(p) => {
                     let every = p.branches.is_empty() && p.tags.is_empty();
                     if !p.branches.is_empty() || every {
-                        let (includes, excludes) = if every { (vec!["**".to_owned()], Vec::new()) } else { split(&p.branches) };
+                        let (includes, excludes) = if every {
+                            (vec!["**".to_owned()], Vec::new())
+                        } else {
+                            split(&p.branches)
+                        };
                         push.push(GitPushFilter {
                             tags: None,
                             branches: Some(GitBranchFilter { includes, excludes }),
@@ -1050,7 +1157,11 @@ impl<'a> Lowering<'a> {
                         });
                     }
                     if !p.tags.is_empty() || every {
-                        let (includes, excludes) = if every { (vec!["**".to_owned()], Vec::new()) } else { split(&p.tags) };
+                        let (includes, excludes) = if every {
+                            (vec!["**".to_owned()], Vec::new())
+                        } else {
+                            split(&p.tags)
+                        };
                         if !p.paths.is_empty() {
                             self.warning(
                                 "codepipeline-trigger-filter",
@@ -1067,8 +1178,11 @@ impl<'a> Lowering<'a> {
                     }
                 }
                 Trigger::PullRequest(pr) => {
-                    let (includes, excludes) =
-                        if pr.branches.is_empty() { (vec!["**".to_owned()], Vec::new()) } else { split(&pr.branches) };
+                    let (includes, excludes) = if pr.branches.is_empty() {
+                        (vec!["**".to_owned()], Vec::new())
+                    } else {
+                        split(&pr.branches)
+                    };
                     pull.push(GitPullRequestFilter {
                         events: vec![PullRequestEvent::Open, PullRequestEvent::Updated],
                         branches: Some(GitBranchFilter { includes, excludes }),
@@ -1088,13 +1202,19 @@ impl<'a> Lowering<'a> {
             }
         }
         for (path, n) in too_many {
-            self.limit(path, format!("{n} patterns; a CodePipeline trigger filter takes {MAX_PATTERNS}"), "use broader glob patterns");
+            self.limit(
+                path,
+                format!("{n} patterns; a CodePipeline trigger filter takes {MAX_PATTERNS}"),
+                "use broader glob patterns",
+            );
         }
         for (what, n) in [("push", push.len()), ("pull request", pull.len())] {
             if n > MAX_FILTERS {
                 self.limit(
                     self.root(),
-                    format!("the triggers need {n} {what} filters; CodePipeline allows {MAX_FILTERS} per source action"),
+                    format!(
+                        "the triggers need {n} {what} filters; CodePipeline allows {MAX_FILTERS} per source action"
+                    ),
                     "merge triggers (a push with tags needs a filter of its own)",
                 );
             }
@@ -1127,9 +1247,19 @@ impl<'a> Lowering<'a> {
                         "runs of different branches wait for (or supersede) each other on CodePipeline".into(),
                     );
                 }
-                if c.cancel_in_progress { ExecutionMode::Superseded } else { ExecutionMode::Queued }
+                if c.cancel_in_progress {
+                    ExecutionMode::Superseded
+                } else {
+                    ExecutionMode::Queued
+                }
             }
-            None if p.jobs.iter().any(|j| j.environment.is_some() || j.concurrency.is_some()) => ExecutionMode::Queued,
+            None if p
+                .jobs
+                .iter()
+                .any(|j| j.environment.is_some() || j.concurrency.is_some()) =>
+            {
+                ExecutionMode::Queued
+            }
             None => ExecutionMode::Parallel,
         }
     }
@@ -1179,7 +1309,8 @@ impl<'a> Lowering<'a> {
                 "codepipeline-schedule",
                 self.root(),
                 "EventBridge starts the pipeline on its schedule with the role ScheduleRoleArn".into(),
-                "let the role trust events.amazonaws.com and allow codepipeline:StartPipelineExecution on the pipeline".into(),
+                "let the role trust events.amazonaws.com and allow codepipeline:StartPipelineExecution on the pipeline"
+                    .into(),
             );
         }
         out
@@ -1209,14 +1340,22 @@ impl<'a> Lowering<'a> {
 fn testable(c: &Condition) -> bool {
     let mut ok = true;
     c.visit(&mut |c| {
-        ok &= !matches!(c, Condition::Tag | Condition::Event(_) | Condition::Always | Condition::Failure);
+        ok &= !matches!(
+            c,
+            Condition::Tag | Condition::Event(_) | Condition::Always | Condition::Failure
+        );
     });
     ok
 }
 
 /// How many branch (0), tag (1) or path (2) patterns a trigger has.
 fn trigger_patterns(trigger: &Trigger, which: u8) -> usize {
-    let count = |v: &[String]| v.iter().filter(|p| !p.starts_with('!')).count().max(v.iter().filter(|p| p.starts_with('!')).count());
+    let count = |v: &[String]| {
+        v.iter()
+            .filter(|p| !p.starts_with('!'))
+            .count()
+            .max(v.iter().filter(|p| p.starts_with('!')).count())
+    };
     match (trigger, which) {
         (Trigger::Push(p), 0) => count(&p.branches),
         (Trigger::Push(p), 1) => count(&p.tags),

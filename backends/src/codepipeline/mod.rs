@@ -117,8 +117,12 @@ impl CodePipeline {
     fn files(&self, p: &Pipeline, ctx: &RenderContext, diagnostics: &mut Diagnostics) -> Option<Vec<(String, String)>> {
         let lowered = self.lower(p, diagnostics)?;
         let emit_error = |what: &str, e: String| {
-            Diagnostic::error("emit", Path::pipeline(p.id.as_str()), format!("cannot emit the {what}: {e}"))
-                .on_platform(PLATFORM)
+            Diagnostic::error(
+                "emit",
+                Path::pipeline(p.id.as_str()),
+                format!("cannot emit the {what}: {e}"),
+            )
+            .on_platform(PLATFORM)
         };
         let header = ctx.header.comment("# ");
         let template = match self.render_template(&lowered) {
@@ -178,7 +182,9 @@ impl Backend for CodePipeline {
     ) -> Vec<GeneratedFile> {
         let mut out = Vec::new();
         for p in pipelines {
-            let Some(files) = self.files(p, ctx, diagnostics) else { continue };
+            let Some(files) = self.files(p, ctx, diagnostics) else {
+                continue;
+            };
             for (path, contents) in files {
                 match GeneratedFile::new(path, contents) {
                     Ok(f) => out.push(f),

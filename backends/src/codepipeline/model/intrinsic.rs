@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
 
 /// One piece of an `Fn::Sub` template: literal text (its `${` is escaped on output) or a
 /// reference to a parameter, resource or pseudo parameter (`${Name}`, `${AWS::Region}`).
@@ -188,7 +188,10 @@ mod tests {
 
     #[test]
     fn sub_collapses_to_literal_or_ref() {
-        assert_eq!(CfnString::sub([CfnString::text("a"), CfnString::text("b")]), CfnString::lit("ab"));
+        assert_eq!(
+            CfnString::sub([CfnString::text("a"), CfnString::text("b")]),
+            CfnString::lit("ab")
+        );
         assert_eq!(CfnString::sub([CfnString::reference("X")]), CfnString::Ref("X".into()));
         assert_eq!(
             CfnString::sub([CfnString::reference("AWS::Region")]),

@@ -23,8 +23,8 @@ pub use events::{Rule, RuleTarget};
 pub use intrinsic::{CfnString, SubPart, UnresolvedReference};
 pub use pipeline::{
     ActionDeclaration, ActionTypeId, ArtifactRef, ArtifactStore, ExecutionMode, FailureConditions, GitBranchFilter,
-    GitConfiguration, GitFilePathFilter, GitPullRequestFilter, GitPushFilter, GitTagFilter, Pipeline,
-    PullRequestEvent, RetryConfiguration, StageDeclaration, StageResult, Tag, Trigger, VariableDeclaration,
+    GitConfiguration, GitFilePathFilter, GitPullRequestFilter, GitPushFilter, GitTagFilter, Pipeline, PullRequestEvent,
+    RetryConfiguration, StageDeclaration, StageResult, Tag, Trigger, VariableDeclaration,
 };
 
 fn no_parameters(p: &Spaced<IndexMap<String, Parameter>>) -> bool {
