@@ -100,12 +100,8 @@ pub(crate) fn parts(value: &Expr, resolver: &mut dyn Resolver) -> Result<Vec<Par
     Ok(out)
 }
 
-/// `s` as one shell word in single quotes (plain when it needs no quoting).
-///
-/// ```ignore
-/// assert_eq!(quote("main"), "main");
-/// assert_eq!(quote("it's"), r#"'it'\''s'"#);
-/// ```
+/// `s` as one shell word in single quotes (plain when it needs no quoting): `main`, `'a b'`,
+/// `'it'\''s'`.
 pub(crate) fn quote(s: &str) -> String {
     let plain = !s.is_empty()
         && s.chars()

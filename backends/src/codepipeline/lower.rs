@@ -1014,11 +1014,21 @@ impl<'a> Lowering<'a> {
                 String::new()
             }
         };
-        debug_assert!(
-            Buildspec::check(&cell.buildspec).is_empty(),
-            "{:?}",
-            cell.buildspec.check()
-        );
+        let problems = Buildspec::check(&cell.buildspec);
+        if !problems.is_empty() && !self.diagnostics.has_errors() {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    "emit",
+                    path.clone(),
+                    format!(
+                        "the buildspec of job {:?} is not valid: {}",
+                        job.id.as_str(),
+                        problems.join("; ")
+                    ),
+                )
+                .on_platform(PLATFORM),
+            );
+        }
         Project {
             name: CfnString::sub([
                 CfnString::reference("PipelineName"),

@@ -42,6 +42,8 @@ mod job;
 mod lower;
 pub mod model;
 mod settings;
+#[cfg(test)]
+mod tests;
 
 use pipeline_core::diagnostic::{Diagnostic, Diagnostics, Path};
 use pipeline_core::{Backend, GeneratedFile, Pipeline, RenderContext, yaml};
