@@ -263,6 +263,86 @@ fn every_buildspec_reads_back_as_a_version_0_2_buildspec() {
     assert!(count >= 20, "only {count} buildspecs checked");
 }
 
+/// A YAML node in the "typed JSON" of `tests/conformance/yaml_readback.py`: strings as strings,
+/// other scalars tagged with their type.
+fn typed(node: &YamlOwned) -> serde_json::Value {
+    use serde_json::json;
+    match node {
+        YamlOwned::Value(ScalarOwned::String(s)) => serde_json::Value::String(s.clone()),
+        YamlOwned::Value(ScalarOwned::Boolean(b)) => json!({"$type": "bool", "value": b}),
+        YamlOwned::Value(ScalarOwned::Integer(i)) => json!({"$type": "int", "value": i}),
+        YamlOwned::Value(ScalarOwned::Null) => json!({"$type": "null", "value": null}),
+        YamlOwned::Value(ScalarOwned::FloatingPoint(f)) => json!({"$type": "float", "value": f.to_string()}),
+        YamlOwned::Sequence(items) => serde_json::Value::Array(items.iter().map(typed).collect()),
+        YamlOwned::Mapping(entries) => serde_json::Value::Object(
+            entries
+                .iter()
+                .map(|(k, v)| match k {
+                    YamlOwned::Value(ScalarOwned::String(s)) => (s.clone(), typed(v)),
+                    other => panic!("non-string key {other:?}"),
+                })
+                .collect(),
+        ),
+        other => panic!("unexpected YAML node {other:?}"),
+    }
+}
+
+/// CodeBuild's buildspec reader is not documented: every buildspec must read the same under a
+/// YAML 1.1 reader (PyYAML) as under YAML 1.2 (saphyr), so `version`, `yes`, `on`, `0777` and
+/// friends stay the strings the model holds whichever reader CodeBuild uses.
+#[test]
+fn every_buildspec_reads_the_same_under_yaml_1_1_and_1_2() {
+    let dir = TempDir::new("buildspec-yaml11");
+    let templates = with_suffix(&generated(&dir), ".template.yml");
+    let mut files = Vec::new();
+    let mut expected = Vec::new();
+    for (n, template) in templates.iter().enumerate() {
+        let doc = parse_yaml(&std::fs::read_to_string(template).unwrap_or_default());
+        for (id, resource) in doc["Resources"].as_object().cloned().unwrap_or_default() {
+            let Some(text) = resource["Properties"]["Source"]["BuildSpec"].as_str() else {
+                continue;
+            };
+            let file = dir.path().join(format!("buildspec-{n}-{id}.yml"));
+            std::fs::write(&file, text).unwrap_or_else(|e| panic!("{e}"));
+            let docs = YamlOwned::load_from_str(text).unwrap_or_else(|e| panic!("{e}"));
+            expected.push(typed(&docs[0]));
+            files.push(file);
+        }
+    }
+    // Negative control: a bare `yes` is a bool to PyYAML and a string to YAML 1.2.
+    let control = dir.path().join("control.yml");
+    std::fs::write(&control, "env:\n  git-credential-helper: yes\n").unwrap_or_else(|e| panic!("{e}"));
+    let control_doc =
+        YamlOwned::load_from_str("env:\n  git-credential-helper: yes\n").unwrap_or_else(|e| panic!("{e}"));
+    let Some(mut cmd) = tools::command("python") else {
+        return;
+    };
+    cmd.arg(workspace_root().join("tests/conformance/yaml_readback.py"))
+        .arg(&control)
+        .args(&files);
+    let out = output(cmd);
+    assert_eq!(out.code, 0, "{}", out.text());
+    let docs: Vec<serde_json::Value> = out
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap_or_else(|e| panic!("{l}: {e}")))
+        .map(|v| {
+            v.get("document")
+                .cloned()
+                .unwrap_or_else(|| panic!("reader error: {v}"))
+        })
+        .collect();
+    assert_eq!(docs.len(), files.len() + 1);
+    assert_ne!(
+        docs[0],
+        typed(&control_doc[0]),
+        "the comparison must catch YAML 1.1 surprises"
+    );
+    for ((file, doc), want) in files.iter().zip(docs.into_iter().skip(1)).zip(expected) {
+        assert_eq!(doc, want, "{} reads differently under PyYAML", file.display());
+    }
+}
+
 // ---------------------------------------------------------------- negative controls
 
 fn minimal_files(dir: &TempDir) -> (PathBuf, PathBuf) {
