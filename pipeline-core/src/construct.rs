@@ -281,6 +281,18 @@ fn rename_in_expr(e: &mut Expr, rename: &impl Fn(&JobId) -> Option<JobId>) {
     }
 }
 
+/// A value that describes a whole pipeline (what `#[derive(Pipeline)]` implements).
+pub trait ToPipeline {
+    /// The pipeline.
+    fn to_pipeline(&self) -> Pipeline;
+}
+
+impl ToPipeline for Pipeline {
+    fn to_pipeline(&self) -> Pipeline {
+        self.clone()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -386,17 +398,5 @@ mod tests {
         let built = scope.add("b", &Build);
         scope.configure(&built, |j| j.timeout_minutes = Some(7));
         assert!(p.jobs.iter().all(|j| j.timeout_minutes == Some(7)));
-    }
-}
-
-/// A value that describes a whole pipeline (what `#[derive(Pipeline)]` implements).
-pub trait ToPipeline {
-    /// The pipeline.
-    fn to_pipeline(&self) -> Pipeline;
-}
-
-impl ToPipeline for Pipeline {
-    fn to_pipeline(&self) -> Pipeline {
-        self.clone()
     }
 }
