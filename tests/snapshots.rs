@@ -102,3 +102,26 @@ fn minimal_codepipeline() {
 fn release_github() {
     snapshot("release", pipeline_backends::Github::new(), vec![fixtures::release()]);
 }
+
+#[test]
+fn release_gitlab() {
+    snapshot("release", pipeline_backends::Gitlab::new(), vec![fixtures::release()]);
+}
+
+#[test]
+fn release_codepipeline() {
+    snapshot(
+        "release",
+        pipeline_backends::CodePipeline::new(),
+        vec![fixtures::release()],
+    );
+}
+
+#[test]
+fn example_service_docs() {
+    snapshot(
+        "example_service",
+        pipeline_backends::Docs::new(),
+        example_service::pipelines(),
+    );
+}

@@ -9,15 +9,15 @@ impl Generator {
     /// files, or, under `CI=true`, only checks them. Drift in CI, an invalid pipeline or an I/O
     /// error fails the build with the diagnostics or the diff.
     ///
+    /// A service keeps its pipelines in `src/pipelines.rs`, compiled both into its library and,
+    /// with `#[path = "src/pipelines.rs"] mod pipelines;`, into its build script:
+    ///
     /// ```no_run
     /// // build.rs
-    /// #[path = "src/pipelines.rs"]
-    /// mod pipelines;
-    ///
+    /// # mod pipelines { pub fn generator() -> pipeline_core::Generator { pipeline_core::generator!() } }
     /// fn main() {
     ///     pipelines::generator().watch("src/pipelines.rs").build_script();
     /// }
-    /// # mod pipelines { pub fn generator() -> pipeline_core::Generator { pipeline_core::generator!() } }
     /// ```
     pub fn build_script(self) {
         println!("cargo:rerun-if-env-changed=CI");
