@@ -52,6 +52,11 @@ use crate::job::Job;
 use crate::pipeline::Pipeline;
 
 /// Something that adds jobs to a pipeline.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a construct: it does not implement `Construct`",
+    label = "not a construct",
+    note = "a field of a `#[derive(Construct)]` or `#[derive(Pipeline)]` struct must be a construct (a `Job`, a construct, an `Option` of one); mark a parameter field `#[construct(skip)]`"
+)]
 pub trait Construct {
     /// Adds this construct's jobs (with local ids) to `scope`.
     fn build(&self, scope: &mut Scope<'_>);
@@ -268,6 +273,18 @@ fn rename_in_expr(e: &mut Expr, rename: &impl Fn(&JobId) -> Option<JobId>) {
     }
 }
 
+/// A value that describes a whole pipeline (what `#[derive(Pipeline)]` implements).
+pub trait ToPipeline {
+    /// The pipeline.
+    fn to_pipeline(&self) -> Pipeline;
+}
+
+impl ToPipeline for Pipeline {
+    fn to_pipeline(&self) -> Pipeline {
+        self.clone()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -354,17 +371,5 @@ mod tests {
         let built = scope.add("b", &Build);
         scope.configure(&built, |j| j.timeout_minutes = Some(7));
         assert!(p.jobs.iter().all(|j| j.timeout_minutes == Some(7)));
-    }
-}
-
-/// A value that describes a whole pipeline (what `#[derive(Pipeline)]` implements).
-pub trait ToPipeline {
-    /// The pipeline.
-    fn to_pipeline(&self) -> Pipeline;
-}
-
-impl ToPipeline for Pipeline {
-    fn to_pipeline(&self) -> Pipeline {
-        self.clone()
     }
 }
