@@ -2,11 +2,12 @@
 //! the project's YAML emitter.
 //!
 //! Each platform is a cargo feature (`github`, `gitlab`, `codepipeline`, all on by default), so a
-//! service that targets one platform compiles one backend.
+//! service that targets one platform compiles one backend; `docs` adds a Markdown page per
+//! pipeline (with a Mermaid graph) from `pipeline-templates`.
 //!
 //! ```
 //! let names: Vec<&str> = pipeline_backends::all().iter().map(|b| b.name()).collect();
-//! assert_eq!(names, ["github", "gitlab", "codepipeline"]);
+//! assert_eq!(names, ["github", "gitlab", "codepipeline", "docs"]);
 //! ```
 #![deny(missing_docs)]
 
@@ -25,6 +26,8 @@ pub use codepipeline::CodePipeline;
 pub use github::Github;
 #[cfg(feature = "gitlab")]
 pub use gitlab::Gitlab;
+#[cfg(feature = "docs")]
+pub use pipeline_templates::Docs;
 
 /// Every enabled backend with its default settings.
 pub fn all() -> Vec<Box<dyn Backend>> {
@@ -35,5 +38,8 @@ pub fn all() -> Vec<Box<dyn Backend>> {
     backends.push(Box::new(Gitlab::new()));
     #[cfg(feature = "codepipeline")]
     backends.push(Box::new(CodePipeline::new()));
+    // Last: the docs page lists the notes the platform backends reported.
+    #[cfg(feature = "docs")]
+    backends.push(Box::new(Docs::new()));
     backends
 }

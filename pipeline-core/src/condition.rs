@@ -233,3 +233,53 @@ mod tests {
         assert!(!(Condition::tag() | Condition::branch("main")).mentions_status());
     }
 }
+
+/// A condition in words, for docs and messages: `branch is "main" and (tag pushed or manual run)`.
+impl std::fmt::Display for Condition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn go(c: &Condition, nested: bool, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            let list = |cs: &[Condition], sep: &str, f: &mut std::fmt::Formatter<'_>| -> std::fmt::Result {
+                if nested {
+                    f.write_str("(")?;
+                }
+                for (i, c) in cs.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(sep)?;
+                    }
+                    go(c, true, f)?;
+                }
+                if nested { f.write_str(")") } else { Ok(()) }
+            };
+            match c {
+                Condition::Always => f.write_str("always"),
+                Condition::Failure => f.write_str("an earlier job failed"),
+                Condition::Branch(b) => write!(f, "branch is {b:?}"),
+                Condition::Tag => f.write_str("a tag is built"),
+                Condition::Event(e) => write!(f, "started by {}", e.name()),
+                Condition::InputEquals(i, v) => write!(f, "input {:?} is {v:?}", i.as_str()),
+                Condition::And(cs) => list(cs, " and ", f),
+                Condition::Or(cs) => list(cs, " or ", f),
+                Condition::Not(c) => {
+                    f.write_str("not ")?;
+                    go(c, true, f)
+                }
+            }
+        }
+        go(self, false, f)
+    }
+}
+
+#[cfg(test)]
+mod display_tests {
+    use super::*;
+
+    #[test]
+    fn conditions_read_as_words() {
+        let c =
+            Condition::branch("main") & (Condition::tag() | Condition::event(Event::Manual)) & !Condition::failure();
+        assert_eq!(
+            c.to_string(),
+            "branch is \"main\" and (a tag is built or started by manual run) and not an earlier job failed"
+        );
+    }
+}

@@ -102,7 +102,8 @@ pub struct Built {
     pub jobs: Vec<JobId>,
     /// Its first jobs: those that need nothing else it added.
     pub entry: Vec<JobId>,
-    /// Its last jobs: those no other job it added needs.
+    /// Its last jobs: those no other job it added needs, leaving out jobs that only run when
+    /// something failed (a rollback), so that what comes next follows the success path.
     pub exit: Vec<JobId>,
 }
 
@@ -221,10 +222,22 @@ impl<'p> Scope<'p> {
             .filter(|j| !j.needs.iter().any(local))
             .map(|j| j.id.clone())
             .collect();
-        let exit = jobs
+        // The success path ends at jobs nothing else needs; jobs that run on failure (rollbacks,
+        // notifications) are not part of it, or what comes next would wait for a rollback.
+        let added = &self.pipeline.jobs[start..];
+        let on_success: Vec<&Job> = added
             .iter()
-            .filter(|id| !self.pipeline.jobs[start..].iter().any(|j| j.needs.contains(id)))
-            .cloned()
+            .filter(|j| !j.condition.as_ref().is_some_and(|c| c.mentions_status()))
+            .collect();
+        let path = if on_success.is_empty() {
+            added.iter().collect()
+        } else {
+            on_success
+        };
+        let exit = path
+            .iter()
+            .filter(|j| !path.iter().any(|o| o.needs.contains(&j.id)))
+            .map(|j| j.id.clone())
             .collect();
         Built { jobs, entry, exit }
     }
@@ -362,6 +375,25 @@ mod tests {
         assert_eq!(built.entry, [JobId::new("b-compile")]);
         assert_eq!(built.exit, [JobId::new("b-package")]);
         assert_eq!(built.job("package"), Some(&JobId::new("b-package")));
+    }
+
+    #[test]
+    fn failure_handlers_are_not_exits() {
+        struct WithRollback;
+        impl Construct for WithRollback {
+            fn build(&self, scope: &mut Scope<'_>) {
+                let deploy = Job::new("deploy").step(Step::script("./deploy"));
+                let rollback = Job::new("rollback")
+                    .needs(&deploy)
+                    .when(Condition::failure())
+                    .step(Step::script("./undo"));
+                scope.add_job(deploy);
+                scope.add_job(rollback);
+            }
+        }
+        let mut p = Pipeline::new("p");
+        let built = p.scope().add("staging", &WithRollback);
+        assert_eq!(built.exit, [JobId::new("staging-deploy")]);
     }
 
     #[test]

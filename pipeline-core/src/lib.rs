@@ -53,6 +53,7 @@ pub mod secret;
 pub mod service;
 pub mod step;
 pub mod trigger;
+pub mod tutorial;
 pub mod validate;
 pub mod yaml;
 

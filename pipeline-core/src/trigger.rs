@@ -248,3 +248,41 @@ impl Input {
         }
     }
 }
+
+/// A trigger in words, for docs: `push to main, release/** (tags v*) touching src/**`.
+impl std::fmt::Display for Trigger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn paths(p: &[String], f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            if p.is_empty() {
+                Ok(())
+            } else {
+                write!(f, " touching {}", p.join(", "))
+            }
+        }
+        match self {
+            Trigger::Push(p) => {
+                f.write_str("push")?;
+                match (p.branches.is_empty(), p.tags.is_empty()) {
+                    (true, true) => f.write_str(" of any branch or tag")?,
+                    (false, true) => write!(f, " to {}", p.branches.join(", "))?,
+                    (true, false) => write!(f, " of tags {}", p.tags.join(", "))?,
+                    (false, false) => write!(f, " to {} or of tags {}", p.branches.join(", "), p.tags.join(", "))?,
+                }
+                paths(&p.paths, f)
+            }
+            Trigger::PullRequest(p) => {
+                f.write_str("pull request")?;
+                if !p.branches.is_empty() {
+                    write!(f, " into {}", p.branches.join(", "))?;
+                }
+                paths(&p.paths, f)
+            }
+            Trigger::Schedule(s) => write!(f, "schedule `{}` (UTC)", s.cron),
+            Trigger::Manual(m) if m.inputs.is_empty() => f.write_str("manual run"),
+            Trigger::Manual(m) => {
+                let names: Vec<&str> = m.inputs.iter().map(|i| i.name.as_str()).collect();
+                write!(f, "manual run with inputs {}", names.join(", "))
+            }
+        }
+    }
+}

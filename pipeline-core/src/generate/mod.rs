@@ -13,6 +13,7 @@
 //!     .main(); // parses the command line, exits with 0, 1 (drift) or 2 (error)
 //! ```
 
+mod build_script;
 pub mod cli;
 mod diff;
 mod manifest;
@@ -44,6 +45,8 @@ pub struct Generator {
     root: PathBuf,
     /// The repository the default root lives in, when known.
     repository: Option<PathBuf>,
+    /// Files a build script reruns on.
+    watch: Vec<String>,
     header: Header,
     backends: Vec<Box<dyn Backend>>,
     pipelines: Vec<Pipeline>,
@@ -110,6 +113,7 @@ impl Generator {
             name,
             root: root.into(),
             repository: None,
+            watch: Vec::new(),
             backends: Vec::new(),
             pipelines: Vec::new(),
             policies: Vec::new(),

@@ -1,0 +1,10 @@
+//! Regenerates the pipeline files when the pipeline code changes; under CI=true, only checks
+//! that they are up to date (and fails the build with the diff when they are not).
+
+#[path = "src/pipelines.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod pipelines;
+
+fn main() {
+    pipelines::generator().watch("src/pipelines.rs").build_script();
+}

@@ -1,0 +1,85 @@
+// The pipelines of `payments-api`, a Rust service on AWS Lambda, built from ACME's platform
+// constructs. This file is compiled twice: into the library (`src/lib.rs`, used by `cargo run`
+// and the tests) and into the build script (`build.rs`), so both entry points generate from
+// the same code.
+
+use acme_platform::{DeployStage, RustServiceCi};
+use pipeline_core::prelude::*;
+
+/// The service's CI: ACME's Rust construct, with a Postgres database for the integration tests.
+pub fn ci() -> RustServiceCi {
+    RustServiceCi::new("payments-api")
+        .with_service(
+            Service::new("postgres", "postgres:17")
+                .env("POSTGRES_PASSWORD", "postgres")
+                .env("POSTGRES_DB", "payments")
+                .port(5432),
+        )
+        .integration_env("DATABASE_URL", "postgres://postgres:postgres@postgres:5432/payments")
+}
+
+/// The delivery pipeline: every push to `main` is tested, built once, deployed to staging,
+/// then, after a manual approval, to production; a failed deploy rolls back. Pull requests
+/// are tested only; manual runs behave like a push.
+pub fn delivery() -> Pipeline {
+    let ci = ci();
+    let staging = DeployStage::new("staging", "payments-api-staging")
+        .after(&ci)
+        .url("https://staging.payments.example.com");
+    let production = DeployStage::new("production", "payments-api")
+        .after(&ci)
+        .needs("staging-deploy")
+        .tier(Tier::Production)
+        .url("https://payments.example.com")
+        .approval(Approval::new().instructions("Check the staging dashboard and the change log before approving."));
+    Pipeline::new("delivery")
+        .name("payments-api delivery")
+        .on(Trigger::push().branches(["main"]))
+        .on(Trigger::pull_request().branches(["main"]))
+        .on(Trigger::manual())
+        .env("CARGO_TERM_COLOR", "always")
+        .with(&ci)
+        .add("staging", &staging)
+        .add("production", &production)
+        // Extension point: the service lists the artifact right after ACME's packaging step.
+        .edit_job("build", |job| {
+            job.insert_after(
+                "package",
+                Step::script("ls -l dist").id("show-artifact").name("Show the artifact"),
+            )
+        })
+}
+
+/// The nightly audit: known vulnerabilities in dependencies, every weekday night or by hand.
+pub fn nightly() -> Pipeline {
+    Pipeline::new("nightly")
+        .name("payments-api nightly audit")
+        .on(Trigger::schedule("17 3 * * 1-5"))
+        .on(Trigger::manual())
+        .job(
+            Job::new("audit")
+                .name("Dependency audit")
+                .role(JobRole::SECURITY_SCAN)
+                .runner(Runner::linux().image(acme_platform::RUST_IMAGE))
+                .step(Step::checkout())
+                .step(Step::script(
+                    "cargo install cargo-audit --locked --version 0.22.1\ncargo audit --deny warnings\n",
+                ))
+                .timeout_minutes(15),
+        )
+}
+
+/// Every pipeline of the service.
+pub fn pipelines() -> Vec<Pipeline> {
+    vec![delivery(), nightly()]
+}
+
+/// The generator both entry points run: every platform, ACME's policies, files under
+/// `examples/service/`.
+pub fn generator() -> pipeline_core::Generator {
+    pipeline_core::generator!()
+        .output_root(env!("CARGO_MANIFEST_DIR"))
+        .backends(pipeline_backends::all())
+        .policies(acme_platform::policies())
+        .pipelines(pipelines())
+}
