@@ -85,7 +85,7 @@ fn everything_codepipeline() {
     snapshot(
         "everything",
         pipeline_backends::CodePipeline::new(),
-        vec![fixtures::everything()],
+        vec![fixtures::everything_codepipeline()],
     );
 }
 

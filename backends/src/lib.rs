@@ -30,6 +30,7 @@ pub use gitlab::Gitlab;
 pub use pipeline_templates::Docs;
 
 /// Every enabled backend with its default settings.
+#[allow(clippy::vec_init_then_push)] // each push depends on a cargo feature
 pub fn all() -> Vec<Box<dyn Backend>> {
     let mut backends: Vec<Box<dyn Backend>> = Vec::new();
     #[cfg(feature = "github")]

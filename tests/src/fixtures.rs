@@ -165,6 +165,26 @@ pub fn everything() -> Pipeline {
         .jobs([build, test, lint, publish, deploy, rollback, notify])
 }
 
+/// [`everything`] as far as AWS CodePipeline can express it: the publish job runs on `main`
+/// (CodePipeline does not tell actions which event or whether a tag started the run), the notify
+/// job runs on manual runs asking for it instead of `always()` after the deploy, and no value
+/// reads the actor or the event name. Each removed feature is asserted as a diagnostic in the
+/// CodePipeline conformance tests.
+pub fn everything_codepipeline() -> Pipeline {
+    let mut p = everything();
+    if let Some(publish) = p.find_job_mut("publish") {
+        publish.condition = Some(Condition::branch("main"));
+        publish.env.remove("EVENT");
+    }
+    if let Some(deploy) = p.find_job_mut("deploy") {
+        deploy.env.remove("AUTHOR");
+    }
+    if let Some(notify) = p.find_job_mut("notify") {
+        notify.condition = Some(Condition::input_equals("dry_run", "false"));
+    }
+    p
+}
+
 /// A release pipeline: tag pushes build once (no caches: a release must not restore a cache a
 /// pull request could have written), attest, and publish.
 pub fn release() -> Pipeline {
@@ -195,7 +215,12 @@ pub fn minimal() -> Pipeline {
 mod tests {
     #[test]
     fn fixtures_are_valid() {
-        for p in [super::everything(), super::minimal(), super::release()] {
+        for p in [
+            super::everything(),
+            super::everything_codepipeline(),
+            super::minimal(),
+            super::release(),
+        ] {
             let d = pipeline_core::validate::validate(&p);
             assert!(!d.has_errors(), "{d}");
         }

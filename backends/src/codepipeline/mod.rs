@@ -1,8 +1,57 @@
-//! AWS CodePipeline V2: a CloudFormation template per pipeline (the pipeline, one CodeBuild
-//! project per job), the same pipeline as a `create-pipeline` input, and a Git sync deployment file.
+//! AWS CodePipeline V2: per pipeline, a CloudFormation template (the pipeline, one CodeBuild
+//! project per job, EventBridge schedules), the same pipeline as a `create-pipeline` input, and a
+//! CloudFormation Git sync deployment file for the template's stack.
+//!
+//! Files, relative to the output root:
+//! - `codepipeline/<id>.template.yml`: the template, with the generated-file header.
+//! - `codepipeline/<id>.create-pipeline.json`: `aws codepipeline create-pipeline --cli-input-json
+//!   file://...` input. JSON has no comments, so this is the one generated file without a header.
+//!   It holds no CloudFormation intrinsics: template parameters are replaced by the values set
+//!   with [`CodePipelineSettings`] or, when unset, by placeholders that satisfy the API's patterns
+//!   (`PLACEHOLDER-...`, account `000000000000`); the `codepipeline-parameters` notice lists them.
+//!   Its CodeBuild projects are the template's (`<PipelineName>-<job>`).
+//! - `codepipeline/<id>.deployment.yml`: the Git sync stack deployment file: the template's path
+//!   in the repository, the parameter values set with [`CodePipelineSettings`] (placeholders,
+//!   commented as such, for required parameters nobody set), and tags.
+//!
+//! Account-specific values (the connection, the repository, the artifact bucket, the IAM roles,
+//! SNS topics, configuration variables) are template parameters, never invented ARNs.
+//!
+//! ```
+//! use pipeline_backends::codepipeline::CodePipeline;
+//! use pipeline_core::prelude::*;
+//! use pipeline_core::diagnostic::Diagnostics;
+//!
+//! let ci = Pipeline::new("ci")
+//!     .on(Trigger::push().branches(["main"]))
+//!     .job(Job::new("test").step(Step::checkout()).step(Step::script("cargo test")));
+//! let mut diagnostics = Diagnostics::new();
+//! let lowered = CodePipeline::new().lower(&ci, &mut diagnostics).expect("lowers");
+//! assert!(!diagnostics.has_errors(), "{diagnostics}");
+//! let template = CodePipeline::new().render_template(&lowered).expect("renders");
+//! assert!(template.contains("PipelineType: V2"));
+//! assert!(template.contains("Type: AWS::CodeBuild::Project"));
+//! ```
 
-use pipeline_core::diagnostic::Diagnostics;
-use pipeline_core::{Backend, GeneratedFile, Pipeline, RenderContext};
+pub mod api;
+pub mod buildspec;
+pub mod cron;
+mod expr;
+pub mod gitsync;
+mod job;
+mod lower;
+pub mod model;
+mod settings;
+#[cfg(test)]
+mod tests;
+
+use pipeline_core::diagnostic::{Diagnostic, Diagnostics, Path};
+use pipeline_core::{Backend, GeneratedFile, Pipeline, RenderContext, yaml};
+
+pub use lower::Lowered;
+pub use settings::{CodeBuildJob, CodePipelineSettings};
+
+const PLATFORM: &str = lower::PLATFORM;
 
 /// The AWS CodePipeline backend.
 #[derive(Clone, Debug, Default)]
@@ -13,6 +62,113 @@ impl CodePipeline {
     pub fn new() -> Self {
         Self::default()
     }
+
+    /// The lowered pipeline (template, pipeline resource and parameter values), for inspection or
+    /// patching before emission; `None` when the pipeline cannot be lowered at all.
+    pub fn lower(&self, pipeline: &Pipeline, diagnostics: &mut Diagnostics) -> Option<Lowered> {
+        lower::Lowering::new(pipeline, diagnostics).lower()
+    }
+
+    /// The template's YAML, without header.
+    ///
+    /// # Errors
+    /// When the emitter rejects the model.
+    pub fn render_template(&self, lowered: &Lowered) -> Result<String, yaml::Error> {
+        yaml::to_value(&lowered.template).and_then(|v| yaml::to_string(&v))
+    }
+
+    /// The `create-pipeline` input as JSON.
+    ///
+    /// # Errors
+    /// A message when a reference has no value or the emitter rejects the model.
+    pub fn render_create_pipeline(&self, lowered: &Lowered) -> Result<String, String> {
+        let input = api::from_template(&lowered.pipeline, &lowered.values).map_err(|e| e.to_string())?;
+        yaml::to_value(&input)
+            .and_then(|v| yaml::to_json_string(&v))
+            .map_err(|e| e.to_string())
+    }
+
+    /// The Git sync deployment file's YAML, without header.
+    ///
+    /// # Errors
+    /// When the emitter rejects the model.
+    pub fn render_deployment(&self, lowered: &Lowered, template_path: String) -> Result<String, yaml::Error> {
+        let file = gitsync::DeploymentFile {
+            template_file_path: template_path,
+            parameters: lowered.deployment.clone(),
+            tags: lowered.tags.clone(),
+        };
+        yaml::to_value(&file).and_then(|v| yaml::to_string(&v))
+    }
+
+    /// The path of a pipeline's template.
+    pub fn template_path(pipeline: &Pipeline) -> String {
+        format!("codepipeline/{}.template.yml", pipeline.id)
+    }
+
+    /// The path of a pipeline's `create-pipeline` input.
+    pub fn create_pipeline_path(pipeline: &Pipeline) -> String {
+        format!("codepipeline/{}.create-pipeline.json", pipeline.id)
+    }
+
+    /// The path of a pipeline's Git sync deployment file.
+    pub fn deployment_path(pipeline: &Pipeline) -> String {
+        format!("codepipeline/{}.deployment.yml", pipeline.id)
+    }
+
+    fn files(&self, p: &Pipeline, ctx: &RenderContext, diagnostics: &mut Diagnostics) -> Option<Vec<(String, String)>> {
+        let lowered = self.lower(p, diagnostics)?;
+        let emit_error = |what: &str, e: String| {
+            Diagnostic::error(
+                "emit",
+                Path::pipeline(p.id.as_str()),
+                format!("cannot emit the {what}: {e}"),
+            )
+            .on_platform(PLATFORM)
+        };
+        let header = ctx.header.comment("# ");
+        let template = match self.render_template(&lowered) {
+            Ok(t) => t,
+            Err(e) => {
+                diagnostics.push(emit_error("template", e.to_string()));
+                return None;
+            }
+        };
+        let json = match self.render_create_pipeline(&lowered) {
+            Ok(j) => j,
+            Err(e) => {
+                diagnostics.push(emit_error("create-pipeline input", e));
+                return None;
+            }
+        };
+        let template_path = Self::template_path(p);
+        let deployment = match self.render_deployment(&lowered, ctx.repository_path(&template_path)) {
+            Ok(d) => d,
+            Err(e) => {
+                diagnostics.push(emit_error("deployment file", e.to_string()));
+                return None;
+            }
+        };
+        diagnostics.push(
+            Diagnostic::notice(
+                "codepipeline-git-sync",
+                Path::pipeline(p.id.as_str()),
+                format!(
+                    "deploy the stack of {template_path} with CloudFormation Git sync so merged changes update the pipeline"
+                ),
+                )
+            .with_hint(format!(
+                "create the stack with Git sync on this repository and deployment file {}; give the Git sync role permission to manage CodePipeline, CodeBuild and EventBridge resources and to pass the parameters' roles",
+                ctx.repository_path(&Self::deployment_path(p))
+            ))
+            .on_platform(PLATFORM),
+        );
+        Some(vec![
+            (template_path, format!("{header}\n{template}")),
+            (Self::create_pipeline_path(p), json),
+            (Self::deployment_path(p), format!("{header}\n{deployment}")),
+        ])
+    }
 }
 
 impl Backend for CodePipeline {
@@ -22,10 +178,24 @@ impl Backend for CodePipeline {
 
     fn generate(
         &self,
-        _pipelines: &[Pipeline],
-        _ctx: &RenderContext,
-        _diagnostics: &mut Diagnostics,
+        pipelines: &[Pipeline],
+        ctx: &RenderContext,
+        diagnostics: &mut Diagnostics,
     ) -> Vec<GeneratedFile> {
-        Vec::new()
+        let mut out = Vec::new();
+        for p in pipelines {
+            let Some(files) = self.files(p, ctx, diagnostics) else {
+                continue;
+            };
+            for (path, contents) in files {
+                match GeneratedFile::new(path, contents) {
+                    Ok(f) => out.push(f),
+                    Err(e) => diagnostics.push(
+                        Diagnostic::error("invalid-path", Path::pipeline(p.id.as_str()), e).on_platform(PLATFORM),
+                    ),
+                }
+            }
+        }
+        out
     }
 }

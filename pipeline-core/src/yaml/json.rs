@@ -1,4 +1,5 @@
-//! Pretty JSON emission (2-space indent, same key order, comments dropped).
+//! JSON emission: pretty (2-space indent) or compact (no whitespace), same key order, comments
+//! dropped.
 
 use super::error::Error;
 use super::value::Value;
@@ -9,6 +10,42 @@ pub(crate) fn to_json(value: &Value) -> Result<String, Error> {
     write_value(&mut out, value, 0);
     out.push('\n');
     Ok(out)
+}
+
+/// Emits `value` as compact JSON (no whitespace between tokens, no final line feed).
+pub(crate) fn to_json_compact(value: &Value) -> Result<String, Error> {
+    let mut out = String::new();
+    write_compact(&mut out, value);
+    Ok(out)
+}
+
+fn write_compact(out: &mut String, value: &Value) {
+    match value {
+        Value::Seq(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_compact(out, item);
+            }
+            out.push(']');
+        }
+        Value::Map(map) => {
+            out.push('{');
+            for (i, (key, item)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_string(out, key);
+                out.push(':');
+                write_compact(out, item);
+            }
+            out.push('}');
+        }
+        Value::Commented(inner, _) => write_compact(out, inner),
+        scalar => write_value(out, scalar, 0),
+    }
 }
 
 fn newline(out: &mut String, indent: usize) {
@@ -106,6 +143,19 @@ mod tests {
         );
         assert_eq!(json(&Value::Int(-3)), "-3\n");
         assert_eq!(json(&Value::Map(Map::new())), "{}\n");
+    }
+
+    #[test]
+    fn compact_layout() {
+        let mut item = Map::spaced();
+        item.insert("name", "A");
+        item.insert("value", "#{ns.X} \"q\"");
+        item.insert("n", Value::Seq(vec![1.into(), Value::Null, Map::new().into()]));
+        let text = match to_json_compact(&Value::Seq(vec![Value::Map(item)])) {
+            Ok(s) => s,
+            Err(e) => panic!("{e}"),
+        };
+        assert_eq!(text, r##"[{"name":"A","value":"#{ns.X} \"q\"","n":[1,null,{}]}]"##);
     }
 
     #[test]

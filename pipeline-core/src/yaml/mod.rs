@@ -162,3 +162,23 @@ pub fn to_string(value: &Value) -> Result<String, Error> {
 pub fn to_json_string(value: &Value) -> Result<String, Error> {
     json::to_json(value)
 }
+
+/// Emits `value` as compact JSON: no whitespace between tokens and no final line feed, for JSON
+/// documents embedded in a string (CodePipeline's `EnvironmentVariables` action configuration),
+/// with the same escapes as [`to_json_string`].
+///
+/// ```
+/// use pipeline_core::yaml::{to_json_compact, Map, Value};
+///
+/// let mut var = Map::new();
+/// var.insert("name", "COMMIT");
+/// var.insert("value", "#{SourceVariables.CommitId}");
+/// var.insert("type", "PLAINTEXT");
+/// assert_eq!(
+///     to_json_compact(&Value::Seq(vec![Value::Map(var)])).unwrap(),
+///     r##"[{"name":"COMMIT","value":"#{SourceVariables.CommitId}","type":"PLAINTEXT"}]"##
+/// );
+/// ```
+pub fn to_json_compact(value: &Value) -> Result<String, Error> {
+    json::to_json_compact(value)
+}
