@@ -52,6 +52,11 @@ use crate::job::Job;
 use crate::pipeline::Pipeline;
 
 /// Something that adds jobs to a pipeline.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a construct: it does not implement `Construct`",
+    label = "not a construct",
+    note = "a field of a `#[derive(Construct)]` or `#[derive(Pipeline)]` struct must be a construct (a `Job`, a construct, an `Option` of one); mark a parameter field `#[construct(skip)]`"
+)]
 pub trait Construct {
     /// Adds this construct's jobs (with local ids) to `scope`.
     fn build(&self, scope: &mut Scope<'_>);

@@ -1,6 +1,6 @@
 //! Portable CI/CD pipelines in typed Rust.
 //!
-//! Describe a pipeline once, with [`Pipeline`], [`Job`] and [`Step`]; the backends of
+//! Describe a pipeline once, with [`Pipeline`](struct@Pipeline), [`Job`] and [`Step`]; the backends of
 //! `pipeline-backends` lower it to GitHub Actions, GitLab CI and AWS CodePipeline, and the
 //! [generator](generate) writes the files, checks them for drift or lists them.
 //!
@@ -84,8 +84,17 @@ pub use service::Service;
 pub use step::{Checkout, SetOutput, Step, StepKind};
 pub use trigger::{Input, InputKind, Manual, PullRequest, Push, Schedule, Trigger};
 
-/// Everything a pipeline definition needs, in one import: `use pipeline_core::prelude::*;`.
+/// `#[derive(Construct)]`, `#[derive(Pipeline)]` and `#[derive(Params)]` (feature `derive`, on by
+/// default): each has the name of what it implements or builds, as serde's derives do, so one
+/// `use` brings in both the trait and its derive.
+#[cfg(feature = "derive")]
+pub use pipeline_derive::{Construct, Params, Pipeline};
+
+/// Everything a pipeline definition needs, in one import: `use pipeline_core::prelude::*;`
+/// (with the derives `Construct`, `Pipeline` and `Params` under feature `derive`).
 pub mod prelude {
+    #[cfg(feature = "derive")]
+    pub use crate::Params;
     pub use crate::{
         Access, Action, ActionStep, Approval, Arch, AwsRole, Backend, Built, Builtin, Cache, Checkout, Concurrency,
         Condition, Construct, Diagnostics, Env, Environment, Event, Expr, Generator, Input, Job, JobId, JobRole,

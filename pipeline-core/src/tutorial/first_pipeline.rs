@@ -1,6 +1,6 @@
 //! # Writing a first pipeline
 //!
-//! A pipeline is Rust values: [`Pipeline`](crate::Pipeline), [`Job`](crate::Job) and
+//! A pipeline is Rust values: [`Pipeline`](struct@crate::Pipeline), [`Job`](crate::Job) and
 //! [`Step`](crate::Step), built with methods that read like the pipeline. Add two dependencies
 //! to a small binary crate (the convention is a package named `ci`):
 //!

@@ -1,7 +1,7 @@
 //! # Publishing constructs for an organisation
 //!
 //! A platform team publishes a crate of [constructs](crate::construct): types implementing
-//! [`Construct`](crate::Construct), whose `build` adds jobs with local ids to a
+//! [`Construct`](trait@crate::Construct), whose `build` adds jobs with local ids to a
 //! [`Scope`](crate::Scope). The scope qualifies the ids with the construct's place in the
 //! pipeline, so one construct can be used twice (staging, production) without clashes.
 //!
