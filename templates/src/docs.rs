@@ -44,6 +44,7 @@ impl Docs {
         env.set_trim_blocks(false);
         env.add_filter("md", |s: String| markdown(&s));
         env.add_filter("mermaid", |s: String| mermaid(&s));
+        env.add_filter("join", |items: Vec<String>, sep: String| items.join(&sep));
         env.add_template("pipeline.md", TEMPLATE).map_err(|e| e.to_string())?;
         let page = Page::new(pipeline, ctx, notes);
         let text = env
