@@ -9,4 +9,4 @@
 
 mod pipelines;
 
-pub use pipelines::{ci, delivery, generator, nightly, pipelines};
+pub use pipelines::{Delivery, ci, delivery, generator, nightly, pipelines};

@@ -18,29 +18,45 @@ pub fn ci() -> RustServiceCi {
         .integration_env("DATABASE_URL", "postgres://postgres:postgres@postgres:5432/payments")
 }
 
+/// The delivery pipeline, as a plain struct of ACME's constructs: field names become job ids
+/// (`staging-deploy`, `production-rollback`...), attributes order them.
+#[derive(Clone, Debug, Pipeline)]
+#[pipeline(
+    id = "delivery",
+    name = "payments-api delivery",
+    on(push(branches("main")), pull_request(branches("main")), manual)
+)]
+pub struct Delivery {
+    /// Tests, audit and the release artifact (its jobs keep their ids: `lint`, `build`...).
+    #[construct(flatten)]
+    pub ci: RustServiceCi,
+    /// Staging, after the artifact is built.
+    #[construct(needs(ci))]
+    pub staging: DeployStage,
+    /// Production, after staging, behind an approval.
+    #[construct(needs(staging))]
+    pub production: DeployStage,
+}
+
 /// The delivery pipeline: every push to `main` is tested, built once, deployed to staging,
 /// then, after a manual approval, to production; a failed deploy rolls back. Pull requests
 /// are tested only; manual runs behave like a push.
 pub fn delivery() -> Pipeline {
     let ci = ci();
-    let staging = DeployStage::new("staging", "payments-api-staging")
-        .after(&ci)
-        .url("https://staging.payments.example.com");
-    let production = DeployStage::new("production", "payments-api")
-        .after(&ci)
-        .needs("staging-deploy")
-        .tier(Tier::Production)
-        .url("https://payments.example.com")
-        .approval(Approval::new().instructions("Check the staging dashboard and the change log before approving."));
-    Pipeline::new("delivery")
-        .name("payments-api delivery")
-        .on(Trigger::push().branches(["main"]))
-        .on(Trigger::pull_request().branches(["main"]))
-        .on(Trigger::manual())
+    let delivery = Delivery {
+        staging: DeployStage::new("staging", "payments-api-staging")
+            .after(&ci)
+            .url("https://staging.payments.example.com"),
+        production: DeployStage::new("production", "payments-api")
+            .after(&ci)
+            .tier(Tier::Production)
+            .url("https://payments.example.com")
+            .approval(Approval::new().instructions("Check the staging dashboard and the change log before approving.")),
+        ci,
+    };
+    delivery
+        .to_pipeline()
         .env("CARGO_TERM_COLOR", "always")
-        .with(&ci)
-        .add("staging", &staging)
-        .add("production", &production)
         // Extension point: the service lists the artifact right after ACME's packaging step.
         .edit_job("build", |job| {
             job.insert_after(
