@@ -27,6 +27,7 @@ pub use github::Github;
 pub use gitlab::Gitlab;
 
 /// Every enabled backend with its default settings.
+#[allow(clippy::vec_init_then_push)] // each push depends on its own feature
 pub fn all() -> Vec<Box<dyn Backend>> {
     let mut backends: Vec<Box<dyn Backend>> = Vec::new();
     #[cfg(feature = "github")]
