@@ -92,10 +92,16 @@ impl Github {
 
     /// The workflow file's YAML, without header; `None` when an error was reported.
     pub fn render(&self, pipeline: &Pipeline, diagnostics: &mut Diagnostics) -> Option<String> {
+        let mut out = String::new();
+        self.render_into(pipeline, diagnostics, &mut out).then_some(out)
+    }
+
+    /// Appends the workflow file's YAML to `out` (emitted straight from the model); `false` when
+    /// an error was reported.
+    fn render_into(&self, pipeline: &Pipeline, diagnostics: &mut Diagnostics, out: &mut String) -> bool {
         let workflow = self.lower(pipeline, diagnostics);
-        let emitted = yaml::to_value(&workflow).and_then(|v| yaml::to_string(&v));
-        match emitted {
-            Ok(text) => Some(text),
+        match yaml::append_yaml(out, &workflow) {
+            Ok(()) => true,
             Err(e) => {
                 diagnostics.push(
                     Diagnostic::error(
@@ -105,7 +111,7 @@ impl Github {
                     )
                     .on_platform("github"),
                 );
-                None
+                false
             }
         }
     }
@@ -128,6 +134,7 @@ impl Backend for Github {
         diagnostics: &mut Diagnostics,
     ) -> Vec<GeneratedFile> {
         let mut files = Vec::new();
+        let header = format!("{}\n", ctx.header.comment("# "));
         for p in pipelines {
             for (name, action) in &self.pins {
                 if !action.is_pinned() {
@@ -141,10 +148,13 @@ impl Backend for Github {
                     );
                 }
             }
-            let Some(body) = self.render(p, diagnostics) else {
+            // Room for a typical workflow, so the text is rarely moved while it grows.
+            let mut contents = String::with_capacity(header.len() + 8192);
+            contents.push_str(&header);
+            if !self.render_into(p, diagnostics, &mut contents) {
                 continue;
-            };
-            match GeneratedFile::new(Self::path(p), format!("{}\n{body}", ctx.header.comment("# "))) {
+            }
+            match GeneratedFile::new(Self::path(p), contents) {
                 Ok(f) => files.push(f),
                 Err(e) => diagnostics
                     .push(Diagnostic::error("invalid-path", Path::pipeline(p.id.as_str()), e).on_platform("github")),

@@ -81,19 +81,43 @@ const SPECIAL_WORDS: &[&str] = &[
 ];
 
 fn is_special_word(s: &str) -> bool {
-    SPECIAL_WORDS.iter().any(|w| s.eq_ignore_ascii_case(w))
+    // No special word is longer than `infinity`.
+    s.len() <= 8 && SPECIAL_WORDS.iter().any(|w| s.eq_ignore_ascii_case(w))
 }
 
 /// `true` when `s` can be written unquoted and reads back as the same string everywhere.
 pub(crate) fn is_plain_safe(s: &str) -> bool {
-    let mut chars = s.chars();
-    let (Some(first), Some(last)) = (chars.next(), s.chars().next_back()) else {
+    // Fast path for words like `runs-on` or `ubuntu-24.04`: only a special word could be read
+    // as something else.
+    if let [b'a'..=b'z' | b'A'..=b'Z', rest @ ..] = s.as_bytes() {
+        if rest
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/'))
+        {
+            return !is_special_word(s);
+        }
+    }
+    let (Some(first), Some(last)) = (s.chars().next(), s.chars().next_back()) else {
         return false;
     };
     if first.is_whitespace() || last.is_whitespace() {
         return false;
     }
-    if s.chars().any(needs_escape) {
+    // One pass over the bytes for control characters, `: ` and ` #`; characters that need an
+    // escape outside ASCII are looked for only in strings that have some.
+    let mut prev = 0u8;
+    let mut ascii = true;
+    for &b in s.as_bytes() {
+        match b {
+            0..=0x1f | 0x7f => return false,
+            b' ' if prev == b':' => return false,
+            b'#' if prev == b' ' => return false,
+            0x80.. => ascii = false,
+            _ => {}
+        }
+        prev = b;
+    }
+    if !ascii && s.chars().any(needs_escape) {
         return false;
     }
     // Indicators that start a non-plain token (or a document marker, directive, alias, tag,
@@ -106,10 +130,7 @@ pub(crate) fn is_plain_safe(s: &str) -> bool {
         '-' if !is_flag_like(s) => return false,
         _ => {}
     }
-    if s.starts_with("---") || s.starts_with("...") {
-        return false;
-    }
-    if s.contains(": ") || s.contains(" #") || s.ends_with(':') {
+    if s.starts_with("---") || s.starts_with("...") || last == ':' {
         return false;
     }
     !is_special_word(s) && !looks_numeric(s)
@@ -182,12 +203,13 @@ fn literal_chomp(s: &str) -> Option<Chomp> {
 /// Writes `s` in single quotes.
 pub(crate) fn write_single(out: &mut String, s: &str) {
     out.push('\'');
-    for c in s.chars() {
-        if c == '\'' {
-            out.push_str("''");
-        } else {
-            out.push(c);
-        }
+    let mut parts = s.split('\'');
+    if let Some(part) = parts.next() {
+        out.push_str(part);
+    }
+    for part in parts {
+        out.push_str("''");
+        out.push_str(part);
     }
     out.push('\'');
 }
@@ -195,25 +217,33 @@ pub(crate) fn write_single(out: &mut String, s: &str) {
 /// Writes `s` in double quotes, escaping `\`, `"` and every character of [`needs_escape`].
 pub(crate) fn write_double(out: &mut String, s: &str) {
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\0' => out.push_str("\\0"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            c if needs_escape(c) => {
-                let code = u32::from(c);
-                if code <= 0xff {
-                    out.push_str(&format!("\\x{code:02X}"));
-                } else {
-                    out.push_str(&format!("\\u{code:04X}"));
-                }
+    // Runs of characters that need no escape are copied at once.
+    let mut plain = 0;
+    for (i, c) in s.char_indices() {
+        let escape = match c {
+            '\\' => "\\\\",
+            '"' => "\\\"",
+            '\0' => "\\0",
+            '\t' => "\\t",
+            '\n' => "\\n",
+            '\r' => "\\r",
+            c if needs_escape(c) => "",
+            _ => continue,
+        };
+        out.push_str(&s[plain..i]);
+        plain = i + c.len_utf8();
+        if escape.is_empty() {
+            let code = u32::from(c);
+            let (prefix, digits) = if code <= 0xff { ("\\x", 2) } else { ("\\u", 4) };
+            out.push_str(prefix);
+            for d in (0..digits).rev() {
+                out.push(char::from(b"0123456789ABCDEF"[((code >> (4 * d)) & 0xf) as usize]));
             }
-            c => out.push(c),
+        } else {
+            out.push_str(escape);
         }
     }
+    out.push_str(&s[plain..]);
     out.push('"');
 }
 
