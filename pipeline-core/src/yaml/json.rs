@@ -88,7 +88,7 @@ impl Emitter {
 fn write_string(out: &mut String, s: &str) {
     out.push('"');
     let mut plain = 0;
-    for (i, c) in s.char_indices() {
+    for (i, c) in super::scalar::escape_candidates(s) {
         let escape = match c {
             '"' => "\\\"",
             '\\' => "\\\\",

@@ -52,10 +52,22 @@ pub(crate) fn needs_escape(c: char) -> bool {
 
 /// Picks the style for `s` at `place`.
 pub(crate) fn choose(s: &str, place: Place) -> Style {
-    if is_plain_safe(s) {
+    let classes = byte_classes(s.as_bytes());
+    // Words like `runs-on` or `ubuntu-24.04` (most keys and many values): only a special word
+    // could be read as something else, and it needs no escape nor double quotes.
+    if classes & NOT_WORD == 0 && s.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return if is_special_word(s) {
+            Style::Single
+        } else {
+            Style::Plain
+        };
+    }
+    // Other printable ASCII strings need none of the character-level checks below.
+    let printable_ascii = classes & NOT_PRINTABLE == 0;
+    if plain_safe(s, printable_ascii) {
         return Style::Plain;
     }
-    if !s.chars().any(needs_escape) {
+    if printable_ascii || !s.chars().any(needs_escape) {
         // Readability: `"echo 'hi: x'"` rather than `'echo ''hi: x'''` when double quotes need no
         // escape either.
         if s.contains('\'') && !s.contains(['"', '\\']) {
@@ -73,6 +85,54 @@ pub(crate) fn choose(s: &str, place: Place) -> Style {
     Style::Double
 }
 
+/// A byte other than ASCII letters, digits, `-`, `_`, `.` and `/`.
+const NOT_WORD: u8 = 1;
+/// A C0 control character, DEL or a byte of a non-ASCII character.
+const NOT_PRINTABLE: u8 = 2;
+
+/// The class bits of each byte value.
+static BYTE_CLASSES: [u8; 256] = {
+    let mut table = [0; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        let word = c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b'/');
+        let printable = c >= 0x20 && c < 0x7f;
+        table[b] = if word { 0 } else { NOT_WORD } | if printable { 0 } else { NOT_PRINTABLE };
+        b += 1;
+    }
+    table
+};
+
+/// The classes ([`NOT_WORD`], [`NOT_PRINTABLE`]) of the bytes of `s`, or-ed together (one look-up
+/// per byte: most strings of a document are short).
+fn byte_classes(s: &[u8]) -> u8 {
+    s.iter().fold(0, |classes, &b| classes | BYTE_CLASSES[usize::from(b)])
+}
+
+/// Whether `s` holds `: ` or ` #` (one pass without branches; `str::contains` sets up a
+/// searcher, which costs more for the short strings of a document).
+fn has_comment_or_mapping_indicator(s: &[u8]) -> bool {
+    let Some(last) = s.len().checked_sub(1) else {
+        return false;
+    };
+    s[..last].iter().zip(&s[1..]).fold(false, |found, (&a, &b)| {
+        found | ((a == b':') & (b == b' ')) | ((a == b' ') & (b == b'#'))
+    })
+}
+
+/// Whether a byte of `s` satisfies `pred`, looking at 32 bytes at a time without branching on
+/// each (so the check is vectorized).
+fn any_byte(s: &[u8], pred: impl Fn(u8) -> bool) -> bool {
+    let mut chunks = s.chunks_exact(32);
+    for chunk in &mut chunks {
+        if chunk.iter().fold(false, |found, &b| found | pred(b)) {
+            return true;
+        }
+    }
+    chunks.remainder().iter().any(|&b| pred(b))
+}
+
 /// Words that a YAML 1.1 or 1.2 reader (or a popular lax one) may resolve to a bool, a null, a
 /// float or a special key, compared ASCII-case-insensitively (Psych matches `yes`/`on`/... in any
 /// case).
@@ -81,43 +141,20 @@ const SPECIAL_WORDS: &[&str] = &[
 ];
 
 fn is_special_word(s: &str) -> bool {
-    // No special word is longer than `infinity`.
-    s.len() <= 8 && SPECIAL_WORDS.iter().any(|w| s.eq_ignore_ascii_case(w))
+    // Most strings have a length no special word has.
+    matches!(s.len(), 1..=5 | 8) && SPECIAL_WORDS.iter().any(|w| s.eq_ignore_ascii_case(w))
 }
 
-/// `true` when `s` can be written unquoted and reads back as the same string everywhere.
-pub(crate) fn is_plain_safe(s: &str) -> bool {
-    // Fast path for words like `runs-on` or `ubuntu-24.04`: only a special word could be read
-    // as something else.
-    if let [b'a'..=b'z' | b'A'..=b'Z', rest @ ..] = s.as_bytes() {
-        if rest
-            .iter()
-            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/'))
-        {
-            return !is_special_word(s);
-        }
-    }
+/// `true` when `s` can be written unquoted and reads back as the same string everywhere;
+/// `printable_ascii` tells whether `s` is all printable ASCII.
+fn plain_safe(s: &str, printable_ascii: bool) -> bool {
     let (Some(first), Some(last)) = (s.chars().next(), s.chars().next_back()) else {
         return false;
     };
     if first.is_whitespace() || last.is_whitespace() {
         return false;
     }
-    // One pass over the bytes for control characters, `: ` and ` #`; characters that need an
-    // escape outside ASCII are looked for only in strings that have some.
-    let mut prev = 0u8;
-    let mut ascii = true;
-    for &b in s.as_bytes() {
-        match b {
-            0..=0x1f | 0x7f => return false,
-            b' ' if prev == b':' => return false,
-            b'#' if prev == b' ' => return false,
-            0x80.. => ascii = false,
-            _ => {}
-        }
-        prev = b;
-    }
-    if !ascii && s.chars().any(needs_escape) {
+    if !printable_ascii && s.chars().any(needs_escape) {
         return false;
     }
     // Indicators that start a non-plain token (or a document marker, directive, alias, tag,
@@ -131,6 +168,9 @@ pub(crate) fn is_plain_safe(s: &str) -> bool {
         _ => {}
     }
     if s.starts_with("---") || s.starts_with("...") || last == ':' {
+        return false;
+    }
+    if has_comment_or_mapping_indicator(s.as_bytes()) {
         return false;
     }
     !is_special_word(s) && !looks_numeric(s)
@@ -179,7 +219,12 @@ fn literal_chomp(s: &str) -> Option<Chomp> {
         return None;
     }
     // Only line feeds and tabs may be escape-worthy; everything else must be printable.
-    if s.chars().any(|c| c != '\n' && c != '\t' && needs_escape(c)) {
+    let other_escape = if s.is_ascii() {
+        any_byte(s.as_bytes(), |b| (b < 0x20 && b != b'\n' && b != b'\t') || b == 0x7f)
+    } else {
+        s.chars().any(|c| c != '\n' && c != '\t' && needs_escape(c))
+    };
+    if other_escape {
         return None;
     }
     let body = s.trim_end_matches('\n');
@@ -214,12 +259,35 @@ pub(crate) fn write_single(out: &mut String, s: &str) {
     out.push('\'');
 }
 
+/// Bytes that start a character a quoted string may have to escape: C0 controls, `"`, `\\`, DEL,
+/// and the first bytes of the UTF-8 encodings of C1 controls (`C2`), U+2028/U+2029 (`E2`) and
+/// U+FEFF/U+FFFE/U+FFFF (`EF`).
+static MAY_ESCAPE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = b < 0x20 || matches!(b as u8, b'"' | b'\\' | 0x7f | 0xc2 | 0xe2 | 0xef);
+        b += 1;
+    }
+    table
+};
+
+/// The characters of `s` (with their byte offsets) that a quoted string may have to escape:
+/// a superset of [`needs_escape`] plus `"` and `\\`, found with one table look-up per byte.
+pub(crate) fn escape_candidates(s: &str) -> impl Iterator<Item = (usize, char)> + '_ {
+    s.bytes()
+        .enumerate()
+        .filter(|&(_, b)| MAY_ESCAPE[usize::from(b)])
+        // The bytes looked for are never continuation bytes: each starts a character.
+        .map(|(i, _)| (i, s[i..].chars().next().unwrap_or_default()))
+}
+
 /// Writes `s` in double quotes, escaping `\`, `"` and every character of [`needs_escape`].
 pub(crate) fn write_double(out: &mut String, s: &str) {
     out.push('"');
     // Runs of characters that need no escape are copied at once.
     let mut plain = 0;
-    for (i, c) in s.char_indices() {
+    for (i, c) in escape_candidates(s) {
         let escape = match c {
             '\\' => "\\\\",
             '"' => "\\\"",
@@ -444,6 +512,43 @@ mod tests {
         );
         assert_eq!(choose("a\n\n", Place::Value { keep_ok: false }), Style::Double);
         assert_eq!(choose("a\nb", Place::Key), Style::Double);
+    }
+
+    #[test]
+    fn special_words_have_the_lengths_looked_at() {
+        assert!(SPECIAL_WORDS.iter().all(|w| matches!(w.len(), 1..=5 | 8)));
+        for w in SPECIAL_WORDS {
+            assert!(is_special_word(w) && is_special_word(&w.to_ascii_uppercase()), "{w}");
+        }
+    }
+
+    #[test]
+    fn byte_classes_match_their_definition() {
+        for b in 0..=255u8 {
+            let word = b.is_ascii_alphanumeric() || b"-_./".contains(&b);
+            let printable = (0x20..0x7f).contains(&b);
+            let expected = if word { 0 } else { NOT_WORD } | if printable { 0 } else { NOT_PRINTABLE };
+            assert_eq!(byte_classes(&[b]), expected, "{b}");
+        }
+        assert_eq!(byte_classes(b""), 0);
+        assert_eq!(byte_classes(b"runs-on"), 0);
+        assert_eq!(byte_classes(b"a b"), NOT_WORD);
+        assert_eq!(byte_classes("é".as_bytes()), NOT_WORD | NOT_PRINTABLE);
+        assert!(has_comment_or_mapping_indicator(b"a: b") && has_comment_or_mapping_indicator(b"a #b"));
+        assert!(!has_comment_or_mapping_indicator(b"a:b#c") && !has_comment_or_mapping_indicator(b""));
+    }
+
+    #[test]
+    fn escape_candidates_include_every_escape() {
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            let s = format!("é{c}x");
+            let found: Vec<(usize, char)> = escape_candidates(&s).collect();
+            if needs_escape(c) || c == '"' || c == '\\' {
+                assert_eq!(found, [(2, c)], "{c:?}");
+            } else {
+                assert!(found.iter().all(|&(i, f)| i == 2 && f == c), "{c:?}");
+            }
+        }
     }
 
     #[test]
