@@ -5,6 +5,8 @@
 //! text as serde walks the model, with no intermediate tree. [`append_yaml`] and [`append_json`]
 //! write after what a `String` already holds (a header, say).
 //!
+//! Models keep their small maps in [`OrderedMap`]s (insertion order, no hashing).
+//!
 //! A document to patch by hand is a [`Value`] (built with [`Map`]s, or from a model by
 //! [`to_value`]); [`to_string`] and [`to_json_string`] emit it through the same serializers
 //! ([`Value`] implements `Serialize`), so both paths give identical text under one set of style
@@ -66,11 +68,13 @@
 mod emit;
 mod error;
 mod json;
+mod ordered;
 mod scalar;
 mod ser;
 mod value;
 
 pub use error::Error;
+pub use ordered::OrderedMap;
 pub use ser::{Commented, Spaced};
 pub use value::{Map, Value};
 
