@@ -135,6 +135,9 @@ impl Backend for Github {
     ) -> Vec<GeneratedFile> {
         let mut files = Vec::new();
         let header = format!("{}\n", ctx.header.comment("# "));
+        // Each file is written into one reused buffer, then copied at its exact size: no growing
+        // per file, no spare capacity kept.
+        let mut text = String::new();
         for p in pipelines {
             for (name, action) in &self.pins {
                 if !action.is_pinned() {
@@ -148,13 +151,12 @@ impl Backend for Github {
                     );
                 }
             }
-            // Room for a typical workflow, so the text is rarely moved while it grows.
-            let mut contents = String::with_capacity(header.len() + 8192);
-            contents.push_str(&header);
-            if !self.render_into(p, diagnostics, &mut contents) {
+            text.clear();
+            text.push_str(&header);
+            if !self.render_into(p, diagnostics, &mut text) {
                 continue;
             }
-            match GeneratedFile::new(Self::path(p), contents) {
+            match GeneratedFile::new(Self::path(p), text.as_str()) {
                 Ok(f) => files.push(f),
                 Err(e) => diagnostics
                     .push(Diagnostic::error("invalid-path", Path::pipeline(p.id.as_str()), e).on_platform("github")),
