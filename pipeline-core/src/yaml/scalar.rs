@@ -55,19 +55,20 @@ pub(crate) fn choose(s: &str, place: Place) -> Style {
     let classes = byte_classes(s.as_bytes());
     // Words like `runs-on` or `ubuntu-24.04` (most keys and many values): only a special word
     // could be read as something else, and it needs no escape nor double quotes.
-    if classes & NOT_WORD == 0 && s.starts_with(|c: char| c.is_ascii_alphabetic()) {
+    if classes & NOT_WORD == 0 && s.as_bytes().first().is_some_and(u8::is_ascii_alphabetic) {
         return if is_special_word(s) {
             Style::Single
         } else {
             Style::Plain
         };
     }
-    // Other printable ASCII strings need none of the character-level checks below.
-    let printable_ascii = classes & NOT_PRINTABLE == 0;
-    if plain_safe(s, printable_ascii) {
+    // Characters outside ASCII are looked at only in strings that have some.
+    let non_ascii_escape = || classes & NON_ASCII != 0 && s.chars().any(|c| !c.is_ascii() && needs_escape(c));
+    let escape = classes & (CONTROL | LINE_FEED_OR_TAB) != 0 || non_ascii_escape();
+    if !escape && plain_safe(s) {
         return Style::Plain;
     }
-    if printable_ascii || !s.chars().any(needs_escape) {
+    if !escape {
         // Readability: `"echo 'hi: x'"` rather than `'echo ''hi: x'''` when double quotes need no
         // escape either.
         if s.contains('\'') && !s.contains(['"', '\\']) {
@@ -76,9 +77,13 @@ pub(crate) fn choose(s: &str, place: Place) -> Style {
         return Style::Single;
     }
     if let Place::Value { keep_ok } = place {
-        if let Some(chomp) = literal_chomp(s) {
-            if chomp != Chomp::Keep || keep_ok {
-                return Style::Literal(chomp);
+        // Only line feeds and tabs may be escape-worthy in a block; everything else must be
+        // printable.
+        if classes & CONTROL == 0 && !non_ascii_escape() {
+            if let Some(chomp) = literal_chomp(s) {
+                if chomp != Chomp::Keep || keep_ok {
+                    return Style::Literal(chomp);
+                }
             }
         }
     }
@@ -87,8 +92,12 @@ pub(crate) fn choose(s: &str, place: Place) -> Style {
 
 /// A byte other than ASCII letters, digits, `-`, `_`, `.` and `/`.
 const NOT_WORD: u8 = 1;
-/// A C0 control character, DEL or a byte of a non-ASCII character.
-const NOT_PRINTABLE: u8 = 2;
+/// A C0 control character other than line feed and tab, or DEL.
+const CONTROL: u8 = 2;
+/// A line feed or a tab.
+const LINE_FEED_OR_TAB: u8 = 4;
+/// A byte of a non-ASCII character.
+const NON_ASCII: u8 = 8;
 
 /// The class bits of each byte value.
 static BYTE_CLASSES: [u8; 256] = {
@@ -97,15 +106,20 @@ static BYTE_CLASSES: [u8; 256] = {
     while b < 256 {
         let c = b as u8;
         let word = c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b'/');
-        let printable = c >= 0x20 && c < 0x7f;
-        table[b] = if word { 0 } else { NOT_WORD } | if printable { 0 } else { NOT_PRINTABLE };
+        table[b] = if word { 0 } else { NOT_WORD }
+            | match c {
+                b'\n' | b'\t' => LINE_FEED_OR_TAB,
+                0..0x20 | 0x7f => CONTROL,
+                0x80.. => NON_ASCII,
+                _ => 0,
+            };
         b += 1;
     }
     table
 };
 
-/// The classes ([`NOT_WORD`], [`NOT_PRINTABLE`]) of the bytes of `s`, or-ed together (one look-up
-/// per byte: most strings of a document are short).
+/// The classes ([`NOT_WORD`], [`CONTROL`], [`LINE_FEED_OR_TAB`], [`NON_ASCII`]) of the bytes of
+/// `s`, or-ed together (one look-up per byte: most strings of a document are short).
 fn byte_classes(s: &[u8]) -> u8 {
     s.iter().fold(0, |classes, &b| classes | BYTE_CLASSES[usize::from(b)])
 }
@@ -121,40 +135,34 @@ fn has_comment_or_mapping_indicator(s: &[u8]) -> bool {
     })
 }
 
-/// Whether a byte of `s` satisfies `pred`, looking at 32 bytes at a time without branching on
-/// each (so the check is vectorized).
-fn any_byte(s: &[u8], pred: impl Fn(u8) -> bool) -> bool {
-    let mut chunks = s.chunks_exact(32);
-    for chunk in &mut chunks {
-        if chunk.iter().fold(false, |found, &b| found | pred(b)) {
-            return true;
-        }
-    }
-    chunks.remainder().iter().any(|&b| pred(b))
-}
-
 /// Words that a YAML 1.1 or 1.2 reader (or a popular lax one) may resolve to a bool, a null, a
-/// float or a special key, compared ASCII-case-insensitively (Psych matches `yes`/`on`/... in any
-/// case).
-const SPECIAL_WORDS: &[&str] = &[
-    "y", "n", "yes", "no", "true", "false", "on", "off", "null", "~", "=", "<<", "inf", "infinity", "nan",
+/// float or a special key, by length; compared ASCII-case-insensitively (Psych matches
+/// `yes`/`on`/... in any case).
+const SPECIAL_WORDS_BY_LENGTH: [&[&str]; 9] = [
+    &[],
+    &["y", "n", "~", "="],
+    &["no", "on", "<<"],
+    &["yes", "off", "inf", "nan"],
+    &["true", "null"],
+    &["false"],
+    &[],
+    &[],
+    &["infinity"],
 ];
 
 fn is_special_word(s: &str) -> bool {
-    // Most strings have a length no special word has.
-    matches!(s.len(), 1..=5 | 8) && SPECIAL_WORDS.iter().any(|w| s.eq_ignore_ascii_case(w))
+    SPECIAL_WORDS_BY_LENGTH
+        .get(s.len())
+        .is_some_and(|words| words.iter().any(|w| s.eq_ignore_ascii_case(w)))
 }
 
-/// `true` when `s` can be written unquoted and reads back as the same string everywhere;
-/// `printable_ascii` tells whether `s` is all printable ASCII.
-fn plain_safe(s: &str, printable_ascii: bool) -> bool {
+/// `true` when `s`, which needs no escape, can be written unquoted and reads back as the same
+/// string everywhere.
+fn plain_safe(s: &str) -> bool {
     let (Some(first), Some(last)) = (s.chars().next(), s.chars().next_back()) else {
         return false;
     };
     if first.is_whitespace() || last.is_whitespace() {
-        return false;
-    }
-    if !printable_ascii && s.chars().any(needs_escape) {
         return false;
     }
     // Indicators that start a non-plain token (or a document marker, directive, alias, tag,
@@ -212,19 +220,11 @@ fn numeric_tail(r: &str) -> bool {
     }
 }
 
-/// The chomping a `|` block scalar needs for `s`, or `None` when a block scalar cannot represent
-/// `s` exactly and readably under every reader.
+/// The chomping a `|` block scalar needs for `s` (whose only escape-worthy characters are line
+/// feeds and tabs), or `None` when a block scalar cannot represent `s` exactly and readably under
+/// every reader.
 fn literal_chomp(s: &str) -> Option<Chomp> {
     if !s.contains('\n') || s.starts_with('\n') {
-        return None;
-    }
-    // Only line feeds and tabs may be escape-worthy; everything else must be printable.
-    let other_escape = if s.is_ascii() {
-        any_byte(s.as_bytes(), |b| (b < 0x20 && b != b'\n' && b != b'\t') || b == 0x7f)
-    } else {
-        s.chars().any(|c| c != '\n' && c != '\t' && needs_escape(c))
-    };
-    if other_escape {
         return None;
     }
     let body = s.trim_end_matches('\n');
@@ -515,25 +515,44 @@ mod tests {
     }
 
     #[test]
-    fn special_words_have_the_lengths_looked_at() {
-        assert!(SPECIAL_WORDS.iter().all(|w| matches!(w.len(), 1..=5 | 8)));
-        for w in SPECIAL_WORDS {
+    fn special_words_by_length_are_the_special_words() {
+        let mut by_length: Vec<&str> = SPECIAL_WORDS_BY_LENGTH.iter().flat_map(|w| w.iter().copied()).collect();
+        let mut words = vec![
+            "y", "n", "yes", "no", "true", "false", "on", "off", "null", "~", "=", "<<", "inf", "infinity", "nan",
+        ];
+        by_length.sort_unstable();
+        words.sort_unstable();
+        assert_eq!(by_length, words);
+        for (len, words) in SPECIAL_WORDS_BY_LENGTH.iter().enumerate() {
+            assert!(words.iter().all(|w| w.len() == len));
+        }
+        for w in &words {
             assert!(is_special_word(w) && is_special_word(&w.to_ascii_uppercase()), "{w}");
         }
+        assert!(!is_special_word("yess") && !is_special_word("") && !is_special_word("infinite"));
     }
 
     #[test]
     fn byte_classes_match_their_definition() {
         for b in 0..=255u8 {
             let word = b.is_ascii_alphanumeric() || b"-_./".contains(&b);
-            let printable = (0x20..0x7f).contains(&b);
-            let expected = if word { 0 } else { NOT_WORD } | if printable { 0 } else { NOT_PRINTABLE };
+            let expected = if word { 0 } else { NOT_WORD }
+                | if b == b'\n' || b == b'\t' {
+                    LINE_FEED_OR_TAB
+                } else if b < 0x20 || b == 0x7f {
+                    CONTROL
+                } else if b >= 0x80 {
+                    NON_ASCII
+                } else {
+                    0
+                };
             assert_eq!(byte_classes(&[b]), expected, "{b}");
         }
         assert_eq!(byte_classes(b""), 0);
         assert_eq!(byte_classes(b"runs-on"), 0);
         assert_eq!(byte_classes(b"a b"), NOT_WORD);
-        assert_eq!(byte_classes("é".as_bytes()), NOT_WORD | NOT_PRINTABLE);
+        assert_eq!(byte_classes(b"a\nb\r"), NOT_WORD | LINE_FEED_OR_TAB | CONTROL);
+        assert_eq!(byte_classes("é".as_bytes()), NOT_WORD | NON_ASCII);
         assert!(has_comment_or_mapping_indicator(b"a: b") && has_comment_or_mapping_indicator(b"a #b"));
         assert!(!has_comment_or_mapping_indicator(b"a:b#c") && !has_comment_or_mapping_indicator(b""));
     }
