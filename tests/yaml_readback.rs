@@ -139,3 +139,55 @@ fn the_comparison_catches_yaml_1_1_surprises() {
     let docs = read_back(cmd, &files);
     assert_ne!(docs[0], yaml_1_2(&files[0]));
 }
+
+/// The typed JSON of a model [`yaml::Value`](pipeline_core::yaml::Value), as [`typed`] gives it
+/// for the YAML that reads back as that value (comments dropped).
+fn typed_model(value: &pipeline_core::yaml::Value) -> Value {
+    use pipeline_core::yaml::Value as Y;
+    match value {
+        Y::Null => json!({"$type": "null", "value": null}),
+        Y::Bool(b) => json!({"$type": "bool", "value": b}),
+        Y::Int(i) => json!({"$type": "int", "value": i}),
+        Y::String(s) => Value::String(s.clone()),
+        Y::Seq(items) => Value::Array(items.iter().map(typed_model).collect()),
+        Y::Map(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| {
+                    let key = if k.starts_with('$') {
+                        format!("$str:{k}")
+                    } else {
+                        k.to_owned()
+                    };
+                    (key, typed_model(v))
+                })
+                .collect(),
+        ),
+        Y::Commented(inner, _) => typed_model(inner),
+    }
+}
+
+/// GitHub workflows are emitted straight from the model (no `Value`): the text is the one of the
+/// workflow's `Value`, and a YAML 1.2 reader reads it back as that `Value`; the same for JSON.
+#[test]
+fn github_workflows_emit_directly_as_their_value() {
+    use pipeline_core::yaml;
+    let github = pipeline_backends::Github::new().allow_release_caches();
+    let mut count = 0;
+    for set in pipeline_tests::pipeline_sets() {
+        for pipeline in &set.pipelines {
+            let mut diagnostics = pipeline_core::Diagnostics::new();
+            let workflow = github.lower(pipeline, &mut diagnostics);
+            let value = yaml::to_value(&workflow).unwrap_or_else(|e| panic!("{}: {e}", pipeline.id));
+            let direct = yaml::to_yaml_string(&workflow).unwrap_or_else(|e| panic!("{}: {e}", pipeline.id));
+            assert_eq!(direct, yaml::to_string(&value).expect("emits"), "{}", pipeline.id);
+            let docs = YamlOwned::load_from_str(&direct).expect("saphyr reads it");
+            assert_eq!(typed(&docs[0]), typed_model(&value), "{}", pipeline.id);
+            let json = yaml::to_json(&workflow).unwrap_or_else(|e| panic!("{}: {e}", pipeline.id));
+            assert_eq!(json, yaml::to_json_string(&value).expect("emits"), "{}", pipeline.id);
+            let docs = YamlOwned::load_from_str(&json).expect("saphyr reads it");
+            assert_eq!(typed(&docs[0]), typed_model(&value), "{}", pipeline.id);
+            count += 1;
+        }
+    }
+    assert!(count >= 5, "only {count} workflows");
+}

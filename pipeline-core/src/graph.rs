@@ -1,6 +1,6 @@
 //! The `needs` graph of a pipeline: ancestors, cycles and layering into stages.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use crate::id::JobId;
 use crate::pipeline::Pipeline;
@@ -23,6 +23,8 @@ use crate::pipeline::Pipeline;
 #[derive(Debug)]
 pub struct NeedsGraph<'a> {
     pipeline: &'a Pipeline,
+    /// The index of the first job with each id.
+    index: HashMap<&'a str, usize>,
     /// `edges[i]`: indices of the jobs job `i` needs, deduplicated, in `needs` order.
     edges: Vec<Vec<usize>>,
 }
@@ -41,15 +43,22 @@ impl<'a> NeedsGraph<'a> {
             .jobs
             .iter()
             .map(|job| {
-                let mut seen = BTreeSet::new();
-                job.needs
-                    .iter()
-                    .filter_map(|n| index.get(n.as_str()).copied())
-                    .filter(|i| seen.insert(*i))
-                    .collect()
+                let mut edges: Vec<usize> = Vec::with_capacity(job.needs.len());
+                for i in job.needs.iter().filter_map(|n| index.get(n.as_str()).copied()) {
+                    // A job needs a handful of jobs: a scan beats a set.
+                    if !edges.contains(&i) {
+                        edges.push(i);
+                    }
+                }
+                edges
             })
             .collect();
-        Self { pipeline, edges }
+        Self { pipeline, index, edges }
+    }
+
+    /// The index of the first job with id `id`.
+    pub fn index_of(&self, id: &str) -> Option<usize> {
+        self.index.get(id).copied()
     }
 
     /// The pipeline.
@@ -64,6 +73,18 @@ impl<'a> NeedsGraph<'a> {
 
     /// Whether job `ancestor` must finish before job `job` starts (directly or transitively).
     pub fn is_ancestor(&self, ancestor: usize, job: usize) -> bool {
+        if self.edges.len() <= 64 {
+            // No allocation: the jobs reached so far and the last ones reached as bit sets.
+            let needs =
+                |jobs: u64| bits(jobs).fold(0u64, |acc, j| self.edges[j].iter().fold(acc, |acc, &n| acc | 1 << n));
+            let mut reached = 0u64;
+            let mut frontier = needs(1 << job);
+            while frontier != 0 {
+                reached |= frontier;
+                frontier = needs(frontier) & !reached;
+            }
+            return reached & (1 << ancestor) != 0;
+        }
         let mut stack = self.edges[job].clone();
         let mut seen = vec![false; self.edges.len()];
         while let Some(i) = stack.pop() {
@@ -160,6 +181,17 @@ impl<'a> NeedsGraph<'a> {
     }
 }
 
+/// The positions of the set bits of `set`, lowest first.
+fn bits(mut set: u64) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        (set != 0).then(|| {
+            let i = set.trailing_zeros() as usize;
+            set &= set - 1;
+            i
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -197,6 +229,48 @@ mod tests {
             job("test", &[]),
         ]);
         assert_eq!(NeedsGraph::new(&p).layers(), Ok(vec![vec![1, 3], vec![2], vec![0]]));
+    }
+
+    #[test]
+    fn ancestors_in_small_and_large_graphs() {
+        // Job i needs i - 1 (a chain) and, every third job, i - 3 too; with `cycle`, job 1 also
+        // needs the last job.
+        let graph = |n: usize, cycle: bool| {
+            let ids: Vec<String> = (0..n).map(|i| format!("j{i}")).collect();
+            let jobs = (0..n).map(|i| {
+                let mut needs: Vec<&str> = Vec::new();
+                if i > 0 {
+                    needs.push(&ids[i - 1]);
+                }
+                if i % 3 == 0 && i >= 3 {
+                    needs.push(&ids[i - 3]);
+                }
+                if cycle && i == 1 {
+                    needs.push(&ids[n - 1]);
+                }
+                job(&ids[i], &needs)
+            });
+            Pipeline::new("p").jobs(jobs.collect::<Vec<_>>())
+        };
+        // Up to 64 jobs, bit sets; beyond, a search.
+        for n in [5usize, 64, 65, 150] {
+            let chain = graph(n, false);
+            let cyclic = graph(n, true);
+            let (chain, cyclic) = (NeedsGraph::new(&chain), NeedsGraph::new(&cyclic));
+            for a in 0..n {
+                for j in [0, 1, 2, n / 2, n - 1] {
+                    assert_eq!(chain.is_ancestor(a, j), a < j, "n={n} a={a} j={j}");
+                    assert_eq!(cyclic.is_ancestor(a, j), j != 0, "n={n} a={a} j={j}");
+                }
+            }
+            assert_eq!(chain.index_of("j1"), Some(1));
+            assert_eq!(chain.index_of("nope"), None);
+        }
+        let p = Pipeline::new("p").jobs([job("a", &[]), job("b", &["a", "a"]), job("c", &["b"]), job("d", &[])]);
+        let g = NeedsGraph::new(&p);
+        assert_eq!(g.needs_of(1), [0]);
+        assert_eq!(g.ancestors(2), [0, 1]);
+        assert!(!g.is_ancestor(3, 2) && !g.is_ancestor(0, 0));
     }
 
     #[test]

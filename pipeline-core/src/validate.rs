@@ -4,7 +4,7 @@
 //! by the backends; policies of an organisation by [`crate::policy`]. The generator runs all of
 //! them before it writes anything.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Path, did_you_mean};
 use crate::env::Env;
@@ -145,9 +145,8 @@ impl<'a> Validator<'a> {
                 );
             }
         }
-        let mut secret_decls = HashSet::new();
-        for s in &self.p.secrets {
-            if !secret_decls.insert(s.name.as_str()) {
+        for (k, s) in self.p.secrets.iter().enumerate() {
+            if self.p.secrets[..k].iter().any(|earlier| earlier.name == s.name) {
                 self.error(
                     "duplicate-secret",
                     self.root.field(format!("secrets.{}", s.name)),
@@ -182,8 +181,9 @@ impl<'a> Validator<'a> {
         }
         let mut manual_seen = false;
         let mut inputs = HashSet::new();
+        let root = self.root.clone();
         for (i, t) in self.p.triggers.iter().enumerate() {
-            let path = self.root.trigger(i);
+            let path = || root.trigger(i);
             match t {
                 Trigger::Push(push) => {
                     for (field, patterns) in [
@@ -191,18 +191,18 @@ impl<'a> Validator<'a> {
                         ("tags", &push.tags),
                         ("paths", &push.paths),
                     ] {
-                        self.patterns(patterns, path.field(field));
+                        self.patterns(patterns, &|| path().field(field));
                     }
                 }
                 Trigger::PullRequest(pr) => {
-                    self.patterns(&pr.branches, path.field("branches"));
-                    self.patterns(&pr.paths, path.field("paths"));
+                    self.patterns(&pr.branches, &|| path().field("branches"));
+                    self.patterns(&pr.paths, &|| path().field("paths"));
                 }
                 Trigger::Schedule(s) => {
                     if let Err(problem) = check_cron(&s.cron) {
                         self.error(
                             "invalid-cron",
-                            path.field("cron"),
+                            path().field("cron"),
                             format!("schedule {:?} is not a valid cron expression: {problem}", s.cron),
                             Some(
                                 "use five fields: minute hour day-of-month month day-of-week, e.g. \"30 3 * * 1-5\""
@@ -215,17 +215,17 @@ impl<'a> Validator<'a> {
                     if std::mem::replace(&mut manual_seen, true) {
                         self.error(
                             "duplicate-manual-trigger",
-                            path.clone(),
+                            path(),
                             "pipeline has more than one manual trigger",
                             Some("put all inputs on one manual trigger".into()),
                         );
                     }
                     for input in &m.inputs {
-                        let ipath = path.input(input.name.as_str());
+                        let ipath = || path().input(input.name.as_str());
                         if !inputs.insert(input.name.as_str()) {
                             self.error(
                                 "duplicate-input",
-                                ipath.clone(),
+                                ipath(),
                                 format!("input {:?} is declared twice", input.name.as_str()),
                                 None,
                             );
@@ -233,20 +233,20 @@ impl<'a> Validator<'a> {
                         if !rules::is_var_name(input.name.as_str()) || input.name.as_str().len() > MAX_ID_LEN {
                             self.error(
                                 "invalid-input-name",
-                                ipath.clone(),
+                                ipath(),
                                 format!("input name {:?} is not portable", input.name.as_str()),
                                 Some("use letters, digits and '_' (not starting with a digit): it becomes a variable on some platforms".into()),
                             );
                         }
                         if let InputKind::Choice { options, default } = &input.kind {
                             if options.is_empty() {
-                                self.error("empty-choice", ipath.clone(), "choice input has no options", None);
+                                self.error("empty-choice", ipath(), "choice input has no options", None);
                             }
                             if let Some(d) = default {
                                 if !options.contains(d) {
                                     self.error(
                                         "invalid-default",
-                                        ipath.clone(),
+                                        ipath(),
                                         format!("default {d:?} is not one of the options {options:?}"),
                                         None,
                                     );
@@ -259,12 +259,12 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn patterns(&mut self, patterns: &[String], path: Path) {
+    fn patterns(&mut self, patterns: &[String], path: At<'_>) {
         for pat in patterns {
             if pat.trim().is_empty() || pat.contains('\n') {
                 self.error(
                     "invalid-pattern",
-                    path.clone(),
+                    path(),
                     format!("filter pattern {pat:?} is empty or spans lines"),
                     None,
                 );
@@ -274,14 +274,13 @@ impl<'a> Validator<'a> {
 
     fn jobs(&mut self) {
         let graph = NeedsGraph::new(self.p);
-        let ids: Vec<&str> = self.p.jobs.iter().map(|j| j.id.as_str()).collect();
-        let mut seen = HashSet::new();
-        for job in &self.p.jobs {
-            let path = self.root.job(job.id.as_str());
-            if !seen.insert(job.id.as_str()) {
+        let root = self.root.clone();
+        for (j, job) in self.p.jobs.iter().enumerate() {
+            let path = || root.job(job.id.as_str());
+            if graph.index_of(job.id.as_str()) != Some(j) {
                 self.error(
                     "duplicate-job",
-                    path.clone(),
+                    path(),
                     format!("job id {:?} is used twice", job.id.as_str()),
                     Some("job ids must be unique in a pipeline".into()),
                 );
@@ -289,42 +288,42 @@ impl<'a> Validator<'a> {
             if !rules::is_job_id(job.id.as_str()) || job.id.as_str().len() > MAX_ID_LEN {
                 self.error(
                     "invalid-job-id",
-                    path.clone(),
+                    path(),
                     format!("job id {:?} is not valid", job.id.as_str()),
                     Some(format!(
                         "start with a letter or '_', then letters, digits, '-' or '_' (at most {MAX_ID_LEN} characters)"
                     )),
                 );
             }
-            let mut needs_seen = HashSet::new();
             for (n, need) in job.needs.iter().enumerate() {
-                let npath = path.field(format!("needs[{n}]"));
+                let npath = || path().field(format!("needs[{n}]"));
                 if need == &job.id {
                     self.error(
                         "self-need",
-                        npath,
+                        npath(),
                         format!("job {:?} needs itself", job.id.as_str()),
                         None,
                     );
-                } else if !ids.contains(&need.as_str()) {
+                } else if graph.index_of(need.as_str()).is_none() {
+                    let ids: Vec<&str> = self.p.jobs.iter().map(|j| j.id.as_str()).collect();
                     let hint = did_you_mean(need.as_str(), ids.iter().copied())
                         .map(|s| format!("did you mean {s:?}?"))
                         .unwrap_or_else(|| format!("jobs in this pipeline: {}", ids.join(", ")));
                     self.error(
                         "unknown-need",
-                        npath,
+                        npath(),
                         format!("job {:?} needs unknown job {:?}", job.id.as_str(), need.as_str()),
                         Some(hint),
                     );
-                } else if !needs_seen.insert(need.as_str()) {
+                } else if job.needs[..n].contains(need) {
                     self.out.push(Diagnostic::warning(
                         "duplicate-need",
-                        npath,
+                        npath(),
                         format!("job {:?} lists {:?} twice in needs", job.id.as_str(), need.as_str()),
                     ));
                 }
             }
-            self.job(job, &|| path.clone());
+            self.job(job, &path);
         }
         if let Some(cycle) = graph.find_cycle() {
             if cycle.len() > 2 {
@@ -408,8 +407,7 @@ impl<'a> Validator<'a> {
                         None,
                     );
                 }
-                let unique: HashSet<&String> = values.iter().collect();
-                if unique.len() != values.len() {
+                if values.iter().enumerate().any(|(k, v)| values[..k].contains(v)) {
                     self.error(
                         "duplicate-matrix-value",
                         apath(),
@@ -445,8 +443,7 @@ impl<'a> Validator<'a> {
         if let Some(c) = &job.condition {
             self.condition_inputs(c, &|| path().field("if"));
         }
-        let mut service_names = HashSet::new();
-        for s in &job.services {
+        for (k, s) in job.services.iter().enumerate() {
             let spath = || path().field(format!("services.{}", s.name));
             if !s.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') || s.name.is_empty() {
                 self.error(
@@ -456,7 +453,7 @@ impl<'a> Validator<'a> {
                     Some("use letters, digits and '-'".into()),
                 );
             }
-            if !service_names.insert(s.name.as_str()) {
+            if job.services[..k].iter().any(|earlier| earlier.name == s.name) {
                 self.error(
                     "duplicate-service",
                     spath(),
@@ -469,12 +466,11 @@ impl<'a> Validator<'a> {
             }
             self.env(&s.env, &|| spath().field("env"), Place::ServiceEnv, Some((job, &axes)));
         }
-        let mut step_ids = HashSet::new();
-        let mut outputs = HashSet::new();
         for (i, step) in job.steps.iter().enumerate() {
             let spath = || path().step(i, step.id_str());
+            let earlier = &job.steps[..i];
             if let Some(id) = step.id_str() {
-                if !step_ids.insert(id) {
+                if earlier.iter().any(|s| s.id_str() == Some(id)) {
                     self.error(
                         "duplicate-step",
                         spath(),
@@ -506,7 +502,10 @@ impl<'a> Validator<'a> {
                             Some("use letters, digits and '_' (not starting with a digit)".into()),
                         );
                     }
-                    if !outputs.insert(o.name.as_str()) {
+                    if earlier
+                        .iter()
+                        .any(|s| matches!(&s.kind, StepKind::SetOutput(e) if e.name == o.name))
+                    {
                         self.error(
                             "duplicate-output",
                             spath(),
@@ -801,14 +800,15 @@ impl<'a> Validator<'a> {
 
     fn artifacts(&mut self, graph: &NeedsGraph<'_>) {
         let mut producers: BTreeMap<&str, usize> = BTreeMap::new();
+        let root = self.root.clone();
         for (j, job) in self.p.jobs.iter().enumerate() {
             for (i, step) in job.steps.iter().enumerate() {
+                let path = || root.job(job.id.as_str()).step(i, step.id_str());
                 if let StepKind::Upload(u) = &step.kind {
-                    let path = self.root.job(job.id.as_str()).step(i, step.id_str());
                     if !rules::is_simple_name(u.artifact.as_str()) || u.artifact.as_str().len() > MAX_ID_LEN {
                         self.error(
                             "invalid-artifact-name",
-                            path.clone(),
+                            path(),
                             format!("artifact name {:?} is not valid", u.artifact.as_str()),
                             Some("use letters, digits, '-' and '_'".into()),
                         );
@@ -816,7 +816,7 @@ impl<'a> Validator<'a> {
                     if let Some(first) = producers.insert(u.artifact.as_str(), j) {
                         self.error(
                             "duplicate-artifact",
-                            path,
+                            path(),
                             format!(
                                 "artifact {:?} is uploaded twice (also by job {:?})",
                                 u.artifact.as_str(),
@@ -831,8 +831,8 @@ impl<'a> Validator<'a> {
         }
         for (j, job) in self.p.jobs.iter().enumerate() {
             for (i, step) in job.steps.iter().enumerate() {
+                let path = || root.job(job.id.as_str()).step(i, step.id_str());
                 if let StepKind::Download(d) = &step.kind {
-                    let path = self.root.job(job.id.as_str()).step(i, step.id_str());
                     match producers.get(d.artifact.as_str()) {
                         None => {
                             let hint = did_you_mean(d.artifact.as_str(), producers.keys().copied())
@@ -840,7 +840,7 @@ impl<'a> Validator<'a> {
                                 .unwrap_or_else(|| "upload it in an earlier job with `Step::upload`".into());
                             self.error(
                                 "unknown-artifact",
-                                path,
+                                path(),
                                 format!("artifact {:?} is downloaded but never uploaded", d.artifact.as_str()),
                                 Some(hint),
                             );
@@ -848,7 +848,7 @@ impl<'a> Validator<'a> {
                         Some(&producer) if producer == j => {
                             self.error(
                                 "artifact-same-job",
-                                path,
+                                path(),
                                 format!(
                                     "artifact {:?} is downloaded in the job that uploads it",
                                     d.artifact.as_str()
@@ -860,7 +860,7 @@ impl<'a> Validator<'a> {
                             let producer_id = self.p.jobs[producer].id.as_str();
                             self.error(
                                 "artifact-not-needed",
-                                path,
+                                path(),
                                 format!(
                                     "artifact {:?} comes from job {producer_id:?}, which job {:?} does not need",
                                     d.artifact.as_str(),
@@ -879,21 +879,16 @@ impl<'a> Validator<'a> {
     }
 
     fn outputs(&mut self, graph: &NeedsGraph<'_>) {
-        let index: HashMap<&str, usize> = self
-            .p
-            .jobs
-            .iter()
-            .enumerate()
-            .map(|(i, j)| (j.id.as_str(), i))
-            .collect();
+        let root = self.root.clone();
         for (j, job) in self.p.jobs.iter().enumerate() {
-            let path = self.root.job(job.id.as_str());
+            let path = || root.job(job.id.as_str());
             for value in job.exprs() {
                 for out in value.outputs() {
-                    let Some(&producer) = index.get(out.job.as_str()) else {
+                    // The last job with that id, as before duplicate ids are reported.
+                    let Some(producer) = self.p.jobs.iter().rposition(|p| p.id == out.job) else {
                         self.error(
                             "unknown-output-job",
-                            path.clone(),
+                            path(),
                             format!(
                                 "output {:?} comes from unknown job {:?}",
                                 out.name.as_str(),
@@ -917,7 +912,7 @@ impl<'a> Validator<'a> {
                             });
                         self.error(
                             "output-never-produced",
-                            path.clone(),
+                            path(),
                             format!(
                                 "output {:?} of job {:?} is consumed but never produced",
                                 out.name.as_str(),
@@ -929,7 +924,7 @@ impl<'a> Validator<'a> {
                     if producer == j {
                         self.error(
                             "output-same-job",
-                            path.clone(),
+                            path(),
                             format!(
                                 "job {:?} consumes its own output {:?}",
                                 job.id.as_str(),
@@ -940,7 +935,7 @@ impl<'a> Validator<'a> {
                     } else if !graph.needs_of(j).contains(&producer) {
                         self.error(
                             "output-not-needed",
-                            path.clone(),
+                            path(),
                             format!(
                                 "job {:?} uses output {:?} of job {:?} without needing it directly",
                                 job.id.as_str(),
@@ -1036,4 +1031,91 @@ pub fn check_cron(cron: &str) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::prelude::*;
+
+    /// `(code, path)` of each diagnostic, in order.
+    fn found(p: &Pipeline) -> Vec<(&'static str, String)> {
+        validate(p).iter().map(|d| (d.code, d.path.to_string())).collect()
+    }
+
+    /// Duplicates and references are found by scanning and look-ups; each diagnostic keeps its
+    /// path.
+    #[test]
+    fn duplicates_and_references_with_their_paths() {
+        let p = Pipeline::new("p")
+            .on(Trigger::push().branches(["main", " "]))
+            .on(Trigger::manual()
+                .input(Input::string("target", "t"))
+                .input(Input::string("target", "again")))
+            .secret(Secret::new("TOKEN"))
+            .secret(Secret::new("TOKEN"))
+            .job(
+                Job::new("build")
+                    .matrix(Matrix::new().axis("os", ["a", "b", "a"]))
+                    .service(Service::new("db", "postgres:17"))
+                    .service(Service::new("db", "postgres:17"))
+                    .step(Step::script("make").id("compile"))
+                    .step(Step::script("make").id("compile"))
+                    .step(Step::set_output("version", "echo 1"))
+                    .step(Step::set_output("version", "echo 2").id("v2"))
+                    .step(Step::upload("app", ["dist"]))
+                    .step(Step::download("app")),
+            )
+            .job(
+                Job::new("test")
+                    .needs("build")
+                    .needs("build")
+                    .needs("biuld")
+                    .needs("test")
+                    .env("V", Expr::from(OutputRef::new("build", "version")))
+                    .env("W", Expr::from(OutputRef::new("deploy", "nope")))
+                    .env("X", Expr::from(OutputRef::new("test", "mine")))
+                    .step(Step::set_output("mine", "echo 3"))
+                    .step(Step::upload("app", ["dist"])),
+            )
+            .job(
+                Job::new("deploy")
+                    .env("V", Expr::from(OutputRef::new("build", "version")))
+                    .step(Step::download("app"))
+                    .step(Step::download("ghost")),
+            )
+            .job(Job::new("build").step(Step::script("again")));
+        let expected: &[(&str, &str)] = &[
+            ("invalid-pattern", "pipeline \"p\" > trigger 1 > branches"),
+            ("duplicate-input", "pipeline \"p\" > trigger 2 > input \"target\""),
+            ("duplicate-secret", "pipeline \"p\" > secrets.TOKEN"),
+            ("duplicate-matrix-value", "pipeline \"p\" > job \"build\" > matrix.os"),
+            ("duplicate-service", "pipeline \"p\" > job \"build\" > services.db"),
+            ("duplicate-step", "pipeline \"p\" > job \"build\" > step 2 \"compile\""),
+            ("duplicate-output", "pipeline \"p\" > job \"build\" > step 4 \"v2\""),
+            ("duplicate-need", "pipeline \"p\" > job \"test\" > needs[1]"),
+            ("unknown-need", "pipeline \"p\" > job \"test\" > needs[2]"),
+            ("self-need", "pipeline \"p\" > job \"test\" > needs[3]"),
+            ("duplicate-job", "pipeline \"p\" > job \"build\""),
+            ("duplicate-artifact", "pipeline \"p\" > job \"test\" > step 2"),
+            ("artifact-same-job", "pipeline \"p\" > job \"build\" > step 6"),
+            ("artifact-not-needed", "pipeline \"p\" > job \"deploy\" > step 1"),
+            ("unknown-artifact", "pipeline \"p\" > job \"deploy\" > step 2"),
+            ("output-never-produced", "pipeline \"p\" > job \"test\""),
+            ("output-not-needed", "pipeline \"p\" > job \"test\""),
+            ("output-never-produced", "pipeline \"p\" > job \"test\""),
+            ("output-not-needed", "pipeline \"p\" > job \"test\""),
+            ("output-same-job", "pipeline \"p\" > job \"test\""),
+            ("output-never-produced", "pipeline \"p\" > job \"deploy\""),
+            ("output-not-needed", "pipeline \"p\" > job \"deploy\""),
+        ];
+        let got = found(&p);
+        let got: Vec<(&str, &str)> = got.iter().map(|(c, p)| (*c, p.as_str())).collect();
+        assert_eq!(got, expected, "{got:#?}");
+        let unknown = validate(&p)
+            .iter()
+            .find(|d| d.code == "unknown-need")
+            .and_then(|d| d.hint.clone());
+        assert_eq!(unknown.as_deref(), Some("did you mean \"build\"?"));
+    }
 }

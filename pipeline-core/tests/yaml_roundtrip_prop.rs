@@ -1,13 +1,17 @@
 //! Property tests: random strings and random documents emitted as YAML and JSON read back (with
 //! saphyr, YAML 1.2; JSON is YAML 1.2 too) as exactly the model; emission is deterministic and
-//! keeps the byte-level layout promises.
+//! keeps the byte-level layout promises; a serde model emitted directly gives the text of its
+//! [`Value`].
 
 #[path = "yaml_support.rs"]
 mod support;
 
-use pipeline_core::yaml::{Map, Value};
+use indexmap::IndexMap;
+use pipeline_core::yaml::{Commented, Map, Spaced, Value, to_json, to_value, to_yaml_string};
 use proptest::prelude::*;
-use support::{check_layout, check_roundtrip, emit, emit_json, value_strategy, yamlish_string};
+use serde::Serialize;
+use serde::ser::{SerializeMap, SerializeSeq, Serializer};
+use support::{check_layout, check_roundtrip, emit, emit_json, normalize, parse_yaml, value_strategy, yamlish_string};
 
 fn in_every_position(s: &str) -> Vec<Value> {
     let mut as_value = Map::new();
@@ -75,5 +79,97 @@ proptest! {
     fn values_serialize_as_themselves(v in value_strategy()) {
         let again = pipeline_core::yaml::to_value(&v).map_err(|e| TestCaseError::fail(e.to_string()))?;
         prop_assert_eq!(again, v);
+    }
+}
+
+/// A random document as a serde model of its own (derived and hand-written `Serialize`
+/// implementations, no [`Value`]), exercising what models do: untagged enums, `IndexMap`s,
+/// [`Spaced`] and [`Commented`] wrappers, maps serialized without a length and sequences
+/// announcing a wrong one.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Doc {
+    Null(()),
+    Bool(bool),
+    Int(i64),
+    Str(String),
+    Seq(Vec<Doc>),
+    Lying(LyingSeq),
+    Map(IndexMap<String, Doc>),
+    Unsized(UnsizedMap),
+    Spaced(Spaced<IndexMap<String, Doc>>),
+    Commented(Commented<Box<Doc>>),
+}
+
+/// A sequence that announces three more items than it has.
+struct LyingSeq(Vec<Doc>);
+
+impl Serialize for LyingSeq {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.0.len() + 3))?;
+        for item in &self.0 {
+            seq.serialize_element(item)?;
+        }
+        seq.end()
+    }
+}
+
+/// A map that does not announce its length (like a `#[serde(flatten)]` struct).
+struct UnsizedMap(Vec<(String, Doc)>);
+
+impl Serialize for UnsizedMap {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+impl Doc {
+    /// The model of `v`; `flip` varies how equal shapes are serialized.
+    fn of(v: &Value, flip: bool) -> Doc {
+        match v {
+            Value::Null => Doc::Null(()),
+            Value::Bool(b) => Doc::Bool(*b),
+            Value::Int(i) => Doc::Int(*i),
+            Value::String(s) => Doc::Str(s.clone()),
+            Value::Seq(items) => {
+                let items = items.iter().map(|i| Doc::of(i, !flip)).collect();
+                if flip {
+                    Doc::Lying(LyingSeq(items))
+                } else {
+                    Doc::Seq(items)
+                }
+            }
+            Value::Map(m) if m.is_spaced() => Doc::Spaced(Spaced(
+                m.iter().map(|(k, v)| (k.to_owned(), Doc::of(v, !flip))).collect(),
+            )),
+            Value::Map(m) if flip => Doc::Unsized(UnsizedMap(
+                m.iter().map(|(k, v)| (k.to_owned(), Doc::of(v, !flip))).collect(),
+            )),
+            Value::Map(m) => Doc::Map(m.iter().map(|(k, v)| (k.to_owned(), Doc::of(v, !flip))).collect()),
+            Value::Commented(inner, comment) => {
+                Doc::Commented(Commented(Box::new(Doc::of(inner, flip)), comment.clone()))
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 600, ..ProptestConfig::default() })]
+
+    #[test]
+    fn models_emit_directly_as_their_value(v in value_strategy(), flip in any::<bool>()) {
+        let doc = Doc::of(&v, flip);
+        let as_value = to_value(&doc).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(&as_value, &v);
+        let yaml = to_yaml_string(&doc).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(&yaml, &emit(&v));
+        prop_assert_eq!(parse_yaml(&yaml).map_err(TestCaseError::fail)?, normalize(&v));
+        let json = to_json(&doc).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(&json, &emit_json(&v));
+        prop_assert_eq!(parse_yaml(&json).map_err(TestCaseError::fail)?, normalize(&v));
     }
 }

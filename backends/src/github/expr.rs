@@ -20,19 +20,37 @@ pub(crate) fn builtin(b: Builtin) -> &'static str {
 /// evaluates text the user meant literally.
 pub(crate) fn value(e: &Expr) -> String {
     e.render(|part| match part {
-        Expr::Literal(s) => s.replace("${{", "${{ '${{' }}"),
-        Expr::Builtin(b) => format!("${{{{ {} }}}}", builtin(*b)),
-        Expr::Secret(s) => format!("${{{{ secrets.{s} }}}}"),
-        Expr::Input(i) => format!("${{{{ inputs.{i} }}}}"),
-        Expr::Output(o) => format!("${{{{ needs.{}.outputs.{} }}}}", o.job, o.name),
-        Expr::Matrix(a) => format!("${{{{ matrix.{a} }}}}"),
-        Expr::Var(v) => format!("${{{{ vars.{v} }}}}"),
+        Expr::Literal(s) if s.contains("${{") => s.replace("${{", "${{ '${{' }}"),
+        Expr::Literal(s) => s.clone(),
+        Expr::Builtin(b) => ["${{ ", builtin(*b), " }}"].concat(),
+        Expr::Secret(s) => ["${{ secrets.", s.as_str(), " }}"].concat(),
+        Expr::Input(i) => ["${{ inputs.", i.as_str(), " }}"].concat(),
+        Expr::Output(o) => ["${{ needs.", o.job.as_str(), ".outputs.", o.name.as_str(), " }}"].concat(),
+        Expr::Matrix(a) => ["${{ matrix.", a.as_str(), " }}"].concat(),
+        Expr::Var(v) => ["${{ vars.", v.as_str(), " }}"].concat(),
         Expr::Concat(parts) => parts.iter().map(value).collect(),
     })
 }
 
-fn quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
+/// `s` in single quotes, as an expression string literal.
+pub(crate) fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    push_quoted(&mut out, &[s]);
+    out
+}
+
+/// Appends the concatenation of `parts` in single quotes, as an expression string literal.
+fn push_quoted(out: &mut String, parts: &[&str]) {
+    out.push('\'');
+    for part in parts {
+        for (i, piece) in part.split('\'').enumerate() {
+            if i > 0 {
+                out.push_str("''");
+            }
+            out.push_str(piece);
+        }
+    }
+    out.push('\'');
 }
 
 /// Whether a condition sits on a job or on a step (`failure()` means different things).
@@ -44,11 +62,12 @@ pub(crate) enum On {
 
 /// A condition as a GitHub expression (without `${{ }}` unless it starts with `!`).
 pub(crate) fn condition(c: &Condition, pipeline: &Pipeline, on: On) -> String {
-    let text = render(c, pipeline, on, Ctx::Top);
+    let mut text = String::new();
+    render(&mut text, c, pipeline, on, Ctx::Top);
     // `!` at the start of a plain YAML scalar is a tag; GitHub documents wrapping such
     // expressions in `${{ }}`.
     if text.starts_with('!') {
-        format!("${{{{ {text} }}}}")
+        ["${{ ", text.as_str(), " }}"].concat()
     } else {
         text
     }
@@ -63,45 +82,73 @@ enum Ctx {
     Negated,
 }
 
-fn render(c: &Condition, pipeline: &Pipeline, on: On, ctx: Ctx) -> String {
-    let comparison = |s: String| if ctx == Ctx::Negated { format!("({s})") } else { s };
-    let compound = |s: String| if ctx == Ctx::Top { s } else { format!("({s})") };
+/// Appends what `write` writes, in parentheses when `parenthesised`.
+fn group(out: &mut String, parenthesised: bool, write: impl FnOnce(&mut String)) {
+    if parenthesised {
+        out.push('(');
+    }
+    write(out);
+    if parenthesised {
+        out.push(')');
+    }
+}
+
+/// Appends the condition to `out`.
+fn render(out: &mut String, c: &Condition, pipeline: &Pipeline, on: On, ctx: Ctx) {
+    // A comparison needs parentheses under `!`; `&&` / `||` anywhere but at the top.
+    let comparison = ctx == Ctx::Negated;
+    let compound = ctx != Ctx::Top;
     match c {
-        Condition::Always => "always()".into(),
+        Condition::Always => out.push_str("always()"),
         // `failure()` alone is true when any ancestor failed; a job's Failure means a job it
         // needs failed (not one skipped because of a failure further up).
-        Condition::Failure if on == On::Job => compound("failure() && contains(needs.*.result, 'failure')".into()),
-        Condition::Failure => "failure()".into(),
-        Condition::Branch(b) => comparison(format!("github.ref == {}", quote(&format!("refs/heads/{b}")))),
-        Condition::Tag => "startsWith(github.ref, 'refs/tags/')".into(),
-        Condition::Event(e) => comparison(format!("github.event_name == {}", quote(event(*e)))),
+        Condition::Failure if on == On::Job => group(out, compound, |out| {
+            out.push_str("failure() && contains(needs.*.result, 'failure')");
+        }),
+        Condition::Failure => out.push_str("failure()"),
+        Condition::Branch(b) => group(out, comparison, |out| {
+            out.push_str("github.ref == ");
+            push_quoted(out, &["refs/heads/", b.as_str()]);
+        }),
+        Condition::Tag => out.push_str("startsWith(github.ref, 'refs/tags/')"),
+        Condition::Event(e) => group(out, comparison, |out| {
+            out.push_str("github.event_name == ");
+            push_quoted(out, &[event(*e)]);
+        }),
         Condition::InputEquals(name, v) => {
             let boolean = pipeline
                 .inputs()
                 .any(|i| i.name == *name && matches!(i.kind, InputKind::Boolean { .. }));
             if boolean {
-                if v == "true" {
-                    format!("inputs.{name}")
-                } else {
-                    format!("!inputs.{name}")
+                if v != "true" {
+                    out.push('!');
                 }
+                out.push_str("inputs.");
+                out.push_str(name.as_str());
             } else {
-                comparison(format!("inputs.{name} == {}", quote(v)))
+                group(out, comparison, |out| {
+                    out.push_str("inputs.");
+                    out.push_str(name.as_str());
+                    out.push_str(" == ");
+                    push_quoted(out, &[v.as_str()]);
+                });
             }
         }
-        Condition::And(cs) => compound(
-            cs.iter()
-                .map(|c| render(c, pipeline, on, Ctx::Operand))
-                .collect::<Vec<_>>()
-                .join(" && "),
-        ),
-        Condition::Or(cs) => compound(
-            cs.iter()
-                .map(|c| render(c, pipeline, on, Ctx::Operand))
-                .collect::<Vec<_>>()
-                .join(" || "),
-        ),
-        Condition::Not(inner) => format!("!{}", render(inner, pipeline, on, Ctx::Negated)),
+        Condition::And(cs) | Condition::Or(cs) => {
+            let operator = if let Condition::And(_) = c { " && " } else { " || " };
+            group(out, compound, |out| {
+                for (i, c) in cs.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(operator);
+                    }
+                    render(out, c, pipeline, on, Ctx::Operand);
+                }
+            });
+        }
+        Condition::Not(inner) => {
+            out.push('!');
+            render(out, inner, pipeline, on, Ctx::Negated);
+        }
     }
 }
 

@@ -2,11 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use indexmap::IndexMap;
 use pipeline_core::diagnostic::{Diagnostic, Diagnostics, Path};
-use pipeline_core::yaml::{Commented, Spaced};
+use pipeline_core::yaml::{Commented, OrderedMap, Spaced};
 use pipeline_core::{
-    Access, Action, Arch, CloudRole, Env, InputKind, Job, Permission, Pipeline, Size, Step, StepKind, Trigger,
+    Access, Arch, CloudRole, Env, InputKind, Job, Permission, Pipeline, Size, Step, StepKind, Trigger,
 };
 
 use super::Github;
@@ -38,7 +37,7 @@ impl Lowering<'_> {
     pub(crate) fn workflow(&mut self) -> gh::Workflow {
         let p = self.pipeline;
         self.release_caches();
-        let jobs = p.jobs.iter().map(|j| (j.id.to_string(), self.job(j))).collect();
+        let jobs = p.jobs.iter().map(|j| (j.id.as_str().to_owned(), self.job(j))).collect();
         gh::Workflow {
             name: p.name.clone(),
             on: self.on(),
@@ -154,16 +153,17 @@ impl Lowering<'_> {
     }
 
     fn job(&mut self, job: &Job) -> gh::Job {
-        let path = self.root().job(job.id.as_str());
+        // Paths are built only for diagnostics.
+        let pipeline = self.pipeline;
+        let path = || Path::pipeline(pipeline.id.as_str()).job(job.id.as_str());
         let mut permissions: BTreeMap<Permission, Access> = BTreeMap::new();
         let mut grant = |scope: Permission, access: Access| {
             let entry = permissions.entry(scope).or_insert(access);
             *entry = (*entry).max(access);
         };
-        let mut steps = Vec::new();
-        let mut outputs = IndexMap::new();
+        let mut steps = Vec::with_capacity(job.steps.len());
+        let mut outputs = OrderedMap::new();
         for (i, step) in job.steps.iter().enumerate() {
-            let spath = path.step(i, step.id_str());
             match &step.kind {
                 StepKind::Checkout(_) => grant(Permission::Contents, Access::Read),
                 StepKind::AssumeRole(_) => grant(Permission::IdToken, Access::Write),
@@ -177,22 +177,23 @@ impl Lowering<'_> {
                         .any(|(j, s)| j != i && s.id_str() == Some(id.as_str()))
                     {
                         self.error(
-                            spath.clone(),
+                            path().step(i, step.id_str()),
                             format!("the set-output step needs the id {id:?}, which another step of the job uses"),
                             "give the set-output step an explicit id with `.id(..)`",
                         );
                     }
-                    outputs.insert(o.name.to_string(), format!("${{{{ steps.{id}.outputs.{} }}}}", o.name));
+                    let value = ["${{ steps.", id.as_str(), ".outputs.", o.name.as_str(), " }}"].concat();
+                    outputs.insert(o.name.as_str().to_owned(), value);
                 }
                 _ => {}
             }
-            steps.extend(self.steps(step, &spath));
+            self.steps(step, &mut steps);
         }
         if job.retry > 0 {
             self.diagnostics.push(
                 Diagnostic::warning(
                     "github-no-retry",
-                    path.field("retry"),
+                    path().field("retry"),
                     format!("GitHub Actions cannot retry a job; job {:?} runs once", job.id.as_str()),
                 )
                 .with_hint("make the flaky step retry itself, or rerun failed jobs from the UI")
@@ -203,7 +204,7 @@ impl Lowering<'_> {
             [] => {
                 if job.runner.size != Size::Small {
                     self.diagnostics.push(
-                        Diagnostic::warning("github-runner-size", path.field("runner"), "GitHub's larger runners are selected by labels your organisation defines; using the standard runner")
+                        Diagnostic::warning("github-runner-size", path().field("runner"), "GitHub's larger runners are selected by labels your organisation defines; using the standard runner")
                             .with_hint("set `Runner::labels([..])` to your larger runner's label")
                             .on_platform(PLATFORM),
                     );
@@ -221,14 +222,14 @@ impl Lowering<'_> {
                 self.diagnostics.push(
                     Diagnostic::notice(
                         "github-environment-reviewers",
-                        path.field("environment"),
+                        path().field("environment"),
                         format!("job {:?} waits for approval only once environment {:?} has required reviewers", job.id.as_str(), e.name.as_str()),
                     )
                     .with_hint(format!("in the repository's Settings > Environments > {}, add required reviewers (and restrict deployment branches)", e.name))
                     .on_platform(PLATFORM),
                 );
             }
-            gh::EnvironmentRef { name: e.name.to_string(), url: e.url.as_ref().map(expr::value) }
+            gh::EnvironmentRef { name: e.name.as_str().to_owned(), url: e.url.as_ref().map(expr::value) }
         });
         let concurrency = match (&job.concurrency, &job.environment) {
             (Some(c), _) => Some(gh::Concurrency {
@@ -237,14 +238,14 @@ impl Lowering<'_> {
             }),
             // Two deploys to one environment must never overlap; queue them.
             (None, Some(e)) => Some(gh::Concurrency {
-                group: format!("{}-deploy-{}", self.pipeline.id, e.name),
+                group: [self.pipeline.id.as_str(), "-deploy-", e.name.as_str()].concat(),
                 cancel_in_progress: false,
             }),
             (None, None) => None,
         };
         gh::Job {
             name: job.name.clone(),
-            needs: job.needs.iter().map(ToString::to_string).collect(),
+            needs: job.needs.iter().map(|n| n.as_str().to_owned()).collect(),
             condition: job
                 .condition
                 .as_ref()
@@ -252,7 +253,7 @@ impl Lowering<'_> {
             runs_on,
             container: job.runner.image.as_ref().map(|image| gh::Container {
                 image: image.clone(),
-                env: IndexMap::new(),
+                env: OrderedMap::new(),
                 ports: Vec::new(),
             }),
             services: job
@@ -286,32 +287,38 @@ impl Lowering<'_> {
         }
     }
 
-    fn pinned(&self, pin: pins::Pin) -> Action {
-        self.config.pins.get(pin.name).cloned().unwrap_or_else(|| pin.action())
+    /// `uses:` for a built-in pin, or its override.
+    fn pinned(&self, pin: pins::Pin) -> Commented<String> {
+        match self.config.pins.get(pin.name) {
+            Some(action) => uses(&action.name, &action.sha, &action.version),
+            None => uses(pin.name, pin.sha, pin.version),
+        }
     }
 
-    /// One portable step is one GitHub step, except a chained role (one step per role).
-    fn steps(&mut self, step: &Step, path: &Path) -> Vec<gh::Step> {
+    /// One portable step is one GitHub step, except a chained role (one step per role); they are
+    /// appended to `out`.
+    fn steps(&mut self, step: &Step, out: &mut Vec<gh::Step>) {
         let base = gh::Step {
-            id: step.id.as_ref().map(ToString::to_string),
+            id: step.id.as_ref().map(|id| id.as_str().to_owned()),
             name: step.name.clone(),
             condition: step
                 .condition
                 .as_ref()
                 .map(|c| expr::condition(c, self.pipeline, expr::On::Step)),
+            uses: None,
+            with: With::new(),
             env: env(&step.env),
             working_directory: step.working_directory.clone(),
+            run: None,
             continue_on_error: step.continue_on_error,
-            ..gh::Step::default()
         };
-        let uses = |action: Action| Some(Commented(action.uses(), action.version));
-        match &step.kind {
-            StepKind::Script(body) => vec![gh::Step {
+        let step = match &step.kind {
+            StepKind::Script(body) => gh::Step {
                 run: Some(body.clone()),
                 ..base
-            }],
+            },
             StepKind::Checkout(c) => {
-                let mut with: IndexMap<String, WithValue> = IndexMap::new();
+                let mut with = With::with_capacity(4);
                 with.insert("persist-credentials".into(), false.into());
                 if let Some(depth) = c.fetch_depth {
                     with.insert("fetch-depth".into(), WithValue::Int(i64::from(depth)));
@@ -322,75 +329,67 @@ impl Lowering<'_> {
                 if c.lfs {
                     with.insert("lfs".into(), true.into());
                 }
-                vec![gh::Step {
-                    uses: uses(self.pinned(pins::CHECKOUT)),
+                gh::Step {
+                    uses: Some(self.pinned(pins::CHECKOUT)),
                     with,
                     ..base
-                }]
+                }
             }
-            StepKind::Action(a) => {
-                let with = a
+            StepKind::Action(a) => gh::Step {
+                uses: Some(uses(&a.action.name, &a.action.sha, &a.action.version)),
+                with: a
                     .with
                     .iter()
                     .map(|(k, v)| (k.clone(), WithValue::String(expr::value(v))))
-                    .collect();
-                vec![gh::Step {
-                    uses: uses(a.action.clone()),
-                    with,
-                    ..base
-                }]
-            }
+                    .collect(),
+                ..base
+            },
             StepKind::Upload(u) => {
-                let mut with: IndexMap<String, WithValue> = IndexMap::new();
+                let mut with = With::with_capacity(4);
                 with.insert("name".into(), u.artifact.as_str().into());
                 with.insert("path".into(), u.paths.join("\n").into());
                 with.insert("if-no-files-found".into(), "error".into());
                 if let Some(days) = u.retention_days {
                     with.insert("retention-days".into(), WithValue::Int(i64::from(days)));
                 }
-                vec![gh::Step {
-                    uses: uses(self.pinned(pins::UPLOAD_ARTIFACT)),
+                gh::Step {
+                    uses: Some(self.pinned(pins::UPLOAD_ARTIFACT)),
                     with,
                     ..base
-                }]
+                }
             }
             StepKind::Download(d) => {
-                let mut with: IndexMap<String, WithValue> = IndexMap::new();
+                let mut with = With::with_capacity(2);
                 with.insert("name".into(), d.artifact.as_str().into());
                 with.insert("path".into(), d.path.as_str().into());
-                vec![gh::Step {
-                    uses: uses(self.pinned(pins::DOWNLOAD_ARTIFACT)),
+                gh::Step {
+                    uses: Some(self.pinned(pins::DOWNLOAD_ARTIFACT)),
                     with,
                     ..base
-                }]
+                }
             }
             StepKind::Cache(c) => {
-                let prefix = format!("{}-${{{{ runner.os }}}}-", c.key_prefix);
+                let prefix = [c.key_prefix.as_str(), "-${{ runner.os }}-"].concat();
                 let key = if c.key_files.is_empty() {
-                    format!("{prefix}${{{{ github.sha }}}}")
+                    [prefix.as_str(), "${{ github.sha }}"].concat()
                 } else {
-                    let files: Vec<String> = c
-                        .key_files
-                        .iter()
-                        .map(|f| format!("'{}'", f.replace('\'', "''")))
-                        .collect();
+                    let files: Vec<String> = c.key_files.iter().map(|f| expr::quote(f)).collect();
                     format!("{prefix}${{{{ hashFiles({}) }}}}", files.join(", "))
                 };
-                let mut with: IndexMap<String, WithValue> = IndexMap::new();
+                let mut with = With::with_capacity(3);
                 with.insert("path".into(), c.paths.join("\n").into());
                 with.insert("key".into(), key.into());
                 with.insert("restore-keys".into(), prefix.into());
-                vec![gh::Step {
-                    uses: uses(self.pinned(pins::CACHE)),
+                gh::Step {
+                    uses: Some(self.pinned(pins::CACHE)),
                     with,
                     ..base
-                }]
+                }
             }
             StepKind::AssumeRole(CloudRole::Aws(role)) => {
-                let action = self.pinned(pins::CONFIGURE_AWS_CREDENTIALS);
-                let mut out = Vec::new();
+                let uses = self.pinned(pins::CONFIGURE_AWS_CREDENTIALS);
                 for (n, arn) in std::iter::once(&role.role_arn).chain(&role.chain).enumerate() {
-                    let mut with: IndexMap<String, WithValue> = IndexMap::new();
+                    let mut with = With::with_capacity(5);
                     with.insert("role-to-assume".into(), expr::value(arn).into());
                     with.insert("aws-region".into(), role.region.as_str().into());
                     if let Some(name) = &role.session_name {
@@ -402,9 +401,9 @@ impl Lowering<'_> {
                     if n > 0 {
                         with.insert("role-chaining".into(), true.into());
                     }
-                    let step = if n == 0 {
+                    out.push(if n == 0 {
                         gh::Step {
-                            uses: uses(action.clone()),
+                            uses: Some(uses.clone()),
                             with,
                             ..base.clone()
                         }
@@ -412,41 +411,50 @@ impl Lowering<'_> {
                         gh::Step {
                             name: Some(format!("Assume chained role {n}")),
                             condition: base.condition.clone(),
-                            uses: uses(action.clone()),
+                            uses: Some(uses.clone()),
                             with,
                             ..gh::Step::default()
                         }
-                    };
-                    out.push(step);
+                    });
                 }
-                out
+                return;
             }
             StepKind::SetOutput(o) => {
-                let _ = path;
                 let script = format!(
                     "value=\"$({command})\"\n{{\n  echo \"{name}<<PIPELINE_OUTPUT_EOF\"\n  printf '%s\\n' \"$value\"\n  echo \"PIPELINE_OUTPUT_EOF\"\n}} >> \"$GITHUB_OUTPUT\"\n",
                     command = o.command,
                     name = o.name,
                 );
-                vec![gh::Step {
+                gh::Step {
                     id: Some(output_step_id(step)),
                     run: Some(script),
                     ..base
-                }]
+                }
             }
-        }
+        };
+        out.push(step);
     }
+}
+
+/// `with:` of a step.
+type With = OrderedMap<String, WithValue>;
+
+/// `uses: name@sha # version`.
+fn uses(name: &str, sha: &str, version: &str) -> Commented<String> {
+    Commented([name, "@", sha].concat(), version.to_owned())
 }
 
 /// The id of a set-output step: its own, or `output-<name>`.
 fn output_step_id(step: &Step) -> String {
     match (&step.id, &step.kind) {
-        (Some(id), _) => id.to_string(),
-        (None, StepKind::SetOutput(o)) => format!("output-{}", o.name),
+        (Some(id), _) => id.as_str().to_owned(),
+        (None, StepKind::SetOutput(o)) => ["output-", o.name.as_str()].concat(),
         (None, _) => String::new(),
     }
 }
 
-fn env(env: &Env) -> IndexMap<String, String> {
-    env.iter().map(|(k, v)| (k.to_string(), expr::value(v))).collect()
+fn env(env: &Env) -> OrderedMap<String, String> {
+    env.iter()
+        .map(|(k, v)| (k.as_str().to_owned(), expr::value(v)))
+        .collect()
 }

@@ -92,10 +92,16 @@ impl Github {
 
     /// The workflow file's YAML, without header; `None` when an error was reported.
     pub fn render(&self, pipeline: &Pipeline, diagnostics: &mut Diagnostics) -> Option<String> {
+        let mut out = String::new();
+        self.render_into(pipeline, diagnostics, &mut out).then_some(out)
+    }
+
+    /// Appends the workflow file's YAML to `out` (emitted straight from the model); `false` when
+    /// an error was reported.
+    fn render_into(&self, pipeline: &Pipeline, diagnostics: &mut Diagnostics, out: &mut String) -> bool {
         let workflow = self.lower(pipeline, diagnostics);
-        let emitted = yaml::to_value(&workflow).and_then(|v| yaml::to_string(&v));
-        match emitted {
-            Ok(text) => Some(text),
+        match yaml::append_yaml(out, &workflow) {
+            Ok(()) => true,
             Err(e) => {
                 diagnostics.push(
                     Diagnostic::error(
@@ -105,7 +111,7 @@ impl Github {
                     )
                     .on_platform("github"),
                 );
-                None
+                false
             }
         }
     }
@@ -128,6 +134,10 @@ impl Backend for Github {
         diagnostics: &mut Diagnostics,
     ) -> Vec<GeneratedFile> {
         let mut files = Vec::new();
+        let header = format!("{}\n", ctx.header.comment("# "));
+        // Each file is written into one reused buffer, then copied at its exact size: no growing
+        // per file, no spare capacity kept.
+        let mut text = String::new();
         for p in pipelines {
             for (name, action) in &self.pins {
                 if !action.is_pinned() {
@@ -141,10 +151,12 @@ impl Backend for Github {
                     );
                 }
             }
-            let Some(body) = self.render(p, diagnostics) else {
+            text.clear();
+            text.push_str(&header);
+            if !self.render_into(p, diagnostics, &mut text) {
                 continue;
-            };
-            match GeneratedFile::new(Self::path(p), format!("{}\n{body}", ctx.header.comment("# "))) {
+            }
+            match GeneratedFile::new(Self::path(p), text.as_str()) {
                 Ok(f) => files.push(f),
                 Err(e) => diagnostics
                     .push(Diagnostic::error("invalid-path", Path::pipeline(p.id.as_str()), e).on_platform("github")),

@@ -3,8 +3,7 @@
 //!
 //! Reference: <https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-syntax>.
 
-use indexmap::IndexMap;
-use pipeline_core::yaml::{Commented, Spaced};
+use pipeline_core::yaml::{Commented, OrderedMap, Spaced};
 use serde::Serialize;
 
 fn is_false(b: &bool) -> bool {
@@ -24,12 +23,12 @@ pub struct Workflow {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub concurrency: Option<Concurrency>,
     /// Workflow-level environment.
-    #[serde(skip_serializing_if = "IndexMap::is_empty")]
-    pub env: IndexMap<String, String>,
+    #[serde(skip_serializing_if = "OrderedMap::is_empty")]
+    pub env: OrderedMap<String, String>,
     /// Defaults for `run:` steps.
     pub defaults: Defaults,
     /// Jobs by id.
-    pub jobs: Spaced<IndexMap<String, Job>>,
+    pub jobs: Spaced<OrderedMap<String, Job>>,
 }
 
 /// `on:`.
@@ -85,8 +84,8 @@ pub struct Cron {
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct WorkflowDispatch {
     /// Inputs by name.
-    #[serde(skip_serializing_if = "IndexMap::is_empty")]
-    pub inputs: IndexMap<String, DispatchInput>,
+    #[serde(skip_serializing_if = "OrderedMap::is_empty")]
+    pub inputs: OrderedMap<String, DispatchInput>,
 }
 
 /// A `workflow_dispatch` input.
@@ -118,7 +117,7 @@ pub enum InputDefault {
 }
 
 /// `permissions:` as an explicit map (empty: no permissions).
-pub type Permissions = IndexMap<&'static str, &'static str>;
+pub type Permissions = OrderedMap<&'static str, &'static str>;
 
 /// `concurrency:`.
 #[derive(Clone, Debug, Serialize)]
@@ -173,8 +172,8 @@ pub struct Job {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub container: Option<Container>,
     /// Service containers.
-    #[serde(skip_serializing_if = "IndexMap::is_empty")]
-    pub services: IndexMap<String, Container>,
+    #[serde(skip_serializing_if = "OrderedMap::is_empty")]
+    pub services: OrderedMap<String, Container>,
     /// Deployment environment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub environment: Option<EnvironmentRef>,
@@ -192,11 +191,11 @@ pub struct Job {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub strategy: Option<Strategy>,
     /// Outputs for later jobs.
-    #[serde(skip_serializing_if = "IndexMap::is_empty")]
-    pub outputs: IndexMap<String, String>,
+    #[serde(skip_serializing_if = "OrderedMap::is_empty")]
+    pub outputs: OrderedMap<String, String>,
     /// Environment.
-    #[serde(skip_serializing_if = "IndexMap::is_empty")]
-    pub env: IndexMap<String, String>,
+    #[serde(skip_serializing_if = "OrderedMap::is_empty")]
+    pub env: OrderedMap<String, String>,
     /// Steps.
     pub steps: Vec<Step>,
 }
@@ -207,8 +206,8 @@ pub struct Container {
     /// Image.
     pub image: String,
     /// Environment.
-    #[serde(skip_serializing_if = "IndexMap::is_empty")]
-    pub env: IndexMap<String, String>,
+    #[serde(skip_serializing_if = "OrderedMap::is_empty")]
+    pub env: OrderedMap<String, String>,
     /// Published ports (`"5432:5432"`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub ports: Vec<String>,
@@ -229,7 +228,7 @@ pub struct EnvironmentRef {
 #[serde(rename_all = "kebab-case")]
 pub struct Strategy {
     /// Axes.
-    pub matrix: IndexMap<String, Vec<String>>,
+    pub matrix: OrderedMap<String, Vec<String>>,
     /// Cancel other cells on failure.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fail_fast: Option<bool>,
@@ -255,11 +254,11 @@ pub struct Step {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uses: Option<Commented<String>>,
     /// Action inputs.
-    #[serde(skip_serializing_if = "IndexMap::is_empty")]
-    pub with: IndexMap<String, WithValue>,
+    #[serde(skip_serializing_if = "OrderedMap::is_empty")]
+    pub with: OrderedMap<String, WithValue>,
     /// Environment.
-    #[serde(skip_serializing_if = "IndexMap::is_empty")]
-    pub env: IndexMap<String, String>,
+    #[serde(skip_serializing_if = "OrderedMap::is_empty")]
+    pub env: OrderedMap<String, String>,
     /// Working directory.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub working_directory: Option<String>,

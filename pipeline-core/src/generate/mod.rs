@@ -19,6 +19,7 @@ mod diff;
 mod manifest;
 mod write;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use std::path::{Path, PathBuf};
@@ -96,11 +97,11 @@ pub struct WriteSummary {
     pub unchanged: usize,
 }
 
-/// A planned change to one file.
+/// A planned change to one file (new contents borrowed from the rendered files).
 #[derive(Debug, PartialEq, Eq)]
-enum Change {
-    Create(String),
-    Update { old: String, new: String },
+enum Change<'a> {
+    Create(Cow<'a, str>),
+    Update { old: String, new: Cow<'a, str> },
     Remove(String),
 }
 
@@ -406,7 +407,7 @@ impl Generator {
     }
 
     /// Compares the rendered files with what is under `root`.
-    fn plan(&self, root: &Path, rendered: &Rendered, selected: &BTreeSet<&str>) -> Result<Plan, IoError> {
+    fn plan<'a>(&self, root: &Path, rendered: &'a Rendered, selected: &BTreeSet<&str>) -> Result<Plan<'a>, IoError> {
         let manifest_path = RelPath::new(MANIFEST_FILE).map_err(|e| IoError {
             action: "naming",
             path: root.join(MANIFEST_FILE),
@@ -422,21 +423,17 @@ impl Generator {
             None => Manifest::default(),
         };
         let mut new_manifest = Manifest::default();
-        let mut changes: Vec<(RelPath, Change)> = Vec::new();
+        let mut changes: Vec<(RelPath, Change<'a>)> = Vec::new();
         let mut unchanged = 0;
+        let mut inside = write::InsideChecker::new(root)?;
         for (backend, file) in &rendered.files {
-            write::check_inside(root, &file.path)?;
+            let exists = inside.check(&file.path)?;
             new_manifest.entries.insert(file.path.clone(), (*backend).to_owned());
-            match write::read(root, &file.path)? {
-                None => changes.push((file.path.clone(), Change::Create(file.contents.clone()))),
+            let new = Cow::Borrowed(file.contents.as_str());
+            match if exists { write::read(root, &file.path)? } else { None } {
+                None => changes.push((file.path.clone(), Change::Create(new))),
                 Some(old) if old == file.contents => unchanged += 1,
-                Some(old) => changes.push((
-                    file.path.clone(),
-                    Change::Update {
-                        old,
-                        new: file.contents.clone(),
-                    },
-                )),
+                Some(old) => changes.push((file.path.clone(), Change::Update { old, new })),
             }
         }
         for (path, backend) in &old_manifest.entries {
@@ -444,7 +441,9 @@ impl Generator {
                 continue;
             }
             if selected.contains(backend.as_str()) {
-                write::check_inside(root, path)?;
+                if !inside.check(path)? {
+                    continue;
+                }
                 if let Some(old) = write::read(root, path)? {
                     changes.push((path.clone(), Change::Remove(old)));
                 }
@@ -460,17 +459,17 @@ impl Generator {
                 manifest_path,
                 Change::Update {
                     old,
-                    new: manifest_text,
+                    new: Cow::Owned(manifest_text),
                 },
             )),
-            None => changes.push((manifest_path, Change::Create(manifest_text))),
+            None => changes.push((manifest_path, Change::Create(Cow::Owned(manifest_text)))),
         }
         Ok(Plan { changes, unchanged })
     }
 
     fn report_check(
         &self,
-        plan: &Plan,
+        plan: &Plan<'_>,
         options: &cli::Options,
         stdout: &mut dyn std::io::Write,
         stderr: &mut dyn std::io::Write,
@@ -512,21 +511,22 @@ impl Generator {
 }
 
 #[derive(Debug)]
-struct Plan {
-    changes: Vec<(RelPath, Change)>,
+struct Plan<'a> {
+    changes: Vec<(RelPath, Change<'a>)>,
     unchanged: usize,
 }
 
 /// Writes every changed file to a temporary file first; only when all are written are they
 /// moved into place, then stale files removed and the manifest (last in the plan) updated.
-fn apply(root: &Path, plan: &Plan) -> Result<WriteSummary, IoError> {
+fn apply(root: &Path, plan: &Plan<'_>) -> Result<WriteSummary, IoError> {
+    let mut stager = write::Stager::new(root);
     let mut staged = Vec::new();
     for (path, change) in &plan.changes {
         let contents = match change {
             Change::Create(new) | Change::Update { new, .. } => new,
             Change::Remove(_) => continue,
         };
-        match write::stage(root, path, contents) {
+        match stager.stage(path, contents) {
             Ok(s) => staged.push((path.clone(), s)),
             Err(e) => {
                 staged.into_iter().for_each(|(_, s)| s.abandon());

@@ -1,94 +1,111 @@
-//! JSON emission: pretty (2-space indent) or compact (no whitespace), same key order, comments
-//! dropped.
+//! JSON emission (2-space indent, same key order, comments dropped): a `serde::Serializer` that
+//! writes JSON text as it goes; the compact form is the same text without the layout.
+
+use serde::ser::{self, Serialize};
 
 use super::error::Error;
-use super::value::Value;
+use super::ser::{COMMENTED, KeyWriter, SPACED, check_duplicate, malformed_comment, not_a_map, pad, push_i64, to_i64};
 
-/// Emits `value` as pretty JSON ending with one line feed.
-pub(crate) fn to_json(value: &Value) -> Result<String, Error> {
-    let mut out = String::new();
-    write_value(&mut out, value, 0);
-    out.push('\n');
-    Ok(out)
-}
-
-/// Emits `value` as compact JSON (no whitespace between tokens, no final line feed).
-pub(crate) fn to_json_compact(value: &Value) -> Result<String, Error> {
-    let mut out = String::new();
-    write_compact(&mut out, value);
-    Ok(out)
-}
-
-fn write_compact(out: &mut String, value: &Value) {
-    match value {
-        Value::Seq(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_compact(out, item);
-            }
-            out.push(']');
+/// Appends `value` as pretty JSON ending with one line feed to `out`; on error `out` is left as
+/// it was.
+pub(crate) fn write_json<T: Serialize + ?Sized>(out: &mut String, value: &T) -> Result<(), Error> {
+    let len = out.len();
+    let mut e = Emitter {
+        out: std::mem::take(out),
+        keys: String::new(),
+        key_ends: Vec::new(),
+    };
+    let result = value.serialize(Node {
+        e: &mut e,
+        indent: 0,
+        expect: Expect::Any,
+    });
+    *out = e.out;
+    match result {
+        Ok(()) => {
+            out.push('\n');
+            Ok(())
         }
-        Value::Map(map) => {
-            out.push('{');
-            for (i, (key, item)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_string(out, key);
-                out.push(':');
-                write_compact(out, item);
-            }
-            out.push('}');
+        Err(err) => {
+            out.truncate(len);
+            Err(err)
         }
-        Value::Commented(inner, _) => write_compact(out, inner),
-        scalar => write_value(out, scalar, 0),
     }
 }
 
-fn newline(out: &mut String, indent: usize) {
-    out.push('\n');
-    out.extend(std::iter::repeat_n(' ', indent));
+/// Emits `value` as compact JSON (no whitespace between tokens, no final line feed): the pretty
+/// text without its layout, so both forms share one emitter and one set of escapes.
+pub(crate) fn to_json_compact<T: Serialize + ?Sized>(value: &T) -> Result<String, Error> {
+    let mut pretty = String::new();
+    write_json(&mut pretty, value)?;
+    let mut out = String::with_capacity(pretty.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for c in pretty.chars() {
+        if in_string {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+        } else if c == '"' {
+            in_string = true;
+            out.push(c);
+        } else if !c.is_ascii_whitespace() {
+            out.push(c);
+        }
+    }
+    Ok(out)
 }
 
-fn write_value(out: &mut String, value: &Value, indent: usize) {
-    match value {
-        Value::Null => out.push_str("null"),
-        Value::Bool(true) => out.push_str("true"),
-        Value::Bool(false) => out.push_str("false"),
-        Value::Int(i) => out.push_str(&i.to_string()),
-        Value::String(s) => write_string(out, s),
-        Value::Commented(inner, _) => write_value(out, inner, indent),
-        Value::Seq(items) if items.is_empty() => out.push_str("[]"),
-        Value::Map(map) if map.is_empty() => out.push_str("{}"),
-        Value::Seq(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                newline(out, indent + 2);
-                write_value(out, item, indent + 2);
-            }
-            newline(out, indent);
-            out.push(']');
+/// Emits `value` as pretty JSON ending with one line feed.
+#[cfg(test)]
+fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<String, Error> {
+    let mut out = String::new();
+    write_json(&mut out, value)?;
+    Ok(out)
+}
+
+#[derive(Debug)]
+struct Emitter {
+    out: String,
+    /// The raw keys of the maps being written, innermost last (for duplicate checks and error
+    /// paths); each map owns `key_ends[base..]`.
+    keys: String,
+    key_ends: Vec<usize>,
+}
+
+impl Emitter {
+    fn newline(&mut self, indent: usize) {
+        self.out.push('\n');
+        pad(&mut self.out, indent);
+    }
+
+    fn key_at(&self, k: usize) -> &str {
+        let start = if k == 0 { 0 } else { self.key_ends[k - 1] };
+        &self.keys[start..self.key_ends[k]]
+    }
+
+    /// Records the key just appended to `keys` for the map owning `key_ends[base..]` and writes it
+    /// followed by `": "`. Returns its index.
+    fn key(&mut self, base: usize, seen: &mut u64) -> Result<usize, Error> {
+        let start = self.key_ends.last().copied().unwrap_or(0);
+        let k = self.key_ends.len();
+        let key = &self.keys[start..];
+        if check_duplicate(seen, key, (base..k).map(|i| self.key_at(i))) {
+            return Err(Error::new("duplicate mapping key").at_key(key));
         }
-        Value::Map(map) => {
-            out.push('{');
-            for (i, (key, item)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                newline(out, indent + 2);
-                write_string(out, key);
-                out.push_str(": ");
-                write_value(out, item, indent + 2);
-            }
-            newline(out, indent);
-            out.push('}');
-        }
+        self.key_ends.push(self.keys.len());
+        write_string(&mut self.out, &self.keys[start..]);
+        self.out.push_str(": ");
+        Ok(k)
+    }
+
+    fn drop_keys(&mut self, base: usize) {
+        self.keys.truncate(if base == 0 { 0 } else { self.key_ends[base - 1] });
+        self.key_ends.truncate(base);
     }
 }
 
@@ -97,28 +114,497 @@ fn write_value(out: &mut String, value: &Value, indent: usize) {
 /// also a valid YAML 1.2 document.
 fn write_string(out: &mut String, s: &str) {
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if super::scalar::needs_escape(c) => {
-                out.push_str(&format!("\\u{:04x}", u32::from(c)));
+    let mut plain = 0;
+    for (i, c) in super::scalar::escape_candidates(s) {
+        let escape = match c {
+            '"' => "\\\"",
+            '\\' => "\\\\",
+            '\n' => "\\n",
+            '\r' => "\\r",
+            '\t' => "\\t",
+            '\u{8}' => "\\b",
+            '\u{c}' => "\\f",
+            c if super::scalar::needs_escape(c) => "",
+            _ => continue,
+        };
+        out.push_str(&s[plain..i]);
+        plain = i + c.len_utf8();
+        if escape.is_empty() {
+            let code = u32::from(c);
+            out.push_str("\\u");
+            for shift in [12, 8, 4, 0] {
+                out.push(char::from(b"0123456789abcdef"[((code >> shift) & 0xf) as usize]));
             }
-            c => out.push(c),
+        } else {
+            out.push_str(escape);
         }
     }
+    out.push_str(&s[plain..]);
     out.push('"');
+}
+
+/// What a node must be, besides any node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    Any,
+    /// Inside [`Spaced`](super::Spaced): a map.
+    SpacedMap,
+    /// The `(value, comment)` tuple of a [`Commented`](super::Commented): the value is written,
+    /// the comment dropped.
+    Pair,
+}
+
+impl Expect {
+    /// Refuses anything but a map (`is_map`) where a map is expected.
+    fn check(self, is_map: bool) -> Result<(), Error> {
+        match self {
+            Expect::Any => Ok(()),
+            Expect::SpacedMap if is_map => Ok(()),
+            Expect::SpacedMap => Err(not_a_map()),
+            Expect::Pair => Err(malformed_comment()),
+        }
+    }
+}
+
+/// Serializes one node; the cursor is where it goes, on a line indented by `indent`.
+struct Node<'a> {
+    e: &'a mut Emitter,
+    indent: usize,
+    expect: Expect,
+}
+
+impl<'a> Node<'a> {
+    fn scalar(self, text: &str) -> Result<(), Error> {
+        self.expect.check(false)?;
+        self.e.out.push_str(text);
+        Ok(())
+    }
+
+    fn int(self, v: i64) -> Result<(), Error> {
+        self.expect.check(false)?;
+        push_i64(&mut self.e.out, v);
+        Ok(())
+    }
+
+    fn seq(self) -> Result<SeqWriter<'a>, Error> {
+        self.expect.check(false)?;
+        self.e.out.push('[');
+        Ok(SeqWriter {
+            e: self.e,
+            indent: self.indent,
+            len: 0,
+            pair: false,
+            variant: None,
+        })
+    }
+
+    fn map(self) -> Result<MapWriter<'a>, Error> {
+        self.expect.check(true)?;
+        self.e.out.push('{');
+        let base = self.e.key_ends.len();
+        Ok(MapWriter {
+            e: self.e,
+            indent: self.indent,
+            base,
+            seen: 0,
+            len: 0,
+            key: None,
+            variant: None,
+        })
+    }
+
+    /// Opens the single-key object `{"variant": ...}` of an enum variant with data; its value
+    /// goes on the returned indentation. [`close_variant`] closes it.
+    fn variant(self, variant: &'static str) -> Result<(&'a mut Emitter, usize), Error> {
+        let indent = self.indent;
+        let e = self.map()?.e;
+        e.newline(indent + 2);
+        write_string(&mut e.out, variant);
+        e.out.push_str(": ");
+        Ok((e, indent + 2))
+    }
+}
+
+/// Closes the object opened by [`Node::variant`] (whose value is at `indent`).
+fn close_variant(e: &mut Emitter, indent: usize) {
+    e.newline(indent - 2);
+    e.out.push('}');
+}
+
+impl<'a> ser::Serializer for Node<'a> {
+    type Ok = ();
+    type Error = Error;
+    type SerializeSeq = SeqWriter<'a>;
+    type SerializeTuple = SeqWriter<'a>;
+    type SerializeTupleStruct = SeqWriter<'a>;
+    type SerializeTupleVariant = SeqWriter<'a>;
+    type SerializeMap = MapWriter<'a>;
+    type SerializeStruct = MapWriter<'a>;
+    type SerializeStructVariant = MapWriter<'a>;
+
+    fn serialize_bool(self, v: bool) -> Result<(), Error> {
+        self.scalar(if v { "true" } else { "false" })
+    }
+    fn serialize_i8(self, v: i8) -> Result<(), Error> {
+        self.int(v.into())
+    }
+    fn serialize_i16(self, v: i16) -> Result<(), Error> {
+        self.int(v.into())
+    }
+    fn serialize_i32(self, v: i32) -> Result<(), Error> {
+        self.int(v.into())
+    }
+    fn serialize_i64(self, v: i64) -> Result<(), Error> {
+        self.int(v)
+    }
+    fn serialize_i128(self, v: i128) -> Result<(), Error> {
+        self.int(to_i64(v)?)
+    }
+    fn serialize_u8(self, v: u8) -> Result<(), Error> {
+        self.int(v.into())
+    }
+    fn serialize_u16(self, v: u16) -> Result<(), Error> {
+        self.int(v.into())
+    }
+    fn serialize_u32(self, v: u32) -> Result<(), Error> {
+        self.int(v.into())
+    }
+    fn serialize_u64(self, v: u64) -> Result<(), Error> {
+        self.int(to_i64(v)?)
+    }
+    fn serialize_u128(self, v: u128) -> Result<(), Error> {
+        self.int(to_i64(v)?)
+    }
+    fn serialize_f32(self, _v: f32) -> Result<(), Error> {
+        Err(Error::new("floating-point numbers are not supported"))
+    }
+    fn serialize_f64(self, _v: f64) -> Result<(), Error> {
+        Err(Error::new("floating-point numbers are not supported"))
+    }
+    fn serialize_char(self, v: char) -> Result<(), Error> {
+        self.serialize_str(v.encode_utf8(&mut [0; 4]))
+    }
+    fn serialize_str(self, v: &str) -> Result<(), Error> {
+        self.expect.check(false)?;
+        write_string(&mut self.e.out, v);
+        Ok(())
+    }
+    fn serialize_bytes(self, _v: &[u8]) -> Result<(), Error> {
+        Err(Error::new("byte arrays are not supported"))
+    }
+    fn serialize_none(self) -> Result<(), Error> {
+        self.scalar("null")
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Error> {
+        value.serialize(self)
+    }
+    fn serialize_unit(self) -> Result<(), Error> {
+        self.scalar("null")
+    }
+    fn serialize_unit_struct(self, _name: &'static str) -> Result<(), Error> {
+        self.scalar("null")
+    }
+    fn serialize_unit_variant(self, _name: &'static str, _index: u32, variant: &'static str) -> Result<(), Error> {
+        self.serialize_str(variant)
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, name: &'static str, value: &T) -> Result<(), Error> {
+        let expect = match (name, self.expect) {
+            (COMMENTED, Expect::Any) => Expect::Pair,
+            (SPACED, Expect::Any | Expect::SpacedMap) => Expect::SpacedMap,
+            (COMMENTED | SPACED, other) => return other.check(false),
+            (_, other) => other,
+        };
+        value.serialize(Node { expect, ..self })
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        value: &T,
+    ) -> Result<(), Error> {
+        let (e, indent) = self.variant(variant)?;
+        value
+            .serialize(Node {
+                e: &mut *e,
+                indent,
+                expect: Expect::Any,
+            })
+            .map_err(|err| err.at_key(variant))?;
+        close_variant(e, indent);
+        Ok(())
+    }
+    fn serialize_seq(self, _len: Option<usize>) -> Result<SeqWriter<'a>, Error> {
+        self.seq()
+    }
+    fn serialize_tuple(self, _len: usize) -> Result<SeqWriter<'a>, Error> {
+        if self.expect == Expect::Pair {
+            return Ok(SeqWriter {
+                e: self.e,
+                indent: self.indent,
+                len: 0,
+                pair: true,
+                variant: None,
+            });
+        }
+        self.seq()
+    }
+    fn serialize_tuple_struct(self, _name: &'static str, _len: usize) -> Result<SeqWriter<'a>, Error> {
+        self.seq()
+    }
+    fn serialize_tuple_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        _len: usize,
+    ) -> Result<SeqWriter<'a>, Error> {
+        let (e, indent) = self.variant(variant)?;
+        let mut seq = Node {
+            e,
+            indent,
+            expect: Expect::Any,
+        }
+        .seq()?;
+        seq.variant = Some(variant);
+        Ok(seq)
+    }
+    fn serialize_map(self, _len: Option<usize>) -> Result<MapWriter<'a>, Error> {
+        self.map()
+    }
+    fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<MapWriter<'a>, Error> {
+        self.map()
+    }
+    fn serialize_struct_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        _len: usize,
+    ) -> Result<MapWriter<'a>, Error> {
+        let (e, indent) = self.variant(variant)?;
+        let mut map = Node {
+            e,
+            indent,
+            expect: Expect::Any,
+        }
+        .map()?;
+        map.variant = Some(variant);
+        Ok(map)
+    }
+}
+
+/// Writes the items of an array, or the value of a [`Commented`](super::Commented) pair.
+pub(crate) struct SeqWriter<'a> {
+    e: &'a mut Emitter,
+    indent: usize,
+    len: usize,
+    pair: bool,
+    /// The tuple variant whose content this is (its object is closed at the end).
+    variant: Option<&'static str>,
+}
+
+impl SeqWriter<'_> {
+    fn item<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        let index = self.len;
+        self.len += 1;
+        if self.pair {
+            // The value is written; the comment is dropped.
+            return match index {
+                0 => value.serialize(Node {
+                    e: &mut *self.e,
+                    indent: self.indent,
+                    expect: Expect::Any,
+                }),
+                1 => Ok(()),
+                _ => Err(malformed_comment()),
+            };
+        }
+        if index > 0 {
+            self.e.out.push(',');
+        }
+        self.e.newline(self.indent + 2);
+        value
+            .serialize(Node {
+                e: &mut *self.e,
+                indent: self.indent + 2,
+                expect: Expect::Any,
+            })
+            .map_err(|err| {
+                let err = err.at_index(index);
+                match self.variant {
+                    Some(v) => err.at_key(v),
+                    None => err,
+                }
+            })
+    }
+
+    fn finish(self) -> Result<(), Error> {
+        if self.pair {
+            return if self.len == 2 {
+                Ok(())
+            } else {
+                Err(malformed_comment())
+            };
+        }
+        if self.len > 0 {
+            self.e.newline(self.indent);
+        }
+        self.e.out.push(']');
+        if self.variant.is_some() {
+            close_variant(self.e, self.indent);
+        }
+        Ok(())
+    }
+}
+
+impl ser::SerializeSeq for SeqWriter<'_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        self.item(value)
+    }
+    fn end(self) -> Result<(), Error> {
+        self.finish()
+    }
+}
+
+impl ser::SerializeTuple for SeqWriter<'_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        self.item(value)
+    }
+    fn end(self) -> Result<(), Error> {
+        self.finish()
+    }
+}
+
+impl ser::SerializeTupleStruct for SeqWriter<'_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        self.item(value)
+    }
+    fn end(self) -> Result<(), Error> {
+        self.finish()
+    }
+}
+
+impl ser::SerializeTupleVariant for SeqWriter<'_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        self.item(value)
+    }
+    fn end(self) -> Result<(), Error> {
+        self.finish()
+    }
+}
+
+/// Writes the members of an object.
+pub(crate) struct MapWriter<'a> {
+    e: &'a mut Emitter,
+    indent: usize,
+    /// This object's keys are `e.key_ends[base..]`.
+    base: usize,
+    /// A bit set of this object's keys, see [`check_duplicate`].
+    seen: u64,
+    len: usize,
+    /// The index of the key whose value comes next (map entries).
+    key: Option<usize>,
+    /// The struct variant whose content this is (its object is closed at the end).
+    variant: Option<&'static str>,
+}
+
+impl MapWriter<'_> {
+    fn write_key(&mut self, push_key: impl FnOnce(&mut String) -> Result<(), Error>) -> Result<usize, Error> {
+        if self.len > 0 {
+            self.e.out.push(',');
+        }
+        self.len += 1;
+        self.e.newline(self.indent + 2);
+        push_key(&mut self.e.keys)?;
+        self.e.key(self.base, &mut self.seen)
+    }
+
+    fn value<T: Serialize + ?Sized>(&mut self, k: usize, value: &T) -> Result<(), Error> {
+        value
+            .serialize(Node {
+                e: &mut *self.e,
+                indent: self.indent + 2,
+                expect: Expect::Any,
+            })
+            .map_err(|err| err.at_key(self.e.key_at(k)))
+    }
+
+    fn finish(self) -> Result<(), Error> {
+        if self.len > 0 {
+            self.e.newline(self.indent);
+        }
+        self.e.out.push('}');
+        self.e.drop_keys(self.base);
+        if self.variant.is_some() {
+            close_variant(self.e, self.indent);
+        }
+        Ok(())
+    }
+}
+
+impl ser::SerializeMap for MapWriter<'_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Error> {
+        let k = self.write_key(|keys| key.serialize(KeyWriter(keys)))?;
+        self.key = Some(k);
+        Ok(())
+    }
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        match self.key.take() {
+            Some(k) => self.value(k, value),
+            None => Err(Error::new("internal error: map value serialized before its key")),
+        }
+    }
+    fn end(self) -> Result<(), Error> {
+        self.finish()
+    }
+}
+
+impl ser::SerializeStruct for MapWriter<'_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
+        let k = self.write_key(|keys| {
+            keys.push_str(key);
+            Ok(())
+        })?;
+        self.value(k, value)
+    }
+    fn end(self) -> Result<(), Error> {
+        self.finish()
+    }
+}
+
+impl ser::SerializeStructVariant for MapWriter<'_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
+        let variant = self.variant;
+        ser::SerializeStruct::serialize_field(self, key, value).map_err(|err| match variant {
+            Some(v) => err.at_key(v),
+            None => err,
+        })
+    }
+    fn end(self) -> Result<(), Error> {
+        self.finish()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::yaml::Map;
+    use crate::yaml::Value;
 
     fn json(v: &Value) -> String {
         match to_json(v) {
@@ -146,24 +632,27 @@ mod tests {
     }
 
     #[test]
-    fn compact_layout() {
-        let mut item = Map::spaced();
-        item.insert("name", "A");
-        item.insert("value", "#{ns.X} \"q\"");
-        item.insert("n", Value::Seq(vec![1.into(), Value::Null, Map::new().into()]));
-        let text = match to_json_compact(&Value::Seq(vec![Value::Map(item)])) {
-            Ok(s) => s,
-            Err(e) => panic!("{e}"),
-        };
-        assert_eq!(text, r##"[{"name":"A","value":"#{ns.X} \"q\"","n":[1,null,{}]}]"##);
-    }
-
-    #[test]
     fn string_escapes() {
         let s = "\"\\\n\r\t\u{8}\u{c}\u{1}\u{7f}\u{85}\u{2028}\u{2029}\u{feff}é🚀/";
         assert_eq!(
             json(&Value::String(s.into())),
             "\"\\\"\\\\\\n\\r\\t\\b\\f\\u0001\\u007f\\u0085\\u2028\\u2029\\ufeffé🚀/\"\n"
+        );
+    }
+
+    #[test]
+    fn compact_layout() {
+        let mut item = Map::spaced();
+        item.insert("name", "A");
+        item.insert("value", "#{ns.X} \"q\" with  spaces\n");
+        item.insert("n", Value::Seq(vec![1.into(), Value::Null, Map::new().into()]));
+        let text = match to_json_compact(&Value::Seq(vec![Value::Map(item)])) {
+            Ok(s) => s,
+            Err(e) => panic!("{e}"),
+        };
+        assert_eq!(
+            text,
+            r##"[{"name":"A","value":"#{ns.X} \"q\" with  spaces\n","n":[1,null,{}]}]"##
         );
     }
 }

@@ -1,7 +1,16 @@
 //! The project's own YAML and JSON emitter.
 //!
-//! Platform models serialize (with serde) into a [`Value`] tree via [`to_value`]; the tree is
-//! emitted as block-style YAML by [`to_string`] or as pretty JSON by [`to_json_string`].
+//! Any `Serialize` type (a platform model such as a GitHub workflow) is written as block-style
+//! YAML by [`to_yaml_string`] or as pretty JSON by [`to_json`], directly: the serializers write
+//! text as serde walks the model, with no intermediate tree. [`append_yaml`] and [`append_json`]
+//! write after what a `String` already holds (a header, say).
+//!
+//! Models keep their small maps in [`OrderedMap`]s (insertion order, no hashing).
+//!
+//! A document to patch by hand is a [`Value`] (built with [`Map`]s, or from a model by
+//! [`to_value`]); [`to_string`] and [`to_json_string`] emit it through the same serializers
+//! ([`Value`] implements `Serialize`), so both paths give identical text under one set of style
+//! rules.
 //!
 //! The output is a product promise: it is deterministic (maps keep insertion order), byte-stable
 //! (LF line endings, 2-space indentation, no trailing spaces, exactly one final newline) and reads
@@ -59,11 +68,13 @@
 mod emit;
 mod error;
 mod json;
+mod ordered;
 mod scalar;
 mod ser;
 mod value;
 
 pub use error::Error;
+pub use ordered::OrderedMap;
 pub use ser::{Commented, Spaced};
 pub use value::{Map, Value};
 
@@ -101,9 +112,10 @@ pub fn to_value<T: serde::Serialize + ?Sized>(value: &T) -> Result<Value, Error>
 
 /// Emits `value` as a block-style YAML document ending with exactly one `'\n'`.
 ///
-/// Fails (with the path of the node) only on an invalid [`Value::Commented`] (a comment on a
-/// collection or a multi-line string, or a comment that is not one printable line) or on a
-/// mapping key longer than 1000 characters once written.
+/// The same as [`to_yaml_string`] (a [`Value`] is `Serialize`), kept for documents built or
+/// patched as [`Value`]s. Fails (with the path of the node) only on an invalid
+/// [`Value::Commented`] (a comment on a collection or a multi-line string, or a comment that is
+/// not one printable line) or on a mapping key longer than 1000 characters once written.
 ///
 /// ```
 /// use pipeline_core::yaml::{to_string, Map, Value};
@@ -137,11 +149,88 @@ pub fn to_value<T: serde::Serialize + ?Sized>(value: &T) -> Result<Value, Error>
 /// );
 /// ```
 pub fn to_string(value: &Value) -> Result<String, Error> {
-    emit::to_yaml(value)
+    to_yaml_string(value)
+}
+
+/// Emits any `Serialize` value as a block-style YAML document ending with exactly one `'\n'`,
+/// writing the text while serde walks the value (no intermediate [`Value`]).
+///
+/// The text is exactly what [`to_string`] gives for [`to_value`]`(value)`, and the rules are
+/// those of [`to_value`]: structs and maps in field / iteration order, keys stringified, `None`
+/// as `null` (use `skip_serializing_if` to omit a field), enum variants with data as single-key
+/// maps, [`Commented`] and [`Spaced`] recognised; empty collections are `{}` / `[]` (lengths
+/// given by `Serialize` implementations are not relied upon). Errors carry the path of the node,
+/// like `jobs.build.steps[2].run`: floats, byte arrays, integers outside the `i64` range,
+/// unsupported map keys, duplicate keys, an invalid [`Commented`] (see [`to_string`]) and keys
+/// longer than 1000 characters.
+///
+/// ```
+/// use pipeline_core::yaml::{to_yaml_string, Commented, Spaced};
+/// use std::collections::BTreeMap;
+///
+/// #[derive(serde::Serialize)]
+/// #[serde(rename_all = "kebab-case")]
+/// struct Step {
+///     uses: Commented<&'static str>,
+///     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+///     with: BTreeMap<&'static str, &'static str>,
+/// }
+/// #[derive(serde::Serialize)]
+/// #[serde(rename_all = "kebab-case")]
+/// struct Job {
+///     runs_on: &'static str,
+///     timeout_minutes: Option<u32>,
+///     steps: Vec<Step>,
+/// }
+///
+/// let step = Step { uses: Commented("actions/checkout@3d3c42e", "v7.0.1".into()), with: BTreeMap::new() };
+/// let job = Job { runs_on: "ubuntu-24.04", timeout_minutes: None, steps: vec![step] };
+/// let jobs = Spaced(BTreeMap::from([("build", &job), ("test", &job)]));
+/// assert_eq!(
+///     to_yaml_string(&BTreeMap::from([("jobs", jobs)])).unwrap(),
+///     "jobs:
+///   build:
+///     runs-on: ubuntu-24.04
+///     timeout-minutes: null
+///     steps:
+///       - uses: actions/checkout@3d3c42e # v7.0.1
+///
+///   test:
+///     runs-on: ubuntu-24.04
+///     timeout-minutes: null
+///     steps:
+///       - uses: actions/checkout@3d3c42e # v7.0.1
+/// "
+/// );
+///
+/// let err = to_yaml_string(&BTreeMap::from([("steps", vec![None, Some(1.5f64)])])).unwrap_err();
+/// assert_eq!(err.path(), "steps[1]");
+/// ```
+pub fn to_yaml_string<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, Error> {
+    let mut out = String::new();
+    emit::write_yaml(&mut out, value)?;
+    Ok(out)
+}
+
+/// Like [`to_yaml_string`], appending the document to `out` (after a header, say). On error,
+/// `out` is left as it was.
+///
+/// ```
+/// let mut file = String::from("# generated\n");
+/// pipeline_core::yaml::append_yaml(&mut file, &["a", "on"]).unwrap();
+/// assert_eq!(file, "# generated\n- a\n- 'on'\n");
+/// assert!(pipeline_core::yaml::append_yaml(&mut file, &[1.5f64]).is_err());
+/// assert_eq!(file, "# generated\n- a\n- 'on'\n");
+/// ```
+pub fn append_yaml<T: serde::Serialize + ?Sized>(out: &mut String, value: &T) -> Result<(), Error> {
+    emit::write_yaml(out, value)
 }
 
 /// Emits `value` as pretty JSON (2-space indent, `"key": value`, same key order as the maps,
 /// comments dropped, `{}`/`[]` for empty collections) ending with one `'\n'`.
+///
+/// The same as [`to_json`] (a [`Value`] is `Serialize`), kept for documents built or patched as
+/// [`Value`]s; it does not fail.
 ///
 /// Besides the escapes JSON requires, DEL, C1 controls, U+2028, U+2029, U+FEFF, U+FFFE and
 /// U+FFFF are written as `\uXXXX`; other characters are written as UTF-8.
@@ -160,7 +249,47 @@ pub fn to_string(value: &Value) -> Result<String, Error> {
 /// );
 /// ```
 pub fn to_json_string(value: &Value) -> Result<String, Error> {
-    json::to_json(value)
+    to_json(value)
+}
+
+/// Emits any `Serialize` value as pretty JSON (the layout of [`to_json_string`]), writing the
+/// text while serde walks the value (no intermediate [`Value`]).
+///
+/// The text is exactly what [`to_json_string`] gives for [`to_value`]`(value)`; the errors are
+/// those of [`to_value`] (floats, byte arrays, integers outside the `i64` range, unsupported or
+/// duplicate map keys), with the path of the node.
+///
+/// ```
+/// use pipeline_core::yaml::{to_json, Commented};
+///
+/// #[derive(serde::Serialize)]
+/// #[serde(rename_all = "PascalCase")]
+/// struct Action {
+///     name: &'static str,
+///     run_order: u8,
+///     version: Commented<&'static str>,
+/// }
+/// let action = Action { name: "Build", run_order: 1, version: Commented("1", "dropped".into()) };
+/// assert_eq!(
+///     to_json(&[action]).unwrap(),
+///     "[\n  {\n    \"Name\": \"Build\",\n    \"RunOrder\": 1,\n    \"Version\": \"1\"\n  }\n]\n"
+/// );
+/// ```
+pub fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, Error> {
+    let mut out = String::new();
+    json::write_json(&mut out, value)?;
+    Ok(out)
+}
+
+/// Like [`to_json`], appending the document to `out`. On error, `out` is left as it was.
+///
+/// ```
+/// let mut out = String::new();
+/// pipeline_core::yaml::append_json(&mut out, &[("a", 1)]).unwrap();
+/// assert_eq!(out, "[\n  [\n    \"a\",\n    1\n  ]\n]\n");
+/// ```
+pub fn append_json<T: serde::Serialize + ?Sized>(out: &mut String, value: &T) -> Result<(), Error> {
+    json::write_json(out, value)
 }
 
 /// Emits `value` as compact JSON: no whitespace between tokens and no final line feed, for JSON

@@ -52,10 +52,23 @@ pub(crate) fn needs_escape(c: char) -> bool {
 
 /// Picks the style for `s` at `place`.
 pub(crate) fn choose(s: &str, place: Place) -> Style {
-    if is_plain_safe(s) {
+    let classes = byte_classes(s.as_bytes());
+    // Words like `runs-on` or `ubuntu-24.04` (most keys and many values): only a special word
+    // could be read as something else, and it needs no escape nor double quotes.
+    if classes & NOT_WORD == 0 && s.as_bytes().first().is_some_and(u8::is_ascii_alphabetic) {
+        return if is_special_word(s) {
+            Style::Single
+        } else {
+            Style::Plain
+        };
+    }
+    // Characters outside ASCII are looked at only in strings that have some.
+    let non_ascii_escape = || classes & NON_ASCII != 0 && s.chars().any(|c| !c.is_ascii() && needs_escape(c));
+    let escape = classes & (CONTROL | LINE_FEED_OR_TAB) != 0 || non_ascii_escape();
+    if !escape && plain_safe(s) {
         return Style::Plain;
     }
-    if !s.chars().any(needs_escape) {
+    if !escape {
         // Readability: `"echo 'hi: x'"` rather than `'echo ''hi: x'''` when double quotes need no
         // escape either.
         if s.contains('\'') && !s.contains(['"', '\\']) {
@@ -64,36 +77,92 @@ pub(crate) fn choose(s: &str, place: Place) -> Style {
         return Style::Single;
     }
     if let Place::Value { keep_ok } = place {
-        if let Some(chomp) = literal_chomp(s) {
-            if chomp != Chomp::Keep || keep_ok {
-                return Style::Literal(chomp);
+        // Only line feeds and tabs may be escape-worthy in a block; everything else must be
+        // printable.
+        if classes & CONTROL == 0 && !non_ascii_escape() {
+            if let Some(chomp) = literal_chomp(s) {
+                if chomp != Chomp::Keep || keep_ok {
+                    return Style::Literal(chomp);
+                }
             }
         }
     }
     Style::Double
 }
 
+/// A byte other than ASCII letters, digits, `-`, `_`, `.` and `/`.
+const NOT_WORD: u8 = 1;
+/// A C0 control character other than line feed and tab, or DEL.
+const CONTROL: u8 = 2;
+/// A line feed or a tab.
+const LINE_FEED_OR_TAB: u8 = 4;
+/// A byte of a non-ASCII character.
+const NON_ASCII: u8 = 8;
+
+/// The class bits of each byte value.
+static BYTE_CLASSES: [u8; 256] = {
+    let mut table = [0; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        let word = c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b'/');
+        table[b] = if word { 0 } else { NOT_WORD }
+            | match c {
+                b'\n' | b'\t' => LINE_FEED_OR_TAB,
+                0..0x20 | 0x7f => CONTROL,
+                0x80.. => NON_ASCII,
+                _ => 0,
+            };
+        b += 1;
+    }
+    table
+};
+
+/// The classes ([`NOT_WORD`], [`CONTROL`], [`LINE_FEED_OR_TAB`], [`NON_ASCII`]) of the bytes of
+/// `s`, or-ed together (one look-up per byte: most strings of a document are short).
+fn byte_classes(s: &[u8]) -> u8 {
+    s.iter().fold(0, |classes, &b| classes | BYTE_CLASSES[usize::from(b)])
+}
+
+/// Whether `s` holds `: ` or ` #` (one pass without branches; `str::contains` sets up a
+/// searcher, which costs more for the short strings of a document).
+fn has_comment_or_mapping_indicator(s: &[u8]) -> bool {
+    let Some(last) = s.len().checked_sub(1) else {
+        return false;
+    };
+    s[..last].iter().zip(&s[1..]).fold(false, |found, (&a, &b)| {
+        found | ((a == b':') & (b == b' ')) | ((a == b' ') & (b == b'#'))
+    })
+}
+
 /// Words that a YAML 1.1 or 1.2 reader (or a popular lax one) may resolve to a bool, a null, a
-/// float or a special key, compared ASCII-case-insensitively (Psych matches `yes`/`on`/... in any
-/// case).
-const SPECIAL_WORDS: &[&str] = &[
-    "y", "n", "yes", "no", "true", "false", "on", "off", "null", "~", "=", "<<", "inf", "infinity", "nan",
+/// float or a special key, by length; compared ASCII-case-insensitively (Psych matches
+/// `yes`/`on`/... in any case).
+const SPECIAL_WORDS_BY_LENGTH: [&[&str]; 9] = [
+    &[],
+    &["y", "n", "~", "="],
+    &["no", "on", "<<"],
+    &["yes", "off", "inf", "nan"],
+    &["true", "null"],
+    &["false"],
+    &[],
+    &[],
+    &["infinity"],
 ];
 
 fn is_special_word(s: &str) -> bool {
-    SPECIAL_WORDS.iter().any(|w| s.eq_ignore_ascii_case(w))
+    SPECIAL_WORDS_BY_LENGTH
+        .get(s.len())
+        .is_some_and(|words| words.iter().any(|w| s.eq_ignore_ascii_case(w)))
 }
 
-/// `true` when `s` can be written unquoted and reads back as the same string everywhere.
-pub(crate) fn is_plain_safe(s: &str) -> bool {
-    let mut chars = s.chars();
-    let (Some(first), Some(last)) = (chars.next(), s.chars().next_back()) else {
+/// `true` when `s`, which needs no escape, can be written unquoted and reads back as the same
+/// string everywhere.
+fn plain_safe(s: &str) -> bool {
+    let (Some(first), Some(last)) = (s.chars().next(), s.chars().next_back()) else {
         return false;
     };
     if first.is_whitespace() || last.is_whitespace() {
-        return false;
-    }
-    if s.chars().any(needs_escape) {
         return false;
     }
     // Indicators that start a non-plain token (or a document marker, directive, alias, tag,
@@ -106,10 +175,10 @@ pub(crate) fn is_plain_safe(s: &str) -> bool {
         '-' if !is_flag_like(s) => return false,
         _ => {}
     }
-    if s.starts_with("---") || s.starts_with("...") {
+    if s.starts_with("---") || s.starts_with("...") || last == ':' {
         return false;
     }
-    if s.contains(": ") || s.contains(" #") || s.ends_with(':') {
+    if has_comment_or_mapping_indicator(s.as_bytes()) {
         return false;
     }
     !is_special_word(s) && !looks_numeric(s)
@@ -151,14 +220,11 @@ fn numeric_tail(r: &str) -> bool {
     }
 }
 
-/// The chomping a `|` block scalar needs for `s`, or `None` when a block scalar cannot represent
-/// `s` exactly and readably under every reader.
+/// The chomping a `|` block scalar needs for `s` (whose only escape-worthy characters are line
+/// feeds and tabs), or `None` when a block scalar cannot represent `s` exactly and readably under
+/// every reader.
 fn literal_chomp(s: &str) -> Option<Chomp> {
     if !s.contains('\n') || s.starts_with('\n') {
-        return None;
-    }
-    // Only line feeds and tabs may be escape-worthy; everything else must be printable.
-    if s.chars().any(|c| c != '\n' && c != '\t' && needs_escape(c)) {
         return None;
     }
     let body = s.trim_end_matches('\n');
@@ -182,38 +248,70 @@ fn literal_chomp(s: &str) -> Option<Chomp> {
 /// Writes `s` in single quotes.
 pub(crate) fn write_single(out: &mut String, s: &str) {
     out.push('\'');
-    for c in s.chars() {
-        if c == '\'' {
-            out.push_str("''");
-        } else {
-            out.push(c);
-        }
+    let mut parts = s.split('\'');
+    if let Some(part) = parts.next() {
+        out.push_str(part);
+    }
+    for part in parts {
+        out.push_str("''");
+        out.push_str(part);
     }
     out.push('\'');
+}
+
+/// Bytes that start a character a quoted string may have to escape: C0 controls, `"`, `\\`, DEL,
+/// and the first bytes of the UTF-8 encodings of C1 controls (`C2`), U+2028/U+2029 (`E2`) and
+/// U+FEFF/U+FFFE/U+FFFF (`EF`).
+static MAY_ESCAPE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = b < 0x20 || matches!(b as u8, b'"' | b'\\' | 0x7f | 0xc2 | 0xe2 | 0xef);
+        b += 1;
+    }
+    table
+};
+
+/// The characters of `s` (with their byte offsets) that a quoted string may have to escape:
+/// a superset of [`needs_escape`] plus `"` and `\\`, found with one table look-up per byte.
+pub(crate) fn escape_candidates(s: &str) -> impl Iterator<Item = (usize, char)> + '_ {
+    s.bytes()
+        .enumerate()
+        .filter(|&(_, b)| MAY_ESCAPE[usize::from(b)])
+        // The bytes looked for are never continuation bytes: each starts a character.
+        .map(|(i, _)| (i, s[i..].chars().next().unwrap_or_default()))
 }
 
 /// Writes `s` in double quotes, escaping `\`, `"` and every character of [`needs_escape`].
 pub(crate) fn write_double(out: &mut String, s: &str) {
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\0' => out.push_str("\\0"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            c if needs_escape(c) => {
-                let code = u32::from(c);
-                if code <= 0xff {
-                    out.push_str(&format!("\\x{code:02X}"));
-                } else {
-                    out.push_str(&format!("\\u{code:04X}"));
-                }
+    // Runs of characters that need no escape are copied at once.
+    let mut plain = 0;
+    for (i, c) in escape_candidates(s) {
+        let escape = match c {
+            '\\' => "\\\\",
+            '"' => "\\\"",
+            '\0' => "\\0",
+            '\t' => "\\t",
+            '\n' => "\\n",
+            '\r' => "\\r",
+            c if needs_escape(c) => "",
+            _ => continue,
+        };
+        out.push_str(&s[plain..i]);
+        plain = i + c.len_utf8();
+        if escape.is_empty() {
+            let code = u32::from(c);
+            let (prefix, digits) = if code <= 0xff { ("\\x", 2) } else { ("\\u", 4) };
+            out.push_str(prefix);
+            for d in (0..digits).rev() {
+                out.push(char::from(b"0123456789ABCDEF"[((code >> (4 * d)) & 0xf) as usize]));
             }
-            c => out.push(c),
+        } else {
+            out.push_str(escape);
         }
     }
+    out.push_str(&s[plain..]);
     out.push('"');
 }
 
@@ -414,6 +512,62 @@ mod tests {
         );
         assert_eq!(choose("a\n\n", Place::Value { keep_ok: false }), Style::Double);
         assert_eq!(choose("a\nb", Place::Key), Style::Double);
+    }
+
+    #[test]
+    fn special_words_by_length_are_the_special_words() {
+        let mut by_length: Vec<&str> = SPECIAL_WORDS_BY_LENGTH.iter().flat_map(|w| w.iter().copied()).collect();
+        let mut words = vec![
+            "y", "n", "yes", "no", "true", "false", "on", "off", "null", "~", "=", "<<", "inf", "infinity", "nan",
+        ];
+        by_length.sort_unstable();
+        words.sort_unstable();
+        assert_eq!(by_length, words);
+        for (len, words) in SPECIAL_WORDS_BY_LENGTH.iter().enumerate() {
+            assert!(words.iter().all(|w| w.len() == len));
+        }
+        for w in &words {
+            assert!(is_special_word(w) && is_special_word(&w.to_ascii_uppercase()), "{w}");
+        }
+        assert!(!is_special_word("yess") && !is_special_word("") && !is_special_word("infinite"));
+    }
+
+    #[test]
+    fn byte_classes_match_their_definition() {
+        for b in 0..=255u8 {
+            let word = b.is_ascii_alphanumeric() || b"-_./".contains(&b);
+            let expected = if word { 0 } else { NOT_WORD }
+                | if b == b'\n' || b == b'\t' {
+                    LINE_FEED_OR_TAB
+                } else if b < 0x20 || b == 0x7f {
+                    CONTROL
+                } else if b >= 0x80 {
+                    NON_ASCII
+                } else {
+                    0
+                };
+            assert_eq!(byte_classes(&[b]), expected, "{b}");
+        }
+        assert_eq!(byte_classes(b""), 0);
+        assert_eq!(byte_classes(b"runs-on"), 0);
+        assert_eq!(byte_classes(b"a b"), NOT_WORD);
+        assert_eq!(byte_classes(b"a\nb\r"), NOT_WORD | LINE_FEED_OR_TAB | CONTROL);
+        assert_eq!(byte_classes("é".as_bytes()), NOT_WORD | NON_ASCII);
+        assert!(has_comment_or_mapping_indicator(b"a: b") && has_comment_or_mapping_indicator(b"a #b"));
+        assert!(!has_comment_or_mapping_indicator(b"a:b#c") && !has_comment_or_mapping_indicator(b""));
+    }
+
+    #[test]
+    fn escape_candidates_include_every_escape() {
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            let s = format!("é{c}x");
+            let found: Vec<(usize, char)> = escape_candidates(&s).collect();
+            if needs_escape(c) || c == '"' || c == '\\' {
+                assert_eq!(found, [(2, c)], "{c:?}");
+            } else {
+                assert!(found.iter().all(|&(i, f)| i == 2 && f == c), "{c:?}");
+            }
+        }
     }
 
     #[test]

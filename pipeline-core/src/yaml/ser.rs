@@ -1,4 +1,5 @@
-//! A `serde::Serializer` that builds a [`Value`], plus the [`Commented`] and [`Spaced`] helpers.
+//! A `serde::Serializer` that builds a [`Value`], the [`Commented`] and [`Spaced`] helpers, and
+//! what the three serializers (this one, YAML and JSON) share: map keys, integers, errors.
 
 use std::borrow::Cow;
 
@@ -7,19 +8,83 @@ use serde::ser::{self, Serialize};
 use super::error::Error;
 use super::value::{Map, Value};
 
-/// Private newtype-struct names recognised by [`ValueSerializer`] (the same trick as
+/// Private newtype-struct names recognised by the project's serializers (the same trick as
 /// `serde_json::value::RawValue`). Other serializers see an ordinary newtype struct.
-const COMMENTED: &str = "$pipeline_core::yaml::Commented";
-const SPACED: &str = "$pipeline_core::yaml::Spaced";
+pub(crate) const COMMENTED: &str = "$pipeline_core::yaml::Commented";
+pub(crate) const SPACED: &str = "$pipeline_core::yaml::Spaced";
+
+/// The error for a [`Spaced`] value that is not a map.
+pub(crate) fn not_a_map() -> Error {
+    Error::new("Spaced requires a value that serializes to a map")
+}
+
+/// The error for a [`Commented`] value that does not serialize as `(value, comment)`.
+pub(crate) fn malformed_comment() -> Error {
+    Error::new("internal error: malformed Commented value")
+}
+
+/// Converts an integer to the `i64` documents are limited to.
+pub(crate) fn to_i64<T: TryInto<i64> + std::fmt::Display + Copy>(v: T) -> Result<i64, Error> {
+    v.try_into()
+        .map_err(|_| Error::new(format!("integer {v} does not fit in a signed 64-bit integer")))
+}
+
+/// Appends `v` in decimal.
+pub(crate) fn push_i64(out: &mut String, v: i64) {
+    let mut digits = [0u8; 20];
+    let mut n = v.unsigned_abs();
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if v < 0 {
+        out.push('-');
+    }
+    out.extend(digits[i..].iter().map(|&d| char::from(d)));
+}
+
+/// Whether `key` is among `earlier`, the keys of the same map so far, whose [`key_bit`]s are
+/// or-ed in `seen` (updated here): the keys are compared only when the bit is already set.
+pub(crate) fn check_duplicate<'k>(seen: &mut u64, key: &str, mut earlier: impl Iterator<Item = &'k str>) -> bool {
+    let bit = key_bit(key);
+    let maybe = *seen & bit != 0;
+    *seen |= bit;
+    maybe && earlier.any(|k| k == key)
+}
+
+/// One of 64 bits, picked from the length and the first and last bytes of `key`.
+fn key_bit(key: &str) -> u64 {
+    let b = key.as_bytes();
+    let first = b.first().copied().unwrap_or(0) as usize;
+    let last = b.last().copied().unwrap_or(0) as usize;
+    1 << ((b.len().wrapping_mul(7) ^ first.wrapping_mul(31) ^ last.wrapping_mul(17)) & 63)
+}
+
+/// Appends `n` spaces.
+pub(crate) fn pad(out: &mut String, mut n: usize) {
+    const SPACES: &str = "                                                                ";
+    while n > SPACES.len() {
+        out.push_str(SPACES);
+        n -= SPACES.len();
+    }
+    out.push_str(&SPACES[..n]);
+}
 
 /// A value followed by a trailing ` # comment` in YAML, for serde models.
 ///
-/// Serializes to [`Value::Commented`] through [`to_value`](super::to_value); the value must be a
-/// scalar (or `None`) and the comment a single line, or emission fails. Other serializers see a
+/// Emitted as the value and the comment on one line by [`to_yaml_string`](super::to_yaml_string)
+/// (as the value alone in JSON), and serializes to [`Value::Commented`] through
+/// [`to_value`](super::to_value); the value must be a scalar (or `None`) and the comment a single
+/// line, or YAML emission fails. Other serializers see a
 /// two-element tuple `(value, comment)`.
 ///
 /// ```
-/// use pipeline_core::yaml::{to_string, to_value, Commented};
+/// use pipeline_core::yaml::{to_string, to_value, to_yaml_string, Commented};
 ///
 /// #[derive(serde::Serialize)]
 /// struct Step {
@@ -32,8 +97,9 @@ const SPACED: &str = "$pipeline_core::yaml::Spaced";
 ///         "v7.0.1".into(),
 ///     ),
 /// };
-/// let yaml = to_string(&to_value(&step).unwrap()).unwrap();
+/// let yaml = to_yaml_string(&step).unwrap();
 /// assert_eq!(yaml, "uses: actions/checkout@3d3c42e5aa6e3530bd7a4d2ac3d3ec1bfd8bbc1b # v7.0.1\n");
+/// assert_eq!(to_string(&to_value(&step).unwrap()).unwrap(), yaml);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Commented<T>(pub T, pub String);
@@ -46,13 +112,13 @@ impl<T: Serialize> Serialize for Commented<T> {
 
 /// A map or struct emitted in block style with one blank line between its entries.
 ///
-/// Serializes to a [`Value::Map`] with [`Map::is_spaced`] set through
-/// [`to_value`](super::to_value); the inner value must serialize to a map. Other serializers see
-/// the inner value unchanged.
+/// Emitted so by [`to_yaml_string`](super::to_yaml_string), and serializes to a [`Value::Map`] with
+/// [`Map::is_spaced`] set through [`to_value`](super::to_value); the inner value must serialize
+/// to a map. Other serializers see the inner value unchanged.
 ///
 /// ```
 /// use std::collections::BTreeMap;
-/// use pipeline_core::yaml::{to_string, to_value, Spaced};
+/// use pipeline_core::yaml::{to_yaml_string, Spaced};
 ///
 /// #[derive(serde::Serialize)]
 /// struct Workflow {
@@ -66,7 +132,7 @@ impl<T: Serialize> Serialize for Commented<T> {
 ///     jobs: Spaced(BTreeMap::from([("build".into(), job.clone()), ("test".into(), job)])),
 /// };
 /// assert_eq!(
-///     to_string(&to_value(&wf).unwrap()).unwrap(),
+///     to_yaml_string(&wf).unwrap(),
 ///     "name: CI\njobs:\n  build:\n    runs-on: ubuntu-24.04\n\n  test:\n    runs-on: ubuntu-24.04\n"
 /// );
 /// ```
@@ -80,7 +146,8 @@ impl<M: Serialize> Serialize for Spaced<M> {
 }
 
 /// A [`Value`] serializes as itself: [`to_value`](super::to_value) gives back an equal value
-/// (spaced maps and comments included); other serializers see plain data (comments become
+/// (spaced maps and comments included) and [`to_yaml_string`](super::to_yaml_string) writes what
+/// [`to_string`](super::to_string) does; other serializers see plain data (comments become
 /// `(value, comment)` tuples, see [`Commented`]).
 impl Serialize for Value {
     fn serialize<S: ser::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -118,9 +185,7 @@ impl Serialize for Map {
 pub(crate) struct ValueSerializer;
 
 fn int<T: TryInto<i64> + std::fmt::Display + Copy>(v: T) -> Result<Value, Error> {
-    v.try_into()
-        .map(Value::Int)
-        .map_err(|_| Error::new(format!("integer {v} does not fit in a signed 64-bit integer")))
+    to_i64(v).map(Value::Int)
 }
 
 impl ser::Serializer for ValueSerializer {
@@ -346,7 +411,9 @@ impl ser::SerializeMap for MapBuilder {
     type Ok = Value;
     type Error = Error;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Error> {
-        self.pending_key = Some(key.serialize(KeySerializer)?);
+        let mut k = String::new();
+        key.serialize(KeyWriter(&mut k))?;
+        self.pending_key = Some(k);
         Ok(())
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
@@ -410,90 +477,102 @@ impl ser::SerializeStructVariant for VariantBuilder<MapBuilder> {
     }
 }
 
-/// Serializes a map key to a string: strings and chars as they are, integers and bools
-/// stringified, unit variants by name, newtype structs transparently; anything else is an error.
-#[derive(Debug, Clone, Copy)]
-struct KeySerializer;
+/// Appends a map key to a string: strings and chars as they are, integers and bools stringified,
+/// unit variants by name, newtype structs transparently; anything else is an error.
+#[derive(Debug)]
+pub(crate) struct KeyWriter<'a>(pub(crate) &'a mut String);
+
+impl KeyWriter<'_> {
+    fn text(self, s: &str) -> Result<(), Error> {
+        self.0.push_str(s);
+        Ok(())
+    }
+
+    fn display(self, v: impl std::fmt::Display) -> Result<(), Error> {
+        use std::fmt::Write as _;
+        write!(self.0, "{v}").map_err(|_| Error::new("cannot format a map key"))
+    }
+}
 
 fn bad_key(what: &str) -> Error {
     Error::new(format!("map keys must be strings, integers or bools, found {what}"))
 }
 
-impl ser::Serializer for KeySerializer {
-    type Ok = String;
+impl ser::Serializer for KeyWriter<'_> {
+    type Ok = ();
     type Error = Error;
-    type SerializeSeq = ser::Impossible<String, Error>;
-    type SerializeTuple = ser::Impossible<String, Error>;
-    type SerializeTupleStruct = ser::Impossible<String, Error>;
-    type SerializeTupleVariant = ser::Impossible<String, Error>;
-    type SerializeMap = ser::Impossible<String, Error>;
-    type SerializeStruct = ser::Impossible<String, Error>;
-    type SerializeStructVariant = ser::Impossible<String, Error>;
+    type SerializeSeq = ser::Impossible<(), Error>;
+    type SerializeTuple = ser::Impossible<(), Error>;
+    type SerializeTupleStruct = ser::Impossible<(), Error>;
+    type SerializeTupleVariant = ser::Impossible<(), Error>;
+    type SerializeMap = ser::Impossible<(), Error>;
+    type SerializeStruct = ser::Impossible<(), Error>;
+    type SerializeStructVariant = ser::Impossible<(), Error>;
 
-    fn serialize_bool(self, v: bool) -> Result<String, Error> {
-        Ok(v.to_string())
+    fn serialize_bool(self, v: bool) -> Result<(), Error> {
+        self.display(v)
     }
-    fn serialize_i8(self, v: i8) -> Result<String, Error> {
-        Ok(v.to_string())
+    fn serialize_i8(self, v: i8) -> Result<(), Error> {
+        self.display(v)
     }
-    fn serialize_i16(self, v: i16) -> Result<String, Error> {
-        Ok(v.to_string())
+    fn serialize_i16(self, v: i16) -> Result<(), Error> {
+        self.display(v)
     }
-    fn serialize_i32(self, v: i32) -> Result<String, Error> {
-        Ok(v.to_string())
+    fn serialize_i32(self, v: i32) -> Result<(), Error> {
+        self.display(v)
     }
-    fn serialize_i64(self, v: i64) -> Result<String, Error> {
-        Ok(v.to_string())
+    fn serialize_i64(self, v: i64) -> Result<(), Error> {
+        self.display(v)
     }
-    fn serialize_i128(self, v: i128) -> Result<String, Error> {
-        Ok(v.to_string())
+    fn serialize_i128(self, v: i128) -> Result<(), Error> {
+        self.display(v)
     }
-    fn serialize_u8(self, v: u8) -> Result<String, Error> {
-        Ok(v.to_string())
+    fn serialize_u8(self, v: u8) -> Result<(), Error> {
+        self.display(v)
     }
-    fn serialize_u16(self, v: u16) -> Result<String, Error> {
-        Ok(v.to_string())
+    fn serialize_u16(self, v: u16) -> Result<(), Error> {
+        self.display(v)
     }
-    fn serialize_u32(self, v: u32) -> Result<String, Error> {
-        Ok(v.to_string())
+    fn serialize_u32(self, v: u32) -> Result<(), Error> {
+        self.display(v)
     }
-    fn serialize_u64(self, v: u64) -> Result<String, Error> {
-        Ok(v.to_string())
+    fn serialize_u64(self, v: u64) -> Result<(), Error> {
+        self.display(v)
     }
-    fn serialize_u128(self, v: u128) -> Result<String, Error> {
-        Ok(v.to_string())
+    fn serialize_u128(self, v: u128) -> Result<(), Error> {
+        self.display(v)
     }
-    fn serialize_f32(self, _v: f32) -> Result<String, Error> {
+    fn serialize_f32(self, _v: f32) -> Result<(), Error> {
         Err(bad_key("a float"))
     }
-    fn serialize_f64(self, _v: f64) -> Result<String, Error> {
+    fn serialize_f64(self, _v: f64) -> Result<(), Error> {
         Err(bad_key("a float"))
     }
-    fn serialize_char(self, v: char) -> Result<String, Error> {
-        Ok(v.to_string())
+    fn serialize_char(self, v: char) -> Result<(), Error> {
+        self.display(v)
     }
-    fn serialize_str(self, v: &str) -> Result<String, Error> {
-        Ok(v.to_owned())
+    fn serialize_str(self, v: &str) -> Result<(), Error> {
+        self.text(v)
     }
-    fn serialize_bytes(self, _v: &[u8]) -> Result<String, Error> {
+    fn serialize_bytes(self, _v: &[u8]) -> Result<(), Error> {
         Err(bad_key("bytes"))
     }
-    fn serialize_none(self) -> Result<String, Error> {
+    fn serialize_none(self) -> Result<(), Error> {
         Err(bad_key("None"))
     }
-    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<String, Error> {
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Error> {
         value.serialize(self)
     }
-    fn serialize_unit(self) -> Result<String, Error> {
+    fn serialize_unit(self) -> Result<(), Error> {
         Err(bad_key("a unit value"))
     }
-    fn serialize_unit_struct(self, _name: &'static str) -> Result<String, Error> {
+    fn serialize_unit_struct(self, _name: &'static str) -> Result<(), Error> {
         Err(bad_key("a unit struct"))
     }
-    fn serialize_unit_variant(self, _name: &'static str, _index: u32, variant: &'static str) -> Result<String, Error> {
-        Ok(variant.to_owned())
+    fn serialize_unit_variant(self, _name: &'static str, _index: u32, variant: &'static str) -> Result<(), Error> {
+        self.text(variant)
     }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _name: &'static str, value: &T) -> Result<String, Error> {
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _name: &'static str, value: &T) -> Result<(), Error> {
         value.serialize(self)
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
@@ -502,7 +581,7 @@ impl ser::Serializer for KeySerializer {
         _index: u32,
         _variant: &'static str,
         _value: &T,
-    ) -> Result<String, Error> {
+    ) -> Result<(), Error> {
         Err(bad_key("an enum variant with data"))
     }
     fn serialize_seq(self, _len: Option<usize>) -> Result<Self::SerializeSeq, Error> {

@@ -4,9 +4,10 @@ use std::borrow::Cow;
 
 /// A YAML/JSON document node.
 ///
-/// Platform models are turned into a `Value` (usually with [`to_value`](super::to_value)) and
-/// then emitted with [`to_string`](super::to_string) or [`to_json_string`](super::to_json_string).
-/// There are no floats: the project never emits them.
+/// A document to build or patch by hand (a model becomes one with [`to_value`](super::to_value));
+/// it is emitted with [`to_string`](super::to_string) or [`to_json_string`](super::to_json_string),
+/// as any `Serialize` model is emitted directly. There are no floats: the project never emits
+/// them.
 ///
 /// ```
 /// use pipeline_core::yaml::{to_string, Map, Value};
