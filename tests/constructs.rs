@@ -192,6 +192,56 @@ fn typed_platform_settings_reach_only_their_platform() {
 }
 
 #[test]
+fn github_settings_choose_runners_and_grant_permissions() {
+    use pipeline_backends::github::GithubJob;
+    let p = delivery().edit_job("build", |j| {
+        j.extend(
+            GithubJob::default()
+                .runs_on(["ubuntu-24.04-16core"])
+                .permission(Permission::Packages, Access::Write),
+        )
+    });
+    let workflow = file(
+        &render(pipeline_backends::Github::new(), p),
+        ".github/workflows/delivery.yml",
+    );
+    let build = &workflow[workflow.find("\n  build:\n").expect("build job")..];
+    assert!(build.contains("runs-on: ubuntu-24.04-16core\n"), "{build}");
+    assert!(
+        build.contains("permissions:\n      contents: read\n      packages: write\n"),
+        "{build}"
+    );
+}
+
+#[test]
+fn patches_edit_github_and_codepipeline_documents_too() {
+    let p = delivery()
+        .patch("github", |_, doc| {
+            if let Some(root) = doc.as_map_mut() {
+                root.insert("run-name", "Delivery of ${{ github.sha }}");
+            }
+        })
+        .patch("codepipeline", |path, doc| {
+            if path.ends_with(".template.yml") {
+                if let Some(root) = doc.as_map_mut() {
+                    root.insert("Description", "patched");
+                }
+            }
+        });
+    let workflow = file(
+        &render(pipeline_backends::Github::new(), p.clone()),
+        ".github/workflows/delivery.yml",
+    );
+    assert!(
+        workflow.contains("\nrun-name: Delivery of ${{ github.sha }}\n"),
+        "{workflow}"
+    );
+    let aws = render(pipeline_backends::CodePipeline::new(), p);
+    assert!(file(&aws, "codepipeline/delivery.template.yml").contains("\nDescription: patched\n"));
+    assert!(!file(&aws, "codepipeline/delivery.deployment.yml").contains("patched"));
+}
+
+#[test]
 fn a_patch_edits_the_emitted_document_of_its_platform() {
     let p = delivery().patch("gitlab", |path, doc| {
         if path == ".gitlab-ci.yml" {

@@ -74,7 +74,7 @@ impl CodePipeline {
     /// # Errors
     /// When the emitter rejects the model.
     pub fn render_template(&self, lowered: &Lowered) -> Result<String, yaml::Error> {
-        yaml::to_value(&lowered.template).and_then(|v| yaml::to_string(&v))
+        yaml::to_yaml_string(&lowered.template)
     }
 
     /// The `create-pipeline` input as JSON.
@@ -83,9 +83,7 @@ impl CodePipeline {
     /// A message when a reference has no value or the emitter rejects the model.
     pub fn render_create_pipeline(&self, lowered: &Lowered) -> Result<String, String> {
         let input = api::from_template(&lowered.pipeline, &lowered.values).map_err(|e| e.to_string())?;
-        yaml::to_value(&input)
-            .and_then(|v| yaml::to_json_string(&v))
-            .map_err(|e| e.to_string())
+        yaml::to_json(&input).map_err(|e| e.to_string())
     }
 
     /// The Git sync deployment file's YAML, without header.
@@ -93,12 +91,35 @@ impl CodePipeline {
     /// # Errors
     /// When the emitter rejects the model.
     pub fn render_deployment(&self, lowered: &Lowered, template_path: String) -> Result<String, yaml::Error> {
-        let file = gitsync::DeploymentFile {
+        yaml::to_yaml_string(&Self::deployment_file(lowered, template_path))
+    }
+
+    fn deployment_file(lowered: &Lowered, template_path: String) -> gitsync::DeploymentFile {
+        gitsync::DeploymentFile {
             template_file_path: template_path,
             parameters: lowered.deployment.clone(),
             tags: lowered.tags.clone(),
+        }
+    }
+
+    /// Emits `model` for file `path` of pipeline `p`, through the pipeline's patches for this
+    /// platform when it has some.
+    fn emit(p: &Pipeline, path: &str, model: &impl serde::Serialize, json: bool) -> Result<String, String> {
+        let text = if p.has_patches(PLATFORM) {
+            yaml::to_value(model).and_then(|mut doc| {
+                pipeline_core::patch::apply(p, PLATFORM, path, &mut doc);
+                if json {
+                    yaml::to_json_string(&doc)
+                } else {
+                    yaml::to_string(&doc)
+                }
+            })
+        } else if json {
+            yaml::to_json(model)
+        } else {
+            yaml::to_yaml_string(model)
         };
-        yaml::to_value(&file).and_then(|v| yaml::to_string(&v))
+        text.map_err(|e| e.to_string())
     }
 
     /// The path of a pipeline's template.
@@ -127,25 +148,27 @@ impl CodePipeline {
             .on_platform(PLATFORM)
         };
         let header = ctx.header.comment("# ");
-        let template = match self.render_template(&lowered) {
+        let template_path = Self::template_path(p);
+        let template = match Self::emit(p, &template_path, &lowered.template, false) {
             Ok(t) => t,
             Err(e) => {
-                diagnostics.push(emit_error("template", e.to_string()));
+                diagnostics.push(emit_error("template", e));
                 return None;
             }
         };
-        let json = match self.render_create_pipeline(&lowered) {
+        let input = api::from_template(&lowered.pipeline, &lowered.values).map_err(|e| e.to_string());
+        let json = match input.and_then(|input| Self::emit(p, &Self::create_pipeline_path(p), &input, true)) {
             Ok(j) => j,
             Err(e) => {
                 diagnostics.push(emit_error("create-pipeline input", e));
                 return None;
             }
         };
-        let template_path = Self::template_path(p);
-        let deployment = match self.render_deployment(&lowered, ctx.repository_path(&template_path)) {
+        let file = Self::deployment_file(&lowered, ctx.repository_path(&template_path));
+        let deployment = match Self::emit(p, &Self::deployment_path(p), &file, false) {
             Ok(d) => d,
             Err(e) => {
-                diagnostics.push(emit_error("deployment file", e.to_string()));
+                diagnostics.push(emit_error("deployment file", e));
                 return None;
             }
         };

@@ -8,10 +8,10 @@ use pipeline_core::{
     Access, Arch, CloudRole, Env, InputKind, Job, Permission, Pipeline, Size, Step, StepKind, Trigger,
 };
 
-use super::Github;
 use super::expr;
 use super::model::{self as gh, WithValue};
 use super::pins;
+use super::{Github, GithubJob};
 
 const PLATFORM: &str = "github";
 
@@ -185,7 +185,7 @@ impl Lowering<'_> {
                     let value = ["${{ steps.", id.as_str(), ".outputs.", o.name.as_str(), " }}"].concat();
                     outputs.insert(o.name.as_str().to_owned(), value);
                 }
-                _ => {}
+                StepKind::Script(_) | StepKind::Upload(_) | StepKind::Download(_) | StepKind::Cache(_) => {}
             }
             self.steps(step, &mut steps);
         }
@@ -200,7 +200,15 @@ impl Lowering<'_> {
                 .on_platform(PLATFORM),
             );
         }
-        let runs_on = match job.runner.labels.as_slice() {
+        let settings = job.extensions.get::<GithubJob>();
+        for (permission, access) in settings.map(|s| s.permissions.as_slice()).unwrap_or_default() {
+            grant(*permission, *access);
+        }
+        let labels = match settings {
+            Some(s) if !s.runs_on.is_empty() => s.runs_on.as_slice(),
+            _ => job.runner.labels.as_slice(),
+        };
+        let runs_on = match labels {
             [] => {
                 if job.runner.size != Size::Small {
                     self.diagnostics.push(

@@ -10,6 +10,12 @@ mod expr;
 mod lower;
 pub mod model;
 pub mod pins;
+mod settings;
+
+pub use settings::GithubJob;
+
+/// The backend's name, as `--backend` and patches know it.
+const PLATFORM: &str = "github";
 
 use std::collections::BTreeMap;
 
@@ -100,7 +106,16 @@ impl Github {
     /// an error was reported.
     fn render_into(&self, pipeline: &Pipeline, diagnostics: &mut Diagnostics, out: &mut String) -> bool {
         let workflow = self.lower(pipeline, diagnostics);
-        match yaml::append_yaml(out, &workflow) {
+        let emitted = if pipeline.has_patches(PLATFORM) {
+            // Patches edit the document as a `Value` before it is emitted.
+            yaml::to_value(&workflow).and_then(|mut doc| {
+                pipeline_core::patch::apply(pipeline, PLATFORM, &Self::path(pipeline), &mut doc);
+                yaml::append_yaml(out, &doc)
+            })
+        } else {
+            yaml::append_yaml(out, &workflow)
+        };
+        match emitted {
             Ok(()) => true,
             Err(e) => {
                 diagnostics.push(

@@ -485,9 +485,10 @@ impl Generator {
             let _ = write!(stdout, "{diff}");
         }
         if plan.changes.is_empty() {
+            let files = if plan.unchanged == 1 { "file is" } else { "files are" };
             let _ = writeln!(
                 stderr,
-                "{}: {} generated files are up to date.",
+                "{}: {} generated {files} up to date.",
                 self.name, plan.unchanged
             );
             return EXIT_OK;
