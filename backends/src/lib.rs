@@ -17,6 +17,8 @@ pub mod codepipeline;
 pub mod github;
 #[cfg(feature = "gitlab")]
 pub mod gitlab;
+#[cfg(feature = "practices")]
+pub mod practices;
 
 use pipeline_core::Backend;
 
