@@ -49,7 +49,7 @@ use pipeline_core::diagnostic::{Diagnostic, Diagnostics, Path};
 use pipeline_core::{Backend, GeneratedFile, Pipeline, RenderContext, yaml};
 
 pub use lower::Lowered;
-pub use settings::{CodeBuildJob, CodePipelineSettings};
+pub use settings::{CodeBuildJob, CodeBuildStep, CodePipelineSettings};
 
 const PLATFORM: &str = lower::PLATFORM;
 

@@ -1,6 +1,6 @@
 //! Typed AWS settings a pipeline or job carries with `.extend(..)`: the values of the template's
-//! parameters for one account ([`CodePipelineSettings`]) and CodeBuild specifics of a job
-//! ([`CodeBuildJob`]).
+//! parameters for one account ([`CodePipelineSettings`]), CodeBuild specifics of a job
+//! ([`CodeBuildJob`]) and of a step ([`CodeBuildStep`]).
 
 use indexmap::IndexMap;
 
@@ -179,5 +179,52 @@ impl CodeBuildJob {
     pub fn install<S: Into<String>>(mut self, commands: impl IntoIterator<Item = S>) -> Self {
         self.install_commands.extend(commands.into_iter().map(Into::into));
         self
+    }
+}
+
+/// CodeBuild specifics of one step (a step extension): what CodeBuild runs instead of the step,
+/// or why it cannot run it. Constructs use it where CodeBuild differs from the other platforms
+/// (no OIDC identity, so no keyless signing: sign with a KMS key, or refuse).
+///
+/// ```
+/// use pipeline_backends::codepipeline::{CodeBuildStep, CodePipeline};
+/// use pipeline_core::prelude::*;
+/// use pipeline_core::diagnostic::Diagnostics;
+///
+/// let refused = Step::script("cosign sign-blob --yes app.zip")
+///     .extend(CodeBuildStep::unsupported("keyless signing (CodeBuild has no OIDC identity)", "sign with an AWS KMS key"));
+/// let p = Pipeline::new("ci").on(Trigger::push().branches(["main"])).job(Job::new("sign").step(refused));
+/// let mut d = Diagnostics::new();
+/// let _ = CodePipeline::new().lower(&p, &mut d);
+/// assert!(d.to_string().contains("keyless signing (CodeBuild has no OIDC identity) in job \"sign\""), "{d}");
+///
+/// let replaced = Step::script("cosign sign-blob --yes app.zip").extend(CodeBuildStep::script("echo on CodeBuild"));
+/// assert_eq!(replaced.extensions.get::<CodeBuildStep>().and_then(|s| s.script.as_deref()), Some("echo on CodeBuild"));
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CodeBuildStep {
+    /// A script CodeBuild runs instead of the step (a script's body, an action's fallback).
+    pub script: Option<String>,
+    /// The feature CodeBuild cannot provide and a hint: the step is refused with a
+    /// `codepipeline-unsupported` error naming the feature, the job and the platform.
+    pub unsupported: Option<(String, String)>,
+}
+
+impl CodeBuildStep {
+    /// CodeBuild runs `script` instead of the step.
+    pub fn script(script: impl Into<String>) -> Self {
+        Self {
+            script: Some(script.into()),
+            unsupported: None,
+        }
+    }
+
+    /// CodeBuild cannot run the step: generating for CodePipeline fails with a diagnostic naming
+    /// `feature` (and the job), with `hint`.
+    pub fn unsupported(feature: impl Into<String>, hint: impl Into<String>) -> Self {
+        Self {
+            script: None,
+            unsupported: Some((feature.into(), hint.into())),
+        }
     }
 }

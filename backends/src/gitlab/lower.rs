@@ -737,6 +737,9 @@ impl Lowering<'_> {
             }
             variables.insert(name.to_string(), expr::value(value));
         }
+        for (name, value) in &settings.variables {
+            variables.insert(name.clone(), value.clone());
+        }
 
         let mut id_tokens = IndexMap::new();
         if steps.aws {
@@ -746,6 +749,9 @@ impl Lowering<'_> {
                     aud: self.config.aws_audience.clone(),
                 },
             );
+        }
+        for (name, aud) in &settings.id_tokens {
+            id_tokens.insert(name.clone(), gl::IdToken { aud: aud.clone() });
         }
 
         let artifacts = self.artifacts(&steps, &path);

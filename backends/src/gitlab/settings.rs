@@ -12,6 +12,8 @@
 //! assert_eq!(settings.tags, ["docker"]);
 //! ```
 
+use indexmap::IndexMap;
+
 /// GitLab-only settings of a job. Fields left at their default change nothing.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct GitlabJob {
@@ -24,6 +26,14 @@ pub struct GitlabJob {
     pub image: Option<String>,
     /// `resource_group:` instead of the one derived from the job's concurrency or environment.
     pub resource_group: Option<String>,
+    /// Job `variables:` GitLab itself reads (such as `RUNNER_GENERATE_ARTIFACTS_METADATA`), added
+    /// after the job's portable environment. Values are written as given: GitLab expands `$NAME`
+    /// in them. Portable `env` refuses names with a platform's prefix (`CI_`, `RUNNER_`...); this
+    /// is where such a variable goes.
+    pub variables: IndexMap<String, String>,
+    /// `id_tokens:`: OIDC ID tokens GitLab puts in the job's environment, by variable name, with
+    /// their audience (`SIGSTORE_ID_TOKEN` with audience `sigstore` for keyless cosign).
+    pub id_tokens: IndexMap<String, String>,
 }
 
 impl GitlabJob {
@@ -57,6 +67,35 @@ impl GitlabJob {
     #[must_use]
     pub fn resource_group(mut self, group: impl Into<String>) -> Self {
         self.resource_group = Some(group.into());
+        self
+    }
+
+    /// Sets a job variable GitLab reads (see [`GitlabJob::variables`]).
+    ///
+    /// ```
+    /// use pipeline_backends::gitlab::{Gitlab, GitlabJob};
+    /// use pipeline_core::prelude::*;
+    /// use pipeline_core::diagnostic::Diagnostics;
+    ///
+    /// let build = Job::new("build")
+    ///     .extend(GitlabJob::new().variable("RUNNER_GENERATE_ARTIFACTS_METADATA", "true").id_token("SIGSTORE_ID_TOKEN", "sigstore"))
+    ///     .step(Step::checkout())
+    ///     .step(Step::script("make"));
+    /// let p = Pipeline::new("ci").on(Trigger::push()).job(build);
+    /// let yaml = Gitlab::new().render(&p, &mut Diagnostics::new()).expect("renders");
+    /// assert!(yaml.contains("RUNNER_GENERATE_ARTIFACTS_METADATA: 'true'"), "{yaml}");
+    /// assert!(yaml.contains("  id_tokens:\n    SIGSTORE_ID_TOKEN:\n      aud: sigstore\n"), "{yaml}");
+    /// ```
+    #[must_use]
+    pub fn variable(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.variables.insert(name.into(), value.into());
+        self
+    }
+
+    /// Asks GitLab for an OIDC ID token in variable `name` with audience `aud`.
+    #[must_use]
+    pub fn id_token(mut self, name: impl Into<String>, aud: impl Into<String>) -> Self {
+        self.id_tokens.insert(name.into(), aud.into());
         self
     }
 }
