@@ -480,115 +480,116 @@ impl<'l, 'a> JobLowering<'l, 'a> {
         let label = format!("step {}", index + 1);
         let settings = step.extensions.get::<CodeBuildStep>();
         if let Some((feature, hint)) = settings.and_then(|s| s.unsupported.as_ref()) {
-            self.unsupported(
-                path.clone(),
-                Unsupported {
-                    feature: feature.clone(),
-                    hint: hint.clone(),
-                },
-            );
+            let u = Unsupported {
+                feature: feature.clone(),
+                hint: hint.clone(),
+            };
+            self.unsupported(path.clone(), u);
             return None;
         }
-        let replaced = settings.and_then(|s| s.script.as_deref());
+        // A `CodeBuildStep` script replaces the step (a script's body, an action's fallback).
+        let replaced;
+        let kind = match settings.and_then(|s| s.script.as_ref()) {
+            Some(body) => {
+                replaced = StepKind::Script(body.clone());
+                &replaced
+            }
+            None => &step.kind,
+        };
         // (lines before the run line, the run line(s))
-        let (pre, run): (Vec<String>, String) = if let Some(body) = replaced {
-            let (write, run) = self.script(index, body, &env, dir);
-            (vec![write], run)
-        } else {
-            match &step.kind {
-                StepKind::Script(body) => {
-                    let (write, run) = self.script(index, body, &env, dir);
-                    (vec![write], run)
-                }
-                StepKind::SetOutput(o) => {
-                    let (write, run) = self.script(index, &o.command, &env, dir);
-                    self.out.exported.push(o.name.to_string());
-                    if o.name.as_str().starts_with("AWS_") || self.names.contains(o.name.as_str()) {
-                        self.unsupported(
+        let (pre, run): (Vec<String>, String) = match kind {
+            StepKind::Script(body) => {
+                let (write, run) = self.script(index, body, &env, dir);
+                (vec![write], run)
+            }
+            StepKind::SetOutput(o) => {
+                let (write, run) = self.script(index, &o.command, &env, dir);
+                self.out.exported.push(o.name.to_string());
+                if o.name.as_str().starts_with("AWS_") || self.names.contains(o.name.as_str()) {
+                    self.unsupported(
                         path.clone(),
                         Unsupported {
                             feature: format!("output {:?} (an exported build variable)", o.name.as_str()),
                             hint: "CodeBuild cannot export variables starting with AWS_ or named like one of the job's environment variables; rename the output".into(),
                         },
                     );
-                    }
-                    (
-                        vec![write],
-                        format!("{name}=\"$({run})\" && export {name}", name = o.name),
-                    )
                 }
-                StepKind::Action(a) => match &a.fallback {
-                    Some(body) => {
-                        let (write, run) = self.script(index, body, &env, dir);
-                        (vec![write], run)
-                    }
-                    None => {
-                        self.unsupported(
+                (
+                    vec![write],
+                    format!("{name}=\"$({run})\" && export {name}", name = o.name),
+                )
+            }
+            StepKind::Action(a) => match &a.fallback {
+                Some(body) => {
+                    let (write, run) = self.script(index, body, &env, dir);
+                    (vec![write], run)
+                }
+                None => {
+                    self.unsupported(
                         path.clone(),
                         Unsupported {
                             feature: format!("the action {} (without a fallback script)", a.action.name),
                             hint: "CodeBuild runs no GitHub actions; give the step a `.fallback(\"...\")` script that does the same".into(),
                         },
                     );
-                        return None;
-                    }
-                },
-                StepKind::Checkout(c) => {
-                    let mut lines = Vec::new();
-                    if c.fetch_depth.is_some() || c.submodules || c.lfs {
-                        self.out.clone_ref = true;
-                        self.spec_env().git_credential_helper = Some(YesNo::Yes);
-                    }
-                    if c.submodules {
-                        lines.push("git submodule update --init --recursive".to_owned());
-                    }
-                    if c.lfs {
-                        lines.push("git lfs pull".to_owned());
-                    }
-                    if lines.is_empty() {
-                        return None;
-                    }
-                    (Vec::new(), lines.join(" && "))
+                    return None;
                 }
-                StepKind::Upload(u) => {
-                    if self.job.matrix.is_some() {
-                        self.unsupported(
+            },
+            StepKind::Checkout(c) => {
+                let mut lines = Vec::new();
+                if c.fetch_depth.is_some() || c.submodules || c.lfs {
+                    self.out.clone_ref = true;
+                    self.spec_env().git_credential_helper = Some(YesNo::Yes);
+                }
+                if c.submodules {
+                    lines.push("git submodule update --init --recursive".to_owned());
+                }
+                if c.lfs {
+                    lines.push("git lfs pull".to_owned());
+                }
+                if lines.is_empty() {
+                    return None;
+                }
+                (Vec::new(), lines.join(" && "))
+            }
+            StepKind::Upload(u) => {
+                if self.job.matrix.is_some() {
+                    self.unsupported(
                         path.clone(),
                         Unsupported {
                             feature: format!("artifact {:?} uploaded by a matrix job", u.artifact.as_str()),
                             hint: "CodePipeline artifact names are unique per pipeline, so each cell would need its own name; upload from a job without a matrix".into(),
                         },
                     );
-                    }
-                    let name = artifact_name(u.artifact.as_str());
-                    if !self.out.outputs.contains(&name) {
-                        self.out.outputs.push(name.clone());
-                    }
-                    (Vec::new(), stage_command(&name, &u.paths))
                 }
-                StepKind::Download(d) => {
-                    let name = artifact_name(d.artifact.as_str());
-                    if !self.out.inputs.contains(&name) {
-                        self.out.inputs.push(name.clone());
-                    }
-                    let source = format!("\"$CODEBUILD_SRC_DIR_{name}/.\"");
-                    let target = d.path.trim_end_matches('/');
-                    let command = if target.is_empty() || target == "." {
-                        format!("cp -R {source} .")
-                    } else {
-                        let target = expr::quote(target);
-                        format!("mkdir -p {target} && cp -R {source} {target}/")
-                    };
-                    (Vec::new(), command)
+                let name = artifact_name(u.artifact.as_str());
+                if !self.out.outputs.contains(&name) {
+                    self.out.outputs.push(name.clone());
                 }
-                StepKind::Cache(c) => {
-                    self.cache(c, path);
-                    return None;
+                (Vec::new(), stage_command(&name, &u.paths))
+            }
+            StepKind::Download(d) => {
+                let name = artifact_name(d.artifact.as_str());
+                if !self.out.inputs.contains(&name) {
+                    self.out.inputs.push(name.clone());
                 }
-                StepKind::AssumeRole(CloudRole::Aws(role)) => {
-                    let lines = self.assume_role(index, role, path)?;
-                    (Vec::new(), lines)
-                }
+                let source = format!("\"$CODEBUILD_SRC_DIR_{name}/.\"");
+                let target = d.path.trim_end_matches('/');
+                let command = if target.is_empty() || target == "." {
+                    format!("cp -R {source} .")
+                } else {
+                    let target = expr::quote(target);
+                    format!("mkdir -p {target} && cp -R {source} {target}/")
+                };
+                (Vec::new(), command)
+            }
+            StepKind::Cache(c) => {
+                self.cache(c, path);
+                return None;
+            }
+            StepKind::AssumeRole(CloudRole::Aws(role)) => {
+                let lines = self.assume_role(index, role, path)?;
+                (Vec::new(), lines)
             }
         };
         let ctx = TestCtx {
