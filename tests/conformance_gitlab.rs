@@ -57,6 +57,11 @@ fn sets() -> Vec<Set> {
             root_in_repository: "",
         },
         Set {
+            name: "supply-chain",
+            pipelines: vec![fixtures::supply_chain_release(), fixtures::supply_chain_delivery()],
+            root_in_repository: "",
+        },
+        Set {
             name: "several",
             pipelines: vec![
                 fixtures::everything(),

@@ -262,6 +262,91 @@ pub fn runnable() -> Pipeline {
         .jobs([build, test, deploy, verify])
 }
 
+/// The supply-chain practices in a release pipeline: tag pushes pass a signed-commit (and
+/// signed-tag) gate, build once without caches, write an attested SBOM, attest provenance and
+/// sign keyless (with an AWS KMS key on CodeBuild, which has no OIDC identity), and publish a
+/// release summary written by Amazon Bedrock that never blocks the release.
+pub fn supply_chain_release() -> Pipeline {
+    use pipeline_backends::practices::supply_chain::{Provenance, ReleaseSummary, Sbom, SignedCommits, Signing};
+
+    let key = "alias/release-signing";
+    let gate = SignedCommits::ssh(Expr::secret("ALLOWED_SIGNERS")).verify_tags();
+    let build = Job::new("build")
+        .needs("verify-commits")
+        .runner(Runner::linux().image("rust:1.95-bookworm"))
+        .timeout_minutes(30)
+        .step(Step::checkout())
+        .step(Step::script(
+            "cargo build --release --locked\nmkdir -p dist\ncp target/release/app dist/app\n",
+        ))
+        .step(Step::upload("app", ["dist/app"]));
+    let build = Sbom::directory(".")
+        .attest("dist/app")
+        .codebuild_kms_key(key)
+        .apply(build);
+    let build = Provenance::new("dist/app").codebuild_kms_key(key).apply(build);
+    let build = Signing::keyless("dist/app").codebuild_kms_key(key).apply(build);
+    let summary = ReleaseSummary::new(
+        AwsRole::new(Expr::var("BEDROCK_ROLE_ARN"), "us-east-1").session_name("release-summary"),
+        Expr::var("BEDROCK_MODEL_ID"),
+    )
+    .after("build");
+    Pipeline::new("supply-chain-release")
+        .name("Supply chain: release")
+        .on(Trigger::push().tags(["v*"]))
+        .with(&gate)
+        .job(build)
+        .with(&summary)
+}
+
+/// The supply-chain practices in a delivery pipeline: an OpenPGP signed-commit gate on pushes
+/// and pull requests, a CycloneDX SBOM of the binary, signing with an AWS KMS key on every
+/// platform, SOPS secrets decrypted for the deploy through the deploy role, and a blocking
+/// release summary on `main`.
+pub fn supply_chain_delivery() -> Pipeline {
+    use pipeline_backends::practices::supply_chain::{ReleaseSummary, Sbom, SignedCommits, Signing, SopsDecrypt};
+
+    let gate = SignedCommits::gpg(Expr::var("SIGNING_KEYS")).max_commits(100);
+    let build = Job::new("build")
+        .needs("verify-commits")
+        .timeout_minutes(20)
+        .step(Step::checkout())
+        .step(Step::script("make dist/app"))
+        .step(Step::upload("app", ["dist/app"]));
+    let build = Sbom::file("dist/app").cyclonedx().artifact("app-sbom").apply(build);
+    let build = Signing::aws_kms("dist/*", "alias/app-signing")
+        .role(AwsRole::new(Expr::var("SIGNING_ROLE_ARN"), "eu-west-1").session_name("signing"))
+        .artifact("app-signatures")
+        .apply(build);
+    let deploy = Job::new("deploy")
+        .needs("build")
+        .when(Condition::branch("main"))
+        .environment(Environment::new("staging").tier(Tier::Staging))
+        .timeout_minutes(15)
+        .step(Step::checkout())
+        .step(Step::download_to("app", "dist"));
+    let deploy = SopsDecrypt::new(AwsRole::new(Expr::var("STAGING_ROLE_ARN"), "eu-west-1").session_name("deploy"))
+        .file("config/staging.enc.yaml", ".secrets/staging.yaml")
+        .file("config/db.enc.json", ".secrets/db.json")
+        .apply(deploy)
+        .step(Step::script("./scripts/deploy.sh dist/app .secrets/staging.yaml"));
+    let summary = ReleaseSummary::new(
+        AwsRole::new(Expr::var("BEDROCK_ROLE_ARN"), "us-east-1"),
+        "amazon.nova-lite-v1:0",
+    )
+    .after("deploy")
+    .when(Condition::branch("main"))
+    .max_commits(50)
+    .blocking();
+    Pipeline::new("supply-chain-delivery")
+        .name("Supply chain: delivery")
+        .on(Trigger::push().branches(["main"]))
+        .on(Trigger::pull_request().branches(["main"]))
+        .with(&gate)
+        .jobs([build, deploy])
+        .with(&summary)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -272,6 +357,8 @@ mod tests {
             super::minimal(),
             super::release(),
             super::runnable(),
+            super::supply_chain_release(),
+            super::supply_chain_delivery(),
         ] {
             let d = pipeline_core::validate::validate(&p);
             assert!(!d.has_errors(), "{d}");

@@ -123,6 +123,10 @@ pub fn pipeline_sets() -> Vec<PipelineSet> {
             name: "release",
             pipelines: vec![fixtures::release()],
         },
+        PipelineSet {
+            name: "supply-chain",
+            pipelines: vec![fixtures::supply_chain_release(), fixtures::supply_chain_delivery()],
+        },
     ]
 }
 
