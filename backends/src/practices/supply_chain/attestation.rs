@@ -65,7 +65,7 @@ pub(crate) fn cosign_script(
     } else {
         "keyless: the platform's OIDC identity"
     };
-    script::render(
+    script::step_body(
         "cosign.sh",
         Context {
             what,
@@ -168,7 +168,7 @@ impl Provenance {
             subjects: String,
             patterns: String,
         }
-        let gitlab_check = script::render(
+        let gitlab_check = script::step_body(
             "provenance-gitlab.sh",
             Gitlab {
                 subjects: script::glob_words(&self.subjects),
@@ -362,7 +362,10 @@ impl Signing {
         };
         let mut installer = ActionStep::from(pins::COSIGN_INSTALLER)
             .with("cosign-release", tools::COSIGN.version)
-            .fallback(format!("set -eu\n{}", script::install(&tools::COSIGN, "cosign")?));
+            .fallback(script::subshell(&format!(
+                "# Installs cosign (the next step uses it).\nset -eu\n{}",
+                script::install(&tools::COSIGN, "cosign")?
+            )));
         if keyless {
             // The sign step after it signs with the job's OIDC token.
             installer = installer.permission(Permission::IdToken, Access::Write);

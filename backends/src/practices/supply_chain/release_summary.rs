@@ -159,7 +159,7 @@ impl ReleaseSummary {
             max_tokens: u32,
             blocking: bool,
         }
-        let body = script::render(
+        let body = script::step_body(
             "release-summary.sh",
             Context {
                 output_dir: &self.artifact,

@@ -163,7 +163,7 @@ impl Sbom {
             format: &'a str,
             output: &'a str,
         }
-        let body = script::render(
+        let body = script::step_body(
             "sbom.sh",
             Context {
                 install: script::install(&tools::SYFT, "syft")?,

@@ -35,6 +35,26 @@ pub(crate) fn render(name: &str, context: impl Serialize) -> Result<String, Prob
     pipeline_templates::render_script(name, source, context).map_err(|e| problem(e.to_string()))
 }
 
+/// A step's script from template `name`: its leading comment, then its commands in a subshell,
+/// so that `set -eu`, traps, variables and `exit` stay in the step where a platform runs every
+/// step of a job in one shell (GitLab).
+pub(crate) fn step_body(name: &str, context: impl Serialize) -> Result<String, Problem> {
+    Ok(subshell(&render(name, context)?))
+}
+
+/// `body` with its commands (after its leading comment lines) in a subshell.
+pub(crate) fn subshell(body: &str) -> String {
+    let split = body
+        .lines()
+        .take_while(|l| l.starts_with('#'))
+        .map(|l| l.len() + 1)
+        .sum::<usize>()
+        .min(body.len());
+    let (comment, commands) = body.split_at(split);
+    let commands = commands.trim_end_matches('\n');
+    format!("{comment}(\n{commands}\n)\n")
+}
+
 /// The snippet installing `tool` (checksum-verified) and setting shell variable `variable` to
 /// its path.
 pub(crate) fn install(tool: &PinnedTool, variable: &str) -> Result<String, Problem> {
@@ -118,6 +138,15 @@ mod tests {
             .expect("sh runs");
         let _ = std::fs::remove_dir_all(&dir);
         assert_eq!(String::from_utf8_lossy(&out.stdout), "my dist/a.zip\n");
+    }
+
+    #[test]
+    fn step_bodies_run_in_a_subshell_after_their_comment() {
+        assert_eq!(
+            subshell("# what\n# why\nset -eu\nexit 0\n"),
+            "# what\n# why\n(\nset -eu\nexit 0\n)\n"
+        );
+        assert_eq!(subshell("true"), "(\ntrue\n)\n");
     }
 
     #[test]

@@ -136,7 +136,7 @@ impl SignedCommits {
             verify_tags: self.verify_tags,
             max_commits: self.max_commits,
         };
-        let body = script::render("verify-commits.sh", context).unwrap_or_else(|p| {
+        let body = script::step_body("verify-commits.sh", context).unwrap_or_else(|p| {
             problems.push(p);
             "exit 1".into()
         });

@@ -74,7 +74,7 @@ impl SopsDecrypt {
             install: String,
             files: Vec<File<'a>>,
         }
-        let body = script::render(
+        let body = script::step_body(
             "sops-decrypt.sh",
             Context {
                 install: script::install(&tools::SOPS, "sops")?,
