@@ -147,6 +147,24 @@ fn example_service_release_github() {
     );
 }
 
+#[test]
+fn example_service_release_gitlab() {
+    snapshot(
+        "example_service_release",
+        pipeline_backends::Gitlab::new(),
+        vec![example_supply_chain::release()],
+    );
+}
+
+#[test]
+fn example_service_release_codepipeline() {
+    snapshot(
+        "example_service_release",
+        pipeline_backends::CodePipeline::new(),
+        vec![example_supply_chain::release()],
+    );
+}
+
 // What each platform gets.
 
 #[test]

@@ -254,6 +254,12 @@ pub enum Signer {
 /// | GitLab | cosign v3.0.6 downloaded and checked against its SHA-256, the job's `id_tokens: SIGSTORE_ID_TOKEN` (`aud: sigstore`) | the same with `--key awskms:///<key>` |
 /// | CodePipeline | no OIDC identity: signs with [`Signing::codebuild_kms_key`] when given, otherwise `codepipeline-unsupported` naming the feature and the job | `--key awskms:///<key>` with the role assumed from the CodeBuild service role |
 ///
+/// Keyless signing goes through the public Sigstore instance (Fulcio issues a short-lived
+/// certificate for the job's identity, Rekor logs the signature publicly): GitLab.com's
+/// identities are accepted; a self-managed GitLab must be trusted by the Fulcio it uses. KMS
+/// signatures are logged in Rekor too (cosign's default). Subjects should not match the bundles
+/// themselves (`dist/*` with bundles written into `dist/` by an earlier run).
+///
 /// Verify a keyless bundle with `cosign verify-blob --bundle app.zip.sigstore.json
 /// --certificate-identity-regexp '^https://github.com/OWNER/REPO/' --certificate-oidc-issuer
 /// https://token.actions.githubusercontent.com app.zip` (GitLab: `https://gitlab.com`).
