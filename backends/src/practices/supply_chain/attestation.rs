@@ -404,3 +404,120 @@ impl Signing {
         job
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn script_of(step: &Step) -> &str {
+        match &step.kind {
+            StepKind::Script(s) => s,
+            StepKind::Action(a) => a.fallback.as_deref().unwrap_or_default(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// The signing script with a stand-in cosign on `PATH`: it uses that cosign (the pinned
+    /// version) instead of downloading one, signs every file a glob matches, and refuses to sign
+    /// without an OIDC token or without a file.
+    #[test]
+    fn the_signing_script_signs_every_matching_file() {
+        let dir = std::env::temp_dir().join(format!("signing-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("bin")).expect("mkdir");
+        std::fs::create_dir_all(dir.join("my dist")).expect("mkdir");
+        std::fs::write(dir.join("my dist/a.zip"), "a").expect("write");
+        std::fs::write(dir.join("my dist/b.zip"), "b").expect("write");
+        std::fs::write(
+            dir.join("bin/cosign"),
+            "#!/bin/sh\ncase \"$1\" in\n  version) echo 'GitVersion:    v3.0.6' ;;\n  sign-blob) shift; while [ \"$1\" != --bundle ]; do shift; done; printf 'bundle of %s\\n' \"$3\" > \"$2\" ;;\n  *) exit 9 ;;\nesac\n",
+        )
+        .expect("write");
+        let steps = Signing::keyless("my dist/*.zip").steps().expect("steps");
+        std::fs::write(dir.join("sign.sh"), script_of(&steps[1])).expect("write");
+        let run = |token: Option<&str>| {
+            let mut cmd = std::process::Command::new("sh");
+            cmd.current_dir(&dir)
+                .arg("-c")
+                .arg("chmod +x bin/cosign && sh sign.sh")
+                .env("PATH", format!("{}:/usr/bin:/bin", dir.join("bin").display()))
+                .env("HOME", dir.join("home"))
+                .env_remove("ACTIONS_ID_TOKEN_REQUEST_URL")
+                .env_remove("SIGSTORE_ID_TOKEN");
+            if let Some(t) = token {
+                cmd.env("SIGSTORE_ID_TOKEN", t);
+            }
+            cmd.output().expect("sh runs")
+        };
+        let out = run(None);
+        assert!(!out.status.success());
+        assert!(String::from_utf8_lossy(&out.stderr).contains("keyless signing needs the platform's OIDC token"));
+        let out = run(Some("token"));
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        for f in ["a", "b"] {
+            let bundle = std::fs::read_to_string(dir.join(format!("my dist/{f}.zip.sigstore.json"))).expect("bundle");
+            assert_eq!(bundle, format!("bundle of my dist/{f}.zip\n"));
+        }
+        // Nothing was downloaded: the cosign on PATH is the pinned release.
+        assert!(!dir.join("home/.pipeline-tools").exists());
+        std::fs::remove_dir_all(dir.join("my dist")).expect("rm");
+        let out = run(Some("token"));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("error: no file matches my dist/*.zip"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn codebuild_gets_a_kms_script_or_a_refusal() {
+        let keyless = Signing::keyless("app.zip").steps().expect("steps");
+        let refusal = keyless[1].extensions.get::<CodeBuildStep>().expect("settings");
+        assert!(refusal.unsupported.is_some() && refusal.script.is_none());
+        let kms = Signing::keyless("app.zip")
+            .codebuild_kms_key("alias/k")
+            .steps()
+            .expect("steps");
+        let script = kms[1].extensions.get::<CodeBuildStep>().and_then(|s| s.script.clone());
+        assert!(script.is_some_and(|s| s.contains("--key awskms:///alias/k")));
+        assert_eq!(kms_uri("awskms://host/alias/k"), "awskms://host/alias/k");
+        // KMS everywhere: the portable script already signs with the key.
+        let everywhere = Signing::aws_kms("app.zip", "alias/k").steps().expect("steps");
+        assert!(script_of(&everywhere[1]).contains("--key awskms:///alias/k"));
+        assert_eq!(
+            everywhere[1].extensions.get::<CodeBuildStep>(),
+            Some(&CodeBuildStep::default())
+        );
+        let StepKind::Action(installer) = &everywhere[0].kind else {
+            panic!("installer")
+        };
+        assert!(installer.permissions.is_empty(), "no OIDC token needed for KMS");
+    }
+
+    #[test]
+    fn the_codebuild_provenance_is_json() {
+        let steps = Provenance::new("app.zip")
+            .codebuild_kms_key("alias/k")
+            .steps()
+            .expect("steps");
+        let body = steps[0]
+            .extensions
+            .get::<CodeBuildStep>()
+            .and_then(|s| s.script.clone())
+            .expect("script");
+        let start = body.find("# SLSA provenance of this CodeBuild").expect("predicate");
+        let end = body.find("found=0").expect("loop");
+        let predicate = format!(
+            "work=\"$(mktemp -d)\"\n{}cat \"$work/provenance.json\"\n",
+            &body[start..end]
+        );
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(predicate)
+            .env("CODEBUILD_SOURCE_REPO_URL", "https://example.com/a\"b\\c")
+            .env("CODEBUILD_RESOLVED_SOURCE_VERSION", "0123abc")
+            .output()
+            .expect("sh runs");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(text.contains(r#""uri": "https://example.com/a\"b\\c""#), "{text}");
+        assert!(text.contains(r#""gitCommit": "0123abc""#), "{text}");
+    }
+}
