@@ -521,6 +521,11 @@ fn limits_and_variable_values_are_checked() {
         .job(job("a"));
     let (_, d) = lower(&bad);
     assert!(d.contains_code("codepipeline-invalid-variable"), "{d}");
+    assert!(d.contains_code("codepipeline-free-text-input"), "{d}");
+    let choice = Pipeline::new("p")
+        .on(Trigger::manual().input(Input::choice("target", "Target", ["staging", "production"])))
+        .job(job("a"));
+    assert!(!lower(&choice).1.contains_code("codepipeline-free-text-input"));
     let reserved = Pipeline::new("p")
         .on(Trigger::manual())
         .job(job("a").env("PIPELINE_FAILED", "x"));
