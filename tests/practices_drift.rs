@@ -245,7 +245,7 @@ fn the_definition_check_script_fails_on_drift_with_the_diff() {
         assert_eq!(out.status.code(), Some(expect), "{stderr}");
         assert!(String::from_utf8_lossy(&out.stdout).contains("-old line\n+new line"));
         assert_eq!(
-            stderr.contains("Regenerate them with `gen` and commit the result"),
+            stderr.contains("To regenerate them, run: gen\nThen commit the result"),
             code == 1,
             "{stderr}"
         );
@@ -376,5 +376,45 @@ esac
         );
         let out = bash(dir.path(), verdict, &[]);
         assert_eq!(out.status.success(), expect == "in-sync");
+    }
+}
+
+// ---------------------------------------------------------------- the example service
+
+/// `examples/service/src/governance.rs`, compiled here until the example wires it in.
+#[path = "../examples/service/src/governance.rs"]
+mod governance;
+
+#[test]
+fn the_example_services_governance_follows_acmes_policies_on_every_platform() {
+    let mut pipelines = governance::governance_pipelines();
+    pipelines.push(governance::with_definition_check(example_service::delivery()));
+    let delivery = pipelines.last().expect("delivery");
+    let check = delivery.find_job("definition-check").expect("the check");
+    assert!(script_of(check, "check").contains("cargo run --locked -p example-service -- --check"));
+    let rendered = Generator::new("example-service", ".")
+        .backends(pipeline_backends::all())
+        .policies(governance::policies())
+        .pipelines(pipelines.clone())
+        .render(&[])
+        .unwrap_or_else(|d| panic!("{d}"));
+    let paths: Vec<&str> = rendered.files.iter().map(|(_, f)| f.path.as_str()).collect();
+    // ACME's own list refuses the break-glass command job only for the missing scan.
+    let refused = Generator::new("example-service", ".")
+        .backends(pipeline_backends::all())
+        .policies(acme_platform::policies())
+        .pipelines(pipelines)
+        .render(&[])
+        .expect_err("scan-before-deploy applies to the break-glass command");
+    let codes: Vec<String> = refused.iter().map(|d| format!("{} {}", d.code, d.path)).collect();
+    assert_eq!(codes, ["scan-before-deploy pipeline \"break-glass\" > job \"run\" > needs"]);
+    for path in [
+        ".github/workflows/infra-drift.yml",
+        ".github/workflows/break-glass.yml",
+        ".gitlab/ci/break-glass.yml",
+        "codepipeline/infra-drift.template.yml",
+        "codepipeline/break-glass.template.yml",
+    ] {
+        assert!(paths.contains(&path), "{path} in {paths:?}");
     }
 }

@@ -1,6 +1,6 @@
 //! Break-glass runs: manual, justified, approved, recorded.
 
-use pipeline_core::diagnostic::Problem;
+use pipeline_core::diagnostic::{Diagnostics, Problem};
 use pipeline_core::prelude::*;
 
 use super::{Value, script_step};
@@ -149,6 +149,12 @@ impl BreakGlass {
         self
     }
 
+    /// The role of the job that runs the command (`break-glass`), for policies: see
+    /// [`ExceptBreakGlass`].
+    pub fn job_role() -> JobRole {
+        JobRole::new("break-glass")
+    }
+
     /// The reason input: free text, required.
     pub fn input(&self) -> Input {
         Input::string(
@@ -210,7 +216,7 @@ impl BreakGlass {
             .approval(self.approval.clone());
         let mut job = Job::new("run")
             .name("Run the break-glass command")
-            .role(JobRole::new("break-glass"))
+            .role(BreakGlass::job_role())
             .needs(audit)
             .environment(environment)
             .runner(self.runner.clone())
@@ -260,5 +266,65 @@ impl Construct for BreakGlass {
         let run = self.run_job(&audit);
         scope.add_job(audit);
         scope.add_job(run);
+    }
+}
+
+/// An organisation policy that does not look at break-glass command jobs (role
+/// [`BreakGlass::job_role`]): a break-glass run bypasses the delivery path on purpose (no scan
+/// before an emergency), under its own approval and audit record. Wrap only the policies that
+/// must not apply; the others (an approval for production, timeouts, pinned actions) still do.
+///
+/// ```
+/// use pipeline_backends::practices::drift::{BreakGlass, ExceptBreakGlass};
+/// use pipeline_core::policy::{ApprovalRequired, ScanBeforeDeploy};
+/// use pipeline_core::prelude::*;
+///
+/// let p = BreakGlass::new("./kill-switch.sh").pipeline("break-glass");
+/// let mut out = Diagnostics::new();
+/// ScanBeforeDeploy.check(&p, &mut out);
+/// assert!(out.contains_code("scan-before-deploy"));
+/// let mut out = Diagnostics::new();
+/// ExceptBreakGlass::new(ScanBeforeDeploy).check(&p, &mut out);
+/// ApprovalRequired::production().check(&p, &mut out);
+/// assert!(out.is_empty(), "{out}");
+/// ```
+pub struct ExceptBreakGlass(Box<dyn Policy>);
+
+impl ExceptBreakGlass {
+    /// `policy`, blind to break-glass command jobs.
+    pub fn new(policy: impl Policy + 'static) -> Self {
+        Self(Box::new(policy))
+    }
+
+    /// A boxed `policy` (such as one of an organisation's list), blind to break-glass command
+    /// jobs.
+    pub fn boxed(policy: Box<dyn Policy>) -> Self {
+        Self(policy)
+    }
+}
+
+impl std::fmt::Debug for ExceptBreakGlass {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ExceptBreakGlass({})", self.0.name())
+    }
+}
+
+impl Policy for ExceptBreakGlass {
+    fn name(&self) -> &'static str {
+        self.0.name()
+    }
+
+    fn check(&self, pipeline: &Pipeline, out: &mut Diagnostics) {
+        let role = BreakGlass::job_role();
+        if !pipeline.jobs.iter().any(|j| j.has_role(&role)) {
+            return self.0.check(pipeline, out);
+        }
+        let mut view = pipeline.clone();
+        let exempt: Vec<JobId> = view.jobs.iter().filter(|j| j.has_role(&role)).map(|j| j.id.clone()).collect();
+        view.jobs.retain(|j| !exempt.contains(&j.id));
+        for job in &mut view.jobs {
+            job.needs.retain(|n| !exempt.contains(n));
+        }
+        self.0.check(&view, out);
     }
 }

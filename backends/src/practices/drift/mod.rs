@@ -13,7 +13,9 @@
 //!   ([`DriftTool::Terraform`]), with AWS credentials from the platform's OIDC token.
 //! - [`BreakGlass`]: a manually started pipeline for emergencies: a mandatory reason, an
 //!   audit record (who, why, commit, run, UTC time) written as an artifact and printed to the
-//!   log, then its own approval before the emergency command runs.
+//!   log, then its own approval before the emergency command runs. It bypasses the delivery
+//!   path on purpose: [`ExceptBreakGlass`] keeps a policy such as "a scan before every deploy"
+//!   from applying to it, while the others (an approval for production) still do.
 //!
 //! ```
 //! use pipeline_backends::practices::drift::{BreakGlass, DefinitionCheck, GeneratorDriftExt, InfraDrift};
@@ -81,7 +83,7 @@ use std::collections::BTreeMap;
 use pipeline_core::Step;
 use pipeline_core::diagnostic::Problem;
 
-pub use break_glass::BreakGlass;
+pub use break_glass::{BreakGlass, ExceptBreakGlass};
 pub use definition::{DefinitionCheck, GeneratorDriftExt};
 pub use infra::{CloudFormationDrift, DEFAULT_TERRAFORM_VERSION, DriftTool, InfraDrift, TerraformDrift};
 
