@@ -9,9 +9,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use pipeline_backends::practices::drift::{
-    BreakGlass, DefinitionCheck, GeneratorDriftExt, InfraDrift, TerraformDrift,
-};
+use pipeline_backends::practices::drift::{BreakGlass, DefinitionCheck, GeneratorDriftExt, InfraDrift, TerraformDrift};
 use pipeline_core::prelude::*;
 use pipeline_core::{Diagnostics, Pipeline};
 use pipeline_tests::{TempDir, fixtures, run};
@@ -89,10 +87,17 @@ fn each_platform_says_what_it_cannot_do_for_break_glass() {
     }
 
     let aws = diagnostics(pipeline_backends::CodePipeline::new(), fixtures::drift_break_glass());
-    for code in ["codepipeline-actor", "codepipeline-free-text-input", "codepipeline-approval"] {
+    for code in [
+        "codepipeline-actor",
+        "codepipeline-free-text-input",
+        "codepipeline-approval",
+    ] {
         assert!(aws.contains_code(code), "{code}: {aws}");
     }
-    let actor = aws.iter().find(|d| d.code == "codepipeline-actor").expect("actor notice");
+    let actor = aws
+        .iter()
+        .find(|d| d.code == "codepipeline-actor")
+        .expect("actor notice");
     assert!(actor.path.to_string().contains("job \"audit\""), "{actor}");
     assert!(
         actor
@@ -101,7 +106,10 @@ fn each_platform_says_what_it_cannot_do_for_break_glass() {
             .is_some_and(|h| h.contains("codepipeline:GetPipelineExecution")),
         "{actor}"
     );
-    let text = aws.iter().find(|d| d.code == "codepipeline-free-text-input").expect("warning");
+    let text = aws
+        .iter()
+        .find(|d| d.code == "codepipeline-free-text-input")
+        .expect("warning");
     assert!(text.path.to_string().contains("input \"reason\""), "{text}");
 }
 
@@ -130,7 +138,10 @@ fn invalid_parameters_are_problems_with_paths() {
             InfraDrift::terraform(role.clone(), TerraformDrift::new("infra").sha256("abc", "def")).pipeline("d"),
             "terraform-checksum",
         ),
-        (InfraDrift::terraform(role, TerraformDrift::new(" ")).pipeline("d"), "terraform-directory"),
+        (
+            InfraDrift::terraform(role, TerraformDrift::new(" ")).pipeline("d"),
+            "terraform-directory",
+        ),
         (BreakGlass::new(" ").pipeline("b"), "break-glass-command"),
         (
             Pipeline::new("p").on(Trigger::push()).with(&DefinitionCheck::new()),
@@ -162,7 +173,9 @@ fn break_glass_adds_its_reason_to_an_existing_manual_trigger() {
 // ---------------------------------------------------------------- the definition check
 
 fn script_of<'a>(job: &'a Job, step: &str) -> &'a str {
-    let i = job.step_index(step).unwrap_or_else(|| panic!("no step {step} in {}", job.id));
+    let i = job
+        .step_index(step)
+        .unwrap_or_else(|| panic!("no step {step} in {}", job.id));
     match &job.steps[i].kind {
         StepKind::Script(body) => body,
         other => panic!("step {step} is a {} step", other.name()),
@@ -173,7 +186,11 @@ fn script_of<'a>(job: &'a Job, step: &str) -> &'a str {
 fn bash(dir: &Path, body: &str, env: &[(&str, &str)]) -> std::process::Output {
     let file = dir.join(".step.sh");
     std::fs::write(&file, body).expect("write the step");
-    let path = format!("{}:{}", dir.join("bin").display(), std::env::var("PATH").unwrap_or_default());
+    let path = format!(
+        "{}:{}",
+        dir.join("bin").display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
     Command::new("bash")
         .args(["--noprofile", "--norc", "-eo", "pipefail"])
         .arg(&file)
@@ -219,11 +236,16 @@ fn the_definition_check_detects_a_hand_edited_file() {
     let out = run(&generator, &["--check"]);
     assert_eq!(out.code, 1, "{out:?}");
     assert!(
-        out.stdout.contains("-    timeout-minutes: 90\n+    timeout-minutes: 20\n"),
+        out.stdout
+            .contains("-    timeout-minutes: 90\n+    timeout-minutes: 20\n"),
         "{}",
         out.stdout
     );
-    assert!(out.stderr.contains("Run `cargo run -p example-ci` to regenerate"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("Run `cargo run -p example-ci` to regenerate"),
+        "{}",
+        out.stderr
+    );
 }
 
 /// The job's script, run with bash: the generator's exit 1 (drift) fails the step with the diff
@@ -255,7 +277,10 @@ fn the_definition_check_script_fails_on_drift_with_the_diff() {
 // ---------------------------------------------------------------- the audit record
 
 fn python3() -> bool {
-    Command::new("python3").arg("--version").output().is_ok_and(|o| o.status.success())
+    Command::new("python3")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 #[test]
@@ -283,7 +308,10 @@ fn the_audit_record_is_exact_json_whatever_the_reason_holds() {
     let out = bash(dir.path(), body, &env);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = dir.read("break-glass-audit/record.json");
-    assert!(String::from_utf8_lossy(&out.stdout).contains(text.trim_end()), "printed to the log");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains(text.trim_end()),
+        "printed to the log"
+    );
     let record: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
     for (name, value) in env {
         let key = name.trim_start_matches("BREAK_GLASS_").to_ascii_lowercase();
@@ -313,7 +341,10 @@ fn terraform_exit_2_is_drift_with_the_plan_as_report() {
     let p = fixtures::drift_terraform();
     let detect = p.find_job("detect").expect("detect job");
     let (body, verdict) = (script_of(detect, "detect"), script_of(detect, "verdict"));
-    assert!(body.contains("-detailed-exitcode -refresh-only -out=drift.tfplan"), "{body}");
+    assert!(
+        body.contains("-detailed-exitcode -refresh-only -out=drift.tfplan"),
+        "{body}"
+    );
     for (code, expect_verdict, detect_status, verdict_status) in
         [(0, Some("in-sync"), 0, 0), (2, Some("drifted"), 0, 1), (1, None, 1, 1)]
     {
@@ -327,7 +358,12 @@ fn terraform_exit_2_is_drift_with_the_plan_as_report() {
             ),
         );
         let out = bash(dir.path(), body, &[]);
-        assert_eq!(out.status.code(), Some(detect_status), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(detect_status),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let verdict_file = dir.path().join("drift-report/verdict");
         assert_eq!(
             std::fs::read_to_string(&verdict_file).ok().as_deref().map(str::trim),
@@ -383,6 +419,7 @@ esac
 
 /// `examples/service/src/governance.rs`, compiled here until the example wires it in.
 #[path = "../examples/service/src/governance.rs"]
+#[allow(unreachable_pub, dead_code)] // public in the example's library, private here
 mod governance;
 
 #[test]
@@ -407,7 +444,10 @@ fn the_example_services_governance_follows_acmes_policies_on_every_platform() {
         .render(&[])
         .expect_err("scan-before-deploy applies to the break-glass command");
     let codes: Vec<String> = refused.iter().map(|d| format!("{} {}", d.code, d.path)).collect();
-    assert_eq!(codes, ["scan-before-deploy pipeline \"break-glass\" > job \"run\" > needs"]);
+    assert_eq!(
+        codes,
+        ["scan-before-deploy pipeline \"break-glass\" > job \"run\" > needs"]
+    );
     for path in [
         ".github/workflows/infra-drift.yml",
         ".github/workflows/break-glass.yml",

@@ -263,23 +263,6 @@ pub fn runnable() -> Pipeline {
         .jobs([build, test, deploy, verify])
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn fixtures_are_valid() {
-        for p in [
-            super::everything(),
-            super::everything_codepipeline(),
-            super::minimal(),
-            super::release(),
-            super::runnable(),
-        ] {
-            let d = pipeline_core::validate::validate(&p);
-            assert!(!d.has_errors(), "{d}");
-        }
-    }
-}
-
 /// The drift practices' fixtures (`pipeline_backends::practices::drift`): a delivery pipeline
 /// with the generated-files check, CloudFormation and Terraform drift checks, and a break-glass
 /// pipeline, each with the values a platform team would set.
@@ -330,4 +313,21 @@ pub fn drift_break_glass() -> Pipeline {
     BreakGlass::new("./scripts/emergency.sh \"$BREAK_GLASS_RECORD\"")
         .role(AwsRole::new(Expr::var("BREAK_GLASS_ROLE_ARN"), "eu-west-1").session_name("break-glass"))
         .pipeline("break-glass")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fixtures_are_valid() {
+        for p in [
+            super::everything(),
+            super::everything_codepipeline(),
+            super::minimal(),
+            super::release(),
+            super::runnable(),
+        ] {
+            let d = pipeline_core::validate::validate(&p);
+            assert!(!d.has_errors(), "{d}");
+        }
+    }
 }

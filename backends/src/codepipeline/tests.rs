@@ -552,9 +552,11 @@ fn every_buildspec_passes_the_structural_check() {
 
 #[test]
 fn the_actor_is_read_from_the_execution_record() {
-    let p = Pipeline::new("p")
-        .on(Trigger::manual())
-        .job(job("a").env("WHO", Builtin::Actor).step(Step::script("echo \"$WHO\"").env("BY", Builtin::Actor)));
+    let p = Pipeline::new("p").on(Trigger::manual()).job(
+        job("a")
+            .env("WHO", Builtin::Actor)
+            .step(Step::script("echo \"$WHO\"").env("BY", Builtin::Actor)),
+    );
     let (l, d) = lower(&p);
     assert!(!d.has_errors(), "{d}");
     assert!(d.contains_code("codepipeline-actor"), "{d}");
@@ -565,8 +567,18 @@ fn the_actor_is_read_from_the_execution_record() {
     assert!(spec.contains("StartPipelineExecution*) PIPELINE_ACTOR="), "{spec}");
     assert!(spec.contains("BY=\"${PIPELINE_ACTOR}\" bash"), "{spec}");
     let template = CodePipeline::new().render_template(&l).expect("renders");
-    assert!(template.contains("\\\"name\\\":\\\"PIPELINE_EXECUTION_ID\\\",\\\"value\\\":\\\"#{codepipeline.PipelineExecutionId}\\\"") || template.contains("PIPELINE_EXECUTION_ID"), "{template}");
-    assert!(template.contains("Name: PIPELINE_NAME\n") || template.contains("- Name: PIPELINE_NAME"), "{template}");
-    let reserved = Pipeline::new("p").on(Trigger::manual()).job(job("a").env("PIPELINE_ACTOR", "x"));
+    assert!(
+        template.contains(
+            "\\\"name\\\":\\\"PIPELINE_EXECUTION_ID\\\",\\\"value\\\":\\\"#{codepipeline.PipelineExecutionId}\\\""
+        ) || template.contains("PIPELINE_EXECUTION_ID"),
+        "{template}"
+    );
+    assert!(
+        template.contains("Name: PIPELINE_NAME\n") || template.contains("- Name: PIPELINE_NAME"),
+        "{template}"
+    );
+    let reserved = Pipeline::new("p")
+        .on(Trigger::manual())
+        .job(job("a").env("PIPELINE_ACTOR", "x"));
     assert!(lower(&reserved).1.contains_code("codepipeline-reserved-name"));
 }

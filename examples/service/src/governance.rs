@@ -38,7 +38,8 @@ pub fn infra_drift() -> Pipeline {
 /// the reserved concurrency is removed again). Started by hand with a reason, recorded, then
 /// approved in environment `break-glass` before the command runs with the break-glass role.
 pub fn break_glass() -> Pipeline {
-    let role = AwsRole::new(Expr::var("BREAK_GLASS_ROLE_ARN"), acme_platform::REGION).session_name("payments-api-break-glass");
+    let role =
+        AwsRole::new(Expr::var("BREAK_GLASS_ROLE_ARN"), acme_platform::REGION).session_name("payments-api-break-glass");
     BreakGlass::new(
         "aws lambda put-function-concurrency --function-name payments-api --reserved-concurrent-executions 0\n",
     )

@@ -202,12 +202,11 @@ impl BreakGlass {
                 ("record", RECORD.into()),
             ],
         );
-        job.step(record.id("record").name("Write the audit record"))
-            .step(
-                Step::from(Upload::new(self.artifact.as_str(), [RECORD]).retention_days(self.retention_days))
-                    .id("upload")
-                    .name("Keep the audit record"),
-            )
+        job.step(record.id("record").name("Write the audit record")).step(
+            Step::from(Upload::new(self.artifact.as_str(), [RECORD]).retention_days(self.retention_days))
+                .id("upload")
+                .name("Keep the audit record"),
+        )
     }
 
     fn run_job(&self, audit: &Job) -> Job {
@@ -320,7 +319,12 @@ impl Policy for ExceptBreakGlass {
             return self.0.check(pipeline, out);
         }
         let mut view = pipeline.clone();
-        let exempt: Vec<JobId> = view.jobs.iter().filter(|j| j.has_role(&role)).map(|j| j.id.clone()).collect();
+        let exempt: Vec<JobId> = view
+            .jobs
+            .iter()
+            .filter(|j| j.has_role(&role))
+            .map(|j| j.id.clone())
+            .collect();
         view.jobs.retain(|j| !exempt.contains(&j.id));
         for job in &mut view.jobs {
             job.needs.retain(|n| !exempt.contains(n));

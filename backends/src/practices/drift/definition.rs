@@ -133,7 +133,9 @@ impl DefinitionCheck {
             ));
         }
         if self.cache {
-            job = job.step(Step::cache(Cache::new("cargo-definition-check", ["target"]).hash_files(["Cargo.lock"])).id("cache"));
+            job = job.step(
+                Step::cache(Cache::new("cargo-definition-check", ["target"]).hash_files(["Cargo.lock"])).id("cache"),
+            );
         }
         let check = script_step(
             &mut job.problems,

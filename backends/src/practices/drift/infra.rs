@@ -297,9 +297,11 @@ impl InfraDrift {
                     .with("terraform_version", tf.version.as_str())
                     .with("terraform_wrapper", "false")
                     .fallback(install);
-                job = job
-                    .step(Step::checkout())
-                    .step(Step::action(setup).id("terraform").name(format!("Terraform {}", tf.version)));
+                job = job.step(Step::checkout()).step(
+                    Step::action(setup)
+                        .id("terraform")
+                        .name(format!("Terraform {}", tf.version)),
+                );
                 script_step(
                     &mut job.problems,
                     "terraform-drift.sh",
@@ -314,7 +316,10 @@ impl InfraDrift {
         let verdict = script_step(
             &mut job.problems,
             "drift-verdict.sh",
-            vec![("report_dir", REPORT_DIR.into()), ("artifact", self.artifact.as_str().into())],
+            vec![
+                ("report_dir", REPORT_DIR.into()),
+                ("artifact", self.artifact.as_str().into()),
+            ],
         );
         job.step(Step::assume_aws_role(self.role.clone()).id("credentials"))
             .step(detect.id("detect").name("Detect drift"))
