@@ -123,6 +123,10 @@ pub fn pipeline_sets() -> Vec<PipelineSet> {
             name: "release",
             pipelines: vec![fixtures::release()],
         },
+        PipelineSet {
+            name: "drift",
+            pipelines: fixtures::drift(),
+        },
     ]
 }
 
