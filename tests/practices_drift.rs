@@ -417,15 +417,12 @@ esac
 
 // ---------------------------------------------------------------- the example service
 
-/// `examples/service/src/governance.rs`, compiled here until the example wires it in.
-#[path = "../examples/service/src/governance.rs"]
-#[allow(unreachable_pub, dead_code)] // public in the example's library, private here
-mod governance;
+use example_service::governance;
 
 #[test]
 fn the_example_services_governance_follows_acmes_policies_on_every_platform() {
     let mut pipelines = governance::governance_pipelines();
-    pipelines.push(governance::with_definition_check(example_service::delivery()));
+    pipelines.push(example_service::delivery());
     let delivery = pipelines.last().expect("delivery");
     let check = delivery.find_job("definition-check").expect("the check");
     assert!(script_of(check, "check").contains("cargo run --locked -p example-service -- --check"));
