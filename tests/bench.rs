@@ -107,6 +107,11 @@ fn main() {
     if cfg!(debug_assertions) {
         eprintln!("bench: this is a debug build; run with --release for meaningful figures\n");
     }
+    // File creation cost is the file system's: say which one, so figures can be compared.
+    println!(
+        "write mode writes under {} (set TMPDIR to measure another file system)\n",
+        std::env::temp_dir().display()
+    );
     println!(
         "{:<14} {:>6} {:<7} {:>12} {:>13} {:>12}",
         "backend", "count", "mode", "per pipeline", "total", "peak memory"

@@ -461,7 +461,6 @@ fn everything_is_rejected_feature_by_feature() {
     let expect = [
         (r#"job "publish" > if"#, "the condition `event == push`"),
         (r#"job "publish" > env.EVENT"#, "the built-in `event name`"),
-        (r#"job "deploy" > env.AUTHOR"#, "the built-in `actor`"),
         (
             r#"job "notify" > if"#,
             "running after a failed or cancelled job (`always`)",

@@ -499,11 +499,13 @@ fn several_pipelines_are_included_by_their_own_triggers() {
     let Some(mr) = list(&repo, &root, Event::MergeRequest, None) else {
         return;
     };
-    // Deploys are for `main` only; the merge request pipeline tests and builds.
+    // Deploys are for `main` only; the merge request pipeline tests, builds and checks that the
+    // generated files are up to date.
     assert_eq!(
         jobs_present(&mr).keys().copied().collect::<Vec<_>>(),
         [
             "delivery:build",
+            "delivery:definition-check",
             "delivery:integration-tests",
             "delivery:lint",
             "delivery:security-scan",

@@ -168,8 +168,9 @@ pub fn everything() -> Pipeline {
 /// [`everything`] as far as AWS CodePipeline can express it: the publish job runs on `main`
 /// (CodePipeline does not tell actions which event or whether a tag started the run), the notify
 /// job runs on manual runs asking for it instead of `always()` after the deploy, and no value
-/// reads the actor or the event name. Each removed feature is asserted as a diagnostic in the
-/// CodePipeline conformance tests.
+/// reads the event name. Each removed feature is asserted as a diagnostic in the CodePipeline
+/// conformance tests. (The actor, read from the execution record on CodePipeline, is removed
+/// too, to keep this fixture's output stable; the break-glass fixtures cover it.)
 pub fn everything_codepipeline() -> Pipeline {
     let mut p = everything();
     if let Some(publish) = p.find_job_mut("publish") {
@@ -345,6 +346,58 @@ pub fn supply_chain_delivery() -> Pipeline {
         .with(&gate)
         .jobs([build, deploy])
         .with(&summary)
+}
+
+/// The drift practices' fixtures (`pipeline_backends::practices::drift`): a delivery pipeline
+/// with the generated-files check, CloudFormation and Terraform drift checks, and a break-glass
+/// pipeline, each with the values a platform team would set.
+pub fn drift() -> Vec<Pipeline> {
+    vec![
+        drift_definition_checked(),
+        drift_cloudformation(),
+        drift_terraform(),
+        drift_break_glass(),
+    ]
+}
+
+/// A push and pull request pipeline with the generated-files check (cached `target/`).
+pub fn drift_definition_checked() -> Pipeline {
+    use pipeline_backends::practices::drift::DefinitionCheck;
+    Pipeline::new("checked")
+        .on(Trigger::push().branches(["main"]))
+        .on(Trigger::pull_request())
+        .job(
+            Job::new("test")
+                .runner(Runner::linux().image("rust:1.95-bookworm"))
+                .step(Step::checkout())
+                .step(Step::script("cargo test --locked"))
+                .timeout_minutes(20),
+        )
+        .with(&DefinitionCheck::new().command("cargo run -p ci").cache())
+}
+
+/// CloudFormation drift detection of two stacks, nightly.
+pub fn drift_cloudformation() -> Pipeline {
+    use pipeline_backends::practices::drift::InfraDrift;
+    let role = AwsRole::new(Expr::var("DRIFT_ROLE_ARN"), "eu-west-1").session_name("infra-drift");
+    InfraDrift::cloudformation(role, ["payments-api-staging", "payments-api-production"])
+        .schedule("0 5 * * *")
+        .pipeline("cfn-drift")
+}
+
+/// Terraform drift detection (`-refresh-only`) of one root module, on weekdays.
+pub fn drift_terraform() -> Pipeline {
+    use pipeline_backends::practices::drift::{InfraDrift, TerraformDrift};
+    let role = AwsRole::new(Expr::var("DRIFT_ROLE_ARN"), "eu-west-1");
+    InfraDrift::terraform(role, TerraformDrift::new("infra/production").refresh_only()).pipeline("terraform-drift")
+}
+
+/// A break-glass pipeline running an emergency script with an AWS role.
+pub fn drift_break_glass() -> Pipeline {
+    use pipeline_backends::practices::drift::BreakGlass;
+    BreakGlass::new("./scripts/emergency.sh \"$BREAK_GLASS_RECORD\"")
+        .role(AwsRole::new(Expr::var("BREAK_GLASS_ROLE_ARN"), "eu-west-1").session_name("break-glass"))
+        .pipeline("break-glass")
 }
 
 #[cfg(test)]

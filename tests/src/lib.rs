@@ -127,6 +127,10 @@ pub fn pipeline_sets() -> Vec<PipelineSet> {
             name: "supply-chain",
             pipelines: vec![fixtures::supply_chain_release(), fixtures::supply_chain_delivery()],
         },
+        PipelineSet {
+            name: "drift",
+            pipelines: fixtures::drift(),
+        },
     ]
 }
 

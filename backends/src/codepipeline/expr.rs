@@ -9,6 +9,7 @@
 //! | built-in, input, job output | pipeline execution | `#{SourceVariables.CommitId}`, `#{variables.NAME}`, `#{namespace.NAME}` | action `EnvironmentVariables` |
 //! | secret | build | a Secrets Manager / Parameter Store reference | buildspec `env.secrets-manager` / `env.parameter-store` |
 //! | workspace | build | `$CODEBUILD_SRC_DIR` | a shell `export` |
+//! | actor | pipeline execution, only in its record | `$PIPELINE_ACTOR`, read with `aws codepipeline get-pipeline-execution` | a shell `export` |
 
 use pipeline_core::{Builtin, Expr, SecretName};
 
@@ -29,6 +30,11 @@ pub(crate) enum Part {
     Shell(&'static str),
 }
 
+/// The shell variable holding who started the execution, as the execution record names it: the
+/// IAM principal that called `StartPipelineExecution` (console, CLI), otherwise the trigger type
+/// and its detail (`Webhook arn:...`, `CloudWatchEvent arn:...`).
+pub(crate) const ACTOR_VAR: &str = "PIPELINE_ACTOR";
+
 /// What a value cannot be on CodePipeline.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Unsupported {
@@ -46,10 +52,9 @@ pub(crate) fn builtin(b: Builtin) -> Result<Part, Unsupported> {
         Builtin::RunId => Ok(Part::Pipeline("#{codepipeline.PipelineExecutionId}".into())),
         Builtin::Repository => Ok(Part::Pipeline("#{SourceVariables.FullRepositoryName}".into())),
         Builtin::Workspace => Ok(Part::Shell("CODEBUILD_SRC_DIR")),
-        Builtin::Actor => Err(Unsupported {
-            feature: "the built-in `actor` (who started the run)".into(),
-            hint: "CodePipeline does not expose who started an execution to its actions; remove the value or read it from the execution history with `aws codepipeline get-pipeline-execution` in a script".into(),
-        }),
+        // CodePipeline has no variable naming who started an execution; its execution record
+        // does (`trigger`), read at build time (see `job.rs`).
+        Builtin::Actor => Ok(Part::Shell(ACTOR_VAR)),
         Builtin::EventName => Err(Unsupported {
             feature: "the built-in `event name` (what started the run)".into(),
             hint: "CodePipeline does not expose the trigger to its actions; split the pipeline per trigger, or remove the value".into(),
@@ -191,10 +196,11 @@ mod tests {
     fn every_builtin_has_a_rendering_or_a_reason() {
         for b in Builtin::ALL {
             match builtin(b) {
-                Ok(_) => assert!(!matches!(b, Builtin::Actor | Builtin::EventName)),
+                Ok(_) => assert!(!matches!(b, Builtin::EventName)),
                 Err(u) => assert!(!u.hint.is_empty() && u.feature.contains(b.name())),
             }
         }
+        assert_eq!(builtin(Builtin::Actor), Ok(Part::Shell(ACTOR_VAR)));
     }
 
     #[test]

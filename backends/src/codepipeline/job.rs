@@ -36,6 +36,10 @@ const NETWORK: &str = "pipeline";
 pub(crate) const BRANCH_VAR: &str = "PIPELINE_BRANCH_NAME";
 const RUN_JOB_VAR: &str = "PIPELINE_RUN_JOB";
 const FAILED_VAR: &str = "PIPELINE_FAILED";
+/// Internal variables of the actor lookup: the execution, the pipeline, the raw trigger.
+const EXECUTION_ID_VAR: &str = "PIPELINE_EXECUTION_ID";
+const PIPELINE_NAME_VAR: &str = "PIPELINE_NAME";
+const TRIGGER_VAR: &str = "PIPELINE_TRIGGER";
 
 /// The lowered job cell.
 #[derive(Debug, Default)]
@@ -70,6 +74,8 @@ pub(crate) struct JobLowering<'l, 'a> {
     container: bool,
     status_mode: bool,
     scripts: usize,
+    /// Whether a value reads who started the execution (looked up once, first).
+    actor: bool,
 }
 
 /// The shell test of a condition, given how failures are recorded.
@@ -99,6 +105,7 @@ impl<'l, 'a> JobLowering<'l, 'a> {
             container: false,
             status_mode: false,
             scripts: 0,
+            actor: false,
         }
     }
 
@@ -224,6 +231,9 @@ impl<'l, 'a> JobLowering<'l, 'a> {
             prepare.insert(0, format!("mkdir -p {SCRIPT_DIR}"));
         }
         prepare.splice(0..0, std::mem::take(&mut self.exports));
+        if self.actor {
+            commands.extend(self.actor_lookup());
+        }
         if !prepare.is_empty() {
             commands.push(prepare.join("\n"));
         }
@@ -267,9 +277,52 @@ impl<'l, 'a> JobLowering<'l, 'a> {
         self.out
     }
 
+    /// Who started the execution, from its record: CodePipeline gives its actions no variable
+    /// for it. `trigger.triggerDetail` is the IAM principal for `StartPipelineExecution` (the
+    /// console or the CLI); other triggers are named by type and detail. Two commands, so a failed
+    /// lookup (no `codepipeline:GetPipelineExecution` permission, no AWS CLI) fails the build
+    /// instead of recording an empty actor.
+    fn actor_lookup(&mut self) -> Vec<String> {
+        self.out.action_env.retain(|(n, _)| n != EXECUTION_ID_VAR);
+        self.out.action_env.push((
+            EXECUTION_ID_VAR.to_owned(),
+            vec![SubPart::Text("#{codepipeline.PipelineExecutionId}".into())],
+        ));
+        self.out.project_env.retain(|(n, _)| n != PIPELINE_NAME_VAR);
+        self.out
+            .project_env
+            .push((PIPELINE_NAME_VAR.to_owned(), CfnString::Ref("PipelineName".into())));
+        self.notice(
+            "codepipeline-actor",
+            self.path.clone(),
+            format!(
+                "job {:?} reads who started the execution from its record at build time (`aws codepipeline get-pipeline-execution`): the IAM principal that started it from the console or the CLI, otherwise the trigger (for example `Webhook` and its ARN)",
+                self.job.id.as_str()
+            ),
+            "give the CodeBuild service role (CodeBuildRoleArn) codepipeline:GetPipelineExecution on this pipeline, and the build image the AWS CLI".to_owned(),
+        );
+        let actor = expr::ACTOR_VAR;
+        vec![
+            format!(
+                "{TRIGGER_VAR}=\"$(aws codepipeline get-pipeline-execution --pipeline-name \"${PIPELINE_NAME_VAR}\" --pipeline-execution-id \"${EXECUTION_ID_VAR}\" --query 'pipelineExecution.trigger.[triggerType,triggerDetail]' --output text)\""
+            ),
+            format!(
+                "case \"${TRIGGER_VAR}\" in StartPipelineExecution*) {actor}=\"$(printf '%s' \"${TRIGGER_VAR}\" | cut -f 2)\" ;; *) {actor}=\"$(printf '%s' \"${TRIGGER_VAR}\" | tr '\\t' ' ')\" ;; esac"
+            ),
+        ]
+    }
+
     /// Names the lowering uses itself must not be the job's environment variables.
     fn reserved_names(&mut self) {
-        let reserved = [BRANCH_VAR, RUN_JOB_VAR, FAILED_VAR];
+        let reserved = [
+            BRANCH_VAR,
+            RUN_JOB_VAR,
+            FAILED_VAR,
+            expr::ACTOR_VAR,
+            EXECUTION_ID_VAR,
+            PIPELINE_NAME_VAR,
+            TRIGGER_VAR,
+        ];
         for name in reserved {
             if self.names.contains(name) {
                 let path = self.path.field(format!("env.{name}"));
@@ -388,7 +441,10 @@ impl<'l, 'a> JobLowering<'l, 'a> {
         for (n, part) in parts.into_iter().enumerate() {
             match part {
                 Part::Lit(s) => out.push_str(&expr::dq_escape(&s)),
-                Part::Shell(var) => out.push_str(&format!("${{{var}}}")),
+                Part::Shell(var) => {
+                    self.actor |= var == expr::ACTOR_VAR;
+                    out.push_str(&format!("${{{var}}}"));
+                }
                 other => {
                     let carrier = format!("{name}_{}", n + 1);
                     self.place(&carrier, vec![other], Path::root());

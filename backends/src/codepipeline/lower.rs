@@ -1101,6 +1101,22 @@ impl<'a> Lowering<'a> {
                         .on_platform(PLATFORM),
                     );
                 }
+                if let InputKind::String { .. } = input.kind {
+                    self.diagnostics.push(
+                        Diagnostic::warning(
+                            "codepipeline-free-text-input",
+                            path.clone(),
+                            format!(
+                                "input {:?} is free text: CodePipeline substitutes the value given at the start of an execution into the CodeBuild action's EnvironmentVariables (a JSON string) without escaping it reliably, so a value with `\"` or `\\` can break the action",
+                                input.name.as_str()
+                            ),
+                        )
+                        .with_hint(
+                            "on CodePipeline, enter references (a ticket id) of letters, digits, '@', '-' and '_', as AWS documents for variable values, and keep free text in the ticket",
+                        )
+                        .on_platform(PLATFORM),
+                    );
+                }
                 let mut description = input.description.replace(['\n', '\r'], " ");
                 if let InputKind::Choice { options, .. } = &input.kind {
                     description = format!("{description} (one of: {})", options.join(", "));

@@ -419,13 +419,6 @@ fn every_unsupported_feature_is_an_error_naming_feature_and_job() {
             "the condition `tag`",
         ),
         (
-            "actor",
-            Pipeline::new("p")
-                .on(Trigger::manual())
-                .job(job("a").env("WHO", Builtin::Actor)),
-            "the built-in `actor`",
-        ),
-        (
             "event name",
             Pipeline::new("p")
                 .on(Trigger::manual())
@@ -528,6 +521,11 @@ fn limits_and_variable_values_are_checked() {
         .job(job("a"));
     let (_, d) = lower(&bad);
     assert!(d.contains_code("codepipeline-invalid-variable"), "{d}");
+    assert!(d.contains_code("codepipeline-free-text-input"), "{d}");
+    let choice = Pipeline::new("p")
+        .on(Trigger::manual().input(Input::choice("target", "Target", ["staging", "production"])))
+        .job(job("a"));
+    assert!(!lower(&choice).1.contains_code("codepipeline-free-text-input"));
     let reserved = Pipeline::new("p")
         .on(Trigger::manual())
         .job(job("a").env("PIPELINE_FAILED", "x"));
@@ -550,4 +548,37 @@ fn every_buildspec_passes_the_structural_check() {
         spec.contains("key: k-x86_64-$CODEBUILD_RESOLVED_SOURCE_VERSION"),
         "{spec}"
     );
+}
+
+#[test]
+fn the_actor_is_read_from_the_execution_record() {
+    let p = Pipeline::new("p").on(Trigger::manual()).job(
+        job("a")
+            .env("WHO", Builtin::Actor)
+            .step(Step::script("echo \"$WHO\"").env("BY", Builtin::Actor)),
+    );
+    let (l, d) = lower(&p);
+    assert!(!d.has_errors(), "{d}");
+    assert!(d.contains_code("codepipeline-actor"), "{d}");
+    let spec = text(&l, "AProject");
+    let lookup = spec.find("PIPELINE_TRIGGER=\"$(aws codepipeline get-pipeline-execution --pipeline-name \"$PIPELINE_NAME\" --pipeline-execution-id \"$PIPELINE_EXECUTION_ID\" --query 'pipelineExecution.trigger.[triggerType,triggerDetail]' --output text)\"");
+    let export = spec.find("export WHO=\"${PIPELINE_ACTOR}\"");
+    assert!(lookup.is_some() && export.is_some() && lookup < export, "{spec}");
+    assert!(spec.contains("StartPipelineExecution*) PIPELINE_ACTOR="), "{spec}");
+    assert!(spec.contains("BY=\"${PIPELINE_ACTOR}\" bash"), "{spec}");
+    let template = CodePipeline::new().render_template(&l).expect("renders");
+    assert!(
+        template.contains(
+            "\\\"name\\\":\\\"PIPELINE_EXECUTION_ID\\\",\\\"value\\\":\\\"#{codepipeline.PipelineExecutionId}\\\""
+        ) || template.contains("PIPELINE_EXECUTION_ID"),
+        "{template}"
+    );
+    assert!(
+        template.contains("Name: PIPELINE_NAME\n") || template.contains("- Name: PIPELINE_NAME"),
+        "{template}"
+    );
+    let reserved = Pipeline::new("p")
+        .on(Trigger::manual())
+        .job(job("a").env("PIPELINE_ACTOR", "x"));
+    assert!(lower(&reserved).1.contains_code("codepipeline-reserved-name"));
 }

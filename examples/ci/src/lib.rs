@@ -19,6 +19,14 @@ pub fn ci() -> Pipeline {
             Job::new("test")
                 .name("Test suite")
                 .step(Step::checkout())
+                // The conformance tools' venv is resolved for Python 3.11.
+                .step(Step::action(
+                    ActionStep::from(pipeline_backends::github::pins::SETUP_PYTHON)
+                        .with("python-version", "3.11")
+                        .fallback(
+                            "python3.11 --version || { echo 'the runner image must provide Python 3.11' >&2; exit 1; }",
+                        ),
+                ))
                 .step(Step::cache(
                     Cache::new("cargo-target", ["target"]).hash_files(["Cargo.lock"]),
                 ))

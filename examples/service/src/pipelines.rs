@@ -6,6 +6,8 @@
 use acme_platform::{DeployStage, RustServiceCi};
 use pipeline_core::prelude::*;
 
+use crate::governance;
+
 /// The service's CI: ACME's Rust construct, with a Postgres database for the integration tests.
 pub fn ci() -> RustServiceCi {
     RustServiceCi::new("payments-api")
@@ -54,7 +56,7 @@ pub fn delivery() -> Pipeline {
             .approval(Approval::new().instructions("Check the staging dashboard and the change log before approving.")),
         ci,
     };
-    delivery
+    let pipeline = delivery
         .to_pipeline()
         .env("CARGO_TERM_COLOR", "always")
         // Extension point: the service lists the artifact right after ACME's packaging step.
@@ -63,7 +65,9 @@ pub fn delivery() -> Pipeline {
                 "package",
                 Step::script("ls -l dist").id("show-artifact").name("Show the artifact"),
             )
-        })
+        });
+    // Governance: a hand-edited or stale generated file fails the run.
+    governance::with_definition_check(pipeline)
 }
 
 /// The nightly audit: known vulnerabilities in dependencies, every weekday night or by hand.
@@ -87,7 +91,9 @@ pub fn nightly() -> Pipeline {
 
 /// Every pipeline of the service.
 pub fn pipelines() -> Vec<Pipeline> {
-    vec![delivery(), nightly()]
+    let mut all = vec![delivery(), nightly()];
+    all.extend(governance::governance_pipelines());
+    all
 }
 
 /// The generator both entry points run: every platform, ACME's policies, files under
@@ -96,6 +102,6 @@ pub fn generator() -> pipeline_core::Generator {
     pipeline_core::generator!()
         .output_root(env!("CARGO_MANIFEST_DIR"))
         .backends(pipeline_backends::all())
-        .policies(acme_platform::policies())
+        .policies(governance::policies())
         .pipelines(pipelines())
 }

@@ -31,10 +31,9 @@ impl Generator {
         let code = self.run(args.iter().copied(), &mut stdout, &mut stderr);
         let stderr = String::from_utf8_lossy(&stderr);
         if code == EXIT_OK {
-            if let Some(summary) = stderr.lines().last().filter(|l| !l.contains(" 0 written, 0 removed")) {
-                if !check {
-                    println!("cargo:warning={summary}");
-                }
+            let summary = stderr.lines().last().filter(|l| !l.contains(" 0 written, 0 removed"));
+            if let (Some(summary), false) = (summary, check) {
+                println!("cargo:warning={summary}");
             }
             return;
         }

@@ -189,6 +189,24 @@ impl Generator {
         self
     }
 
+    /// Applies `edit` to every pipeline added so far: an option that changes each generated
+    /// pipeline (for example a job checking that the generated files are up to date) reads the
+    /// generator's settings, such as [`Generator::header`], and is applied after the pipelines
+    /// are added.
+    ///
+    /// ```
+    /// use pipeline_core::prelude::*;
+    /// let g = Generator::new("ci", ".")
+    ///     .pipeline(Pipeline::new("a").on(Trigger::push()).job(Job::new("t").step(Step::script("true"))))
+    ///     .edit_pipelines(|p| p.default_timeout_minutes = 30);
+    /// assert_eq!(g.pipelines_ref()[0].default_timeout_minutes, 30);
+    /// ```
+    #[must_use]
+    pub fn edit_pipelines(mut self, edit: impl FnMut(&mut Pipeline)) -> Self {
+        self.pipelines.iter_mut().for_each(edit);
+        self
+    }
+
     /// Adds an organisation policy, checked before anything is generated.
     #[must_use]
     pub fn policy(mut self, policy: impl Policy + 'static) -> Self {
