@@ -7,10 +7,14 @@ mod governance;
 #[path = "src/pipelines.rs"]
 #[allow(dead_code, unreachable_pub)]
 mod pipelines;
+#[path = "src/supply_chain.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod supply_chain;
 
 fn main() {
     pipelines::generator()
         .watch("src/pipelines.rs")
         .watch("src/governance.rs")
+        .watch("src/supply_chain.rs")
         .build_script();
 }

@@ -9,5 +9,6 @@
 
 pub mod governance;
 mod pipelines;
+pub mod supply_chain;
 
 pub use pipelines::{Delivery, ci, delivery, generator, nightly, pipelines};

@@ -91,7 +91,7 @@ pub fn nightly() -> Pipeline {
 
 /// Every pipeline of the service.
 pub fn pipelines() -> Vec<Pipeline> {
-    let mut all = vec![delivery(), nightly()];
+    let mut all = vec![delivery(), nightly(), crate::supply_chain::release()];
     all.extend(governance::governance_pipelines());
     all
 }
