@@ -123,6 +123,14 @@ pub fn pipeline_sets() -> Vec<PipelineSet> {
             name: "release",
             pipelines: vec![fixtures::release()],
         },
+        PipelineSet {
+            name: "strategies",
+            pipelines: vec![
+                fixtures::strategies(),
+                fixtures::codedeploy(),
+                fixtures::feature_flags(),
+            ],
+        },
     ]
 }
 

@@ -1,0 +1,364 @@
+//! Deployment strategies, CodeDeploy and AppConfig (`pipeline_backends::practices::strategies`):
+//! snapshots of every generated file per (fixture, backend), the parameter validation, and the
+//! diagnostics each platform gives.
+
+use std::time::Duration;
+
+use pipeline_backends::practices::strategies::{
+    AppConfig, Batch, BlueGreen, Canary, CodeDeploy, DeploymentConfig, EcsService, HealthCheck, Hooks, LambdaCode,
+    LambdaFunction, Rolling, TaskDefinition,
+};
+use pipeline_core::diagnostic::Diagnostics;
+use pipeline_core::prelude::*;
+use pipeline_tests::fixtures;
+
+/// Renders `pipelines` with `backend` and snapshots every file as `<set>__<backend>__<file>`.
+fn snapshot(set: &str, backend: impl Backend + 'static, pipelines: Vec<Pipeline>) {
+    let name = backend.name();
+    let generator = Generator::new("snapshots", ".")
+        .source("tests/practices_strategies.rs")
+        .regenerate_command("cargo insta review")
+        .backend(backend)
+        .pipelines(pipelines);
+    let rendered = generator
+        .render(&[])
+        .unwrap_or_else(|d| panic!("{set} does not render on {name}:\n{d}"));
+    assert!(!rendered.files.is_empty());
+    for (_, file) in rendered.files {
+        let file_name = file.path.as_str().replace(['/', '.'], "_");
+        insta::assert_snapshot!(
+            format!("{set}__{name}__{}", file_name.trim_start_matches('_')),
+            file.contents
+        );
+    }
+}
+
+macro_rules! snapshots {
+    ($($test:ident: $set:literal, $fixture:expr;)*) => {$(
+        mod $test {
+            use super::*;
+
+            #[test]
+            fn github() {
+                snapshot($set, pipeline_backends::Github::new(), vec![$fixture]);
+            }
+
+            #[test]
+            fn gitlab() {
+                snapshot($set, pipeline_backends::Gitlab::new(), vec![$fixture]);
+            }
+
+            #[test]
+            fn codepipeline() {
+                snapshot($set, pipeline_backends::CodePipeline::new(), vec![$fixture]);
+            }
+        }
+    )*};
+}
+
+snapshots! {
+    strategies: "strategies", fixtures::strategies();
+    codedeploy: "codedeploy", fixtures::codedeploy();
+    feature_flags: "feature_flags", fixtures::feature_flags();
+}
+
+/// Every diagnostic of `pipeline` on backend `name` (validation first, as the generator does).
+fn diagnostics(pipeline: &Pipeline, name: &str) -> Diagnostics {
+    let pipelines = [pipeline.clone()];
+    let mut d = pipeline_core::validate::validate_all(&pipelines);
+    if !d.has_errors() {
+        let ctx = pipeline_core::RenderContext {
+            header: pipeline_core::Header::new("t", "t.rs", "t"),
+            root_in_repository: String::new(),
+        };
+        let _ = pipeline_tests::backend(name).generate(&pipelines, &ctx, &mut d);
+    }
+    d
+}
+
+fn code() -> LambdaCode {
+    LambdaCode::zip("lambda", "dist/api.zip")
+}
+
+fn function() -> LambdaFunction {
+    LambdaFunction::new("api", code())
+}
+
+fn with(name: &str, construct: &impl Construct) -> Pipeline {
+    let build = Job::new("build")
+        .step(Step::checkout())
+        .step(Step::script("make"))
+        .step(Step::upload("lambda", ["dist/api.zip"]));
+    let mut p = Pipeline::new("p").on(Trigger::push().branches(["main"]));
+    let mut scope = p.scope();
+    let built = scope.add("build", &build);
+    let added = scope.add(name, construct);
+    scope.needs(&added, &built);
+    drop(scope);
+    p
+}
+
+/// The codes of the problems validation reports for the pipeline.
+fn problem_codes(pipeline: &Pipeline) -> Vec<&'static str> {
+    let d = pipeline_core::validate::validate(pipeline);
+    d.errors().map(|d| d.code).collect()
+}
+
+#[test]
+fn traffic_steps_must_increase_and_end_at_100() {
+    for (steps, expected) in [
+        (vec![10, 50, 100], 0),
+        (vec![100], 0),
+        (vec![1, 2, 3, 100], 0),
+        (vec![50, 10, 100], 1),
+        (vec![10, 10, 100], 1),
+        (vec![10, 50], 1),
+        (vec![0, 100], 1),
+        (vec![10, 150], 2),
+        (vec![], 1),
+    ] {
+        let canary = Canary::new("production", function()).steps(steps.clone()).alarm("a");
+        let problems = canary.problems();
+        assert_eq!(problems.len(), expected, "{steps:?}: {problems:?}");
+        assert!(
+            problems.iter().all(|p| p.code == "strategy-traffic-steps"),
+            "{problems:?}"
+        );
+    }
+}
+
+#[test]
+fn parameter_problems_are_reported_by_validation_with_their_path() {
+    let bad = Canary::new("production", function()).steps([50, 20]).alarm("errors");
+    let p = with("production", &bad);
+    let report = pipeline_core::validate::validate(&p).to_string();
+    assert!(report.contains("error[strategy-traffic-steps]"), "{report}");
+    assert!(report.contains("job \"production-deploy\""), "{report}");
+    assert!(report.contains("increase"), "{report}");
+    assert!(report.contains("end at 100"), "{report}");
+}
+
+#[test]
+fn a_deployment_must_watch_something() {
+    let p = with("production", &Canary::new("production", function()));
+    assert_eq!(problem_codes(&p), ["strategy-health-check"]);
+    let p = with(
+        "staging",
+        &Rolling::new("staging", function()).health_check(HealthCheck::http("https://x")),
+    );
+    assert!(problem_codes(&p).is_empty());
+}
+
+#[test]
+fn blue_green_needs_a_probe_for_the_idle_color() {
+    let alarms_only = BlueGreen::new("production", function()).alarm("errors");
+    assert_eq!(problem_codes(&with("p", &alarms_only)), ["strategy-health-check"]);
+    let probed = alarms_only.health_check(HealthCheck::invoke("{}"));
+    assert!(problem_codes(&with("p", &probed)).is_empty());
+}
+
+#[test]
+fn a_rolling_batch_is_a_share_of_the_traffic() {
+    let r = Rolling::new("staging", function()).alarm("a");
+    assert_eq!(r.traffic_steps(), [25, 50, 75, 100]);
+    assert_eq!(r.clone().batch(Batch::Percent(30)).traffic_steps(), [30, 60, 90, 100]);
+    assert_eq!(r.clone().batch(Batch::Percent(100)).traffic_steps(), [100]);
+    assert_eq!(
+        problem_codes(&with("s", &r.batch(Batch::Percent(120)))),
+        ["strategy-batch"]
+    );
+}
+
+#[test]
+fn bakes_longer_than_a_job_can_run_are_refused() {
+    let long = Canary::new("production", function())
+        .steps([10, 20, 30, 40, 50, 100])
+        .bake(Duration::from_secs(90 * 60))
+        .alarm("a");
+    let codes = problem_codes(&with("production", &long));
+    assert_eq!(codes, ["strategy-duration"]);
+    // The timeout covers every bake.
+    let ok = Canary::new("production", function()).alarm("a");
+    assert_eq!(ok.computed_timeout(), 5 * 3 + 15);
+    let p = with("production", &ok);
+    assert_eq!(
+        p.find_job("production-deploy").and_then(|j| j.timeout_minutes),
+        Some(30)
+    );
+}
+
+#[test]
+fn bad_names_are_refused() {
+    let f = LambdaFunction::new("api; rm -rf /", code()).alias("123");
+    let codes = problem_codes(&with("p", &Canary::new("production", f).alarm("a")));
+    assert_eq!(codes, ["strategy-target", "strategy-target"]);
+}
+
+#[test]
+fn codedeploy_refuses_a_configuration_of_the_other_platform_and_ecs_hooks_on_lambda() {
+    let lambda = CodeDeploy::lambda("production", "app", "group", function())
+        .config(DeploymentConfig::EcsCanary10Percent5Minutes)
+        .hooks(Hooks::new().before_install("x"));
+    assert_eq!(
+        problem_codes(&with("p", &lambda)),
+        ["codedeploy-config", "codedeploy-hooks"]
+    );
+    let ecs = CodeDeploy::ecs(
+        "production",
+        "app",
+        "group",
+        EcsService::new(TaskDefinition::Arn(Expr::var("TASK_DEFINITION_ARN")), "web", 80),
+    )
+    .config(DeploymentConfig::LambdaAllAtOnce);
+    assert_eq!(problem_codes(&with("p", &ecs)), ["codedeploy-config"]);
+    let custom = CodeDeploy::lambda("production", "app", "group", function())
+        .config(DeploymentConfig::custom("Acme.Canary25Percent10Minutes", 10));
+    assert!(problem_codes(&with("p", &custom)).is_empty());
+    let too_many = (0..11).fold(CodeDeploy::lambda("production", "app", "group", function()), |c, n| {
+        c.alarm(format!("alarm-{n}"))
+    });
+    assert_eq!(problem_codes(&with("p", &too_many)), ["codedeploy-alarms"]);
+}
+
+#[test]
+fn every_predefined_codedeploy_configuration_has_its_aws_name() {
+    use DeploymentConfig::*;
+    let names: Vec<String> = [
+        LambdaAllAtOnce,
+        LambdaCanary10Percent5Minutes,
+        LambdaCanary10Percent10Minutes,
+        LambdaCanary10Percent15Minutes,
+        LambdaCanary10Percent30Minutes,
+        LambdaLinear10PercentEvery1Minute,
+        LambdaLinear10PercentEvery2Minutes,
+        LambdaLinear10PercentEvery3Minutes,
+        LambdaLinear10PercentEvery10Minutes,
+        EcsAllAtOnce,
+        EcsCanary10Percent5Minutes,
+        EcsCanary10Percent15Minutes,
+        EcsLinear10PercentEvery1Minutes,
+        EcsLinear10PercentEvery3Minutes,
+    ]
+    .iter()
+    .map(|c| c.name().into_owned())
+    .collect();
+    assert_eq!(
+        names,
+        [
+            "CodeDeployDefault.LambdaAllAtOnce",
+            "CodeDeployDefault.LambdaCanary10Percent5Minutes",
+            "CodeDeployDefault.LambdaCanary10Percent10Minutes",
+            "CodeDeployDefault.LambdaCanary10Percent15Minutes",
+            "CodeDeployDefault.LambdaCanary10Percent30Minutes",
+            "CodeDeployDefault.LambdaLinear10PercentEvery1Minute",
+            "CodeDeployDefault.LambdaLinear10PercentEvery2Minutes",
+            "CodeDeployDefault.LambdaLinear10PercentEvery3Minutes",
+            "CodeDeployDefault.LambdaLinear10PercentEvery10Minutes",
+            "CodeDeployDefault.ECSAllAtOnce",
+            "CodeDeployDefault.ECSCanary10Percent5Minutes",
+            "CodeDeployDefault.ECSCanary10Percent15Minutes",
+            "CodeDeployDefault.ECSLinear10PercentEvery1Minutes",
+            "CodeDeployDefault.ECSLinear10PercentEvery3Minutes",
+        ]
+    );
+}
+
+#[test]
+fn appconfig_refuses_a_path_outside_the_repository() {
+    let p = AppConfig::new("production", "../flags.json").release_pipeline("flags", "main");
+    assert_eq!(problem_codes(&p), ["appconfig-file"]);
+}
+
+#[test]
+fn the_rollback_job_follows_the_platform() {
+    let p = fixtures::strategies();
+    // GitHub: a job conditioned on the deploy job's failure.
+    let out = pipeline_tests::render(&set(p.clone()), "github").expect("renders");
+    let workflow = &out[0].contents;
+    assert!(
+        workflow.contains("if: (failure() && contains(needs.*.result, 'failure')) && github.ref == 'refs/heads/main'"),
+        "{workflow}"
+    );
+    // GitLab: `when: on_failure`.
+    let out = pipeline_tests::render(&set(p.clone()), "gitlab").expect("renders");
+    assert!(out[0].contents.contains("when: on_failure"), "{}", out[0].contents);
+    // CodePipeline: the deploy stages roll back, and the backend says the job's steps do not run.
+    let out = pipeline_tests::render(&set(p.clone()), "codepipeline").expect("renders");
+    let template = out
+        .iter()
+        .find(|f| f.path.as_str().ends_with("template.yml"))
+        .expect("template");
+    // Staging and the worker deploy in one layer, so in one stage: its rollback redeploys both.
+    assert_eq!(
+        template.contents.matches("Result: ROLLBACK").count(),
+        2,
+        "{}",
+        template.contents
+    );
+    let d = diagnostics(&p, "codepipeline");
+    let notices: Vec<String> = d
+        .iter()
+        .filter(|d| d.code == "codepipeline-rollback")
+        .map(|d| d.path.to_string())
+        .collect();
+    assert_eq!(notices.len(), 3, "{d}");
+    assert!(notices.iter().any(|n| n.contains("production-rollback")), "{notices:?}");
+}
+
+#[test]
+fn the_rollback_job_is_not_on_the_success_path() {
+    let p = fixtures::strategies();
+    let prod = p.find_job("production-deploy").expect("job");
+    assert_eq!(prod.needs, ["staging-deploy"]);
+    for id in ["staging-rollback", "production-rollback", "worker-rollback"] {
+        let job = p.find_job(id).expect("rollback job");
+        assert!(job.has_role(&JobRole::ROLLBACK));
+        assert_eq!(job.needs.len(), 1);
+    }
+}
+
+#[test]
+fn a_rollback_job_that_something_needs_is_refused_on_codepipeline() {
+    let mut p = with("production", &Canary::new("production", function()).alarm("a"));
+    p = p.job(
+        Job::new("after-rollback")
+            .needs("production-rollback")
+            .step(Step::script("echo rolled back")),
+    );
+    let d = diagnostics(&p, "codepipeline");
+    assert!(d.contains_code("codepipeline-unsupported"), "{d}");
+    assert!(d.to_string().contains("rollback job"), "{d}");
+    // GitHub and GitLab express it.
+    assert!(!diagnostics(&p, "github").has_errors());
+    assert!(!diagnostics(&p, "gitlab").has_errors());
+}
+
+#[test]
+fn without_rollback_there_is_no_rollback_job() {
+    let p = with(
+        "production",
+        &Canary::new("production", function()).alarm("a").without_rollback(),
+    );
+    assert!(p.find_job("production-rollback").is_none());
+}
+
+#[test]
+fn every_fixture_renders_on_every_platform_without_errors() {
+    for p in [
+        fixtures::strategies(),
+        fixtures::codedeploy(),
+        fixtures::feature_flags(),
+    ] {
+        for backend in ["github", "gitlab", "codepipeline"] {
+            let d = diagnostics(&p, backend);
+            assert!(!d.has_errors(), "{} on {backend}:\n{d}", p.id);
+        }
+    }
+}
+
+fn set(p: Pipeline) -> pipeline_tests::PipelineSet {
+    pipeline_tests::PipelineSet {
+        name: "t",
+        pipelines: vec![p],
+    }
+}
