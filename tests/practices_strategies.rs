@@ -362,3 +362,25 @@ fn set(p: Pipeline) -> pipeline_tests::PipelineSet {
         pipelines: vec![p],
     }
 }
+
+#[test]
+fn the_example_service_follows_acme_policies_on_every_platform() {
+    let generator = Generator::new("example", ".")
+        .backends(pipeline_backends::all())
+        .policies(acme_platform::policies())
+        .pipelines(fixtures::service_strategies());
+    let rendered = generator.render(&[]).unwrap_or_else(|d| panic!("{d}"));
+    let canary = rendered
+        .files
+        .iter()
+        .find(|(_, f)| f.path.as_str() == ".github/workflows/delivery-canary.yml")
+        .map(|(_, f)| f.contents.as_str())
+        .expect("the canary workflow");
+    assert!(canary.contains("AdditionalVersionWeights={$candidate=0.1}"), "{canary}");
+    assert!(canary.contains("production-rollback:"), "{canary}");
+    let p = &fixtures::service_strategies()[0];
+    assert_eq!(
+        p.find_job("production-deploy").map(|j| j.needs.clone()),
+        Some(vec!["build".into(), "staging-deploy".into()])
+    );
+}

@@ -275,7 +275,10 @@ mod tests {
             super::strategies(),
             super::codedeploy(),
             super::feature_flags(),
-        ] {
+        ]
+        .into_iter()
+        .chain(super::service_strategies())
+        {
             let d = pipeline_core::validate::validate(&p);
             assert!(!d.has_errors(), "{d}");
         }
@@ -407,4 +410,15 @@ pub fn feature_flags() -> Pipeline {
         .rollback_alarm_role(Expr::var("FLAGS_ALARM_ROLE_ARN"))
         .when(Condition::branch("main"))
         .release_pipeline("feature-flags", "main")
+}
+
+/// The example service's progressive delivery (`examples/service/src/strategies.rs`): compiled
+/// here too, so the conformance tests check it before the example crate uses it.
+#[path = "../../examples/service/src/strategies.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod service_strategies;
+
+/// The example service's canary delivery and feature-flags pipelines.
+pub fn service_strategies() -> Vec<Pipeline> {
+    service_strategies::pipelines(example_service::ci())
 }
