@@ -66,6 +66,11 @@ fn sets() -> Vec<Set> {
             root_in_repository: "",
         },
         Set {
+            name: "service-strategies",
+            pipelines: fixtures::service_strategies(),
+            root_in_repository: "",
+        },
+        Set {
             name: "several",
             pipelines: vec![
                 fixtures::everything(),

@@ -131,6 +131,10 @@ pub fn pipeline_sets() -> Vec<PipelineSet> {
                 fixtures::feature_flags(),
             ],
         },
+        PipelineSet {
+            name: "service-strategies",
+            pipelines: fixtures::service_strategies(),
+        },
     ]
 }
 
