@@ -384,3 +384,303 @@ fn the_example_service_follows_acme_policies_on_every_platform() {
         Some(vec!["build".into(), "staging-deploy".into()])
     );
 }
+
+/// The deploy scripts really run: each script step of a job runs in `bash -eo pipefail` (as on
+/// GitHub and CodeBuild, one process per step) against a fake AWS CLI that keeps a Lambda alias,
+/// its versions and the alarms as files, with `sleep` and `date` sped up.
+mod scripts_run {
+    use super::*;
+    use std::path::Path;
+    use std::process::Command;
+
+    const FAKE_AWS: &str = r#"#!/usr/bin/env bash
+# A fake AWS CLI for the strategy scripts: Lambda aliases, versions and CloudWatch alarms kept
+# as files under $FAKE_AWS.
+set -euo pipefail
+s="$FAKE_AWS"
+echo "aws $*" >> "$s/calls"
+service="$1"; op="$2"; shift 2
+declare -A a=()
+pos=()
+names=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --alarm-names) shift; while [ $# -gt 0 ] && [ "${1#--}" = "$1" ]; do names+=("$1"); shift; done ;;
+    --alarm-types) shift; while [ $# -gt 0 ] && [ "${1#--}" = "$1" ]; do shift; done ;;
+    --*) k="${1#--}"; if [ $# -gt 1 ] && [ "${2#--}" = "$2" ]; then a[$k]="$2"; shift 2; else a[$k]=true; shift; fi ;;
+    *) pos+=("$1"); shift ;;
+  esac
+done
+get() { cat "$s/$1" 2>/dev/null || true; }
+case "$service $op" in
+  "lambda get-alias")
+    n="${a[name]}"; [ -f "$s/alias-$n-version" ] || { echo "ResourceNotFoundException" >&2; exit 254; }
+    case "${a[query]}" in
+      FunctionVersion) get "alias-$n-version" ;;
+      RoutingConfig.AdditionalVersionWeights) w="$(get "alias-$n-weights")"; echo "${w:-None}" ;;
+      Description) get "alias-$n-description" ;;
+    esac ;;
+  "lambda update-alias"|"lambda create-alias")
+    n="${a[name]}"
+    [ -n "${a[function-version]:-}" ] && printf '%s' "${a[function-version]}" > "$s/alias-$n-version"
+    if [ -n "${a[routing-config]:-}" ]; then
+      case "${a[routing-config]}" in
+        *'{}'*) : > "$s/alias-$n-weights" ;;
+        *) printf '%s' "${a[routing-config]#AdditionalVersionWeights=}" > "$s/alias-$n-weights" ;;
+      esac
+    fi
+    [ -n "${a[description]:-}" ] && printf '%s' "${a[description]}" > "$s/alias-$n-description"
+    get "alias-$n-version"; echo ;;
+  "lambda update-function-code")
+    f="${a[zip-file]#fileb://}"; sha="$(sha256sum "$f" | cut -c1-16)"; printf '%s' "$sha" > "$s/latest"; echo "$sha" ;;
+  "lambda wait") ;;
+  "lambda publish-version")
+    last="$(get versions)"; latest="$(get latest)"
+    if [ -n "$last" ] && [ "$(get "version-$last")" = "$latest" ]; then echo "$last"; else
+      n=$(( ${last:-0} + 1 )); printf '%s' "$n" > "$s/versions"; printf '%s' "$latest" > "$s/version-$n"; echo "$n"; fi ;;
+  "lambda get-function-configuration") get "version-${a[qualifier]}"; echo ;;
+  "lambda invoke") echo None ;;
+  "cloudwatch describe-alarms")
+    if [ -n "${a[state-value]:-}" ]; then
+      out=(); for n in "${names[@]}"; do grep -qx "$n" "$s/alarming" 2>/dev/null && out+=("$n"); done; echo "${out[*]:-}"
+    else
+      c=0; for n in "${names[@]}"; do grep -qx "$n" "$s/alarms" && c=$((c + 1)); done; echo "$c"
+    fi ;;
+  *) echo "fake aws: unsupported $service $op" >&2; exit 2 ;;
+esac
+"#;
+    /// Every call moves the clock 30 seconds on.
+    const FAKE_DATE: &str = "#!/usr/bin/env bash\nn=$(cat \"$FAKE_AWS/clock\" 2>/dev/null || echo 1000000)\nn=$((n + 30))\necho \"$n\" > \"$FAKE_AWS/clock\"\necho \"$n\"\n";
+    const FAKE_SLEEP: &str = "#!/usr/bin/env bash\n";
+    const FAKE_CURL: &str = "#!/usr/bin/env bash\n[ ! -e \"$FAKE_AWS/curl-fails\" ]\n";
+
+    struct World {
+        dir: pipeline_tests::TempDir,
+    }
+
+    impl World {
+        /// Alias `live` on version 1 running `old`; the zip to deploy holds `code`.
+        fn new(code: &str) -> Self {
+            let dir = pipeline_tests::TempDir::new("strategies-run");
+            let w = World { dir };
+            for (name, body) in [
+                ("aws", FAKE_AWS),
+                ("date", FAKE_DATE),
+                ("sleep", FAKE_SLEEP),
+                ("curl", FAKE_CURL),
+            ] {
+                w.write(&format!("bin/{name}"), body);
+                let path = w.path().join("bin").join(name);
+                let status = Command::new("chmod").arg("+x").arg(&path).status().expect("chmod");
+                assert!(status.success());
+            }
+            w.write("work/dist/payments-api.zip", code);
+            w.write("work/dist/old.zip", "old");
+            let old = Command::new("sha256sum")
+                .arg(w.path().join("work/dist/old.zip"))
+                .output()
+                .expect("sha256sum");
+            let sha: String = String::from_utf8_lossy(&old.stdout).chars().take(16).collect();
+            w.write("aws/version-1", &sha);
+            w.write("aws/versions", "1");
+            w.write("aws/alias-live-version", "1");
+            w.write("aws/alias-live-description", "deployed by hand");
+            w.write("aws/alarms", "payments-api-errors\npayments-latency\n");
+            w
+        }
+
+        fn path(&self) -> &Path {
+            self.dir.path()
+        }
+
+        fn write(&self, rel: &str, text: &str) {
+            let path = self.path().join(rel);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            std::fs::write(path, text).expect("write");
+        }
+
+        fn read(&self, rel: &str) -> String {
+            std::fs::read_to_string(self.path().join(rel)).unwrap_or_default()
+        }
+
+        /// The alias: (version, weights).
+        fn alias(&self) -> (String, String) {
+            (self.read("aws/alias-live-version"), self.read("aws/alias-live-weights"))
+        }
+
+        /// Runs the script steps of `job` in order until one fails; its exit code and output.
+        fn run(&self, job: &Job) -> (i32, String) {
+            let path = format!(
+                "{}:{}",
+                self.path().join("bin").display(),
+                std::env::var("PATH").unwrap_or_default()
+            );
+            let mut log = String::new();
+            for step in &job.steps {
+                let StepKind::Script(body) = &step.kind else { continue };
+                let out = Command::new("bash")
+                    .args(["--noprofile", "--norc", "-eo", "pipefail", "-c", body])
+                    .current_dir(self.path().join("work"))
+                    .env("PATH", &path)
+                    .env("FAKE_AWS", self.path().join("aws"))
+                    .env("DEPLOY_RUN_ID", "4242")
+                    .env("DEPLOY_ALARM_1", "payments-api-errors")
+                    .env("DEPLOY_ALARM_2", "payments-latency")
+                    .output()
+                    .expect("bash runs");
+                log.push_str(&format!("## {}\n", step.id_str().unwrap_or("?")));
+                log.push_str(&String::from_utf8_lossy(&out.stdout));
+                log.push_str(&String::from_utf8_lossy(&out.stderr));
+                let code = out.status.code().unwrap_or(-1);
+                if code != 0 {
+                    return (code, log);
+                }
+            }
+            (0, log)
+        }
+    }
+
+    fn canary() -> Pipeline {
+        let canary = Canary::new(
+            "production",
+            LambdaFunction::new("payments-api", LambdaCode::zip("lambda", "dist/payments-api.zip")),
+        )
+        .steps([10, 50, 100])
+        .bake(Duration::from_secs(120))
+        .alarm("payments-api-errors")
+        .alarm(Expr::var("LATENCY_ALARM"))
+        .health_check(HealthCheck::http("https://payments.example.com/health"));
+        with("production", &canary)
+    }
+
+    fn job<'p>(p: &'p Pipeline, id: &str) -> &'p Job {
+        p.find_job(id).unwrap_or_else(|| panic!("no job {id}"))
+    }
+
+    #[test]
+    fn a_healthy_canary_ends_with_all_the_traffic_on_the_new_version() {
+        let w = World::new("new code");
+        let p = canary();
+        let (code, log) = w.run(job(&p, "production-deploy"));
+        assert_eq!(code, 0, "{log}");
+        assert_eq!(w.alias(), ("2".into(), String::new()), "{log}");
+        assert!(log.contains("Version 2 now receives 10% of the traffic"), "{log}");
+        assert!(log.contains("Healthy for 2m: 50% of the traffic"), "{log}");
+        let calls = w.read("aws/calls");
+        assert!(
+            calls.contains("--routing-config AdditionalVersionWeights={2=0.1}"),
+            "{calls}"
+        );
+        assert!(
+            calls.contains("--routing-config AdditionalVersionWeights={2=0.5}"),
+            "{calls}"
+        );
+    }
+
+    #[test]
+    fn an_alarm_during_a_bake_sends_the_traffic_back_and_the_rollback_job_finds_nothing_left() {
+        let w = World::new("new code");
+        w.write("aws/alarming", "payments-latency\n");
+        let p = canary();
+        let (code, log) = w.run(job(&p, "production-deploy"));
+        assert_eq!(code, 1, "{log}");
+        assert!(log.contains("## monitor-10"), "{log}");
+        assert!(log.contains("Alarm in ALARM state: payments-latency"), "{log}");
+        assert_eq!(w.alias(), ("1".into(), String::new()), "{log}");
+        let (code, log) = w.run(job(&p, "production-rollback"));
+        assert_eq!((code, w.alias()), (0, ("1".into(), String::new())), "{log}");
+    }
+
+    #[test]
+    fn failing_health_checks_roll_back_after_the_threshold() {
+        let w = World::new("new code");
+        w.write("aws/curl-fails", "");
+        let p = canary();
+        let (code, log) = w.run(job(&p, "production-deploy"));
+        assert_eq!(code, 1, "{log}");
+        assert_eq!(log.matches("Health check failed").count(), 3, "{log}");
+        assert_eq!(w.alias(), ("1".into(), String::new()));
+    }
+
+    #[test]
+    fn the_rollback_job_undoes_a_promoted_version() {
+        let w = World::new("new code");
+        let p = canary();
+        let (code, log) = w.run(job(&p, "production-deploy"));
+        assert_eq!((code, w.alias().0.as_str()), (0, "2"), "{log}");
+        // Something failed after the promotion (the job was marked failed): the rollback job runs.
+        let (code, log) = w.run(job(&p, "production-rollback"));
+        assert_eq!(code, 0, "{log}");
+        assert_eq!(w.alias(), ("1".into(), String::new()), "{log}");
+    }
+
+    #[test]
+    fn the_rollback_job_leaves_an_alias_this_run_did_not_touch() {
+        let w = World::new("new code");
+        let p = canary();
+        let (code, log) = w.run(job(&p, "production-rollback"));
+        assert_eq!(code, 0, "{log}");
+        assert!(log.contains("This run did not change alias live"), "{log}");
+        assert!(!w.read("aws/calls").contains("update-alias"));
+    }
+
+    #[test]
+    fn redeploying_the_running_code_shifts_nothing() {
+        let w = World::new("old");
+        let p = canary();
+        let (code, log) = w.run(job(&p, "production-deploy"));
+        assert_eq!(code, 0, "{log}");
+        assert!(log.contains("Version 1 already runs this code"), "{log}");
+        assert!(!w.read("aws/calls").contains("AdditionalVersionWeights={"), "{log}");
+        assert_eq!(w.alias(), ("1".into(), String::new()));
+    }
+
+    #[test]
+    fn blue_green_switches_after_the_idle_color_is_healthy_and_keeps_the_old_one() {
+        let w = World::new("new code");
+        let bg = BlueGreen::new(
+            "production",
+            LambdaFunction::new("payments-api", LambdaCode::zip("lambda", "dist/payments-api.zip")),
+        )
+        .health_check(HealthCheck::invoke("{}"))
+        .alarm("payments-api-errors")
+        .bake(Duration::from_secs(60));
+        let p = with("production", &bg);
+        let (code, log) = w.run(job(&p, "production-deploy"));
+        assert_eq!(code, 0, "{log}");
+        assert_eq!(w.alias(), ("2".into(), String::new()), "{log}");
+        assert_eq!(w.read("aws/alias-live-idle-version"), "1", "{log}");
+        let (code, log) = w.run(job(&p, "production-rollback"));
+        assert_eq!((code, w.alias().0.as_str()), (0, "1"), "{log}");
+    }
+
+    #[test]
+    fn a_missing_alarm_fails_before_any_traffic_moves() {
+        let w = World::new("new code");
+        w.write("aws/alarms", "payments-api-errors\n");
+        let p = canary();
+        let (code, log) = w.run(job(&p, "production-deploy"));
+        assert_eq!(code, 1, "{log}");
+        assert!(log.contains("## publish"), "{log}");
+        assert!(log.contains("Found 1 of the 2 alarm(s) to watch"), "{log}");
+        assert!(!w.read("aws/calls").contains("update-function-code"), "{log}");
+    }
+
+    #[test]
+    fn an_alarm_deleted_during_the_deployment_rolls_it_back() {
+        let w = World::new("new code");
+        let p = canary();
+        let deploy = job(&p, "production-deploy");
+        // Publish and the first shift, then the alarm disappears.
+        let mut first = deploy.clone();
+        first.steps.truncate(deploy.step_index("monitor-10").expect("step"));
+        let (code, log) = w.run(&first);
+        assert_eq!((code, w.alias().1.as_str()), (0, "{2=0.1}"), "{log}");
+        w.write("aws/alarms", "payments-api-errors\n");
+        let mut rest = deploy.clone();
+        rest.steps.drain(..deploy.step_index("monitor-10").expect("step"));
+        let (code, log) = w.run(&rest);
+        assert_eq!(code, 1, "{log}");
+        assert_eq!(w.alias(), ("1".into(), String::new()), "{log}");
+    }
+}

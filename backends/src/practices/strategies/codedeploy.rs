@@ -758,6 +758,8 @@ struct PublishContext<'a> {
     code: &'static str,
     zip: &'a str,
     reset: bool,
+    alarms: Vec<String>,
+    alarm_count: usize,
 }
 
 impl Construct for CodeDeploy {
@@ -803,6 +805,8 @@ impl Construct for CodeDeploy {
                         code,
                         zip,
                         reset: false,
+                        alarms: Vec::new(),
+                        alarm_count: 0,
                     },
                 );
                 job = job.step(publish.id("publish").name("Publish the new version"));

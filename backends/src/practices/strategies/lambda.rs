@@ -179,6 +179,8 @@ struct PublishContext<'a> {
     code: &'static str,
     zip: &'a str,
     reset: bool,
+    alarms: Vec<String>,
+    alarm_count: usize,
 }
 
 #[derive(Serialize)]
@@ -285,6 +287,8 @@ impl<'a> LambdaDeploy<'a> {
                 code,
                 zip,
                 reset: true,
+                alarm_count: monitor.alarms().count(),
+                alarms: (1..=monitor.alarms().count()).map(alarm_var).collect(),
             },
         );
         job = job.step(publish.id("publish").name("Publish the new version"));
