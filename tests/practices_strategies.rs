@@ -440,6 +440,31 @@ case "$service $op" in
       n=$(( ${last:-0} + 1 )); printf '%s' "$n" > "$s/versions"; printf '%s' "$latest" > "$s/version-$n"; echo "$n"; fi ;;
   "lambda get-function-configuration") get "version-${a[qualifier]}"; echo ;;
   "lambda invoke") echo None ;;
+  "deploy create-deployment")
+    printf '%s' "${a[revision]}" > "$s/revision"
+    printf '%s' "${a[auto-rollback-configuration]}" > "$s/auto-rollback"
+    printf '%s' "${a[override-alarm-configuration]:-}" > "$s/alarm-configuration"
+    echo d-123 ;;
+  "deploy wait") [ ! -e "$s/deployment-fails" ] ;;
+  "deploy get-deployment")
+    case "${a[query]}" in
+      deploymentInfo.status) if [ -e "$s/deployment-fails" ]; then echo Failed; else echo Succeeded; fi ;;
+      deploymentInfo.description) echo "pipeline-run=$(cat "$s/deployment-run")" ;;
+      *) echo "alarm payments-events-errors fired	rolled back to version 1" ;;
+    esac ;;
+  "deploy list-deployments") cat "$s/in-progress" 2>/dev/null || true; echo ;;
+  "deploy stop-deployment") echo "${a[deployment-id]} ${a[auto-rollback-enabled]}" > "$s/stopped"; echo Pending ;;
+  "appconfig list-deployments") if [ -e "$s/in-progress" ]; then cat "$s/in-progress"; else echo None; fi ;;
+  "appconfig stop-deployment") echo "${a[deployment-number]} ${a[allow-revert]}" > "$s/stopped"; echo ROLLED_BACK ;;
+  "ecs register-task-definition") echo "arn:aws:ecs:eu-west-1:111111111111:task-definition/web:7" ;;
+  "appconfig update-environment") printf '%s' "${a[monitors]}" > "$s/monitors"; echo READY_FOR_DEPLOYMENT ;;
+  "appconfig create-hosted-configuration-version") cp "${a[content]#fileb://}" "$s/hosted"; printf '%s' "${a[version-label]}" > "$s/label"; echo 3 ;;
+  "appconfig start-deployment") printf '%s' "${a[configuration-version]} ${a[deployment-strategy-id]}" > "$s/started"; echo 5 ;;
+  "appconfig get-deployment")
+    case "${a[query]}" in
+      State) first="$(head -n1 "$s/states")"; tail -n +2 "$s/states" > "$s/states.next"; mv "$s/states.next" "$s/states"; echo "${first:-COMPLETE}" ;;
+      *) echo "Alarm FlagsErrors fired" ;;
+    esac ;;
   "cloudwatch describe-alarms")
     if [ -n "${a[state-value]:-}" ]; then
       out=(); for n in "${names[@]}"; do grep -qx "$n" "$s/alarming" 2>/dev/null && out+=("$n"); done; echo "${out[*]:-}"
@@ -518,7 +543,16 @@ esac
             let mut log = String::new();
             for step in &job.steps {
                 let StepKind::Script(body) = &step.kind else { continue };
-                let out = Command::new("bash")
+                let mut command = Command::new("bash");
+                // The job's values: literals as they are, configuration variables as `var-<NAME>`.
+                for (name, value) in job.env.iter() {
+                    match value {
+                        Expr::Literal(v) => command.env(name.as_str(), v),
+                        Expr::Var(v) => command.env(name.as_str(), format!("var-{}", v.as_str())),
+                        _ => &mut command,
+                    };
+                }
+                let out = command
                     .args(["--noprofile", "--norc", "-eo", "pipefail", "-c", body])
                     .current_dir(self.path().join("work"))
                     .env("PATH", &path)
@@ -555,6 +589,191 @@ esac
 
     fn job<'p>(p: &'p Pipeline, id: &str) -> &'p Job {
         p.find_job(id).unwrap_or_else(|| panic!("no job {id}"))
+    }
+
+    /// Runs the script steps of `job` in one shell, as GitLab runs a job's `script:` entries.
+    fn run_in_one_shell(w: &World, job: &Job) -> (i32, String) {
+        let mut joined = job.clone();
+        let bodies: Vec<String> = job
+            .steps
+            .iter()
+            .filter_map(|s| match &s.kind {
+                StepKind::Script(b) => Some(b.clone()),
+                _ => None,
+            })
+            .collect();
+        joined.steps = vec![Step::script(bodies.join("\n"))];
+        w.run(&joined)
+    }
+
+    #[test]
+    fn in_one_shell_as_on_gitlab_the_steps_behave_the_same() {
+        let w = World::new("new code");
+        let p = canary();
+        let (code, log) = run_in_one_shell(&w, job(&p, "production-deploy"));
+        assert_eq!((code, w.alias()), (0, ("2".into(), String::new())), "{log}");
+        let w = World::new("new code");
+        w.write("aws/alarming", "payments-api-errors\n");
+        let (code, log) = run_in_one_shell(&w, job(&p, "production-deploy"));
+        assert_eq!((code, w.alias()), (1, ("1".into(), String::new())), "{log}");
+        let (code, log) = run_in_one_shell(&w, job(&p, "production-rollback"));
+        assert_eq!(code, 0, "{log}");
+    }
+
+    fn json(text: &str) -> serde_json::Value {
+        serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+    }
+
+    #[test]
+    fn codedeploy_gets_a_json_revision_with_this_runs_versions() {
+        let w = World::new("new code");
+        let events = CodeDeploy::lambda(
+            "production",
+            "payments",
+            "payments-api",
+            LambdaFunction::new("payments-api", LambdaCode::zip("lambda", "dist/payments-api.zip")),
+        )
+        .hooks(Hooks::new().before_allow_traffic("pre-traffic"))
+        .alarm("payments-api-errors");
+        let p = with("production", &events);
+        let (code, log) = w.run(job(&p, "production-deploy"));
+        assert_eq!(code, 0, "{log}");
+        let revision = json(&w.read("aws/revision"));
+        assert_eq!(revision["revisionType"], "AppSpecContent");
+        let appspec = json(revision["appSpecContent"]["content"].as_str().expect("content"));
+        let properties = &appspec["Resources"][0]["Function"]["Properties"];
+        assert_eq!(properties["CurrentVersion"], "1", "{appspec}");
+        assert_eq!(properties["TargetVersion"], "2", "{appspec}");
+        assert_eq!(appspec["Hooks"][0]["BeforeAllowTraffic"], "pre-traffic");
+        assert_eq!(
+            json(&w.read("aws/auto-rollback"))["events"],
+            serde_json::json!(["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"])
+        );
+        assert_eq!(
+            json(&w.read("aws/alarm-configuration"))["alarms"][0]["name"],
+            "payments-api-errors"
+        );
+        assert!(log.contains("CodeDeploy deployment d-123 succeeded"), "{log}");
+        // CodeDeploy moves the alias itself: the job did not.
+        assert_eq!(w.alias(), ("1".into(), String::new()));
+    }
+
+    #[test]
+    fn a_failed_codedeploy_deployment_fails_the_job_with_codedeploys_reason() {
+        let w = World::new("new code");
+        w.write("aws/deployment-fails", "");
+        let events = CodeDeploy::lambda(
+            "production",
+            "payments",
+            "payments-api",
+            LambdaFunction::new("payments-api", LambdaCode::zip("lambda", "dist/payments-api.zip")),
+        );
+        let p = with("production", &events);
+        let (code, log) = w.run(job(&p, "production-deploy"));
+        assert_eq!(code, 1, "{log}");
+        assert!(log.contains("rolled back to version 1"), "{log}");
+        assert!(log.contains("CodeDeploy deployment d-123 ended Failed"), "{log}");
+    }
+
+    #[test]
+    fn an_ecs_codedeploy_revision_carries_the_registered_task_definition() {
+        let w = World::new("new code");
+        w.write("work/deploy/taskdef.json", "{}");
+        let web = CodeDeploy::ecs(
+            "production",
+            "web",
+            "web-production",
+            EcsService::new(TaskDefinition::File("deploy/taskdef.json".into()), "web", 8080),
+        );
+        let p = with("production", &web);
+        let (code, log) = w.run(job(&p, "production-deploy"));
+        assert_eq!(code, 0, "{log}");
+        let revision = json(&w.read("aws/revision"));
+        let appspec = json(revision["appSpecContent"]["content"].as_str().expect("content"));
+        let properties = &appspec["Resources"][0]["TargetService"]["Properties"];
+        assert_eq!(
+            properties["TaskDefinition"],
+            "arn:aws:ecs:eu-west-1:111111111111:task-definition/web:7"
+        );
+        assert_eq!(properties["LoadBalancerInfo"]["ContainerPort"], 8080);
+    }
+
+    fn flags() -> Pipeline {
+        AppConfig::new("production", "config/flags.json")
+            .rollback_alarm("arn:aws:cloudwatch:eu-west-1:111111111111:alarm:FlagsErrors")
+            .release_pipeline("flags", "main")
+    }
+
+    fn appconfig_world() -> World {
+        let w = World::new("unused");
+        w.write("work/config/flags.json", "{\"checkout\": {\"enabled\": true}}\n");
+        w
+    }
+
+    #[test]
+    fn appconfig_deploys_the_file_and_waits_for_completion() {
+        let w = appconfig_world();
+        w.write("aws/states", "DEPLOYING\nBAKING\nCOMPLETE\n");
+        let p = flags();
+        let (code, log) = w.run(job(&p, "production-deploy"));
+        assert_eq!(code, 0, "{log}");
+        assert_eq!(w.read("aws/hosted"), w.read("work/config/flags.json"));
+        assert_eq!(w.read("aws/label"), "pipeline-run-4242");
+        assert_eq!(w.read("aws/started"), "3 AppConfig.Canary10Percent20Minutes");
+        assert_eq!(
+            w.read("aws/monitors"),
+            "AlarmArn=arn:aws:cloudwatch:eu-west-1:111111111111:alarm:FlagsErrors"
+        );
+        assert!(log.contains("AppConfig deployment 5 is BAKING"), "{log}");
+        assert!(log.contains("AppConfig deployment 5 is complete"), "{log}");
+    }
+
+    #[test]
+    fn an_appconfig_rollback_fails_the_job() {
+        let w = appconfig_world();
+        w.write("aws/states", "DEPLOYING\nROLLING_BACK\nROLLED_BACK\n");
+        let (code, log) = w.run(job(&flags(), "production-deploy"));
+        assert_eq!(code, 1, "{log}");
+        assert!(log.contains("Alarm FlagsErrors fired"), "{log}");
+        assert!(
+            log.contains("AppConfig rolled deployment 5 back (ROLLED_BACK)"),
+            "{log}"
+        );
+    }
+
+    #[test]
+    fn the_codedeploy_rollback_job_stops_only_this_runs_deployment() {
+        let events = CodeDeploy::lambda(
+            "production",
+            "payments",
+            "payments-api",
+            LambdaFunction::new("payments-api", LambdaCode::zip("lambda", "dist/payments-api.zip")),
+        );
+        let p = with("production", &events);
+        let rollback = job(&p, "production-rollback");
+        let w = World::new("new code");
+        w.write("aws/in-progress", "d-123");
+        w.write("aws/deployment-run", "4242");
+        let (code, log) = w.run(rollback);
+        assert_eq!((code, w.read("aws/stopped").trim()), (0, "d-123 true"), "{log}");
+        // Another run's deployment is left alone.
+        let w = World::new("new code");
+        w.write("aws/in-progress", "d-999");
+        w.write("aws/deployment-run", "1");
+        let (code, log) = w.run(rollback);
+        assert_eq!((code, w.read("aws/stopped")), (0, String::new()), "{log}");
+        assert!(log.contains("No deployment of this run is in progress"), "{log}");
+    }
+
+    #[test]
+    fn the_appconfig_rollback_job_stops_this_runs_deployment() {
+        let w = appconfig_world();
+        w.write("aws/in-progress", "5");
+        let (code, log) = w.run(job(&flags(), "production-rollback"));
+        assert_eq!((code, w.read("aws/stopped").trim()), (0, "5 true"), "{log}");
+        let w = appconfig_world();
+        let (code, log) = w.run(job(&flags(), "production-rollback"));
+        assert_eq!((code, w.read("aws/stopped")), (0, String::new()), "{log}");
     }
 
     #[test]
