@@ -36,6 +36,29 @@
 //! strategies record the deployment in the alias's description; CodeDeploy and AppConfig
 //! deployments are found by this run's id).
 //!
+//! **What each platform gets.** Every job is the same sequence of steps everywhere; the
+//! differences are in how the platforms run jobs:
+//!
+//! | | GitHub Actions | GitLab CI | AWS CodePipeline |
+//! |---|---|---|---|
+//! | AWS credentials | OIDC (`aws-actions/configure-aws-credentials`, `id-token: write`) | `id_tokens` + `assume-role-with-web-identity` | the CodeBuild role assumes the deploy role |
+//! | environment, approval | `environment:` (reviewers are a repository setting) | `environment:` with its tier; a manual gate | a stage per deploy; an `Approval` action first |
+//! | one deployment at a time | `concurrency` per environment | `resource_group` per environment | `ExecutionMode: QUEUED` |
+//! | failed bake | the step restores the stable version, the job fails | same | same, then the stage fails |
+//! | rollback job | `if: failure() && contains(needs.*.result, 'failure')` | `when: on_failure` | stage `OnFailure: ROLLBACK` (the job's steps do not run) |
+//! | bake time | within the job's timeout (at most 6 hours on hosted runners) | within the job's and the project's timeout | a CodeBuild action (billed while it bakes) |
+//!
+//! On CodePipeline, deploy jobs that run in the same layer of the `needs` graph share a stage,
+//! and the stage's rollback redeploys all of them; order them one after another to roll them
+//! back separately. On GitLab, use an image that has the AWS CLI (`runner(..)`). AWS CodeDeploy
+//! runs through the CLI on CodePipeline too, not as a native action: see [`CodeDeploy`].
+//!
+//! **Scripts** come from minijinja templates (`backends/templates/strategies/`) through
+//! [`pipeline_templates::render_script`]: every value is shell-quoted, runtime values come
+//! through environment variables, and a template that fails to render is a problem of the job.
+//! JSON arguments (CodeDeploy's AppSpec, rollback and alarm configurations) are generated from
+//! typed values with [`pipeline_core::yaml`], never by a template.
+//!
 //! **Parameters** have defaults and builder methods; [`DeploySettings`] are shared by all of
 //! them (environment and tier, approval, AWS role through the platform's OIDC token, needs,
 //! condition, runner, timeout). Wrong parameters (traffic steps that do not increase or do not
@@ -92,7 +115,9 @@ mod settings;
 pub use appconfig::{AppConfig, AppConfigStrategy};
 pub use blue_green::BlueGreen;
 pub use canary::{Batch, Canary, Rolling, traffic_problems};
-pub use codedeploy::{CodeDeploy, CodeDeployTarget, DeploymentConfig, EcsService, Hooks, TaskDefinition};
+pub use codedeploy::{
+    CodeDeploy, CodeDeployTarget, ComputePlatform, DeploymentConfig, EcsService, Hooks, TaskDefinition,
+};
 pub use health::{HealthCheck, Monitor};
 pub use lambda::{LambdaCode, LambdaFunction};
 pub use settings::DeploySettings;
