@@ -261,46 +261,13 @@ impl<'a> LambdaDeploy<'a> {
         monitor: &'a Monitor,
         name: String,
     ) -> Self {
-        let mut job = target.code_env(settings.deploy_job(name));
+        let mut job = settings.deploy_job(name);
         for (n, alarm) in monitor.alarms().enumerate() {
             job = job.env(alarm_var(n + 1), alarm.clone());
         }
-        if let LambdaCode::Zip { artifact, .. } = &target.code {
-            job = job.step(
-                Step::download(artifact.clone())
-                    .id("download")
-                    .name("Download the function's code"),
-            );
-        }
-        job = job.step(settings.credentials(&format!("{}-deploy", target.name)));
-        let (code, zip) = match &target.code {
-            LambdaCode::Zip { path, .. } => ("zip", path.as_str()),
-            LambdaCode::S3 { .. } => ("s3", ""),
-            LambdaCode::Image(_) => ("image", ""),
-        };
-        let publish = script::step(
-            &mut job.problems,
-            "lambda-publish.sh",
-            PublishContext {
-                function: &target.name,
-                alias: &target.alias,
-                code,
-                zip,
-                reset: true,
-                alarm_count: monitor.alarms().count(),
-                alarms: (1..=monitor.alarms().count()).map(alarm_var).collect(),
-            },
-        );
-        job = job.step(publish.id("publish").name("Publish the new version"));
-        let state = script::fragment(
-            &mut job.problems,
-            "lambda-state.sh",
-            StateContext {
-                function: &target.name,
-                alias: &target.alias,
-                strict: true,
-            },
-        );
+        let alarms = (1..=monitor.alarms().count()).map(alarm_var).collect();
+        let mut job = publish(job, settings, target, Publish::Reset { alarms });
+        let state = state(&mut job.problems, target, true);
         let restore = script::fragment(
             &mut job.problems,
             "lambda-restore.sh",
@@ -471,19 +438,75 @@ impl<'a> LambdaDeploy<'a> {
     }
 }
 
-/// The rollback job of a Lambda deployment: the alias serves the stable version again, with no
-/// weighted routing (nothing happens when this run did not change the alias).
-pub(crate) fn rollback_job(settings: &DeploySettings, target: &LambdaFunction, deploy: &Job) -> Job {
-    let mut job = settings.rollback_job(deploy, format!("Roll {} back", settings.environment.name));
-    let state = script::fragment(
+/// How the publish step treats traffic an earlier deployment left on another version.
+pub(crate) enum Publish {
+    /// Sends it back to the alias's version (an interrupted run of these strategies left it);
+    /// checks that the alarms (environment variables) exist first.
+    Reset {
+        /// The environment variables holding the alarms' names.
+        alarms: Vec<String>,
+    },
+    /// Fails: a deployment (CodeDeploy's) is in progress.
+    Refuse,
+}
+
+/// Adds the steps that publish `target`'s new code as a version to `job`: the download of a zip
+/// artifact, the credentials, and `publish`, which records the deployment on the alias.
+pub(crate) fn publish(job: Job, settings: &DeploySettings, target: &LambdaFunction, mode: Publish) -> Job {
+    let mut job = target.code_env(job);
+    if let LambdaCode::Zip { artifact, .. } = &target.code {
+        job = job.step(
+            Step::download(artifact.clone())
+                .id("download")
+                .name("Download the function's code"),
+        );
+    }
+    job = job.step(settings.credentials(&format!("{}-deploy", target.name)));
+    let (code, zip) = match &target.code {
+        LambdaCode::Zip { path, .. } => ("zip", path.as_str()),
+        LambdaCode::S3 { .. } => ("s3", ""),
+        LambdaCode::Image(_) => ("image", ""),
+    };
+    let (reset, alarms) = match mode {
+        Publish::Reset { alarms } => (true, alarms),
+        Publish::Refuse => (false, Vec::new()),
+    };
+    let step = script::step(
         &mut job.problems,
+        "lambda-publish.sh",
+        PublishContext {
+            function: &target.name,
+            alias: &target.alias,
+            code,
+            zip,
+            reset,
+            alarm_count: alarms.len(),
+            alarms,
+        },
+    );
+    job.step(step.id("publish").name("Publish the new version"))
+}
+
+/// The shell code that reads the deployment this run recorded on the alias (`stable`,
+/// `candidate`); `strict`: fail when the alias was not prepared by this run, else leave both
+/// empty.
+pub(crate) fn state(problems: &mut Vec<Problem>, target: &LambdaFunction, strict: bool) -> String {
+    script::fragment(
+        problems,
         "lambda-state.sh",
         StateContext {
             function: &target.name,
             alias: &target.alias,
-            strict: false,
+            strict,
         },
-    );
+    )
+}
+
+/// The rollback job of a Lambda deployment: the alias serves the stable version again, with no
+/// weighted routing (nothing happens when this run did not change the alias).
+pub(crate) fn rollback_job(settings: &DeploySettings, target: &LambdaFunction, deploy: &Job) -> Job {
+    let mut job = settings.rollback_job(deploy, format!("Roll {} back", settings.environment.name));
+    let state = state(&mut job.problems, target, false);
     let restore = script::fragment(
         &mut job.problems,
         "lambda-restore.sh",
