@@ -211,6 +211,13 @@ impl AppConfig {
         self
     }
 
+    /// Sets the seconds between two polls of the deployment's state.
+    #[must_use]
+    pub fn poll_seconds(mut self, seconds: u32) -> Self {
+        self.poll_seconds = seconds;
+        self
+    }
+
     /// The directory whose changes release the configuration (`config/**` for
     /// `config/flags.json`).
     pub fn paths(&self) -> Vec<String> {
