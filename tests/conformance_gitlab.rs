@@ -62,6 +62,20 @@ fn sets() -> Vec<Set> {
             root_in_repository: "",
         },
         Set {
+            name: "strategies",
+            pipelines: vec![
+                fixtures::strategies(),
+                fixtures::codedeploy(),
+                fixtures::feature_flags(),
+            ],
+            root_in_repository: "",
+        },
+        Set {
+            name: "service-strategies",
+            pipelines: fixtures::service_strategies(),
+            root_in_repository: "",
+        },
+        Set {
             name: "several",
             pipelines: vec![
                 fixtures::everything(),
@@ -118,8 +132,9 @@ fn git(dir: &Path, args: &[&str]) {
 }
 
 /// A git repository whose `origin/main` has a README and whose `main` adds the generated
-/// files (and, with `source_change`, a file under `src/`), so that `changes:` rules compare
-/// against `origin/main` like a push does.
+/// files (and, with `source_change`, a file under `src/` and one under `config/`, which the
+/// feature-flags fixture releases), so that `changes:` rules compare against `origin/main` like
+/// a push does.
 fn repository(label: &str, files: &[GeneratedFile], source_change: bool) -> TempDir {
     let dir = TempDir::new(label);
     let origin = dir.path().join("origin.git");
@@ -142,6 +157,8 @@ fn repository(label: &str, files: &[GeneratedFile], source_change: bool) -> Temp
     if source_change {
         std::fs::create_dir_all(work.join("src")).expect("mkdir");
         std::fs::write(work.join("src/lib.rs"), "// changed\n").expect("write");
+        std::fs::create_dir_all(work.join("config")).expect("mkdir");
+        std::fs::write(work.join("config/flags.json"), "{}\n").expect("write");
     }
     git(&work, &["add", "-A"]);
     git(&work, &["commit", "-q", "-m", "pipelines"]);

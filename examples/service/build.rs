@@ -7,6 +7,9 @@ mod governance;
 #[path = "src/pipelines.rs"]
 #[allow(dead_code, unreachable_pub)]
 mod pipelines;
+#[path = "src/strategies.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod strategies;
 #[path = "src/supply_chain.rs"]
 #[allow(dead_code, unreachable_pub)]
 mod supply_chain;
@@ -15,6 +18,7 @@ fn main() {
     pipelines::generator()
         .watch("src/pipelines.rs")
         .watch("src/governance.rs")
+        .watch("src/strategies.rs")
         .watch("src/supply_chain.rs")
         .build_script();
 }

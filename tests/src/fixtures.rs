@@ -400,6 +400,139 @@ pub fn drift_break_glass() -> Pipeline {
         .pipeline("break-glass")
 }
 
+/// Deployment strategies on AWS Lambda: one zip built once, a rolling deployment to staging,
+/// then a canary to production behind an approval, and a blue/green deployment of a second
+/// function; each watches alarms and health checks and rolls back automatically.
+pub fn strategies() -> Pipeline {
+    use pipeline_backends::practices::strategies::{
+        Batch, BlueGreen, Canary, HealthCheck, LambdaCode, LambdaFunction, Rolling,
+    };
+    use std::time::Duration;
+
+    let build = Job::new("build")
+        .role(JobRole::BUILD)
+        .runner(Runner::linux().image("rust:1.95-bookworm"))
+        .step(Step::checkout())
+        .step(Step::script(
+            "cargo build --release --locked\nmkdir -p dist\ncp target/release/payments-api bootstrap\nzip -q dist/payments-api.zip bootstrap\n",
+        ))
+        .step(Step::upload("lambda", ["dist/payments-api.zip"]))
+        .timeout_minutes(20);
+    let code = LambdaCode::zip("lambda", "dist/payments-api.zip");
+    let staging = Rolling::new("staging", LambdaFunction::new("payments-api-staging", code.clone()))
+        .tier(Tier::Staging)
+        .region("eu-west-1")
+        .url("https://staging.payments.example.com")
+        .batch(Batch::Percent(50))
+        .bake(Duration::from_secs(60))
+        .alarm("payments-api-staging-errors")
+        .health_check(HealthCheck::http("https://staging.payments.example.com/health"))
+        .when(Condition::branch("main"))
+        .needs("build");
+    let production = Canary::new("production", LambdaFunction::new("payments-api", code.clone()))
+        .region("eu-west-1")
+        .url("https://payments.example.com")
+        .approval(Approval::new().instructions("Check the staging dashboard first."))
+        .steps([10, 50, 100])
+        .bake(Duration::from_secs(300))
+        .alarm("payments-api-errors")
+        .alarm(Expr::var("PAYMENTS_LATENCY_ALARM"))
+        .health_check(HealthCheck::http(
+            "https://payments.example.com/health?deep=1&source=canary",
+        ))
+        .when(Condition::branch("main"));
+    let worker = BlueGreen::new("production-worker", LambdaFunction::new("payments-worker", code).alias("prod"))
+        .region("eu-west-1")
+        .health_check(HealthCheck::invoke(r#"{"source": "pipeline", "check": "health"}"#))
+        .health_check(HealthCheck::command(
+            "aws lambda get-function-configuration --function-name payments-worker --qualifier \"$DEPLOY_QUALIFIER\" --query State --output text | grep -qx Active",
+        ))
+        .alarm("payments-worker-errors")
+        .bake(Duration::from_secs(600))
+        .when(Condition::branch("main"))
+        .needs("build");
+
+    let mut pipeline = Pipeline::new("strategies")
+        .name("Deployment strategies")
+        .on(Trigger::push().branches(["main"]))
+        .on(Trigger::manual())
+        .job(build);
+    let mut scope = pipeline.scope();
+    let staged = scope.add("staging", &staging);
+    let prod = scope.add("production", &production);
+    scope.needs(&prod, &staged);
+    scope.add("worker", &worker);
+    drop(scope);
+    pipeline
+}
+
+/// Deployments through AWS CodeDeploy: a Lambda function as a linear shift with the deployment
+/// group's alarms overridden, and an ECS service as a canary from a task definition file.
+pub fn codedeploy() -> Pipeline {
+    use pipeline_backends::practices::strategies::{
+        CodeDeploy, DeploymentConfig, EcsService, Hooks, LambdaCode, LambdaFunction, TaskDefinition,
+    };
+
+    let build = Job::new("build")
+        .role(JobRole::BUILD)
+        .step(Step::checkout())
+        .step(Step::script("make dist/events.zip"))
+        .step(Step::upload("events", ["dist/events.zip"]))
+        .timeout_minutes(15);
+    let events = CodeDeploy::lambda(
+        "production",
+        "payments",
+        "payments-events",
+        LambdaFunction::new("payments-events", LambdaCode::zip("events", "dist/events.zip")),
+    )
+    .region("eu-west-1")
+    .config(DeploymentConfig::LambdaLinear10PercentEvery1Minute)
+    .hooks(Hooks::new().before_allow_traffic("payments-events-pre-traffic"))
+    .alarm("payments-events-errors")
+    .alarm("payments-events-throttles")
+    .when(Condition::branch("main"))
+    .needs("build");
+    let web = CodeDeploy::ecs(
+        "production-web",
+        "payments-web",
+        "payments-web-production",
+        EcsService::new(TaskDefinition::File("deploy/taskdef.json".into()), "web", 8080)
+            .platform_version("LATEST")
+            .termination_wait_minutes(5),
+    )
+    .region("eu-west-1")
+    .config(DeploymentConfig::EcsCanary10Percent5Minutes)
+    .hooks(Hooks::new().after_allow_test_traffic("payments-web-smoke-test"))
+    .when(Condition::branch("main"))
+    .needs("build");
+    Pipeline::new("codedeploy")
+        .name("CodeDeploy deployments")
+        .on(Trigger::push().branches(["main"]))
+        .job(build)
+        .add("events", &events)
+        .add("web", &web)
+}
+
+/// Feature flags released by AWS AppConfig, separately from code: a pipeline started by pushes
+/// that touch `config/`, deploying with a canary strategy and rolling back on an alarm.
+pub fn feature_flags() -> Pipeline {
+    use pipeline_backends::practices::strategies::{AppConfig, AppConfigStrategy};
+
+    AppConfig::new("production", "config/flags.json")
+        .region("eu-west-1")
+        .strategy(AppConfigStrategy::Canary10Percent20Minutes)
+        .rollback_alarm(Expr::var("FLAGS_ALARM_ARN"))
+        .rollback_alarm_role(Expr::var("FLAGS_ALARM_ROLE_ARN"))
+        .when(Condition::branch("main"))
+        .release_pipeline("feature-flags", "main")
+}
+
+/// The example service's feature-flags pipeline
+/// (`examples/service/src/strategies.rs`).
+pub fn service_strategies() -> Vec<Pipeline> {
+    example_service::strategies::pipelines()
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -412,7 +545,13 @@ mod tests {
             super::runnable(),
             super::supply_chain_release(),
             super::supply_chain_delivery(),
-        ] {
+            super::strategies(),
+            super::codedeploy(),
+            super::feature_flags(),
+        ]
+        .into_iter()
+        .chain(super::service_strategies())
+        {
             let d = pipeline_core::validate::validate(&p);
             assert!(!d.has_errors(), "{d}");
         }

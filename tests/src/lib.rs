@@ -131,6 +131,18 @@ pub fn pipeline_sets() -> Vec<PipelineSet> {
             name: "drift",
             pipelines: fixtures::drift(),
         },
+        PipelineSet {
+            name: "strategies",
+            pipelines: vec![
+                fixtures::strategies(),
+                fixtures::codedeploy(),
+                fixtures::feature_flags(),
+            ],
+        },
+        PipelineSet {
+            name: "service-strategies",
+            pipelines: fixtures::service_strategies(),
+        },
     ]
 }
 

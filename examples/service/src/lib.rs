@@ -9,6 +9,7 @@
 
 pub mod governance;
 mod pipelines;
+pub mod strategies;
 pub mod supply_chain;
 
 pub use pipelines::{Delivery, ci, delivery, generator, nightly, pipelines};

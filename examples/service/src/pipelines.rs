@@ -4,6 +4,7 @@
 // the same code.
 
 use acme_platform::{DeployStage, RustServiceCi};
+use pipeline_backends::practices::strategies::Canary;
 use pipeline_core::prelude::*;
 
 use crate::governance;
@@ -35,9 +36,9 @@ pub struct Delivery {
     /// Staging, after the artifact is built.
     #[construct(needs(ci))]
     pub staging: DeployStage,
-    /// Production, after staging, behind an approval.
+    /// Production, after staging, behind an approval: a canary watched by alarms.
     #[construct(needs(staging))]
-    pub production: DeployStage,
+    pub production: Canary,
 }
 
 /// The delivery pipeline: every push to `main` is tested, built once, deployed to staging,
@@ -49,11 +50,7 @@ pub fn delivery() -> Pipeline {
         staging: DeployStage::new("staging", "payments-api-staging")
             .after(&ci)
             .url("https://staging.payments.example.com"),
-        production: DeployStage::new("production", "payments-api")
-            .after(&ci)
-            .tier(Tier::Production)
-            .url("https://payments.example.com")
-            .approval(Approval::new().instructions("Check the staging dashboard and the change log before approving.")),
+        production: crate::strategies::production_canary(&ci),
         ci,
     };
     let pipeline = delivery
@@ -92,6 +89,7 @@ pub fn nightly() -> Pipeline {
 /// Every pipeline of the service.
 pub fn pipelines() -> Vec<Pipeline> {
     let mut all = vec![delivery(), nightly(), crate::supply_chain::release()];
+    all.extend(crate::strategies::pipelines());
     all.extend(governance::governance_pipelines());
     all
 }

@@ -1,0 +1,90 @@
+//! Script bodies of the strategies, rendered from `backends/templates/strategies/` with every
+//! value shell-quoted by [`pipeline_templates::render_script`].
+
+use pipeline_core::Step;
+use pipeline_core::diagnostic::Problem;
+
+/// The source of template `name` (a file of `backends/templates/strategies/` without `.j2`).
+fn source(name: &str) -> Option<&'static str> {
+    macro_rules! templates {
+        ($($name:literal),* $(,)?) => {
+            match name {
+                $($name => Some(include_str!(concat!("../../../templates/strategies/", $name, ".j2"))),)*
+                _ => None,
+            }
+        };
+    }
+    templates!(
+        "lambda-publish.sh",
+        "lambda-state.sh",
+        "lambda-restore.sh",
+        "lambda-shift.sh",
+        "lambda-promote.sh",
+        "lambda-idle.sh",
+        "lambda-switch.sh",
+        "lambda-rollback.sh",
+        "health.sh",
+        "monitor.sh",
+        "verify.sh",
+        "codedeploy-lambda.sh",
+        "codedeploy-ecs-register.sh",
+        "codedeploy-deploy.sh",
+        "codedeploy-rollback.sh",
+        "appconfig-deploy.sh",
+        "appconfig-rollback.sh",
+    )
+}
+
+/// Renders template `name` with `context`; the error names the template.
+pub(crate) fn render(name: &str, context: impl serde::Serialize) -> Result<String, String> {
+    let source = source(name).ok_or_else(|| format!("no template named {name}"))?;
+    pipeline_templates::render_script(name, source, context).map_err(|e| e.to_string())
+}
+
+/// Renders template `name`; a failure becomes a problem of the job (reported by validation with
+/// its path before anything is written) and an empty string.
+pub(crate) fn fragment(problems: &mut Vec<Problem>, name: &str, context: impl serde::Serialize) -> String {
+    match render(name, context) {
+        Ok(body) => body.trim_matches('\n').to_owned(),
+        Err(e) => {
+            problems.push(Problem::new(
+                "template",
+                format!("script template {name} failed: {e}"),
+                "fix the construct's template or its parameters",
+            ));
+            String::new()
+        }
+    }
+}
+
+/// A script step from template `name` (`exit 1` if it does not render, with a problem).
+pub(crate) fn step(problems: &mut Vec<Problem>, name: &str, context: impl serde::Serialize) -> Step {
+    let before = problems.len();
+    let body = fragment(problems, name, context);
+    if problems.len() > before {
+        Step::script("exit 1")
+    } else {
+        Step::script(format!("{body}\n"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_value_is_a_problem_of_the_job() {
+        let mut problems = Vec::new();
+        let step = step(&mut problems, "lambda-shift.sh", ());
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].message.contains("lambda-shift.sh"), "{:?}", problems[0]);
+        assert_eq!(step.kind, pipeline_core::StepKind::Script("exit 1".into()));
+    }
+
+    #[test]
+    fn an_unknown_template_is_a_problem() {
+        let mut problems = Vec::new();
+        let _ = fragment(&mut problems, "nope.sh", ());
+        assert!(problems[0].message.contains("no template named nope.sh"));
+    }
+}
