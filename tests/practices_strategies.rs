@@ -379,7 +379,10 @@ fn the_example_service_follows_acme_policies_on_every_platform() {
         .map(|(_, f)| f.contents.as_str())
         .expect("the delivery workflow");
     // The example's production stage is the canary.
-    assert!(delivery.contains("AdditionalVersionWeights={$candidate=0.1}"), "{delivery}");
+    assert!(
+        delivery.contains("AdditionalVersionWeights={$candidate=0.1}"),
+        "{delivery}"
+    );
     assert!(delivery.contains("production-rollback:"), "{delivery}");
     let p = example_service::delivery();
     assert_eq!(

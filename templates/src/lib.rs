@@ -19,7 +19,9 @@
 mod docs;
 mod escape;
 mod script;
+mod scripts;
 
 pub use docs::Docs;
 pub use escape::{markdown, mermaid, shell_quote};
 pub use script::{Error, render_script};
+pub use scripts::{SCRIPTS, builtin_script, render_builtin};

@@ -21,6 +21,14 @@ impl std::fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// The error for a built-in template that does not exist.
+pub(crate) fn unknown(name: &str) -> Error {
+    Error(minijinja::Error::new(
+        minijinja::ErrorKind::TemplateNotFound,
+        format!("no built-in script template {name}"),
+    ))
+}
+
 fn shell_formatter(
     out: &mut minijinja::Output<'_>,
     state: &State<'_, '_>,

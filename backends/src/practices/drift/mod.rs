@@ -70,7 +70,7 @@
 //!   enter a ticket reference such as `INC-4711` there. The actor comes from the execution
 //!   record (`codepipeline-actor`: the CodeBuild role needs `codepipeline:GetPipelineExecution`).
 //!
-//! Script bodies are rendered from templates (`backends/templates/drift/`) with every value
+//! Script bodies are rendered from templates (`templates/templates/scripts/drift/`) with every value
 //! quoted for the shell; a template that fails to render is a problem of the job, reported by
 //! validation before anything is written.
 
@@ -129,23 +129,10 @@ impl From<Vec<String>> for Value {
     }
 }
 
-fn source(name: &str) -> Option<&'static str> {
-    Some(match name {
-        "definition-check.sh" => include_str!("../../../templates/drift/definition-check.sh.j2"),
-        "cloudformation-drift.sh" => include_str!("../../../templates/drift/cloudformation-drift.sh.j2"),
-        "terraform-install.sh" => include_str!("../../../templates/drift/terraform-install.sh.j2"),
-        "terraform-drift.sh" => include_str!("../../../templates/drift/terraform-drift.sh.j2"),
-        "drift-verdict.sh" => include_str!("../../../templates/drift/drift-verdict.sh.j2"),
-        "break-glass-audit.sh" => include_str!("../../../templates/drift/break-glass-audit.sh.j2"),
-        _ => return None,
-    })
-}
-
 /// Renders template `name` with `values` (each quoted for the shell unless marked `|safe`).
 fn render(name: &str, values: Vec<(&str, Value)>) -> Result<String, String> {
-    let source = source(name).ok_or_else(|| format!("no template named {name}"))?;
     let context: BTreeMap<&str, Value> = values.into_iter().collect();
-    pipeline_templates::render_script(name, source, context).map_err(|e| e.to_string())
+    pipeline_templates::render_builtin(&format!("drift/{name}"), context).map_err(|e| e.to_string())
 }
 
 /// The script of template `name`; a rendering failure becomes a problem of the job (reported
@@ -190,6 +177,6 @@ mod tests {
         assert!(problems[0].message.contains("drift-verdict.sh"), "{:?}", problems[0]);
         let mut problems = Vec::new();
         let _ = script(&mut problems, "nope.sh", Vec::new());
-        assert!(problems[0].message.contains("no template named nope.sh"));
+        assert!(problems[0].message.contains("no built-in script template"), "{:?}", problems[0]);
     }
 }

@@ -53,7 +53,7 @@
 //! back separately. On GitLab, use an image that has the AWS CLI (`runner(..)`). AWS CodeDeploy
 //! runs through the CLI on CodePipeline too, not as a native action: see [`CodeDeploy`].
 //!
-//! **Scripts** come from minijinja templates (`backends/templates/strategies/`) through
+//! **Scripts** come from minijinja templates (`templates/templates/scripts/strategies/`) through
 //! [`pipeline_templates::render_script`]: every value is shell-quoted, runtime values come
 //! through environment variables, and a template that fails to render is a problem of the job.
 //! JSON arguments (CodeDeploy's AppSpec, rollback and alarm configurations) are generated from

@@ -1,44 +1,12 @@
-//! Script bodies of the strategies, rendered from `backends/templates/strategies/` with every
-//! value shell-quoted by [`pipeline_templates::render_script`].
+//! Script bodies of the strategies, rendered from the built-in templates `strategies/*` of
+//! `pipeline-templates` (`templates/templates/scripts/strategies/`), every value shell-quoted.
 
 use pipeline_core::Step;
 use pipeline_core::diagnostic::Problem;
 
-/// The source of template `name` (a file of `backends/templates/strategies/` without `.j2`).
-fn source(name: &str) -> Option<&'static str> {
-    macro_rules! templates {
-        ($($name:literal),* $(,)?) => {
-            match name {
-                $($name => Some(include_str!(concat!("../../../templates/strategies/", $name, ".j2"))),)*
-                _ => None,
-            }
-        };
-    }
-    templates!(
-        "lambda-publish.sh",
-        "lambda-state.sh",
-        "lambda-restore.sh",
-        "lambda-shift.sh",
-        "lambda-promote.sh",
-        "lambda-idle.sh",
-        "lambda-switch.sh",
-        "lambda-rollback.sh",
-        "health.sh",
-        "monitor.sh",
-        "verify.sh",
-        "codedeploy-lambda.sh",
-        "codedeploy-ecs-register.sh",
-        "codedeploy-deploy.sh",
-        "codedeploy-rollback.sh",
-        "appconfig-deploy.sh",
-        "appconfig-rollback.sh",
-    )
-}
-
 /// Renders template `name` with `context`; the error names the template.
 pub(crate) fn render(name: &str, context: impl serde::Serialize) -> Result<String, String> {
-    let source = source(name).ok_or_else(|| format!("no template named {name}"))?;
-    pipeline_templates::render_script(name, source, context).map_err(|e| e.to_string())
+    pipeline_templates::render_builtin(&format!("strategies/{name}"), context).map_err(|e| e.to_string())
 }
 
 /// Renders template `name`; a failure becomes a problem of the job (reported by validation with
@@ -85,6 +53,6 @@ mod tests {
     fn an_unknown_template_is_a_problem() {
         let mut problems = Vec::new();
         let _ = fragment(&mut problems, "nope.sh", ());
-        assert!(problems[0].message.contains("no template named nope.sh"));
+        assert!(problems[0].message.contains("no built-in script template"), "{:?}", problems[0]);
     }
 }

@@ -86,7 +86,7 @@
 //! [`Github::pin`](crate::github::Github::pin)). Elsewhere, scripts download the releases in
 //! [`tools`] over HTTPS and compare their SHA-256 before running them (never `curl | sh`); the
 //! binaries are kept in `$HOME/.pipeline-tools/<tool>-<version>` for later steps. Script bodies
-//! are minijinja templates (`backends/templates/supply-chain/`) whose values are shell-quoted;
+//! are minijinja templates (`templates/templates/scripts/supply-chain/`) whose values are shell-quoted;
 //! values from the platform (secrets, the model id, the ref) reach them through `env` only.
 
 mod attestation;

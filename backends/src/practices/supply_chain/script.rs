@@ -1,25 +1,12 @@
-//! Script bodies of the supply-chain practices, rendered from the templates in
-//! `backends/templates/supply-chain/` with every value quoted for the shell; what is shell code
+//! Script bodies of the supply-chain practices, rendered from the built-in templates
+//! `supply-chain/*` of `pipeline-templates` (`templates/templates/scripts/supply-chain/`) with
+//! every value quoted for the shell; what is shell code
 //! on purpose (an install snippet, a glob) is built here and marked `|safe` in the template.
 
 use pipeline_core::diagnostic::Problem;
 use serde::Serialize;
 
 use super::tools::PinnedTool;
-
-fn source(name: &str) -> Option<&'static str> {
-    Some(match name {
-        "install-tool.sh" => include_str!("../../../templates/supply-chain/install-tool.sh.j2"),
-        "verify-commits.sh" => include_str!("../../../templates/supply-chain/verify-commits.sh.j2"),
-        "cosign.sh" => include_str!("../../../templates/supply-chain/cosign.sh.j2"),
-        "provenance-codebuild.sh" => include_str!("../../../templates/supply-chain/provenance-codebuild.sh.j2"),
-        "provenance-gitlab.sh" => include_str!("../../../templates/supply-chain/provenance-gitlab.sh.j2"),
-        "sbom.sh" => include_str!("../../../templates/supply-chain/sbom.sh.j2"),
-        "sops-decrypt.sh" => include_str!("../../../templates/supply-chain/sops-decrypt.sh.j2"),
-        "release-summary.sh" => include_str!("../../../templates/supply-chain/release-summary.sh.j2"),
-        _ => return None,
-    })
-}
 
 /// Renders template `name` with `context`; a failure is a problem for the job (reported by
 /// validation, with its path, before anything is written).
@@ -31,8 +18,7 @@ pub(crate) fn render(name: &str, context: impl Serialize) -> Result<String, Prob
             "fix the practice's parameters (or its template)",
         )
     };
-    let source = source(name).ok_or_else(|| problem("no such template".into()))?;
-    pipeline_templates::render_script(name, source, context).map_err(|e| problem(e.to_string()))
+    pipeline_templates::render_builtin(&format!("supply-chain/{name}"), context).map_err(|e| problem(e.to_string()))
 }
 
 /// A step's script from template `name`: its leading comment, then its commands in a subshell,
