@@ -177,6 +177,10 @@ mod tests {
         assert!(problems[0].message.contains("drift-verdict.sh"), "{:?}", problems[0]);
         let mut problems = Vec::new();
         let _ = script(&mut problems, "nope.sh", Vec::new());
-        assert!(problems[0].message.contains("no built-in script template"), "{:?}", problems[0]);
+        assert!(
+            problems[0].message.contains("no built-in script template"),
+            "{:?}",
+            problems[0]
+        );
     }
 }

@@ -53,6 +53,10 @@ mod tests {
     fn an_unknown_template_is_a_problem() {
         let mut problems = Vec::new();
         let _ = fragment(&mut problems, "nope.sh", ());
-        assert!(problems[0].message.contains("no built-in script template"), "{:?}", problems[0]);
+        assert!(
+            problems[0].message.contains("no built-in script template"),
+            "{:?}",
+            problems[0]
+        );
     }
 }
