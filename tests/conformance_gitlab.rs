@@ -132,9 +132,9 @@ fn git(dir: &Path, args: &[&str]) {
 }
 
 /// A git repository whose `origin/main` has a README and whose `main` adds the generated
-/// files (and, with `source_change`, a file under `src/` and one under `config/`, which the
-/// feature-flags fixture releases), so that `changes:` rules compare against `origin/main` like
-/// a push does.
+/// files (and, with `source_change`, a file under each directory a path filter watches: `src/`,
+/// `config/` (the feature flags), `webhooks/`, `worker/`, `deploy/` (the example's components)),
+/// so that `changes:` rules compare against `origin/main` like a push does.
 fn repository(label: &str, files: &[GeneratedFile], source_change: bool) -> TempDir {
     let dir = TempDir::new(label);
     let origin = dir.path().join("origin.git");
@@ -157,8 +157,17 @@ fn repository(label: &str, files: &[GeneratedFile], source_change: bool) -> Temp
     if source_change {
         std::fs::create_dir_all(work.join("src")).expect("mkdir");
         std::fs::write(work.join("src/lib.rs"), "// changed\n").expect("write");
-        std::fs::create_dir_all(work.join("config")).expect("mkdir");
-        std::fs::write(work.join("config/flags.json"), "{}\n").expect("write");
+        // The path filters of the fixtures and of the example service's components.
+        for file in [
+            "config/flags.json",
+            "webhooks/src/lib.rs",
+            "worker/Dockerfile",
+            "deploy/worker-taskdef.json",
+        ] {
+            let path = work.join(file);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            std::fs::write(path, "{}\n").expect("write");
+        }
     }
     git(&work, &["add", "-A"]);
     git(&work, &["commit", "-q", "-m", "pipelines"]);

@@ -135,7 +135,7 @@ pub const SCRIPTS: &[(&str, &str)] = &[
 ///
 /// ```
 /// let source = pipeline_templates::builtin_script("drift/definition-check.sh").expect("exists");
-/// assert!(source.contains("--check"));
+/// assert!(source.contains("out of date"));
 /// assert!(pipeline_templates::builtin_script("nope.sh").is_none());
 /// ```
 pub fn builtin_script(name: &str) -> Option<&'static str> {

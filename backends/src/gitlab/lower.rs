@@ -762,6 +762,7 @@ impl Lowering<'_> {
             services: job
                 .services
                 .iter()
+                .chain(&settings.services)
                 .map(|s| gl::Service {
                     name: s.image.clone(),
                     alias: s.name.clone(),

@@ -34,6 +34,9 @@ pub struct GitlabJob {
     /// `id_tokens:`: OIDC ID tokens GitLab puts in the job's environment, by variable name, with
     /// their audience (`SIGSTORE_ID_TOKEN` with audience `sigstore` for keyless cosign).
     pub id_tokens: IndexMap<String, String>,
+    /// Service containers only GitLab runs, after the job's portable services (a
+    /// `docker:dind` daemon for image builds, which GitHub's service containers cannot host).
+    pub services: Vec<pipeline_core::Service>,
 }
 
 impl GitlabJob {
@@ -60,6 +63,13 @@ impl GitlabJob {
     #[must_use]
     pub fn image(mut self, image: impl Into<String>) -> Self {
         self.image = Some(image.into());
+        self
+    }
+
+    /// Adds a service container only GitLab runs (see [`GitlabJob::services`]).
+    #[must_use]
+    pub fn service(mut self, service: pipeline_core::Service) -> Self {
+        self.services.push(service);
         self
     }
 

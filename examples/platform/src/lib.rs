@@ -3,6 +3,8 @@
 //!
 //! - [`RustServiceCi`]: lint, unit and integration tests, a dependency audit, and one release
 //!   artifact (built once, promoted everywhere) with its version as a job output.
+//! - [`ContainerImage`]: build a container image and push it to ECR (actions on GitHub, the
+//!   Docker CLI elsewhere, with each platform's settings attached as typed extensions).
 //! - [`DeployStage`]: deploy the artifact to one environment (optionally behind a manual
 //!   approval), smoke test it, and roll back automatically when the deploy fails.
 //! - [`policies`]: production needs an approval, every job has a timeout, only pinned actions from
@@ -29,11 +31,13 @@
 //! ```
 
 mod ci;
+mod container;
 mod deploy;
 mod policies;
 mod script;
 
 pub use ci::RustServiceCi;
+pub use container::{ContainerImage, DOCKER_AWS_IMAGE};
 pub use deploy::DeployStage;
 pub use policies::policies;
 

@@ -11,6 +11,8 @@ fn source(name: &str) -> Option<&'static str> {
         "deploy-lambda.sh" => include_str!("../templates/deploy-lambda.sh.j2"),
         "smoke-test.sh" => include_str!("../templates/smoke-test.sh.j2"),
         "rollback-lambda.sh" => include_str!("../templates/rollback-lambda.sh.j2"),
+        "ecr-login.sh" => include_str!("../templates/ecr-login.sh.j2"),
+        "image-build.sh" => include_str!("../templates/image-build.sh.j2"),
         _ => return None,
     })
 }

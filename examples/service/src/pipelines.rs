@@ -90,6 +90,7 @@ pub fn nightly() -> Pipeline {
 pub fn pipelines() -> Vec<Pipeline> {
     let mut all = vec![delivery(), nightly(), crate::supply_chain::release()];
     all.extend(crate::strategies::pipelines());
+    all.extend(crate::components::pipelines());
     all.extend(governance::governance_pipelines());
     all
 }
