@@ -3,8 +3,8 @@
 // and the tests) and into the build script (`build.rs`), so both entry points generate from
 // the same code.
 
-use acme_platform::{DeployStage, RustServiceCi};
-use pipeline_backends::practices::strategies::Canary;
+use acme_platform::RustServiceCi;
+use pipeline_backends::practices::strategies::{BlueGreen, Canary};
 use pipeline_core::prelude::*;
 
 use crate::governance;
@@ -33,23 +33,21 @@ pub struct Delivery {
     /// Tests, audit and the release artifact (its jobs keep their ids: `lint`, `build`...).
     #[construct(flatten)]
     pub ci: RustServiceCi,
-    /// Staging, after the artifact is built.
+    /// Staging, after the artifact is built: blue/green, switched after a health check.
     #[construct(needs(ci))]
-    pub staging: DeployStage,
+    pub staging: BlueGreen,
     /// Production, after staging, behind an approval: a canary watched by alarms.
     #[construct(needs(staging))]
     pub production: Canary,
 }
 
-/// The delivery pipeline: every push to `main` is tested, built once, deployed to staging,
-/// then, after a manual approval, to production; a failed deploy rolls back. Pull requests
-/// are tested only; manual runs behave like a push.
+/// The delivery pipeline: every push to `main` is tested, built once, deployed to staging
+/// (blue/green), then, after a manual approval, to production (a canary); a failed deploy rolls
+/// back. Pull requests are tested only; manual runs behave like a push.
 pub fn delivery() -> Pipeline {
     let ci = ci();
     let delivery = Delivery {
-        staging: DeployStage::new("staging", "payments-api-staging")
-            .after(&ci)
-            .url("https://staging.payments.example.com"),
+        staging: crate::strategies::staging_blue_green(&ci),
         production: crate::strategies::production_canary(&ci),
         ci,
     };

@@ -8,9 +8,25 @@ use std::time::Duration;
 
 use acme_platform::RustServiceCi;
 use pipeline_backends::practices::strategies::{
-    AppConfig, AppConfigStrategy, Canary, HealthCheck, LambdaCode, LambdaFunction,
+    AppConfig, AppConfigStrategy, BlueGreen, Canary, HealthCheck, LambdaCode, LambdaFunction,
 };
 use pipeline_core::prelude::*;
+
+/// Staging as a blue/green deployment: the new version goes to the idle alias, is health-checked
+/// there, then takes all the traffic at once; the previous version stays on the idle alias for an
+/// instant rollback (the rollback job, or stage rollback on CodePipeline).
+pub fn staging_blue_green(ci: &RustServiceCi) -> BlueGreen {
+    let code = LambdaCode::zip(ci.artifact(), format!("dist/{}", ci.archive()));
+    BlueGreen::new("staging", LambdaFunction::new("payments-api-staging", code))
+        .tier(Tier::Staging)
+        .region(acme_platform::REGION)
+        .url("https://staging.payments.example.com")
+        .health_check(HealthCheck::http("https://staging.payments.example.com/health"))
+        .alarm("payments-api-staging-errors")
+        .bake(Duration::from_secs(120))
+        .when(Condition::branch("main"))
+        .needs(ci.version().job)
+}
 
 /// Production as a canary: 10% of the traffic, then 50%, then all of it, each step watched for
 /// five minutes; the function's error alarm, its latency alarm (a configuration variable) and
