@@ -4,7 +4,10 @@
 use serde::ser::{self, Serialize};
 
 use super::error::Error;
-use super::ser::{COMMENTED, KeyWriter, SPACED, check_duplicate, malformed_comment, not_a_map, pad, push_i64, to_i64};
+use super::ser::{
+    COMMENTED, KeyWriter, SPACED, check_duplicate, malformed_comment, not_a_map, pad, push_i64, serialize_numbers,
+    to_i64,
+};
 
 /// Appends `value` as pretty JSON ending with one line feed to `out`; on error `out` is left as
 /// it was.
@@ -245,42 +248,7 @@ impl<'a> ser::Serializer for Node<'a> {
     fn serialize_bool(self, v: bool) -> Result<(), Error> {
         self.scalar(if v { "true" } else { "false" })
     }
-    fn serialize_i8(self, v: i8) -> Result<(), Error> {
-        self.int(v.into())
-    }
-    fn serialize_i16(self, v: i16) -> Result<(), Error> {
-        self.int(v.into())
-    }
-    fn serialize_i32(self, v: i32) -> Result<(), Error> {
-        self.int(v.into())
-    }
-    fn serialize_i64(self, v: i64) -> Result<(), Error> {
-        self.int(v)
-    }
-    fn serialize_i128(self, v: i128) -> Result<(), Error> {
-        self.int(to_i64(v)?)
-    }
-    fn serialize_u8(self, v: u8) -> Result<(), Error> {
-        self.int(v.into())
-    }
-    fn serialize_u16(self, v: u16) -> Result<(), Error> {
-        self.int(v.into())
-    }
-    fn serialize_u32(self, v: u32) -> Result<(), Error> {
-        self.int(v.into())
-    }
-    fn serialize_u64(self, v: u64) -> Result<(), Error> {
-        self.int(to_i64(v)?)
-    }
-    fn serialize_u128(self, v: u128) -> Result<(), Error> {
-        self.int(to_i64(v)?)
-    }
-    fn serialize_f32(self, _v: f32) -> Result<(), Error> {
-        Err(Error::new("floating-point numbers are not supported"))
-    }
-    fn serialize_f64(self, _v: f64) -> Result<(), Error> {
-        Err(Error::new("floating-point numbers are not supported"))
-    }
+    serialize_numbers!((), |s, v| s.int(v));
     fn serialize_char(self, v: char) -> Result<(), Error> {
         self.serialize_str(v.encode_utf8(&mut [0; 4]))
     }

@@ -29,6 +29,36 @@ pub(crate) fn to_i64<T: TryInto<i64> + std::fmt::Display + Copy>(v: T) -> Result
         .map_err(|_| Error::new(format!("integer {v} does not fit in a signed 64-bit integer")))
 }
 
+/// The numeric methods of a `serde::Serializer` whose numbers are `i64`s: narrower integers
+/// widen, wider ones must fit ([`to_i64`]), floats are refused (the project never emits them).
+/// `|$s, $v| $int` receives the serializer and the `i64`.
+macro_rules! serialize_numbers {
+    ($ok:ty, |$s:ident, $v:ident| $int:expr) => {
+        serialize_numbers!(@widen $ok, |$s, $v| $int, serialize_i8: i8, serialize_i16: i16, serialize_i32: i32,
+            serialize_i64: i64, serialize_u8: u8, serialize_u16: u16, serialize_u32: u32);
+        serialize_numbers!(@fit $ok, |$s, $v| $int, serialize_i128: i128, serialize_u64: u64, serialize_u128: u128);
+        fn serialize_f32(self, _v: f32) -> Result<$ok, Error> {
+            Err(Error::new("floating-point numbers are not supported"))
+        }
+        fn serialize_f64(self, _v: f64) -> Result<$ok, Error> {
+            Err(Error::new("floating-point numbers are not supported"))
+        }
+    };
+    (@widen $ok:ty, |$s:ident, $v:ident| $int:expr, $($name:ident: $ty:ty),*) => {$(
+        fn $name(self, v: $ty) -> Result<$ok, Error> {
+            let ($s, $v) = (self, i64::from(v));
+            $int
+        }
+    )*};
+    (@fit $ok:ty, |$s:ident, $v:ident| $int:expr, $($name:ident: $ty:ty),*) => {$(
+        fn $name(self, v: $ty) -> Result<$ok, Error> {
+            let ($s, $v) = (self, to_i64(v)?);
+            $int
+        }
+    )*};
+}
+pub(crate) use serialize_numbers;
+
 /// Appends `v` in decimal.
 pub(crate) fn push_i64(out: &mut String, v: i64) {
     let mut digits = [0u8; 20];
@@ -184,10 +214,6 @@ impl Serialize for Map {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ValueSerializer;
 
-fn int<T: TryInto<i64> + std::fmt::Display + Copy>(v: T) -> Result<Value, Error> {
-    to_i64(v).map(Value::Int)
-}
-
 impl ser::Serializer for ValueSerializer {
     type Ok = Value;
     type Error = Error;
@@ -202,42 +228,7 @@ impl ser::Serializer for ValueSerializer {
     fn serialize_bool(self, v: bool) -> Result<Value, Error> {
         Ok(Value::Bool(v))
     }
-    fn serialize_i8(self, v: i8) -> Result<Value, Error> {
-        Ok(Value::Int(v.into()))
-    }
-    fn serialize_i16(self, v: i16) -> Result<Value, Error> {
-        Ok(Value::Int(v.into()))
-    }
-    fn serialize_i32(self, v: i32) -> Result<Value, Error> {
-        Ok(Value::Int(v.into()))
-    }
-    fn serialize_i64(self, v: i64) -> Result<Value, Error> {
-        Ok(Value::Int(v))
-    }
-    fn serialize_i128(self, v: i128) -> Result<Value, Error> {
-        int(v)
-    }
-    fn serialize_u8(self, v: u8) -> Result<Value, Error> {
-        Ok(Value::Int(v.into()))
-    }
-    fn serialize_u16(self, v: u16) -> Result<Value, Error> {
-        Ok(Value::Int(v.into()))
-    }
-    fn serialize_u32(self, v: u32) -> Result<Value, Error> {
-        Ok(Value::Int(v.into()))
-    }
-    fn serialize_u64(self, v: u64) -> Result<Value, Error> {
-        int(v)
-    }
-    fn serialize_u128(self, v: u128) -> Result<Value, Error> {
-        int(v)
-    }
-    fn serialize_f32(self, _v: f32) -> Result<Value, Error> {
-        Err(Error::new("floating-point numbers are not supported"))
-    }
-    fn serialize_f64(self, _v: f64) -> Result<Value, Error> {
-        Err(Error::new("floating-point numbers are not supported"))
-    }
+    serialize_numbers!(Value, |_s, v| Ok(Value::Int(v)));
     fn serialize_char(self, v: char) -> Result<Value, Error> {
         Ok(Value::String(v.to_string()))
     }
