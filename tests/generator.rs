@@ -31,7 +31,7 @@ fn writes_files_with_a_header_and_a_manifest_then_leaves_them_alone() {
         [
             ".github/workflows/ci.yml",
             ".github/workflows/release.yml",
-            ".pipeline-manifest"
+            ".pipeline-manifests/gen"
         ]
     );
     let ci = dir.read(".github/workflows/ci.yml");
@@ -42,10 +42,10 @@ fn writes_files_with_a_header_and_a_manifest_then_leaves_them_alone() {
         "{ci}"
     );
     assert_eq!(
-        dir.read(".pipeline-manifest").lines().skip(1).collect::<Vec<_>>(),
+        dir.read(".pipeline-manifests/gen").lines().skip(1).collect::<Vec<_>>(),
         [
-            "github .github/workflows/ci.yml",
-            "github .github/workflows/release.yml"
+            "github header .github/workflows/ci.yml",
+            "github header .github/workflows/release.yml"
         ]
     );
     let modified = std::fs::metadata(dir.path().join(".github/workflows/ci.yml"))
@@ -130,7 +130,7 @@ fn check_reports_missing_changed_and_stale_files_as_a_unified_diff() {
     );
 
     assert_eq!(run(&only_ci, &[]).code, 0);
-    assert_eq!(dir.files(), [".github/workflows/ci.yml", ".pipeline-manifest"]);
+    assert_eq!(dir.files(), [".github/workflows/ci.yml", ".pipeline-manifests/gen"]);
     assert!(
         !dir.read(".github/workflows/ci.yml").contains("--quiet"),
         "the hand edit survived regeneration"
@@ -151,7 +151,7 @@ fn stale_removal_never_touches_files_it_did_not_generate() {
         [
             ".github/workflows/hand-written.yml",
             ".github/workflows/other.yml",
-            ".pipeline-manifest"
+            ".pipeline-manifests/gen"
         ]
     );
 }
@@ -175,7 +175,7 @@ fn out_writes_under_another_root() {
     );
     assert_eq!(out.code, 0, "{out:?}");
     assert!(dir.files().is_empty());
-    assert_eq!(other.files(), [".github/workflows/ci.yml", ".pipeline-manifest"]);
+    assert_eq!(other.files(), [".github/workflows/ci.yml", ".pipeline-manifests/gen"]);
 }
 
 #[test]
@@ -198,7 +198,7 @@ fn backend_selection_keeps_the_other_backends_files() {
     assert_eq!(run(&g, &[]).code, 0);
     assert_eq!(
         dir.files(),
-        [".github/workflows/ci.yml", ".pipeline-manifest", "second/ci.txt"]
+        [".github/workflows/ci.yml", ".pipeline-manifests/gen", "second/ci.txt"]
     );
     // Regenerating one backend neither removes nor forgets the other's files.
     let g2 = generator(&dir, vec![pipeline("ci"), pipeline("new")]).backend(Second);
@@ -209,17 +209,24 @@ fn backend_selection_keeps_the_other_backends_files() {
         [
             ".github/workflows/ci.yml",
             ".github/workflows/new.yml",
-            ".pipeline-manifest",
+            ".pipeline-manifests/gen",
             "second/ci.txt"
         ]
     );
-    assert!(dir.read(".pipeline-manifest").contains("second second/ci.txt"));
+    assert!(
+        dir.read(".pipeline-manifests/gen")
+            .contains(&format!("second sha256:{} second/ci.txt", sha256_of_x())),
+        "{}",
+        dir.read(".pipeline-manifests/gen")
+    );
 
     let unknown = run(&g2, &["--backend", "gitlub"]);
     assert_eq!(unknown.code, 2);
     assert!(
         unknown.stderr.contains("unknown backend \"gitlub\"")
-            && unknown.stderr.contains("available backends: github, second"),
+            && unknown
+                .stderr
+                .contains("hint: did you mean \"github\"? available backends: github, second"),
         "{}",
         unknown.stderr
     );
@@ -231,7 +238,8 @@ fn unknown_flags_exit_2_with_usage_and_write_nothing() {
     let out = run(&generator(&dir, vec![pipeline("ci")]), &["--chekc"]);
     assert_eq!(out.code, 2);
     assert!(
-        out.stderr.starts_with("gen: unknown option \"--chekc\"\n\nUsage: gen "),
+        out.stderr
+            .starts_with("gen: unknown option \"--chekc\" (did you mean --check?)\n\nUsage: gen "),
         "{}",
         out.stderr
     );
@@ -299,7 +307,7 @@ fn a_symbolic_link_out_of_the_root_is_refused() {
         out.stderr
     );
     assert!(outside.files().is_empty(), "wrote outside: {:?}", outside.files());
-    assert!(!dir.path().join(".pipeline-manifest").exists());
+    assert_eq!(dir.files(), [".github"], "only the link: nothing was written");
 }
 
 #[test]
@@ -324,11 +332,16 @@ fn an_unwritable_target_names_the_path_and_leaves_every_file_as_it_was() {
 #[test]
 fn a_tampered_manifest_is_an_error_not_a_deletion() {
     let dir = TempDir::new("manifest");
-    std::fs::write(dir.path().join(".pipeline-manifest"), "github ../../etc/passwd\n").expect("write");
+    std::fs::create_dir_all(dir.path().join(".pipeline-manifests")).expect("mkdir");
+    std::fs::write(
+        dir.path().join(".pipeline-manifests/gen"),
+        "github header ../../etc/passwd\n",
+    )
+    .expect("write");
     let out = run(&generator(&dir, vec![pipeline("ci")]), &[]);
     assert_eq!(out.code, 2, "{out:?}");
     assert!(
-        out.stderr.contains(".pipeline-manifest") && out.stderr.contains("\"../../etc/passwd\" contains \"..\""),
+        out.stderr.contains(".pipeline-manifests/gen") && out.stderr.contains("\"../../etc/passwd\" contains \"..\""),
         "{}",
         out.stderr
     );
@@ -344,4 +357,9 @@ fn output_does_not_depend_on_the_output_root() {
     for file in a.files() {
         assert_eq!(a.read(&file), b.read(&file), "{file} differs between roots");
     }
+}
+
+/// SHA-256 of "x\n", the contents of the test backend's files (no header: recorded by digest).
+fn sha256_of_x() -> &'static str {
+    "73cb3858a687a8494ca3323053016282f3dad39d42cf62ca4e79dda2aac7d9ac"
 }

@@ -13,32 +13,45 @@
 //!     .main(); // parses the command line, exits with 0, 1 (drift) or 2 (error)
 //! ```
 
+mod apply;
 mod build_script;
 pub mod cli;
 mod diff;
+mod lock;
 mod manifest;
+mod plan;
+mod report;
+mod run;
+mod sha256;
 mod write;
 
-use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
-
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use crate::backend::{Backend, GeneratedFile, Header, RelPath, RenderContext};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::pipeline::Pipeline;
 use crate::policy::Policy;
 
+#[doc(hidden)]
+pub use apply::Fault;
 pub use diff::unified_diff;
-pub use manifest::{MANIFEST_FILE, Manifest};
+pub use manifest::{Entry, Evidence, LEGACY_MANIFEST_FILE, MANIFEST_DIR, Manifest};
 pub use write::IoError;
 
 /// Exit status: success (or up to date under `--check`).
 pub const EXIT_OK: i32 = 0;
 /// Exit status: `--check` found files out of date.
 pub const EXIT_DRIFT: i32 = 1;
-/// Exit status: invalid usage, invalid pipeline or I/O error; nothing was written.
+/// Exit status: invalid usage, invalid pipeline, denied warnings or I/O error; nothing was
+/// written, or the message lists exactly what was.
 pub const EXIT_ERROR: i32 = 2;
+
+/// How long a generator waits for another one writing under the same root, unless
+/// [`Generator::lock_timeout`] or the `PIPELINE_LOCK_TIMEOUT` environment variable (seconds)
+/// says otherwise.
+pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// A generator for a set of pipelines and backends. See the [module docs](self).
 pub struct Generator {
@@ -52,6 +65,8 @@ pub struct Generator {
     backends: Vec<Box<dyn Backend>>,
     pipelines: Vec<Pipeline>,
     policies: Vec<Box<dyn Policy>>,
+    lock_timeout: Option<Duration>,
+    fault: Option<Fault>,
 }
 
 impl std::fmt::Debug for Generator {
@@ -95,14 +110,8 @@ pub struct WriteSummary {
     pub removed: Vec<RelPath>,
     /// Files already up to date.
     pub unchanged: usize,
-}
-
-/// A planned change to one file (new contents borrowed from the rendered files).
-#[derive(Debug, PartialEq, Eq)]
-enum Change<'a> {
-    Create(Cow<'a, str>),
-    Update { old: String, new: Cow<'a, str> },
-    Remove(String),
+    /// Whether the generator's manifest was written.
+    pub manifest_written: bool,
 }
 
 impl Generator {
@@ -118,6 +127,8 @@ impl Generator {
             backends: Vec::new(),
             pipelines: Vec::new(),
             policies: Vec::new(),
+            lock_timeout: None,
+            fault: None,
         }
     }
 
@@ -131,7 +142,7 @@ impl Generator {
             .ok()
             .map(|p| p.to_string_lossy().replace('\\', "/"))
             .filter(|s| !s.is_empty())
-            .unwrap_or_else(|| ".".into());
+            .unwrap_or_else(|| "the crate at the repository root".into());
         let mut g = Self::new(package, repo.clone());
         g.header.source = source;
         g.repository = Some(repo);
@@ -144,6 +155,23 @@ impl Generator {
     #[must_use]
     pub fn output_root(mut self, root: impl Into<PathBuf>) -> Self {
         self.root = root.into();
+        self
+    }
+
+    /// How long to wait for another generator writing under the same output root before
+    /// failing (default [`DEFAULT_LOCK_TIMEOUT`]; the `PIPELINE_LOCK_TIMEOUT` environment
+    /// variable, in seconds, overrides both).
+    #[must_use]
+    pub fn lock_timeout(mut self, timeout: Duration) -> Self {
+        self.lock_timeout = Some(timeout);
+        self
+    }
+
+    /// Injects a fault into writing (tests of interrupted runs).
+    #[doc(hidden)]
+    #[must_use]
+    pub fn inject_fault(mut self, fault: Fault) -> Self {
+        self.fault = Some(fault);
         self
     }
 
@@ -262,15 +290,28 @@ impl Generator {
         let names = self.backend_names();
         for s in selected {
             if !names.contains(&s.as_str()) {
+                let suggestion = crate::diagnostic::did_you_mean(s, names.iter().copied())
+                    .map(|n| format!("did you mean {n:?}? "))
+                    .unwrap_or_default();
                 diagnostics.push(
                     Diagnostic::error(
                         "unknown-backend",
                         crate::diagnostic::Path::root(),
                         format!("unknown backend {s:?}"),
                     )
-                    .with_hint(format!("available backends: {}", names.join(", "))),
+                    .with_hint(format!("{suggestion}available backends: {}", names.join(", "))),
                 );
             }
+        }
+        if !manifest::valid_generator_name(&self.name) {
+            diagnostics.push(
+                Diagnostic::error(
+                    "invalid-generator-name",
+                    crate::diagnostic::Path::root(),
+                    format!("generator name {:?} cannot name its manifest file", self.name),
+                )
+                .with_hint("use ASCII letters, digits, `.`, `_` and `-`, not starting with `.` (a package name is fine)"),
+            );
         }
         if self.backends.is_empty() {
             diagnostics.push(
@@ -313,12 +354,16 @@ impl Generator {
             .filter(|b| selected.is_empty() || selected.iter().any(|s| s == b.name()))
         {
             for file in backend.generate(&self.pipelines, &ctx, &mut diagnostics) {
-                if file.path.as_str() == MANIFEST_FILE {
+                let path = file.path.as_str();
+                if path == LEGACY_MANIFEST_FILE
+                    || path == MANIFEST_DIR
+                    || path.strip_prefix(MANIFEST_DIR).is_some_and(|r| r.starts_with('/'))
+                {
                     diagnostics.push(Diagnostic::error(
                         "reserved-path",
                         crate::diagnostic::Path::root(),
                         format!(
-                            "backend {} generates {MANIFEST_FILE}, which the generator owns",
+                            "backend {} generates {path}, which the generator owns",
                             backend.name()
                         ),
                     ));
@@ -345,249 +390,6 @@ impl Generator {
             diagnostics,
         })
     }
-
-    /// Runs with command-line `args` (without the program name), printing to `stdout` and
-    /// `stderr`; returns the exit status.
-    pub fn run<I, S>(&self, args: I, stdout: &mut dyn std::io::Write, stderr: &mut dyn std::io::Write) -> i32
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        let names = self.backend_names();
-        let options = match cli::parse(args) {
-            Ok(o) => o,
-            Err(e) => {
-                let _ = writeln!(stderr, "{}: {e}\n\n{}", self.name, cli::usage(&self.name, &names));
-                return EXIT_ERROR;
-            }
-        };
-        if options.help {
-            let _ = write!(stdout, "{}", cli::usage(&self.name, &names));
-            return EXIT_OK;
-        }
-        let rendered = match self.render(&options.backends) {
-            Ok(r) => r,
-            Err(diagnostics) => {
-                let _ = writeln!(stderr, "{diagnostics}");
-                return EXIT_ERROR;
-            }
-        };
-        for d in rendered.diagnostics.iter() {
-            let _ = writeln!(stderr, "{d}\n");
-        }
-        let root = options.out.clone().unwrap_or_else(|| self.root.clone());
-        if options.list {
-            for (_, file) in &rendered.files {
-                let _ = writeln!(stdout, "{}", file.path);
-            }
-            return EXIT_OK;
-        }
-        let selected: BTreeSet<&str> = if options.backends.is_empty() {
-            names.iter().copied().collect()
-        } else {
-            options.backends.iter().map(String::as_str).collect()
-        };
-        let plan = match self.plan(&root, &rendered, &selected) {
-            Ok(p) => p,
-            Err(e) => {
-                let _ = writeln!(stderr, "{}: {e}; nothing was written.", self.name);
-                return EXIT_ERROR;
-            }
-        };
-        if options.check {
-            return self.report_check(&plan, &options, stdout, stderr);
-        }
-        match apply(&root, &plan) {
-            Ok(summary) => {
-                let _ = writeln!(
-                    stderr,
-                    "{}: {} written, {} removed, {} unchanged in {}",
-                    self.name,
-                    summary.written.len(),
-                    summary.removed.len(),
-                    summary.unchanged,
-                    root.display()
-                );
-                EXIT_OK
-            }
-            Err(e) => {
-                let _ = writeln!(stderr, "{}: {e}; no generated file was changed.", self.name);
-                EXIT_ERROR
-            }
-        }
-    }
-
-    /// Runs with the process's arguments and exits.
-    pub fn main(self) -> ! {
-        let args: Vec<String> = std::env::args().skip(1).collect();
-        let code = self.run(args, &mut std::io::stdout().lock(), &mut std::io::stderr().lock());
-        std::process::exit(code)
-    }
-
-    /// Compares the rendered files with what is under `root`.
-    fn plan<'a>(&self, root: &Path, rendered: &'a Rendered, selected: &BTreeSet<&str>) -> Result<Plan<'a>, IoError> {
-        let manifest_path = RelPath::new(MANIFEST_FILE).map_err(|e| IoError {
-            action: "naming",
-            path: root.join(MANIFEST_FILE),
-            source: std::io::Error::other(e),
-        })?;
-        let old_manifest_text = write::read(root, &manifest_path)?;
-        let old_manifest = match &old_manifest_text {
-            Some(text) => Manifest::parse(text).map_err(|e| IoError {
-                action: "reading",
-                path: root.join(MANIFEST_FILE),
-                source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
-            })?,
-            None => Manifest::default(),
-        };
-        let mut new_manifest = Manifest::default();
-        let mut changes: Vec<(RelPath, Change<'a>)> = Vec::new();
-        let mut unchanged = 0;
-        let mut inside = write::InsideChecker::new(root)?;
-        for (backend, file) in &rendered.files {
-            let exists = inside.check(&file.path)?;
-            new_manifest.entries.insert(file.path.clone(), (*backend).to_owned());
-            let new = Cow::Borrowed(file.contents.as_str());
-            match if exists { write::read(root, &file.path)? } else { None } {
-                None => changes.push((file.path.clone(), Change::Create(new))),
-                Some(old) if old == file.contents => unchanged += 1,
-                Some(old) => changes.push((file.path.clone(), Change::Update { old, new })),
-            }
-        }
-        for (path, backend) in &old_manifest.entries {
-            if new_manifest.entries.contains_key(path) {
-                continue;
-            }
-            if selected.contains(backend.as_str()) {
-                if !inside.check(path)? {
-                    continue;
-                }
-                if let Some(old) = write::read(root, path)? {
-                    changes.push((path.clone(), Change::Remove(old)));
-                }
-            } else {
-                // kept: generated by a backend this run did not select
-                new_manifest.entries.insert(path.clone(), backend.clone());
-            }
-        }
-        let manifest_text = new_manifest.render(&self.name);
-        match old_manifest_text {
-            Some(old) if old == manifest_text => {}
-            Some(old) => changes.push((
-                manifest_path,
-                Change::Update {
-                    old,
-                    new: Cow::Owned(manifest_text),
-                },
-            )),
-            None => changes.push((manifest_path, Change::Create(Cow::Owned(manifest_text)))),
-        }
-        Ok(Plan { changes, unchanged })
-    }
-
-    fn report_check(
-        &self,
-        plan: &Plan<'_>,
-        options: &cli::Options,
-        stdout: &mut dyn std::io::Write,
-        stderr: &mut dyn std::io::Write,
-    ) -> i32 {
-        let mut counts = [0usize; 3];
-        for (path, change) in &plan.changes {
-            let (diff, slot) = match change {
-                Change::Create(new) => (unified_diff("/dev/null", &format!("b/{path}"), "", new), 0),
-                Change::Update { old, new } => (unified_diff(&format!("a/{path}"), &format!("b/{path}"), old, new), 1),
-                Change::Remove(old) => (unified_diff(&format!("a/{path}"), "/dev/null", old, ""), 2),
-            };
-            counts[slot] += 1;
-            let _ = write!(stdout, "{diff}");
-        }
-        if plan.changes.is_empty() {
-            let files = if plan.unchanged == 1 { "file is" } else { "files are" };
-            let _ = writeln!(
-                stderr,
-                "{}: {} generated {files} up to date.",
-                self.name, plan.unchanged
-            );
-            return EXIT_OK;
-        }
-        let mut command = self.header.regenerate.clone();
-        if let Some(out) = &options.out {
-            command.push_str(&format!(" -- --out {}", out.display()));
-        }
-        let _ = writeln!(
-            stderr,
-            "{}: {} generated file{} out of date ({} missing, {} changed, {} stale). Run `{command}` to regenerate.",
-            self.name,
-            plan.changes.len(),
-            if plan.changes.len() == 1 { " is" } else { "s are" },
-            counts[0],
-            counts[1],
-            counts[2],
-        );
-        EXIT_DRIFT
-    }
-}
-
-#[derive(Debug)]
-struct Plan<'a> {
-    changes: Vec<(RelPath, Change<'a>)>,
-    unchanged: usize,
-}
-
-/// Writes every changed file to a temporary file first; only when all are written are they
-/// moved into place, then stale files removed and the manifest (last in the plan) updated.
-fn apply(root: &Path, plan: &Plan<'_>) -> Result<WriteSummary, IoError> {
-    let mut stager = write::Stager::new(root);
-    let mut staged = Vec::new();
-    for (path, change) in &plan.changes {
-        let contents = match change {
-            Change::Create(new) | Change::Update { new, .. } => new,
-            Change::Remove(_) => continue,
-        };
-        match stager.stage(path, contents) {
-            Ok(s) => staged.push((path.clone(), s)),
-            Err(e) => {
-                staged.into_iter().for_each(|(_, s)| s.abandon());
-                return Err(e);
-            }
-        }
-    }
-    // The manifest goes last, so an interrupted run still lists every file it may have written.
-    let manifest = staged
-        .iter()
-        .position(|(p, _)| p.as_str() == MANIFEST_FILE)
-        .map(|i| staged.remove(i));
-    let mut summary = WriteSummary {
-        unchanged: plan.unchanged,
-        ..WriteSummary::default()
-    };
-    let mut staged = staged.into_iter();
-    while let Some((path, s)) = staged.next() {
-        if let Err(e) = s.commit() {
-            staged.for_each(|(_, s)| s.abandon());
-            if let Some((_, m)) = manifest {
-                m.abandon();
-            }
-            return Err(e);
-        }
-        summary.written.push(path);
-    }
-    for (path, change) in &plan.changes {
-        if let Change::Remove(_) = change {
-            if let Err(e) = write::remove(root, path) {
-                if let Some((_, m)) = manifest {
-                    m.abandon();
-                }
-                return Err(e);
-            }
-            summary.removed.push(path.clone());
-        }
-    }
-    if let Some((_, m)) = manifest {
-        m.commit()?;
-    }
-    Ok(summary)
 }
 
 /// The nearest ancestor of `dir` (itself included) that holds a `.git` entry.

@@ -31,6 +31,43 @@ impl std::fmt::Display for IoError {
     }
 }
 
+impl IoError {
+    /// How to fix it, from the kind of failure.
+    pub fn hint(&self) -> Option<String> {
+        use io::ErrorKind as K;
+        let path = self.path.display();
+        Some(match self.source.kind() {
+            K::PermissionDenied => format!(
+                "check the ownership and permissions of {path} and its directory, or write elsewhere with --out DIR"
+            ),
+            K::ReadOnlyFilesystem => {
+                "the file system is read-only: write elsewhere with --out DIR, or only compare with --check".into()
+            }
+            K::StorageFull | K::QuotaExceeded => {
+                "the disk (or your quota) is full: free some space and run again".into()
+            }
+            K::FileTooLarge => "a file size limit was hit: raise it (`ulimit -f`) and run again".into(),
+            K::NotADirectory | K::IsADirectory => {
+                format!("something on the way to {path} is in the place of a directory or a file: move it away")
+            }
+            _ => return None,
+        })
+    }
+
+    /// The error as a [`Diagnostic`](crate::diagnostic::Diagnostic) naming the file.
+    pub fn to_diagnostic(&self) -> crate::diagnostic::Diagnostic {
+        let d = crate::diagnostic::Diagnostic::error(
+            "io",
+            crate::diagnostic::Path::root().field(format!("file {}", self.path.display())),
+            format!("error while {} {}: {}", self.action, self.path.display(), self.source),
+        );
+        match self.hint() {
+            Some(h) => d.with_hint(h),
+            None => d,
+        }
+    }
+}
+
 impl std::error::Error for IoError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         Some(&self.source)
@@ -144,6 +181,19 @@ impl<'a> InsideChecker<'a> {
     }
 }
 
+impl InsideChecker<'_> {
+    /// Checks the directory `root/rel` is in; `Ok(false)` when it does not exist.
+    pub(crate) fn check_parent(&mut self, rel: &RelPath) -> Result<bool, IoError> {
+        match rel.as_str().rsplit_once('/') {
+            None => Ok(self.canonical_root.is_some()),
+            Some((dir, _)) => match RelPath::new(dir) {
+                Ok(dir) => self.check(&dir),
+                Err(_) => Ok(false),
+            },
+        }
+    }
+}
+
 /// A file written next to its destination, renamed over it by [`Staged::commit`].
 #[derive(Debug)]
 pub(crate) struct Staged {
@@ -151,13 +201,37 @@ pub(crate) struct Staged {
     dest: PathBuf,
 }
 
+/// The suffix of every temporary file: `.<file name>.<16 hex digits>.pipeline-tmp`.
+const TEMP_SUFFIX: &str = ".pipeline-tmp";
+
+/// Whether `name` is a temporary file the generator writes beside a file named `file`.
+pub(crate) fn is_temp_for(name: &str, file: &str) -> bool {
+    name.strip_prefix('.')
+        .and_then(|n| n.strip_prefix(file))
+        .and_then(|n| n.strip_prefix('.'))
+        .and_then(|n| n.strip_suffix(TEMP_SUFFIX))
+        .is_some_and(|hex| hex.len() == 16 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// 64 unpredictable bits: std's `RandomState` is seeded from the operating system's random
+/// source, and the process id, time and a counter make every call differ.
+fn random_u64() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u32(std::process::id());
+    hasher.write_u64(COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+    if let Ok(t) = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
+        hasher.write_u128(t.as_nanos());
+    }
+    hasher.finish()
+}
+
 /// Writes files to temporary files beside their destinations under a root, creating each
 /// directory once.
 #[derive(Debug)]
 pub(crate) struct Stager<'a> {
     root: &'a Path,
-    /// This process's id, which names the temporary files.
-    pid: u32,
     /// Directories created (or found) by this stager.
     dirs: HashSet<PathBuf>,
 }
@@ -167,12 +241,13 @@ impl<'a> Stager<'a> {
     pub(crate) fn new(root: &'a Path) -> Self {
         Self {
             root,
-            pid: std::process::id(),
             dirs: HashSet::new(),
         }
     }
 
-    /// Writes `contents` to a temporary file beside `root/rel` (creating directories).
+    /// Writes `contents` to a new temporary file beside `root/rel` (creating directories). The
+    /// temporary file has an unpredictable name and is created exclusively (`O_CREAT | O_EXCL`),
+    /// so neither a file nor a symbolic link planted in advance is ever opened or followed.
     pub(crate) fn stage(&mut self, rel: &RelPath, contents: &str) -> Result<Staged, IoError> {
         let dest = self.root.join(rel.as_str());
         let dir = dest.parent().unwrap_or(self.root);
@@ -180,18 +255,21 @@ impl<'a> Stager<'a> {
             fs::create_dir_all(dir).map_err(io_err("creating directory", dir))?;
             self.dirs.insert(dir.to_path_buf());
         }
-        let mut name = std::ffi::OsString::from(".");
-        name.push(dest.file_name().unwrap_or_default());
-        name.push(format!(".tmp{}", self.pid));
-        let temp = dir.join(name);
+        let file_name = dest.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        let mut attempts = 0;
+        let (temp, mut file) = loop {
+            let temp = dir.join(format!(".{file_name}.{:016x}{TEMP_SUFFIX}", random_u64()));
+            match fs::OpenOptions::new().write(true).create_new(true).open(&temp) {
+                Ok(file) => break (temp, file),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempts < 16 => attempts += 1,
+                Err(e) => return Err(io_err("writing", &dest)(e)),
+            }
+        };
         // No fsync: the rename makes the replacement atomic for readers and against a crashed
         // generator; surviving power loss is the version control system's job, and syncing every
         // file would make regenerating a thousand pipelines a hundred times slower.
-        let result = (|| {
-            let mut file = fs::File::create(&temp)?;
-            file.write_all(contents.as_bytes())
-        })();
-        if let Err(e) = result {
+        if let Err(e) = file.write_all(contents.as_bytes()) {
+            drop(file);
             let _ = fs::remove_file(&temp);
             return Err(io_err("writing", &dest)(e));
         }
@@ -200,7 +278,8 @@ impl<'a> Stager<'a> {
 }
 
 impl Staged {
-    /// Moves the file into place (atomic on POSIX file systems).
+    /// Moves the file into place (atomic on POSIX file systems; a symbolic link at the
+    /// destination is replaced, never followed).
     pub(crate) fn commit(self) -> Result<(), IoError> {
         fs::rename(&self.temp, &self.dest).map_err(|e| {
             let _ = fs::remove_file(&self.temp);
@@ -211,6 +290,89 @@ impl Staged {
     /// Removes the temporary file.
     pub(crate) fn abandon(self) {
         let _ = fs::remove_file(&self.temp);
+    }
+
+    /// Forgets the temporary file, leaving it on disk (a simulated crash, for tests).
+    pub(crate) fn leak(self) {}
+}
+
+/// Temporary files a generator left beside `root/rel` (a killed run): relative paths.
+pub(crate) fn leftover_temps(root: &Path, rel: &RelPath) -> Vec<RelPath> {
+    let (dir, file) = match rel.as_str().rsplit_once('/') {
+        Some((dir, file)) => (Some(dir), file),
+        None => (None, rel.as_str()),
+    };
+    let Ok(entries) = fs::read_dir(dir.map_or_else(|| root.to_path_buf(), |d| root.join(d))) else {
+        return Vec::new();
+    };
+    let mut out: Vec<RelPath> = entries
+        .flatten()
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|name| is_temp_for(name, file))
+        .filter_map(|name| RelPath::new(dir.map_or_else(|| name.clone(), |d| format!("{d}/{name}"))).ok())
+        .collect();
+    out.sort();
+    out
+}
+
+/// Reads a file the generator owns outright (a manifest): `Ok(None)` when it does not exist; an
+/// error when it is a symbolic link or not a regular file, or was swapped while being opened.
+pub(crate) fn read_own(root: &Path, rel: &RelPath) -> Result<Option<String>, IoError> {
+    let path = root.join(rel.as_str());
+    let before = match fs::symlink_metadata(&path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io_err("inspecting", &path)(e)),
+    };
+    let refuse = |what: &str| IoError {
+        action: "reading",
+        path: path.clone(),
+        source: io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            format!("it is {what}; the generator reads its manifests only from regular files"),
+        ),
+    };
+    if before.file_type().is_symlink() {
+        return Err(refuse("a symbolic link"));
+    }
+    if !before.is_file() {
+        return Err(refuse("not a regular file"));
+    }
+    let mut file = fs::File::open(&path).map_err(io_err("reading", &path))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let after = file.metadata().map_err(io_err("reading", &path))?;
+        if (after.dev(), after.ino()) != (before.dev(), before.ino()) {
+            return Err(refuse("being replaced while read"));
+        }
+    }
+    let mut bytes = Vec::new();
+    io::Read::read_to_end(&mut file, &mut bytes).map_err(io_err("reading", &path))?;
+    Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
+}
+
+/// Makes sure `root/dir` is a real directory (creating it and the root): the manifests and the
+/// lock live there, so a symbolic link is refused even when it points inside the root.
+pub(crate) fn own_dir(root: &Path, dir: &str) -> Result<PathBuf, IoError> {
+    let path = root.join(dir);
+    fs::create_dir_all(root).map_err(io_err("creating directory", root))?;
+    match fs::symlink_metadata(&path) {
+        Ok(m) if m.file_type().is_symlink() || !m.is_dir() => Err(IoError {
+            action: "opening",
+            path,
+            source: io::Error::new(
+                io::ErrorKind::PermissionDenied,
+                "it must be a directory, not a symbolic link or a file",
+            ),
+        }),
+        Ok(_) => Ok(path),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => match fs::create_dir(&path) {
+            Ok(()) => Ok(path),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => own_dir(root, dir),
+            Err(e) => Err(io_err("creating directory", &path)(e)),
+        },
+        Err(e) => Err(io_err("inspecting", &path)(e)),
     }
 }
 
@@ -294,7 +456,14 @@ mod tests {
         let mut stager = Stager::new(&root.0);
         let a = stager.stage(&rel("d/e/a.yml"), "a").expect("stage");
         let b = stager.stage(&rel("d/e/b.yml"), "b").expect("stage");
+        let again = stager.stage(&rel("d/e/a.yml"), "a").expect("stage");
+        assert_ne!(a.temp, again.temp, "temporary names are unpredictable");
+        again.abandon();
         assert!(!root.0.join("d/e/a.yml").exists());
+        let name = a.temp.file_name().and_then(|n| n.to_str()).expect("name");
+        assert!(is_temp_for(name, "a.yml"), "{name}");
+        assert!(!is_temp_for(name, "b.yml"), "{name}");
+        assert_eq!(leftover_temps(&root.0, &rel("d/e/a.yml")).len(), 1);
         assert_eq!(fs::read_to_string(&a.temp).ok().as_deref(), Some("a"));
         a.commit().expect("commit");
         b.abandon();
