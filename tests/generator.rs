@@ -379,12 +379,20 @@ fn notices_are_grouped_by_default_listed_with_verbose_and_silenced_with_quiet() 
     );
     let verbose = run(&g, &["--verbose"]);
     let notices = verbose.stderr.matches("notice[").count();
-    assert!(notices > 12, "--verbose prints each notice: {notices}\n{}", verbose.stderr);
+    assert!(
+        notices > 12,
+        "--verbose prints each notice: {notices}\n{}",
+        verbose.stderr
+    );
     assert!(verbose.stderr.contains("  --> pipeline "), "{}", verbose.stderr);
     let quiet = run(&g, &["--quiet"]);
     assert_eq!((quiet.code, quiet.stderr.as_str()), (0, ""), "{quiet:?}");
     let quiet_check = run(&g, &["--check", "--quiet"]);
-    assert_eq!((quiet_check.code, quiet_check.stderr.as_str()), (0, ""), "{quiet_check:?}");
+    assert_eq!(
+        (quiet_check.code, quiet_check.stderr.as_str()),
+        (0, ""),
+        "{quiet_check:?}"
+    );
 }
 
 #[test]
@@ -394,7 +402,9 @@ fn deny_warnings_fails_on_a_warning_and_writes_nothing() {
     let out = run(&g, &["--deny-warnings"]);
     assert_eq!(out.code, 2, "{out:?}");
     assert!(
-        out.stderr.contains("warning[") && out.stderr.contains("  = hint: ") && out.stderr.contains("denied (--deny-warnings); no file was written."),
+        out.stderr.contains("warning[")
+            && out.stderr.contains("  = hint: ")
+            && out.stderr.contains("denied (--deny-warnings); no file was written."),
         "{}",
         out.stderr
     );
@@ -412,9 +422,15 @@ fn io_errors_carry_a_hint() {
         source: std::io::Error::from(std::io::ErrorKind::PermissionDenied),
     };
     let text = err.to_diagnostic().to_string();
-    assert!(text.starts_with("error[io]: error while writing /repo/.github/workflows/ci.yml: "), "{text}");
+    assert!(
+        text.starts_with("error[io]: error while writing /repo/.github/workflows/ci.yml: "),
+        "{text}"
+    );
     assert!(text.contains("  --> file /repo/.github/workflows/ci.yml\n"), "{text}");
-    assert!(text.contains("= hint: check the ownership and permissions of /repo/.github/workflows/ci.yml"), "{text}");
+    assert!(
+        text.contains("= hint: check the ownership and permissions of /repo/.github/workflows/ci.yml"),
+        "{text}"
+    );
     for (kind, hint) in [
         (std::io::ErrorKind::ReadOnlyFilesystem, "read-only"),
         (std::io::ErrorKind::StorageFull, "disk"),
@@ -425,7 +441,11 @@ fn io_errors_carry_a_hint() {
             path: "x".into(),
             source: std::io::Error::from(kind),
         };
-        assert!(err.hint().is_some_and(|h| h.contains(hint)), "{kind:?}: {:?}", err.hint());
+        assert!(
+            err.hint().is_some_and(|h| h.contains(hint)),
+            "{kind:?}: {:?}",
+            err.hint()
+        );
     }
     // The generator prints the hint with the error: an output root under a regular file.
     let dir = TempDir::new("io-hint");
@@ -435,7 +455,11 @@ fn io_errors_carry_a_hint() {
         &["--out", &dir.path().join("file/sub").to_string_lossy()],
     );
     assert_eq!(out.code, 2);
-    assert!(out.stderr.contains("error[io]") && out.stderr.contains("= hint: "), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("error[io]") && out.stderr.contains("= hint: "),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]

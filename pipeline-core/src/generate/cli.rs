@@ -202,7 +202,11 @@ where
             Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
             _ => (arg.clone(), None),
         };
-        let spelling = if spelling == "-h" { "--help".to_owned() } else { spelling };
+        let spelling = if spelling == "-h" {
+            "--help".to_owned()
+        } else {
+            spelling
+        };
         let Some(flag) = FLAGS.iter().find(|f| f.name == spelling) else {
             if spelling.starts_with('-') {
                 let suggestion = did_you_mean(&spelling, FLAGS.iter().map(|f| f.name))

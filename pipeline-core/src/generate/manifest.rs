@@ -56,7 +56,9 @@ pub struct Manifest {
 pub(crate) fn valid_generator_name(name: &str) -> bool {
     !name.is_empty()
         && !name.starts_with('.')
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
 /// The manifest path of generator `name` (a [valid](valid_generator_name) name).
@@ -76,7 +78,11 @@ impl Manifest {
             let line = line.trim();
             if let Some(rest) = line.strip_prefix(PREFIX) {
                 if n == 0 {
-                    generator = rest.split([';', ' ']).next().filter(|g| !g.is_empty()).map(str::to_owned);
+                    generator = rest
+                        .split([';', ' '])
+                        .next()
+                        .filter(|g| !g.is_empty())
+                        .map(str::to_owned);
                 }
                 continue;
             }
@@ -114,9 +120,8 @@ impl Manifest {
 
     /// The manifest's text for `generator`, sorted by path.
     pub fn render(&self, generator: &str) -> String {
-        let mut out = format!(
-            "{PREFIX}{generator}; it removes the ones it no longer generates. Do not edit by hand.\n"
-        );
+        let mut out =
+            format!("{PREFIX}{generator}; it removes the ones it no longer generates. Do not edit by hand.\n");
         for (path, entry) in &self.entries {
             out.push_str(&entry.backend);
             out.push(' ');

@@ -310,7 +310,9 @@ impl Generator {
                     crate::diagnostic::Path::root(),
                     format!("generator name {:?} cannot name its manifest file", self.name),
                 )
-                .with_hint("use ASCII letters, digits, `.`, `_` and `-`, not starting with `.` (a package name is fine)"),
+                .with_hint(
+                    "use ASCII letters, digits, `.`, `_` and `-`, not starting with `.` (a package name is fine)",
+                ),
             );
         }
         if self.backends.is_empty() {
@@ -362,10 +364,7 @@ impl Generator {
                     diagnostics.push(Diagnostic::error(
                         "reserved-path",
                         crate::diagnostic::Path::root(),
-                        format!(
-                            "backend {} generates {path}, which the generator owns",
-                            backend.name()
-                        ),
+                        format!("backend {} generates {path}, which the generator owns", backend.name()),
                     ));
                 } else if let Some((other, _)) = files.get(&file.path) {
                     diagnostics.push(

@@ -247,7 +247,9 @@ impl Generator {
             let Some(old) = write::read(root, path)? else { continue };
             let ours = match &entry.evidence {
                 Evidence::Header | Evidence::Unknown => carries_header(&old, &self.header.generator),
-                Evidence::Sha256(hex) => carries_header(&old, &self.header.generator) || hex_digest(old.as_bytes()) == *hex,
+                Evidence::Sha256(hex) => {
+                    carries_header(&old, &self.header.generator) || hex_digest(old.as_bytes()) == *hex
+                }
             };
             if ours {
                 removals.push((path.clone(), Change::Remove(old)));
@@ -274,8 +276,10 @@ impl Generator {
             removals.push((legacy_path, Change::Remove(text)));
         }
         changes.extend(removals);
-        let mut intent = Manifest::default();
-        intent.entries = old_entries;
+        let mut intent = Manifest {
+            generator: None,
+            entries: old_entries,
+        };
         intent.entries.extend(new_entries.clone());
         let manifest_final = Manifest {
             generator: None,

@@ -8,7 +8,11 @@ use super::cli::Verbosity;
 use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
 
 fn plural(n: usize, word: &str) -> String {
-    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }
 
 /// At most this many characters of a grouped warning's message.
@@ -60,7 +64,11 @@ pub(crate) fn print_warnings_and_notices(
     }
     for ((code, platform), (count, first)) in &kinds {
         let platform = platform.map(|p| format!(" ({p})")).unwrap_or_default();
-        let times = if *count > 1 { format!(" x{count}") } else { String::new() };
+        let times = if *count > 1 {
+            format!(" x{count}")
+        } else {
+            String::new()
+        };
         let _ = writeln!(out, "  warning[{code}]{platform}{times}: {}", shorten(&first.message));
     }
     // Notices: one line per platform, each kind with its count.
@@ -76,7 +84,11 @@ pub(crate) fn print_warnings_and_notices(
                     .and_then(|p| code.strip_prefix(p))
                     .and_then(|c| c.strip_prefix('-'))
                     .unwrap_or(code);
-                if *n > 1 { format!("{short} x{n}") } else { (*short).to_owned() }
+                if *n > 1 {
+                    format!("{short} x{n}")
+                } else {
+                    (*short).to_owned()
+                }
             })
             .collect::<Vec<_>>()
             .join(", ");
@@ -94,10 +106,7 @@ pub(crate) fn print_warnings_and_notices(
 
 /// The warnings of `diagnostics` in full, for `--deny-warnings`.
 pub(crate) fn print_denied_warnings(name: &str, diagnostics: &Diagnostics, out: &mut dyn Write) -> usize {
-    let warnings: Vec<&Diagnostic> = diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Warning)
-        .collect();
+    let warnings: Vec<&Diagnostic> = diagnostics.iter().filter(|d| d.severity == Severity::Warning).collect();
     for d in &warnings {
         let _ = writeln!(out, "{d}\n");
     }
@@ -120,11 +129,17 @@ mod tests {
         let mut d = Diagnostics::new();
         for job in ["a", "b", "c"] {
             d.push(
-                Diagnostic::notice("codepipeline-setup", Path::pipeline("p").job(job), "connect the repository")
-                    .on_platform("codepipeline"),
+                Diagnostic::notice(
+                    "codepipeline-setup",
+                    Path::pipeline("p").job(job),
+                    "connect the repository",
+                )
+                .on_platform("codepipeline"),
             );
         }
-        d.push(Diagnostic::notice("gitlab-schedule-setting", Path::pipeline("p"), "add a schedule").on_platform("gitlab"));
+        d.push(
+            Diagnostic::notice("gitlab-schedule-setting", Path::pipeline("p"), "add a schedule").on_platform("gitlab"),
+        );
         d.push(Diagnostic::warning("slow", Path::pipeline("p"), "this is slow").with_hint("speed it up"));
         d.push(Diagnostic::warning("slow", Path::pipeline("q"), "that is slow"));
         d

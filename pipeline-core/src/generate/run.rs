@@ -73,10 +73,8 @@ impl Generator {
                 return EXIT_ERROR;
             }
         };
-        if options.deny_warnings {
-            if print_denied_warnings(&self.name, &rendered.diagnostics, stderr) > 0 {
-                return EXIT_ERROR;
-            }
+        if options.deny_warnings && print_denied_warnings(&self.name, &rendered.diagnostics, stderr) > 0 {
+            return EXIT_ERROR;
         }
         print_warnings_and_notices(&self.name, &rendered.diagnostics, options.verbosity, stderr);
         if options.list {
@@ -112,9 +110,10 @@ impl Generator {
                 let _ = std::fs::remove_dir(dir);
             }
         };
-        let _lock = match super::lock::lock(&dir, self.effective_lock_timeout()) {
+        let lock = match super::lock::lock(&dir, self.effective_lock_timeout()) {
             Ok(l) => l,
             Err(e) => {
+                cleanup(&dir);
                 self.print_io_error(&e, "nothing was written.", stderr);
                 return EXIT_ERROR;
             }
@@ -122,14 +121,16 @@ impl Generator {
         let plan = match self.plan(&root, &rendered, &selected) {
             Ok(p) => p,
             Err(e) => {
+                drop(lock);
                 cleanup(&dir);
                 return self.report_plan_error(e, stderr);
             }
         };
         self.report_kept(&plan, options, stderr);
-        match apply(&root, &plan, self.fault) {
+        let result = apply(&root, &plan, self.fault);
+        drop(lock);
+        match result {
             Ok(summary) => {
-                cleanup(&dir);
                 if options.verbosity != Verbosity::Quiet {
                     let _ = writeln!(
                         stderr,
@@ -209,19 +210,32 @@ impl Generator {
             Some(old) if *old == plan.manifest_final => {}
             Some(old) => {
                 counts[1] += 1;
-                let diff = unified_diff(&format!("a/{manifest}"), &format!("b/{manifest}"), old, &plan.manifest_final);
+                let diff = unified_diff(
+                    &format!("a/{manifest}"),
+                    &format!("b/{manifest}"),
+                    old,
+                    &plan.manifest_final,
+                );
                 let _ = write!(stdout, "{diff}");
             }
             None => {
                 counts[0] += 1;
-                let _ = write!(stdout, "{}", unified_diff("/dev/null", &format!("b/{manifest}"), "", &plan.manifest_final));
+                let _ = write!(
+                    stdout,
+                    "{}",
+                    unified_diff("/dev/null", &format!("b/{manifest}"), "", &plan.manifest_final)
+                );
             }
         }
         let total: usize = counts.iter().sum();
         if total == 0 {
             if options.verbosity != Verbosity::Quiet {
                 let files = if plan.unchanged == 1 { "file is" } else { "files are" };
-                let _ = writeln!(stderr, "{}: {} generated {files} up to date.", self.name, plan.unchanged);
+                let _ = writeln!(
+                    stderr,
+                    "{}: {} generated {files} up to date.",
+                    self.name, plan.unchanged
+                );
             }
             return EXIT_OK;
         }

@@ -215,7 +215,7 @@ pub(crate) fn is_temp_for(name: &str, file: &str) -> bool {
 
 /// 64 unpredictable bits: std's `RandomState` is seeded from the operating system's random
 /// source, and the process id, time and a counter make every call differ.
-fn random_u64() -> u64 {
+pub(crate) fn random_u64() -> u64 {
     use std::hash::{BuildHasher, Hasher};
     static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
