@@ -279,6 +279,51 @@ impl Generator {
             .unwrap_or_default()
     }
 
+    /// The pipeline `id`, or an error naming the closest id ("did you mean") and the others,
+    /// for commands that take a pipeline by name.
+    ///
+    /// ```
+    /// use pipeline_core::prelude::*;
+    /// let g = Generator::new("ci", ".").pipeline(Pipeline::new("release"));
+    /// assert!(g.find_pipeline("release").is_ok());
+    /// let err = g.find_pipeline("relase").unwrap_err();
+    /// assert_eq!(err.hint.as_deref(), Some("did you mean \"release\"? pipelines: release"));
+    /// ```
+    pub fn find_pipeline(&self, id: &str) -> Result<&Pipeline, Diagnostic> {
+        if let Some(p) = self.pipelines.iter().find(|p| p.id.as_str() == id) {
+            return Ok(p);
+        }
+        let ids: Vec<&str> = self.pipelines.iter().map(|p| p.id.as_str()).collect();
+        Err(Diagnostic::error(
+            "unknown-pipeline",
+            crate::diagnostic::Path::root(),
+            format!("no pipeline named {id:?}"),
+        )
+        .with_hint(with_suggestion(id, &ids, "pipelines")))
+    }
+
+    /// The job `job` of pipeline `pipeline`, or an error with a "did you mean" hint.
+    ///
+    /// ```
+    /// use pipeline_core::prelude::*;
+    /// let g = Generator::new("ci", ".").pipeline(Pipeline::new("ci").job(Job::new("build")));
+    /// let err = g.find_job("ci", "biuld").unwrap_err();
+    /// assert_eq!(err.hint.as_deref(), Some("did you mean \"build\"? jobs of ci: build"));
+    /// ```
+    pub fn find_job(&self, pipeline: &str, job: &str) -> Result<(&Pipeline, &crate::job::Job), Diagnostic> {
+        let p = self.find_pipeline(pipeline)?;
+        if let Some(j) = p.jobs.iter().find(|j| j.id.as_str() == job) {
+            return Ok((p, j));
+        }
+        let ids: Vec<&str> = p.jobs.iter().map(|j| j.id.as_str()).collect();
+        Err(Diagnostic::error(
+            "unknown-job",
+            crate::diagnostic::Path::pipeline(pipeline),
+            format!("pipeline {pipeline:?} has no job named {job:?}"),
+        )
+        .with_hint(with_suggestion(job, &ids, &format!("jobs of {pipeline}"))))
+    }
+
     fn backend_names(&self) -> Vec<&'static str> {
         self.backends.iter().map(|b| b.name()).collect()
     }
@@ -290,16 +335,13 @@ impl Generator {
         let names = self.backend_names();
         for s in selected {
             if !names.contains(&s.as_str()) {
-                let suggestion = crate::diagnostic::did_you_mean(s, names.iter().copied())
-                    .map(|n| format!("did you mean {n:?}? "))
-                    .unwrap_or_default();
                 diagnostics.push(
                     Diagnostic::error(
                         "unknown-backend",
                         crate::diagnostic::Path::root(),
                         format!("unknown backend {s:?}"),
                     )
-                    .with_hint(format!("{suggestion}available backends: {}", names.join(", "))),
+                    .with_hint(with_suggestion(s, &names, "available backends")),
                 );
             }
         }
@@ -389,6 +431,14 @@ impl Generator {
             diagnostics,
         })
     }
+}
+
+/// `did you mean "x"? <what>: a, b, c` (or only the list when nothing is close).
+fn with_suggestion(name: &str, candidates: &[&str], what: &str) -> String {
+    let suggestion = crate::diagnostic::did_you_mean(name, candidates.iter().copied())
+        .map(|n| format!("did you mean {n:?}? "))
+        .unwrap_or_default();
+    format!("{suggestion}{what}: {}", candidates.join(", "))
 }
 
 /// The nearest ancestor of `dir` (itself included) that holds a `.git` entry.

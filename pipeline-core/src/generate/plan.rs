@@ -263,7 +263,7 @@ impl Generator {
         }
         // Temporary files a killed run left beside this generator's files.
         let mut temps = BTreeSet::new();
-        for path in old_entries.keys().chain(new_entries.keys()) {
+        for path in old_entries.keys().chain(new_entries.keys()).chain([&manifest]) {
             if inside.check_parent(path)? {
                 temps.extend(write::leftover_temps(root, path));
             }
