@@ -308,6 +308,10 @@ fn a_symbolic_link_out_of_the_root_is_refused() {
     );
     assert!(outside.files().is_empty(), "wrote outside: {:?}", outside.files());
     assert_eq!(dir.files(), [".github"], "only the link: nothing was written");
+    assert!(
+        !dir.path().join(".pipeline-manifests").exists(),
+        "a failed run leaves no directory behind"
+    );
 }
 
 #[test]

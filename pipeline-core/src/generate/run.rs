@@ -97,6 +97,7 @@ impl Generator {
         }
         // Writing: take the root's lock first, so plans and writes of generators sharing the
         // root do not interleave.
+        let root_existed = root.exists();
         let existed = root.join(MANIFEST_DIR).exists();
         let dir = match own_dir(&root, MANIFEST_DIR) {
             Ok(d) => d,
@@ -105,9 +106,13 @@ impl Generator {
                 return EXIT_ERROR;
             }
         };
+        // On a failure before writing, leave no directory this run created.
         let cleanup = |dir: &Path| {
             if !existed {
                 let _ = std::fs::remove_dir(dir);
+            }
+            if !root_existed {
+                let _ = std::fs::remove_dir(&root);
             }
         };
         let lock = match super::lock::lock(&dir, self.effective_lock_timeout()) {
