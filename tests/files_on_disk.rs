@@ -437,3 +437,100 @@ fn an_existing_file_the_generator_did_not_write_is_not_overwritten() {
     assert!(out.stderr.contains("error[file-not-generated]"), "{}", out.stderr);
     assert_eq!(dir.read(".github/workflows/ci.yml"), "name: hand written\n");
 }
+
+/// The fixture generator binary (a real process) writing under `root`.
+fn fixture(root: &Path) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_fixture-generator"));
+    command
+        .arg("--out")
+        .arg(root)
+        .arg("--quiet")
+        .env_remove("FIXTURE_SCRIPT_BYTES")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    command
+}
+
+fn status(command: &mut std::process::Command) -> i32 {
+    command
+        .status()
+        .expect("run the fixture generator")
+        .code()
+        .unwrap_or(-1)
+}
+
+#[test]
+fn a_generator_process_killed_at_any_moment_leaves_a_state_the_next_run_completes() {
+    let dir = TempDir::new("sigkill");
+    assert_eq!(status(&mut fixture(dir.path())), 0);
+    for round in 0..8u64 {
+        let variant = format!("v{round}");
+        let mut child = fixture(dir.path())
+            .env("FIXTURE_VARIANT", &variant)
+            .spawn()
+            .expect("spawn");
+        // Kill at a different moment each round: before, while and after it writes (starting
+        // takes tens of milliseconds, writing 200 files a few hundred).
+        std::thread::sleep(Duration::from_millis(60 + 45 * round));
+        let _ = child.kill();
+        let _ = child.wait();
+        let manifest = std::fs::read_to_string(dir.path().join(".pipeline-manifests/fixture")).expect("a manifest");
+        for file in dir.files().iter().filter(|f| f.ends_with(".yml")) {
+            assert!(
+                manifest.contains(file.as_str()),
+                "round {round}: {file} is not in the manifest"
+            );
+        }
+        let check = status(fixture(dir.path()).env("FIXTURE_VARIANT", &variant).arg("--check"));
+        let complete = check == 0;
+        assert!(check == 0 || check == 1, "round {round}: --check exited {check}");
+        if !temps(&dir).is_empty() {
+            assert!(!complete, "round {round}: --check missed leftover temporary files");
+        }
+        assert_eq!(
+            status(fixture(dir.path()).env("FIXTURE_VARIANT", &variant)),
+            0,
+            "round {round}"
+        );
+        assert_eq!(
+            status(fixture(dir.path()).env("FIXTURE_VARIANT", &variant).arg("--check")),
+            0,
+            "round {round}"
+        );
+        assert!(temps(&dir).is_empty(), "round {round}: {:?}", temps(&dir));
+    }
+}
+
+#[test]
+fn a_generator_killed_by_a_file_size_limit_leaves_a_partial_file_the_next_run_removes() {
+    let dir = TempDir::new("ulimit");
+    // `ulimit -f 2` (1 KiB blocks on Linux shells, 512 bytes on some): a 4 KiB script cannot be
+    // written whole; SIGXFSZ kills the process with the temporary file half written.
+    let limited = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -f 2 && exec \"$0\" --out \"$1\" --quiet")
+        .arg(env!("CARGO_BIN_EXE_fixture-generator"))
+        .arg(dir.path())
+        .env("FIXTURE_PIPELINES", "3")
+        .env("FIXTURE_SCRIPT_BYTES", "4096")
+        .status()
+        .expect("sh");
+    assert!(!limited.success(), "the size limit stops the generator: {limited:?}");
+    let partial = temps(&dir);
+    assert!(
+        !partial.is_empty(),
+        "a partial temporary file is left: {:?}",
+        dir.files()
+    );
+    let check = |args: &[&str]| {
+        let mut c = fixture(dir.path());
+        c.env("FIXTURE_PIPELINES", "3")
+            .env("FIXTURE_SCRIPT_BYTES", "4096")
+            .args(args);
+        status(&mut c)
+    };
+    assert_eq!(check(&["--check"]), 1, "--check reports the partial file");
+    assert_eq!(check(&[]), 0);
+    assert!(temps(&dir).is_empty(), "{:?}", dir.files());
+    assert_eq!(check(&["--check"]), 0);
+}
