@@ -324,7 +324,7 @@ fn two_generators_at_once_take_turns_twenty_times() {
         let b = || generator("b", dir.path(), &["b1", "b2"]);
         // Generators are built in their threads (a backend need not be `Sync`) and started
         // together.
-        let start = std::sync::Barrier::new(2);
+        let start = std::sync::Barrier::new(3);
         let (ra, rb) = std::thread::scope(|s| {
             let ta = s.spawn(|| {
                 let g = a();
@@ -336,6 +336,14 @@ fn two_generators_at_once_take_turns_twenty_times() {
                 start.wait();
                 run(&g, &[])
             });
+            // The same generator twice at once (a build script and `cargo run`).
+            let ta2 = s.spawn(|| {
+                let g = a();
+                start.wait();
+                run(&g, &[])
+            });
+            let again = ta2.join().expect("thread");
+            assert_eq!(again.code, 0, "round {round}: {again:?}");
             (ta.join().expect("thread"), tb.join().expect("thread"))
         });
         let (a, b) = (a(), b());
