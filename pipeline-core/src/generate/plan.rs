@@ -233,7 +233,8 @@ impl Generator {
             return Err(PlanError::Ownership(problems));
         }
         for (path, entry) in &old_entries {
-            if new_entries.contains_key(path) {
+            if new_entries.contains_key(path) || claims.contains_key(path) {
+                // still generated, or another generator's now: not this one's to remove
                 continue;
             }
             if !selected.contains(entry.backend.as_str()) {
@@ -256,7 +257,10 @@ impl Generator {
             } else {
                 let why = match &entry.evidence {
                     Evidence::Sha256(_) => "it changed since it was generated",
-                    _ => "it no longer starts with the generated header",
+                    Evidence::Header => "it no longer starts with the generated header",
+                    Evidence::Unknown => {
+                        "it has no generated header, and the earlier manifest did not record its contents"
+                    }
                 };
                 kept.push((path.clone(), why.to_owned()));
             }
