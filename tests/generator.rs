@@ -302,7 +302,11 @@ fn a_symbolic_link_out_of_the_root_is_refused() {
     let out = run(&generator(&dir, vec![pipeline("ci")]), &[]);
     assert_eq!(out.code, 2, "{out:?}");
     assert!(
-        out.stderr.contains("outside the output root") && out.stderr.contains("nothing was written"),
+        out.stderr.contains("outside the output root")
+            && out.stderr.contains("nothing was written")
+            && out
+                .stderr
+                .contains("hint: the generator writes only real files and directories inside the output root"),
         "{}",
         out.stderr
     );

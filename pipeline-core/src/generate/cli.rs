@@ -252,6 +252,10 @@ mod tests {
             Err("unknown option \"--verbsoe\" (did you mean --verbose?)".into())
         );
         assert_eq!(parse(["--frobnicate"]), Err("unknown option \"--frobnicate\"".into()));
+        assert_eq!(
+            parse(["--quiet", "--verbose"]),
+            Err("--quiet and --verbose cannot be combined".into())
+        );
     }
 
     #[test]

@@ -127,10 +127,7 @@ fn check_manifest_dir(root: &Path) -> Result<(), IoError> {
         Ok(m) if m.file_type().is_symlink() || !m.is_dir() => Err(IoError {
             action: "reading",
             path,
-            source: std::io::Error::new(
-                std::io::ErrorKind::PermissionDenied,
-                "it must be a directory, not a symbolic link or a file",
-            ),
+            source: write::refused("it must be a directory, not a symbolic link or a file"),
         }),
         _ => Ok(()),
     }

@@ -31,11 +31,34 @@ impl std::fmt::Display for IoError {
     }
 }
 
+/// Why the generator refused a path that exists (a symbolic link, a file where a directory
+/// belongs): not an operating system error, so it has its own hint.
+#[derive(Debug)]
+struct Refused(String);
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Refused {}
+
+/// An error for a path the generator refuses to use.
+pub(crate) fn refused(message: impl Into<String>) -> io::Error {
+    io::Error::new(io::ErrorKind::PermissionDenied, Refused(message.into()))
+}
+
 impl IoError {
     /// How to fix it, from the kind of failure.
     pub fn hint(&self) -> Option<String> {
         use io::ErrorKind as K;
         let path = self.path.display();
+        if self.source.get_ref().is_some_and(|e| e.is::<Refused>()) {
+            return Some(format!(
+                "the generator writes only real files and directories inside the output root: replace {path} with one, or write elsewhere with --out DIR"
+            ));
+        }
         Some(match self.source.kind() {
             K::PermissionDenied => format!(
                 "check the ownership and permissions of {path} and its directory, or write elsewhere with --out DIR"
@@ -153,13 +176,10 @@ impl<'a> InsideChecker<'a> {
                         return Err(IoError {
                             action: "writing",
                             path: current.clone(),
-                            source: io::Error::new(
-                                io::ErrorKind::PermissionDenied,
-                                format!(
-                                    "it is a symbolic link to {}, outside the output root",
-                                    resolved.display()
-                                ),
-                            ),
+                            source: refused(format!(
+                                "it is a symbolic link to {}, outside the output root",
+                                resolved.display()
+                            )),
                         });
                     }
                     true
@@ -327,10 +347,9 @@ pub(crate) fn read_own(root: &Path, rel: &RelPath) -> Result<Option<String>, IoE
     let refuse = |what: &str| IoError {
         action: "reading",
         path: path.clone(),
-        source: io::Error::new(
-            io::ErrorKind::PermissionDenied,
-            format!("it is {what}; the generator reads its manifests only from regular files"),
-        ),
+        source: refused(format!(
+            "it is {what}; the generator reads its manifests only from regular files"
+        )),
     };
     if before.file_type().is_symlink() {
         return Err(refuse("a symbolic link"));
@@ -361,10 +380,7 @@ pub(crate) fn own_dir(root: &Path, dir: &str) -> Result<PathBuf, IoError> {
         Ok(m) if m.file_type().is_symlink() || !m.is_dir() => Err(IoError {
             action: "opening",
             path,
-            source: io::Error::new(
-                io::ErrorKind::PermissionDenied,
-                "it must be a directory, not a symbolic link or a file",
-            ),
+            source: refused("it must be a directory, not a symbolic link or a file"),
         }),
         Ok(_) => Ok(path),
         Err(e) if e.kind() == io::ErrorKind::NotFound => match fs::create_dir(&path) {
