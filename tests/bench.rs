@@ -3,13 +3,19 @@
 //! ```text
 //! cargo run --release -p pipeline-tests --bin bench            # every enabled backend
 //! cargo run --release -p pipeline-tests --bin bench -- github  # one backend
+//! cargo run --release -p pipeline-tests --bin bench -- --cold-build  # a service's cold build
 //! ```
 //!
 //! For 1, 100 and 1,000 distinct copies of the example service's delivery pipeline, and for
 //! each backend, it generates in memory and with files written (through the generator, as
 //! `--out DIR` does), each scenario in a fresh child process so its peak memory is its own, and
 //! prints the time per pipeline, the total time and the peak resident memory. It prints figures;
-//! it asserts nothing.
+//! it asserts nothing. Every run starts with the machine it ran on (processor, cores, memory,
+//! load, file system, rustc), so a figure quoted elsewhere can say where it came from.
+//!
+//! `--cold-build` instead times what a service team pays in CI: a debug build of
+//! `example-service` (the library, the templates, the derive macros and their dependencies)
+//! into an empty target directory, dependencies already downloaded.
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -91,6 +97,11 @@ fn main() {
             return;
         }
     }
+    print_machine();
+    if args.iter().any(|a| a == "--cold-build") {
+        cold_build();
+        return;
+    }
     let all: Vec<&'static str> = pipeline_backends::all().iter().map(|b| b.name()).collect();
     let backends: Vec<&str> = if args.is_empty() {
         all.clone()
@@ -147,4 +158,73 @@ fn main() {
             }
         }
     }
+}
+
+/// The first line of `/proc/<file>` matching `key`, without the key.
+fn proc_field(file: &str, key: &str) -> Option<String> {
+    let text = std::fs::read_to_string(format!("/proc/{file}")).ok()?;
+    let line = text.lines().find(|l| l.starts_with(key))?;
+    Some(
+        line[key.len()..]
+            .trim_start_matches([' ', '\t', ':'])
+            .trim()
+            .to_string(),
+    )
+}
+
+/// What the figures were measured on.
+fn print_machine() {
+    let cpu = proc_field("cpuinfo", "model name").unwrap_or_else(|| std::env::consts::ARCH.into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let memory = proc_field("meminfo", "MemTotal")
+        .and_then(|kb| kb.split_whitespace().next()?.parse::<f64>().ok())
+        .map_or_else(|| "?".into(), |kb| format!("{:.0} GiB", kb / 1024.0 / 1024.0));
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "?".into());
+    let rustc = Command::new("rustc")
+        .arg("--version")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_else(|_| "rustc ?".into());
+    println!(
+        "machine: {cpu}, {cores} cores, {memory}, load average {load}; {rustc}; {}",
+        std::env::consts::OS
+    );
+}
+
+/// Times a cold debug build of `example-service` in a fresh target directory.
+fn cold_build() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_default();
+    let target = std::env::temp_dir().join(format!("pipeline-bench-cold-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&target);
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    // Download first, so the figure is compilation only.
+    let fetched = Command::new(&cargo)
+        .current_dir(&root)
+        .args(["fetch", "--locked", "--quiet"])
+        .status();
+    if !fetched.is_ok_and(|s| s.success()) {
+        eprintln!("bench: cargo fetch failed");
+        std::process::exit(1);
+    }
+    let start = Instant::now();
+    let status = Command::new(&cargo)
+        .current_dir(&root)
+        .args(["build", "--locked", "--quiet", "-p", "example-service"])
+        .env("CARGO_TARGET_DIR", &target)
+        .status();
+    let elapsed = start.elapsed();
+    let _ = std::fs::remove_dir_all(&target);
+    if !status.is_ok_and(|s| s.success()) {
+        eprintln!("bench: the cold build failed");
+        std::process::exit(1);
+    }
+    println!(
+        "cold debug build of example-service (empty target directory): {:.1} s",
+        elapsed.as_secs_f64()
+    );
 }

