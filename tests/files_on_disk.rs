@@ -406,7 +406,7 @@ fn a_stale_file_replaced_by_a_person_is_kept_and_reported() {
     assert_eq!(check.code, 1);
     assert!(
         check.stderr.contains(
-            "kept .github/workflows/old.yml, no longer generated: it no longer starts with the generated header"
+            "would keep .github/workflows/old.yml, no longer generated: it no longer starts with the generated header"
         ),
         "{}",
         check.stderr

@@ -192,8 +192,9 @@ impl Generator {
         for (path, why) in &plan.kept {
             let _ = writeln!(
                 stderr,
-                "{}: kept {path}, no longer generated: {why}, so it is yours now; delete it if you do not need it.",
-                self.name
+                "{}: {} {path}, no longer generated: {why}, so it is yours now; delete it if you do not need it.",
+                self.name,
+                if options.check { "would keep" } else { "kept" }
             );
         }
     }
