@@ -542,3 +542,26 @@ fn a_generator_killed_by_a_file_size_limit_leaves_a_partial_file_the_next_run_re
     assert!(temps(&dir).is_empty(), "{:?}", dir.files());
     assert_eq!(check(&["--check"]), 0);
 }
+
+#[test]
+fn this_repositorys_ci_generator_after_the_example_service_on_one_root_removes_nothing() {
+    // The case the issue reports: `ci` run after `example-service` on the same root removed
+    // the example's eight GitHub workflows.
+    let dir = TempDir::new("issue-case");
+    let service = example_service::generator().output_root(dir.path());
+    let ci = ci::generator().output_root(dir.path());
+    assert_eq!(run(&service, &["--quiet"]).code, 0);
+    let workflows = |dir: &TempDir| {
+        dir.files()
+            .into_iter()
+            .filter(|f| f.starts_with(".github/workflows/"))
+            .count()
+    };
+    let before = workflows(&dir);
+    assert_eq!(before, 8, "{:?}", dir.files());
+    let out = run(&ci, &["--quiet"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(workflows(&dir), before + 1, "{:?}", dir.files());
+    assert_eq!(run(&service, &["--check", "--quiet"]).code, 0);
+    assert_eq!(run(&ci, &["--check", "--quiet"]).code, 0);
+}
