@@ -565,3 +565,29 @@ fn this_repositorys_ci_generator_after_the_example_service_on_one_root_removes_n
     assert_eq!(run(&service, &["--check", "--quiet"]).code, 0);
     assert_eq!(run(&ci, &["--check", "--quiet"]).code, 0);
 }
+
+#[test]
+fn two_generators_with_one_name_but_different_sources_do_not_share_a_manifest() {
+    // A monorepo where two services each followed the quick start: both packages are named
+    // `pipelines` and write at the repository root.
+    let dir = TempDir::new("same-name");
+    let a = generator("pipelines", dir.path(), &["a"]).source("services/a");
+    let b = generator("pipelines", dir.path(), &["b"]).source("services/b");
+    assert_eq!(run(&a, &[]).code, 0);
+    for args in [&[][..], &["--check"]] {
+        let out = run(&b, args);
+        assert_eq!(out.code, 2, "{args:?}: {out:?}");
+        assert!(
+            out.stderr.contains(
+                "error[generator-name-shared]: .pipeline-manifests/pipelines belongs to the generator pipelines from services/a; this is pipelines from services/b"
+            ),
+            "{}",
+            out.stderr
+        );
+    }
+    assert_eq!(
+        dir.files(),
+        [".github/workflows/a.yml", ".pipeline-manifests/pipelines"]
+    );
+    assert_eq!(run(&a, &["--check"]).code, 0);
+}

@@ -153,6 +153,23 @@ impl Generator {
             Some(text) => Manifest::parse(text, false).map_err(|e| invalid(root, &manifest, e))?,
             None => Manifest::default(),
         };
+        if let Some(other) = own.source.as_ref().filter(|s| **s != self.header.source) {
+            let mut problems = Diagnostics::new();
+            problems.push(
+                Diagnostic::error(
+                    "generator-name-shared",
+                    file_path(root, &manifest),
+                    format!(
+                        "{manifest} belongs to the generator {name} from {other}; this is {name} from {}",
+                        self.header.source
+                    ),
+                )
+                .with_hint(format!(
+                    "two generators named {name} under one output root would remove each other's files: rename one (the package, or `Generator::new`) or give it another output root; if this generator moved from {other}, delete {manifest} and run again"
+                )),
+            );
+            return Err(PlanError::Ownership(problems));
+        }
         let legacy_path = RelPath::new(LEGACY_MANIFEST_FILE).map_err(|e| invalid(root, &manifest, e))?;
         let legacy_text = write::read_own(root, &legacy_path)?;
         let legacy = match &legacy_text {
@@ -279,19 +296,22 @@ impl Generator {
         changes.extend(removals);
         let mut intent = Manifest {
             generator: None,
+            source: None,
             entries: old_entries,
         };
         intent.entries.extend(new_entries.clone());
+        let source = &self.header.source;
         let manifest_final = Manifest {
             generator: None,
+            source: None,
             entries: new_entries,
         }
-        .render(name);
+        .render(name, source);
         Ok(Plan {
             changes,
             manifest,
             manifest_old,
-            manifest_intent: intent.render(name),
+            manifest_intent: intent.render(name, source),
             manifest_final,
             kept,
             unchanged,
