@@ -9,6 +9,10 @@
 //! (the file starts with the generator's header) or `sha256:<hex>` (formats without comments, such
 //! as JSON: the file must still be byte for byte what was written).
 //!
+//! The first line names the generator and its source (as its headers do): a generator of the
+//! same name from another source (two services' `pipelines` packages at one repository root)
+//! is refused rather than allowed to take over the manifest.
+//!
 //! Before per-generator manifests, one `.pipeline-manifest` at the root listed `<backend> <path>`
 //! for whichever generator ran last; the generator it names adopts its entries and deletes it.
 
