@@ -74,7 +74,7 @@ pub fn markdown(s: &str) -> String {
 /// ```
 /// use pipeline_templates::code;
 /// assert_eq!(code("~/.cargo/registry", false), "`~/.cargo/registry`");
-/// assert_eq!(code("echo `date`", false), "``echo `date` ``");
+/// assert_eq!(code("echo `date`", false), "`` echo `date` ``");
 /// assert_eq!(code("a|b", true), "`a\\|b`");
 /// assert_eq!(code("a|b", false), "`a|b`");
 /// ```

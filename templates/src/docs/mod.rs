@@ -33,7 +33,8 @@ const TEMPLATE: &str = include_str!("../../templates/pipeline.md.j2");
 /// let files = pipeline_core::Generator::new("g", ".").backend(pipeline_templates::Docs::new()).pipeline(p).render(&[]).expect("renders").files;
 /// let page = &files[0].1.contents;
 /// assert!(page.contains("```mermaid\nflowchart LR\n"));
-/// assert!(page.contains("j1 --> a2{{\"manual approval<br/>production\"}}"));
+/// assert!(page.contains("a2{{\"manual approval<br/>production\"}}"));
+/// assert!(page.contains("j1 --> a2"));
 /// assert!(page.contains("a2 --> j2"));
 /// ```
 #[derive(Clone, Copy, Debug, Default)]
