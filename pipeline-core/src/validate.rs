@@ -57,6 +57,33 @@ pub fn validate_all(pipelines: &[Pipeline]) -> Diagnostics {
     diagnostics
 }
 
+/// Panics, listing every diagnostic, unless `pipeline` passes validation without an error or a
+/// warning: for the tests of a service's pipelines and of an organisation's constructs (and for
+/// this library's own examples).
+///
+/// ```
+/// use pipeline_core::prelude::*;
+/// let ci = Pipeline::new("ci")
+///     .on(Trigger::push().branches(["main"]))
+///     .job(Job::new("test").step(Step::checkout()).step(Step::script("cargo test --locked")));
+/// pipeline_core::validate::assert_valid(&ci);
+/// ```
+///
+/// ```should_panic
+/// use pipeline_core::prelude::*;
+/// let broken = Pipeline::new("ci").on(Trigger::push()).job(Job::new("deploy").needs("biuld"));
+/// pipeline_core::validate::assert_valid(&broken); // unknown need, empty job
+/// ```
+#[track_caller]
+pub fn assert_valid(pipeline: &Pipeline) {
+    let diagnostics = validate(pipeline);
+    assert!(
+        diagnostics.is_empty(),
+        "pipeline {:?} does not pass validation:\n{diagnostics}",
+        pipeline.id.as_str()
+    );
+}
+
 /// Validates one pipeline.
 pub fn validate(pipeline: &Pipeline) -> Diagnostics {
     let mut v = Validator {
