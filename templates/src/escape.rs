@@ -177,6 +177,7 @@ fn find_run(s: &str, n: usize) -> Option<usize> {
 /// ```
 /// use pipeline_templates::mermaid;
 /// assert_eq!(mermaid("say \"hi\" <now> & #1"), "say #quot;hi#quot; #lt;now#gt; #amp; #35;1");
+/// assert_eq!(mermaid("`md`"), "#96;md#96;");
 /// ```
 pub fn mermaid(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -187,6 +188,8 @@ pub fn mermaid(s: &str) -> String {
             '>' => out.push_str("#gt;"),
             '&' => out.push_str("#amp;"),
             '#' => out.push_str("#35;"),
+            // A label between backticks would be read as Mermaid's Markdown string.
+            '`' => out.push_str("#96;"),
             '\n' | '\r' => out.push(' '),
             c => out.push(c),
         }

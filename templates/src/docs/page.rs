@@ -14,6 +14,9 @@ pub(super) struct Page {
     id: String,
     name: String,
     triggers: Vec<String>,
+    /// The triggers in the diagram's start node: plain text, without the backticks that mark
+    /// code in the list.
+    start: String,
     nodes: Vec<Node>,
     edges: Vec<Edge>,
     /// Mermaid class name to the nodes drawn with it.
@@ -474,6 +477,12 @@ impl Page {
             id: p.id.to_string(),
             name: p.name.clone(),
             triggers: p.triggers.iter().map(ToString::to_string).collect(),
+            start: p
+                .triggers
+                .iter()
+                .map(|t| t.to_string().replace('`', ""))
+                .collect::<Vec<_>>()
+                .join(" · "),
             nodes,
             edges,
             classes,

@@ -244,7 +244,7 @@ fn the_diagram_shows_matrix_cache_artifacts_approval_and_rollback_in_quoted_labe
     }
     let lines: Vec<&str> = diagram.lines().map(str::trim).collect();
     for want in [
-        "j1[\"Build #lt;all#gt; | *the* `things`<br/>matrix: os (2 runs)<br/>cache: cargo<br/>artifacts: app\"]",
+        "j1[\"Build #lt;all#gt; | *the* #96;things#96;<br/>matrix: os (2 runs)<br/>cache: cargo<br/>artifacts: app\"]",
         "a2{{\"manual approval<br/>prod\"}}",
         "j2[[\"deploy<br/>env: prod\"]]",
         "j3[\"rollback<br/>rollback\"]",
