@@ -203,13 +203,6 @@ impl Page {
                     .any(|s| matches!(&s.kind, StepKind::Upload(u) if u.artifact == name))
             })
         };
-        let is_rollback = |j: &Job| {
-            j.has_role(&JobRole::ROLLBACK)
-                || (status(j.condition.as_ref()) == Some("on failure")
-                    && j.needs
-                        .iter()
-                        .any(|n| p.find_job(n.as_str()).is_some_and(|d| d.environment.is_some())))
-        };
 
         let mut nodes = Vec::new();
         let mut edges = Vec::new();
@@ -222,7 +215,7 @@ impl Page {
         let mut artifacts: Vec<ArtifactRow> = Vec::new();
         for (i, j) in p.jobs.iter().enumerate() {
             let approval = j.environment.as_ref().is_some_and(|e| e.requires_approval());
-            let rollback = is_rollback(j);
+            let rollback = is_rollback(p, j);
             let mut lines = vec![j.name.clone().unwrap_or_else(|| j.id.to_string())];
             let (open, close) = if j.environment.is_some() {
                 ("[[", "]]")
@@ -401,69 +394,7 @@ impl Page {
                 timeout: p.timeout_of(j),
             });
         }
-        let mut environments: Vec<EnvRow> = Vec::new();
-        for j in &p.jobs {
-            let Some(e) = &j.environment else { continue };
-            let rollbacks = p
-                .jobs
-                .iter()
-                .filter(|r| is_rollback(r) && r.needs.contains(&j.id))
-                .map(|r| r.id.to_string());
-            match environments.iter_mut().find(|r| r.name == e.name.as_str()) {
-                Some(row) => {
-                    row.jobs.push(j.id.to_string());
-                    row.rollbacks.extend(rollbacks);
-                }
-                None => environments.push(EnvRow {
-                    name: e.name.to_string(),
-                    tier: e.tier.as_str(),
-                    url: e.url.as_ref().map(describe),
-                    jobs: vec![j.id.to_string()],
-                    approval: e.requires_approval(),
-                    instructions: e.approval.as_ref().and_then(|a| a.instructions.clone()),
-                    review_url: e.approval.as_ref().and_then(|a| a.review_url.clone()),
-                    rollbacks: rollbacks.collect(),
-                }),
-            }
-        }
-        let inputs = p
-            .inputs()
-            .map(|i| InputRow {
-                name: i.name.to_string(),
-                description: i.description.clone(),
-                kind: match &i.kind {
-                    InputKind::String { .. } => "text",
-                    InputKind::Choice { .. } => "choice",
-                    InputKind::Boolean { .. } => "yes/no",
-                },
-                default: i.default_string().unwrap_or_default(),
-            })
-            .collect();
-        let mut secrets = BTreeSet::new();
-        let mut variables = BTreeSet::new();
-        for j in &p.jobs {
-            for e in j.exprs() {
-                secrets.extend(e.secrets().map(ToString::to_string));
-                variables.extend(e.vars().map(ToString::to_string));
-            }
-            for s in &j.steps {
-                if let StepKind::Action(a) = &s.kind {
-                    for v in a.with.values() {
-                        secrets.extend(v.secrets().map(ToString::to_string));
-                    }
-                }
-            }
-        }
-        let notices = notes
-            .iter()
-            .filter(|d| d.severity != Severity::Error)
-            .filter(|d| matches!(d.path.segments().first(), Some(Segment::Pipeline(id)) if id == p.id.as_str()))
-            .map(|d| Note {
-                platform: d.platform.unwrap_or("all platforms"),
-                message: d.message.clone(),
-                hint: d.hint.clone(),
-            })
-            .collect();
+        let (secrets, variables) = secrets_and_variables(p);
         let classes = [
             ("deploy", deploy_nodes),
             ("approval", approval_nodes),
@@ -490,11 +421,100 @@ impl Page {
             matrices,
             caches,
             artifacts,
-            environments,
-            inputs,
-            secrets: secrets.into_iter().collect(),
-            variables: variables.into_iter().collect(),
-            notices,
+            environments: environments(p),
+            inputs: inputs(p),
+            secrets,
+            variables,
+            notices: notices(p, notes),
         }
     }
+}
+
+/// Whether `j` undoes a failed deployment: marked as a rollback, or run on the failure of a job
+/// that deploys.
+fn is_rollback(p: &Pipeline, j: &Job) -> bool {
+    j.has_role(&JobRole::ROLLBACK)
+        || (status(j.condition.as_ref()) == Some("on failure")
+            && j.needs
+                .iter()
+                .any(|n| p.find_job(n.as_str()).is_some_and(|d| d.environment.is_some())))
+}
+
+/// Each environment once, with the jobs that deploy to it and roll it back.
+fn environments(p: &Pipeline) -> Vec<EnvRow> {
+    let mut environments: Vec<EnvRow> = Vec::new();
+    for j in &p.jobs {
+        let Some(e) = &j.environment else { continue };
+        let rollbacks = p
+            .jobs
+            .iter()
+            .filter(|r| is_rollback(p, r) && r.needs.contains(&j.id))
+            .map(|r| r.id.to_string());
+        match environments.iter_mut().find(|r| r.name == e.name.as_str()) {
+            Some(row) => {
+                row.jobs.push(j.id.to_string());
+                row.rollbacks.extend(rollbacks);
+            }
+            None => environments.push(EnvRow {
+                name: e.name.to_string(),
+                tier: e.tier.as_str(),
+                url: e.url.as_ref().map(describe),
+                jobs: vec![j.id.to_string()],
+                approval: e.requires_approval(),
+                instructions: e.approval.as_ref().and_then(|a| a.instructions.clone()),
+                review_url: e.approval.as_ref().and_then(|a| a.review_url.clone()),
+                rollbacks: rollbacks.collect(),
+            }),
+        }
+    }
+    environments
+}
+
+fn inputs(p: &Pipeline) -> Vec<InputRow> {
+    p.inputs()
+        .map(|i| InputRow {
+            name: i.name.to_string(),
+            description: i.description.clone(),
+            kind: match &i.kind {
+                InputKind::String { .. } => "text",
+                InputKind::Choice { .. } => "choice",
+                InputKind::Boolean { .. } => "yes/no",
+            },
+            default: i.default_string().unwrap_or_default(),
+        })
+        .collect()
+}
+
+/// The secrets and configuration variables the jobs read, sorted.
+fn secrets_and_variables(p: &Pipeline) -> (Vec<String>, Vec<String>) {
+    let mut secrets = BTreeSet::new();
+    let mut variables = BTreeSet::new();
+    for j in &p.jobs {
+        for e in j.exprs() {
+            secrets.extend(e.secrets().map(ToString::to_string));
+            variables.extend(e.vars().map(ToString::to_string));
+        }
+        for s in &j.steps {
+            if let StepKind::Action(a) = &s.kind {
+                for v in a.with.values() {
+                    secrets.extend(v.secrets().map(ToString::to_string));
+                }
+            }
+        }
+    }
+    (secrets.into_iter().collect(), variables.into_iter().collect())
+}
+
+/// The notes (not errors) the platforms reported about this pipeline.
+fn notices(p: &Pipeline, notes: &Diagnostics) -> Vec<Note> {
+    notes
+        .iter()
+        .filter(|d| d.severity != Severity::Error)
+        .filter(|d| matches!(d.path.segments().first(), Some(Segment::Pipeline(id)) if id == p.id.as_str()))
+        .map(|d| Note {
+            platform: d.platform.unwrap_or("all platforms"),
+            message: d.message.clone(),
+            hint: d.hint.clone(),
+        })
+        .collect()
 }
