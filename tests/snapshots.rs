@@ -125,3 +125,34 @@ fn example_service_docs() {
         example_service::pipelines(),
     );
 }
+
+#[test]
+fn everything_docs() {
+    snapshot(
+        "everything",
+        pipeline_backends::Docs::new(),
+        vec![fixtures::everything()],
+    );
+}
+
+/// The docs page lists the notes of the platforms generated with it: the page of the pipeline
+/// that uses every feature (as far as every platform expresses it), generated with all backends.
+#[test]
+fn everything_docs_with_platform_notes() {
+    let rendered = Generator::new("snapshots", ".")
+        .source("tests/snapshots.rs")
+        .regenerate_command("cargo insta review")
+        .backends(pipeline_backends::all())
+        .pipeline(fixtures::everything_codepipeline())
+        .render(&[])
+        .unwrap_or_else(|d| panic!("does not render:\n{d}"));
+    let (_, page) = rendered
+        .files
+        .iter()
+        .find(|(_, f)| f.path.as_str().starts_with("docs/"))
+        .expect("a docs page");
+    insta::assert_snapshot!(
+        "everything_with_notes__docs__docs_pipelines_everything_md",
+        page.contents
+    );
+}

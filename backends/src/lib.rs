@@ -10,6 +10,8 @@
 //! assert_eq!(names, ["github", "gitlab", "codepipeline", "docs"]);
 //! ```
 #![deny(missing_docs)]
+// docs.rs (`--cfg docsrs`, nightly) marks each item with the cargo feature it needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(feature = "codepipeline")]
 pub mod codepipeline;

@@ -131,7 +131,8 @@ impl Action {
 /// let node = Action::new("actions/setup-node", "820762786026740c76f36085b0efc47a31fe5020", "v7.0.0");
 /// let step = Step::action(ActionStep::new(node).with("node-version", "22").fallback("node --version"));
 /// let plain = Step::action(Action::new("actions/attest", "1e69f48acb82d1966a394da916b4c1698aa569d6", "v4.2.2"));
-/// # let _ = (step, plain, Permission::IdToken, Access::Write);
+/// # let _ = (Permission::IdToken, Access::Write);
+/// # pipeline_core::validate::assert_valid(&pipeline_core::Pipeline::new("ci").on(pipeline_core::Trigger::push()).job(pipeline_core::Job::new("build").step(step).step(plain)));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ActionStep {

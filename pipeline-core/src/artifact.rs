@@ -10,6 +10,8 @@ use crate::id::ArtifactName;
 /// assert!(matches!(s.kind, StepKind::Upload(_)));
 /// let kept: Step = Upload::new("report", ["report.html"]).retention_days(5).into();
 /// assert!(matches!(kept.kind, StepKind::Upload(Upload { retention_days: Some(5), .. })));
+/// # use pipeline_core::{Job, Pipeline, Trigger};
+/// # pipeline_core::validate::assert_valid(&Pipeline::new("ci").on(Trigger::push()).job(Job::new("build").step(Step::script("make")).step(s).step(kept)));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Upload {

@@ -3,9 +3,16 @@
 /// Caches `paths` under a key made of a prefix and the hash of some files.
 ///
 /// ```
-/// use pipeline_core::Cache;
-/// let c = Cache::new("cargo", ["~/.cargo/registry", "target"]).hash_files(["Cargo.lock"]);
+/// use pipeline_core::prelude::*;
+/// // Cached paths stay inside the workspace: point cargo's home there to cache its registry.
+/// let c = Cache::new("cargo", [".cargo/registry", "target"]).hash_files(["Cargo.lock"]);
 /// assert_eq!(c.key_files, ["Cargo.lock"]);
+/// let test = Job::new("test")
+///     .env("CARGO_HOME", ".cargo")
+///     .step(Step::checkout())
+///     .step(Step::cache(c))
+///     .step(Step::script("cargo test --locked"));
+/// pipeline_core::validate::assert_valid(&Pipeline::new("ci").on(Trigger::push()).job(test));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Cache {

@@ -42,6 +42,7 @@
 //! assert_eq!(ids, ["build", "staging-deploy", "staging-smoke-test", "production-deploy", "production-smoke-test"]);
 //! assert_eq!(pipeline.find_job("production-smoke-test").map(|j| j.needs.clone()), Some(vec!["production-deploy".into()]));
 //! assert_eq!(pipeline.find_job("production-deploy").map(|j| j.needs.clone()), Some(vec!["staging-smoke-test".into()]));
+//! # pipeline_core::validate::assert_valid(&pipeline);
 //! ```
 
 use std::collections::BTreeSet;

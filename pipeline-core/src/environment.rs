@@ -80,6 +80,8 @@ impl Approval {
 ///     .url("https://app.example.com")
 ///     .approval(Approval::new().instructions("Check the staging dashboard first"));
 /// assert!(prod.requires_approval());
+/// # use pipeline_core::prelude::*;
+/// # pipeline_core::validate::assert_valid(&Pipeline::new("d").on(Trigger::push()).job(Job::new("deploy").environment(prod).step(Step::script("./deploy.sh"))));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Environment {

@@ -72,6 +72,7 @@ impl Builtin {
 /// let version: OutputRef = build.output("version");
 /// let deploy = Job::new("deploy").needs(&build).env("VERSION", version).step(Step::script("./deploy.sh"));
 /// assert_eq!(deploy.needs[0], "build");
+/// # pipeline_core::validate::assert_valid(&Pipeline::new("d").on(Trigger::push()).job(build).job(deploy));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct OutputRef {

@@ -12,6 +12,7 @@
 //! let job = Job::new("test").extend(Interruptible(true)).step(Step::script("make test"));
 //! assert_eq!(job.extensions.get::<Interruptible>(), Some(&Interruptible(true)));
 //! assert_eq!(job.extensions.get::<String>(), None);
+//! # pipeline_core::validate::assert_valid(&Pipeline::new("ci").on(Trigger::push()).job(job));
 //! ```
 
 use std::any::{Any, TypeId};

@@ -12,6 +12,7 @@ use crate::pipeline::Pipeline;
 /// use pipeline_core::prelude::*;
 /// use pipeline_core::graph::NeedsGraph;
 /// let p = Pipeline::new("ci")
+///     .on(Trigger::push())
 ///     .job(Job::new("lint").step(Step::script("true")))
 ///     .job(Job::new("test").step(Step::script("true")))
 ///     .job(Job::new("build").needs("lint").needs("test").step(Step::script("true")))
@@ -19,6 +20,7 @@ use crate::pipeline::Pipeline;
 /// let g = NeedsGraph::new(&p);
 /// assert_eq!(g.layers(), Ok(vec![vec![0, 1], vec![2], vec![3]]));
 /// assert!(g.is_ancestor(0, 3));
+/// # pipeline_core::validate::assert_valid(&p);
 /// ```
 #[derive(Debug)]
 pub struct NeedsGraph<'a> {

@@ -28,6 +28,7 @@ use crate::step::{Step, StepKind};
 ///     .environment(Environment::new("staging"))
 ///     .step(Step::script("./deploy.sh"));
 /// assert_eq!(deploy.needs, ["test"]);
+/// # pipeline_core::validate::assert_valid(&Pipeline::new("ci").on(Trigger::push()).job(test).job(deploy));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Job {

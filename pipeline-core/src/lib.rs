@@ -25,6 +25,8 @@
 //! assert!(!pipeline_core::validate::validate(&pipeline).has_errors());
 //! ```
 #![deny(missing_docs)]
+// docs.rs (`--cfg docsrs`, nightly) marks each item with the cargo feature it needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod action;
 pub mod artifact;

@@ -6,10 +6,17 @@ use indexmap::IndexMap;
 /// [`Expr::matrix`](crate::Expr::matrix) in `env`.
 ///
 /// ```
-/// use pipeline_core::Matrix;
+/// use pipeline_core::prelude::*;
 /// let m = Matrix::new().axis("rust", ["stable", "beta"]).axis("target", ["x86_64", "aarch64"]);
 /// assert_eq!(m.cells().len(), 4);
 /// assert_eq!(m.cells()[1], vec![("rust", "stable"), ("target", "aarch64")]);
+/// // Each cell's values reach the steps through env.
+/// let test = Job::new("test")
+///     .matrix(m)
+///     .env("RUST", Expr::matrix("rust"))
+///     .env("TARGET", Expr::matrix("target"))
+///     .step(Step::script("rustup default \"$RUST\" && cargo test --target \"$TARGET-unknown-linux-gnu\""));
+/// pipeline_core::validate::assert_valid(&Pipeline::new("ci").on(Trigger::push()).job(test));
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Matrix {

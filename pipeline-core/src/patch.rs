@@ -18,7 +18,10 @@ type PatchFn = dyn Fn(&str, &mut Value) + Send + Sync;
 /// use pipeline_core::prelude::*;
 /// use pipeline_core::yaml::Value;
 ///
-/// let p = Pipeline::new("ci").patch("github", |_file, doc| {
+/// let p = Pipeline::new("ci")
+///     .on(Trigger::push())
+///     .job(Job::new("test").step(Step::script("cargo test")))
+///     .patch("github", |_file, doc| {
 ///     if let Some(root) = doc.as_map_mut() {
 ///         root.insert("run-name", "CI for ${{ github.ref_name }}");
 ///     }
@@ -26,6 +29,7 @@ type PatchFn = dyn Fn(&str, &mut Value) + Send + Sync;
 /// let mut doc = Value::Map(Default::default());
 /// pipeline_core::patch::apply(&p, "github", ".github/workflows/ci.yml", &mut doc);
 /// assert_eq!(doc.as_map().and_then(|m| m.get("run-name")).and_then(Value::as_str), Some("CI for ${{ github.ref_name }}"));
+/// # pipeline_core::validate::assert_valid(&p);
 /// ```
 #[derive(Clone)]
 pub struct Patch {

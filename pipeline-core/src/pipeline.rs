@@ -25,6 +25,7 @@ pub const DEFAULT_TIMEOUT_MINUTES: u32 = 30;
 ///     .job(Job::new("test").step(Step::checkout()).step(Step::script("cargo test")));
 /// assert_eq!(ci.jobs.len(), 1);
 /// assert!(ci.find_job("test").is_some());
+/// # pipeline_core::validate::assert_valid(&ci);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Pipeline {
@@ -144,11 +145,13 @@ impl Pipeline {
     /// ```
     /// use pipeline_core::prelude::*;
     /// let p = Pipeline::new("ci")
+    ///     .on(Trigger::push())
     ///     .job(Job::new("test").step(Step::script("cargo test").id("test")))
     ///     .edit_job("test", |job| job.insert_before("test", Step::script("cargo fetch --locked")));
     /// assert_eq!(p.jobs[0].steps.len(), 2);
     /// let missing = Pipeline::new("ci").edit_job("tset", |job| job);
     /// assert_eq!(missing.problems[0].code, "unknown-job");
+    /// # pipeline_core::validate::assert_valid(&p);
     /// ```
     #[must_use]
     pub fn edit_job(mut self, id: &str, edit: impl FnOnce(Job) -> Job) -> Self {

@@ -27,6 +27,7 @@ use crate::pipeline::Pipeline;
 /// let mut out = Diagnostics::new();
 /// ExplicitTimeouts.check(&p, &mut out);
 /// assert!(out.has_errors());
+/// # pipeline_core::validate::assert_valid(&p); // valid, and still against the policy
 /// ```
 pub trait Policy {
     /// The policy's name; used as the code of its diagnostics.
@@ -51,10 +52,13 @@ fn job_path(pipeline: &Pipeline, job: &str) -> Path {
 /// ```
 /// use pipeline_core::prelude::*;
 /// use pipeline_core::policy::ApprovalRequired;
-/// let p = Pipeline::new("d").job(Job::new("ship").environment(Environment::new("prod").tier(Tier::Production)));
+/// let p = Pipeline::new("d")
+///     .on(Trigger::push())
+///     .job(Job::new("ship").environment(Environment::new("prod").tier(Tier::Production)).step(Step::script("./ship.sh")));
 /// let mut out = Diagnostics::new();
 /// ApprovalRequired::production().check(&p, &mut out);
 /// assert!(out.contains_code("approval-required"));
+/// # pipeline_core::validate::assert_valid(&p); // valid, and still against the policy
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ApprovalRequired {

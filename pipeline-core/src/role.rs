@@ -11,6 +11,7 @@ use std::fmt;
 /// let scan = Job::new("audit").role(JobRole::SECURITY_SCAN).step(Step::script("cargo audit"));
 /// assert!(scan.has_role(&JobRole::SECURITY_SCAN));
 /// assert_eq!(JobRole::new("load-test").as_str(), "load-test");
+/// # pipeline_core::validate::assert_valid(&Pipeline::new("ci").on(Trigger::push()).job(scan));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct JobRole(Cow<'static, str>);

@@ -77,6 +77,7 @@ impl StepKind {
 ///     .name("Unit tests")
 ///     .env("RUST_BACKTRACE", "1");
 /// assert_eq!(step.id.as_ref().map(StepId::as_str), Some("test"));
+/// # pipeline_core::validate::assert_valid(&Pipeline::new("ci").on(Trigger::push()).job(Job::new("test").step(step)));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Step {

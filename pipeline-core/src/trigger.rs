@@ -13,6 +13,9 @@ use crate::id::InputName;
 ///     Trigger::manual().input(Input::choice("target", "Where to deploy", ["staging", "production"])).into(),
 /// ];
 /// assert!(matches!(triggers[2], Trigger::Schedule(_)));
+/// # let p = triggers.into_iter().fold(Pipeline::new("ci"), |p, t| p.on(t));
+/// # let p = p.job(Job::new("deploy").env("TARGET", Expr::input("target")).step(Step::script("./deploy.sh \"$TARGET\"")));
+/// # pipeline_core::validate::assert_valid(&p);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Trigger {

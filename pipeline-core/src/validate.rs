@@ -57,6 +57,33 @@ pub fn validate_all(pipelines: &[Pipeline]) -> Diagnostics {
     diagnostics
 }
 
+/// Panics, listing every diagnostic, unless `pipeline` passes validation without an error or a
+/// warning: for the tests of a service's pipelines and of an organisation's constructs (and for
+/// this library's own examples).
+///
+/// ```
+/// use pipeline_core::prelude::*;
+/// let ci = Pipeline::new("ci")
+///     .on(Trigger::push().branches(["main"]))
+///     .job(Job::new("test").step(Step::checkout()).step(Step::script("cargo test --locked")));
+/// pipeline_core::validate::assert_valid(&ci);
+/// ```
+///
+/// ```should_panic
+/// use pipeline_core::prelude::*;
+/// let broken = Pipeline::new("ci").on(Trigger::push()).job(Job::new("deploy").needs("biuld"));
+/// pipeline_core::validate::assert_valid(&broken); // unknown need, empty job
+/// ```
+#[track_caller]
+pub fn assert_valid(pipeline: &Pipeline) {
+    let diagnostics = validate(pipeline);
+    assert!(
+        diagnostics.is_empty(),
+        "pipeline {:?} does not pass validation:\n{diagnostics}",
+        pipeline.id.as_str()
+    );
+}
+
 /// Validates one pipeline.
 pub fn validate(pipeline: &Pipeline) -> Diagnostics {
     let mut v = Validator {
@@ -720,11 +747,22 @@ impl<'a> Validator<'a> {
             Some((_, axes)) => {
                 for axis in value.matrix_axes() {
                     if !axes.contains(&axis) {
+                        let hint = did_you_mean(axis, axes.iter().copied())
+                            .map(|s| format!("did you mean {s:?}?"))
+                            .unwrap_or_else(|| match axes {
+                                [] => {
+                                    format!("the job has no matrix: add `.matrix(Matrix::new().axis({axis:?}, [..]))`")
+                                }
+                                _ => format!(
+                                    "the job's matrix axes are {}",
+                                    axes.iter().map(|a| format!("{a:?}")).collect::<Vec<_>>().join(", ")
+                                ),
+                            });
                         self.error(
                             "unknown-matrix-axis",
                             path(),
                             format!("matrix axis {axis:?} is not defined on this job"),
-                            None,
+                            Some(hint),
                         );
                     }
                 }
@@ -1117,5 +1155,54 @@ mod tests {
             .find(|d| d.code == "unknown-need")
             .and_then(|d| d.hint.clone());
         assert_eq!(unknown.as_deref(), Some("did you mean \"build\"?"));
+    }
+
+    /// A matrix value referenced under a misspelt axis name gets the nearest axis as a hint; one
+    /// too far from every axis lists them; one in a job without a matrix says how to add it.
+    #[test]
+    fn unknown_matrix_axes_suggest_the_nearest() {
+        let p = Pipeline::new("p")
+            .on(Trigger::push())
+            .job(
+                Job::new("test")
+                    .matrix(
+                        Matrix::new()
+                            .axis("toolchain", ["stable", "beta"])
+                            .axis("target", ["x86_64"]),
+                    )
+                    .env("A", Expr::matrix("toolchian"))
+                    .env("B", Expr::matrix("os"))
+                    .step(Step::script("cargo test").env("C", Expr::matrix("targte"))),
+            )
+            .job(
+                Job::new("lint")
+                    .env("D", Expr::matrix("os"))
+                    .step(Step::script("cargo clippy")),
+            );
+        let hints: Vec<(String, Option<String>)> = validate(&p)
+            .iter()
+            .filter(|d| d.code == "unknown-matrix-axis")
+            .map(|d| (d.path.to_string(), d.hint.clone()))
+            .collect();
+        let expected = [
+            ("pipeline \"p\" > job \"test\" > env > A", "did you mean \"toolchain\"?"),
+            (
+                "pipeline \"p\" > job \"test\" > env > B",
+                "the job's matrix axes are \"toolchain\", \"target\"",
+            ),
+            (
+                "pipeline \"p\" > job \"test\" > step 1 > env > C",
+                "did you mean \"target\"?",
+            ),
+            (
+                "pipeline \"p\" > job \"lint\" > env > D",
+                "the job has no matrix: add `.matrix(Matrix::new().axis(\"os\", [..]))`",
+            ),
+        ];
+        let expected: Vec<(String, Option<String>)> = expected
+            .iter()
+            .map(|(p, h)| ((*p).to_owned(), Some((*h).to_owned())))
+            .collect();
+        assert_eq!(hints, expected);
     }
 }

@@ -156,6 +156,7 @@ use proc_macro::TokenStream;
 /// assert_eq!(deploy.needs, ["release-staging-smoke-test"]);
 /// assert_eq!(deploy.condition, Some(Condition::branch("main")));
 /// assert_eq!(deploy.timeout_minutes, Some(20));
+/// # pipeline_core::validate::assert_valid(&pipeline);
 /// ```
 #[proc_macro_derive(Construct, attributes(construct))]
 pub fn derive_construct(input: TokenStream) -> TokenStream {

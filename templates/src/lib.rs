@@ -22,6 +22,6 @@ mod script;
 mod scripts;
 
 pub use docs::Docs;
-pub use escape::{markdown, mermaid, shell_quote};
+pub use escape::{code, markdown, markdown_with_code, mermaid, shell_quote};
 pub use script::{Error, render_script};
 pub use scripts::{SCRIPTS, builtin_script, render_builtin};

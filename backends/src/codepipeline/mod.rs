@@ -31,6 +31,7 @@
 //! let template = CodePipeline::new().render_template(&lowered).expect("renders");
 //! assert!(template.contains("PipelineType: V2"));
 //! assert!(template.contains("Type: AWS::CodeBuild::Project"));
+//! # pipeline_core::validate::assert_valid(&ci);
 //! ```
 
 pub mod api;

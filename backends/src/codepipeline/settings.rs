@@ -19,8 +19,12 @@ use super::model::{ComputeType, ExecutionMode};
 ///     .full_repository_id("example-org/payments-api")
 ///     .artifact_bucket("payments-api-pipeline-artifacts")
 ///     .tag("team", "payments");
-/// let p = Pipeline::new("ci").extend(settings.clone());
+/// let p = Pipeline::new("ci")
+///     .on(Trigger::push())
+///     .job(Job::new("test").step(Step::script("cargo test")))
+///     .extend(settings.clone());
 /// assert_eq!(p.extensions.get::<CodePipelineSettings>(), Some(&settings));
+/// # pipeline_core::validate::assert_valid(&p);
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CodePipelineSettings {
@@ -134,6 +138,7 @@ impl CodePipelineSettings {
 ///     .extend(CodeBuildJob::new().compute_type(ComputeType::Large).install(["dnf install -y protobuf-compiler"]))
 ///     .step(Step::script("cargo build"));
 /// assert!(job.extensions.get::<CodeBuildJob>().is_some());
+/// # pipeline_core::validate::assert_valid(&Pipeline::new("ci").on(Trigger::push()).job(job));
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CodeBuildJob {
@@ -200,6 +205,8 @@ impl CodeBuildJob {
 ///
 /// let replaced = Step::script("cosign sign-blob --yes app.zip").extend(CodeBuildStep::script("echo on CodeBuild"));
 /// assert_eq!(replaced.extensions.get::<CodeBuildStep>().and_then(|s| s.script.as_deref()), Some("echo on CodeBuild"));
+/// # pipeline_core::validate::assert_valid(&p);
+/// # pipeline_core::validate::assert_valid(&Pipeline::new("ci").on(Trigger::push()).job(Job::new("sign").step(replaced)));
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CodeBuildStep {

@@ -11,6 +11,7 @@
 //! let step = Step::action(ActionStep::from(pins::SETUP_NODE).with("node-version", "22"));
 //! assert!(matches!(step.kind, StepKind::Action(_)));
 //! assert!(pins::ALL.iter().all(|p| p.action().is_pinned()));
+//! # pipeline_core::validate::assert_valid(&Pipeline::new("ci").on(Trigger::push()).job(Job::new("build").step(step)));
 //! ```
 
 use pipeline_core::{Action, ActionStep, Step};

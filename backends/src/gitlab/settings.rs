@@ -10,6 +10,7 @@
 //!     .extend(GitlabJob::new().interruptible(true).tag("docker").image("rust:1.95-alpine"));
 //! let settings = test.extensions.get::<GitlabJob>().expect("attached");
 //! assert_eq!(settings.tags, ["docker"]);
+//! # pipeline_core::validate::assert_valid(&Pipeline::new("ci").on(Trigger::push()).job(test));
 //! ```
 
 use indexmap::IndexMap;

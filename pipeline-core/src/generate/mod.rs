@@ -228,6 +228,7 @@ impl Generator {
     ///     .pipeline(Pipeline::new("a").on(Trigger::push()).job(Job::new("t").step(Step::script("true"))))
     ///     .edit_pipelines(|p| p.default_timeout_minutes = 30);
     /// assert_eq!(g.pipelines_ref()[0].default_timeout_minutes, 30);
+    /// # for p in g.pipelines_ref() { pipeline_core::validate::assert_valid(p); }
     /// ```
     #[must_use]
     pub fn edit_pipelines(mut self, edit: impl FnMut(&mut Pipeline)) -> Self {

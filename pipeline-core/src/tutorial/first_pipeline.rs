@@ -29,7 +29,7 @@
 //!     .step(Step::script("cargo build --release --locked"))
 //!     .step(Step::set_output("version", "cargo pkgid | cut -d'#' -f2"))
 //!     .step(Step::upload("app", ["target/release/app"]));
-//! # let _ = (test, build);
+//! # pipeline_core::validate::assert_valid(&Pipeline::new("ci").on(Trigger::push()).job(test).job(build));
 //! ```
 //!
 //! Values that come from the platform (the commit, the branch, a secret, another job's output)
@@ -38,7 +38,7 @@
 //!
 //! ```
 //! # use pipeline_core::prelude::*;
-//! # let build = Job::new("build").step(Step::set_output("version", "echo 1.0"));
+//! # let build = Job::new("build").step(Step::set_output("version", "echo 1.0")).step(Step::upload("app", ["dist/app"]));
 //! let deploy = Job::new("deploy")
 //!     .needs(&build)
 //!     .environment(Environment::new("production").url("https://app.example.com").approval(Approval::new()))
@@ -48,7 +48,7 @@
 //!     .step(Step::assume_aws_role(AwsRole::new(Expr::var("DEPLOY_ROLE_ARN"), "eu-west-1")))
 //!     .step(Step::script("./deploy.sh \"$VERSION\" \"$COMMIT\"").env("TOKEN", Expr::secret("DEPLOY_TOKEN")))
 //!     .when(Condition::branch("main"));
-//! # let _ = deploy;
+//! # pipeline_core::validate::assert_valid(&Pipeline::new("ci").on(Trigger::push()).job(build).job(deploy));
 //! ```
 //!
 //! ## The pipeline, validated

@@ -43,6 +43,8 @@
 //! drop(scope);
 //! let ids: Vec<&str> = pipeline.jobs.iter().map(|j| j.id.as_str()).collect();
 //! assert_eq!(ids, ["build", "staging-deploy", "staging-smoke", "production-deploy", "production-smoke"]);
+//! // In the construct crate's tests: what it builds passes the library's validation.
+//! pipeline_core::validate::assert_valid(&pipeline);
 //! ```
 //!
 //! ## Policies

@@ -45,6 +45,7 @@ const RECORD: &str = "break-glass-audit/record.json";
 /// assert_eq!(run.needs, ["audit"]);
 /// assert!(run.environment.as_ref().is_some_and(|e| e.name.as_str() == "break-glass" && e.requires_approval()));
 /// assert!(!run.exprs().iter().any(|e| e.inputs().next().is_some()), "the run job never reads the reason");
+/// # pipeline_core::validate::assert_valid(&p);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BreakGlass {
@@ -286,6 +287,7 @@ impl Construct for BreakGlass {
 /// ExceptBreakGlass::new(ScanBeforeDeploy).check(&p, &mut out);
 /// ApprovalRequired::production().check(&p, &mut out);
 /// assert!(out.is_empty(), "{out}");
+/// # pipeline_core::validate::assert_valid(&p);
 /// ```
 pub struct ExceptBreakGlass(Box<dyn Policy>);
 

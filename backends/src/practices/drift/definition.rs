@@ -24,6 +24,7 @@ use super::{RUST_IMAGE, script_step};
 /// let job = p.find_job("definition-check").expect("added");
 /// assert_eq!(job.runner.image.as_deref(), Some("rust:1.95-bookworm"));
 /// assert!(matches!(&job.steps[1].kind, StepKind::Script(s) if s.contains("cargo run --locked -p ci -- --check || status=$?")));
+/// # pipeline_core::validate::assert_valid(&p);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DefinitionCheck {
@@ -172,6 +173,7 @@ pub trait GeneratorDriftExt {
     ///     let job = p.find_job("definition-check").expect("in every pipeline");
     ///     assert!(matches!(&job.steps[1].kind, StepKind::Script(s) if s.contains("cargo run --locked -p ci -- --check")));
     /// }
+    /// # for p in generator.pipelines_ref() { pipeline_core::validate::assert_valid(p); }
     /// ```
     #[must_use]
     fn definition_check(self, check: DefinitionCheck) -> Self;

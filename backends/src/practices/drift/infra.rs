@@ -172,6 +172,8 @@ pub enum DriftTool {
 /// let tf = InfraDrift::terraform(role, TerraformDrift::new("infra")).pipeline("terraform-drift");
 /// let detect = tf.find_job("detect").expect("the job");
 /// assert!(matches!(&detect.steps[1].kind, StepKind::Action(a) if a.action.name == "hashicorp/setup-terraform" && a.fallback.is_some()));
+/// # pipeline_core::validate::assert_valid(&cfn);
+/// # pipeline_core::validate::assert_valid(&tf);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InfraDrift {

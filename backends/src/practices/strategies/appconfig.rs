@@ -102,6 +102,7 @@ impl AppConfigStrategy {
 /// assert!(matches!(&pipeline.triggers[0], Trigger::Push(p) if p.paths == ["config/**"]));
 /// let deploy = pipeline.find_job("production-deploy").expect("deploy job");
 /// assert_eq!(deploy.timeout_minutes, Some(45));
+/// # pipeline_core::validate::assert_valid(&pipeline);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AppConfig {

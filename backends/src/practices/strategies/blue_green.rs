@@ -32,11 +32,14 @@ use super::settings::{DeploySettings, monitor_builders, settings_builders};
 /// let bg = BlueGreen::new("production", LambdaFunction::new("payments-api", LambdaCode::zip("lambda", "dist/payments-api.zip")))
 ///     .health_check(HealthCheck::invoke(r#"{"path":"/health"}"#))
 ///     .alarm("payments-api-errors")
-///     .bake(Duration::from_secs(600));
+///     .bake(Duration::from_secs(600))
+///     .needs("build");
 /// assert_eq!(bg.idle_alias(), "live-idle");
-/// let p = Pipeline::new("d").on(Trigger::push()).add("production", &bg);
+/// let build = Job::new("build").step(Step::script("make dist/payments-api.zip")).step(Step::upload("lambda", ["dist/payments-api.zip"]));
+/// let p = Pipeline::new("d").on(Trigger::push()).job(build).add("production", &bg);
 /// let ids: Vec<&str> = p.find_job("production-deploy").map(|j| j.steps.iter().filter_map(|s| s.id_str()).collect()).unwrap_or_default();
 /// assert_eq!(ids, ["download", "credentials", "publish", "deploy-idle", "verify-idle", "switch", "monitor"]);
+/// pipeline_core::validate::assert_valid(&p);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BlueGreen {

@@ -30,14 +30,17 @@ use super::settings::{DeploySettings, monitor_builders, settings_builders};
 ///     .bake(Duration::from_secs(5 * 60))
 ///     .alarm("payments-api-errors")
 ///     .health_check(HealthCheck::http("https://payments.example.com/health"))
-///     .when(Condition::branch("main"));
+///     .when(Condition::branch("main"))
+///     .needs("build");
 /// assert!(canary.problems().is_empty());
 ///
-/// let p = Pipeline::new("delivery").on(Trigger::push().branches(["main"])).add("production", &canary);
+/// let build = Job::new("build").step(Step::script("make dist/payments-api.zip")).step(Step::upload("lambda", ["dist/payments-api.zip"]));
+/// let p = Pipeline::new("delivery").on(Trigger::push().branches(["main"])).job(build).add("production", &canary);
 /// let deploy = p.find_job("production-deploy").expect("deploy job");
 /// let ids: Vec<&str> = deploy.steps.iter().filter_map(|s| s.id_str()).collect();
 /// assert_eq!(ids, ["download", "credentials", "publish", "shift-10", "monitor-10", "shift-50", "monitor-50", "promote", "monitor-100"]);
 /// assert!(p.find_job("production-rollback").is_some());
+/// pipeline_core::validate::assert_valid(&p);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Canary {
@@ -151,10 +154,13 @@ pub enum Batch {
 ///     .batch(Batch::Percent(50))
 ///     .bake(Duration::from_secs(60))
 ///     .alarm("payments-api-staging-errors")
-///     .tier(Tier::Staging);
+///     .tier(Tier::Staging)
+///     .needs("build");
 /// assert_eq!(rolling.traffic_steps(), [50, 100]);
-/// let p = Pipeline::new("d").on(Trigger::push()).add("staging", &rolling);
+/// let build = Job::new("build").step(Step::script("make dist/payments-api.zip")).step(Step::upload("lambda", ["dist/payments-api.zip"]));
+/// let p = Pipeline::new("d").on(Trigger::push()).job(build).add("staging", &rolling);
 /// assert!(p.find_job("staging-deploy").is_some_and(|j| j.step_index("monitor-50").is_some()));
+/// pipeline_core::validate::assert_valid(&p);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Rolling {

@@ -125,6 +125,7 @@ fn no_subjects(what: &str) -> Problem {
 /// let StepKind::Action(attest) = &build.steps[3].kind else { panic!("an action") };
 /// assert_eq!(attest.action.name, "actions/attest");
 /// assert!(attest.permissions.contains(&(Permission::Attestations, Access::Write)));
+/// # pipeline_core::validate::assert_valid(&Pipeline::new("release").on(Trigger::push().tags(["v*"])).job(build));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Provenance {
@@ -272,6 +273,7 @@ pub enum Signer {
 /// let build = Signing::keyless("dist/app.zip").artifact("app-signatures").apply(build);
 /// let ids: Vec<&str> = build.steps.iter().filter_map(|s| s.id_str()).collect();
 /// assert_eq!(ids, ["install-cosign", "sign", "upload-signatures"]);
+/// # pipeline_core::validate::assert_valid(&Pipeline::new("release").on(Trigger::push().tags(["v*"])).job(build));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Signing {

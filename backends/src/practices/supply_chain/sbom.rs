@@ -63,6 +63,7 @@ impl SbomFormat {
 /// let build = Sbom::directory(".").artifact("app-sbom").attest("target/release/app").apply(build);
 /// let ids: Vec<&str> = build.steps.iter().filter_map(|s| s.id_str()).collect();
 /// assert_eq!(ids, ["sbom", "upload-sbom", "attest-sbom"]);
+/// # pipeline_core::validate::assert_valid(&Pipeline::new("release").on(Trigger::push().tags(["v*"])).job(build));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Sbom {

@@ -30,6 +30,7 @@ use super::{PRACTICE_PARAMS, script, tools};
 /// let leaky = Job::new("deploy").step(Step::checkout()).step(Step::upload("all", [".secrets"]));
 /// let leaky = SopsDecrypt::new(AwsRole::new(Expr::var("R"), "eu-west-1")).file("a.enc.json", ".secrets/a.json").apply(leaky);
 /// assert_eq!(leaky.problems[0].code, "practice-params");
+/// # pipeline_core::validate::assert_valid(&Pipeline::new("d").on(Trigger::push()).job(deploy.step(Step::script("./deploy.sh"))));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SopsDecrypt {

@@ -52,7 +52,8 @@ use appspec::{CURRENT_VERSION, TARGET_VERSION, TASK_DEFINITION};
 ///
 /// let lambda = CodeDeploy::lambda("production", "payments", "payments-api", LambdaFunction::new("payments-api", LambdaCode::zip("lambda", "dist/payments-api.zip")))
 ///     .config(DeploymentConfig::LambdaCanary10Percent5Minutes)
-///     .alarm("payments-api-errors");
+///     .alarm("payments-api-errors")
+///     .needs("build");
 /// let ecs = CodeDeploy::ecs("production", "web", "web-production", EcsService::new(TaskDefinition::File("deploy/taskdef.json".into()), "web", 8080))
 ///     .config(DeploymentConfig::EcsLinear10PercentEvery1Minutes);
 /// assert!(lambda.problems().is_empty() && ecs.problems().is_empty());
@@ -61,9 +62,11 @@ use appspec::{CURRENT_VERSION, TARGET_VERSION, TASK_DEFINITION};
 /// let wrong = ecs.clone().config(DeploymentConfig::LambdaAllAtOnce);
 /// assert_eq!(wrong.problems()[0].code, "codedeploy-config");
 ///
-/// let p = Pipeline::new("d").on(Trigger::push()).add("lambda", &lambda).add("web", &ecs);
+/// let build = Job::new("build").step(Step::script("make dist/payments-api.zip")).step(Step::upload("lambda", ["dist/payments-api.zip"]));
+/// let p = Pipeline::new("d").on(Trigger::push()).job(build).add("lambda", &lambda).add("web", &ecs);
 /// let deploy = p.find_job("web-deploy").expect("deploy job");
 /// assert!(matches!(&deploy.steps[2].kind, StepKind::Script(s) if s.contains("aws deploy create-deployment")));
+/// pipeline_core::validate::assert_valid(&p);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CodeDeploy {
