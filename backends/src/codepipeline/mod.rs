@@ -36,6 +36,7 @@
 pub mod api;
 pub mod buildspec;
 pub mod cron;
+mod escape;
 mod expr;
 pub mod gitsync;
 mod job;

@@ -6,6 +6,7 @@
 //! timeout on every job; deploy jobs queue per environment; approvals through environments
 //! (whose required reviewers are a repository setting, reported as a notice).
 
+mod escape;
 mod expr;
 mod lower;
 pub mod model;

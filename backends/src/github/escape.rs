@@ -1,0 +1,113 @@
+//! The one escaping layer of the GitHub backend: every literal string of the model reaches the
+//! workflow through here, so GitHub never evaluates text the user meant literally.
+//!
+//! GitHub evaluates `${{ … }}` in most string values of a workflow (job names, `runs-on`,
+//! container images, matrix values, step names, `with:`, `env:`, `working-directory`, …). There
+//! a literal `${{` is written as the expression `${{ '${{' }}`, which evaluates to `${{`. Inside
+//! an expression (an `if:`), a string literal holding `${{` would turn the whole condition into a
+//! template whose result is a non-empty string, so always true; such a literal is written as
+//! `format('{0}{1}', '…$', '{{…')`, whose pieces never hold `${{`.
+//!
+//! A few keys are not evaluated (the workflow `name`, trigger filters, `workflow_dispatch`
+//! input descriptions, defaults and options): GitHub shows `${{` there verbatim or rejects the
+//! workflow, and has no escape; [`unevaluated`] refuses the value with a diagnostic instead.
+
+use pipeline_core::diagnostic::{Diagnostic, Diagnostics, Path};
+
+/// What opens a template expression.
+const OPEN: &str = "${{";
+
+/// `s` as a value GitHub evaluates to `s`: each `${{` becomes `${{ '${{' }}`.
+///
+/// ```ignore
+/// assert_eq!(literal("a ${{ b }}"), "a ${{ '${{' }} b }}");
+/// ```
+pub(crate) fn literal(s: &str) -> String {
+    if s.contains(OPEN) {
+        s.replace(OPEN, "${{ '${{' }}")
+    } else {
+        s.to_owned()
+    }
+}
+
+/// [`literal`] of an optional value.
+pub(crate) fn literal_opt(s: Option<&String>) -> Option<String> {
+    s.map(|s| literal(s))
+}
+
+/// Appends `parts`, concatenated, as one expression string literal: `'…'` with `'` doubled, or
+/// a `format(…)` call when the text holds `${{` (see the module documentation).
+pub(crate) fn push_string_literal(out: &mut String, parts: &[&str]) {
+    let text: String = parts.concat();
+    if !text.contains(OPEN) {
+        push_quoted(out, &text);
+        return;
+    }
+    // Split between `$` and `{{` at each `${{`: no piece holds `${{`.
+    let mut pieces = Vec::new();
+    let mut rest = text.as_str();
+    while let Some(i) = rest.find(OPEN) {
+        pieces.push(&rest[..=i]);
+        rest = &rest[i + 1..];
+    }
+    pieces.push(rest);
+    out.push_str("format('");
+    for n in 0..pieces.len() {
+        out.push('{');
+        out.push_str(&n.to_string());
+        out.push('}');
+    }
+    out.push('\'');
+    for piece in pieces {
+        out.push_str(", ");
+        push_quoted(out, piece);
+    }
+    out.push(')');
+}
+
+fn push_quoted(out: &mut String, s: &str) {
+    out.push('\'');
+    out.push_str(&s.replace('\'', "''"));
+    out.push('\'');
+}
+
+/// Checks a value of a key GitHub does not evaluate; `${{` there has no escape.
+pub(crate) fn unevaluated(diagnostics: &mut Diagnostics, path: impl FnOnce() -> Path, what: &str, s: &str) {
+    if s.contains(OPEN) {
+        diagnostics.push(
+            Diagnostic::error(
+                "github-expression-syntax",
+                path(),
+                format!("the {what} {s:?} holds `${{{{`, which GitHub does not evaluate here and cannot escape"),
+            )
+            .with_hint("remove `${{` from this text; values computed at run time belong in env or action inputs, as an `Expr`")
+            .on_platform("github"),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literals_evaluate_to_themselves() {
+        assert_eq!(literal("plain $HOME {{x}}"), "plain $HOME {{x}}");
+        assert_eq!(literal("a ${{ b }}"), "a ${{ '${{' }} b }}");
+        assert_eq!(literal("${{${{"), "${{ '${{' }}${{ '${{' }}");
+    }
+
+    #[test]
+    fn string_literals_in_expressions_never_hold_the_opener() {
+        let mut out = String::new();
+        push_string_literal(&mut out, &["refs/heads/", "it's"]);
+        assert_eq!(out, "'refs/heads/it''s'");
+        let mut out = String::new();
+        push_string_literal(&mut out, &["refs/heads/", "${{ true }}'"]);
+        assert_eq!(out, "format('{0}{1}', 'refs/heads/$', '{{ true }}''')");
+        assert!(!out.contains(OPEN));
+        let mut out = String::new();
+        push_string_literal(&mut out, &["$${{${{"]);
+        assert_eq!(out, "format('{0}{1}{2}', '$$', '{{$', '{{')");
+    }
+}
