@@ -61,6 +61,7 @@ fn pipeline(field: &str, h: &str) -> Pipeline {
         .runner(Runner::labels(["ubuntu-24.04", &pick("runner.label", "linux")]).image(pick("runner.image", "rust:1.85")))
         .service(Service::new(pick("service.name", "db"), pick("service.image", "postgres:17")).env("POSTGRES_DB", lit("service.env", "app")))
         .env("JOB_VALUE", lit("job.env", "plain"))
+        .env("PIECES", pieces(field == "job.env.pieces", h))
         .concurrency(Concurrency::new(lit("job.concurrency", "build-group")))
         .when(Condition::branch(pick("condition.branch", "main")) | Condition::input_equals("target", pick("condition.input", "eu")))
         .steps(build_steps)
@@ -105,6 +106,17 @@ fn pipeline(field: &str, h: &str) -> Pipeline {
         .job(deploy)
 }
 
+/// A value built from one-character literal pieces after a reference, so that no single piece
+/// holds the hazard: escaping must look at the joined text.
+fn pieces(hazard: bool, h: &str) -> Expr {
+    if !hazard {
+        return Expr::lit("plain");
+    }
+    let mut parts = vec![Expr::Builtin(Builtin::CommitSha)];
+    parts.extend(h.chars().map(|c| Expr::Concat(vec![Expr::lit(c.to_string())])));
+    Expr::Concat(parts)
+}
+
 /// Every field the sweep fills.
 const FIELDS: &[&str] = &[
     "pipeline.id",
@@ -123,6 +135,7 @@ const FIELDS: &[&str] = &[
     "job.id",
     "job.name",
     "job.env",
+    "job.env.pieces",
     "job.concurrency",
     "runner.label",
     "runner.image",
