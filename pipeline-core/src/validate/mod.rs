@@ -4,6 +4,14 @@
 //! by the backends; policies of an organisation by [`crate::policy`]. The generator runs all of
 //! them before it writes anything.
 
+mod exposure;
+mod names;
+mod refs;
+
+pub use exposure::runs_on_pull_request;
+pub use names::{RESERVED_NAMES, RESERVED_PREFIXES, reserved};
+pub use refs::{check_glob, check_ref_name};
+
 use std::collections::{BTreeMap, HashSet};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Path, did_you_mean};
@@ -20,8 +28,9 @@ use crate::trigger::{InputKind, Trigger};
 pub const MAX_ID_LEN: usize = 100;
 /// The longest job timeout the model accepts, in minutes (GitHub-hosted runners' limit).
 pub const MAX_TIMEOUT_MINUTES: u32 = 360;
-/// Environment variable prefixes the platforms reserve for themselves.
-pub const RESERVED_ENV_PREFIXES: [&str; 5] = ["GITHUB_", "RUNNER_", "CI_", "GITLAB_", "CODEBUILD_"];
+/// Environment variable prefixes the platforms reserve for themselves (compared without regard
+/// to case).
+pub const RESERVED_ENV_PREFIXES: [&str; 7] = RESERVED_PREFIXES;
 
 /// Validates several pipelines generated together (ids must be unique across them).
 ///
@@ -54,6 +63,7 @@ pub fn validate_all(pipelines: &[Pipeline]) -> Diagnostics {
         }
         diagnostics.extend(validate(p));
     }
+    names::pipeline_ids(pipelines, &mut diagnostics);
     diagnostics
 }
 
@@ -168,6 +178,8 @@ impl<'a> Validator<'a> {
             );
         }
         self.jobs();
+        names::check(self.p, &mut self.out);
+        exposure::check(self.p, &mut self.out);
     }
 
     fn triggers(&mut self) {
@@ -191,12 +203,12 @@ impl<'a> Validator<'a> {
                         ("tags", &push.tags),
                         ("paths", &push.paths),
                     ] {
-                        self.patterns(patterns, &|| path().field(field));
+                        self.patterns(patterns, field != "paths", &|| path().field(field));
                     }
                 }
                 Trigger::PullRequest(pr) => {
-                    self.patterns(&pr.branches, &|| path().field("branches"));
-                    self.patterns(&pr.paths, &|| path().field("paths"));
+                    self.patterns(&pr.branches, true, &|| path().field("branches"));
+                    self.patterns(&pr.paths, false, &|| path().field("paths"));
                 }
                 Trigger::Schedule(s) => {
                     if let Err(problem) = check_cron(&s.cron) {
@@ -259,7 +271,9 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn patterns(&mut self, patterns: &[String], path: At<'_>) {
+    /// Filter patterns: refs (`refs`: branch and tag filters, valid ref names with globs) or
+    /// paths (well-formed globs).
+    fn patterns(&mut self, patterns: &[String], refs: bool, path: At<'_>) {
         for pat in patterns {
             if pat.trim().is_empty() || pat.contains('\n') {
                 self.error(
@@ -267,6 +281,21 @@ impl<'a> Validator<'a> {
                     path(),
                     format!("filter pattern {pat:?} is empty or spans lines"),
                     None,
+                );
+                continue;
+            }
+            let problem = if refs { check_ref_name(pat, true) } else { check_glob(pat) };
+            if let Err(problem) = problem {
+                let hint = if refs {
+                    "a branch or tag filter is a ref name (git check-ref-format) with the globs '*', '**', '?', '[..]' and a leading '!'"
+                } else {
+                    "a path filter is a glob: close every '[' and '{', and escape a literal '\\', '[' or '{' with '\\'"
+                };
+                self.error(
+                    if refs { "invalid-ref-pattern" } else { "invalid-glob" },
+                    path(),
+                    format!("filter pattern {pat:?} never matches: {problem}"),
+                    Some(hint.into()),
                 );
             }
         }
@@ -671,7 +700,10 @@ impl<'a> Validator<'a> {
                     format!("environment variable name {:?} is not valid", name.as_str()),
                     Some("use letters, digits and '_' (not starting with a digit)".into()),
                 );
-            } else if let Some(prefix) = RESERVED_ENV_PREFIXES.iter().find(|p| name.as_str().starts_with(*p)) {
+            } else if let Some(prefix) = RESERVED_ENV_PREFIXES
+                .iter()
+                .find(|p| name.as_str().to_ascii_uppercase().starts_with(*p))
+            {
                 self.error(
                     "reserved-env-name",
                     vpath(),
@@ -751,14 +783,15 @@ impl<'a> Validator<'a> {
     }
 
     fn secret_name(&mut self, name: &str, path: At<'_>) {
-        if !rules::is_var_name(name) || name.starts_with("GITHUB_") {
+        if !rules::is_var_name(name) {
             self.error(
                 "invalid-secret-name",
                 path(),
                 format!("secret name {name:?} is not valid"),
-                Some("use letters, digits and '_' (not starting with a digit or GITHUB_)".into()),
+                Some("use letters, digits and '_' (not starting with a digit)".into()),
             );
         }
+        names::check_reserved(&mut self.out, path, "secret", name);
     }
 
     fn input_exists(&mut self, name: &str, path: At<'_>) {
@@ -782,18 +815,22 @@ impl<'a> Validator<'a> {
         for input in c.inputs() {
             self.input_exists(input.as_str(), &path);
         }
-        let mut branch_problem = false;
+        let mut problems = Vec::new();
         c.visit(&mut |c| {
             if let crate::condition::Condition::Branch(b) = c {
-                branch_problem |= b.trim().is_empty() || b.contains(['\n', '\'', '"']);
+                if b.contains(['\'', '"']) {
+                    problems.push(format!("branch name {b:?} in a condition contains quotes"));
+                } else if let Err(problem) = check_ref_name(b, false) {
+                    problems.push(format!("branch name {b:?} in a condition is not a valid branch name: {problem}"));
+                }
             }
         });
-        if branch_problem {
+        for problem in problems {
             self.error(
                 "invalid-branch",
                 path(),
-                "branch name in a condition is empty or contains quotes or newlines",
-                None,
+                problem,
+                Some("name one branch exactly, as `git check-ref-format --branch` accepts it (no globs, quotes, spaces or platform expressions)".into()),
             );
         }
     }
