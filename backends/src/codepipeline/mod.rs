@@ -42,6 +42,7 @@ pub mod gitsync;
 mod job;
 mod lower;
 pub mod model;
+mod pull_requests;
 mod settings;
 #[cfg(test)]
 mod tests;

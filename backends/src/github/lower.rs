@@ -16,6 +16,10 @@ use super::{Github, GithubJob};
 
 const PLATFORM: &str = "github";
 
+/// The most inputs a `workflow_dispatch` trigger may declare (GitHub raised the limit from 10 to
+/// 25 in December 2025; GitHub refuses the workflow file beyond it).
+pub const MAX_DISPATCH_INPUTS: usize = 25;
+
 pub(crate) struct Lowering<'a> {
     pub(crate) config: &'a Github,
     pub(crate) pipeline: &'a Pipeline,
@@ -124,6 +128,21 @@ impl Lowering<'_> {
                 }
                 Trigger::Schedule(s) => on.schedule.push(gh::Cron { cron: s.cron.clone() }),
                 Trigger::Manual(m) => {
+                    if m.inputs.len() > MAX_DISPATCH_INPUTS {
+                        self.diagnostics.push(
+                            Diagnostic::error(
+                                "github-too-many-inputs",
+                                path.clone(),
+                                format!(
+                                    "a workflow_dispatch event takes at most {MAX_DISPATCH_INPUTS} inputs; pipeline {:?} declares {}",
+                                    self.pipeline.id.as_str(),
+                                    m.inputs.len()
+                                ),
+                            )
+                            .with_hint("merge related inputs into one (a choice, or a JSON string parsed by the first job), or split the pipeline")
+                            .on_platform(PLATFORM),
+                        );
+                    }
                     let inputs = m
                         .inputs
                         .iter()

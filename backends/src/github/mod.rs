@@ -13,6 +13,7 @@ pub mod model;
 pub mod pins;
 mod settings;
 
+pub use lower::MAX_DISPATCH_INPUTS;
 pub use settings::GithubJob;
 
 /// The backend's name, as `--backend` and patches know it.
