@@ -75,7 +75,9 @@ impl Policy for ApprovalRequired {
     }
 
     fn check(&self, pipeline: &Pipeline, out: &mut Diagnostics) {
-        for job in &pipeline.jobs {
+        // A rollback runs under the environment of the deploy it undoes, without an approval of
+        // its own: it restores the version approved before, and must not wait for anybody.
+        for job in pipeline.jobs.iter().filter(|j| !j.has_role(&JobRole::ROLLBACK)) {
             if let Some(env) = job
                 .environment
                 .as_ref()

@@ -49,6 +49,37 @@ pub fn runs_on_pull_request(c: Option<&Condition>) -> bool {
     c.is_none_or(|c| on_pull_request(c) != Tri::False)
 }
 
+/// A rollback job (role [`JobRole::ROLLBACK`](crate::role::JobRole::ROLLBACK)) undoes the deploy
+/// it needs with the deploy's credentials: it must run under the deploy's environment, or the
+/// role's trust policy has to admit runs outside the environment (GitHub's OIDC subject names the
+/// environment; a protected GitLab environment restricts its deploy keys).
+pub(super) fn rollback_environments(p: &Pipeline, out: &mut Diagnostics) {
+    for job in p.jobs.iter().filter(|j| j.has_role(&crate::role::JobRole::ROLLBACK)) {
+        for need in &job.needs {
+            let Some(deploy) = p.jobs.iter().find(|j| j.id == *need) else { continue };
+            let Some(env) = &deploy.environment else { continue };
+            if job.environment.as_ref().map(|e| &e.name) != Some(&env.name) {
+                out.push(
+                    Diagnostic::error(
+                        "rollback-environment",
+                        Path::pipeline(p.id.as_str()).job(job.id.as_str()).field("environment"),
+                        format!(
+                            "rollback job {:?} undoes job {:?}, which deploys to environment {:?}, but does not run under it",
+                            job.id.as_str(),
+                            deploy.id.as_str(),
+                            env.name.as_str()
+                        ),
+                    )
+                    .with_hint(format!(
+                        "give the rollback job `.environment(..)` named {:?} (without the approval): the deploy role's trust policy can then stay bound to the environment",
+                        env.name.as_str()
+                    )),
+                );
+            }
+        }
+    }
+}
+
 /// Warns about every job of a pull-request pipeline that can run for a pull request and uses a
 /// secret.
 pub(super) fn check(p: &Pipeline, out: &mut Diagnostics) {

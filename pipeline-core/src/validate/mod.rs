@@ -180,6 +180,7 @@ impl<'a> Validator<'a> {
         self.jobs();
         names::check(self.p, &mut self.out);
         exposure::check(self.p, &mut self.out);
+        exposure::rollback_environments(self.p, &mut self.out);
     }
 
     fn triggers(&mut self) {
