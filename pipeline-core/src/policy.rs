@@ -208,6 +208,60 @@ impl Policy for ScanBeforeDeploy {
     }
 }
 
+/// Every container image (job images and service images) is pinned by digest, so that whoever
+/// controls a registry tag cannot change what runs with the pipeline's credentials (zizmor's
+/// pedantic `unpinned-images` audit asks the same of GitHub workflows). Images set through a
+/// backend's typed settings (`GitlabJob::image`, `CodeBuildJob::image`) are the organisation's
+/// own and are not checked here.
+///
+/// ```
+/// use pipeline_core::prelude::*;
+/// use pipeline_core::policy::ImagesPinnedByDigest;
+/// let digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+/// let job = |image: &str| Job::new("test").runner(Runner::linux().image(image)).step(Step::script("make"));
+/// let mut out = Diagnostics::new();
+/// ImagesPinnedByDigest.check(&Pipeline::new("p").job(job("rust:1.95")), &mut out);
+/// assert!(out.contains_code("images-pinned-by-digest"));
+/// let mut out = Diagnostics::new();
+/// let pinned = pipeline_core::image::pinned("rust:1.95", digest);
+/// ImagesPinnedByDigest.check(&Pipeline::new("p").job(job(&pinned)), &mut out);
+/// assert!(out.is_empty());
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ImagesPinnedByDigest;
+
+impl Policy for ImagesPinnedByDigest {
+    fn name(&self) -> &'static str {
+        "images-pinned-by-digest"
+    }
+
+    fn check(&self, pipeline: &Pipeline, out: &mut Diagnostics) {
+        for job in &pipeline.jobs {
+            let images = job
+                .runner
+                .image
+                .iter()
+                .map(|i| (i, "runner.image".to_owned()))
+                .chain(job.services.iter().map(|s| (&s.image, format!("services.{}", s.name))));
+            for (image, field) in images {
+                // A malformed reference is reported by validation.
+                if crate::image::parse(image).is_ok_and(|r| !r.is_pinned()) {
+                    out.push(
+                        Diagnostic::error(
+                            self.name(),
+                            job_path(pipeline, job.id.as_str()).field(field),
+                            format!("image {image:?} of job {:?} is not pinned by digest", job.id.as_str()),
+                        )
+                        .with_hint(format!(
+                            "pin it: `pipeline_core::image::pinned({image:?}, \"sha256:...\")` (the digest of the image the tag names today: `docker buildx imagetools inspect {image}`)"
+                        )),
+                    );
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

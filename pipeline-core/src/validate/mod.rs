@@ -448,6 +448,9 @@ impl<'a> Validator<'a> {
             }
         }
         self.env(&job.env, &|| path().field("env"), Place::JobEnv, Some((job, &axes)));
+        if let Some(image) = &job.runner.image {
+            self.image(image, &|| path().field("runner.image"));
+        }
         if let Some(env) = &job.environment {
             let epath = || path().field("environment");
             if !rules::is_simple_name(env.name.as_str()) || env.name.as_str().len() > MAX_ID_LEN {
@@ -493,6 +496,8 @@ impl<'a> Validator<'a> {
             }
             if s.image.trim().is_empty() {
                 self.error("empty-image", spath(), "service has no image", None);
+            } else {
+                self.image(&s.image, &spath);
             }
             self.env(&s.env, &|| spath().field("env"), Place::ServiceEnv, Some((job, &axes)));
         }
@@ -664,6 +669,18 @@ impl<'a> Validator<'a> {
                     Some("use a path relative to the checkout (for tool caches, point the tool's home into the workspace, e.g. CARGO_HOME=.cargo)".into()),
                 );
             }
+        }
+    }
+
+    /// A container image reference: `[registry/]repository[:tag][@sha256:digest]`.
+    fn image(&mut self, image: &str, path: At<'_>) {
+        if let Err(problem) = crate::image::parse(image) {
+            self.error(
+                "invalid-image",
+                path(),
+                format!("image {image:?} is not a valid image reference: {problem}"),
+                Some("write `[registry/]repository[:tag]`, optionally pinned with `@sha256:<digest>` (`pipeline_core::image::pinned`)".into()),
+            );
         }
     }
 
