@@ -451,6 +451,14 @@ impl<'a> Validator<'a> {
         if let Some(image) = &job.runner.image {
             self.image(image, &|| path().field("runner.image"));
         }
+        if job.runner.labels.iter().any(|l| l.trim().is_empty() || l.contains(['\n', '\r'])) {
+            self.error(
+                "invalid-runner-label",
+                path().field("runner.labels"),
+                "a runner label is empty or spans lines",
+                Some("use the labels (tags) your runners are registered with".into()),
+            );
+        }
         if let Some(env) = &job.environment {
             let epath = || path().field("environment");
             if !rules::is_simple_name(env.name.as_str()) || env.name.as_str().len() > MAX_ID_LEN {
@@ -463,6 +471,14 @@ impl<'a> Validator<'a> {
             }
             if let Some(url) = &env.url {
                 self.expr(url, &|| epath().field("url"), Place::EnvironmentUrl, Some((job, &axes)));
+                if url.as_literal().is_some_and(|u| u.trim().is_empty() || u.contains(['\n', '\r'])) {
+                    self.error(
+                        "invalid-environment-url",
+                        epath().field("url"),
+                        "environment URL is empty or spans lines",
+                        Some("give the URL the environment is reached at, or leave it unset".into()),
+                    );
+                }
             }
         }
         if let Some(c) = &job.concurrency {
@@ -472,6 +488,14 @@ impl<'a> Validator<'a> {
                 Place::Concurrency,
                 Some((job, &axes)),
             );
+            if c.group.as_literal().is_some_and(|g| g.trim().is_empty()) {
+                self.error(
+                    "empty-concurrency-group",
+                    path().field("concurrency.group"),
+                    "concurrency group is empty",
+                    Some("name the group, e.g. after the environment the job deploys to".into()),
+                );
+            }
         }
         if let Some(c) = &job.condition {
             self.condition_inputs(c, &|| path().field("if"));
@@ -523,6 +547,16 @@ impl<'a> Validator<'a> {
                 }
             }
             self.env(&step.env, &|| spath().field("env"), Place::JobEnv, Some((job, &axes)));
+            if let Some(dir) = &step.working_directory {
+                if dir.trim().is_empty() || dir.contains(['\n', '\r']) {
+                    self.error(
+                        "invalid-working-directory",
+                        spath().field("working_directory"),
+                        format!("working directory {dir:?} is empty or spans lines"),
+                        Some("give a directory relative to the checkout, or leave it unset".into()),
+                    );
+                }
+            }
             if let Some(c) = &step.condition {
                 self.condition_inputs(c, &|| spath().field("if"));
             }

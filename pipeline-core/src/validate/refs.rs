@@ -56,8 +56,9 @@ pub fn check_ref_name(name: &str, glob: bool) -> Result<(), String> {
     Ok(())
 }
 
-/// Why `pattern` is not a well-formed glob, if it is not: every `[` closes with a `]` around a
-/// non-empty class, every `{` closes with a `}`, and it does not end in an escaping `\`.
+/// Why `pattern` is not a well-formed glob, if it is not: no white space around it (GitHub
+/// refuses it), every `[` closes with a `]` around a non-empty class, every `{` closes with a
+/// `}`, and it does not end in an escaping `\`.
 ///
 /// ```
 /// use pipeline_core::validate::check_glob;
@@ -69,6 +70,9 @@ pub fn check_ref_name(name: &str, glob: bool) -> Result<(), String> {
 /// assert!(check_glob("{src,tests/**").is_err());
 /// ```
 pub fn check_glob(pattern: &str) -> Result<(), String> {
+    if pattern.trim() != pattern {
+        return Err("it starts or ends with white space".into());
+    }
     let mut chars = pattern.chars().peekable();
     let mut braces = 0usize;
     while let Some(c) = chars.next() {
@@ -144,5 +148,6 @@ mod tests {
         assert!(check_glob("[!a]").is_ok());
         assert!(check_glob("a\\").is_err());
         assert!(check_glob("a}").is_err());
+        assert!(check_glob(" src/**").is_err());
     }
 }
