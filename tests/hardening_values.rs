@@ -10,9 +10,9 @@ use std::path::PathBuf;
 
 use pipeline_core::prelude::*;
 use pipeline_core::{Diagnostics, GeneratedFile, Secret, Severity};
-use pipeline_tests::tools::{self, output};
 use pipeline_tests::TempDir;
 use pipeline_tests::hazards::{findings, load};
+use pipeline_tests::tools::{self, output};
 
 /// Hazard strings: live syntax of each platform around the marker.
 const HAZARDS: &[&str] = &[
@@ -32,11 +32,16 @@ const SHA: &str = "8e8c483db84b4bee98b60c0593521ed34d9990e8";
 fn pipeline(field: &str, h: &str) -> Pipeline {
     let pick = |name: &str, plain: &str| -> String { if field == name { h.to_owned() } else { plain.to_owned() } };
     let lit = |name: &str, plain: &str| -> Expr { Expr::lit(pick(name, plain)) };
-    let mut input = Input::string("reason", pick("input.description", "why")).default_value(pick("input.default", "none"));
+    let mut input =
+        Input::string("reason", pick("input.description", "why")).default_value(pick("input.default", "none"));
     if field == "input.name" {
         input = Input::string(h, "why");
     }
-    let choice = Input::choice("target", pick("choice.description", "where"), ["eu", &pick("choice.option", "us")]);
+    let choice = Input::choice(
+        "target",
+        pick("choice.description", "where"),
+        ["eu", &pick("choice.option", "us")],
+    );
     let mut push = Trigger::push()
         .branches(["main", &pick("push.branch", "feature/*")])
         .paths([pick("push.path", "src/**")]);
@@ -50,12 +55,20 @@ fn pipeline(field: &str, h: &str) -> Pipeline {
     }
     let build = Job::new(pick("job.id", "build"))
         .name(pick("job.name", "Build it"))
-        .runner(Runner::labels(["ubuntu-24.04", &pick("runner.label", "linux")]).image(pick("runner.image", "rust:1.85")))
-        .service(Service::new(pick("service.name", "db"), pick("service.image", "postgres:17")).env("POSTGRES_DB", lit("service.env", "app")))
+        .runner(
+            Runner::labels(["ubuntu-24.04", &pick("runner.label", "linux")]).image(pick("runner.image", "rust:1.85")),
+        )
+        .service(
+            Service::new(pick("service.name", "db"), pick("service.image", "postgres:17"))
+                .env("POSTGRES_DB", lit("service.env", "app")),
+        )
         .env("JOB_VALUE", lit("job.env", "plain"))
         .env("PIECES", pieces(field == "job.env.pieces", h))
         .concurrency(Concurrency::new(lit("job.concurrency", "build-group")))
-        .when(Condition::branch(pick("condition.branch", "main")) | Condition::input_equals("target", pick("condition.input", "eu")))
+        .when(
+            Condition::branch(pick("condition.branch", "main"))
+                | Condition::input_equals("target", pick("condition.input", "eu")),
+        )
         .steps(build_steps)
         .step(
             Step::script("make")
@@ -64,7 +77,10 @@ fn pipeline(field: &str, h: &str) -> Pipeline {
                 .env("STEP_VALUE", lit("step.env", "plain")),
         )
         .step(Step::set_output("version", "cat VERSION"))
-        .step(Step::upload(pick("artifact.name", "app"), [pick("upload.path", "dist")]));
+        .step(Step::upload(
+            pick("artifact.name", "app"),
+            [pick("upload.path", "dist")],
+        ));
     let test = Job::new("test")
         .matrix(Matrix::new().axis("os", ["a", &pick("matrix.value", "b")]))
         .env("OS", Expr::matrix("os"))
@@ -77,13 +93,20 @@ fn pipeline(field: &str, h: &str) -> Pipeline {
                 .approval(Approval::new().instructions(pick("approval.instructions", "check it"))),
         )
         .env("VERSION", build.output("version"))
-        .step(Step::download_to(pick("artifact.name", "app"), pick("download.path", "dist")))
+        .step(Step::download_to(
+            pick("artifact.name", "app"),
+            pick("download.path", "dist"),
+        ))
         .step(Step::assume_aws_role(
-            AwsRole::new(lit("role.arn", "arn:aws:iam::123456789012:role/deploy"), pick("role.region", "eu-west-1"))
-                .session_name(pick("role.session", "deploy")),
+            AwsRole::new(
+                lit("role.arn", "arn:aws:iam::123456789012:role/deploy"),
+                pick("role.region", "eu-west-1"),
+            )
+            .session_name(pick("role.session", "deploy")),
         ))
         .step(Step::action(
-            ActionStep::new(Action::new("acme/notify", SHA, "v1.0.0")).with("message", lit("action.with", "deployed"))
+            ActionStep::new(Action::new("acme/notify", SHA, "v1.0.0"))
+                .with("message", lit("action.with", "deployed"))
                 .fallback("echo deployed"),
         ));
     Pipeline::new(pick("pipeline.id", "p"))
@@ -194,7 +217,9 @@ fn every_hazard_in_every_field_is_refused_or_literal() {
                         }
                         if b == "github" {
                             for file in files.iter().filter(|f| f.path.as_str().ends_with(".yml")) {
-                                let path = dir.path().join(format!("{}-{}.yml", workflows.len(), field.replace('.', "-")));
+                                let path =
+                                    dir.path()
+                                        .join(format!("{}-{}.yml", workflows.len(), field.replace('.', "-")));
                                 std::fs::write(&path, &file.contents).expect("write");
                                 workflows.push(path);
                             }
@@ -210,18 +235,38 @@ fn every_hazard_in_every_field_is_refused_or_literal() {
             }
         }
     }
-    assert!(problems.is_empty(), "{} finding(s):\n{}", problems.len(), problems.join("\n"));
-    assert!(accepted > 50, "only {accepted} renders were accepted: the sweep would test nothing");
+    assert!(
+        problems.is_empty(),
+        "{} finding(s):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+    assert!(
+        accepted > 50,
+        "only {accepted} renders were accepted: the sweep would test nothing"
+    );
     // actionlint's expression checker reads every accepted workflow.
     if let (Some(shellcheck), Some(mut cmd)) = (tools::require("shellcheck"), tools::command("actionlint")) {
         // Hazards in runner labels are unknown labels to actionlint, which is right but beside the point.
-        cmd.arg("-no-color").arg("-shellcheck").arg(shellcheck).args(["-ignore", "is unknown. available labels are"]).args(&workflows);
+        cmd.arg("-no-color")
+            .arg("-shellcheck")
+            .arg(shellcheck)
+            .args(["-ignore", "is unknown. available labels are"])
+            .args(&workflows);
         let out = output(cmd);
         assert_eq!(out.code, 0, "{}", out.text());
     }
     // zizmor's template-injection audit (and the others) find nothing either.
     if let Some(mut cmd) = tools::command("zizmor") {
-        cmd.args(["--offline", "--no-config", "--strict-collection", "--no-progress", "--format", "plain"]).args(&workflows);
+        cmd.args([
+            "--offline",
+            "--no-config",
+            "--strict-collection",
+            "--no-progress",
+            "--format",
+            "plain",
+        ])
+        .args(&workflows);
         let out = output(cmd);
         assert_eq!(out.code, 0, "{}", out.text());
     }
@@ -256,8 +301,14 @@ fn assert_explained(diagnostics: &Diagnostics, code: &str) {
 #[test]
 fn ids_that_differ_only_in_case_collide() {
     let p = Pipeline::new("p")
-        .on(Trigger::manual().input(Input::string("target", "t")).input(Input::string("Target", "t")))
-        .job(job("build").step(Step::script("x").id("compile")).step(Step::script("y").id("Compile")))
+        .on(Trigger::manual()
+            .input(Input::string("target", "t"))
+            .input(Input::string("Target", "t")))
+        .job(
+            job("build")
+                .step(Step::script("x").id("compile"))
+                .step(Step::script("y").id("Compile")),
+        )
         .job(job("Build").environment(Environment::new("production")))
         .job(job("deploy").environment(Environment::new("Production")))
         .job(job("a").env("A", Expr::secret("TOKEN")))
@@ -275,14 +326,26 @@ fn ids_that_differ_only_in_case_collide() {
 
 #[test]
 fn names_a_platform_reserves_are_refused_in_any_case() {
-    for secret in ["GITHUB_TOKEN", "github_token", "Ci_Job_Token", "codebuild_build_id", "GITLAB_USER_LOGIN"] {
-        let p = Pipeline::new("p").on(Trigger::push()).job(job("a").env("X", Expr::secret(secret)));
+    for secret in [
+        "GITHUB_TOKEN",
+        "github_token",
+        "Ci_Job_Token",
+        "codebuild_build_id",
+        "GITLAB_USER_LOGIN",
+    ] {
+        let p = Pipeline::new("p")
+            .on(Trigger::push())
+            .job(job("a").env("X", Expr::secret(secret)));
         let d = pipeline_core::validate::validate(&p);
         assert_explained(&d, "reserved-name");
     }
     let p = Pipeline::new("p")
         .on(Trigger::manual().input(Input::string("CI_COMMIT_BRANCH", "shadows GitLab's")))
-        .job(job("a").matrix(Matrix::new().axis("ci_node_index", ["1"])).env("github_sha", "x"));
+        .job(
+            job("a")
+                .matrix(Matrix::new().axis("ci_node_index", ["1"]))
+                .env("github_sha", "x"),
+        );
     let found = validate(&p);
     assert_eq!(found.iter().filter(|c| **c == "reserved-name").count(), 2, "{found:?}");
     assert!(found.contains(&"reserved-env-name"), "{found:?}");
@@ -307,7 +370,10 @@ fn filters_that_are_not_refs_or_globs_are_refused() {
         assert!(d.iter().all(|d| d.hint.is_some()), "{d}");
     }
     let fine = Pipeline::new("p")
-        .on(Trigger::push().branches(["main", "release/**", "!release/old-*"]).tags(["v[0-9]*"]).paths(["src/**/*.rs"]))
+        .on(Trigger::push()
+            .branches(["main", "release/**", "!release/old-*"])
+            .tags(["v[0-9]*"])
+            .paths(["src/**/*.rs"]))
         .job(job("a"));
     assert_eq!(validate(&fine), Vec::<&str>::new());
 }
@@ -316,7 +382,9 @@ fn filters_that_are_not_refs_or_globs_are_refused() {
 /// text is a valid input value) it is written so that GitHub never sees a template.
 #[test]
 fn expression_syntax_in_a_condition_never_yields_an_always_true_if() {
-    let p = Pipeline::new("p").on(Trigger::push()).job(job("a").when(Condition::branch("${{ false }}")));
+    let p = Pipeline::new("p")
+        .on(Trigger::push())
+        .job(job("a").when(Condition::branch("${{ false }}")));
     assert!(validate(&p).contains(&"invalid-branch"));
     assert_explained(&pipeline_core::validate::validate(&p), "invalid-branch");
     // `x${{y}}` is a valid branch name (git allows `$`, `{` and `}`): it is escaped.
@@ -325,9 +393,18 @@ fn expression_syntax_in_a_condition_never_yields_an_always_true_if() {
         .job(job("a").when(!(Condition::input_equals("target", "${{ false }}") & Condition::branch("x${{y}}"))));
     let files = render("github", vec![p]).unwrap_or_else(|d| panic!("{d}"));
     let workflow = &files[0].contents;
-    let condition = workflow.lines().find(|l| l.trim_start().starts_with("if:")).expect("an if");
-    assert!(condition.contains("format('{0}{1}', '$', '{{ false }}')"), "{condition}");
-    assert!(condition.contains("format('{0}{1}', 'refs/heads/x$', '{{y}}')"), "{condition}");
+    let condition = workflow
+        .lines()
+        .find(|l| l.trim_start().starts_with("if:"))
+        .expect("an if");
+    assert!(
+        condition.contains("format('{0}{1}', '$', '{{ false }}')"),
+        "{condition}"
+    );
+    assert!(
+        condition.contains("format('{0}{1}', 'refs/heads/x$', '{{y}}')"),
+        "{condition}"
+    );
     // The `if:` is one expression whose only template is the `${{ }}` the backend wrote around it.
     for (path, s) in load(&files[0]) {
         if path.last().is_some_and(|k| k == "if") {
@@ -358,10 +435,22 @@ fn secrets_reachable_from_pull_requests_are_a_warning() {
         .on(Trigger::push().branches(["main"]))
         .on(Trigger::pull_request())
         .job(job("test").env("TOKEN", Expr::secret("NPM_TOKEN")))
-        .job(job("publish").env("TOKEN", Expr::secret("NPM_TOKEN")).when(Condition::branch("main")))
-        .job(job("lint").env("TOKEN", Expr::secret("NPM_TOKEN")).when(!Condition::event(Event::PullRequest)));
+        .job(
+            job("publish")
+                .env("TOKEN", Expr::secret("NPM_TOKEN"))
+                .when(Condition::branch("main")),
+        )
+        .job(
+            job("lint")
+                .env("TOKEN", Expr::secret("NPM_TOKEN"))
+                .when(!Condition::event(Event::PullRequest)),
+        );
     let d = pipeline_core::validate::validate(&p);
-    let warned: Vec<String> = d.iter().filter(|d| d.code == "secret-in-pull-request").map(|d| d.path.to_string()).collect();
+    let warned: Vec<String> = d
+        .iter()
+        .filter(|d| d.code == "secret-in-pull-request")
+        .map(|d| d.path.to_string())
+        .collect();
     assert_eq!(warned, ["pipeline \"p\" > job \"test\""], "{d}");
     assert_explained(&d, "secret-in-pull-request");
     assert!(!d.has_errors());
@@ -373,7 +462,11 @@ fn codepipeline_pull_request_builds_get_no_secrets_and_branch_tests_are_flagged(
         .on(Trigger::push().branches(["main"]))
         .on(Trigger::pull_request().branches(["main"]))
         .secret(Secret::new("DEPLOY_TOKEN").aws_secrets_manager("deploy-token", None))
-        .job(job("deploy").env("TOKEN", Expr::secret("DEPLOY_TOKEN")).when(Condition::branch("main")));
+        .job(
+            job("deploy")
+                .env("TOKEN", Expr::secret("DEPLOY_TOKEN"))
+                .when(Condition::branch("main")),
+        );
     let d = render("codepipeline", vec![p]).expect_err("refused");
     assert_explained(&d, "codepipeline-secret-in-pull-request");
     assert_explained(&d, "codepipeline-branch-in-pull-request");
@@ -381,7 +474,11 @@ fn codepipeline_pull_request_builds_get_no_secrets_and_branch_tests_are_flagged(
     let p = Pipeline::new("p")
         .on(Trigger::push().branches(["main"]))
         .secret(Secret::new("DEPLOY_TOKEN").aws_secrets_manager("deploy-token", None))
-        .job(job("deploy").env("TOKEN", Expr::secret("DEPLOY_TOKEN")).when(Condition::branch("main")));
+        .job(
+            job("deploy")
+                .env("TOKEN", Expr::secret("DEPLOY_TOKEN"))
+                .when(Condition::branch("main")),
+        );
     assert!(render("codepipeline", vec![p]).is_ok());
 }
 
@@ -412,7 +509,12 @@ fn rollback_jobs_run_under_the_environment_of_their_deploy() {
     let p = Pipeline::new("p")
         .on(Trigger::push())
         .job(job("deploy").environment(Environment::new("production")))
-        .job(job("rollback").role(JobRole::ROLLBACK).needs("deploy").when(Condition::failure()));
+        .job(
+            job("rollback")
+                .role(JobRole::ROLLBACK)
+                .needs("deploy")
+                .when(Condition::failure()),
+        );
     let d = pipeline_core::validate::validate(&p);
     assert_explained(&d, "rollback-environment");
 }
@@ -422,9 +524,11 @@ fn images_are_validated_and_a_policy_requires_digests() {
     use pipeline_core::policy::{ImagesPinnedByDigest, Policy};
     let digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
     let with_image = |image: &str| {
-        Pipeline::new("p")
-            .on(Trigger::push())
-            .job(job("a").runner(Runner::linux().image(image)).service(Service::new("db", "postgres:17")))
+        Pipeline::new("p").on(Trigger::push()).job(
+            job("a")
+                .runner(Runner::linux().image(image))
+                .service(Service::new("db", "postgres:17")),
+        )
     };
     assert!(validate(&with_image("rust:1.95@sha256:abc")).contains(&"invalid-image"));
     assert!(validate(&with_image("Rust:1.95")).contains(&"invalid-image"));
@@ -433,7 +537,10 @@ fn images_are_validated_and_a_policy_requires_digests() {
     let mut out = Diagnostics::new();
     ImagesPinnedByDigest.check(&with_image(&pinned), &mut out);
     // The service image is still a tag.
-    assert_eq!(out.iter().map(|d| d.path.to_string()).collect::<Vec<_>>(), ["pipeline \"p\" > job \"a\" > services.db"]);
+    assert_eq!(
+        out.iter().map(|d| d.path.to_string()).collect::<Vec<_>>(),
+        ["pipeline \"p\" > job \"a\" > services.db"]
+    );
     assert_explained(&out, "images-pinned-by-digest");
 }
 
@@ -456,7 +563,11 @@ fn codepipeline_templates_over_cloudformation_limits_are_reported() {
     let (ok, _) = render_with(sized(1_000));
     assert!(ok);
     let files = render("codepipeline", vec![sized(60_000)]).expect("renders, with a warning");
-    assert!(files.iter().any(|f| f.contents.len() > pipeline_backends::codepipeline::MAX_TEMPLATE_BYTES_INLINE));
+    assert!(
+        files
+            .iter()
+            .any(|f| f.contents.len() > pipeline_backends::codepipeline::MAX_TEMPLATE_BYTES_INLINE)
+    );
     let (ok, d) = render_with(sized(1_100_000));
     assert!(!ok);
     assert_explained(&d, "codepipeline-template-size");
@@ -467,9 +578,15 @@ fn codepipeline_templates_over_cloudformation_limits_are_reported() {
 fn empty_strings_github_refuses_are_refused_at_generation() {
     let cases = [
         (job("a").concurrency(Concurrency::new(" ")), "empty-concurrency-group"),
-        (Job::new("a").step(Step::script("make").working_directory("")), "invalid-working-directory"),
+        (
+            Job::new("a").step(Step::script("make").working_directory("")),
+            "invalid-working-directory",
+        ),
         (job("a").runner(Runner::labels(["linux", ""])), "invalid-runner-label"),
-        (job("a").environment(Environment::new("staging").url("")), "invalid-environment-url"),
+        (
+            job("a").environment(Environment::new("staging").url("")),
+            "invalid-environment-url",
+        ),
     ];
     for (j, code) in cases {
         let d = pipeline_core::validate::validate(&Pipeline::new("p").on(Trigger::push()).job(j));

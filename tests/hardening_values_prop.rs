@@ -21,9 +21,49 @@ use proptest::test_runner::{Config, TestRunner};
 
 /// Pieces hazard strings are made of.
 const PIECES: &[&str] = &[
-    "${{", "}}", " secrets.PWNED ", "$", "PWNED", "{", "}", "#{", "PWNED.x", "$$", "'", "\"", ":", ": ", "#", " #",
-    "\n", "yes", "on", "0777", "2024-01-01", "1:20", "~", "null", "*", "&a", "!x", "- ", "[", "]", "\\", " ", "é",
-    "\t", "|", ">", "%", "@", "`", "main", "v1", "a", "-",
+    "${{",
+    "}}",
+    " secrets.PWNED ",
+    "$",
+    "PWNED",
+    "{",
+    "}",
+    "#{",
+    "PWNED.x",
+    "$$",
+    "'",
+    "\"",
+    ":",
+    ": ",
+    "#",
+    " #",
+    "\n",
+    "yes",
+    "on",
+    "0777",
+    "2024-01-01",
+    "1:20",
+    "~",
+    "null",
+    "*",
+    "&a",
+    "!x",
+    "- ",
+    "[",
+    "]",
+    "\\",
+    " ",
+    "é",
+    "\t",
+    "|",
+    ">",
+    "%",
+    "@",
+    "`",
+    "main",
+    "v1",
+    "a",
+    "-",
 ];
 
 fn hazard() -> impl Strategy<Value = String> {
@@ -51,7 +91,10 @@ impl Strings {
 }
 
 fn strings() -> impl Strategy<Value = Strings> {
-    (prop::collection::vec(hazard(), 3), prop::collection::vec(0..FIELDS, 1..=3))
+    (
+        prop::collection::vec(hazard(), 3),
+        prop::collection::vec(0..FIELDS, 1..=3),
+    )
         .prop_map(|(hazards, fields)| Strings { hazards, fields })
 }
 
@@ -96,10 +139,16 @@ fn pipeline(s: &Strings) -> Pipeline {
         ));
     Pipeline::new("p")
         .name(s.get(17, "Delivery"))
-        .on(Trigger::push().branches([s.get(18, "main")]).paths([s.get(19, "src/**")]))
+        .on(Trigger::push()
+            .branches([s.get(18, "main")])
+            .paths([s.get(19, "src/**")]))
         .on(Trigger::manual()
             .input(Input::string("reason", s.get(20, "why")).default_value(s.get(21, "none")))
-            .input(Input::choice("target", s.get(22, "where"), ["eu".to_owned(), s.get(23, "us")])))
+            .input(Input::choice(
+                "target",
+                s.get(22, "where"),
+                ["eu".to_owned(), s.get(23, "us")],
+            )))
         .env("PIPELINE_VALUE", s.get(24, "plain"))
         .job(build)
         .job(test)
@@ -127,7 +176,10 @@ fn random_hazardous_pipelines_are_refused_or_emitted_as_literals() {
     let mut runner = TestRunner::new_with_rng(
         Config {
             // `HAZARD_CASES=1000` explores further locally.
-            cases: std::env::var("HAZARD_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(64),
+            cases: std::env::var("HAZARD_CASES")
+                .ok()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(64),
             failure_persistence: None,
             ..Config::default()
         },
@@ -167,13 +219,24 @@ fn random_hazardous_pipelines_are_refused_or_emitted_as_literals() {
     }
     let (yaml, workflows) = (yaml.into_inner(), workflows.into_inner());
     let (accepted, refused) = (accepted.get(), refused.get());
-    assert!(accepted >= 10 && refused >= 10, "accepted {accepted}, refused {refused}: the strings test too little");
-    assert!(yaml.iter().any(|f| std::fs::read_to_string(f).is_ok_and(|t| t.contains(MARKER))));
+    assert!(
+        accepted >= 10 && refused >= 10,
+        "accepted {accepted}, refused {refused}: the strings test too little"
+    );
+    assert!(
+        yaml.iter()
+            .any(|f| std::fs::read_to_string(f).is_ok_and(|t| t.contains(MARKER)))
+    );
     for (reader, cmd) in [("PyYAML", pyyaml()), ("Psych", psych())] {
         let Some(cmd) = cmd else { continue };
         let docs = read_back(cmd, &yaml);
         let wrong = mismatches(reader, &yaml, docs);
-        assert!(wrong.is_empty(), "{} file(s) read differently by {reader}:\n{}", wrong.len(), wrong.join("\n"));
+        assert!(
+            wrong.is_empty(),
+            "{} file(s) read differently by {reader}:\n{}",
+            wrong.len(),
+            wrong.join("\n")
+        );
     }
     if let (Some(shellcheck), Some(mut cmd)) = (tools::require("shellcheck"), tools::command("actionlint")) {
         cmd.arg("-no-color")

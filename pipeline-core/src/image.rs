@@ -48,8 +48,13 @@ pub fn parse(s: &str) -> Result<ImageRef<'_>, String> {
             .map(|h| (h, 64))
             .or_else(|| d.strip_prefix("sha512:").map(|h| (h, 128)));
         match hex {
-            Some((h, len)) if h.len() == len && h.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) => {}
-            _ => return Err(format!("digest {d:?} is not `sha256:` followed by 64 lowercase hex digits")),
+            Some((h, len)) if h.len() == len && h.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) => {
+            }
+            _ => {
+                return Err(format!(
+                    "digest {d:?} is not `sha256:` followed by 64 lowercase hex digits"
+                ));
+            }
         }
     }
     let last_slash = rest.rfind('/').map_or(0, |i| i + 1);
@@ -63,7 +68,9 @@ pub fn parse(s: &str) -> Result<ImageRef<'_>, String> {
             && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
             && t.len() <= 128;
         if !ok {
-            return Err(format!("tag {t:?} is not valid (letters, digits, '_', '.', '-', at most 128)"));
+            return Err(format!(
+                "tag {t:?} is not valid (letters, digits, '_', '.', '-', at most 128)"
+            ));
         }
     }
     let mut components: Vec<&str> = name.split('/').collect();
@@ -71,11 +78,10 @@ pub fn parse(s: &str) -> Result<ImageRef<'_>, String> {
         let host = components.remove(0);
         let valid_host = host
             .split_once(':')
-            .map_or(true, |(_, port)| !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()))
-            && host
-                .split(':')
-                .next()
-                .is_some_and(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-')));
+            .is_none_or(|(_, port)| !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()))
+            && host.split(':').next().is_some_and(|h| {
+                !h.is_empty() && h.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'))
+            });
         if !valid_host {
             return Err(format!("registry {host:?} is not a host name with an optional port"));
         }
@@ -84,7 +90,11 @@ pub fn parse(s: &str) -> Result<ImageRef<'_>, String> {
         let separators_ok = !c.is_empty()
             && c.starts_with(|ch: char| ch.is_ascii_lowercase() || ch.is_ascii_digit())
             && c.ends_with(|ch: char| ch.is_ascii_lowercase() || ch.is_ascii_digit());
-        if !separators_ok || !c.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || matches!(ch, '.' | '_' | '-')) {
+        if !separators_ok
+            || !c
+                .chars()
+                .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || matches!(ch, '.' | '_' | '-'))
+        {
             return Err(format!(
                 "repository component {c:?} is not valid (lowercase letters, digits and '.', '_', '-' inside)"
             ));
@@ -107,11 +117,31 @@ mod tests {
 
     #[test]
     fn references() {
-        for ok in ["postgres", "postgres:17", "library/postgres:17-alpine", "localhost:5000/x", "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:v1", "public.ecr.aws/docker/library/rust:1.95-bookworm"] {
+        for ok in [
+            "postgres",
+            "postgres:17",
+            "library/postgres:17-alpine",
+            "localhost:5000/x",
+            "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:v1",
+            "public.ecr.aws/docker/library/rust:1.95-bookworm",
+        ] {
             assert!(parse(ok).is_ok(), "{ok}");
-            assert!(parse(&pinned(ok, D)).unwrap().is_pinned(), "{ok}");
+            assert!(parse(&pinned(ok, D)).is_ok_and(|r| r.is_pinned()), "{ok}");
         }
-        for bad in ["", "a b", "App", "x:", "x:-1", "x@sha256:ABC", "x@md5:00", "a//b", "-a", "$IMAGE", "#{x}", "host:port/x"] {
+        for bad in [
+            "",
+            "a b",
+            "App",
+            "x:",
+            "x:-1",
+            "x@sha256:ABC",
+            "x@md5:00",
+            "a//b",
+            "-a",
+            "$IMAGE",
+            "#{x}",
+            "host:port/x",
+        ] {
             assert!(parse(bad).is_err(), "{bad}");
         }
     }

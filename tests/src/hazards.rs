@@ -207,7 +207,11 @@ fn codepipeline_findings(file: &GeneratedFile) -> Vec<String> {
 pub fn findings(backend_name: &str, files: &[GeneratedFile]) -> Vec<String> {
     files
         .iter()
-        .filter(|f| f.path.as_str().ends_with(".yml") || f.path.as_str().ends_with(".yaml") || f.path.as_str().ends_with(".json"))
+        .filter(|f| {
+            f.path.as_str().ends_with(".yml")
+                || f.path.as_str().ends_with(".yaml")
+                || f.path.as_str().ends_with(".json")
+        })
         .flat_map(|f| match backend_name {
             "github" => github_findings(f),
             "gitlab" => gitlab_findings(f),
@@ -216,4 +220,3 @@ pub fn findings(backend_name: &str, files: &[GeneratedFile]) -> Vec<String> {
         })
         .collect()
 }
-

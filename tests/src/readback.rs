@@ -83,7 +83,10 @@ pub fn mismatches(reader: &str, files: &[PathBuf], docs: Vec<Value>) -> Vec<Stri
     for (file, doc) in files.iter().zip(docs) {
         let expected = yaml_1_2(file);
         if doc != expected {
-            out.push(format!("{}:\n  YAML 1.2: {expected}\n  {reader}: {doc}", file.display()));
+            out.push(format!(
+                "{}:\n  YAML 1.2: {expected}\n  {reader}: {doc}",
+                file.display()
+            ));
         }
     }
     out

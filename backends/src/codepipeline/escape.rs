@@ -10,8 +10,8 @@
 //! lowered (`job.rs`). `${` in an `Fn::Sub` template is escaped as `${!` by the template model
 //! (`model/intrinsic.rs`).
 
-use pipeline_core::diagnostic::{Diagnostic, Diagnostics, Path};
 use pipeline_core::Pipeline;
+use pipeline_core::diagnostic::{Diagnostic, Diagnostics, Path};
 
 /// What opens a CodePipeline variable reference.
 pub(crate) const OPEN: &str = "#{";
@@ -39,7 +39,12 @@ pub(crate) fn check(pipeline: &Pipeline, diagnostics: &mut Diagnostics) {
         if let Some(m) = &job.matrix {
             for (axis, values) in &m.axes {
                 for v in values {
-                    refuse(diagnostics, || jpath().field(format!("matrix.{axis}")), "matrix value", v);
+                    refuse(
+                        diagnostics,
+                        || jpath().field(format!("matrix.{axis}")),
+                        "matrix value",
+                        v,
+                    );
                 }
             }
         }

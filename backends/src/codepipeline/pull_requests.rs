@@ -21,7 +21,12 @@ pub(crate) fn check(p: &Pipeline, diagnostics: &mut Diagnostics) {
     }
     for job in &p.jobs {
         let path = || Path::pipeline(p.id.as_str()).job(job.id.as_str());
-        let mut secrets: Vec<&str> = job.exprs().into_iter().flat_map(|e| e.secrets()).map(|s| s.as_str()).collect();
+        let mut secrets: Vec<&str> = job
+            .exprs()
+            .into_iter()
+            .flat_map(|e| e.secrets())
+            .map(|s| s.as_str())
+            .collect();
         secrets.sort_unstable();
         secrets.dedup();
         if !secrets.is_empty() {

@@ -80,7 +80,9 @@ pub(crate) fn unevaluated(diagnostics: &mut Diagnostics, path: impl FnOnce() -> 
                 path(),
                 format!("the {what} {s:?} holds `${{{{`, which GitHub does not evaluate here and cannot escape"),
             )
-            .with_hint("remove `${{` from this text; values computed at run time belong in env or action inputs, as an `Expr`")
+            .with_hint(
+                "remove `${{` from this text; values computed at run time belong in env or action inputs, as an `Expr`",
+            )
             .on_platform("github"),
         );
     }

@@ -207,7 +207,11 @@ mod tests {
         assert_eq!(value(&Expr::secret("TOKEN")), "${{ secrets.TOKEN }}");
         assert_eq!(value(&Expr::lit("literal ${{ x }}")), "literal ${{ '${{' }} x }}");
         // Pieces that only form `${{` together are escaped as one literal.
-        let pieces = Expr::Concat(vec!["$".into(), Expr::Concat(vec!["{".into()]), "{ secrets.X }}".into()]);
+        let pieces = Expr::Concat(vec![
+            "$".into(),
+            Expr::Concat(vec!["{".into()]),
+            "{ secrets.X }}".into(),
+        ]);
         assert_eq!(value(&pieces), "${{ '${{' }} secrets.X }}");
     }
 

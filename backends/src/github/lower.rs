@@ -42,7 +42,12 @@ impl Lowering<'_> {
     pub(crate) fn workflow(&mut self) -> gh::Workflow {
         let p = self.pipeline;
         self.release_caches();
-        escape::unevaluated(self.diagnostics, || Path::pipeline(p.id.as_str()).field("name"), "pipeline name", &p.name);
+        escape::unevaluated(
+            self.diagnostics,
+            || Path::pipeline(p.id.as_str()).field("name"),
+            "pipeline name",
+            &p.name,
+        );
         let jobs = p.jobs.iter().map(|j| (j.id.as_str().to_owned(), self.job(j))).collect();
         gh::Workflow {
             name: p.name.clone(),
@@ -104,7 +109,14 @@ impl Lowering<'_> {
                         );
                         continue;
                     }
-                    self.filters(&path, &[("branches", &push.branches), ("tags", &push.tags), ("paths", &push.paths)]);
+                    self.filters(
+                        &path,
+                        &[
+                            ("branches", &push.branches),
+                            ("tags", &push.tags),
+                            ("paths", &push.paths),
+                        ],
+                    );
                     on.push = Some(gh::PushFilter {
                         branches: push.branches.clone(),
                         tags: push.tags.clone(),
@@ -189,7 +201,12 @@ impl Lowering<'_> {
     fn filters(&mut self, path: &Path, filters: &[(&str, &Vec<String>)]) {
         for (field, patterns) in filters {
             for pattern in *patterns {
-                escape::unevaluated(self.diagnostics, || path.clone().field(*field), "filter pattern", pattern);
+                escape::unevaluated(
+                    self.diagnostics,
+                    || path.clone().field(*field),
+                    "filter pattern",
+                    pattern,
+                );
             }
         }
     }

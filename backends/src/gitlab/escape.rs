@@ -70,26 +70,51 @@ pub(crate) fn check(pipeline: &Pipeline, diagnostics: &mut Diagnostics) {
             refuse_dollar(diagnostics, || jpath().field("runner.image"), "image", image);
         }
         for s in &job.services {
-            refuse_dollar(diagnostics, || jpath().field(format!("services.{}", s.name)), "services:name", &s.image);
+            refuse_dollar(
+                diagnostics,
+                || jpath().field(format!("services.{}", s.name)),
+                "services:name",
+                &s.image,
+            );
         }
         if let Some(m) = &job.matrix {
             for (axis, values) in &m.axes {
                 for v in values {
-                    refuse_dollar(diagnostics, || jpath().field(format!("matrix.{axis}")), "parallel:matrix", v);
+                    refuse_dollar(
+                        diagnostics,
+                        || jpath().field(format!("matrix.{axis}")),
+                        "parallel:matrix",
+                        v,
+                    );
                 }
             }
         }
         if let Some(e) = &job.environment {
-            refuse_dollar(diagnostics, || jpath().field("environment"), "environment:name", e.name.as_str());
+            refuse_dollar(
+                diagnostics,
+                || jpath().field("environment"),
+                "environment:name",
+                e.name.as_str(),
+            );
             if let Some(url) = &e.url {
                 for run in literal_runs(url) {
-                    refuse_dollar(diagnostics, || jpath().field("environment.url"), "environment:url", &run);
+                    refuse_dollar(
+                        diagnostics,
+                        || jpath().field("environment.url"),
+                        "environment:url",
+                        &run,
+                    );
                 }
             }
         }
         if let Some(c) = &job.concurrency {
             for run in literal_runs(&c.group) {
-                refuse_dollar(diagnostics, || jpath().field("concurrency.group"), "resource_group", &run);
+                refuse_dollar(
+                    diagnostics,
+                    || jpath().field("concurrency.group"),
+                    "resource_group",
+                    &run,
+                );
             }
         }
         for (i, step) in job.steps.iter().enumerate() {
@@ -113,7 +138,12 @@ mod tests {
 
     #[test]
     fn literal_runs_join_pieces_around_references() {
-        let e = Expr::Concat(vec!["a$".into(), Expr::Concat(vec!["B".into()]), Builtin::CommitSha.into(), "c".into()]);
+        let e = Expr::Concat(vec![
+            "a$".into(),
+            Expr::Concat(vec!["B".into()]),
+            Builtin::CommitSha.into(),
+            "c".into(),
+        ]);
         assert_eq!(literal_runs(&e), ["a$B", "c"]);
         assert_eq!(variable_value("$X and $$"), "$$X and $$$$");
     }

@@ -56,7 +56,9 @@ pub fn runs_on_pull_request(c: Option<&Condition>) -> bool {
 pub(super) fn rollback_environments(p: &Pipeline, out: &mut Diagnostics) {
     for job in p.jobs.iter().filter(|j| j.has_role(&crate::role::JobRole::ROLLBACK)) {
         for need in &job.needs {
-            let Some(deploy) = p.jobs.iter().find(|j| j.id == *need) else { continue };
+            let Some(deploy) = p.jobs.iter().find(|j| j.id == *need) else {
+                continue;
+            };
             let Some(env) = &deploy.environment else { continue };
             if job.environment.as_ref().map(|e| &e.name) != Some(&env.name) {
                 out.push(
@@ -126,8 +128,12 @@ mod tests {
         assert!(!runs_on_pull_request(Some(&Condition::branch("main"))));
         assert!(!runs_on_pull_request(Some(&!Condition::event(Event::PullRequest))));
         assert!(runs_on_pull_request(Some(&Condition::event(Event::PullRequest))));
-        assert!(runs_on_pull_request(Some(&(Condition::branch("main") | Condition::input_equals("x", "y")))));
-        assert!(!runs_on_pull_request(Some(&(Condition::tag() & Condition::input_equals("x", "y")))));
+        assert!(runs_on_pull_request(Some(
+            &(Condition::branch("main") | Condition::input_equals("x", "y"))
+        )));
+        assert!(!runs_on_pull_request(Some(
+            &(Condition::tag() & Condition::input_equals("x", "y"))
+        )));
         assert!(runs_on_pull_request(Some(&!Condition::branch("main"))));
     }
 }

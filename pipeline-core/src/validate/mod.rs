@@ -285,7 +285,11 @@ impl<'a> Validator<'a> {
                 );
                 continue;
             }
-            let problem = if refs { check_ref_name(pat, true) } else { check_glob(pat) };
+            let problem = if refs {
+                check_ref_name(pat, true)
+            } else {
+                check_glob(pat)
+            };
             if let Err(problem) = problem {
                 let hint = if refs {
                     "a branch or tag filter is a ref name (git check-ref-format) with the globs '*', '**', '?', '[..]' and a leading '!'"
@@ -451,7 +455,12 @@ impl<'a> Validator<'a> {
         if let Some(image) = &job.runner.image {
             self.image(image, &|| path().field("runner.image"));
         }
-        if job.runner.labels.iter().any(|l| l.trim().is_empty() || l.contains(['\n', '\r'])) {
+        if job
+            .runner
+            .labels
+            .iter()
+            .any(|l| l.trim().is_empty() || l.contains(['\n', '\r']))
+        {
             self.error(
                 "invalid-runner-label",
                 path().field("runner.labels"),
@@ -471,7 +480,10 @@ impl<'a> Validator<'a> {
             }
             if let Some(url) = &env.url {
                 self.expr(url, &|| epath().field("url"), Place::EnvironmentUrl, Some((job, &axes)));
-                if url.as_literal().is_some_and(|u| u.trim().is_empty() || u.contains(['\n', '\r'])) {
+                if url
+                    .as_literal()
+                    .is_some_and(|u| u.trim().is_empty() || u.contains(['\n', '\r']))
+                {
                     self.error(
                         "invalid-environment-url",
                         epath().field("url"),
@@ -873,7 +885,9 @@ impl<'a> Validator<'a> {
                 if b.contains(['\'', '"']) {
                     problems.push(format!("branch name {b:?} in a condition contains quotes"));
                 } else if let Err(problem) = check_ref_name(b, false) {
-                    problems.push(format!("branch name {b:?} in a condition is not a valid branch name: {problem}"));
+                    problems.push(format!(
+                        "branch name {b:?} in a condition is not a valid branch name: {problem}"
+                    ));
                 }
             }
         });

@@ -17,7 +17,15 @@ use crate::pipeline::Pipeline;
 use crate::step::StepKind;
 
 /// Variable name prefixes the platforms reserve for themselves, compared without regard to case.
-pub const RESERVED_PREFIXES: [&str; 7] = ["GITHUB_", "RUNNER_", "ACTIONS_", "CI_", "GITLAB_", "CODEBUILD_", "AWS_CODEPIPELINE_"];
+pub const RESERVED_PREFIXES: [&str; 7] = [
+    "GITHUB_",
+    "RUNNER_",
+    "ACTIONS_",
+    "CI_",
+    "GITLAB_",
+    "CODEBUILD_",
+    "AWS_CODEPIPELINE_",
+];
 
 /// Whole variable names the platforms reserve (`CI` is set to `true` by every platform).
 pub const RESERVED_NAMES: [&str; 1] = ["CI"];
@@ -28,7 +36,13 @@ pub fn reserved(name: &str) -> Option<&'static str> {
     RESERVED_PREFIXES
         .iter()
         .chain(RESERVED_NAMES.iter())
-        .find(|p| if p.ends_with('_') { upper.starts_with(*p) } else { upper == **p })
+        .find(|p| {
+            if p.ends_with('_') {
+                upper.starts_with(*p)
+            } else {
+                upper == **p
+            }
+        })
         .copied()
 }
 
@@ -46,7 +60,9 @@ pub(super) fn check_reserved(out: &mut Diagnostics, path: impl FnOnce() -> Path,
                 path(),
                 format!("{what} {name:?} uses {rule}, which a platform reserves for its own variables (in any case)"),
             )
-            .with_hint("choose another name: the platform's own value would be shadowed, or the platform refuses the name"),
+            .with_hint(
+                "choose another name: the platform's own value would be shadowed, or the platform refuses the name",
+            ),
         );
     }
 }
@@ -84,23 +100,41 @@ pub(super) fn pipeline_ids(pipelines: &[Pipeline], out: &mut Diagnostics) {
 /// Case collisions and reserved names in one pipeline.
 pub(super) fn check(p: &Pipeline, out: &mut Diagnostics) {
     let root = Path::pipeline(p.id.as_str());
-    collisions(out, "job id", p.jobs.iter().map(|j| (j.id.as_str(), root.job(j.id.as_str()))));
-    let inputs: Vec<_> = p.triggers.iter().enumerate().flat_map(|(i, t)| match t {
-        crate::trigger::Trigger::Manual(m) => m.inputs.iter().map(|input| (i, input)).collect(),
-        _ => Vec::new(),
-    }).collect();
+    collisions(
+        out,
+        "job id",
+        p.jobs.iter().map(|j| (j.id.as_str(), root.job(j.id.as_str()))),
+    );
+    let inputs: Vec<_> = p
+        .triggers
+        .iter()
+        .enumerate()
+        .flat_map(|(i, t)| match t {
+            crate::trigger::Trigger::Manual(m) => m.inputs.iter().map(|input| (i, input)).collect(),
+            _ => Vec::new(),
+        })
+        .collect();
     collisions(
         out,
         "input",
-        inputs.iter().map(|(i, input)| (input.name.as_str(), root.trigger(*i).input(input.name.as_str()))),
+        inputs
+            .iter()
+            .map(|(i, input)| (input.name.as_str(), root.trigger(*i).input(input.name.as_str()))),
     );
     for (i, input) in &inputs {
-        check_reserved(out, || root.trigger(*i).input(input.name.as_str()), "input", input.name.as_str());
+        check_reserved(
+            out,
+            || root.trigger(*i).input(input.name.as_str()),
+            "input",
+            input.name.as_str(),
+        );
     }
     collisions(
         out,
         "secret",
-        p.secrets.iter().map(|s| (s.name.as_str(), root.field(format!("secrets.{}", s.name)))),
+        p.secrets
+            .iter()
+            .map(|s| (s.name.as_str(), root.field(format!("secrets.{}", s.name)))),
     );
     // Secrets referenced in values, declared or not.
     let mut referenced: Vec<(&str, Path)> = Vec::new();
@@ -126,7 +160,10 @@ pub(super) fn check(p: &Pipeline, out: &mut Diagnostics) {
         "artifact",
         p.jobs.iter().flat_map(|j| {
             j.steps.iter().enumerate().filter_map(move |(i, s)| match &s.kind {
-                StepKind::Upload(u) => Some((u.artifact.as_str(), Path::pipeline(p.id.as_str()).job(j.id.as_str()).step(i, s.id_str()))),
+                StepKind::Upload(u) => Some((
+                    u.artifact.as_str(),
+                    Path::pipeline(p.id.as_str()).job(j.id.as_str()).step(i, s.id_str()),
+                )),
                 _ => None,
             })
         }),
@@ -143,7 +180,11 @@ pub(super) fn check(p: &Pipeline, out: &mut Diagnostics) {
         );
         collisions(out, "output", job.outputs().map(|o| (o.as_str(), jpath.clone())));
         if let Some(m) = &job.matrix {
-            collisions(out, "matrix axis", m.axes.keys().map(|a| (a.as_str(), jpath.field(format!("matrix.{a}")))));
+            collisions(
+                out,
+                "matrix axis",
+                m.axes.keys().map(|a| (a.as_str(), jpath.field(format!("matrix.{a}")))),
+            );
             for axis in m.axes.keys() {
                 check_reserved(out, || jpath.field(format!("matrix.{axis}")), "matrix axis", axis);
             }

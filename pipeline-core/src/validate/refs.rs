@@ -20,11 +20,18 @@
 /// assert!(check_ref_name("${{ github.ref }}", false).is_err());
 /// ```
 pub fn check_ref_name(name: &str, glob: bool) -> Result<(), String> {
-    let body = if glob { name.strip_prefix('!').unwrap_or(name) } else { name };
+    let body = if glob {
+        name.strip_prefix('!').unwrap_or(name)
+    } else {
+        name
+    };
     if body.is_empty() {
         return Err("it is empty".into());
     }
-    if let Some(c) = body.chars().find(|c| c.is_control() || matches!(c, ' ' | '~' | '^' | ':' | '\\')) {
+    if let Some(c) = body
+        .chars()
+        .find(|c| c.is_control() || matches!(c, ' ' | '~' | '^' | ':' | '\\'))
+    {
         return Err(format!("it contains {c:?}"));
     }
     if !glob {
@@ -48,7 +55,9 @@ pub fn check_ref_name(name: &str, glob: bool) -> Result<(), String> {
         return Err("it ends with '.'".into());
     }
     if let Some(component) = body.split('/').find(|c| c.starts_with('.') || c.ends_with(".lock")) {
-        return Err(format!("its component {component:?} starts with '.' or ends with \".lock\""));
+        return Err(format!(
+            "its component {component:?} starts with '.' or ends with \".lock\""
+        ));
     }
     if glob {
         check_glob(body)?;
@@ -77,11 +86,7 @@ pub fn check_glob(pattern: &str) -> Result<(), String> {
     let mut braces = 0usize;
     while let Some(c) = chars.next() {
         match c {
-            '\\' => {
-                if chars.next().is_none() {
-                    return Err("it ends with an escaping '\\'".into());
-                }
-            }
+            '\\' if chars.next().is_none() => return Err("it ends with an escaping '\\'".into()),
             '[' => {
                 let mut class = 0usize;
                 let mut closed = false;
@@ -132,7 +137,27 @@ mod tests {
         for ok in ["main", "release/v1.2", "feature/x_y-z", "v1.0.0", "a.b", "@x", "{x}"] {
             assert!(check_ref_name(ok, false).is_ok(), "{ok}");
         }
-        for bad in ["", "a b", "a~b", "a^b", "a:b", "a\\b", "a..b", "a@{b", "@", "/a", "a/", "a//b", "a.", ".a", "a/.b", "a.lock", "a/b.lock/c", "a\tb", "a?b"] {
+        for bad in [
+            "",
+            "a b",
+            "a~b",
+            "a^b",
+            "a:b",
+            "a\\b",
+            "a..b",
+            "a@{b",
+            "@",
+            "/a",
+            "a/",
+            "a//b",
+            "a.",
+            ".a",
+            "a/.b",
+            "a.lock",
+            "a/b.lock/c",
+            "a\tb",
+            "a?b",
+        ] {
             assert!(check_ref_name(bad, false).is_err(), "{bad}");
         }
         assert!(check_ref_name("v*", true).is_ok());
