@@ -398,17 +398,18 @@ fn expression_syntax_in_a_condition_never_yields_an_always_true_if() {
         .find(|l| l.trim_start().starts_with("if:"))
         .expect("an if");
     assert!(
-        condition.contains("format('{0}{1}', '$', '{{ false }}')"),
+        condition.contains("format('{0}{1}{2}', '$', '{{ false }', '}')"),
         "{condition}"
     );
     assert!(
-        condition.contains("format('{0}{1}', 'refs/heads/x$', '{{y}}')"),
+        condition.contains("format('{0}{1}{2}', 'refs/heads/x$', '{{y}', '}')"),
         "{condition}"
     );
-    // The `if:` is one expression whose only template is the `${{ }}` the backend wrote around it.
+    // The `if:` is one expression: its only `${{` and `}}` are the ones the backend wrote
+    // around it, whatever a reader does with braces inside string literals.
     for (path, s) in load(&files[0]) {
         if path.last().is_some_and(|k| k == "if") {
-            assert_eq!(s.matches("${{").count(), 1, "{s}");
+            assert_eq!((s.matches("${{").count(), s.matches("}}").count()), (1, 1), "{s}");
             assert!(s.starts_with("${{ !") && s.ends_with("}}"), "{s}");
         }
     }

@@ -16,6 +16,8 @@ use pipeline_core::diagnostic::{Diagnostic, Diagnostics, Path};
 
 /// What opens a template expression.
 const OPEN: &str = "${{";
+/// What closes one.
+const CLOSE: &str = "}}";
 
 /// `s` as a value GitHub evaluates to `s`: each `${{` becomes `${{ '${{' }}`.
 ///
@@ -36,21 +38,24 @@ pub(crate) fn literal_opt(s: Option<&String>) -> Option<String> {
 }
 
 /// Appends `parts`, concatenated, as one expression string literal: `'…'` with `'` doubled, or
-/// a `format(…)` call when the text holds `${{` (see the module documentation).
+/// a `format(…)` call when the text holds `${{` or `}}` (see the module documentation; `}}` is
+/// split too, so the literal never relies on how a reader finds the end of `${{ … }}`).
 pub(crate) fn push_string_literal(out: &mut String, parts: &[&str]) {
     let text: String = parts.concat();
-    if !text.contains(OPEN) {
+    if !text.contains(OPEN) && !text.contains(CLOSE) {
         push_quoted(out, &text);
         return;
     }
-    // Split between `$` and `{{` at each `${{`: no piece holds `${{`.
+    // Split between `$` and `{{` of each `${{`, and between the braces of each `}}`.
     let mut pieces = Vec::new();
-    let mut rest = text.as_str();
-    while let Some(i) = rest.find(OPEN) {
-        pieces.push(&rest[..=i]);
-        rest = &rest[i + 1..];
+    let mut start = 0;
+    for (i, _) in text.char_indices() {
+        if text[i..].starts_with(OPEN) || text[i..].starts_with(CLOSE) {
+            pieces.push(&text[start..=i]);
+            start = i + 1;
+        }
     }
-    pieces.push(rest);
+    pieces.push(&text[start..]);
     out.push_str("format('");
     for n in 0..pieces.len() {
         out.push('{');
@@ -106,10 +111,13 @@ mod tests {
         assert_eq!(out, "'refs/heads/it''s'");
         let mut out = String::new();
         push_string_literal(&mut out, &["refs/heads/", "${{ true }}'"]);
-        assert_eq!(out, "format('{0}{1}', 'refs/heads/$', '{{ true }}''')");
-        assert!(!out.contains(OPEN));
+        assert_eq!(out, "format('{0}{1}{2}', 'refs/heads/$', '{{ true }', '}''')");
+        assert!(!out.contains(OPEN) && !out.contains(CLOSE));
         let mut out = String::new();
         push_string_literal(&mut out, &["$${{${{"]);
         assert_eq!(out, "format('{0}{1}{2}', '$$', '{{$', '{{')");
+        let mut out = String::new();
+        push_string_literal(&mut out, &["a}}}b"]);
+        assert_eq!(out, "format('{0}{1}{2}', 'a}', '}', '}b')");
     }
 }
