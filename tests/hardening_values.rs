@@ -46,7 +46,10 @@ fn pipeline(field: &str, h: &str) -> Pipeline {
         .branches(["main", &pick("push.branch", "feature/*")])
         .paths([pick("push.path", "src/**")]);
     // Tag pushes publish releases, where GitHub refuses caches: the tag field goes without one.
-    let cache = Step::cache(Cache::new(pick("cache.key", "cargo"), [pick("cache.path", "target")]));
+    let cache = Step::cache(
+        Cache::new(pick("cache.key", "cargo"), [pick("cache.path", "target")])
+            .hash_files([pick("cache.key_file", "Cargo.lock")]),
+    );
     let mut build_steps = vec![Step::checkout()];
     if field == "push.tag" {
         push = push.tags([h]);
@@ -90,7 +93,11 @@ fn pipeline(field: &str, h: &str) -> Pipeline {
         .environment(
             Environment::new(pick("environment.name", "production"))
                 .url(lit("environment.url", "https://example.com"))
-                .approval(Approval::new().instructions(pick("approval.instructions", "check it"))),
+                .approval(
+                    Approval::new()
+                        .instructions(pick("approval.instructions", "check it"))
+                        .review_url(pick("approval.review_url", "https://example.com/review")),
+                ),
         )
         .env("VERSION", build.output("version"))
         .step(Step::download_to(
@@ -105,9 +112,13 @@ fn pipeline(field: &str, h: &str) -> Pipeline {
             .session_name(pick("role.session", "deploy")),
         ))
         .step(Step::action(
-            ActionStep::new(Action::new("acme/notify", SHA, "v1.0.0"))
-                .with("message", lit("action.with", "deployed"))
-                .fallback("echo deployed"),
+            ActionStep::new(Action::new(
+                pick("action.name", "acme/notify"),
+                SHA,
+                pick("action.version", "v1.0.0"),
+            ))
+            .with("message", lit("action.with", "deployed"))
+            .fallback("echo deployed"),
         ));
     Pipeline::new(pick("pipeline.id", "p"))
         .name(pick("pipeline.name", "Delivery"))
@@ -165,16 +176,20 @@ const FIELDS: &[&str] = &[
     "step.env",
     "cache.key",
     "cache.path",
+    "cache.key_file",
     "artifact.name",
     "upload.path",
     "download.path",
     "environment.name",
     "environment.url",
     "approval.instructions",
+    "approval.review_url",
     "role.arn",
     "role.region",
     "role.session",
     "action.with",
+    "action.name",
+    "action.version",
 ];
 
 fn render(backend_name: &str, pipelines: Vec<Pipeline>) -> Result<Vec<GeneratedFile>, Diagnostics> {

@@ -8,7 +8,8 @@
 //! - keys GitLab itself expands (`workflow:name`, `environment:name`/`url`, `resource_group`,
 //!   `tags`): GitLab's expansion leaves `$$` as two dollars, so there is no escape.
 //! - keys the runner expands (`image`, `services`, `artifacts:paths`, `cache:paths`, matrix
-//!   values, which become variables): the runner's expansion has no documented escape either.
+//!   values, which become variables; `cache:key:files` is refused alike): the runner's expansion
+//!   has no documented escape either.
 //!
 //! In the last two groups a literal `$` is refused with a diagnostic ([`check`]); a reference
 //! (an [`Expr`] other than a literal) is what a user writes to get a variable's value there.
@@ -119,13 +120,15 @@ pub(crate) fn check(pipeline: &Pipeline, diagnostics: &mut Diagnostics) {
         }
         for (i, step) in job.steps.iter().enumerate() {
             let spath = || jpath().step(i, step.id_str()).field("paths");
-            let (key, paths) = match &step.kind {
-                StepKind::Upload(u) => ("artifacts:paths", &u.paths),
-                StepKind::Cache(c) => ("cache:paths", &c.paths),
+            let lists = match &step.kind {
+                StepKind::Upload(u) => vec![("artifacts:paths", &u.paths)],
+                StepKind::Cache(c) => vec![("cache:paths", &c.paths), ("cache:key:files", &c.key_files)],
                 _ => continue,
             };
-            for p in paths {
-                refuse_dollar(diagnostics, spath, key, p);
+            for (key, paths) in lists {
+                for p in paths {
+                    refuse_dollar(diagnostics, spath, key, p);
+                }
             }
         }
     }

@@ -600,6 +600,22 @@ impl<'a> Validator<'a> {
                     self.script(&o.command, &|| spath().field("command"));
                 }
                 StepKind::Action(a) => {
+                    if !is_action_name(&a.action.name) {
+                        self.error(
+                            "invalid-action-name",
+                            spath(),
+                            format!("action name {:?} is not `owner/repo` or `owner/repo/path`", a.action.name),
+                            Some("name the action's repository (and the action's directory in it), as in `actions/checkout`".into()),
+                        );
+                    }
+                    if a.action.version.contains(|c: char| c.is_control()) {
+                        self.error(
+                            "invalid-action-version",
+                            spath(),
+                            format!("action version label {:?} spans lines", a.action.version),
+                            Some("give the release the SHA belongs to, e.g. \"v4.2.1\"".into()),
+                        );
+                    }
                     if !a.action.is_pinned() {
                         self.error(
                             "unpinned-action",
@@ -1052,6 +1068,21 @@ impl<'a> Validator<'a> {
             }
         }
     }
+}
+
+/// `owner/repo` or `owner/repo/path`: GitHub's owner and repository characters, path segments
+/// without `..`.
+fn is_action_name(s: &str) -> bool {
+    let segments: Vec<&str> = s.split('/').collect();
+    segments.len() >= 2
+        && segments.iter().all(|seg| {
+            !seg.is_empty()
+                && *seg != "."
+                && *seg != ".."
+                && seg
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        })
 }
 
 fn is_role_arn(s: &str) -> bool {
