@@ -129,23 +129,20 @@ pub(super) fn check(p: &Pipeline, out: &mut Diagnostics) {
             input.name.as_str(),
         );
     }
-    collisions(
-        out,
-        "secret",
-        p.secrets
-            .iter()
-            .map(|s| (s.name.as_str(), root.field(format!("secrets.{}", s.name)))),
-    );
-    // Secrets referenced in values, declared or not.
-    let mut referenced: Vec<(&str, Path)> = Vec::new();
+    // Secrets, declared or referenced in values.
+    let mut secrets: Vec<(&str, Path)> = p
+        .secrets
+        .iter()
+        .map(|s| (s.name.as_str(), root.field(format!("secrets.{}", s.name))))
+        .collect();
     for job in &p.jobs {
         for value in job.exprs() {
             for s in value.secrets() {
-                referenced.push((s.as_str(), root.job(job.id.as_str())));
+                secrets.push((s.as_str(), root.job(job.id.as_str())));
             }
         }
     }
-    collisions(out, "secret", referenced);
+    collisions(out, "secret", secrets);
     collisions(
         out,
         "environment",
