@@ -24,6 +24,7 @@ const HAZARDS: &[&str] = &[
     "#{PWNED.x}",
     "#{variables.PWNED}",
     "${PWNED}#{PWNED}${{PWNED}}",
+    "50%PWNED%",
 ];
 
 const SHA: &str = "8e8c483db84b4bee98b60c0593521ed34d9990e8";

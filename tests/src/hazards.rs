@@ -5,8 +5,9 @@
 //!   GitHub's template reader scans it (string literals with `''` escapes); no live expression
 //!   may mention the marker outside a string literal.
 //! - GitLab: where GitLab or its runner expands variables (everything but scripts, job names,
-//!   stages, descriptions and `rules: if`), no unescaped `$MARKER` / `${MARKER}` may occur; `$$`
-//!   is an escape only in `variables:` values (GitLab keeps `$$` as is elsewhere).
+//!   stages, descriptions and `rules: if`), no unescaped `$MARKER` / `${MARKER}` may occur, nor
+//!   `%MARKER%` outside `variables:`; `$$` is an escape only in `variables:` values (GitLab's own
+//!   expansion has none).
 //! - CodePipeline: no `#{MARKER` in an action configuration (where CodePipeline resolves
 //!   variables), and no `${MARKER` in a `Fn::Sub` string.
 
@@ -171,6 +172,11 @@ fn gitlab_references_marker(s: &str, dollar_escapes: bool) -> bool {
     false
 }
 
+/// Whether `s` holds `%MARKER%`, GitLab's other variable syntax.
+fn gitlab_percent_marker(s: &str) -> bool {
+    s.contains(&["%", MARKER, "%"].concat())
+}
+
 fn gitlab_findings(file: &GeneratedFile) -> Vec<String> {
     let mut findings = Vec::new();
     for (path, s) in load(file) {
@@ -179,7 +185,7 @@ fn gitlab_findings(file: &GeneratedFile) -> Vec<String> {
         }
         // `variables:` values (and a manual variable's `value`/`options`) take `$$` as an escape.
         let in_variables = path.iter().any(|k| k == "variables");
-        if gitlab_references_marker(&s, in_variables) {
+        if gitlab_references_marker(&s, in_variables) || (!in_variables && gitlab_percent_marker(&s)) {
             findings.push(format!("{}: {s:?} expands a variable", path.join(".")));
         }
     }

@@ -6,7 +6,8 @@
 //! - `variables:` values (pipeline, job, service and manual-run variables, their `options`):
 //!   `$$` is the documented escape of a literal `$`; [`variable_value`] applies it.
 //! - keys GitLab itself expands (`workflow:name`, `environment:name`/`url`, `resource_group`,
-//!   `tags`): GitLab's expansion leaves `$$` as two dollars, so there is no escape.
+//!   `tags`): GitLab's expansion (`ExpandVariables`) has no escape in most versions (`$$X` still
+//!   expands `$X`), and reads `%X%` as a variable too.
 //! - keys the runner expands (`image`, `services`, `artifacts:paths`, `cache:paths`, matrix
 //!   values, which become variables; `cache:key:files` is refused alike): the runner's expansion
 //!   has no documented escape either.
@@ -24,19 +25,33 @@ pub(crate) fn variable_value(s: &str) -> String {
     s.replace('$', "$$")
 }
 
-/// Refuses a literal `$` in a key GitLab or its runner expands without an escape.
+/// Whether `s` holds `%NAME%`, which GitLab's own expansion reads as a variable too.
+fn has_percent_reference(s: &str) -> bool {
+    s.split('%').skip(1).collect::<Vec<_>>().windows(2).any(|w| {
+        let name = w[0];
+        name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    })
+}
+
+/// Refuses a literal `$` (or `%NAME%`) in a key GitLab or its runner expands without an escape.
 fn refuse_dollar(diagnostics: &mut Diagnostics, path: impl FnOnce() -> Path, key: &str, s: &str) {
-    if s.contains('$') {
-        diagnostics.push(
-            Diagnostic::error(
-                "gitlab-literal-dollar",
-                path(),
-                format!("{s:?} holds `$`, which GitLab expands as a variable in `{key}` and cannot escape there"),
-            )
-            .with_hint("remove the `$`; to use a variable's value here, build the value from an `Expr` reference (e.g. `Expr::var(\"NAME\")`)")
-            .on_platform("gitlab"),
-        );
-    }
+    let what = if s.contains('$') {
+        "`$`"
+    } else if has_percent_reference(s) {
+        "`%NAME%`"
+    } else {
+        return;
+    };
+    diagnostics.push(
+        Diagnostic::error(
+            "gitlab-literal-dollar",
+            path(),
+            format!("{s:?} holds {what}, which GitLab expands as a variable in `{key}` and cannot escape there"),
+        )
+        .with_hint("remove it; to use a variable's value here, build the value from an `Expr` reference (e.g. `Expr::var(\"NAME\")`)")
+        .on_platform("gitlab"),
+    );
 }
 
 /// The literal parts of a value, nested concatenations flattened and adjacent literals joined.
@@ -149,5 +164,9 @@ mod tests {
         ]);
         assert_eq!(literal_runs(&e), ["a$B", "c"]);
         assert_eq!(variable_value("$X and $$"), "$$X and $$$$");
+        assert!(has_percent_reference("a %HOME% b"));
+        assert!(has_percent_reference("%_x1%"));
+        assert!(!has_percent_reference("100% sure, 50%"));
+        assert!(!has_percent_reference("%1%"));
     }
 }
