@@ -5,8 +5,8 @@
 //! container images, matrix values, step names, `with:`, `env:`, `working-directory`, …). There
 //! a literal `${{` is written as the expression `${{ '${{' }}`, which evaluates to `${{`. Inside
 //! an expression (an `if:`), a string literal holding `${{` would turn the whole condition into a
-//! template whose result is a non-empty string, so always true; such a literal is written as
-//! `format('{0}{1}', '…$', '{{…')`, whose pieces never hold `${{`.
+//! template whose result is a non-empty string, so always true; such a literal (and one holding
+//! `}}`) is written as `format('{0}{1}', '…$', '{{…')`, whose pieces hold neither `${{` nor `}}`.
 //!
 //! A few keys are not evaluated (the workflow `name`, trigger filters, `workflow_dispatch`
 //! input descriptions, defaults and options): GitHub shows `${{` there verbatim or rejects the
