@@ -46,6 +46,20 @@ fn job_path(pipeline: &Pipeline, job: &str) -> Path {
     Path::pipeline(pipeline.id.as_str()).job(job)
 }
 
+/// Whether `job` is an automatic rollback (role [`JobRole::ROLLBACK`], run when a job it needs
+/// failed) of an approved deploy to `env`: it runs under the deploy's environment without an
+/// approval of its own, since it restores the version approved before and must not wait.
+fn is_rollback_of_approved(pipeline: &Pipeline, job: &crate::job::Job, env: &crate::environment::Environment) -> bool {
+    job.has_role(&JobRole::ROLLBACK)
+        && job.condition.as_ref().is_some_and(|c| c.mentions_status())
+        && job.needs.iter().any(|n| {
+            pipeline
+                .find_job(n.as_str())
+                .and_then(|d| d.environment.as_ref())
+                .is_some_and(|e| e.name == env.name && e.requires_approval())
+        })
+}
+
 /// Every job deploying to an environment of `tier` requires a manual approval.
 ///
 /// ```
@@ -75,13 +89,11 @@ impl Policy for ApprovalRequired {
     }
 
     fn check(&self, pipeline: &Pipeline, out: &mut Diagnostics) {
-        // A rollback runs under the environment of the deploy it undoes, without an approval of
-        // its own: it restores the version approved before, and must not wait for anybody.
-        for job in pipeline.jobs.iter().filter(|j| !j.has_role(&JobRole::ROLLBACK)) {
+        for job in &pipeline.jobs {
             if let Some(env) = job
                 .environment
                 .as_ref()
-                .filter(|e| e.tier == self.tier && !e.requires_approval())
+                .filter(|e| e.tier == self.tier && !e.requires_approval() && !is_rollback_of_approved(pipeline, job, e))
             {
                 out.push(
                     Diagnostic::error(
@@ -301,6 +313,31 @@ mod tests {
                 &Pipeline::new("p").job(deploy(Tier::Staging, false))
             )
             .is_empty()
+        );
+        // An automatic rollback of an approved deploy runs under its environment, unapproved;
+        // the role alone (without the failure condition or an approved deploy) exempts nothing.
+        let rollback = |when: Option<Condition>| {
+            let mut job = Job::new("rollback")
+                .role(JobRole::ROLLBACK)
+                .needs("deploy")
+                .environment(Environment::new("prod").tier(Tier::Production))
+                .step(Step::script("./rollback.sh"));
+            job.condition = when;
+            job
+        };
+        let p = |approved: bool, when: Option<Condition>| {
+            Pipeline::new("p")
+                .job(deploy(Tier::Production, approved))
+                .job(rollback(when))
+        };
+        assert!(check(&ApprovalRequired::production(), &p(true, Some(Condition::failure()))).is_empty());
+        assert_eq!(
+            check(&ApprovalRequired::production(), &p(true, None)),
+            ["approval-required @ pipeline \"p\" > job \"rollback\" > environment"]
+        );
+        assert_eq!(
+            check(&ApprovalRequired::production(), &p(false, Some(Condition::failure()))).len(),
+            2
         );
     }
 
