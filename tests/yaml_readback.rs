@@ -5,70 +5,13 @@
 //! so equality here means each string equals the model's.
 
 use std::path::PathBuf;
-use std::process::Command;
 
-use saphyr::{LoadableYamlNode, ScalarOwned, YamlOwned};
-use serde_json::{Map, Value, json};
+use saphyr::{LoadableYamlNode, YamlOwned};
+use serde_json::{Value, json};
 
-use pipeline_tests::tools::{self, output};
+use pipeline_tests::readback::{read_back, typed, yaml_1_2};
+use pipeline_tests::tools;
 use pipeline_tests::{TempDir, write_generated};
-
-/// The "typed JSON" of `tests/conformance/yaml_readback.py`: strings as strings, other scalars
-/// tagged with their type, non-string keys as `$<type>:<json>`.
-fn typed(node: &YamlOwned) -> Value {
-    match node {
-        YamlOwned::Value(ScalarOwned::String(s)) => Value::String(s.clone()),
-        YamlOwned::Value(ScalarOwned::Boolean(b)) => json!({"$type": "bool", "value": b}),
-        YamlOwned::Value(ScalarOwned::Integer(i)) => json!({"$type": "int", "value": i}),
-        YamlOwned::Value(ScalarOwned::Null) => json!({"$type": "null", "value": null}),
-        YamlOwned::Value(ScalarOwned::FloatingPoint(f)) => json!({"$type": "float", "value": f.to_string()}),
-        YamlOwned::Sequence(items) => Value::Array(items.iter().map(typed).collect()),
-        YamlOwned::Mapping(entries) => {
-            let mut map = Map::new();
-            for (k, v) in entries {
-                let key = match typed(k) {
-                    Value::String(s) if s.starts_with('$') => format!("$str:{s}"),
-                    Value::String(s) => s,
-                    Value::Object(o) => format!(
-                        "${}:{}",
-                        o.get("$type").and_then(Value::as_str).unwrap_or("?"),
-                        o.get("value").cloned().unwrap_or(Value::Null)
-                    ),
-                    other => format!("$?:{other}"),
-                };
-                map.insert(key, typed(v));
-            }
-            Value::Object(map)
-        }
-        other => panic!("unexpected YAML node {other:?}"),
-    }
-}
-
-fn yaml_1_2(path: &PathBuf) -> Value {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
-    let docs = YamlOwned::load_from_str(&text).unwrap_or_else(|e| panic!("saphyr cannot read {}: {e}", path.display()));
-    assert_eq!(docs.len(), 1, "{} holds {} documents", path.display(), docs.len());
-    typed(&docs[0])
-}
-
-/// Runs a read-back script; returns one parsed document per file, in order.
-fn read_back(mut cmd: Command, files: &[PathBuf]) -> Vec<Value> {
-    cmd.args(files);
-    let out = output(cmd);
-    assert_eq!(out.code, 0, "{}", out.text());
-    let docs: Vec<Value> = out
-        .stdout
-        .lines()
-        .map(|l| serde_json::from_str::<Value>(l).unwrap_or_else(|e| panic!("bad reader output {l:?}: {e}")))
-        .map(|v| {
-            v.get("document")
-                .cloned()
-                .unwrap_or_else(|| panic!("reader error: {v}"))
-        })
-        .collect();
-    assert_eq!(docs.len(), files.len());
-    docs
-}
 
 fn yaml_files(dir: &TempDir) -> Vec<PathBuf> {
     let mut files = Vec::new();

@@ -44,6 +44,7 @@ pub mod extension;
 pub mod generate;
 pub mod graph;
 pub mod id;
+pub mod image;
 pub mod job;
 pub mod matrix;
 pub mod patch;

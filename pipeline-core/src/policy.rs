@@ -47,6 +47,20 @@ fn job_path(pipeline: &Pipeline, job: &str) -> Path {
     Path::pipeline(pipeline.id.as_str()).job(job)
 }
 
+/// Whether `job` is an automatic rollback (role [`JobRole::ROLLBACK`], run when a job it needs
+/// failed) of an approved deploy to `env`: it runs under the deploy's environment without an
+/// approval of its own, since it restores the version approved before and must not wait.
+fn is_rollback_of_approved(pipeline: &Pipeline, job: &crate::job::Job, env: &crate::environment::Environment) -> bool {
+    job.has_role(&JobRole::ROLLBACK)
+        && job.condition.as_ref().is_some_and(|c| c.mentions_status())
+        && job.needs.iter().any(|n| {
+            pipeline
+                .find_job(n.as_str())
+                .and_then(|d| d.environment.as_ref())
+                .is_some_and(|e| e.name == env.name && e.requires_approval())
+        })
+}
+
 /// Every job deploying to an environment of `tier` requires a manual approval.
 ///
 /// ```
@@ -83,7 +97,7 @@ impl Policy for ApprovalRequired {
             if let Some(env) = job
                 .environment
                 .as_ref()
-                .filter(|e| e.tier == self.tier && !e.requires_approval())
+                .filter(|e| e.tier == self.tier && !e.requires_approval() && !is_rollback_of_approved(pipeline, job, e))
             {
                 out.push(
                     Diagnostic::error(
@@ -210,6 +224,60 @@ impl Policy for ScanBeforeDeploy {
     }
 }
 
+/// Every container image (job images and service images) is pinned by digest, so that whoever
+/// controls a registry tag cannot change what runs with the pipeline's credentials (zizmor's
+/// pedantic `unpinned-images` audit asks the same of GitHub workflows). Images set through a
+/// backend's typed settings (`GitlabJob::image`, `CodeBuildJob::image`) are the organisation's
+/// own and are not checked here.
+///
+/// ```
+/// use pipeline_core::prelude::*;
+/// use pipeline_core::policy::ImagesPinnedByDigest;
+/// let digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+/// let job = |image: &str| Job::new("test").runner(Runner::linux().image(image)).step(Step::script("make"));
+/// let mut out = Diagnostics::new();
+/// ImagesPinnedByDigest.check(&Pipeline::new("p").job(job("rust:1.95")), &mut out);
+/// assert!(out.contains_code("images-pinned-by-digest"));
+/// let mut out = Diagnostics::new();
+/// let pinned = pipeline_core::image::pinned("rust:1.95", digest);
+/// ImagesPinnedByDigest.check(&Pipeline::new("p").job(job(&pinned)), &mut out);
+/// assert!(out.is_empty());
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ImagesPinnedByDigest;
+
+impl Policy for ImagesPinnedByDigest {
+    fn name(&self) -> &'static str {
+        "images-pinned-by-digest"
+    }
+
+    fn check(&self, pipeline: &Pipeline, out: &mut Diagnostics) {
+        for job in &pipeline.jobs {
+            let images = job
+                .runner
+                .image
+                .iter()
+                .map(|i| (i, "runner.image".to_owned()))
+                .chain(job.services.iter().map(|s| (&s.image, format!("services.{}", s.name))));
+            for (image, field) in images {
+                // A malformed reference is reported by validation.
+                if crate::image::parse(image).is_ok_and(|r| !r.is_pinned()) {
+                    out.push(
+                        Diagnostic::error(
+                            self.name(),
+                            job_path(pipeline, job.id.as_str()).field(field),
+                            format!("image {image:?} of job {:?} is not pinned by digest", job.id.as_str()),
+                        )
+                        .with_hint(format!(
+                            "pin it: `pipeline_core::image::pinned({image:?}, \"sha256:...\")` (the digest of the image the tag names today: `docker buildx imagetools inspect {image}`)"
+                        )),
+                    );
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -249,6 +317,31 @@ mod tests {
                 &Pipeline::new("p").job(deploy(Tier::Staging, false))
             )
             .is_empty()
+        );
+        // An automatic rollback of an approved deploy runs under its environment, unapproved;
+        // the role alone (without the failure condition or an approved deploy) exempts nothing.
+        let rollback = |when: Option<Condition>| {
+            let mut job = Job::new("rollback")
+                .role(JobRole::ROLLBACK)
+                .needs("deploy")
+                .environment(Environment::new("prod").tier(Tier::Production))
+                .step(Step::script("./rollback.sh"));
+            job.condition = when;
+            job
+        };
+        let p = |approved: bool, when: Option<Condition>| {
+            Pipeline::new("p")
+                .job(deploy(Tier::Production, approved))
+                .job(rollback(when))
+        };
+        assert!(check(&ApprovalRequired::production(), &p(true, Some(Condition::failure()))).is_empty());
+        assert_eq!(
+            check(&ApprovalRequired::production(), &p(true, None)),
+            ["approval-required @ pipeline \"p\" > job \"rollback\" > environment"]
+        );
+        assert_eq!(
+            check(&ApprovalRequired::production(), &p(false, Some(Condition::failure()))).len(),
+            2
         );
     }
 

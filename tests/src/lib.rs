@@ -3,6 +3,8 @@
 //! that exercise every feature of the model.
 
 pub mod fixtures;
+pub mod hazards;
+pub mod readback;
 pub mod tools;
 
 use std::path::{Path, PathBuf};

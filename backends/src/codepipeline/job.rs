@@ -413,7 +413,19 @@ impl<'l, 'a> JobLowering<'l, 'a> {
                 })
                 .collect();
             if has(|p| matches!(p, Part::Pipeline(_) | Part::Cell(_))) {
-                let literal_hash = parts.iter().any(|p| matches!(p, Part::Lit(s) if s.contains("#{")));
+                // Literal pieces (and matrix values) are joined first: `#` and `{x}` in two
+                // pieces are one `#{x}` to CodePipeline.
+                let literal_hash = parts
+                    .split(|p| matches!(p, Part::Pipeline(_)))
+                    .map(|run| {
+                        run.iter()
+                            .filter_map(|p| match p {
+                                Part::Lit(s) | Part::Cell(s) => Some(s.as_str()),
+                                _ => None,
+                            })
+                            .collect::<String>()
+                    })
+                    .any(|run| run.contains(super::escape::OPEN));
                 if literal_hash {
                     self.unsupported(
                         path,

@@ -284,6 +284,8 @@ impl<'a> Lowering<'a> {
 
     pub(crate) fn lower(mut self) -> Option<Lowered> {
         let p = self.pipeline;
+        super::escape::check(p, self.diagnostics);
+        super::pull_requests::check(p, self.diagnostics);
         let root = self.root();
         let graph = NeedsGraph::new(p);
         let layers = match graph.layers() {

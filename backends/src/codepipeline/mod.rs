@@ -34,14 +34,21 @@
 //! # pipeline_core::validate::assert_valid(&ci);
 //! ```
 
+/// CloudFormation's limit on a template passed inline in a request (`TemplateBody`), in bytes.
+pub const MAX_TEMPLATE_BYTES_INLINE: usize = 51_200;
+/// CloudFormation's limit on a template read from S3 (`TemplateURL`, Git sync), in bytes (1 MB).
+pub const MAX_TEMPLATE_BYTES_S3: usize = 1_048_576;
+
 pub mod api;
 pub mod buildspec;
 pub mod cron;
+mod escape;
 mod expr;
 pub mod gitsync;
 mod job;
 mod lower;
 pub mod model;
+mod pull_requests;
 mod settings;
 #[cfg(test)]
 mod tests;
@@ -138,6 +145,38 @@ impl CodePipeline {
         format!("codepipeline/{}.deployment.yml", pipeline.id)
     }
 
+    /// Checks the template against CloudFormation's size limits: a warning above what a request
+    /// may carry inline (`--template-body`), an error above what CloudFormation reads from S3
+    /// (Git sync and `aws cloudformation deploy --s3-bucket` upload it there). Returns whether the
+    /// template can be deployed at all.
+    fn template_size(p: &Pipeline, path: &str, bytes: usize, diagnostics: &mut Diagnostics) -> bool {
+        let at = || Path::pipeline(p.id.as_str());
+        if bytes > MAX_TEMPLATE_BYTES_S3 {
+            diagnostics.push(
+                Diagnostic::error(
+                    "codepipeline-template-size",
+                    at(),
+                    format!("the template {path} has {bytes} bytes; CloudFormation reads at most {MAX_TEMPLATE_BYTES_S3} bytes from S3"),
+                )
+                .with_hint("split the pipeline into several (each job is a CodeBuild project with its buildspec inline), or move long scripts into files of the repository")
+                .on_platform(PLATFORM),
+            );
+            return false;
+        }
+        if bytes > MAX_TEMPLATE_BYTES_INLINE {
+            diagnostics.push(
+                Diagnostic::warning(
+                    "codepipeline-template-size",
+                    at(),
+                    format!("the template {path} has {bytes} bytes, more than the {MAX_TEMPLATE_BYTES_INLINE} a request may carry inline"),
+                )
+                .with_hint("deploy it with Git sync or `aws cloudformation deploy --s3-bucket ...` (through S3), not with `--template-body`")
+                .on_platform(PLATFORM),
+            );
+        }
+        true
+    }
+
     fn files(&self, p: &Pipeline, ctx: &RenderContext, diagnostics: &mut Diagnostics) -> Option<Vec<(String, String)>> {
         let lowered = self.lower(p, diagnostics)?;
         let emit_error = |what: &str, e: String| {
@@ -157,6 +196,10 @@ impl CodePipeline {
                 return None;
             }
         };
+        let template = format!("{header}\n{template}");
+        if !Self::template_size(p, &template_path, template.len(), diagnostics) {
+            return None;
+        }
         let input = api::from_template(&lowered.pipeline, &lowered.values).map_err(|e| e.to_string());
         let json = match input.and_then(|input| Self::emit(p, &Self::create_pipeline_path(p), &input, true)) {
             Ok(j) => j,
@@ -188,7 +231,7 @@ impl CodePipeline {
             .on_platform(PLATFORM),
         );
         Some(vec![
-            (template_path, format!("{header}\n{template}")),
+            (template_path, template),
             (Self::create_pipeline_path(p), json),
             (Self::deployment_path(p), format!("{header}\n{deployment}")),
         ])

@@ -489,6 +489,14 @@ fn every_unsupported_feature_is_an_error_naming_feature_and_job() {
                 .job(job("a").env("X", Expr::concat(["#{x}".into(), Builtin::CommitSha.into()]))),
             "literal text containing `#{`",
         ),
+        (
+            "literal #{ split across pieces next to a variable",
+            Pipeline::new("p").on(Trigger::manual()).job(job("a").env(
+                "X",
+                Expr::Concat(vec!["#".into(), "{x}".into(), Builtin::CommitSha.into()]),
+            )),
+            "literal text containing `#{`",
+        ),
     ];
     for (what, p, feature) in cases {
         let mut d = Diagnostics::new();

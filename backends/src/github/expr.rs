@@ -2,6 +2,8 @@
 
 use pipeline_core::{Builtin, Condition, Event, Expr, InputKind, Pipeline};
 
+use super::escape;
+
 /// The GitHub context property of a built-in.
 pub(crate) fn builtin(b: Builtin) -> &'static str {
     match b {
@@ -16,41 +18,61 @@ pub(crate) fn builtin(b: Builtin) -> &'static str {
     }
 }
 
-/// A value as text with `${{ }}` expressions; literal `${{` is escaped so GitHub never
-/// evaluates text the user meant literally.
+/// A value as text with `${{ }}` expressions. Adjacent literal parts are joined before they are
+/// escaped ([`escape::literal`]), so a `${{` split across pieces (`"$"` then `"{{ x }}"`) is
+/// escaped like one written whole.
 pub(crate) fn value(e: &Expr) -> String {
-    e.render(|part| match part {
-        Expr::Literal(s) if s.contains("${{") => s.replace("${{", "${{ '${{' }}"),
-        Expr::Literal(s) => s.clone(),
+    let mut out = String::new();
+    let mut text = String::new();
+    for part in flatten(e) {
+        match part {
+            Expr::Literal(s) => text.push_str(s),
+            other => {
+                out.push_str(&escape::literal(&std::mem::take(&mut text)));
+                out.push_str(&reference(other));
+            }
+        }
+    }
+    out.push_str(&escape::literal(&text));
+    out
+}
+
+/// The parts of a value, nested concatenations flattened.
+fn flatten(e: &Expr) -> Vec<&Expr> {
+    let mut out = Vec::new();
+    for part in e.parts() {
+        match part {
+            Expr::Concat(inner) => inner.iter().for_each(|p| out.extend(flatten(p))),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// A reference as a `${{ }}` expression.
+fn reference(part: &Expr) -> String {
+    match part {
+        Expr::Literal(s) => escape::literal(s),
         Expr::Builtin(b) => ["${{ ", builtin(*b), " }}"].concat(),
         Expr::Secret(s) => ["${{ secrets.", s.as_str(), " }}"].concat(),
         Expr::Input(i) => ["${{ inputs.", i.as_str(), " }}"].concat(),
         Expr::Output(o) => ["${{ needs.", o.job.as_str(), ".outputs.", o.name.as_str(), " }}"].concat(),
         Expr::Matrix(a) => ["${{ matrix.", a.as_str(), " }}"].concat(),
         Expr::Var(v) => ["${{ vars.", v.as_str(), " }}"].concat(),
-        Expr::Concat(parts) => parts.iter().map(value).collect(),
-    })
+        Expr::Concat(parts) => parts.iter().map(reference).collect(),
+    }
 }
 
-/// `s` in single quotes, as an expression string literal.
+/// `s` as an expression string literal.
 pub(crate) fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
-    push_quoted(&mut out, &[s]);
+    escape::push_string_literal(&mut out, &[s]);
     out
 }
 
-/// Appends the concatenation of `parts` in single quotes, as an expression string literal.
+/// Appends the concatenation of `parts` as an expression string literal.
 fn push_quoted(out: &mut String, parts: &[&str]) {
-    out.push('\'');
-    for part in parts {
-        for (i, piece) in part.split('\'').enumerate() {
-            if i > 0 {
-                out.push_str("''");
-            }
-            out.push_str(piece);
-        }
-    }
-    out.push('\'');
+    escape::push_string_literal(out, parts);
 }
 
 /// Whether a condition sits on a job or on a step (`failure()` means different things).
@@ -184,6 +206,13 @@ mod tests {
         assert_eq!(value(&e), "img:${{ github.sha }}-${{ needs.build.outputs.version }}");
         assert_eq!(value(&Expr::secret("TOKEN")), "${{ secrets.TOKEN }}");
         assert_eq!(value(&Expr::lit("literal ${{ x }}")), "literal ${{ '${{' }} x }}");
+        // Pieces that only form `${{` together are escaped as one literal.
+        let pieces = Expr::Concat(vec![
+            "$".into(),
+            Expr::Concat(vec!["{".into()]),
+            "{ secrets.X }}".into(),
+        ]);
+        assert_eq!(value(&pieces), "${{ '${{' }} secrets.X }}");
     }
 
     #[test]

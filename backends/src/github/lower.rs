@@ -8,12 +8,17 @@ use pipeline_core::{
     Access, Arch, CloudRole, Env, InputKind, Job, Permission, Pipeline, Size, Step, StepKind, Trigger,
 };
 
+use super::escape;
 use super::expr;
 use super::model::{self as gh, WithValue};
 use super::pins;
 use super::{Github, GithubJob};
 
 const PLATFORM: &str = "github";
+
+/// The most inputs a `workflow_dispatch` trigger may declare (GitHub raised the limit from 10 to
+/// 25 in December 2025; GitHub refuses the workflow file beyond it).
+pub const MAX_DISPATCH_INPUTS: usize = 25;
 
 pub(crate) struct Lowering<'a> {
     pub(crate) config: &'a Github,
@@ -37,6 +42,12 @@ impl Lowering<'_> {
     pub(crate) fn workflow(&mut self) -> gh::Workflow {
         let p = self.pipeline;
         self.release_caches();
+        escape::unevaluated(
+            self.diagnostics,
+            || Path::pipeline(p.id.as_str()).field("name"),
+            "pipeline name",
+            &p.name,
+        );
         let jobs = p.jobs.iter().map(|j| (j.id.as_str().to_owned(), self.job(j))).collect();
         gh::Workflow {
             name: p.name.clone(),
@@ -98,6 +109,14 @@ impl Lowering<'_> {
                         );
                         continue;
                     }
+                    self.filters(
+                        &path,
+                        &[
+                            ("branches", &push.branches),
+                            ("tags", &push.tags),
+                            ("paths", &push.paths),
+                        ],
+                    );
                     on.push = Some(gh::PushFilter {
                         branches: push.branches.clone(),
                         tags: push.tags.clone(),
@@ -113,6 +132,7 @@ impl Lowering<'_> {
                         );
                         continue;
                     }
+                    self.filters(&path, &[("branches", &pr.branches), ("paths", &pr.paths)]);
                     on.pull_request = Some(gh::PullRequestFilter {
                         branches: pr.branches.clone(),
                         paths: pr.paths.clone(),
@@ -120,10 +140,35 @@ impl Lowering<'_> {
                 }
                 Trigger::Schedule(s) => on.schedule.push(gh::Cron { cron: s.cron.clone() }),
                 Trigger::Manual(m) => {
+                    if m.inputs.len() > MAX_DISPATCH_INPUTS {
+                        self.diagnostics.push(
+                            Diagnostic::error(
+                                "github-too-many-inputs",
+                                path.clone(),
+                                format!(
+                                    "a workflow_dispatch event takes at most {MAX_DISPATCH_INPUTS} inputs; pipeline {:?} declares {}",
+                                    self.pipeline.id.as_str(),
+                                    m.inputs.len()
+                                ),
+                            )
+                            .with_hint("merge related inputs into one (a choice, or a JSON string parsed by the first job), or split the pipeline")
+                            .on_platform(PLATFORM),
+                        );
+                    }
                     let inputs = m
                         .inputs
                         .iter()
                         .map(|input| {
+                            let ipath = || path.clone().input(input.name.as_str());
+                            escape::unevaluated(self.diagnostics, ipath, "input description", &input.description);
+                            if let Some(d) = input.default_string() {
+                                escape::unevaluated(self.diagnostics, ipath, "input default", &d);
+                            }
+                            if let InputKind::Choice { options, .. } = &input.kind {
+                                for o in options {
+                                    escape::unevaluated(self.diagnostics, ipath, "input option", o);
+                                }
+                            }
                             let (kind, default, options) = match &input.kind {
                                 InputKind::String { default } => {
                                     ("string", default.clone().map(gh::InputDefault::String), Vec::new())
@@ -150,6 +195,20 @@ impl Lowering<'_> {
             }
         }
         on
+    }
+
+    /// Trigger filters are not evaluated: `${{` there is refused.
+    fn filters(&mut self, path: &Path, filters: &[(&str, &Vec<String>)]) {
+        for (field, patterns) in filters {
+            for pattern in *patterns {
+                escape::unevaluated(
+                    self.diagnostics,
+                    || path.clone().field(*field),
+                    "filter pattern",
+                    pattern,
+                );
+            }
+        }
     }
 
     fn job(&mut self, job: &Job) -> gh::Job {
@@ -222,8 +281,8 @@ impl Lowering<'_> {
                     Arch::Arm64 => self.config.arm_runner.clone(),
                 })
             }
-            [one] => gh::RunsOn::Label(one.clone()),
-            many => gh::RunsOn::Labels(many.to_vec()),
+            [one] => gh::RunsOn::Label(escape::literal(one)),
+            many => gh::RunsOn::Labels(many.iter().map(|l| escape::literal(l)).collect()),
         };
         let environment = job.environment.as_ref().map(|e| {
             if e.requires_approval() {
@@ -237,7 +296,7 @@ impl Lowering<'_> {
                     .on_platform(PLATFORM),
                 );
             }
-            gh::EnvironmentRef { name: e.name.as_str().to_owned(), url: e.url.as_ref().map(expr::value) }
+            gh::EnvironmentRef { name: escape::literal(e.name.as_str()), url: e.url.as_ref().map(expr::value) }
         });
         let concurrency = match (&job.concurrency, &job.environment) {
             (Some(c), _) => Some(gh::Concurrency {
@@ -252,7 +311,7 @@ impl Lowering<'_> {
             (None, None) => None,
         };
         gh::Job {
-            name: job.name.clone(),
+            name: escape::literal_opt(job.name.as_ref()),
             needs: job.needs.iter().map(|n| n.as_str().to_owned()).collect(),
             condition: job
                 .condition
@@ -260,7 +319,7 @@ impl Lowering<'_> {
                 .map(|c| expr::condition(c, self.pipeline, expr::On::Job)),
             runs_on,
             container: job.runner.image.as_ref().map(|image| gh::Container {
-                image: image.clone(),
+                image: escape::literal(image),
                 env: OrderedMap::new(),
                 ports: Vec::new(),
             }),
@@ -272,7 +331,7 @@ impl Lowering<'_> {
                     (
                         s.name.clone(),
                         gh::Container {
-                            image: s.image.clone(),
+                            image: escape::literal(&s.image),
                             env: env(&s.env),
                             ports,
                         },
@@ -285,7 +344,11 @@ impl Lowering<'_> {
             timeout_minutes: self.pipeline.timeout_of(job),
             continue_on_error: job.allow_failure,
             strategy: job.matrix.as_ref().map(|m| gh::Strategy {
-                matrix: m.axes.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+                matrix: m
+                    .axes
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.iter().map(|v| escape::literal(v)).collect()))
+                    .collect(),
                 fail_fast: m.fail_fast,
                 max_parallel: m.max_parallel,
             }),
@@ -308,7 +371,7 @@ impl Lowering<'_> {
     fn steps(&mut self, step: &Step, out: &mut Vec<gh::Step>) {
         let base = gh::Step {
             id: step.id.as_ref().map(|id| id.as_str().to_owned()),
-            name: step.name.clone(),
+            name: escape::literal_opt(step.name.as_ref()),
             condition: step
                 .condition
                 .as_ref()
@@ -316,7 +379,7 @@ impl Lowering<'_> {
             uses: None,
             with: With::new(),
             env: env(&step.env),
-            working_directory: step.working_directory.clone(),
+            working_directory: escape::literal_opt(step.working_directory.as_ref()),
             run: None,
             continue_on_error: step.continue_on_error,
         };
@@ -354,8 +417,8 @@ impl Lowering<'_> {
             },
             StepKind::Upload(u) => {
                 let mut with = With::with_capacity(4);
-                with.insert("name".into(), u.artifact.as_str().into());
-                with.insert("path".into(), u.paths.join("\n").into());
+                with.insert("name".into(), escape::literal(u.artifact.as_str()).into());
+                with.insert("path".into(), escape::literal(&u.paths.join("\n")).into());
                 with.insert("if-no-files-found".into(), "error".into());
                 if let Some(days) = u.retention_days {
                     with.insert("retention-days".into(), WithValue::Int(i64::from(days)));
@@ -368,8 +431,8 @@ impl Lowering<'_> {
             }
             StepKind::Download(d) => {
                 let mut with = With::with_capacity(2);
-                with.insert("name".into(), d.artifact.as_str().into());
-                with.insert("path".into(), d.path.as_str().into());
+                with.insert("name".into(), escape::literal(d.artifact.as_str()).into());
+                with.insert("path".into(), escape::literal(&d.path).into());
                 gh::Step {
                     uses: Some(self.pinned(pins::DOWNLOAD_ARTIFACT)),
                     with,
@@ -377,7 +440,7 @@ impl Lowering<'_> {
                 }
             }
             StepKind::Cache(c) => {
-                let prefix = [c.key_prefix.as_str(), "-${{ runner.os }}-"].concat();
+                let prefix = [escape::literal(&c.key_prefix).as_str(), "-${{ runner.os }}-"].concat();
                 let key = if c.key_files.is_empty() {
                     [prefix.as_str(), "${{ github.sha }}"].concat()
                 } else {
@@ -385,7 +448,7 @@ impl Lowering<'_> {
                     format!("{prefix}${{{{ hashFiles({}) }}}}", files.join(", "))
                 };
                 let mut with = With::with_capacity(3);
-                with.insert("path".into(), c.paths.join("\n").into());
+                with.insert("path".into(), escape::literal(&c.paths.join("\n")).into());
                 with.insert("key".into(), key.into());
                 with.insert("restore-keys".into(), prefix.into());
                 gh::Step {
@@ -399,9 +462,9 @@ impl Lowering<'_> {
                 for (n, arn) in std::iter::once(&role.role_arn).chain(&role.chain).enumerate() {
                     let mut with = With::with_capacity(5);
                     with.insert("role-to-assume".into(), expr::value(arn).into());
-                    with.insert("aws-region".into(), role.region.as_str().into());
+                    with.insert("aws-region".into(), escape::literal(&role.region).into());
                     if let Some(name) = &role.session_name {
-                        with.insert("role-session-name".into(), name.as_str().into());
+                        with.insert("role-session-name".into(), escape::literal(name).into());
                     }
                     if let Some(seconds) = role.duration_seconds {
                         with.insert("role-duration-seconds".into(), WithValue::Int(i64::from(seconds)));

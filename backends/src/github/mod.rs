@@ -6,12 +6,14 @@
 //! timeout on every job; deploy jobs queue per environment; approvals through environments
 //! (whose required reviewers are a repository setting, reported as a notice).
 
+mod escape;
 mod expr;
 mod lower;
 pub mod model;
 pub mod pins;
 mod settings;
 
+pub use lower::MAX_DISPATCH_INPUTS;
 pub use settings::GithubJob;
 
 /// The backend's name, as `--backend` and patches know it.

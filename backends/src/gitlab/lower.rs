@@ -10,6 +10,7 @@ use pipeline_core::{
 };
 
 use super::Gitlab;
+use super::escape;
 use super::expr;
 use super::model::{self as gl, GlobalVariable, Prefilled, Rule, When};
 use super::rules::{self, Dedup, Dnf, DnfError};
@@ -143,6 +144,7 @@ impl Lowering<'_> {
 
     pub(crate) fn lower(&mut self) -> Lowered {
         let p = self.pipeline;
+        escape::check(p, self.diagnostics);
         let mut out = Lowered {
             trigger_rules: self.trigger_rules(),
             inputs: self.inputs(),
@@ -393,8 +395,8 @@ impl Lowering<'_> {
                 input.name.to_string(),
                 GlobalVariable::Prefilled(Prefilled {
                     description,
-                    value,
-                    options,
+                    value: escape::variable_value(&value),
+                    options: options.iter().map(|o| escape::variable_value(o)).collect(),
                 }),
             );
         }

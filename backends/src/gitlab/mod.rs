@@ -50,6 +50,7 @@
 //! notices for settings (`gitlab-schedule-setting`, `gitlab-protected-environment`,
 //! `gitlab-aws-oidc`, `gitlab-hosted-runner`).
 
+mod escape;
 mod expr;
 mod lower;
 pub mod model;

@@ -180,12 +180,19 @@ impl Construct for DeployStage {
 
         let mut rollback = None;
         if self.rollback {
+            // Under the deploy's environment (the deploy role may trust only it), without its
+            // approval: an automatic rollback waits for nobody.
+            let mut under = deploy.environment.clone();
+            if let Some(e) = under.as_mut() {
+                e.approval = None;
+            }
             let mut job = Job::new("rollback")
                 .name(format!("Roll {} back", self.environment))
                 .role(JobRole::ROLLBACK)
                 .needs(&deploy)
                 .step(self.role(&format!("{}-rollback", self.function)))
                 .timeout_minutes(10);
+            job.environment = under;
             let body = script::step(
                 &mut job.problems,
                 "rollback-lambda.sh",

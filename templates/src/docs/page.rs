@@ -224,7 +224,10 @@ impl Page {
             };
             if let Some(e) = &j.environment {
                 lines.push(format!("env: {}", e.name));
-                deploy_nodes.push(node(i));
+                // A rollback runs under its deploy's environment but is drawn as a rollback.
+                if !rollback {
+                    deploy_nodes.push(node(i));
+                }
             }
             if rollback {
                 lines.push("rollback".into());
@@ -445,6 +448,11 @@ fn environments(p: &Pipeline) -> Vec<EnvRow> {
     let mut environments: Vec<EnvRow> = Vec::new();
     for j in &p.jobs {
         let Some(e) = &j.environment else { continue };
+        // A rollback runs under the environment it restores; it is listed as rolling it back,
+        // not as deploying it.
+        if is_rollback(p, j) {
+            continue;
+        }
         let rollbacks = p
             .jobs
             .iter()

@@ -109,10 +109,18 @@ impl DeploySettings {
             Some(c) => Condition::failure() & c.clone(),
             None => Condition::failure(),
         };
+        // The rollback assumes the deploy role: it runs under the deploy's environment, so that a
+        // trust policy bound to the environment (GitHub's OIDC `sub`, a protected GitLab
+        // environment) needs no exception. An automatic rollback waits for no approval.
+        let environment = Environment {
+            approval: None,
+            ..self.environment.clone()
+        };
         Job::new("rollback")
             .name(name)
             .role(JobRole::ROLLBACK)
             .needs(deploy)
+            .environment(environment)
             .runner(self.runner.clone())
             .env("DEPLOY_RUN_ID", Builtin::RunId)
             .when(condition)

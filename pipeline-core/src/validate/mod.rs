@@ -3,25 +3,41 @@
 //! Platform-specific limits (a name GitLab reserves, a feature CodePipeline lacks) are checked
 //! by the backends; policies of an organisation by [`crate::policy`]. The generator runs all of
 //! them before it writes anything.
+//!
+//! By concept: the pipeline, its jobs and steps here; triggers (`triggers.rs`); values, scripts,
+//! paths and images (`values.rs`); artifacts and outputs between jobs (`flow.rs`); names equal
+//! but for case and reserved names (`names.rs`); ref names and globs (`refs.rs`); secrets
+//! reachable from pull requests and rollback environments (`exposure.rs`).
 
-use std::collections::{BTreeMap, HashSet};
+mod exposure;
+mod flow;
+mod names;
+mod refs;
+mod triggers;
+mod values;
+
+pub use exposure::runs_on_pull_request;
+pub use names::{RESERVED_NAMES, RESERVED_PREFIXES, reserved};
+pub use refs::{check_glob, check_ref_name};
+pub use triggers::check_cron;
+
+use std::collections::HashSet;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Path, did_you_mean};
-use crate::env::Env;
-use crate::expr::Expr;
 use crate::graph::NeedsGraph;
 use crate::id::rules;
 use crate::job::Job;
 use crate::pipeline::Pipeline;
 use crate::step::StepKind;
-use crate::trigger::{InputKind, Trigger};
+use values::{is_action_name, is_role_arn};
 
 /// The longest id the model accepts (CodePipeline's limit for names).
 pub const MAX_ID_LEN: usize = 100;
 /// The longest job timeout the model accepts, in minutes (GitHub-hosted runners' limit).
 pub const MAX_TIMEOUT_MINUTES: u32 = 360;
-/// Environment variable prefixes the platforms reserve for themselves.
-pub const RESERVED_ENV_PREFIXES: [&str; 5] = ["GITHUB_", "RUNNER_", "CI_", "GITLAB_", "CODEBUILD_"];
+/// Environment variable prefixes the platforms reserve for themselves (compared without regard
+/// to case).
+pub const RESERVED_ENV_PREFIXES: [&str; 7] = RESERVED_PREFIXES;
 
 /// Validates several pipelines generated together (ids must be unique across them).
 ///
@@ -54,6 +70,7 @@ pub fn validate_all(pipelines: &[Pipeline]) -> Diagnostics {
         }
         diagnostics.extend(validate(p));
     }
+    names::pipeline_ids(pipelines, &mut diagnostics);
     diagnostics
 }
 
@@ -83,6 +100,7 @@ pub fn assert_valid(pipeline: &Pipeline) {
         pipeline.id.as_str()
     );
 }
+
 
 /// Validates one pipeline.
 pub fn validate(pipeline: &Pipeline) -> Diagnostics {
@@ -195,108 +213,9 @@ impl<'a> Validator<'a> {
             );
         }
         self.jobs();
-    }
-
-    fn triggers(&mut self) {
-        if self.p.triggers.is_empty() {
-            self.error(
-                "no-triggers",
-                self.root.clone(),
-                "pipeline has no trigger, so nothing would ever start it",
-                Some("add one, e.g. `.on(Trigger::push().branches([\"main\"]))` or `.on(Trigger::manual())`".into()),
-            );
-        }
-        let mut manual_seen = false;
-        let mut inputs = HashSet::new();
-        let root = self.root.clone();
-        for (i, t) in self.p.triggers.iter().enumerate() {
-            let path = || root.trigger(i);
-            match t {
-                Trigger::Push(push) => {
-                    for (field, patterns) in [
-                        ("branches", &push.branches),
-                        ("tags", &push.tags),
-                        ("paths", &push.paths),
-                    ] {
-                        self.patterns(patterns, &|| path().field(field));
-                    }
-                }
-                Trigger::PullRequest(pr) => {
-                    self.patterns(&pr.branches, &|| path().field("branches"));
-                    self.patterns(&pr.paths, &|| path().field("paths"));
-                }
-                Trigger::Schedule(s) => {
-                    if let Err(problem) = check_cron(&s.cron) {
-                        self.error(
-                            "invalid-cron",
-                            path().field("cron"),
-                            format!("schedule {:?} is not a valid cron expression: {problem}", s.cron),
-                            Some(
-                                "use five fields: minute hour day-of-month month day-of-week, e.g. \"30 3 * * 1-5\""
-                                    .into(),
-                            ),
-                        );
-                    }
-                }
-                Trigger::Manual(m) => {
-                    if std::mem::replace(&mut manual_seen, true) {
-                        self.error(
-                            "duplicate-manual-trigger",
-                            path(),
-                            "pipeline has more than one manual trigger",
-                            Some("put all inputs on one manual trigger".into()),
-                        );
-                    }
-                    for input in &m.inputs {
-                        let ipath = || path().input(input.name.as_str());
-                        if !inputs.insert(input.name.as_str()) {
-                            self.error(
-                                "duplicate-input",
-                                ipath(),
-                                format!("input {:?} is declared twice", input.name.as_str()),
-                                None,
-                            );
-                        }
-                        if !rules::is_var_name(input.name.as_str()) || input.name.as_str().len() > MAX_ID_LEN {
-                            self.error(
-                                "invalid-input-name",
-                                ipath(),
-                                format!("input name {:?} is not portable", input.name.as_str()),
-                                Some("use letters, digits and '_' (not starting with a digit): it becomes a variable on some platforms".into()),
-                            );
-                        }
-                        if let InputKind::Choice { options, default } = &input.kind {
-                            if options.is_empty() {
-                                self.error("empty-choice", ipath(), "choice input has no options", None);
-                            }
-                            if let Some(d) = default {
-                                if !options.contains(d) {
-                                    self.error(
-                                        "invalid-default",
-                                        ipath(),
-                                        format!("default {d:?} is not one of the options {options:?}"),
-                                        None,
-                                    );
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    fn patterns(&mut self, patterns: &[String], path: At<'_>) {
-        for pat in patterns {
-            if pat.trim().is_empty() || pat.contains('\n') {
-                self.error(
-                    "invalid-pattern",
-                    path(),
-                    format!("filter pattern {pat:?} is empty or spans lines"),
-                    None,
-                );
-            }
-        }
+        names::check(self.p, &mut self.out);
+        exposure::check(self.p, &mut self.out);
+        exposure::rollback_environments(self.p, &mut self.out);
     }
 
     fn jobs(&mut self) {
@@ -445,6 +364,22 @@ impl<'a> Validator<'a> {
             }
         }
         self.env(&job.env, &|| path().field("env"), Place::JobEnv, Some((job, &axes)));
+        if let Some(image) = &job.runner.image {
+            self.image(image, &|| path().field("runner.image"));
+        }
+        if job
+            .runner
+            .labels
+            .iter()
+            .any(|l| l.trim().is_empty() || l.contains(['\n', '\r']))
+        {
+            self.error(
+                "invalid-runner-label",
+                path().field("runner.labels"),
+                "a runner label is empty or spans lines",
+                Some("use the labels (tags) your runners are registered with".into()),
+            );
+        }
         if let Some(env) = &job.environment {
             let epath = || path().field("environment");
             if !rules::is_simple_name(env.name.as_str()) || env.name.as_str().len() > MAX_ID_LEN {
@@ -457,6 +392,17 @@ impl<'a> Validator<'a> {
             }
             if let Some(url) = &env.url {
                 self.expr(url, &|| epath().field("url"), Place::EnvironmentUrl, Some((job, &axes)));
+                if url
+                    .as_literal()
+                    .is_some_and(|u| u.trim().is_empty() || u.contains(['\n', '\r']))
+                {
+                    self.error(
+                        "invalid-environment-url",
+                        epath().field("url"),
+                        "environment URL is empty or spans lines",
+                        Some("give the URL the environment is reached at, or leave it unset".into()),
+                    );
+                }
             }
         }
         if let Some(c) = &job.concurrency {
@@ -466,6 +412,14 @@ impl<'a> Validator<'a> {
                 Place::Concurrency,
                 Some((job, &axes)),
             );
+            if c.group.as_literal().is_some_and(|g| g.trim().is_empty()) {
+                self.error(
+                    "empty-concurrency-group",
+                    path().field("concurrency.group"),
+                    "concurrency group is empty",
+                    Some("name the group, e.g. after the environment the job deploys to".into()),
+                );
+            }
         }
         if let Some(c) = &job.condition {
             self.condition_inputs(c, &|| path().field("if"));
@@ -490,6 +444,8 @@ impl<'a> Validator<'a> {
             }
             if s.image.trim().is_empty() {
                 self.error("empty-image", spath(), "service has no image", None);
+            } else {
+                self.image(&s.image, &spath);
             }
             self.env(&s.env, &|| spath().field("env"), Place::ServiceEnv, Some((job, &axes)));
         }
@@ -515,6 +471,16 @@ impl<'a> Validator<'a> {
                 }
             }
             self.env(&step.env, &|| spath().field("env"), Place::JobEnv, Some((job, &axes)));
+            if let Some(dir) = &step.working_directory {
+                if dir.trim().is_empty() || dir.contains(['\n', '\r']) {
+                    self.error(
+                        "invalid-working-directory",
+                        spath().field("working_directory"),
+                        format!("working directory {dir:?} is empty or spans lines"),
+                        Some("give a directory relative to the checkout, or leave it unset".into()),
+                    );
+                }
+            }
             if let Some(c) = &step.condition {
                 self.condition_inputs(c, &|| spath().field("if"));
             }
@@ -546,6 +512,22 @@ impl<'a> Validator<'a> {
                     self.script(&o.command, &|| spath().field("command"));
                 }
                 StepKind::Action(a) => {
+                    if !is_action_name(&a.action.name) {
+                        self.error(
+                            "invalid-action-name",
+                            spath(),
+                            format!("action name {:?} is not `owner/repo` or `owner/repo/path`", a.action.name),
+                            Some("name the action's repository (and the action's directory in it), as in `actions/checkout`".into()),
+                        );
+                    }
+                    if a.action.version.contains(|c: char| c.is_control()) {
+                        self.error(
+                            "invalid-action-version",
+                            spath(),
+                            format!("action version label {:?} spans lines", a.action.version),
+                            Some("give the release the SHA belongs to, e.g. \"v4.2.1\"".into()),
+                        );
+                    }
                     if !a.action.is_pinned() {
                         self.error(
                             "unpinned-action",
@@ -646,429 +628,6 @@ impl<'a> Validator<'a> {
             }
         }
     }
-
-    /// Artifact and cache paths must stay inside the workspace: GitLab only archives files of the
-    /// project directory, and a relative path means the same on every runner.
-    fn workspace_paths(&mut self, paths: &[String], path: At<'_>, what: &str) {
-        for p in paths {
-            let outside =
-                p.starts_with('/') || p.starts_with('~') || p.starts_with('$') || p.split('/').any(|c| c == "..");
-            if outside || p.trim().is_empty() {
-                self.error(
-                    "path-outside-workspace",
-                    path(),
-                    format!("{what} path {p:?} is not a relative path inside the workspace"),
-                    Some("use a path relative to the checkout (for tool caches, point the tool's home into the workspace, e.g. CARGO_HOME=.cargo)".into()),
-                );
-            }
-        }
-    }
-
-    /// Scripts are plain text: values must come through `env`, never be spliced in.
-    fn script(&mut self, body: &str, path: At<'_>) {
-        if body.trim().is_empty() {
-            self.error("empty-script", path(), "script is empty", None);
-            return;
-        }
-        let spliced = body.contains("${{") || body.contains("$[[");
-        if spliced && body.contains("secrets.") {
-            self.error(
-                "inline-secret",
-                path(),
-                "a secret is placed inline in a script, where it can leak into logs and process lists",
-                Some("reference it in the step's env, `.env(\"TOKEN\", Expr::secret(\"TOKEN\"))`, and use \"$TOKEN\" in the script".into()),
-            );
-        } else if spliced {
-            self.error(
-                "inline-expression",
-                path(),
-                "a platform expression is spliced into a script, which allows script injection and only works on one platform",
-                Some("pass the value through env with an `Expr` (e.g. `.env(\"REF\", Builtin::RefName)`) and read \"$REF\" in the script".into()),
-            );
-        }
-    }
-
-    fn env(&mut self, env: &Env, path: At<'_>, place: Place, job: Option<(&Job, &[&str])>) {
-        for (name, value) in env {
-            let vpath = || path().field(name.as_str());
-            if !rules::is_var_name(name.as_str()) {
-                self.error(
-                    "invalid-env-name",
-                    vpath(),
-                    format!("environment variable name {:?} is not valid", name.as_str()),
-                    Some("use letters, digits and '_' (not starting with a digit)".into()),
-                );
-            } else if let Some(prefix) = RESERVED_ENV_PREFIXES.iter().find(|p| name.as_str().starts_with(*p)) {
-                self.error(
-                    "reserved-env-name",
-                    vpath(),
-                    format!(
-                        "environment variable {:?} uses the prefix {prefix:?} a platform reserves",
-                        name.as_str()
-                    ),
-                    Some("choose another name".into()),
-                );
-            }
-            self.expr(value, &vpath, place, job);
-        }
-    }
-
-    fn expr(&mut self, value: &Expr, path: At<'_>, place: Place, job: Option<(&Job, &[&str])>) {
-        for secret in value.secrets() {
-            self.secret_name(secret.as_str(), &|| path());
-            if !place.allows_secrets() {
-                let hint = if place == Place::PipelineEnv {
-                    "secrets belong in the env of the job or step that needs them (least privilege)"
-                } else {
-                    "secrets may only be placed in env and action inputs"
-                };
-                self.error(
-                    "misplaced-secret",
-                    path(),
-                    format!("secret {:?} cannot be used here", secret.as_str()),
-                    Some(hint.into()),
-                );
-            }
-        }
-        for input in value.inputs() {
-            self.input_exists(input.as_str(), &path);
-        }
-        for var in value.vars() {
-            if !rules::is_var_name(var.as_str()) {
-                self.error(
-                    "invalid-var-name",
-                    path(),
-                    format!("configuration variable name {:?} is not valid", var.as_str()),
-                    Some("use letters, digits and '_'".into()),
-                );
-            }
-        }
-        match job {
-            Some((_, axes)) => {
-                for axis in value.matrix_axes() {
-                    if !axes.contains(&axis) {
-                        let hint = did_you_mean(axis, axes.iter().copied())
-                            .map(|s| format!("did you mean {s:?}?"))
-                            .unwrap_or_else(|| match axes {
-                                [] => {
-                                    format!("the job has no matrix: add `.matrix(Matrix::new().axis({axis:?}, [..]))`")
-                                }
-                                _ => format!(
-                                    "the job's matrix axes are {}",
-                                    axes.iter().map(|a| format!("{a:?}")).collect::<Vec<_>>().join(", ")
-                                ),
-                            });
-                        self.error(
-                            "unknown-matrix-axis",
-                            path(),
-                            format!("matrix axis {axis:?} is not defined on this job"),
-                            Some(hint),
-                        );
-                    }
-                }
-            }
-            None => {
-                if value.matrix_axes().next().is_some() {
-                    self.error(
-                        "misplaced-matrix",
-                        path(),
-                        "matrix values exist only inside a job",
-                        None,
-                    );
-                }
-            }
-        }
-        if (!place.allows_job_context() || place == Place::Concurrency) && value.outputs().next().is_some() {
-            self.error(
-                "misplaced-output",
-                path(),
-                "job outputs can only be used inside a job's env, action inputs or environment URL",
-                None,
-            );
-        }
-    }
-
-    fn secret_name(&mut self, name: &str, path: At<'_>) {
-        if !rules::is_var_name(name) || name.starts_with("GITHUB_") {
-            self.error(
-                "invalid-secret-name",
-                path(),
-                format!("secret name {name:?} is not valid"),
-                Some("use letters, digits and '_' (not starting with a digit or GITHUB_)".into()),
-            );
-        }
-    }
-
-    fn input_exists(&mut self, name: &str, path: At<'_>) {
-        if !self.p.inputs().any(|i| i.name == name) {
-            let names: Vec<&str> = self.p.inputs().map(|i| i.name.as_str()).collect();
-            let hint = did_you_mean(name, names.iter().copied())
-                .map(|s| format!("did you mean {s:?}?"))
-                .unwrap_or_else(|| {
-                    "declare it on the manual trigger: `Trigger::manual().input(Input::string(..))`".into()
-                });
-            self.error(
-                "unknown-input",
-                path(),
-                format!("input {name:?} is not declared"),
-                Some(hint),
-            );
-        }
-    }
-
-    fn condition_inputs(&mut self, c: &crate::condition::Condition, path: At<'_>) {
-        for input in c.inputs() {
-            self.input_exists(input.as_str(), &path);
-        }
-        let mut branch_problem = false;
-        c.visit(&mut |c| {
-            if let crate::condition::Condition::Branch(b) = c {
-                branch_problem |= b.trim().is_empty() || b.contains(['\n', '\'', '"']);
-            }
-        });
-        if branch_problem {
-            self.error(
-                "invalid-branch",
-                path(),
-                "branch name in a condition is empty or contains quotes or newlines",
-                None,
-            );
-        }
-    }
-
-    fn artifacts(&mut self, graph: &NeedsGraph<'_>) {
-        let mut producers: BTreeMap<&str, usize> = BTreeMap::new();
-        let root = self.root.clone();
-        for (j, job) in self.p.jobs.iter().enumerate() {
-            for (i, step) in job.steps.iter().enumerate() {
-                let path = || root.job(job.id.as_str()).step(i, step.id_str());
-                if let StepKind::Upload(u) = &step.kind {
-                    if !rules::is_simple_name(u.artifact.as_str()) || u.artifact.as_str().len() > MAX_ID_LEN {
-                        self.error(
-                            "invalid-artifact-name",
-                            path(),
-                            format!("artifact name {:?} is not valid", u.artifact.as_str()),
-                            Some("use letters, digits, '-' and '_'".into()),
-                        );
-                    }
-                    if let Some(first) = producers.insert(u.artifact.as_str(), j) {
-                        self.error(
-                            "duplicate-artifact",
-                            path(),
-                            format!(
-                                "artifact {:?} is uploaded twice (also by job {:?})",
-                                u.artifact.as_str(),
-                                self.p.jobs[first].id.as_str()
-                            ),
-                            Some("build an artifact once and promote it; give other uploads their own name".into()),
-                        );
-                        producers.insert(u.artifact.as_str(), first);
-                    }
-                }
-            }
-        }
-        for (j, job) in self.p.jobs.iter().enumerate() {
-            for (i, step) in job.steps.iter().enumerate() {
-                let path = || root.job(job.id.as_str()).step(i, step.id_str());
-                if let StepKind::Download(d) = &step.kind {
-                    match producers.get(d.artifact.as_str()) {
-                        None => {
-                            let hint = did_you_mean(d.artifact.as_str(), producers.keys().copied())
-                                .map(|s| format!("did you mean {s:?}?"))
-                                .unwrap_or_else(|| "upload it in an earlier job with `Step::upload`".into());
-                            self.error(
-                                "unknown-artifact",
-                                path(),
-                                format!("artifact {:?} is downloaded but never uploaded", d.artifact.as_str()),
-                                Some(hint),
-                            );
-                        }
-                        Some(&producer) if producer == j => {
-                            self.error(
-                                "artifact-same-job",
-                                path(),
-                                format!(
-                                    "artifact {:?} is downloaded in the job that uploads it",
-                                    d.artifact.as_str()
-                                ),
-                                Some("files stay on the runner within a job; remove the download".into()),
-                            );
-                        }
-                        Some(&producer) if !graph.is_ancestor(producer, j) => {
-                            let producer_id = self.p.jobs[producer].id.as_str();
-                            self.error(
-                                "artifact-not-needed",
-                                path(),
-                                format!(
-                                    "artifact {:?} comes from job {producer_id:?}, which job {:?} does not need",
-                                    d.artifact.as_str(),
-                                    job.id.as_str()
-                                ),
-                                Some(format!(
-                                    "add `.needs(\"{producer_id}\")` so the artifact exists before this job starts"
-                                )),
-                            );
-                        }
-                        Some(_) => {}
-                    }
-                }
-            }
-        }
-    }
-
-    fn outputs(&mut self, graph: &NeedsGraph<'_>) {
-        let root = self.root.clone();
-        for (j, job) in self.p.jobs.iter().enumerate() {
-            let path = || root.job(job.id.as_str());
-            for value in job.exprs() {
-                for out in value.outputs() {
-                    // The last job with that id, as before duplicate ids are reported.
-                    let Some(producer) = self.p.jobs.iter().rposition(|p| p.id == out.job) else {
-                        self.error(
-                            "unknown-output-job",
-                            path(),
-                            format!(
-                                "output {:?} comes from unknown job {:?}",
-                                out.name.as_str(),
-                                out.job.as_str()
-                            ),
-                            None,
-                        );
-                        continue;
-                    };
-                    let producer_job = &self.p.jobs[producer];
-                    if !producer_job.outputs().any(|o| o == &out.name) {
-                        let names: Vec<&str> = producer_job.outputs().map(|o| o.as_str()).collect();
-                        let hint = did_you_mean(out.name.as_str(), names.iter().copied())
-                            .map(|s| format!("did you mean {s:?}?"))
-                            .unwrap_or_else(|| {
-                                format!(
-                                    "add `Step::set_output(\"{}\", ..)` to job {:?}",
-                                    out.name.as_str(),
-                                    out.job.as_str()
-                                )
-                            });
-                        self.error(
-                            "output-never-produced",
-                            path(),
-                            format!(
-                                "output {:?} of job {:?} is consumed but never produced",
-                                out.name.as_str(),
-                                out.job.as_str()
-                            ),
-                            Some(hint),
-                        );
-                    }
-                    if producer == j {
-                        self.error(
-                            "output-same-job",
-                            path(),
-                            format!(
-                                "job {:?} consumes its own output {:?}",
-                                job.id.as_str(),
-                                out.name.as_str()
-                            ),
-                            Some("within a job, pass values through files or the environment".into()),
-                        );
-                    } else if !graph.needs_of(j).contains(&producer) {
-                        self.error(
-                            "output-not-needed",
-                            path(),
-                            format!(
-                                "job {:?} uses output {:?} of job {:?} without needing it directly",
-                                job.id.as_str(),
-                                out.name.as_str(),
-                                out.job.as_str()
-                            ),
-                            Some(format!("add `.needs(\"{}\")`", out.job.as_str())),
-                        );
-                    }
-                }
-            }
-        }
-    }
-}
-
-fn is_role_arn(s: &str) -> bool {
-    let Some(rest) = s.strip_prefix("arn:") else {
-        return false;
-    };
-    let mut parts = rest.splitn(5, ':');
-    let (Some(partition), Some(service), Some(region), Some(account), Some(resource)) =
-        (parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return false;
-    };
-    partition.starts_with("aws")
-        && service == "iam"
-        && region.is_empty()
-        && account.len() == 12
-        && account.bytes().all(|b| b.is_ascii_digit())
-        && resource.strip_prefix("role/").is_some_and(|n| !n.is_empty())
-}
-
-/// Checks a five-field cron expression; returns what is wrong.
-///
-/// ```
-/// use pipeline_core::validate::check_cron;
-/// assert!(check_cron("30 3 * * 1-5").is_ok());
-/// assert!(check_cron("*/15 * * * MON").is_ok());
-/// assert!(check_cron("61 * * * *").is_err());
-/// assert!(check_cron("* * * *").is_err());
-/// ```
-pub fn check_cron(cron: &str) -> Result<(), String> {
-    let fields: Vec<&str> = cron.split_whitespace().collect();
-    if fields.len() != 5 {
-        return Err(format!("expected 5 fields, found {}", fields.len()));
-    }
-    const MONTHS: [&str; 12] = [
-        "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
-    ];
-    const DAYS: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
-    let specs: [(&str, u32, u32, &[&str]); 5] = [
-        ("minute", 0, 59, &[]),
-        ("hour", 0, 23, &[]),
-        ("day of month", 1, 31, &[]),
-        ("month", 1, 12, &MONTHS),
-        ("day of week", 0, 6, &DAYS),
-    ];
-    for (field, (name, min, max, names)) in fields.iter().zip(specs) {
-        for item in field.split(',') {
-            let (range, step) = match item.split_once('/') {
-                Some((r, s)) => (r, Some(s)),
-                None => (item, None),
-            };
-            if let Some(step) = step {
-                match step.parse::<u32>() {
-                    Ok(s) if s >= 1 && s <= max => {}
-                    _ => return Err(format!("{name}: bad step {step:?}")),
-                }
-            }
-            if range == "*" {
-                continue;
-            }
-            let value = |v: &str| -> Result<u32, String> {
-                if let Some(i) = names.iter().position(|n| n.eq_ignore_ascii_case(v)) {
-                    return Ok(i as u32 + min);
-                }
-                match v.parse::<u32>() {
-                    Ok(n) if n >= min && n <= max => Ok(n),
-                    _ => Err(format!("{name}: {v:?} is outside {min}-{max}")),
-                }
-            };
-            match range.split_once('-') {
-                Some((a, b)) => {
-                    if value(a)? > value(b)? {
-                        return Err(format!("{name}: range {range:?} is reversed"));
-                    }
-                }
-                None => {
-                    value(range)?;
-                }
-            }
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

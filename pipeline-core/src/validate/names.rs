@@ -1,0 +1,206 @@
+//! Names the platforms compare without regard to case, and names they reserve.
+//!
+//! - GitHub compares job ids, step ids, `workflow_dispatch` inputs, secrets, environments and
+//!   job outputs case-insensitively; CodePipeline variables and GitLab variables become
+//!   environment variables that differ only in case on Linux but are one on Windows runners; a
+//!   workflow file `CI.yml` and `ci.yml` are one file on macOS and Windows checkouts. Two names
+//!   equal but for case are an error (`case-collision`).
+//! - A secret, input or matrix axis named like a platform's own variable (`GITHUB_TOKEN`,
+//!   `CI_*`, `GITHUB_*`, `GITLAB_*`, `RUNNER_*`, `ACTIONS_*`, `CODEBUILD_*`, `CI`, in any case)
+//!   would shadow the platform's value on the platforms where it becomes a variable, or is
+//!   refused by the platform (GitHub secrets may not start with `GITHUB_`).
+
+use std::collections::HashMap;
+
+use crate::diagnostic::{Diagnostic, Diagnostics, Path};
+use crate::pipeline::Pipeline;
+use crate::step::StepKind;
+
+/// Variable name prefixes the platforms reserve for themselves, compared without regard to case.
+pub const RESERVED_PREFIXES: [&str; 7] = [
+    "GITHUB_",
+    "RUNNER_",
+    "ACTIONS_",
+    "CI_",
+    "GITLAB_",
+    "CODEBUILD_",
+    "AWS_CODEPIPELINE_",
+];
+
+/// Whole variable names the platforms reserve (`CI` is set to `true` by every platform).
+pub const RESERVED_NAMES: [&str; 1] = ["CI"];
+
+/// The reserved prefix or name `name` uses, compared without regard to case.
+pub fn reserved(name: &str) -> Option<&'static str> {
+    let upper = name.to_ascii_uppercase();
+    RESERVED_PREFIXES
+        .iter()
+        .chain(RESERVED_NAMES.iter())
+        .find(|p| {
+            if p.ends_with('_') {
+                upper.starts_with(*p)
+            } else {
+                upper == **p
+            }
+        })
+        .copied()
+}
+
+/// Pushes `reserved-name` when `name` uses a reserved prefix or name.
+pub(super) fn check_reserved(out: &mut Diagnostics, path: impl FnOnce() -> Path, what: &str, name: &str) {
+    if let Some(prefix) = reserved(name) {
+        let rule = if prefix.ends_with('_') {
+            format!("the prefix {prefix:?}")
+        } else {
+            format!("the name {prefix:?}")
+        };
+        out.push(
+            Diagnostic::error(
+                "reserved-name",
+                path(),
+                format!("{what} {name:?} uses {rule}, which a platform reserves for its own variables (in any case)"),
+            )
+            .with_hint(
+                "choose another name: the platform's own value would be shadowed, or the platform refuses the name",
+            ),
+        );
+    }
+}
+
+/// Pushes `case-collision` for every name in `names` equal to an earlier one but for case.
+fn collisions<'a>(out: &mut Diagnostics, what: &str, names: impl IntoIterator<Item = (&'a str, Path)>) {
+    let mut seen: HashMap<String, &'a str> = HashMap::new();
+    for (name, path) in names {
+        match seen.get(&name.to_ascii_lowercase()) {
+            Some(first) if *first != name => out.push(
+                Diagnostic::error(
+                    "case-collision",
+                    path,
+                    format!("{what} {name:?} differs from {first:?} only in case"),
+                )
+                .with_hint("platforms that compare names without regard to case (GitHub, Windows and macOS file systems) would see one name; rename one of them"),
+            ),
+            Some(_) => {}
+            None => {
+                seen.insert(name.to_ascii_lowercase(), name);
+            }
+        }
+    }
+}
+
+/// Case collisions across pipelines generated together: their ids name files.
+pub(super) fn pipeline_ids(pipelines: &[Pipeline], out: &mut Diagnostics) {
+    collisions(
+        out,
+        "pipeline id",
+        pipelines.iter().map(|p| (p.id.as_str(), Path::pipeline(p.id.as_str()))),
+    );
+}
+
+/// Case collisions and reserved names in one pipeline.
+pub(super) fn check(p: &Pipeline, out: &mut Diagnostics) {
+    let root = Path::pipeline(p.id.as_str());
+    collisions(
+        out,
+        "job id",
+        p.jobs.iter().map(|j| (j.id.as_str(), root.job(j.id.as_str()))),
+    );
+    let inputs: Vec<_> = p
+        .triggers
+        .iter()
+        .enumerate()
+        .flat_map(|(i, t)| match t {
+            crate::trigger::Trigger::Manual(m) => m.inputs.iter().map(|input| (i, input)).collect(),
+            _ => Vec::new(),
+        })
+        .collect();
+    collisions(
+        out,
+        "input",
+        inputs
+            .iter()
+            .map(|(i, input)| (input.name.as_str(), root.trigger(*i).input(input.name.as_str()))),
+    );
+    for (i, input) in &inputs {
+        check_reserved(
+            out,
+            || root.trigger(*i).input(input.name.as_str()),
+            "input",
+            input.name.as_str(),
+        );
+    }
+    // Secrets, declared or referenced in values.
+    let mut secrets: Vec<(&str, Path)> = p
+        .secrets
+        .iter()
+        .map(|s| (s.name.as_str(), root.field(format!("secrets.{}", s.name))))
+        .collect();
+    for job in &p.jobs {
+        for value in job.exprs() {
+            for s in value.secrets() {
+                secrets.push((s.as_str(), root.job(job.id.as_str())));
+            }
+        }
+    }
+    collisions(out, "secret", secrets);
+    collisions(
+        out,
+        "environment",
+        p.jobs.iter().filter_map(|j| {
+            j.environment
+                .as_ref()
+                .map(|e| (e.name.as_str(), root.job(j.id.as_str()).field("environment")))
+        }),
+    );
+    collisions(
+        out,
+        "artifact",
+        p.jobs.iter().flat_map(|j| {
+            j.steps.iter().enumerate().filter_map(move |(i, s)| match &s.kind {
+                StepKind::Upload(u) => Some((
+                    u.artifact.as_str(),
+                    Path::pipeline(p.id.as_str()).job(j.id.as_str()).step(i, s.id_str()),
+                )),
+                _ => None,
+            })
+        }),
+    );
+    for job in &p.jobs {
+        let jpath = root.job(job.id.as_str());
+        collisions(
+            out,
+            "step id",
+            job.steps
+                .iter()
+                .enumerate()
+                .filter_map(|(i, s)| s.id_str().map(|id| (id, jpath.step(i, Some(id))))),
+        );
+        collisions(out, "output", job.outputs().map(|o| (o.as_str(), jpath.clone())));
+        if let Some(m) = &job.matrix {
+            collisions(
+                out,
+                "matrix axis",
+                m.axes.keys().map(|a| (a.as_str(), jpath.field(format!("matrix.{a}")))),
+            );
+            for axis in m.axes.keys() {
+                check_reserved(out, || jpath.field(format!("matrix.{axis}")), "matrix axis", axis);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reserved_names_in_any_case() {
+        assert_eq!(reserved("GITHUB_TOKEN"), Some("GITHUB_"));
+        assert_eq!(reserved("github_token"), Some("GITHUB_"));
+        assert_eq!(reserved("Ci_Commit_Branch"), Some("CI_"));
+        assert_eq!(reserved("codebuild_x"), Some("CODEBUILD_"));
+        assert_eq!(reserved("ci"), Some("CI"));
+        assert_eq!(reserved("CIRCLE"), None);
+        assert_eq!(reserved("DEPLOY_TOKEN"), None);
+    }
+}
