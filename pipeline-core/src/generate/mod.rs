@@ -251,6 +251,15 @@ impl Generator {
             .unwrap_or_default()
     }
 
+    /// The repository `run` copies its workspace from: the generator's repository, else the
+    /// one the output root is in, else the output root.
+    fn repository_dir(&self) -> PathBuf {
+        self.repository
+            .clone()
+            .or_else(|| repository_root(&self.root))
+            .unwrap_or_else(|| self.root.clone())
+    }
+
     fn backend_names(&self) -> Vec<&'static str> {
         self.backends.iter().map(|b| b.name()).collect()
     }
@@ -354,6 +363,11 @@ impl Generator {
         S: Into<String>,
     {
         let names = self.backend_names();
+        let mut args = args.into_iter().map(Into::into).peekable();
+        if args.peek().is_some_and(|a| a == "run") {
+            args.next();
+            return crate::run::cli(&self.name, &self.pipelines, &self.repository_dir(), args, stdout, stderr);
+        }
         let options = match cli::parse(args) {
             Ok(o) => o,
             Err(e) => {
