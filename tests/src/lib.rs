@@ -3,6 +3,7 @@
 //! that exercise every feature of the model.
 
 pub mod fixtures;
+pub mod probes;
 pub mod tools;
 
 use std::path::{Path, PathBuf};

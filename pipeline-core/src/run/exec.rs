@@ -20,6 +20,18 @@ use crate::expr::Expr;
 use crate::job::Job;
 use crate::step::{Step, StepKind};
 
+/// The largest encoded output value (docs/SEMANTICS.md, section 8).
+pub const MAX_OUTPUT_ENCODED: usize = 1024;
+
+/// The length of a value's encoded form: every byte outside `A-Z a-z 0-9 . _ ~ / : @ + , = -`
+/// takes three bytes (`%XX`).
+pub fn encoded_len(value: &[u8]) -> usize {
+    value
+        .iter()
+        .map(|b| if b.is_ascii_alphanumeric() || b"._~/:@+,=-".contains(b) { 1 } else { 3 })
+        .sum()
+}
+
 /// Settings of the executor that do not change what the pipeline means.
 #[derive(Clone, Debug, Default)]
 pub struct Settings {
@@ -358,15 +370,21 @@ impl<'a, 'w> Executor<'a, 'w> {
                 if outcome != StepOutcome::Passed {
                     return outcome;
                 }
+                if value.contains(&0) {
+                    note(self, log, format!("output {} contains a NUL byte", o.name));
+                    return StepOutcome::Failed(None);
+                }
+                let size = encoded_len(&value);
+                if size > MAX_OUTPUT_ENCODED {
+                    note(self, log, format!("output {} is larger than {MAX_OUTPUT_ENCODED} bytes encoded ({size})", o.name));
+                    return StepOutcome::Failed(None);
+                }
                 let Ok(mut text) = String::from_utf8(value) else {
                     note(self, log, format!("output {} is not UTF-8 text", o.name));
                     return StepOutcome::Failed(None);
                 };
                 while text.ends_with('\n') {
                     text.pop();
-                    if text.ends_with('\r') {
-                        text.pop();
-                    }
                 }
                 if let Some(old) = self.store.set_output(job.id.as_str(), o.name.as_str(), text.clone()) {
                     self.report.warnings.push(format!(

@@ -39,7 +39,7 @@ use std::path::Path;
 use std::process::Command;
 
 pub use context::{Context, LocalEvent, Status, glob_match};
-pub use exec::Settings;
+pub use exec::{MAX_OUTPUT_ENCODED, Settings, encoded_len};
 pub use mask::Masker;
 pub use plan::{Instance, Plan, PlannedJob};
 pub use process::{Engine, HOST_VARIABLES};

@@ -139,7 +139,11 @@ impl<'a> Plan<'a> {
                 ),
                 Some(c) => format!(
                     "if {c}: {}",
-                    if ctx.holds(c, Status::default()) { "yes, runs" } else { "no, skipped" }
+                    if ctx.holds(c, Status::default()) {
+                        "yes (runs when the jobs it needs succeed)"
+                    } else {
+                        "no, skipped"
+                    }
                 ),
             };
             let _ = writeln!(out, "     runs {when}");

@@ -1,0 +1,222 @@
+//! The fidelity suite: every probe pipeline (`pipeline_tests::probes`) runs in the local runner
+//! (the reference implementation of `docs/SEMANTICS.md`) and, lowered to GitLab CI, in
+//! gitlab-ci-local with the shell executor. The normalised traces (which jobs ran and how they
+//! ended, and every trace line their steps printed: step outcomes, environment values, output
+//! values as bytes, artifact file lists) must be identical.
+//!
+//! gitlab-ci-local comes from `scripts/install-tools`: a missing tool skips loudly on a developer
+//! machine and fails under `CI=true`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+use pipeline_backends::Gitlab;
+use pipeline_core::run::{self, JobStatus, RunArgs, Settings};
+use pipeline_core::{Backend, Header, RenderContext};
+use pipeline_tests::probes::{self, Probe, Start};
+use pipeline_tests::{TempDir, tools};
+
+/// A job's result and the trace lines it printed, in order.
+type Trace = BTreeMap<String, (String, Vec<String>)>;
+
+fn trace_lines(log: impl IntoIterator<Item = impl AsRef<str>>) -> Vec<String> {
+    log.into_iter()
+        .filter_map(|l| l.as_ref().split_once("@@TRACE ").map(|(_, t)| t.trim_end().to_owned()))
+        .collect()
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .args(["-c", "user.name=fidelity", "-c", "user.email=fidelity@example.invalid"])
+        .args(["-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run git: {e}"));
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// A git repository holding the probe's GitLab files and a tracked `probe.txt`, committed, with
+/// an `origin/main` as gitlab-ci-local expects.
+fn repository(probe: &Probe) -> TempDir {
+    let dir = TempDir::new(&format!("fidelity-{}", probe.name));
+    let pipelines = vec![probe.pipeline.clone()];
+    let mut diagnostics = pipeline_core::validate::validate_all(&pipelines);
+    let ctx = RenderContext {
+        header: Header::new("fidelity", "tests/fidelity.rs", "cargo test"),
+        root_in_repository: String::new(),
+    };
+    let files = Gitlab::new().generate(&pipelines, &ctx, &mut diagnostics);
+    assert!(!diagnostics.has_errors(), "{} does not render:\n{diagnostics}", probe.name);
+    for f in &files {
+        let path = dir.path().join(f.path.as_str());
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, &f.contents).expect("write");
+    }
+    std::fs::write(dir.path().join("probe.txt"), "a tracked file\n").expect("write");
+    git(dir.path(), &["init", "-q"]);
+    git(dir.path(), &["checkout", "-q", "-b", "main"]);
+    git(dir.path(), &["add", "-A"]);
+    git(dir.path(), &["commit", "-q", "-m", "probe"]);
+    git(dir.path(), &["remote", "add", "origin", "https://gitlab.example.invalid/group/project.git"]);
+    git(dir.path(), &["update-ref", "refs/remotes/origin/main", "HEAD"]);
+    git(dir.path(), &["remote", "set-head", "origin", "main"]);
+    git(dir.path(), &["config", "user.name", "fidelity"]);
+    git(dir.path(), &["config", "user.email", "fidelity@example.invalid"]);
+    dir
+}
+
+/// The probe run by the local runner.
+fn local_trace(probe: &Probe, repo: &Path) -> (Trace, String) {
+    let args = match &probe.start {
+        Start::PushMain => RunArgs {
+            branch: Some("main".into()),
+            ..RunArgs::default()
+        },
+        Start::Tag => RunArgs {
+            tag: Some("v1.2.3".into()),
+            ..RunArgs::default()
+        },
+        Start::Manual(inputs) => RunArgs {
+            event: Some(run::LocalEvent::Manual),
+            branch: Some("main".into()),
+            inputs: inputs.clone(),
+            ..RunArgs::default()
+        },
+    };
+    let ctx = run::context(&probe.pipeline, repo, &args).expect("valid arguments");
+    let settings = Settings {
+        approve: !probe.approve.is_empty(),
+        host: Some(BTreeMap::new()),
+        ..Settings::default()
+    };
+    let mut log = Vec::new();
+    let report = run::execute(&probe.pipeline, repo, &ctx, None, &settings, &mut log).expect("runs");
+    let mut trace = Trace::new();
+    for j in &report.jobs {
+        let status = match &j.status {
+            JobStatus::Passed => "passed",
+            JobStatus::Failed | JobStatus::FailedAllowed => "failed",
+            JobStatus::Skipped(_) | JobStatus::WaitingForApproval | JobStatus::Cancelled => continue,
+        };
+        trace.insert(normalise(&j.name), (status.to_owned(), trace_lines(&j.log)));
+    }
+    let text = format!("{}{}", String::from_utf8_lossy(&log), report.summary());
+    (trace, text)
+}
+
+/// The probe lowered to GitLab and run by gitlab-ci-local; `None` when the tool is missing
+/// outside CI.
+fn gitlab_trace(probe: &Probe, repo: &Path) -> Option<(Trace, String)> {
+    let mut cmd = tools::command("gitlab-ci-local")?;
+    let home = repo.join(".gcl-home");
+    std::fs::create_dir_all(&home).expect("mkdir");
+    cmd.current_dir(repo)
+        .env("HOME", &home)
+        .env("NO_COLOR", "1")
+        .env("FORCE_COLOR", "0")
+        .args(["--home", &home.to_string_lossy(), "--no-color"])
+        .args(["--force-shell-executor", "--shell-isolation", "--no-artifacts-to-source"]);
+    let mut ignore = vec!["CI_PIPELINE_SOURCE", "CI_COMMIT_TAG", "CI_COMMIT_BRANCH"];
+    match &probe.start {
+        Start::PushMain => {}
+        Start::Tag => {
+            cmd.args(["--variable=CI_COMMIT_TAG=v1.2.3", "--unset-variable=CI_COMMIT_BRANCH"]);
+            cmd.arg("--variable=CI_COMMIT_REF_NAME=v1.2.3");
+            ignore.push("CI_COMMIT_REF_NAME");
+        }
+        Start::Manual(inputs) => {
+            cmd.arg("--variable=CI_PIPELINE_SOURCE=web");
+            for (k, v) in inputs {
+                cmd.arg(format!("--variable={k}={v}"));
+            }
+        }
+    }
+    cmd.arg(format!("--ignore-predefined-vars={}", ignore.join(",")));
+    for job in &probe.approve {
+        cmd.args(["--manual", job]);
+    }
+    let out = tools::output(cmd);
+    // The summary: ` PASS  job`, ` FAIL  job`, ` WARN  job  pre_script` (an allowed failure)
+    // or ` WARN  job  after_script` (a failing after_script, which does not change the result).
+    let mut status: BTreeMap<String, &str> = BTreeMap::new();
+    for line in out.stdout.lines() {
+        let trimmed = line.trim_start();
+        let (result, rest) = if let Some(r) = trimmed.strip_prefix("PASS ") {
+            ("passed", r)
+        } else if let Some(r) = trimmed.strip_prefix("FAIL ") {
+            ("failed", r)
+        } else if let Some(r) = trimmed.strip_prefix("WARN ") {
+            ("failed", r)
+        } else {
+            continue;
+        };
+        let rest = rest.trim();
+        if let Some(name) = rest.strip_suffix("after_script") {
+            status.entry(name.trim().to_owned()).or_insert("passed");
+            continue;
+        }
+        let name = rest.strip_suffix("pre_script").unwrap_or(rest).trim().to_owned();
+        status.insert(name, result);
+    }
+    // Job output: `<name, padded> > line` (commands are `<name> $ command`).
+    let mut names: Vec<&String> = status.keys().collect();
+    names.sort_by_key(|n| std::cmp::Reverse(n.len()));
+    let mut lines: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for line in out.stdout.lines() {
+        let Some(name) = names.iter().find(|n| {
+            line.strip_prefix(n.as_str())
+                .is_some_and(|rest| rest.trim_start().starts_with("> ") && rest.starts_with(' '))
+        }) else {
+            continue;
+        };
+        lines.entry(name.as_str()).or_default().push(&line[name.len()..]);
+    }
+    let trace = status
+        .iter()
+        .map(|(name, result)| {
+            let log = lines.get(name.as_str()).cloned().unwrap_or_default();
+            (normalise(name), ((*result).to_owned(), trace_lines(log)))
+        })
+        .collect();
+    Some((trace, out.text()))
+}
+
+/// A job name without the spaces gitlab-ci-local drops from matrix names (`cells: [a, 1]`).
+fn normalise(name: &str) -> String {
+    name.replace(", ", ",")
+}
+
+fn check(probe: &Probe) -> Result<(), String> {
+    let repo = repository(probe);
+    let (local, local_log) = local_trace(probe, repo.path());
+    let Some((gitlab, gitlab_log)) = gitlab_trace(probe, repo.path()) else {
+        return Ok(());
+    };
+    if local == gitlab {
+        return Ok(());
+    }
+    Err(format!(
+        "probe {} ({}): the local runner and gitlab-ci-local disagree\n--- local runner\n{local:#?}\n--- gitlab-ci-local\n{gitlab:#?}\n--- local log\n{local_log}\n--- gitlab-ci-local output\n{gitlab_log}",
+        probe.name, probe.section
+    ))
+}
+
+#[test]
+fn every_probe_behaves_the_same_in_the_runner_and_on_gitlab() {
+    let only = std::env::var("PROBE").ok();
+    let mut failures = Vec::new();
+    let mut ran = 0;
+    for probe in probes::all() {
+        if only.as_deref().is_some_and(|o| o != probe.name) {
+            continue;
+        }
+        ran += 1;
+        if let Err(e) = check(&probe) {
+            failures.push(e);
+        }
+    }
+    assert!(ran > 0, "no probe named {only:?}");
+    assert!(failures.is_empty(), "{} of {ran} probes disagree:\n\n{}", failures.len(), failures.join("\n\n"));
+}
