@@ -12,7 +12,7 @@ use std::path::Path;
 use std::process::Command;
 
 use pipeline_backends::Gitlab;
-use pipeline_core::run::{self, JobStatus, RunArgs, Settings};
+use pipeline_core::run::{self, Approvals, JobStatus, RunArgs, Settings};
 use pipeline_core::{Backend, Header, RenderContext};
 use pipeline_tests::probes::{self, Probe, Start};
 use pipeline_tests::{TempDir, tools};
@@ -87,7 +87,7 @@ fn local_trace(probe: &Probe, repo: &Path) -> (Trace, String) {
     };
     let ctx = run::context(&probe.pipeline, repo, &args).expect("valid arguments");
     let settings = Settings {
-        approve: !probe.approve.is_empty(),
+        approve: Approvals::Jobs(probe.approve.iter().map(|j| (*j).to_owned()).collect()),
         host: Some(BTreeMap::new()),
         ..Settings::default()
     };
@@ -219,4 +219,21 @@ fn every_probe_behaves_the_same_in_the_runner_and_on_gitlab() {
     }
     assert!(ran > 0, "no probe named {only:?}");
     assert!(failures.is_empty(), "{} of {ran} probes disagree:\n\n{}", failures.len(), failures.join("\n\n"));
+}
+
+#[test]
+fn a_retried_job_runs_again_from_a_fresh_workspace() {
+    // gitlab-ci-local does not implement `retry:`; SEMANTICS.md section 11 is checked directly,
+    // and the GitLab lowering is checked to ask for the retry.
+    let probe = probes::retry();
+    let repo = repository(&probe);
+    let text = std::fs::read_to_string(repo.path().join(".gitlab-ci.yml")).expect("generated");
+    assert!(text.contains("retry: 1"), "{text}");
+    let (trace, log) = local_trace(&probe, repo.path());
+    assert_eq!(
+        trace.get("flaky"),
+        Some(&("passed".to_owned(), vec!["clean=yes".to_owned(), "second attempt passes".to_owned()])),
+        "{log}"
+    );
+    assert!(log.contains("first attempt fails") && log.contains("2 attempts"), "{log}");
 }

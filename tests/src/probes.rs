@@ -287,6 +287,26 @@ pub fn all() -> Vec<Probe> {
                 job("after-cells").needs("cells").step(Step::script(tr("after-cells"))),
             ],
         ),
+        // Approvals: a gate passed, a gate held (nothing after it runs)
+        {
+            let gate = |id: &str| {
+                job(id)
+                    .environment(Environment::new(format!("{id}-env")).approval(Approval::new()))
+                    .step(Step::script(tr(&format!("{id} approved"))))
+            };
+            let mut p = probe(
+                "approval",
+                "5. Jobs (manual approval)",
+                [
+                    job("build").step(Step::script(tr("build"))),
+                    gate("deploy").needs("build"),
+                    job("verify").needs("deploy").step(Step::script(tr("verify"))),
+                    gate("held").needs("build"),
+                ],
+            );
+            p.approve = vec!["deploy"];
+            p
+        },
         // 2. and 3. together: files carry between steps, the job env does not change
         probe(
             "files-carry",
@@ -328,5 +348,102 @@ impl Probe {
     fn with(mut self, edit: impl FnOnce(Pipeline) -> Pipeline) -> Self {
         self.pipeline = edit(self.pipeline);
         self
+    }
+}
+
+/// A job that fails its first attempt and passes its second (the state is a file under `/tmp`
+/// named after the commit), with `retry(1)`. gitlab-ci-local does not implement `retry:`, so
+/// this probe is checked against SEMANTICS.md section 11 directly rather than compared.
+pub fn retry() -> Probe {
+    probe(
+            "retry",
+            "11. Retries (fresh workspace per attempt)",
+            [job("flaky")
+                .retry(1)
+                .env("MARK", Expr::concat([Expr::from(Builtin::CommitSha), "-retry-probe".into()]))
+                .step(Step::script(format!(
+                    "{}\necho dirty > dirty.txt\nif [ ! -e \"/tmp/$MARK\" ]; then touch \"/tmp/$MARK\"; {}; exit 1; fi\nrm -f \"/tmp/$MARK\"\n{}",
+                    tr("clean=$([ -e dirty.txt ] && echo no || echo yes)"),
+                    tr("first attempt fails"),
+                    tr("second attempt passes")
+                )))],
+        )
+}
+
+/// Pipelines for the runner's command-line tests (`tests/runner.rs`), run through the `probes`
+/// generator binary.
+pub mod cli {
+    use pipeline_core::prelude::*;
+
+    /// Every job of this pipeline runs locally with `--approve` (none needs a cloud): every
+    /// built-in step kind, a matrix, an approval, outputs, artifacts, a cache, steps with no local
+    /// meaning (reported, not run) and a rollback job that stays skipped.
+    pub fn local() -> Pipeline {
+        let build = Job::new("build")
+            .runner(Runner::linux().image("rust:1.95-bookworm"))
+            .step(Step::checkout())
+            .step(Step::cache(Cache::new("deps", ["vendor"]).hash_files(["probe.txt"])))
+            .step(Step::script("mkdir -p vendor dist\necho cached > vendor/x\ncp probe.txt dist/app.txt"))
+            .step(Step::set_output("version", "echo 1.2.3"))
+            .step(Step::upload("app", ["dist/app.txt"]));
+        let test = Job::new("test")
+            .needs(&build)
+            .matrix(Matrix::new().axis("shard", ["1", "2"]))
+            .env("SHARD", Expr::matrix("shard"))
+            .step(Step::download("app"))
+            .step(Step::script("test -f dist/app.txt\necho \"shard $SHARD ok\""));
+        let deploy = Job::new("deploy")
+            .needs(&build)
+            .needs(&test)
+            .environment(Environment::new("production").approval(Approval::new()))
+            .env("VERSION", build.output("version"))
+            .step(Step::assume_aws_role(AwsRole::new("arn:aws:iam::111111111111:role/deploy", "eu-west-1")))
+            .step(Step::action(Action::new(
+                "actions/checkout",
+                "3d3c42e5aac5ba805825da76410c181273ba90b1",
+                "v7.0.1",
+            )))
+            .step(Step::script("echo \"deploying $VERSION\""));
+        let rollback = Job::new("rollback")
+            .needs(&deploy)
+            .when(Condition::failure())
+            .step(Step::script("echo rolling back"));
+        Pipeline::new("local")
+            .on(Trigger::push().branches(["main"]))
+            .jobs([build, test, deploy, rollback])
+    }
+
+    /// A step that records its process id under `$TMPDIR` and sleeps, for the interruption test.
+    pub fn sleepy() -> Pipeline {
+        Pipeline::new("sleepy").on(Trigger::push()).job(Job::new("nap").step(Step::script(
+            "sleep 300 &\necho \"$! $$\" > \"$TMPDIR/step.pids.tmp\"\nmv \"$TMPDIR/step.pids.tmp\" \"$TMPDIR/step.pids\"\nwait",
+        )))
+    }
+
+    /// A job whose second step fails after printing a few lines.
+    pub fn failing() -> Pipeline {
+        Pipeline::new("failing").on(Trigger::push()).job(
+            Job::new("check")
+                .step(Step::script("echo fine").name("first"))
+                .step(Step::script("echo 'line before the failure'\necho 'the reason' >&2\nexit 7").name("second"))
+                .step(Step::script("echo never").name("third")),
+        )
+    }
+
+    /// A secret from the environment, masked in the log; a host variable the model does not
+    /// declare does not reach the step.
+    pub fn secret() -> Pipeline {
+        Pipeline::new("secret").on(Trigger::push()).job(
+            Job::new("use")
+                .env("TOKEN", Expr::secret("PROBE_TOKEN"))
+                .step(Step::script("echo \"token is $TOKEN\"\necho \"undeclared=[${PROBE_UNDECLARED:-}]\"")),
+        )
+    }
+
+    /// Every pipeline of the `probes` binary.
+    pub fn all() -> Vec<Pipeline> {
+        let mut out = vec![local(), sleepy(), failing(), secret()];
+        out.extend(super::all().into_iter().map(|p| p.pipeline));
+        out
     }
 }

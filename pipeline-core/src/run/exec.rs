@@ -35,8 +35,8 @@ pub fn encoded_len(value: &[u8]) -> usize {
 /// Settings of the executor that do not change what the pipeline means.
 #[derive(Clone, Debug, Default)]
 pub struct Settings {
-    /// Pass manual approvals.
-    pub approve: bool,
+    /// Which manual approvals pass.
+    pub approve: Approvals,
     /// Run jobs that name an image in it with this engine (else on the host, saying so).
     pub engine: Option<Engine>,
     /// Where caches persist between runs (default: `$XDG_CACHE_HOME/pipeline-run`, else
@@ -44,6 +44,29 @@ pub struct Settings {
     pub cache_dir: Option<PathBuf>,
     /// Values of secrets and configuration variables (default: the process environment).
     pub host: Option<BTreeMap<String, String>>,
+}
+
+/// Which manual approvals a run passes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Approvals {
+    /// None: a job behind an approval waits, and so do the jobs that need it.
+    #[default]
+    None,
+    /// Every approval (`--approve`).
+    All,
+    /// The approvals of these jobs only.
+    Jobs(Vec<String>),
+}
+
+impl Approvals {
+    /// Whether the approval of job `id` passes.
+    pub fn passes(&self, id: &str) -> bool {
+        match self {
+            Approvals::None => false,
+            Approvals::All => true,
+            Approvals::Jobs(ids) => ids.iter().any(|j| j == id),
+        }
+    }
 }
 
 /// The aggregate result of a job (all its runs) for the jobs that need it.
@@ -173,7 +196,7 @@ impl<'a, 'w> Executor<'a, 'w> {
             }
         };
         let verdict = verdict.or_else(|| {
-            (job.environment.as_ref().is_some_and(|e| e.requires_approval()) && !self.settings.approve)
+            (job.environment.as_ref().is_some_and(|e| e.requires_approval()) && !self.settings.approve.passes(job.id.as_str()))
                 .then_some(JobStatus::WaitingForApproval)
         });
         if let Some(status) = verdict {

@@ -39,7 +39,7 @@ use std::path::Path;
 use std::process::Command;
 
 pub use context::{Context, LocalEvent, Status, glob_match};
-pub use exec::{MAX_OUTPUT_ENCODED, Settings, encoded_len};
+pub use exec::{Approvals, MAX_OUTPUT_ENCODED, Settings, encoded_len};
 pub use mask::Masker;
 pub use plan::{Instance, Plan, PlannedJob};
 pub use process::{Engine, HOST_VARIABLES};
@@ -328,7 +328,7 @@ where
         return EXIT_USAGE;
     }
     let settings = Settings {
-        approve: args.approve,
+        approve: if args.approve { Approvals::All } else { Approvals::None },
         engine: match args.engine.as_deref() {
             None => None,
             Some(e @ ("docker" | "podman")) => {
