@@ -34,7 +34,11 @@ fn git(dir: &Path, args: &[&str]) {
         .current_dir(dir)
         .output()
         .unwrap_or_else(|e| panic!("cannot run git: {e}"));
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// A git repository holding the probe's GitLab files and a tracked `probe.txt`, committed, with
@@ -48,7 +52,11 @@ fn repository(probe: &Probe) -> TempDir {
         root_in_repository: String::new(),
     };
     let files = Gitlab::new().generate(&pipelines, &ctx, &mut diagnostics);
-    assert!(!diagnostics.has_errors(), "{} does not render:\n{diagnostics}", probe.name);
+    assert!(
+        !diagnostics.has_errors(),
+        "{} does not render:\n{diagnostics}",
+        probe.name
+    );
     for f in &files {
         let path = dir.path().join(f.path.as_str());
         std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
@@ -59,7 +67,15 @@ fn repository(probe: &Probe) -> TempDir {
     git(dir.path(), &["checkout", "-q", "-b", "main"]);
     git(dir.path(), &["add", "-A"]);
     git(dir.path(), &["commit", "-q", "-m", "probe"]);
-    git(dir.path(), &["remote", "add", "origin", "https://gitlab.example.invalid/group/project.git"]);
+    git(
+        dir.path(),
+        &[
+            "remote",
+            "add",
+            "origin",
+            "https://gitlab.example.invalid/group/project.git",
+        ],
+    );
     git(dir.path(), &["update-ref", "refs/remotes/origin/main", "HEAD"]);
     git(dir.path(), &["remote", "set-head", "origin", "main"]);
     git(dir.path(), &["config", "user.name", "fidelity"]);
@@ -117,7 +133,11 @@ fn gitlab_trace(probe: &Probe, repo: &Path) -> Option<(Trace, String)> {
         .env("NO_COLOR", "1")
         .env("FORCE_COLOR", "0")
         .args(["--home", &home.to_string_lossy(), "--no-color"])
-        .args(["--force-shell-executor", "--shell-isolation", "--no-artifacts-to-source"]);
+        .args([
+            "--force-shell-executor",
+            "--shell-isolation",
+            "--no-artifacts-to-source",
+        ]);
     let mut ignore = vec!["CI_PIPELINE_SOURCE", "CI_COMMIT_TAG", "CI_COMMIT_BRANCH"];
     match &probe.start {
         Start::PushMain => {}
@@ -218,7 +238,12 @@ fn every_probe_behaves_the_same_in_the_runner_and_on_gitlab() {
         }
     }
     assert!(ran > 0, "no probe named {only:?}");
-    assert!(failures.is_empty(), "{} of {ran} probes disagree:\n\n{}", failures.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {ran} probes disagree:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
 }
 
 #[test]
@@ -232,8 +257,14 @@ fn a_retried_job_runs_again_from_a_fresh_workspace() {
     let (trace, log) = local_trace(&probe, repo.path());
     assert_eq!(
         trace.get("flaky"),
-        Some(&("passed".to_owned(), vec!["clean=yes".to_owned(), "second attempt passes".to_owned()])),
+        Some(&(
+            "passed".to_owned(),
+            vec!["clean=yes".to_owned(), "second attempt passes".to_owned()]
+        )),
         "{log}"
     );
-    assert!(log.contains("first attempt fails") && log.contains("2 attempts"), "{log}");
+    assert!(
+        log.contains("first attempt fails") && log.contains("2 attempts"),
+        "{log}"
+    );
 }

@@ -18,7 +18,14 @@ fn repository(label: &str) -> TempDir {
     std::fs::write(dir.path().join("untracked.txt"), "not copied\n").expect("write");
     let git = |args: &[&str]| {
         let ok = Command::new("git")
-            .args(["-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "init.defaultBranch=main"])
+            .args([
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@example.invalid",
+                "-c",
+                "init.defaultBranch=main",
+            ])
             .args(["-c", "commit.gpgsign=false"])
             .args(args)
             .current_dir(dir.path())
@@ -37,7 +44,9 @@ fn repository(label: &str) -> TempDir {
 
 fn probes(repo: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_probes"));
-    cmd.args(args).current_dir(repo).env("XDG_CACHE_HOME", repo.join(".cache-home"));
+    cmd.args(args)
+        .current_dir(repo)
+        .env("XDG_CACHE_HOME", repo.join(".cache-home"));
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -89,10 +98,20 @@ fn dry_run_plans_every_pipeline_of_the_example_service() {
         }
         let run = run_in_process(&g, &args);
         assert_eq!(run.code, 0, "{args:?}\n{}{}", run.stdout, run.stderr);
-        assert!(run.stdout.starts_with(&format!("plan for pipeline {:?}", p.id.as_str())), "{}", run.stdout);
+        assert!(
+            run.stdout
+                .starts_with(&format!("plan for pipeline {:?}", p.id.as_str())),
+            "{}",
+            run.stdout
+        );
         assert!(!run.stdout.contains("NOT STARTED"), "{args:?}: {}", run.stdout);
         for job in &p.jobs {
-            assert!(run.stdout.contains(&format!(". {}", job.id)), "{} missing:\n{}", job.id, run.stdout);
+            assert!(
+                run.stdout.contains(&format!(". {}", job.id)),
+                "{} missing:\n{}",
+                job.id,
+                run.stdout
+            );
         }
     }
     // The plan says what has no local meaning, what waits for an approval, and the cells.
@@ -107,20 +126,37 @@ fn usage_errors_exit_2_and_name_the_valid_choices() {
     let g = example_generator();
     let run = run_in_process(&g, &["run", "delivry", "--dry-run"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("no pipeline \"delivry\"; pipelines: delivery, nightly"), "{}", run.stderr);
-    let run = run_in_process(&g, &["run", "delivery", "--job", "biuld", "--dry-run", "--branch", "main"]);
+    assert!(
+        run.stderr
+            .contains("no pipeline \"delivry\"; pipelines: delivery, nightly"),
+        "{}",
+        run.stderr
+    );
+    let run = run_in_process(
+        &g,
+        &["run", "delivery", "--job", "biuld", "--dry-run", "--branch", "main"],
+    );
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("has no job \"biuld\"; its jobs: lint, unit-tests"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("has no job \"biuld\"; its jobs: lint, unit-tests"),
+        "{}",
+        run.stderr
+    );
     let run = run_in_process(&g, &["run", "delivery", "--event", "nightly"]);
     assert_eq!(run.code, 2);
     assert!(
-        run.stderr.contains("unknown event \"nightly\"; events: push, tag, pull-request, manual, schedule"),
+        run.stderr
+            .contains("unknown event \"nightly\"; events: push, tag, pull-request, manual, schedule"),
         "{}",
         run.stderr
     );
     let run = run_in_process(&g, &["run", "delivery", "--input", "x=1", "--dry-run"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("inputs are set by a manual run only"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("inputs are set by a manual run only"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -142,20 +178,46 @@ fn a_probe_pipeline_runs_every_job_locally() {
             run.stderr
         );
     }
-    assert!(run.stderr.contains("shard 1 ok") && run.stderr.contains("shard 2 ok"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("shard 1 ok") && run.stderr.contains("shard 2 ok"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("deploying 1.2.3"), "{}", run.stderr);
-    assert!(run.stderr.contains("image rust:1.95-bookworm: running on the host"), "{}", run.stderr);
-    assert!(run.stderr.contains("not run locally: cloud role arn:aws:iam::111111111111:role/deploy"), "{}", run.stderr);
-    assert!(run.stderr.contains("not run locally: platform action actions/checkout@"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("image rust:1.95-bookworm: running on the host"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("not run locally: cloud role arn:aws:iam::111111111111:role/deploy"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("not run locally: platform action actions/checkout@"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("cache deps-"), "{}", run.stderr);
     // The cache persists: the second run restores it.
-    let again = probes(repo.path(), &["run", "local", "--branch", "main", "--job", "build"], &[]);
+    let again = probes(
+        repo.path(),
+        &["run", "local", "--branch", "main", "--job", "build"],
+        &[],
+    );
     assert_eq!(again.code, 0, "{}", again.stderr);
     assert!(again.stderr.contains("restored 1 files"), "{}", again.stderr);
     // Without --approve, the gate holds the deploy (and the run passes so far).
     let held = probes(repo.path(), &["run", "local", "--branch", "main"], &[]);
     assert_eq!(held.code, 0, "{}", held.stderr);
-    assert!(held.stderr.contains("stopped at the approval of deploy"), "{}", held.stderr);
+    assert!(
+        held.stderr.contains("stopped at the approval of deploy"),
+        "{}",
+        held.stderr
+    );
     assert!(!held.stderr.contains("deploying"), "{}", held.stderr);
 }
 
@@ -165,12 +227,17 @@ fn a_failing_step_exits_1_naming_the_job_and_step_with_the_log_tail() {
     let run = probes(repo.path(), &["run", "failing"], &[]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(
-        run.stderr.contains("error: job \"check\" failed at step \"second\" (failed (exit 7))"),
+        run.stderr
+            .contains("error: job \"check\" failed at step \"second\" (failed (exit 7))"),
         "{}",
         run.stderr
     );
     let tail = run.stderr.rsplit("last lines of its log:").next().unwrap_or_default();
-    assert!(tail.contains("| line before the failure") && tail.contains("| the reason"), "{}", run.stderr);
+    assert!(
+        tail.contains("| line before the failure") && tail.contains("| the reason"),
+        "{}",
+        run.stderr
+    );
     assert!(!run.stderr.contains("never"), "{}", run.stderr);
     assert!(run.stderr.contains("pipeline \"failing\" failed"), "{}", run.stderr);
 }
@@ -188,12 +255,22 @@ fn secrets_come_from_the_environment_and_are_masked() {
     assert!(!run.stderr.contains("s3cr3t-value"), "{}", run.stderr);
     assert!(run.stderr.contains("undeclared=[]"), "{}", run.stderr);
     let missing = probes(repo.path(), &["run", "secret"], &[]);
-    assert!(missing.stderr.contains("secret PROBE_TOKEN is not set in the environment"), "{}", missing.stderr);
+    assert!(
+        missing
+            .stderr
+            .contains("secret PROBE_TOKEN is not set in the environment"),
+        "{}",
+        missing.stderr
+    );
 }
 
 /// Whether process `pid` is alive.
 fn alive(pid: &str) -> bool {
-    Command::new("kill").args(["-0", pid]).stderr(Stdio::null()).status().is_ok_and(|s| s.success())
+    Command::new("kill")
+        .args(["-0", pid])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 fn interrupted_run_leaves_nothing_behind(signal: &str) {

@@ -383,7 +383,9 @@ pub mod cli {
             .runner(Runner::linux().image("rust:1.95-bookworm"))
             .step(Step::checkout())
             .step(Step::cache(Cache::new("deps", ["vendor"]).hash_files(["probe.txt"])))
-            .step(Step::script("mkdir -p vendor dist\necho cached > vendor/x\ncp probe.txt dist/app.txt"))
+            .step(Step::script(
+                "mkdir -p vendor dist\necho cached > vendor/x\ncp probe.txt dist/app.txt",
+            ))
             .step(Step::set_output("version", "echo 1.2.3"))
             .step(Step::upload("app", ["dist/app.txt"]));
         let test = Job::new("test")
@@ -397,7 +399,10 @@ pub mod cli {
             .needs(&test)
             .environment(Environment::new("production").approval(Approval::new()))
             .env("VERSION", build.output("version"))
-            .step(Step::assume_aws_role(AwsRole::new("arn:aws:iam::111111111111:role/deploy", "eu-west-1")))
+            .step(Step::assume_aws_role(AwsRole::new(
+                "arn:aws:iam::111111111111:role/deploy",
+                "eu-west-1",
+            )))
             .step(Step::action(Action::new(
                 "actions/checkout",
                 "3d3c42e5aac5ba805825da76410c181273ba90b1",
@@ -433,11 +438,15 @@ pub mod cli {
     /// A secret from the environment, masked in the log; a host variable the model does not
     /// declare does not reach the step.
     pub fn secret() -> Pipeline {
-        Pipeline::new("secret").on(Trigger::push()).job(
-            Job::new("use")
-                .env("TOKEN", Expr::secret("PROBE_TOKEN"))
-                .step(Step::script("echo \"token is $TOKEN\"\necho \"undeclared=[${PROBE_UNDECLARED:-}]\"")),
-        )
+        Pipeline::new("secret")
+            .on(Trigger::push())
+            .job(
+                Job::new("use")
+                    .env("TOKEN", Expr::secret("PROBE_TOKEN"))
+                    .step(Step::script(
+                        "echo \"token is $TOKEN\"\necho \"undeclared=[${PROBE_UNDECLARED:-}]\"",
+                    )),
+            )
     }
 
     /// Every pipeline of the `probes` binary.

@@ -120,7 +120,9 @@ impl Context {
             let (matches, paths) = match (t, self.event) {
                 (Trigger::Push(p), LocalEvent::Push) => (
                     (p.branches.is_empty() && p.tags.is_empty())
-                        || p.branches.iter().any(|b| glob_match(b, self.branch.as_deref().unwrap_or(""))),
+                        || p.branches
+                            .iter()
+                            .any(|b| glob_match(b, self.branch.as_deref().unwrap_or(""))),
                     &p.paths,
                 ),
                 (Trigger::Push(p), LocalEvent::Tag) => (
@@ -172,9 +174,7 @@ impl Context {
                 },
             },
             Expr::Input(name) => self.inputs.get(name.as_str()).cloned().unwrap_or_default(),
-            Expr::Secret(_) | Expr::Var(_) | Expr::Output(_) | Expr::Matrix(_) => {
-                lookup(part).unwrap_or_default()
-            }
+            Expr::Secret(_) | Expr::Var(_) | Expr::Output(_) | Expr::Matrix(_) => lookup(part).unwrap_or_default(),
             Expr::Concat(inner) => inner
                 .iter()
                 .map(|p| self.value(p, workspace, lookup))
@@ -235,7 +235,6 @@ pub(crate) fn is_glob(pattern: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::prelude::*;
 
     fn ctx(event: LocalEvent, branch: Option<&str>, tag: Option<&str>) -> Context {
         Context {

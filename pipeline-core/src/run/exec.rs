@@ -28,7 +28,13 @@ pub const MAX_OUTPUT_ENCODED: usize = 1024;
 pub fn encoded_len(value: &[u8]) -> usize {
     value
         .iter()
-        .map(|b| if b.is_ascii_alphanumeric() || b"._~/:@+,=-".contains(b) { 1 } else { 3 })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"._~/:@+,=-".contains(b) {
+                1
+            } else {
+                3
+            }
+        })
         .sum()
 }
 
@@ -83,7 +89,10 @@ pub(crate) struct Executor<'a, 'w> {
     settings: &'a Settings,
     out: &'w mut dyn Write,
     dir: RunDir,
-    snapshot: PathBuf,
+    repo: PathBuf,
+    /// The copy of the tracked files every checkout starts from, made at the first checkout
+    /// (so edits made to the repository during the run do not reach later jobs).
+    snapshot: Option<PathBuf>,
     tracked: Vec<String>,
     store: Store,
     cache: LocalCache,
@@ -93,11 +102,14 @@ pub(crate) struct Executor<'a, 'w> {
 }
 
 impl<'a, 'w> Executor<'a, 'w> {
-    pub(crate) fn new(ctx: &'a Context, settings: &'a Settings, repo: &'a Path, out: &'w mut dyn Write) -> Result<Self, String> {
+    pub(crate) fn new(
+        ctx: &'a Context,
+        settings: &'a Settings,
+        repo: &'a Path,
+        out: &'w mut dyn Write,
+    ) -> Result<Self, String> {
         let dir = RunDir::new().map_err(|e| format!("cannot create the run directory: {e}"))?;
         let tracked = tracked_files(repo)?;
-        let snapshot = dir.path().join("snapshot");
-        copy_files(repo, &snapshot, &tracked).map_err(|e| format!("cannot copy the tracked files: {e}"))?;
         let store = Store::new(dir.path().join("artifacts"));
         let cache_root = settings.cache_dir.clone().unwrap_or_else(|| {
             std::env::var_os("XDG_CACHE_HOME")
@@ -110,7 +122,8 @@ impl<'a, 'w> Executor<'a, 'w> {
             ctx,
             settings,
             out,
-            snapshot,
+            repo: repo.to_path_buf(),
+            snapshot: None,
             tracked,
             store,
             cache: LocalCache::new(cache_root),
@@ -119,6 +132,16 @@ impl<'a, 'w> Executor<'a, 'w> {
             dir,
             seq: 0,
         })
+    }
+
+    fn snapshot(&mut self) -> std::io::Result<PathBuf> {
+        if let Some(s) = &self.snapshot {
+            return Ok(s.clone());
+        }
+        let snap = self.dir.path().join("snapshot");
+        copy_files(&self.repo, &snap, &self.tracked)?;
+        self.snapshot = Some(snap.clone());
+        Ok(snap)
     }
 
     fn host(&self, name: &str) -> Option<String> {
@@ -177,8 +200,16 @@ impl<'a, 'w> Executor<'a, 'w> {
             .collect();
         let skip = |reason: String| Some(JobStatus::Skipped(reason));
         let failed_need = needs.iter().any(|(_, a)| *a == Agg::Failed);
-        let not_ok: Vec<&str> = needs.iter().filter(|(_, a)| *a != Agg::Succeeded).map(|(n, _)| *n).collect();
-        let waiting: Vec<&str> = needs.iter().filter(|(_, a)| *a == Agg::Waiting).map(|(n, _)| *n).collect();
+        let not_ok: Vec<&str> = needs
+            .iter()
+            .filter(|(_, a)| *a != Agg::Succeeded)
+            .map(|(n, _)| *n)
+            .collect();
+        let waiting: Vec<&str> = needs
+            .iter()
+            .filter(|(_, a)| *a == Agg::Waiting)
+            .map(|(n, _)| *n)
+            .collect();
         let verdict = if !waiting.is_empty() {
             skip(format!("waits for {} (approval)", waiting.join(", ")))
         } else {
@@ -196,8 +227,9 @@ impl<'a, 'w> Executor<'a, 'w> {
             }
         };
         let verdict = verdict.or_else(|| {
-            (job.environment.as_ref().is_some_and(|e| e.requires_approval()) && !self.settings.approve.passes(job.id.as_str()))
-                .then_some(JobStatus::WaitingForApproval)
+            (job.environment.as_ref().is_some_and(|e| e.requires_approval())
+                && !self.settings.approve.passes(job.id.as_str()))
+            .then_some(JobStatus::WaitingForApproval)
         });
         if let Some(status) = verdict {
             for inst in &planned.instances {
@@ -217,7 +249,11 @@ impl<'a, 'w> Executor<'a, 'w> {
                     attempts: 0,
                 });
             }
-            return if status == JobStatus::WaitingForApproval { Agg::Waiting } else { Agg::NotRun };
+            return if status == JobStatus::WaitingForApproval {
+                Agg::Waiting
+            } else {
+                Agg::NotRun
+            };
         }
         if job.environment.as_ref().is_some_and(|e| e.requires_approval()) {
             self.say(&format!("--- {}: approval passed (--approve)", job.id));
@@ -244,7 +280,10 @@ impl<'a, 'w> Executor<'a, 'w> {
                 return report;
             }
             attempt += 1;
-            self.say(&format!("--- {}: retrying (attempt {attempt} of {attempts})", inst.name));
+            self.say(&format!(
+                "--- {}: retrying (attempt {attempt} of {attempts})",
+                inst.name
+            ));
         }
     }
 
@@ -258,7 +297,15 @@ impl<'a, 'w> Executor<'a, 'w> {
         let mut outputs = BTreeMap::new();
         self.say(&format!("==> {}", inst.name));
         if let Err(e) = std::fs::create_dir_all(&ws) {
-            return self.finish(job, inst, JobStatus::Failed, steps, outputs, vec![format!("cannot create the workspace: {e}")], started);
+            return self.finish(
+                job,
+                inst,
+                JobStatus::Failed,
+                steps,
+                outputs,
+                vec![format!("cannot create the workspace: {e}")],
+                started,
+            );
         }
         if let Some(image) = &job.runner.image {
             let line = match &self.settings.engine {
@@ -285,11 +332,25 @@ impl<'a, 'w> Executor<'a, 'w> {
                     Some(c) if !self.ctx.holds(c, Status { failed }) => format!("condition is false: {c}"),
                     _ => "an earlier step failed".to_owned(),
                 };
-                steps.push(StepReport { name, outcome: StepOutcome::Skipped(why) });
+                steps.push(StepReport {
+                    name,
+                    outcome: StepOutcome::Skipped(why),
+                });
                 continue;
             }
             let env = self.step_env(plan, job, inst, step, &ws);
-            let outcome = self.step(job, inst, i, step, &ws, &env, deadline, &mut log, &mut outputs, &mut caches);
+            let outcome = self.step(
+                job,
+                inst,
+                i,
+                step,
+                &ws,
+                &env,
+                deadline,
+                &mut log,
+                &mut outputs,
+                &mut caches,
+            );
             let outcome = match outcome {
                 StepOutcome::Failed(c) if step.continue_on_error => StepOutcome::FailedContinued(c),
                 StepOutcome::Failed(c) => {
@@ -330,7 +391,12 @@ impl<'a, 'w> Executor<'a, 'w> {
         started: Instant,
     ) -> JobReport {
         let duration = started.elapsed();
-        self.say(&format!("<== {} {} in {:.2}s", inst.name, status.label(), duration.as_secs_f64()));
+        self.say(&format!(
+            "<== {} {} in {:.2}s",
+            inst.name,
+            status.label(),
+            duration.as_secs_f64()
+        ));
         JobReport {
             job: job.id.to_string(),
             name: inst.name.clone(),
@@ -345,7 +411,14 @@ impl<'a, 'w> Executor<'a, 'w> {
 
     /// The environment of a step: pipeline < job < step, each value evaluated for this run,
     /// and `CI=true`.
-    fn step_env(&mut self, plan: &Plan<'_>, job: &Job, inst: &Instance, step: &Step, ws: &Path) -> Vec<(String, String)> {
+    fn step_env(
+        &mut self,
+        plan: &Plan<'_>,
+        job: &Job,
+        inst: &Instance,
+        step: &Step,
+        ws: &Path,
+    ) -> Vec<(String, String)> {
         let mut merged: Env = Env::new();
         for (k, v) in plan.pipeline.env.iter().chain(job.env.iter()).chain(step.env.iter()) {
             merged.insert(k.clone(), v.clone());
@@ -389,7 +462,18 @@ impl<'a, 'w> Executor<'a, 'w> {
             StepKind::Script(body) => self.shell(job, inst, index, step, body, ws, env, deadline, log, None),
             StepKind::SetOutput(o) => {
                 let mut value = Vec::new();
-                let outcome = self.shell(job, inst, index, step, &o.command, ws, env, deadline, log, Some(&mut value));
+                let outcome = self.shell(
+                    job,
+                    inst,
+                    index,
+                    step,
+                    &o.command,
+                    ws,
+                    env,
+                    deadline,
+                    log,
+                    Some(&mut value),
+                );
                 if outcome != StepOutcome::Passed {
                     return outcome;
                 }
@@ -399,7 +483,14 @@ impl<'a, 'w> Executor<'a, 'w> {
                 }
                 let size = encoded_len(&value);
                 if size > MAX_OUTPUT_ENCODED {
-                    note(self, log, format!("output {} is larger than {MAX_OUTPUT_ENCODED} bytes encoded ({size})", o.name));
+                    note(
+                        self,
+                        log,
+                        format!(
+                            "output {} is larger than {MAX_OUTPUT_ENCODED} bytes encoded ({size})",
+                            o.name
+                        ),
+                    );
                     return StepOutcome::Failed(None);
                 }
                 let Ok(mut text) = String::from_utf8(value) else {
@@ -418,7 +509,7 @@ impl<'a, 'w> Executor<'a, 'w> {
                 outputs.insert(o.name.to_string(), text);
                 StepOutcome::Passed
             }
-            StepKind::Checkout(_) => match copy_files(&self.snapshot, ws, &self.tracked) {
+            StepKind::Checkout(_) => match self.snapshot().and_then(|snap| copy_files(&snap, ws, &self.tracked)) {
                 Ok(()) => StepOutcome::Passed,
                 Err(e) => {
                     note(self, log, format!("cannot copy the tracked files: {e}"));
@@ -433,10 +524,9 @@ impl<'a, 'w> Executor<'a, 'w> {
             StepKind::Upload(u) => match self.store.upload(u.artifact.as_str(), ws, &u.paths) {
                 Ok(up) => {
                     for p in &up.unmatched {
-                        self.report.warnings.push(format!(
-                            "artifact {} of {}: {p} matched no file",
-                            u.artifact, inst.name
-                        ));
+                        self.report
+                            .warnings
+                            .push(format!("artifact {} of {}: {p} matched no file", u.artifact, inst.name));
                     }
                     note(self, log, format!("artifact {}: {} files", u.artifact, up.files.len()));
                     StepOutcome::Passed
@@ -453,11 +543,19 @@ impl<'a, 'w> Executor<'a, 'w> {
                 }
                 match self.store.download(d.artifact.as_str(), &ws.join(&d.path)) {
                     Ok(Some(files)) => {
-                        note(self, log, format!("artifact {}: {} files into {}", d.artifact, files.len(), d.path));
+                        note(
+                            self,
+                            log,
+                            format!("artifact {}: {} files into {}", d.artifact, files.len(), d.path),
+                        );
                         StepOutcome::Passed
                     }
                     Ok(None) => {
-                        note(self, log, format!("artifact {} was not uploaded by any job that ran", d.artifact));
+                        note(
+                            self,
+                            log,
+                            format!("artifact {} was not uploaded by any job that ran", d.artifact),
+                        );
                         StepOutcome::Failed(None)
                     }
                     Err(e) => {
@@ -534,7 +632,11 @@ impl<'a, 'w> Executor<'a, 'w> {
         let capturing = capture.is_some();
         let masker = self.masker.clone();
         let out = &mut *self.out;
-        let prefix = if inst.name.len() > 24 { &inst.name[..24] } else { inst.name.as_str() };
+        let prefix = if inst.name.len() > 24 {
+            &inst.name[..24]
+        } else {
+            inst.name.as_str()
+        };
         let mut sink = |stream: Stream, line: &str| {
             let line = masker.mask(line);
             let mark = if stream == Stream::Err { '!' } else { '|' };

@@ -193,9 +193,11 @@ fn git(repo: &Path, args: &[&str]) -> Option<String> {
 /// (the current branch by default), the inputs (defaults, and a manual run's `--input`s), the
 /// commit and the repository. `Err` is a usage error naming what is valid.
 pub fn context(pipeline: &Pipeline, repo: &Path, args: &RunArgs) -> Result<Context, String> {
-    let event = args
-        .event
-        .unwrap_or(if args.tag.is_some() { LocalEvent::Tag } else { LocalEvent::Push });
+    let event = args.event.unwrap_or(if args.tag.is_some() {
+        LocalEvent::Tag
+    } else {
+        LocalEvent::Push
+    });
     let branch = if event == LocalEvent::Tag {
         None
     } else {
@@ -222,12 +224,19 @@ pub fn context(pipeline: &Pipeline, repo: &Path, args: &RunArgs) -> Result<Conte
             return Err(if names.is_empty() {
                 format!("pipeline {:?} has no inputs (--input {name}=...)", pipeline.id.as_str())
             } else {
-                format!("pipeline {:?} has no input {name:?}; its inputs: {}", pipeline.id.as_str(), names.join(", "))
+                format!(
+                    "pipeline {:?} has no input {name:?}; its inputs: {}",
+                    pipeline.id.as_str(),
+                    names.join(", ")
+                )
             });
         };
         match &input.kind {
             InputKind::Choice { options, .. } if !options.contains(value) => {
-                return Err(format!("input {name:?} is one of {}, not {value:?}", options.join(", ")));
+                return Err(format!(
+                    "input {name:?} is one of {}, not {value:?}",
+                    options.join(", ")
+                ));
             }
             InputKind::Boolean { .. } if value != "true" && value != "false" => {
                 return Err(format!("input {name:?} is true or false, not {value:?}"));
@@ -239,7 +248,11 @@ pub fn context(pipeline: &Pipeline, repo: &Path, args: &RunArgs) -> Result<Conte
     if event == LocalEvent::Manual {
         for input in pipeline.inputs() {
             if input.required && inputs.get(input.name.as_str()).is_none_or(String::is_empty) {
-                return Err(format!("input {:?} is required: --input {}=...", input.name.as_str(), input.name));
+                return Err(format!(
+                    "input {:?} is required: --input {}=...",
+                    input.name.as_str(),
+                    input.name
+                ));
             }
         }
     }
@@ -249,9 +262,18 @@ pub fn context(pipeline: &Pipeline, repo: &Path, args: &RunArgs) -> Result<Conte
             let mut parts = url.rsplit(['/', ':']);
             let name = parts.next().unwrap_or_default();
             let owner = parts.next().unwrap_or_default();
-            if owner.is_empty() { name.to_owned() } else { format!("{owner}/{name}") }
+            if owner.is_empty() {
+                name.to_owned()
+            } else {
+                format!("{owner}/{name}")
+            }
         })
-        .or_else(|| repo.canonicalize().ok()?.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .or_else(|| {
+            repo.canonicalize()
+                .ok()?
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+        })
         .unwrap_or_else(|| "local".to_owned());
     let run_id = format!(
         "{}",

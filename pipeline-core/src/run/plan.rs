@@ -78,7 +78,10 @@ impl<'a> Plan<'a> {
             }
         }
         if order.len() != selected.iter().filter(|s| **s).count() {
-            return Err(format!("the jobs of pipeline {:?} need each other in a cycle", pipeline.id.as_str()));
+            return Err(format!(
+                "the jobs of pipeline {:?} need each other in a cycle",
+                pipeline.id.as_str()
+            ));
         }
         let position = |i: usize| order.iter().position(|&o| o == i);
         let jobs = order
@@ -111,7 +114,11 @@ impl<'a> Plan<'a> {
             self.pipeline.id.as_str(),
             ctx.event.name(),
             ctx.ref_name(),
-            if self.started { "" } else { " (NOT STARTED: no trigger matches)" }
+            if self.started {
+                ""
+            } else {
+                " (NOT STARTED: no trigger matches)"
+            }
         );
         for note in &self.notes {
             let _ = writeln!(out, "  note: {note}");
@@ -128,7 +135,11 @@ impl<'a> Plan<'a> {
                 "{:>3}. {}{}",
                 n + 1,
                 job.id.as_str(),
-                if needs.is_empty() { String::new() } else { format!(" (needs {})", needs.join(", ")) }
+                if needs.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (needs {})", needs.join(", "))
+                }
             );
             let when = match &job.condition {
                 None => "when the jobs it needs succeed".to_owned(),
@@ -187,10 +198,21 @@ fn step_line(step: &Step, ctx: &Context) -> String {
     };
     let cond = match &step.condition {
         Some(c) if c.mentions_status() => format!(" [if {c}]"),
-        Some(c) => format!(" [if {c}: {}]", if ctx.holds(c, Status::default()) { "runs" } else { "skipped" }),
+        Some(c) => format!(
+            " [if {c}: {}]",
+            if ctx.holds(c, Status::default()) {
+                "runs"
+            } else {
+                "skipped"
+            }
+        ),
         None => String::new(),
     };
-    let coe = if step.continue_on_error { " [continue on error]" } else { "" };
+    let coe = if step.continue_on_error {
+        " [continue on error]"
+    } else {
+        ""
+    };
     format!("{label}: {meaning}{cond}{coe}")
 }
 
@@ -203,7 +225,11 @@ pub(crate) fn step_label(step: &Step) -> String {
             StepKind::Script(s) => {
                 let first = s.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
                 let short: String = first.chars().take(48).collect();
-                if short.len() < first.len() { format!("{short}...") } else { short }
+                if short.len() < first.len() {
+                    format!("{short}...")
+                } else {
+                    short
+                }
             }
             other => other.name().to_owned(),
         })

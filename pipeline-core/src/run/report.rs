@@ -151,7 +151,13 @@ impl Report {
     /// The summary table, then what failed with the end of its log, or what waits for approval.
     pub fn summary(&self) -> String {
         let mut out = String::new();
-        let width = self.jobs.iter().map(|j| j.name.chars().count()).max().unwrap_or(3).max(3);
+        let width = self
+            .jobs
+            .iter()
+            .map(|j| j.name.chars().count())
+            .max()
+            .unwrap_or(3)
+            .max(3);
         let _ = writeln!(out, "\n{:<width$}  {:<20}  {:>8}  detail", "job", "result", "time");
         for j in &self.jobs {
             let detail = match &j.status {
@@ -164,15 +170,31 @@ impl Report {
                 _ if j.attempts > 1 => format!("{} attempts", j.attempts),
                 _ => String::new(),
             };
-            let time = if j.steps.is_empty() { "-".to_owned() } else { format!("{:.2}s", j.duration.as_secs_f64()) };
-            let _ = writeln!(out, "{:<width$}  {:<20}  {:>8}  {detail}", j.name, j.status.label(), time);
+            let time = if j.steps.is_empty() {
+                "-".to_owned()
+            } else {
+                format!("{:.2}s", j.duration.as_secs_f64())
+            };
+            let _ = writeln!(
+                out,
+                "{:<width$}  {:<20}  {:>8}  {detail}",
+                j.name,
+                j.status.label(),
+                time
+            );
         }
         for w in &self.warnings {
             let _ = writeln!(out, "warning: {w}");
         }
         for j in self.jobs.iter().filter(|j| j.status == JobStatus::Failed) {
-            let step = j.failed_step().map_or_else(|| "?".to_owned(), |s| format!("{:?} ({})", s.name, s.outcome.label()));
-            let _ = writeln!(out, "\nerror: job {:?} failed at step {step}; last lines of its log:", j.name);
+            let step = j
+                .failed_step()
+                .map_or_else(|| "?".to_owned(), |s| format!("{:?} ({})", s.name, s.outcome.label()));
+            let _ = writeln!(
+                out,
+                "\nerror: job {:?} failed at step {step}; last lines of its log:",
+                j.name
+            );
             let start = j.log.len().saturating_sub(20);
             for l in &j.log[start..] {
                 let _ = writeln!(out, "  | {l}");

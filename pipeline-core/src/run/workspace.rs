@@ -190,7 +190,9 @@ pub(crate) fn select(root: &Path, patterns: &[String]) -> (Vec<String>, Vec<Stri
 /// Whether a relative path stays inside its root (no `..`, not absolute).
 pub(crate) fn is_inside(rel: &str) -> bool {
     let p = Path::new(rel);
-    !p.is_absolute() && p.components().all(|c| matches!(c, std::path::Component::Normal(_) | std::path::Component::CurDir))
+    !p.is_absolute()
+        && p.components()
+            .all(|c| matches!(c, std::path::Component::Normal(_) | std::path::Component::CurDir))
 }
 
 #[cfg(test)]
