@@ -114,7 +114,7 @@ fn local_trace(probe: &Probe, repo: &Path) -> (Trace, String) {
         let status = match &j.status {
             JobStatus::Passed => "passed",
             JobStatus::Failed | JobStatus::FailedAllowed => "failed",
-            JobStatus::Skipped(_) | JobStatus::WaitingForApproval | JobStatus::Cancelled => continue,
+            JobStatus::Skipped(_) | JobStatus::WaitingForApproval => continue,
         };
         trace.insert(normalise(&j.name), (status.to_owned(), trace_lines(&j.log)));
     }

@@ -632,11 +632,7 @@ impl<'a, 'w> Executor<'a, 'w> {
         let capturing = capture.is_some();
         let masker = self.masker.clone();
         let out = &mut *self.out;
-        let prefix = if inst.name.len() > 24 {
-            &inst.name[..24]
-        } else {
-            inst.name.as_str()
-        };
+        let prefix: String = inst.name.chars().take(24).collect();
         let mut sink = |stream: Stream, line: &str| {
             let line = masker.mask(line);
             let mark = if stream == Stream::Err { '!' } else { '|' };

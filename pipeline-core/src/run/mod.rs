@@ -31,6 +31,8 @@ mod plan;
 mod process;
 mod report;
 mod store;
+#[cfg(test)]
+mod tests;
 mod workspace;
 
 use std::collections::BTreeMap;

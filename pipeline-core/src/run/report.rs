@@ -18,8 +18,6 @@ pub enum JobStatus {
     Skipped(String),
     /// Waiting for a manual approval (`--approve` passes it).
     WaitingForApproval,
-    /// The run was interrupted while it ran.
-    Cancelled,
 }
 
 impl JobStatus {
@@ -31,7 +29,6 @@ impl JobStatus {
             JobStatus::FailedAllowed => "failed (allowed)",
             JobStatus::Skipped(_) => "skipped",
             JobStatus::WaitingForApproval => "waiting for approval",
-            JobStatus::Cancelled => "cancelled",
         }
     }
 
@@ -119,28 +116,20 @@ pub struct Report {
     pub started: bool,
     /// Every job run, in the order they ran (skipped ones where they would have).
     pub jobs: Vec<JobReport>,
-    /// The run was interrupted.
-    pub cancelled: bool,
     /// Warnings (missing secrets, artifacts that matched nothing, ...).
     pub warnings: Vec<String>,
 }
 
 impl Report {
-    /// Whether the pipeline failed (a job failed without allowing it, or the run was
-    /// interrupted).
+    /// Whether the pipeline failed (a job failed without allowing it).
     pub fn failed(&self) -> bool {
-        self.cancelled || self.jobs.iter().any(|j| j.status == JobStatus::Failed)
+        self.jobs.iter().any(|j| j.status == JobStatus::Failed)
     }
 
-    /// The exit status: 0 passed (or waiting for approval), 1 failed, 130 interrupted.
+    /// The exit status: 0 passed (or waiting for approval), 1 failed. (An interrupted run
+    /// ends with the signal; its guardian ends the step and removes the run directory.)
     pub fn exit_code(&self) -> i32 {
-        if self.cancelled {
-            130
-        } else if self.failed() {
-            1
-        } else {
-            0
-        }
+        i32::from(self.failed())
     }
 
     /// The job run named `name`.
@@ -213,9 +202,7 @@ impl Report {
                 waiting.join(", ")
             );
         }
-        let verdict = if self.cancelled {
-            "interrupted"
-        } else if !self.started {
+        let verdict = if !self.started {
             "not started (no trigger matches)"
         } else if self.failed() {
             "failed"
