@@ -159,6 +159,14 @@ impl<'a, 'w> Executor<'a, 'w> {
     pub(crate) fn run(mut self, plan: &Plan<'_>) -> Report {
         self.report.pipeline = plan.pipeline.id.to_string();
         self.report.started = plan.started;
+        let short: String = self.ctx.commit_sha.chars().take(12).collect();
+        self.say(&format!(
+            "run of pipeline {:?} on {} of {:?} (commit {short}), in {}",
+            plan.pipeline.id.as_str(),
+            self.ctx.event.name(),
+            self.ctx.ref_name(),
+            self.dir.path().display()
+        ));
         for note in &plan.notes {
             self.say(&format!("note: {note}"));
         }
