@@ -267,10 +267,29 @@ impl<'a, 'w> Executor<'a, 'w> {
             self.say(&format!("--- {}: approval passed (--approve)", job.id));
         }
         let mut result = Agg::Succeeded;
+        // Cells run one after the other; with `fail_fast(true)` a failed cell cancels the rest.
+        let fail_fast = job.matrix.as_ref().and_then(|m| m.fail_fast) == Some(true);
+        let mut failed_cell: Option<String> = None;
         for inst in &planned.instances {
+            if let (true, Some(cell)) = (fail_fast, &failed_cell) {
+                let why = format!("fail fast: {cell} failed");
+                self.say(&format!("--- {} skipped: {why}", inst.name));
+                self.report.jobs.push(JobReport {
+                    job: job.id.to_string(),
+                    name: inst.name.clone(),
+                    status: JobStatus::Skipped(why),
+                    steps: Vec::new(),
+                    outputs: BTreeMap::new(),
+                    log: Vec::new(),
+                    duration: Duration::ZERO,
+                    attempts: 0,
+                });
+                continue;
+            }
             let report = self.run_with_retries(plan, job, inst);
             if report.status == JobStatus::Failed {
                 result = Agg::Failed;
+                failed_cell.get_or_insert_with(|| inst.name.clone());
             }
             self.report.jobs.push(report);
         }

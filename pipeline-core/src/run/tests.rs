@@ -176,3 +176,36 @@ fn a_step_past_its_deadline_is_ended_with_its_process_group() {
     assert_ne!(ended.code, Some(0));
     assert!(start.elapsed() < Duration::from_secs(5), "{:?}", start.elapsed());
 }
+
+#[test]
+fn matrix_cells_see_their_values_and_fail_fast_cancels_the_rest() {
+    let repo = Repo::new("matrix");
+    let cells = |fail_fast: Option<bool>| {
+        let mut m = Matrix::new().axis("n", ["1", "2", "3"]);
+        m.fail_fast = fail_fast;
+        Pipeline::new("p").on(Trigger::push()).job(
+            Job::new("m")
+                .matrix(m)
+                .env("N", Expr::matrix("n"))
+                .step(Step::script("echo \"cell $N\"\n[ \"$N\" != 2 ]")),
+        )
+    };
+    let (report, log) = run_with(&cells(None), &repo.0, &[]);
+    let names: Vec<(&str, &str)> = report
+        .jobs
+        .iter()
+        .map(|j| (j.name.as_str(), j.status.label()))
+        .collect();
+    assert_eq!(
+        names,
+        [("m: [1]", "passed"), ("m: [2]", "FAILED"), ("m: [3]", "passed")],
+        "{log}"
+    );
+    assert!(report.job("m: [3]").is_some_and(|j| j.log == ["cell 3"]));
+    let (report, log) = run_with(&cells(Some(true)), &repo.0, &[]);
+    assert_eq!(
+        report.job("m: [3]").map(|j| j.status.clone()),
+        Some(JobStatus::Skipped("fail fast: m: [2] failed".into())),
+        "{log}"
+    );
+}
