@@ -171,6 +171,14 @@ impl<'a, 'w> Executor<'a, 'w> {
             self.say(&format!("note: {note}"));
         }
         if !plan.started {
+            let triggers: Vec<String> = plan.pipeline.triggers.iter().map(ToString::to_string).collect();
+            self.say(&format!(
+                "pipeline {:?} does not start on {} of {:?}; its triggers: {} (choose with --event, --branch, --tag)",
+                plan.pipeline.id.as_str(),
+                self.ctx.event.name(),
+                self.ctx.ref_name(),
+                triggers.join("; ")
+            ));
             return self.report;
         }
         // Every secret the pipeline reads, masked from the start.

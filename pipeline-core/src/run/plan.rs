@@ -120,6 +120,10 @@ impl<'a> Plan<'a> {
                 " (NOT STARTED: no trigger matches)"
             }
         );
+        if !self.started {
+            let triggers: Vec<String> = self.pipeline.triggers.iter().map(ToString::to_string).collect();
+            let _ = writeln!(out, "  its triggers: {}", triggers.join("; "));
+        }
         for note in &self.notes {
             let _ = writeln!(out, "  note: {note}");
         }

@@ -209,3 +209,18 @@ fn matrix_cells_see_their_values_and_fail_fast_cancels_the_rest() {
         "{log}"
     );
 }
+
+#[test]
+fn a_pipeline_its_triggers_do_not_start_runs_nothing_and_says_why() {
+    let repo = Repo::new("triggers");
+    let p = Pipeline::new("p")
+        .on(Trigger::push().branches(["release"]))
+        .job(Job::new("a").step(Step::script("echo ran")));
+    let (report, log) = run_with(&p, &repo.0, &[]);
+    assert!(!report.started && report.jobs.is_empty(), "{log}");
+    assert_eq!(report.exit_code(), 0);
+    assert!(
+        log.contains("does not start on push of \"main\"; its triggers: push to release"),
+        "{log}"
+    );
+}
