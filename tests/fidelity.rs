@@ -440,7 +440,17 @@ fn every_probe_act_can_run_behaves_the_same_in_the_runner_and_on_github() {
             return;
         };
         ran += 1;
-        let (local, github) = (by_job(&probe, &local), by_job(&probe, &github));
+        let (local, mut github) = (by_job(&probe, &local), by_job(&probe, &github));
+        let mut act_log = act_log;
+        if local != github {
+            // act (0.2.89) now and then drops the output of a step that fails at once, under
+            // load: a disagreement is run once more before it counts.
+            eprintln!("fidelity: act: probe {} disagrees; running it once more", probe.name);
+            if let Some((again, log)) = act_trace(&probe, repo.path()) {
+                github = by_job(&probe, &again);
+                act_log = log;
+            }
+        }
         if local != github {
             failures.push(format!(
                 "probe {} ({}): the local runner and act disagree\n--- local runner\n{local:#?}\n--- act\n{github:#?}\n--- local log\n{local_log}\n--- act output\n{act_log}",
