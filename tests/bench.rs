@@ -9,9 +9,12 @@
 //! For 1, 100 and 1,000 distinct copies of the example service's delivery pipeline, and for
 //! each backend, it generates in memory and with files written (through the generator, as
 //! `--out DIR` does), each scenario in a fresh child process so its peak memory is its own, and
-//! prints the time per pipeline, the total time and the peak resident memory. It prints figures;
-//! it asserts nothing. Every run starts with the machine it ran on (processor, cores, memory,
-//! load, file system, rustc), so a figure quoted elsewhere can say where it came from.
+//! prints the time per pipeline, the total time and the peak resident memory. Then (or with the
+//! argument `runner` alone) it measures the local runner's own overhead per job: a pipeline of
+//! jobs running `true` from this repository, minus the time the same `bash` invocations take
+//! when started directly (goal: under 50 ms per job). It prints figures; it asserts nothing.
+//! Every run starts with the machine it ran on (processor, cores, memory, load, rustc), so a
+//! figure quoted elsewhere can say where it came from.
 //!
 //! `--cold-build` instead times what a service team pays in CI: a debug build of
 //! `example-service` (the library, the templates, the derive macros and their dependencies)
@@ -89,6 +92,63 @@ fn scenario(backend: &str, count: usize, mode: &str) {
     );
 }
 
+/// Jobs per runner measurement.
+const RUNNER_JOBS: usize = 20;
+
+/// The runner's overhead per job, with and without a checkout (a copy of this repository's
+/// tracked files), beyond the commands the jobs run.
+fn runner_overhead() {
+    use pipeline_core::run::{self, RunArgs, Settings};
+    use pipeline_core::{Job, Step, Trigger};
+
+    let repo = pipeline_tests::workspace_root();
+    // The commands alone: the same bash invocation, started directly.
+    let script = std::env::temp_dir().join(format!("pipeline-bench-step-{}.sh", std::process::id()));
+    std::fs::write(&script, "true\n").unwrap_or_else(|e| panic!("cannot write {}: {e}", script.display()));
+    let start = Instant::now();
+    for _ in 0..RUNNER_JOBS {
+        let ok = Command::new("bash")
+            .args(["--noprofile", "--norc", "-eo", "pipefail"])
+            .arg(&script)
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "bash failed");
+    }
+    let commands = start.elapsed();
+    let _ = std::fs::remove_file(&script);
+    println!(
+        "\nlocal runner: {RUNNER_JOBS} jobs running `true` (the commands alone: {:.1} ms per job)",
+        commands.as_secs_f64() * 1e3 / RUNNER_JOBS as f64
+    );
+    println!("{:<24} {:>14} {:>22}", "jobs", "per job", "runner overhead per job");
+    for checkout in [false, true] {
+        let jobs = (0..RUNNER_JOBS).map(|i| {
+            let job = Job::new(format!("job-{i:02}"));
+            let job = if checkout { job.step(Step::checkout()) } else { job };
+            job.step(Step::script("true"))
+        });
+        let p = pipeline_core::Pipeline::new("bench").on(Trigger::push()).jobs(jobs);
+        let args = RunArgs {
+            branch: Some("main".into()),
+            ..RunArgs::default()
+        };
+        let ctx = run::context(&p, &repo, &args).unwrap_or_else(|e| panic!("{e}"));
+        let start = Instant::now();
+        let report = run::execute(&p, &repo, &ctx, None, &Settings::default(), &mut std::io::sink())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let total = start.elapsed();
+        assert_eq!(report.exit_code(), 0, "{}", report.summary());
+        let per = total.as_secs_f64() * 1e3 / RUNNER_JOBS as f64;
+        let overhead = (total.saturating_sub(commands)).as_secs_f64() * 1e3 / RUNNER_JOBS as f64;
+        println!(
+            "{:<24} {:>11.1} ms {:>19.1} ms",
+            if checkout { "checkout + `true`" } else { "`true`" },
+            per,
+            overhead
+        );
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if let [flag, backend, count, mode] = args.as_slice() {
@@ -98,6 +158,10 @@ fn main() {
         }
     }
     print_machine();
+    if args == ["runner"] {
+        runner_overhead();
+        return;
+    }
     if args.iter().any(|a| a == "--cold-build") {
         cold_build();
         return;
@@ -158,6 +222,7 @@ fn main() {
             }
         }
     }
+    runner_overhead();
 }
 
 /// The first line of `/proc/<file>` matching `key`, without the key.

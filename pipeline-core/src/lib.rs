@@ -51,6 +51,7 @@ pub mod patch;
 pub mod pipeline;
 pub mod policy;
 pub mod role;
+pub mod run;
 pub mod runner;
 pub mod secret;
 pub mod service;

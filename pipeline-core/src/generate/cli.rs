@@ -163,8 +163,9 @@ pub fn usage(name: &str, backends: &[&str]) -> String {
     format!(
         "\
 Usage: {name} [--check | --list] [--out DIR] [--backend NAME]... [--quiet | --verbose] [--deny-warnings]
+       {name} run PIPELINE [--job ID] [--event EVENT] [--dry-run] ... (`{name} run --help`)
 
-Generates this project's CI/CD pipeline files.
+Generates this project's CI/CD pipeline files, or runs a pipeline on this machine (`run`).
 
 Options:
 {options}

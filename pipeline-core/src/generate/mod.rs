@@ -325,6 +325,15 @@ impl Generator {
         .with_hint(with_suggestion(job, &ids, &format!("jobs of {pipeline}"))))
     }
 
+    /// The repository `run` copies its workspace from: the generator's repository, else the
+    /// one the output root is in, else the output root.
+    fn repository_dir(&self) -> PathBuf {
+        self.repository
+            .clone()
+            .or_else(|| repository_root(&self.root))
+            .unwrap_or_else(|| self.root.clone())
+    }
+
     fn backend_names(&self) -> Vec<&'static str> {
         self.backends.iter().map(|b| b.name()).collect()
     }

@@ -24,6 +24,18 @@ impl Generator {
         S: Into<String>,
     {
         let names = self.backend_names();
+        let mut args = args.into_iter().map(Into::into).peekable();
+        if args.peek().is_some_and(|a| a == "run") {
+            args.next();
+            return crate::run::cli(
+                &self.name,
+                &self.pipelines,
+                &self.repository_dir(),
+                args,
+                stdout,
+                stderr,
+            );
+        }
         let options = match cli::parse(args) {
             Ok(o) => o,
             Err(e) => {

@@ -101,7 +101,6 @@ pub fn assert_valid(pipeline: &Pipeline) {
     );
 }
 
-
 /// Validates one pipeline.
 pub fn validate(pipeline: &Pipeline) -> Diagnostics {
     let mut v = Validator {
