@@ -18,18 +18,47 @@ pub(crate) fn builtin(b: Builtin) -> &'static str {
 
 /// A value as text with `${{ }}` expressions; literal `${{` is escaped so GitHub never
 /// evaluates text the user meant literally.
-pub(crate) fn value(e: &Expr) -> String {
+pub(crate) fn value(e: &Expr, pipeline: &Pipeline) -> String {
     e.render(|part| match part {
         Expr::Literal(s) if s.contains("${{") => s.replace("${{", "${{ '${{' }}"),
         Expr::Literal(s) => s.clone(),
         Expr::Builtin(b) => ["${{ ", builtin(*b), " }}"].concat(),
         Expr::Secret(s) => ["${{ secrets.", s.as_str(), " }}"].concat(),
-        Expr::Input(i) => ["${{ inputs.", i.as_str(), " }}"].concat(),
+        Expr::Input(i) => ["${{ ", input(pipeline, i.as_str()).0.as_str(), " }}"].concat(),
         Expr::Output(o) => ["${{ needs.", o.job.as_str(), ".outputs.", o.name.as_str(), " }}"].concat(),
         Expr::Matrix(a) => ["${{ matrix.", a.as_str(), " }}"].concat(),
         Expr::Var(v) => ["${{ vars.", v.as_str(), " }}"].concat(),
-        Expr::Concat(parts) => parts.iter().map(value).collect(),
+        Expr::Concat(parts) => parts.iter().map(|p| value(p, pipeline)).collect(),
     })
+}
+
+/// The value of input `name` as an expression, and whether it is a compound one: the input on a
+/// manual run, its default on every other event (GitHub leaves `inputs.*` empty outside
+/// `workflow_dispatch`; docs/SEMANTICS.md, section 6).
+pub(crate) fn input(pipeline: &Pipeline, name: &str) -> (String, bool) {
+    let plain = ["inputs.", name].concat();
+    let Some(kind) = pipeline.inputs().find(|i| i.name == name).map(|i| &i.kind) else {
+        return (plain, false);
+    };
+    let default = match kind {
+        InputKind::Boolean { default: false } => return (plain, false),
+        InputKind::Boolean { default: true } => {
+            return (["github.event_name != 'workflow_dispatch' || ", plain.as_str()].concat(), true);
+        }
+        InputKind::String { default } => default.clone().unwrap_or_default(),
+        InputKind::Choice { options, default } => default
+            .clone()
+            .or_else(|| options.first().cloned())
+            .unwrap_or_default(),
+    };
+    if default.is_empty() {
+        return (plain, false);
+    }
+    let mut text = ["github.event_name == 'workflow_dispatch' && ", plain.as_str()].concat();
+    text.push_str(" || github.event_name != 'workflow_dispatch' && ");
+    push_quoted(&mut text, &[default.as_str()]);
+    text.push_str(" || ''");
+    (text, true)
 }
 
 /// `s` in single quotes, as an expression string literal.
@@ -119,16 +148,16 @@ fn render(out: &mut String, c: &Condition, pipeline: &Pipeline, on: On, ctx: Ctx
             let boolean = pipeline
                 .inputs()
                 .any(|i| i.name == *name && matches!(i.kind, InputKind::Boolean { .. }));
+            let (input, compound_input) = input(pipeline, name.as_str());
             if boolean {
-                if v != "true" {
+                let negated = v != "true";
+                if negated {
                     out.push('!');
                 }
-                out.push_str("inputs.");
-                out.push_str(name.as_str());
+                group(out, compound_input && (negated || compound), |out| out.push_str(&input));
             } else {
                 group(out, comparison, |out| {
-                    out.push_str("inputs.");
-                    out.push_str(name.as_str());
+                    group(out, compound_input, |out| out.push_str(&input));
                     out.push_str(" == ");
                     push_quoted(out, &[v.as_str()]);
                 });
@@ -181,9 +210,9 @@ mod tests {
             "-".into(),
             OutputRef::new("build", "version").into(),
         ]);
-        assert_eq!(value(&e), "img:${{ github.sha }}-${{ needs.build.outputs.version }}");
-        assert_eq!(value(&Expr::secret("TOKEN")), "${{ secrets.TOKEN }}");
-        assert_eq!(value(&Expr::lit("literal ${{ x }}")), "literal ${{ '${{' }} x }}");
+        assert_eq!(value(&e, &p()), "img:${{ github.sha }}-${{ needs.build.outputs.version }}");
+        assert_eq!(value(&Expr::secret("TOKEN"), &p()), "${{ secrets.TOKEN }}");
+        assert_eq!(value(&Expr::lit("literal ${{ x }}"), &p()), "literal ${{ '${{' }} x }}");
     }
 
     #[test]
@@ -219,6 +248,30 @@ mod tests {
         assert_eq!(
             condition(&c, &p(), On::Job),
             "(github.ref == 'refs/heads/main' && github.event_name == 'push') || startsWith(github.ref, 'refs/tags/')"
+        );
+    }
+
+    #[test]
+    fn inputs_hold_their_default_outside_manual_runs() {
+        let p = Pipeline::new("p").on(Trigger::manual()
+            .input(Input::boolean("go", "Go", true))
+            .input(Input::choice("env", "Env", ["staging", "prod"]))
+            .input(Input::string("target", "t").default_value("it's")));
+        assert_eq!(
+            value(&Expr::input("go"), &p),
+            "${{ github.event_name != 'workflow_dispatch' || inputs.go }}"
+        );
+        assert_eq!(
+            value(&Expr::input("env"), &p),
+            "${{ github.event_name == 'workflow_dispatch' && inputs.env || github.event_name != 'workflow_dispatch' && 'staging' || '' }}"
+        );
+        assert_eq!(
+            condition(&!Condition::input_equals("go", "true"), &p, On::Job),
+            "${{ !(github.event_name != 'workflow_dispatch' || inputs.go) }}"
+        );
+        assert_eq!(
+            condition(&Condition::input_equals("target", "x"), &p, On::Job),
+            "(github.event_name == 'workflow_dispatch' && inputs.target || github.event_name != 'workflow_dispatch' && 'it''s' || '') == 'x'"
         );
     }
 

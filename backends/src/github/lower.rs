@@ -43,10 +43,10 @@ impl Lowering<'_> {
             on: self.on(),
             permissions: gh::Permissions::new(),
             concurrency: p.concurrency.as_ref().map(|c| gh::Concurrency {
-                group: expr::value(&c.group),
+                group: expr::value(&c.group, self.pipeline),
                 cancel_in_progress: c.cancel_in_progress,
             }),
-            env: env(&p.env),
+            env: env(&p.env, self.pipeline),
             defaults: gh::Defaults {
                 run: gh::RunDefaults { shell: "bash" },
             },
@@ -237,11 +237,11 @@ impl Lowering<'_> {
                     .on_platform(PLATFORM),
                 );
             }
-            gh::EnvironmentRef { name: e.name.as_str().to_owned(), url: e.url.as_ref().map(expr::value) }
+            gh::EnvironmentRef { name: e.name.as_str().to_owned(), url: e.url.as_ref().map(|u| expr::value(u, pipeline)) }
         });
         let concurrency = match (&job.concurrency, &job.environment) {
             (Some(c), _) => Some(gh::Concurrency {
-                group: expr::value(&c.group),
+                group: expr::value(&c.group, self.pipeline),
                 cancel_in_progress: c.cancel_in_progress,
             }),
             // Two deploys to one environment must never overlap; queue them.
@@ -273,7 +273,7 @@ impl Lowering<'_> {
                         s.name.clone(),
                         gh::Container {
                             image: s.image.clone(),
-                            env: env(&s.env),
+                            env: env(&s.env, self.pipeline),
                             ports,
                         },
                     )
@@ -290,7 +290,7 @@ impl Lowering<'_> {
                 max_parallel: m.max_parallel,
             }),
             outputs,
-            env: env(&job.env),
+            env: env(&job.env, self.pipeline),
             steps,
         }
     }
@@ -315,7 +315,7 @@ impl Lowering<'_> {
                 .map(|c| expr::condition(c, self.pipeline, expr::On::Step)),
             uses: None,
             with: With::new(),
-            env: env(&step.env),
+            env: env(&step.env, self.pipeline),
             working_directory: step.working_directory.clone(),
             run: None,
             continue_on_error: step.continue_on_error,
@@ -348,7 +348,7 @@ impl Lowering<'_> {
                 with: a
                     .with
                     .iter()
-                    .map(|(k, v)| (k.clone(), WithValue::String(expr::value(v))))
+                    .map(|(k, v)| (k.clone(), WithValue::String(expr::value(v, self.pipeline))))
                     .collect(),
                 ..base
             },
@@ -398,7 +398,7 @@ impl Lowering<'_> {
                 let uses = self.pinned(pins::CONFIGURE_AWS_CREDENTIALS);
                 for (n, arn) in std::iter::once(&role.role_arn).chain(&role.chain).enumerate() {
                     let mut with = With::with_capacity(5);
-                    with.insert("role-to-assume".into(), expr::value(arn).into());
+                    with.insert("role-to-assume".into(), expr::value(arn, self.pipeline).into());
                     with.insert("aws-region".into(), role.region.as_str().into());
                     if let Some(name) = &role.session_name {
                         with.insert("role-session-name".into(), name.as_str().into());
@@ -461,8 +461,8 @@ fn output_step_id(step: &Step) -> String {
     }
 }
 
-fn env(env: &Env) -> OrderedMap<String, String> {
+fn env(env: &Env, pipeline: &Pipeline) -> OrderedMap<String, String> {
     env.iter()
-        .map(|(k, v)| (k.as_str().to_owned(), expr::value(v)))
+        .map(|(k, v)| (k.as_str().to_owned(), expr::value(v, pipeline)))
         .collect()
 }
