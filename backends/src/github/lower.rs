@@ -353,10 +353,20 @@ impl Lowering<'_> {
                 ..base
             },
             StepKind::Upload(u) => {
-                let mut with = With::with_capacity(4);
+                // upload-artifact roots the files at their common directory: stage them with their
+                // workspace-relative paths and upload the staging directory (docs/SEMANTICS.md, 7).
+                let dir = ["pipeline-artifacts/", u.artifact.as_str()].concat();
+                out.push(gh::Step {
+                    name: Some(format!("Stage artifact {}", u.artifact)),
+                    condition: base.condition.clone(),
+                    run: Some(crate::shell::stage_artifact(&u.paths, &format!("\"$RUNNER_TEMP/{dir}\"")) + "\n"),
+                    ..gh::Step::default()
+                });
+                let mut with = With::with_capacity(5);
                 with.insert("name".into(), u.artifact.as_str().into());
-                with.insert("path".into(), u.paths.join("\n").into());
+                with.insert("path".into(), ["${{ runner.temp }}/", dir.as_str()].concat().into());
                 with.insert("if-no-files-found".into(), "error".into());
+                with.insert("include-hidden-files".into(), true.into());
                 if let Some(days) = u.retention_days {
                     with.insert("retention-days".into(), WithValue::Int(i64::from(days)));
                 }
@@ -428,11 +438,7 @@ impl Lowering<'_> {
                 return;
             }
             StepKind::SetOutput(o) => {
-                let script = format!(
-                    "value=\"$({command})\"\n{{\n  echo \"{name}<<PIPELINE_OUTPUT_EOF\"\n  printf '%s\\n' \"$value\"\n  echo \"PIPELINE_OUTPUT_EOF\"\n}} >> \"$GITHUB_OUTPUT\"\n",
-                    command = o.command,
-                    name = o.name,
-                );
+                let script = crate::shell::github_output(o.name.as_str(), &o.command);
                 gh::Step {
                     id: Some(output_step_id(step)),
                     run: Some(script),

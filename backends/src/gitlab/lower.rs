@@ -95,6 +95,22 @@ struct StepsOut {
     downloads: Vec<(String, String, Path)>,
     aws: bool,
     outputs: bool,
+    /// Decoding variables used so far (see [`script::exports`]).
+    decoded: usize,
+    /// Whether `script` / `after_script` run step files (and need the steps directory).
+    isolated: bool,
+    after_isolated: bool,
+}
+
+/// How a step's text runs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Run<'a> {
+    /// As its own bash process (every user script).
+    Process,
+    /// As its own process whose standard output is the encoded value of this dotenv variable.
+    Output(&'a str),
+    /// In the job's shell (generated code that exports what later steps need).
+    JobShell,
 }
 
 impl Lowering<'_> {
@@ -735,6 +751,10 @@ impl Lowering<'_> {
             if expr::sole_variable(value).as_deref() == Some(name.as_str()) && !variables.contains_key(name.as_str()) {
                 continue;
             }
+            // Job outputs arrive encoded: the job's shell decodes them (`script::prologue`).
+            if value.outputs().next().is_some() {
+                continue;
+            }
             variables.insert(name.to_string(), expr::value(value));
         }
         for (name, value) in &settings.variables {
@@ -755,6 +775,7 @@ impl Lowering<'_> {
         }
 
         let artifacts = self.artifacts(&steps, &path);
+        let mut decoded = steps.decoded;
         let interruptible = settings.interruptible.or(cancel.then_some(true));
         gl::Job {
             stage: stage_name(layer),
@@ -784,8 +805,15 @@ impl Lowering<'_> {
             variables,
             id_tokens,
             cache: steps.caches,
-            script: steps.script,
-            after_script: steps.after_script,
+            script: with_prologue(script::prologue(&job.env, steps.isolated, &mut decoded), steps.script),
+            after_script: if steps.after_script.is_empty() {
+                steps.after_script
+            } else {
+                with_prologue(
+                    script::prologue(&job.env, steps.after_isolated, &mut decoded),
+                    steps.after_script,
+                )
+            },
             artifacts,
         }
     }
@@ -987,6 +1015,7 @@ impl Lowering<'_> {
                 }
                 StepKind::Script(body) => {
                     self.script_step(
+                        Run::Process,
                         step,
                         body,
                         &what,
@@ -1001,6 +1030,7 @@ impl Lowering<'_> {
                 StepKind::Action(a) => match &a.fallback {
                     Some(fallback) => {
                         self.script_step(
+                            Run::Process,
                             step,
                             fallback,
                             &what,
@@ -1024,12 +1054,11 @@ impl Lowering<'_> {
                 },
                 StepKind::SetOutput(o) => {
                     let dotenv = expr::dotenv_name(&job.output(o.name.clone()));
-                    let body = format!(
-                        "{dotenv}=\"$({})\"\nprintf '%s=%s\\n' {dotenv} \"${dotenv}\" >> \"$CI_PROJECT_DIR/{OUTPUTS_FILE}\"\n",
-                        o.command
-                    );
+                    let file = format!("\"${}/step-{}.command.sh\"", script::STEPS_DIR, i + 1);
+                    let body = crate::shell::print_encoded_output(o.name.as_str(), &o.command, &file);
                     out.outputs = true;
                     self.script_step(
+                        Run::Output(&dotenv),
                         step,
                         &body,
                         &what,
@@ -1061,6 +1090,7 @@ impl Lowering<'_> {
                         ..step.clone()
                     };
                     self.script_step(
+                        Run::JobShell,
                         &plain,
                         &body,
                         &what,
@@ -1102,6 +1132,7 @@ impl Lowering<'_> {
     #[allow(clippy::too_many_arguments)]
     fn script_step(
         &mut self,
+        how: Run<'_>,
         step: &Step,
         body: &str,
         what: &str,
@@ -1122,13 +1153,25 @@ impl Lowering<'_> {
         if guard.never {
             return;
         }
-        let text = script::wrap(
-            body,
-            &script::exports(&step.env),
-            step.working_directory.as_deref(),
-            guard.test.as_deref(),
-            step.continue_on_error.then_some(what),
-        );
+        let text = match how {
+            Run::JobShell => script::in_job_shell(body, guard.test.as_deref()),
+            Run::Process | Run::Output(_) => {
+                let env = script::exports(&step.env, &mut out.decoded);
+                script::wrap(
+                    index,
+                    body,
+                    &env,
+                    step.working_directory.as_deref(),
+                    guard.test.as_deref(),
+                    step.continue_on_error.then_some(what),
+                    match how {
+                        Run::Output(dotenv) => Some((dotenv, OUTPUTS_FILE)),
+                        _ => None,
+                    },
+                )
+            }
+        };
+        let isolated = how != Run::JobShell;
         if guard.after {
             if after_seen.is_none() {
                 *after_seen = Some(index);
@@ -1145,8 +1188,10 @@ impl Lowering<'_> {
                     "keep such steps short (notifications, log collection); they do not see variables exported or AWS credentials assumed by earlier steps",
                 );
             }
+            out.after_isolated |= isolated;
             out.after_script.push(script::entry(text));
         } else {
+            out.isolated |= isolated;
             if let Some(first) = *after_seen {
                 self.unsupported(
                     path.clone(),
@@ -1161,6 +1206,11 @@ impl Lowering<'_> {
             out.script.push(script::entry(text));
         }
     }
+}
+
+/// `entries` after the prologue entry, if any.
+fn with_prologue(prologue: Option<String>, entries: Vec<String>) -> Vec<String> {
+    prologue.into_iter().chain(entries).collect()
 }
 
 /// How a step is named in messages.

@@ -12,7 +12,7 @@
 //! - a condition on the job status (`Always`, `Failure`): the step moves to `after_script`,
 //!   guarded by `$CI_JOB_STATUS` (only when such steps come after every ordinary step).
 
-use pipeline_core::{Condition, Env};
+use pipeline_core::{Condition, Env, Expr};
 
 use super::expr;
 use super::rules::{Atom, Conj, Dnf, DnfError, Literal, Status};
@@ -89,54 +89,93 @@ fn literal_test(l: &Literal) -> String {
     }
 }
 
-/// `body` with the step's working directory, environment, guard and error handling applied.
-/// `env` holds only the variables that need an `export` (see [`exports`]).
+/// The per-job directory of the step files, made by the job's first entry (and again by the
+/// first `after_script` entry, a new shell).
+pub(crate) const STEPS_DIR: &str = "PIPELINE_STEPS";
+
+/// The entry that makes [`STEPS_DIR`].
+pub(crate) fn steps_dir_entry() -> String {
+    format!("{STEPS_DIR}=\"$(mktemp -d)\"")
+}
+
+/// A step as one `script:` entry: its text written verbatim to a file, run as its own
+/// `bash --noprofile --norc -eo pipefail FILE < /dev/null` process (docs/SEMANTICS.md, section 1)
+/// in a subshell with the step's working directory and environment, under its guard and
+/// error handling. `index` names the file.
 pub(crate) fn wrap(
+    index: usize,
     body: &str,
-    env: &[(String, String)],
+    env: &[String],
     working_directory: Option<&str>,
     test: Option<&str>,
     continue_on_error: Option<&str>,
+    output: Option<(&str, &str)>,
 ) -> String {
-    let mut text = ensure_newline(body);
-    if !env.is_empty() || working_directory.is_some() {
-        let mut inner = String::from("(\n");
-        if let Some(dir) = working_directory {
-            inner.push_str(&format!("cd {}\n", expr::quote(dir)));
-        }
-        for (name, value) in env {
-            inner.push_str(&format!("export {name}={value}\n"));
-        }
-        inner.push_str(&text);
-        inner.push_str(")\n");
-        text = inner;
+    let file = format!("\"${STEPS_DIR}/step-{}.sh\"", index + 1);
+    let mut text = crate::shell::write_file(&file, body, "PIPELINE_SCRIPT");
+    text.push('\n');
+    let mut chain: Vec<String> = Vec::new();
+    if let Some(dir) = working_directory {
+        chain.push(format!("cd {}", expr::quote(dir)));
     }
+    chain.extend(env.iter().cloned());
+    chain.push(crate::shell::run_file(&file));
+    let mut run = match output {
+        // A subshell, so a failing value fails the entry under the job shell's `set -e`.
+        Some((dotenv, outputs_file)) => format!(
+            "(pipeline_encoded=\"$({})\" &&\n  printf '%s=%s\\n' {dotenv} \"$pipeline_encoded\" >> \"$CI_PROJECT_DIR/{outputs_file}\")",
+            chain.join(" &&\n  ")
+        ),
+        None if chain.len() == 1 => chain.remove(0),
+        None => format!("({})", chain.join(" &&\n  ")),
+    };
     if let Some(what) = continue_on_error {
-        let body = if let Some(inner) = text.strip_prefix("(\n") {
-            // Already a subshell: turn errexit back on inside it.
-            format!("(\nset -e\n{inner}")
-        } else {
-            format!("(\nset -e\n{text})\n")
-        };
-        text = format!(
-            "set +e\n{body}pipeline_step_status=$?\nset -e\nif [ \"$pipeline_step_status\" -ne 0 ]; then echo {} >&2; fi\n",
-            expr::quote(&format!("{what} failed; continuing (continue on error)")),
+        run = format!(
+            "{run} ||\n  echo {} >&2",
+            expr::quote(&format!("{what} failed; continuing (continue on error)"))
         );
     }
+    text.push_str(&run);
+    text.push('\n');
     if let Some(test) = test {
         text = format!("if {test}; then\n{text}fi\n");
     }
     text
 }
 
+/// Generated text that runs in the job's own shell (an AWS role that exports credentials to the
+/// later steps), under the step's guard.
+pub(crate) fn in_job_shell(body: &str, test: Option<&str>) -> String {
+    let text = ensure_newline(body);
+    match test {
+        Some(test) => format!("if {test}; then\n{text}fi\n"),
+        None => text,
+    }
+}
+
 fn ensure_newline(body: &str) -> String {
-    if body.contains('\n') && !body.ends_with('\n') {
-        format!("{body}\n")
-    } else if body.contains('\n') {
+    if body.ends_with('\n') {
         body.to_owned()
     } else {
         format!("{body}\n")
     }
+}
+
+/// The first entry of `script:` (and of `after_script:`): the steps directory, and the job's
+/// environment variables that carry job outputs, decoded (docs/SEMANTICS.md, section 8).
+pub(crate) fn prologue(job_env: &Env, steps: bool, decoded: &mut usize) -> Option<String> {
+    let mut with_outputs = Env::new();
+    for (name, value) in job_env.iter() {
+        if value.outputs().next().is_some() {
+            with_outputs.insert(name.clone(), value.clone());
+        }
+    }
+    let mut lines = Vec::new();
+    if steps {
+        lines.push(steps_dir_entry());
+    }
+    lines.extend(exports(&with_outputs, decoded));
+    (!lines.is_empty()).then(|| entry(lines.join("\n") + "\n"))
 }
 
 /// A single-line entry loses its final newline (reads as a plain YAML string).
@@ -147,13 +186,45 @@ pub(crate) fn entry(text: String) -> String {
     }
 }
 
-/// Step environment variables as `export` pairs: shell words; a secret (or any single variable)
-/// of the same name is already in the environment and needs no line.
-pub(crate) fn exports(env: &Env) -> Vec<(String, String)> {
-    env.iter()
-        .filter(|(name, value)| expr::sole_variable(value).as_deref() != Some(name.as_str()))
-        .map(|(name, value)| (name.to_string(), expr::shell(value)))
-        .collect()
+/// Environment variables as shell statements (`export NAME=word`): a secret (or any single
+/// variable) of the same name is already in the environment and needs none; a job output is
+/// decoded from its encoded dotenv form first (docs/SEMANTICS.md, section 8). `decoded` counts
+/// the decoding variables of the job.
+pub(crate) fn exports(env: &Env, decoded: &mut usize) -> Vec<String> {
+    let mut out = Vec::new();
+    for (name, value) in env.iter() {
+        let outputs = value.outputs().next().is_some();
+        if !outputs && expr::sole_variable(value).as_deref() == Some(name.as_str()) {
+            continue;
+        }
+        if !outputs {
+            out.push(format!("export {name}={}", expr::shell(value)));
+            continue;
+        }
+        let mut word = String::new();
+        collect(value, &mut word, &mut out, decoded);
+        if word.is_empty() {
+            word.push_str("''");
+        }
+        out.push(format!("export {name}={word}"));
+    }
+    out
+}
+
+fn collect(value: &Expr, word: &mut String, lines: &mut Vec<String>, decoded: &mut usize) {
+    for part in value.parts() {
+        match part {
+            Expr::Concat(inner) => inner.iter().for_each(|p| collect(p, word, lines, decoded)),
+            Expr::Output(o) => {
+                *decoded += 1;
+                let var = format!("pipeline_output_{decoded}");
+                lines.push(crate::shell::decode(&var, &expr::dotenv_name(o)));
+                word.push_str(&format!("\"${{{var}}}\""));
+            }
+            Expr::Literal(s) if s.is_empty() => {}
+            other => word.push_str(&expr::shell(other)),
+        }
+    }
 }
 
 #[cfg(test)]
