@@ -233,30 +233,45 @@ mod tests {
     use pipeline_core::{Event, Expr};
 
     #[test]
-    fn plain_steps_are_unchanged() {
-        assert_eq!(entry(wrap("make test", &[], None, None, None)), "make test");
-        assert_eq!(entry(wrap("a\nb\n", &[], None, None, None)), "a\nb\n");
-    }
-
-    #[test]
-    fn env_and_directory_use_a_subshell() {
-        let mut env = Env::new();
-        env.insert("A", "x y");
-        env.insert("TOKEN", Expr::secret("TOKEN"));
-        env.insert("REF", pipeline_core::Builtin::RefName);
-        let text = wrap("make", &exports(&env), Some("docs"), None, None);
+    fn each_step_is_a_file_run_by_its_own_bash() {
         assert_eq!(
-            text,
-            "(\ncd 'docs'\nexport A='x y'\nexport REF=\"${CI_COMMIT_REF_NAME}\"\nmake\n)\n"
+            wrap(0, "make test", &[], None, None, None, None),
+            "cat > \"$PIPELINE_STEPS/step-1.sh\" <<'PIPELINE_SCRIPT'\nmake test\nPIPELINE_SCRIPT\nbash --noprofile --norc -eo pipefail \"$PIPELINE_STEPS/step-1.sh\" < /dev/null\n"
         );
     }
 
     #[test]
-    fn continue_on_error_keeps_errexit_inside() {
-        let text = wrap("false\necho no", &[], None, None, Some("step 2"));
-        assert_eq!(
-            text,
-            "set +e\n(\nset -e\nfalse\necho no\n)\npipeline_step_status=$?\nset -e\nif [ \"$pipeline_step_status\" -ne 0 ]; then echo 'step 2 failed; continuing (continue on error)' >&2; fi\n"
+    fn env_and_directory_apply_to_the_step_process() {
+        let mut env = Env::new();
+        env.insert("A", "x y");
+        env.insert("TOKEN", Expr::secret("TOKEN"));
+        env.insert("REF", pipeline_core::Builtin::RefName);
+        env.insert(
+            "V",
+            Expr::concat(["v".into(), pipeline_core::OutputRef::new("build", "version").into()]),
+        );
+        let mut decoded = 0;
+        let text = wrap(1, "make", &exports(&env, &mut decoded), Some("docs"), None, None, None);
+        assert_eq!(decoded, 1);
+        assert!(
+            text.ends_with(
+                "(cd 'docs' &&\n  export A='x y' &&\n  export REF=\"${CI_COMMIT_REF_NAME}\" &&\n  printf -v pipeline_output_1 '%b' \"${BUILD_VERSION//%/\\\\x}\" &&\n  export V='v'\"${pipeline_output_1}\" &&\n  bash --noprofile --norc -eo pipefail \"$PIPELINE_STEPS/step-2.sh\" < /dev/null)\n"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn continue_on_error_and_outputs() {
+        let text = wrap(0, "false", &[], None, None, Some("step 1"), None);
+        assert!(
+            text.ends_with("< /dev/null ||\n  echo 'step 1 failed; continuing (continue on error)' >&2\n"),
+            "{text}"
+        );
+        let text = wrap(0, "echo 1", &[], None, None, None, Some(("BUILD_V", ".o.env")));
+        assert!(
+            text.ends_with("(pipeline_encoded=\"$(bash --noprofile --norc -eo pipefail \"$PIPELINE_STEPS/step-1.sh\" < /dev/null)\" &&\n  printf '%s=%s\\n' BUILD_V \"$pipeline_encoded\" >> \"$CI_PROJECT_DIR/.o.env\")\n"),
+            "{text}"
         );
     }
 
@@ -277,7 +292,7 @@ mod tests {
         let g = guard(Some(&Condition::always())).unwrap_or_else(|_| panic!("guard"));
         assert!(g.after && g.test.is_none());
         assert!(guard(Some(&!Condition::always())).is_err());
-        let text = wrap("echo hi", &[], None, Some("[ -n \"${CI_COMMIT_TAG:-}\" ]"), None);
+        let text = in_job_shell("echo hi", Some("[ -n \"${CI_COMMIT_TAG:-}\" ]"));
         assert_eq!(text, "if [ -n \"${CI_COMMIT_TAG:-}\" ]; then\necho hi\nfi\n");
     }
 }
