@@ -409,7 +409,7 @@ impl<'a> Lowering<'a> {
                                 job.id.as_str(),
                                 job.retry
                             ),
-                            "make the flaky step retry itself",
+                            "make the flaky step retry itself, or accept the difference with `.acknowledge(Divergence::Retry)` on the pipeline",
                         );
                     }
                 } else {
@@ -437,7 +437,7 @@ impl<'a> Lowering<'a> {
                         format!(
                             "stage {name:?} retries its failed actions once, including those of jobs without retry"
                         ),
-                        "give jobs that need retries a layer of their own",
+                        "give jobs that need retries a layer of their own, or accept the difference with `.acknowledge(Divergence::Retry)` on the pipeline",
                     );
                 }
                 Some(FailureConditions {
@@ -1031,7 +1031,7 @@ impl<'a> Lowering<'a> {
                     "CodeBuild's shortest timeout is {MIN_TIMEOUT} minutes; job {:?} asks for {timeout}",
                     job.id.as_str()
                 ),
-                "use a timeout of at least 5 minutes",
+                "use a timeout of at least 5 minutes, or accept the difference with `.acknowledge(Divergence::MinimumTimeout)` on the pipeline",
             );
         }
         let build_spec = match yaml::to_value(&cell.buildspec).and_then(|v| yaml::to_string(&v)) {

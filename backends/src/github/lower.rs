@@ -196,7 +196,7 @@ impl Lowering<'_> {
                     path().field("retry"),
                     format!("GitHub Actions cannot retry a job; job {:?} runs once", job.id.as_str()),
                 )
-                .with_hint("make the flaky step retry itself, or rerun failed jobs from the UI")
+                .with_hint("make the flaky step retry itself, or rerun failed jobs from the UI; accept the difference with `.acknowledge(Divergence::Retry)` on the pipeline")
                 .on_platform(PLATFORM),
             );
         }

@@ -859,7 +859,7 @@ impl Lowering<'_> {
                 "GitLab restores artifact {artifact:?} at the paths it was uploaded from ({}), not under {dest:?}",
                 upload.paths.join(", ")
             ),
-            format!("download it to \".\" (or upload it from under {dest:?}), or move the files in a script step"),
+            format!("download it to \".\" (or upload it from under {dest:?}), or move the files in a script step; accept the difference with `.acknowledge(Divergence::DownloadPath)` on the pipeline"),
         );
     }
 
@@ -1054,7 +1054,8 @@ impl Lowering<'_> {
                 },
                 StepKind::SetOutput(o) => {
                     let dotenv = expr::dotenv_name(&job.output(o.name.clone()));
-                    let file = format!("\"${}/step-{}.command.sh\"", script::STEPS_DIR, i + 1);
+                    // Beside the step's own file (the steps directory is the job shell's variable).
+                    let file = "\"${0%.sh}.command.sh\"".to_owned();
                     let body = crate::shell::print_encoded_output(o.name.as_str(), &o.command, &file);
                     out.outputs = true;
                     self.script_step(
@@ -1185,7 +1186,7 @@ impl Lowering<'_> {
                         "the steps of job {:?} that run after a failure (or always) go to GitLab's `after_script`: a separate shell, limited to 5 minutes, whose failure does not fail the job",
                         job.id.as_str()
                     ),
-                    "keep such steps short (notifications, log collection); they do not see variables exported or AWS credentials assumed by earlier steps",
+                    "keep such steps short (notifications, log collection); they do not see AWS credentials assumed by earlier steps; accept the difference with `.acknowledge(Divergence::AfterScript)` on the pipeline",
                 );
             }
             out.after_isolated |= isolated;
