@@ -88,18 +88,15 @@ pub enum Divergence {
     MinimumTimeout,
     /// GitHub cannot retry jobs; CodePipeline retries a failed stage once.
     Retry,
-    /// GitLab restores artifacts at their upload paths, not under another download directory.
-    DownloadPath,
 }
 
 impl Divergence {
     /// Every divergence.
-    pub const ALL: [Divergence; 5] = [
+    pub const ALL: [Divergence; 4] = [
         Divergence::StageLayering,
         Divergence::AfterScript,
         Divergence::MinimumTimeout,
         Divergence::Retry,
-        Divergence::DownloadPath,
     ];
 
     /// The warning codes that report it.
@@ -109,7 +106,6 @@ impl Divergence {
             Divergence::AfterScript => &["gitlab-after-script"],
             Divergence::MinimumTimeout => &["codepipeline-timeout"],
             Divergence::Retry => &["github-no-retry", "codepipeline-retry"],
-            Divergence::DownloadPath => &["gitlab-download-path"],
         }
     }
 
@@ -117,7 +113,7 @@ impl Divergence {
     pub fn platforms(self) -> &'static [&'static str] {
         match self {
             Divergence::StageLayering | Divergence::MinimumTimeout => &["codepipeline"],
-            Divergence::AfterScript | Divergence::DownloadPath => &["gitlab"],
+            Divergence::AfterScript => &["gitlab"],
             Divergence::Retry => &["github", "codepipeline"],
         }
     }

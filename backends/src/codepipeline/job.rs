@@ -633,15 +633,8 @@ impl<'l, 'a> JobLowering<'l, 'a> {
                 if !self.out.inputs.contains(&name) {
                     self.out.inputs.push(name.clone());
                 }
-                let source = format!("\"$CODEBUILD_SRC_DIR_{name}/.\"");
-                let target = d.path.trim_end_matches('/');
-                let command = if target.is_empty() || target == "." {
-                    format!("cp -R {source} .")
-                } else {
-                    let target = expr::quote(target);
-                    format!("mkdir -p {target} && cp -R {source} {target}/")
-                };
-                (Vec::new(), command)
+                // Into the workspace: the artifact holds workspace-relative paths.
+                (Vec::new(), format!("cp -R \"$CODEBUILD_SRC_DIR_{name}/.\" ."))
             }
             StepKind::Cache(c) => {
                 self.cache(c, path);

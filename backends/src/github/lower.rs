@@ -377,9 +377,10 @@ impl Lowering<'_> {
                 }
             }
             StepKind::Download(d) => {
-                let mut with = With::with_capacity(2);
+                // Into the workspace: the artifact holds workspace-relative paths (validation
+                // keeps `download_to` directories consistent with them).
+                let mut with = With::with_capacity(1);
                 with.insert("name".into(), d.artifact.as_str().into());
-                with.insert("path".into(), d.path.as_str().into());
                 gh::Step {
                     uses: Some(self.pinned(pins::DOWNLOAD_ARTIFACT)),
                     with,

@@ -543,10 +543,6 @@ impl Lowering<'_> {
             })
             .collect();
 
-        // Downloads land where the files were uploaded from.
-        for (artifact, dest, spath) in &steps.downloads {
-            self.download_path(artifact, dest, spath);
-        }
 
         // Rules, manual gate, allow failure.
         let approval = job.environment.as_ref().and_then(|e| e.approval.as_ref());
@@ -829,38 +825,6 @@ impl Lowering<'_> {
             }
         }
         out
-    }
-
-    fn download_path(&mut self, artifact: &str, dest: &str, path: &Path) {
-        let dest = dest.trim_end_matches('/');
-        if dest == "." || dest.is_empty() {
-            return;
-        }
-        let Some(upload) = self
-            .pipeline
-            .jobs
-            .iter()
-            .flat_map(|j| &j.steps)
-            .find_map(|s| match &s.kind {
-                StepKind::Upload(u) if u.artifact == artifact => Some(u),
-                _ => None,
-            })
-        else {
-            return;
-        };
-        let prefix = format!("{dest}/");
-        if upload.paths.iter().all(|p| p.starts_with(&prefix)) {
-            return;
-        }
-        self.warn(
-            "gitlab-download-path",
-            path.clone(),
-            format!(
-                "GitLab restores artifact {artifact:?} at the paths it was uploaded from ({}), not under {dest:?}",
-                upload.paths.join(", ")
-            ),
-            format!("download it to \".\" (or upload it from under {dest:?}), or move the files in a script step; accept the difference with `.acknowledge(Divergence::DownloadPath)` on the pipeline"),
-        );
     }
 
     fn artifacts(&mut self, steps: &StepsOut, path: &Path) -> Option<gl::Artifacts> {

@@ -531,8 +531,8 @@ fn lossy_features_are_warnings() {
         .needs(&build)
         .matrix(Matrix::new().axis("x", ["1", "2"]).fail_fast(true).max_parallel(1))
         .concurrency(Concurrency::new("t").cancel_in_progress())
-        .step(Step::download_to("app", "bin"))
-        .step(Step::script("ls bin"));
+        .step(Step::download("app"))
+        .step(Step::script("ls target"));
     let p = pipeline([build, test])
         .concurrency(Concurrency::new("ci"))
         .on(Trigger::manual().input(Input::string("why", "Why").required()));
@@ -541,7 +541,6 @@ fn lossy_features_are_warnings() {
     for code in [
         "gitlab-matrix",
         "gitlab-concurrency",
-        "gitlab-download-path",
         "gitlab-input-required",
     ] {
         let found = with_code(&d, code);
