@@ -117,8 +117,10 @@ fn github_job(workflow: &str, job: &str, workspace: &Path, temp: &Path) -> Githu
         let failed = out.code != 0;
         run.codes.push(Some(out));
         if let Some(id) = step["id"].as_str() {
-            run.outputs
-                .insert(id.to_owned(), github_outputs(&std::fs::read_to_string(&output).expect("read")));
+            run.outputs.insert(
+                id.to_owned(),
+                github_outputs(&std::fs::read_to_string(&output).expect("read")),
+            );
         }
         if failed {
             break;
@@ -177,7 +179,11 @@ fn codebuild_commands(template: &str, project: &str) -> (Vec<String>, BTreeMap<S
         .collect();
     let vars = spec["env"]["variables"]
         .as_object()
-        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned())).collect())
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
+                .collect()
+        })
         .unwrap_or_default();
     let exported = spec["env"]["exported-variables"]
         .as_array()
@@ -235,7 +241,11 @@ fn git(dir: &Path, args: &[&str]) {
         .current_dir(dir)
         .output()
         .unwrap_or_else(|e| panic!("cannot run git: {e}"));
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// Runs the GitLab lowering of `p` under gitlab-ci-local; `None` when the tool is missing.
@@ -291,7 +301,9 @@ fn hazards() -> Vec<Vec<u8>> {
         b"$HOME ${PATH} $(id) `id` \\$x \\n \\".to_vec(),
         b"# not a comment = \"double\" 'single' ;&|<>*?[]{}~!".to_vec(),
         b"EOF\nPIPELINE_OUTPUT_EOF\nPIPELINE_SCRIPT\nPIPELINE_COMMAND\nOTHER=injected".to_vec(),
-        "\u{e9}t\u{e9} \u{6f22}\u{5b57} \u{1f680} \ttab \rcr".as_bytes().to_vec(),
+        "\u{e9}t\u{e9} \u{6f22}\u{5b57} \u{1f680} \ttab \rcr"
+            .as_bytes()
+            .to_vec(),
         b"  spaces at both ends  ".to_vec(),
         b"%41%%25 already%encoded".to_vec(),
         vec![b'x'; 1000],
@@ -305,7 +317,10 @@ fn outputs_probe() -> Pipeline {
     for (n, chunk) in values.chunks(4).enumerate() {
         let mut job = Job::new(format!("produce{}", n + 1).as_str());
         for (k, v) in chunk.iter().enumerate() {
-            job = job.step(Step::set_output(format!("v{}", n * 4 + k + 1).as_str(), printf_command(v)));
+            job = job.step(Step::set_output(
+                format!("v{}", n * 4 + k + 1).as_str(),
+                printf_command(v),
+            ));
         }
         producers.push(job);
     }
@@ -319,9 +334,7 @@ fn outputs_probe() -> Pipeline {
             script.push_str(&format!("printf '%s' \"$V{i}\" > out/v{i}\n"));
         }
     }
-    consume = consume
-        .step(Step::script(script))
-        .step(Step::upload("values", ["out"]));
+    consume = consume.step(Step::script(script)).step(Step::upload("values", ["out"]));
     Pipeline::new("probe")
         .on(Trigger::push().branches(["main"]))
         .jobs(producers)
@@ -333,7 +346,8 @@ fn outputs_probe() -> Pipeline {
 
 const ISOLATION_STEP_1: &str = "mkdir -p sub\ncd sub\nexport LEAKED=yes\nset +e\necho first > ../trace.txt\nexit 0\n";
 const ISOLATION_STEP_2: &str = "errexit=off\ncase $- in *e*) errexit=on ;; esac\necho \"leaked=${LEAKED:-no} workspace=$([ -d sub ] && echo yes || echo no) errexit=$errexit\" >> trace.txt\n";
-const ISOLATION_STEP_3: &str = "if read -r line; then echo \"stdin=$line\" >> trace.txt; else echo 'stdin=empty' >> trace.txt; fi\n";
+const ISOLATION_STEP_3: &str =
+    "if read -r line; then echo \"stdin=$line\" >> trace.txt; else echo 'stdin=empty' >> trace.txt; fi\n";
 const ISOLATION_TRACE: &str = "first\nleaked=no workspace=yes errexit=on\nstdin=empty\n";
 
 fn isolation_probe() -> Pipeline {
@@ -367,7 +381,10 @@ fn each_step_runs_in_its_own_shell_on_codebuild() {
     std::fs::create_dir_all(&ws).expect("mkdir");
     let (out, _) = codebuild_run(template, "IsolationProject", &ws, &scripts, &[]);
     assert_eq!(out.code, 0, "{}", out.text());
-    assert_eq!(std::fs::read_to_string(ws.join("trace.txt")).expect("trace"), ISOLATION_TRACE);
+    assert_eq!(
+        std::fs::read_to_string(ws.join("trace.txt")).expect("trace"),
+        ISOLATION_TRACE
+    );
 }
 
 #[test]
@@ -379,7 +396,10 @@ fn each_step_runs_in_its_own_shell_on_github() {
     std::fs::create_dir_all(&temp).expect("mkdir");
     let run = github_job(file(&files, "probe.yml"), "isolation", &ws, &temp);
     assert!(run.codes.iter().flatten().all(|o| o.code == 0));
-    assert_eq!(std::fs::read_to_string(ws.join("trace.txt")).expect("trace"), ISOLATION_TRACE);
+    assert_eq!(
+        std::fs::read_to_string(ws.join("trace.txt")).expect("trace"),
+        ISOLATION_TRACE
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -428,7 +448,11 @@ fn a_failing_set_output_command_fails_the_step_everywhere() {
         return;
     };
     assert_ne!(out.code, 0, "{}", out.text());
-    assert!(!out.stdout.contains("\nafter") && !out.stdout.contains(" after\n"), "{}", out.text());
+    assert!(
+        !out.stdout.contains("\nafter") && !out.stdout.contains(" after\n"),
+        "{}",
+        out.text()
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -500,7 +524,13 @@ fn relative_files(dir: &Path) -> Vec<String> {
             if e.path().is_dir() {
                 walk(&e.path(), base, out);
             } else {
-                out.push(e.path().strip_prefix(base).expect("below").to_string_lossy().into_owned());
+                out.push(
+                    e.path()
+                        .strip_prefix(base)
+                        .expect("below")
+                        .to_string_lossy()
+                        .into_owned(),
+                );
             }
         }
     }
@@ -526,7 +556,11 @@ fn artifacts_keep_workspace_relative_paths_on_github_and_codebuild() {
         .as_array()
         .expect("steps")
         .iter()
-        .find(|s| s["uses"].as_str().is_some_and(|u| u.starts_with("actions/upload-artifact@")))
+        .find(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("actions/upload-artifact@"))
+        })
         .expect("an upload step")
         .clone();
     assert_eq!(upload["with"]["path"], "${{ runner.temp }}/pipeline-artifacts/bundle");
@@ -680,14 +714,24 @@ fn independent_branches_on_codepipeline_are_a_named_divergence() {
         ],
         "{d}"
     );
-    assert!(warnings.iter().all(|w| w.platform == Some("codepipeline")
-        && w.severity == Severity::Warning
-        && w.hint.as_deref().is_some_and(|h| h.contains("Divergence::StageLayering"))));
-    assert!(warnings[2].message.contains("\"c\"") && warnings[2].message.contains("\"d\""), "{d}");
+    assert!(warnings.iter().all(|w| {
+        w.platform == Some("codepipeline")
+            && w.severity == Severity::Warning
+            && w.hint
+                .as_deref()
+                .is_some_and(|h| h.contains("Divergence::StageLayering"))
+    }));
+    assert!(
+        warnings[2].message.contains("\"c\"") && warnings[2].message.contains("\"d\""),
+        "{d}"
+    );
 
     // Acknowledged: silent. A chain has nothing to acknowledge: the acknowledgement is reported.
     let d = render_all(branches_probe().acknowledge(Divergence::StageLayering));
-    assert!(!d.contains_code("codepipeline-stage-layering") && !d.contains_code("unused-acknowledgement"), "{d}");
+    assert!(
+        !d.contains_code("codepipeline-stage-layering") && !d.contains_code("unused-acknowledgement"),
+        "{d}"
+    );
     let chain = Pipeline::new("chain")
         .on(Trigger::push())
         .job(Job::new("a").step(Step::script("true")))

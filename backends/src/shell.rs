@@ -2,7 +2,10 @@
 //! process per step, set-output steps with encoded values and a size limit, and artifact staging
 //! with workspace-relative paths. One text, three platforms, so they behave alike.
 
-#![cfg_attr(not(any(feature = "github", feature = "gitlab", feature = "codepipeline")), allow(dead_code))]
+#![cfg_attr(
+    not(any(feature = "github", feature = "gitlab", feature = "codepipeline")),
+    allow(dead_code)
+)]
 
 use pipeline_core::semantics::{OUTPUT_MAX_ENCODED_BYTES, PLAIN_OUTPUT_PATTERN};
 
@@ -129,7 +132,10 @@ mod tests {
     #[test]
     fn staging_keeps_workspace_relative_paths() {
         assert_eq!(
-            stage_artifact(&["dist/app.zip".into(), "./README.md".into(), "out/**/*.xml".into()], "\"$D\""),
+            stage_artifact(
+                &["dist/app.zip".into(), "./README.md".into(), "out/**/*.xml".into()],
+                "\"$D\""
+            ),
             "rm -rf \"$D\" && mkdir -p \"$D\" &&\n(shopt -s globstar nullglob dotglob && cp -R --parents dist/app.zip README.md out/**/*.xml \"$D\"/)"
         );
     }

@@ -222,7 +222,10 @@ mod tests {
         assert_eq!(
             codes,
             vec![
-                ("codepipeline-stage-layering", "pipeline \"other\" > job \"a\"".to_owned()),
+                (
+                    "codepipeline-stage-layering",
+                    "pipeline \"other\" > job \"a\"".to_owned()
+                ),
                 ("unused-acknowledgement", "pipeline \"ci\" > acknowledge".to_owned()),
             ]
         );

@@ -6,7 +6,6 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use crate::semantics::OUTPUTS_PER_JOB_MAX;
 use crate::diagnostic::{Diagnostic, Diagnostics, Path, did_you_mean};
 use crate::env::Env;
 use crate::expr::Expr;
@@ -14,6 +13,7 @@ use crate::graph::NeedsGraph;
 use crate::id::rules;
 use crate::job::Job;
 use crate::pipeline::Pipeline;
+use crate::semantics::OUTPUTS_PER_JOB_MAX;
 use crate::step::StepKind;
 use crate::trigger::{InputKind, Trigger};
 

@@ -198,7 +198,9 @@ pub fn release() -> Pipeline {
         .needs(&build)
         .environment(Environment::new("releases").tier(Tier::Production))
         .step(Step::download("release"))
-        .step(Step::script("./scripts/publish.sh target/release/app").env("RELEASE_TOKEN", Expr::secret("RELEASE_TOKEN")));
+        .step(
+            Step::script("./scripts/publish.sh target/release/app").env("RELEASE_TOKEN", Expr::secret("RELEASE_TOKEN")),
+        );
     Pipeline::new("release")
         .name("Release")
         .on(Trigger::push().tags(["v*"]))

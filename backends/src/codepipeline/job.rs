@@ -475,7 +475,8 @@ impl<'l, 'a> JobLowering<'l, 'a> {
             return Some(expr::quote(text));
         }
         let secrets = parts.iter().filter(|p| matches!(p, Part::Secret(_))).count();
-        let simple = !parts.iter().any(|p| matches!(p, Part::Shell(_) | Part::Output(_))) && (secrets == 0 || parts.len() == 1);
+        let simple =
+            !parts.iter().any(|p| matches!(p, Part::Shell(_) | Part::Output(_))) && (secrets == 0 || parts.len() == 1);
         if simple {
             self.place(carrier, parts, path.clone());
             Some(format!("\"${carrier}\""))

@@ -43,13 +43,15 @@ pub(crate) fn input(pipeline: &Pipeline, name: &str) -> (String, bool) {
     let default = match kind {
         InputKind::Boolean { default: false } => return (plain, false),
         InputKind::Boolean { default: true } => {
-            return (["github.event_name != 'workflow_dispatch' || ", plain.as_str()].concat(), true);
+            return (
+                ["github.event_name != 'workflow_dispatch' || ", plain.as_str()].concat(),
+                true,
+            );
         }
         InputKind::String { default } => default.clone().unwrap_or_default(),
-        InputKind::Choice { options, default } => default
-            .clone()
-            .or_else(|| options.first().cloned())
-            .unwrap_or_default(),
+        InputKind::Choice { options, default } => {
+            default.clone().or_else(|| options.first().cloned()).unwrap_or_default()
+        }
     };
     if default.is_empty() {
         return (plain, false);
@@ -210,7 +212,10 @@ mod tests {
             "-".into(),
             OutputRef::new("build", "version").into(),
         ]);
-        assert_eq!(value(&e, &p()), "img:${{ github.sha }}-${{ needs.build.outputs.version }}");
+        assert_eq!(
+            value(&e, &p()),
+            "img:${{ github.sha }}-${{ needs.build.outputs.version }}"
+        );
         assert_eq!(value(&Expr::secret("TOKEN"), &p()), "${{ secrets.TOKEN }}");
         assert_eq!(value(&Expr::lit("literal ${{ x }}"), &p()), "literal ${{ '${{' }} x }}");
     }

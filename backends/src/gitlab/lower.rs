@@ -543,7 +543,6 @@ impl Lowering<'_> {
             })
             .collect();
 
-
         // Rules, manual gate, allow failure.
         let approval = job.environment.as_ref().and_then(|e| e.approval.as_ref());
         if approval.is_some() && status_job {

@@ -538,11 +538,7 @@ fn lossy_features_are_warnings() {
         .on(Trigger::manual().input(Input::string("why", "Why").required()));
     let (_, d) = render(&p);
     assert!(!d.has_errors(), "{d}");
-    for code in [
-        "gitlab-matrix",
-        "gitlab-concurrency",
-        "gitlab-input-required",
-    ] {
+    for code in ["gitlab-matrix", "gitlab-concurrency", "gitlab-input-required"] {
         let found = with_code(&d, code);
         assert!(!found.is_empty(), "no {code}:\n{d}");
         assert!(found.iter().all(|(s, _)| *s == Severity::Warning), "{code}: {found:?}");
