@@ -741,3 +741,68 @@ fn independent_branches_on_codepipeline_are_a_named_divergence() {
     assert!(d.contains_code("unused-acknowledgement"), "{d}");
     assert!(!d.contains_code("codepipeline-stage-layering"), "{d}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Also warned before: a failing `always` step fails the job (GitLab ran it in `after_script`,
+// whose failure GitLab ignores).
+
+fn status_probe() -> Pipeline {
+    let j = Job::new("j")
+        .step(Step::script("echo j-one"))
+        .step(Step::script("echo j-failure-ran").when(Condition::failure()))
+        .step(Step::script("echo j-always-ran\nexit 3").when(Condition::always()));
+    let k = Job::new("k")
+        .step(Step::script("false"))
+        .step(Step::script("echo k-skipped-ran"))
+        .step(Step::script("echo k-failure-ran").when(Condition::failure()))
+        .step(Step::script("echo k-always-ran").when(Condition::always()));
+    Pipeline::new("probe")
+        .on(Trigger::push().branches(["main"]))
+        .jobs([j, k])
+}
+
+fn assert_status_log(log: &str) {
+    for seen in ["j-always-ran", "k-failure-ran", "k-always-ran"] {
+        assert!(log.contains(seen), "{seen} missing:\n{log}");
+    }
+    for unseen in ["j-failure-ran", "k-skipped-ran"] {
+        assert!(!log.contains(unseen), "{unseen} ran:\n{log}");
+    }
+}
+
+#[test]
+fn a_failing_always_step_fails_the_job_on_gitlab() {
+    let dir = TempDir::new("semantics-status-gl");
+    let Some((out, _)) = gitlab_run("gitlab", &status_probe(), &dir) else {
+        return;
+    };
+    let log = out.text();
+    assert_ne!(out.code, 0, "{log}");
+    let stdout: String = out
+        .stdout
+        .lines()
+        .filter(|l| !l.contains(" $ "))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert_status_log(&stdout);
+    assert!(
+        out.stdout.contains(" FAIL  j") && out.stdout.contains(" FAIL  k"),
+        "{log}"
+    );
+}
+
+#[test]
+fn a_failing_always_step_fails_the_job_on_codebuild() {
+    let (files, _) = generate(&CodePipeline::new(), &status_probe());
+    let template = file(&files, ".template.yml");
+    let dir = TempDir::new("semantics-status-cb");
+    let (ws, scripts) = (dir.path().join("ws"), dir.path().join("scripts"));
+    std::fs::create_dir_all(&ws).expect("mkdir");
+    let mut log = String::new();
+    for project in ["JProject", "KProject"] {
+        let (out, _) = codebuild_run(template, project, &ws, &scripts, &[]);
+        assert_ne!(out.code, 0, "{}", out.text());
+        log.push_str(&out.stdout);
+    }
+    assert_status_log(&log);
+}

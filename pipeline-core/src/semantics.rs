@@ -82,8 +82,6 @@ pub enum Divergence {
     /// CodePipeline runs the needs graph as stages in sequence: a failed job stops jobs of later
     /// stages that do not depend on it.
     StageLayering,
-    /// GitLab runs `always`/`failure` steps in `after_script`, whose failure does not fail the job.
-    AfterScript,
     /// CodeBuild's shortest timeout is 5 minutes.
     MinimumTimeout,
     /// GitHub cannot retry jobs; CodePipeline retries a failed stage once.
@@ -92,18 +90,12 @@ pub enum Divergence {
 
 impl Divergence {
     /// Every divergence.
-    pub const ALL: [Divergence; 4] = [
-        Divergence::StageLayering,
-        Divergence::AfterScript,
-        Divergence::MinimumTimeout,
-        Divergence::Retry,
-    ];
+    pub const ALL: [Divergence; 3] = [Divergence::StageLayering, Divergence::MinimumTimeout, Divergence::Retry];
 
     /// The warning codes that report it.
     pub fn codes(self) -> &'static [&'static str] {
         match self {
             Divergence::StageLayering => &["codepipeline-stage-layering"],
-            Divergence::AfterScript => &["gitlab-after-script"],
             Divergence::MinimumTimeout => &["codepipeline-timeout"],
             Divergence::Retry => &["github-no-retry", "codepipeline-retry"],
         }
@@ -113,7 +105,6 @@ impl Divergence {
     pub fn platforms(self) -> &'static [&'static str] {
         match self {
             Divergence::StageLayering | Divergence::MinimumTimeout => &["codepipeline"],
-            Divergence::AfterScript => &["gitlab"],
             Divergence::Retry => &["github", "codepipeline"],
         }
     }
@@ -204,8 +195,7 @@ mod tests {
     fn acknowledgements_silence_and_unused_ones_are_reported() {
         let p = Pipeline::new("ci")
             .acknowledge(Divergence::StageLayering)
-            .acknowledge(Divergence::Retry)
-            .acknowledge(Divergence::AfterScript);
+            .acknowledge(Divergence::Retry);
         let mut d = Diagnostics::new();
         d.push(Diagnostic::warning(
             "codepipeline-stage-layering",
@@ -217,6 +207,10 @@ mod tests {
             Path::pipeline("other").job("a"),
             "x",
         ));
+        let mut only_github = d.clone();
+        apply_acknowledgements(std::slice::from_ref(&p), &["github"], &mut only_github);
+        // Retry concerns CodePipeline too, which was not generated: not reported as unused.
+        assert_eq!(only_github.len(), 1, "{only_github}");
         apply_acknowledgements(&[p], &["github", "codepipeline"], &mut d);
         let codes: Vec<(&str, String)> = d.iter().map(|d| (d.code, d.path.to_string())).collect();
         assert_eq!(

@@ -88,7 +88,6 @@ pub(crate) struct Lowering<'a> {
 #[derive(Default)]
 struct StepsOut {
     script: Vec<String>,
-    after_script: Vec<String>,
     checkout: Option<Checkout>,
     uploads: Vec<(Upload, When, Path)>,
     caches: Vec<gl::Cache>,
@@ -97,9 +96,10 @@ struct StepsOut {
     outputs: bool,
     /// Decoding variables used so far (see [`script::exports`]).
     decoded: usize,
-    /// Whether `script` / `after_script` run step files (and need the steps directory).
+    /// Whether `script` runs step files (and needs the steps directory).
     isolated: bool,
-    after_isolated: bool,
+    /// Whether steps record failures instead of ending the job (some step runs after a failure).
+    status_mode: bool,
 }
 
 /// How a step's text runs.
@@ -801,14 +801,7 @@ impl Lowering<'_> {
             id_tokens,
             cache: steps.caches,
             script: with_prologue(script::prologue(&job.env, steps.isolated, &mut decoded), steps.script),
-            after_script: if steps.after_script.is_empty() {
-                steps.after_script
-            } else {
-                with_prologue(
-                    script::prologue(&job.env, steps.after_isolated, &mut decoded),
-                    steps.after_script,
-                )
-            },
+            after_script: Vec::new(),
             artifacts,
         }
     }
@@ -893,9 +886,14 @@ impl Lowering<'_> {
 
     fn steps(&mut self, job: &Job, path: &Path) -> StepsOut {
         let mut out = StepsOut::default();
-        // The first ordinary step that follows an after-script step, for the error.
-        let mut after_seen: Option<usize> = None;
-        let mut after_warned = false;
+        // Steps that run after a failure (or always): every step records its failure instead of
+        // ending the job, and the job fails at the end (docs/SEMANTICS.md, section 4).
+        out.status_mode = job.steps.iter().any(|s| {
+            matches!(
+                s.kind,
+                StepKind::Script(_) | StepKind::Action(_) | StepKind::SetOutput(_) | StepKind::AssumeRole(_)
+            ) && s.condition.as_ref().is_some_and(Condition::mentions_status)
+        });
         for (i, step) in job.steps.iter().enumerate() {
             let spath = path.step(i, step.id_str());
             let what = describe(i, step);
@@ -977,33 +975,11 @@ impl Lowering<'_> {
                         .push((d.artifact.to_string(), d.path.clone(), spath.clone()));
                 }
                 StepKind::Script(body) => {
-                    self.script_step(
-                        Run::Process,
-                        step,
-                        body,
-                        &what,
-                        &spath,
-                        job,
-                        &mut out,
-                        &mut after_seen,
-                        &mut after_warned,
-                        i,
-                    );
+                    self.script_step(Run::Process, step, body, &what, &spath, job, &mut out, i);
                 }
                 StepKind::Action(a) => match &a.fallback {
                     Some(fallback) => {
-                        self.script_step(
-                            Run::Process,
-                            step,
-                            fallback,
-                            &what,
-                            &spath,
-                            job,
-                            &mut out,
-                            &mut after_seen,
-                            &mut after_warned,
-                            i,
-                        );
+                        self.script_step(Run::Process, step, fallback, &what, &spath, job, &mut out, i);
                     }
                     None => self.unsupported(
                         spath.clone(),
@@ -1021,18 +997,7 @@ impl Lowering<'_> {
                     let file = "\"${0%.sh}.command.sh\"".to_owned();
                     let body = crate::shell::print_encoded_output(o.name.as_str(), &o.command, &file);
                     out.outputs = true;
-                    self.script_step(
-                        Run::Output(&dotenv),
-                        step,
-                        &body,
-                        &what,
-                        &spath,
-                        job,
-                        &mut out,
-                        &mut after_seen,
-                        &mut after_warned,
-                        i,
-                    );
+                    self.script_step(Run::Output(&dotenv), step, &body, &what, &spath, job, &mut out, i);
                 }
                 StepKind::AssumeRole(CloudRole::Aws(role)) => {
                     if step.continue_on_error || step.working_directory.is_some() || !step.env.is_empty() {
@@ -1053,20 +1018,12 @@ impl Lowering<'_> {
                         continue_on_error: false,
                         ..step.clone()
                     };
-                    self.script_step(
-                        Run::JobShell,
-                        &plain,
-                        &body,
-                        &what,
-                        &spath,
-                        job,
-                        &mut out,
-                        &mut after_seen,
-                        &mut after_warned,
-                        i,
-                    );
+                    self.script_step(Run::JobShell, &plain, &body, &what, &spath, job, &mut out, i);
                 }
             }
+        }
+        if out.status_mode {
+            out.script.push(script::fail_if_failed());
         }
         out
     }
@@ -1103,8 +1060,6 @@ impl Lowering<'_> {
         path: &Path,
         job: &Job,
         out: &mut StepsOut,
-        after_seen: &mut Option<usize>,
-        after_warned: &mut bool,
         index: usize,
     ) {
         let guard = match script::guard(step.condition.as_ref()) {
@@ -1117,8 +1072,21 @@ impl Lowering<'_> {
         if guard.never {
             return;
         }
+        let mut tests: Vec<String> = Vec::new();
+        if out.status_mode && !guard.after {
+            tests.push(script::NOT_FAILED.to_owned());
+        }
+        if let Some(t) = &guard.test {
+            tests.push(if tests.is_empty() || !t.contains(" || ") {
+                t.clone()
+            } else {
+                format!("{{ {t}; }}")
+            });
+        }
+        let test = (!tests.is_empty()).then(|| tests.join(" && "));
+        let record = (out.status_mode && !step.continue_on_error).then_some(what);
         let text = match how {
-            Run::JobShell => script::in_job_shell(body, guard.test.as_deref()),
+            Run::JobShell => script::in_job_shell(body, test.as_deref()),
             Run::Process | Run::Output(_) => {
                 let env = script::exports(&step.env, &mut out.decoded);
                 script::wrap(
@@ -1126,49 +1094,18 @@ impl Lowering<'_> {
                     body,
                     &env,
                     step.working_directory.as_deref(),
-                    guard.test.as_deref(),
+                    test.as_deref(),
                     step.continue_on_error.then_some(what),
                     match how {
                         Run::Output(dotenv) => Some((dotenv, OUTPUTS_FILE)),
                         _ => None,
                     },
+                    record,
                 )
             }
         };
-        let isolated = how != Run::JobShell;
-        if guard.after {
-            if after_seen.is_none() {
-                *after_seen = Some(index);
-            }
-            if !*after_warned {
-                *after_warned = true;
-                self.warn(
-                    "gitlab-after-script",
-                    path.clone(),
-                    format!(
-                        "the steps of job {:?} that run after a failure (or always) go to GitLab's `after_script`: a separate shell, limited to 5 minutes, whose failure does not fail the job",
-                        job.id.as_str()
-                    ),
-                    "keep such steps short (notifications, log collection); they do not see AWS credentials assumed by earlier steps; accept the difference with `.acknowledge(Divergence::AfterScript)` on the pipeline",
-                );
-            }
-            out.after_isolated |= isolated;
-            out.after_script.push(script::entry(text));
-        } else {
-            out.isolated |= isolated;
-            if let Some(first) = *after_seen {
-                self.unsupported(
-                    path.clone(),
-                    format!(
-                        "on GitLab, steps that run after a failure (step {} of job {:?}) must come after every ordinary step",
-                        first + 1,
-                        job.id.as_str()
-                    ),
-                    "move the step that runs on failure or always to the end of the job",
-                );
-            }
-            out.script.push(script::entry(text));
-        }
+        out.isolated |= how != Run::JobShell;
+        out.script.push(script::entry(text));
     }
 }
 

@@ -45,8 +45,8 @@
 //!
 //! Everything GitLab cannot express is a diagnostic naming the feature, the job and GitLab:
 //! errors `gitlab-unsupported` and `gitlab-reserved-job-name`; warnings for what is lossy but
-//! acceptable (`gitlab-after-script`, `gitlab-matrix`, `gitlab-artifacts-merged`,
-//! `gitlab-download-path`, `gitlab-concurrency`, `gitlab-input-required`, `gitlab-runner`);
+//! acceptable (`gitlab-matrix`, `gitlab-artifacts-merged`, `gitlab-concurrency`,
+//! `gitlab-input-required`, `gitlab-runner`);
 //! notices for settings (`gitlab-schedule-setting`, `gitlab-protected-environment`,
 //! `gitlab-aws-oidc`, `gitlab-hosted-runner`).
 

@@ -1,16 +1,19 @@
-//! Steps as shell: GitLab runs a job's `script:` entries in one shell that stops at the first
-//! failing command, and `after_script:` in a new shell whatever happened.
+//! Steps as shell (docs/SEMANTICS.md, sections 1 to 4): GitLab runs a job's `script:` entries in
+//! one shell that stops at the first failing command; each step is one entry that writes the
+//! step's text verbatim to a file and runs it as its own
+//! `bash --noprofile --norc -eo pipefail FILE < /dev/null` process, as GitHub runs a `run:` step,
+//! so a `cd`, `export`, `set +e` or `exit 0` of one step never reaches the next. Around that run:
 //!
-//! A plain script step is one `script:` entry, as written. What GitHub sets per step is lowered
-//! faithfully into the entry:
-//!
-//! - `env` and `working_directory`: a subshell, `( cd 'dir'; export NAME=...; body )`, so neither
-//!   leaks into later steps (on GitHub every step is its own process);
+//! - `env` and `working_directory`: a subshell, `(cd 'dir' && export NAME=... && bash FILE)`;
+//!   job outputs in `env` are decoded from their dotenv encoding first;
 //! - a condition known when the pipeline starts: `if <test>; then ... fi`;
-//! - `continue_on_error`: `set +e; ( set -e; body ); status=$?; set -e` and a message, so the
-//!   step still stops at its own first failing command (a subshell inside `||` would not);
-//! - a condition on the job status (`Always`, `Failure`): the step moves to `after_script`,
-//!   guarded by `$CI_JOB_STATUS` (only when such steps come after every ordinary step).
+//! - `continue_on_error`: `bash FILE || echo '... continuing'`;
+//! - a condition on the job status (`Always`, `Failure`): when a job has such a step, every step
+//!   records its failure in `PIPELINE_FAILED` instead of ending the job, ordinary steps are
+//!   skipped after a failure, status steps test `PIPELINE_FAILED`, and a last entry fails the
+//!   job when a step failed (GitLab's `after_script` would ignore the step's own failure);
+//! - generated code that exports what later steps need (AWS credentials) runs in the job's
+//!   shell itself.
 
 use pipeline_core::{Condition, Env, Expr};
 
@@ -65,7 +68,7 @@ pub(crate) fn guard(condition: Option<&Condition>) -> Result<Guard, DnfError> {
 fn conj_test(conj: &Conj, grouped: bool) -> String {
     let mut tests: Vec<String> = Vec::new();
     if conj.status == Status::Failure {
-        tests.push("[ \"${CI_JOB_STATUS:-}\" = 'failed' ]".into());
+        tests.push(FAILED.into());
     }
     tests.extend(conj.literals.iter().map(literal_test));
     if grouped && tests.len() > 1 {
@@ -89,6 +92,17 @@ fn literal_test(l: &Literal) -> String {
     }
 }
 
+/// The test "an earlier step failed" (the job's shell records the first failed step in
+/// `PIPELINE_FAILED` when some step runs after a failure).
+pub(crate) const FAILED: &str = "[ -n \"${PIPELINE_FAILED:-}\" ]";
+/// The test "no step failed so far".
+pub(crate) const NOT_FAILED: &str = "[ -z \"${PIPELINE_FAILED:-}\" ]";
+
+/// The last entry of a job whose steps record failures: fail when one did.
+pub(crate) fn fail_if_failed() -> String {
+    "if [ -n \"${PIPELINE_FAILED:-}\" ]; then\n  echo \"$PIPELINE_FAILED failed\" >&2\n  exit 1\nfi\n".to_owned()
+}
+
 /// The per-job directory of the step files, made by the job's first entry (and again by the
 /// first `after_script` entry, a new shell).
 pub(crate) const STEPS_DIR: &str = "PIPELINE_STEPS";
@@ -110,6 +124,7 @@ pub(crate) fn wrap(
     test: Option<&str>,
     continue_on_error: Option<&str>,
     output: Option<(&str, &str)>,
+    record: Option<&str>,
 ) -> String {
     let file = format!("\"${STEPS_DIR}/step-{}.sh\"", index + 1);
     let mut text = crate::shell::write_file(&file, body, "PIPELINE_SCRIPT");
@@ -134,6 +149,9 @@ pub(crate) fn wrap(
             "{run} ||\n  echo {} >&2",
             expr::quote(&format!("{what} failed; continuing (continue on error)"))
         );
+    }
+    if let Some(what) = record {
+        run = format!("{run} ||\n  PIPELINE_FAILED={}", expr::quote(what));
     }
     text.push_str(&run);
     text.push('\n');
@@ -235,7 +253,7 @@ mod tests {
     #[test]
     fn each_step_is_a_file_run_by_its_own_bash() {
         assert_eq!(
-            wrap(0, "make test", &[], None, None, None, None),
+            wrap(0, "make test", &[], None, None, None, None, None),
             "cat > \"$PIPELINE_STEPS/step-1.sh\" <<'PIPELINE_SCRIPT'\nmake test\nPIPELINE_SCRIPT\nbash --noprofile --norc -eo pipefail \"$PIPELINE_STEPS/step-1.sh\" < /dev/null\n"
         );
     }
@@ -251,7 +269,16 @@ mod tests {
             Expr::concat(["v".into(), pipeline_core::OutputRef::new("build", "version").into()]),
         );
         let mut decoded = 0;
-        let text = wrap(1, "make", &exports(&env, &mut decoded), Some("docs"), None, None, None);
+        let text = wrap(
+            1,
+            "make",
+            &exports(&env, &mut decoded),
+            Some("docs"),
+            None,
+            None,
+            None,
+            None,
+        );
         assert_eq!(decoded, 1);
         assert!(
             text.ends_with(
@@ -263,12 +290,12 @@ mod tests {
 
     #[test]
     fn continue_on_error_and_outputs() {
-        let text = wrap(0, "false", &[], None, None, Some("step 1"), None);
+        let text = wrap(0, "false", &[], None, None, Some("step 1"), None, None);
         assert!(
             text.ends_with("< /dev/null ||\n  echo 'step 1 failed; continuing (continue on error)' >&2\n"),
             "{text}"
         );
-        let text = wrap(0, "echo 1", &[], None, None, None, Some(("BUILD_V", ".o.env")));
+        let text = wrap(0, "echo 1", &[], None, None, None, Some(("BUILD_V", ".o.env")), None);
         assert!(
             text.ends_with("(pipeline_encoded=\"$(bash --noprofile --norc -eo pipefail \"$PIPELINE_STEPS/step-1.sh\" < /dev/null)\" &&\n  printf '%s=%s\\n' BUILD_V \"$pipeline_encoded\" >> \"$CI_PROJECT_DIR/.o.env\")\n"),
             "{text}"
@@ -286,7 +313,7 @@ mod tests {
         let g = guard(Some(&(Condition::failure() & !Condition::event(Event::Schedule)))).expect("guard");
         assert_eq!(
             g.test.as_deref(),
-            Some("[ \"${CI_JOB_STATUS:-}\" = 'failed' ] && [ \"${CI_PIPELINE_SOURCE:-}\" != 'schedule' ]")
+            Some("[ -n \"${PIPELINE_FAILED:-}\" ] && [ \"${CI_PIPELINE_SOURCE:-}\" != 'schedule' ]")
         );
         assert!(g.after);
         let g = guard(Some(&Condition::always())).unwrap_or_else(|_| panic!("guard"));

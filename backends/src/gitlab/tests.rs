@@ -478,7 +478,7 @@ fn step_features_become_shell() {
         .step(Step::script("notify").when(Condition::failure()));
     let (text, d) = render(&pipeline([j]));
     assert!(
-        text.contains("      (cd 'sub' &&\n        export A='x' &&\n        bash --noprofile --norc -eo pipefail \"$PIPELINE_STEPS/step-1.sh\" < /dev/null)\n"),
+        text.contains("      if [ -z \"${PIPELINE_FAILED:-}\" ]; then\n      cat > \"$PIPELINE_STEPS/step-1.sh\" <<'PIPELINE_SCRIPT'\n      make\n      PIPELINE_SCRIPT\n      (cd 'sub' &&\n        export A='x' &&\n        bash --noprofile --norc -eo pipefail \"$PIPELINE_STEPS/step-1.sh\" < /dev/null) ||\n        PIPELINE_FAILED='step 1'\n      fi\n"),
         "{text}"
     );
     assert!(
@@ -486,16 +486,25 @@ fn step_features_become_shell() {
         "{text}"
     );
     assert!(
-        text.contains("      if [ -n \"${CI_COMMIT_TAG:-}\" ]; then\n      cat > \"$PIPELINE_STEPS/step-3.sh\" <<'PIPELINE_SCRIPT'\n      release\n"),
+        text.contains("      if [ -z \"${PIPELINE_FAILED:-}\" ] && [ -n \"${CI_COMMIT_TAG:-}\" ]; then\n"),
         "{text}"
     );
+    // The failure step runs in the job's script (not `after_script`, whose failure GitLab
+    // ignores), and the job fails at the end when a step failed.
     assert!(
         text.contains(
-            "  after_script:\n    - PIPELINE_STEPS=\"$(mktemp -d)\"\n    - |\n      if [ \"${CI_JOB_STATUS:-}\" = 'failed' ]; then\n      cat > \"$PIPELINE_STEPS/step-4.sh\""
+            "    - |\n      if [ -n \"${PIPELINE_FAILED:-}\" ]; then\n      cat > \"$PIPELINE_STEPS/step-4.sh\""
         ),
         "{text}"
     );
-    assert_eq!(with_code(&d, "gitlab-after-script")[0].0, Severity::Warning);
+    assert!(
+        text.ends_with("    - |\n      if [ -n \"${PIPELINE_FAILED:-}\" ]; then\n        echo \"$PIPELINE_FAILED failed\" >&2\n        exit 1\n      fi\n"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("after_script") && !d.contains_code("gitlab-after-script"),
+        "{text}\n{d}"
+    );
 }
 
 #[test]
@@ -588,11 +597,15 @@ fn unsupported_approval_with_status_or_allow_failure() {
 }
 
 #[test]
-fn unsupported_step_after_a_failure_step() {
+fn a_step_after_a_failure_step_keeps_its_place() {
     let j = Job::new("a")
         .step(Step::script("notify").when(Condition::failure()))
         .step(Step::script("more"));
-    assert_unsupported(&pipeline([j]), &["GitLab", "\"a\"", "after every ordinary step"]);
+    let (text, d) = render(&pipeline([j]));
+    assert!(!d.has_errors(), "{d}");
+    let notify = text.find("notify").expect("notify");
+    let more = text.find("more").expect("more");
+    assert!(notify < more, "{text}");
 }
 
 #[test]
