@@ -885,15 +885,17 @@ impl Lowering<'_> {
     }
 
     fn steps(&mut self, job: &Job, path: &Path) -> StepsOut {
-        let mut out = StepsOut::default();
         // Steps that run after a failure (or always): every step records its failure instead of
         // ending the job, and the job fails at the end (docs/SEMANTICS.md, section 4).
-        out.status_mode = job.steps.iter().any(|s| {
-            matches!(
-                s.kind,
-                StepKind::Script(_) | StepKind::Action(_) | StepKind::SetOutput(_) | StepKind::AssumeRole(_)
-            ) && s.condition.as_ref().is_some_and(Condition::mentions_status)
-        });
+        let mut out = StepsOut {
+            status_mode: job.steps.iter().any(|s| {
+                matches!(
+                    s.kind,
+                    StepKind::Script(_) | StepKind::Action(_) | StepKind::SetOutput(_) | StepKind::AssumeRole(_)
+                ) && s.condition.as_ref().is_some_and(Condition::mentions_status)
+            }),
+            ..StepsOut::default()
+        };
         for (i, step) in job.steps.iter().enumerate() {
             let spath = path.step(i, step.id_str());
             let what = describe(i, step);

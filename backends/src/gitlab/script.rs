@@ -116,6 +116,7 @@ pub(crate) fn steps_dir_entry() -> String {
 /// `bash --noprofile --norc -eo pipefail FILE < /dev/null` process (docs/SEMANTICS.md, section 1)
 /// in a subshell with the step's working directory and environment, under its guard and
 /// error handling. `index` names the file.
+#[allow(clippy::too_many_arguments)] // each is one optional aspect of the step, as in the model
 pub(crate) fn wrap(
     index: usize,
     body: &str,
