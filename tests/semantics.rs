@@ -806,3 +806,38 @@ fn a_failing_always_step_fails_the_job_on_codebuild() {
     }
     assert_status_log(&log);
 }
+
+// ---------------------------------------------------------------------------------------------
+// An upload path that matches nothing fails the upload step everywhere (GitLab only warned).
+
+fn missing_upload_probe() -> Pipeline {
+    Pipeline::new("probe").on(Trigger::push().branches(["main"])).job(
+        Job::new("build")
+            .step(Step::script("mkdir -p dist && echo x > dist/present.txt"))
+            .step(Step::upload("bundle", ["dist/present.txt", "dist/missing-*.zip"])),
+    )
+}
+
+#[test]
+fn an_upload_that_matches_nothing_fails_everywhere() {
+    let p = missing_upload_probe();
+    let dir = TempDir::new("semantics-missing");
+    let (ws, temp) = (dir.path().join("ws"), dir.path().join("temp"));
+    std::fs::create_dir_all(&ws).expect("mkdir");
+    std::fs::create_dir_all(&temp).expect("mkdir");
+    let (files, _) = generate(&Github::new(), &p);
+    let run = github_job(file(&files, "probe.yml"), "build", &ws, &temp);
+    assert!(run.codes.iter().flatten().any(|o| o.code != 0));
+    let (files, _) = generate(&CodePipeline::new(), &p);
+    let (out, _) = codebuild_run(file(&files, ".template.yml"), "BuildProject", &ws, &temp, &[]);
+    assert_ne!(out.code, 0, "{}", out.text());
+    let Some((out, _)) = gitlab_run("gitlab", &p, &dir) else {
+        return;
+    };
+    assert_ne!(out.code, 0, "{}", out.text());
+    assert!(
+        out.text().contains("dist/missing-*.zip matches no file"),
+        "{}",
+        out.text()
+    );
+}

@@ -108,19 +108,43 @@ fn word(p: &str) -> String {
     }
 }
 
+/// Bash lines (under `shopt -s globstar nullglob dotglob`) that fail with a message when a path
+/// or glob of an upload matches no file: the upload step fails on every platform
+/// (docs/SEMANTICS.md, section 7).
+pub(crate) fn path_checks(artifact: &str, paths: &[String]) -> String {
+    let mut s = String::new();
+    for p in paths {
+        let p = normal(p);
+        let message = word_quoted(&format!("artifact {artifact}: {p} matches no file"));
+        if has_glob(&p) {
+            s.push_str(&format!(
+                "set -- {p}\n[ \"$#\" -gt 0 ] || {{ echo {message} >&2; exit 1; }}\n"
+            ));
+        } else {
+            s.push_str(&format!("[ -e {} ] || {{ echo {message} >&2; exit 1; }}\n", word(&p)));
+        }
+    }
+    s
+}
+
+fn normal(p: &str) -> String {
+    let comps: Vec<&str> = p.trim_end_matches('/').split('/').filter(|c| *c != ".").collect();
+    comps.join("/")
+}
+
+fn word_quoted(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
 /// Bash copying the files `paths` (relative to the workspace, globs allowed) into directory
 /// `dest` (a shell word, absolute or relative to the workspace), each at its path relative to
-/// the workspace: the one artifact layout (docs/SEMANTICS.md, section 7). Run in the workspace.
-pub(crate) fn stage_artifact(paths: &[String], dest: &str) -> String {
-    let rels: Vec<String> = paths
-        .iter()
-        .map(|p| {
-            let comps: Vec<&str> = p.trim_end_matches('/').split('/').filter(|c| *c != ".").collect();
-            word(&comps.join("/"))
-        })
-        .collect();
+/// the workspace: the one artifact layout (docs/SEMANTICS.md, section 7). Run in the workspace;
+/// fails when a path matches no file.
+pub(crate) fn stage_artifact(artifact: &str, paths: &[String], dest: &str) -> String {
+    let rels: Vec<String> = paths.iter().map(|p| word(&normal(p))).collect();
     format!(
-        "rm -rf {dest} && mkdir -p {dest} &&\n(shopt -s globstar nullglob dotglob && cp -R --parents {} {dest}/)",
+        "rm -rf {dest} && mkdir -p {dest} && (\nshopt -s globstar nullglob dotglob\n{}cp -R --parents {} {dest}/\n)",
+        path_checks(artifact, paths),
         rels.join(" ")
     )
 }
@@ -130,13 +154,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn staging_keeps_workspace_relative_paths() {
+    fn staging_keeps_workspace_relative_paths_and_checks_each_path() {
         assert_eq!(
             stage_artifact(
+                "a",
                 &["dist/app.zip".into(), "./README.md".into(), "out/**/*.xml".into()],
                 "\"$D\""
             ),
-            "rm -rf \"$D\" && mkdir -p \"$D\" &&\n(shopt -s globstar nullglob dotglob && cp -R --parents dist/app.zip README.md out/**/*.xml \"$D\"/)"
+            "rm -rf \"$D\" && mkdir -p \"$D\" && (\nshopt -s globstar nullglob dotglob\n[ -e dist/app.zip ] || { echo 'artifact a: dist/app.zip matches no file' >&2; exit 1; }\n[ -e README.md ] || { echo 'artifact a: README.md matches no file' >&2; exit 1; }\nset -- out/**/*.xml\n[ \"$#\" -gt 0 ] || { echo 'artifact a: out/**/*.xml matches no file' >&2; exit 1; }\ncp -R --parents dist/app.zip README.md out/**/*.xml \"$D\"/\n)"
         );
     }
 

@@ -979,7 +979,7 @@ pub(crate) fn stage_dir(artifact: &str) -> String {
 /// The command staging `paths` as artifact `name`: each file keeps its path relative to the
 /// workspace (docs/SEMANTICS.md, section 7).
 pub(crate) fn stage_command(name: &str, paths: &[String]) -> String {
-    crate::shell::stage_artifact(paths, &stage_dir(name))
+    crate::shell::stage_artifact(name, paths, &stage_dir(name))
 }
 
 #[cfg(test)]
@@ -988,9 +988,14 @@ mod tests {
 
     #[test]
     fn staging_keeps_paths_relative_to_the_workspace() {
-        assert_eq!(
-            stage_command("pkg", &["dist/a.zip".into(), "dist/a.zip.sha256".into()]),
-            "rm -rf .pipeline-artifacts/pkg && mkdir -p .pipeline-artifacts/pkg &&\n(shopt -s globstar nullglob dotglob && cp -R --parents dist/a.zip dist/a.zip.sha256 .pipeline-artifacts/pkg/)"
+        let c = stage_command("pkg", &["dist/a.zip".into(), "dist/a.zip.sha256".into()]);
+        assert!(
+            c.starts_with("rm -rf .pipeline-artifacts/pkg && mkdir -p .pipeline-artifacts/pkg && (\n"),
+            "{c}"
+        );
+        assert!(
+            c.ends_with("cp -R --parents dist/a.zip dist/a.zip.sha256 .pipeline-artifacts/pkg/\n)"),
+            "{c}"
         );
     }
 }

@@ -359,7 +359,10 @@ impl Lowering<'_> {
                 out.push(gh::Step {
                     name: Some(format!("Stage artifact {}", u.artifact)),
                     condition: base.condition.clone(),
-                    run: Some(crate::shell::stage_artifact(&u.paths, &format!("\"$RUNNER_TEMP/{dir}\"")) + "\n"),
+                    run: Some(
+                        crate::shell::stage_artifact(u.artifact.as_str(), &u.paths, &format!("\"$RUNNER_TEMP/{dir}\""))
+                            + "\n",
+                    ),
                     ..gh::Step::default()
                 });
                 let mut with = With::with_capacity(5);

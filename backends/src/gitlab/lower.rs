@@ -929,6 +929,12 @@ impl Lowering<'_> {
                 }
                 StepKind::Upload(u) => {
                     if let Some(when) = self.status_only(step, &spath, job, "an artifact upload", "artifacts") {
+                        if when == When::OnSuccess {
+                            // GitLab only warns about a path that matches nothing; the upload
+                            // step fails, as on every platform (docs/SEMANTICS.md, section 7).
+                            let check = script::uploaded_paths_exist(u.artifact.as_str(), &u.paths);
+                            self.script_step(Run::Process, step, &check, &what, &spath, job, &mut out, i);
+                        }
                         out.uploads.push((u.clone(), when, spath.clone()));
                     }
                 }

@@ -197,6 +197,15 @@ pub(crate) fn prologue(job_env: &Env, steps: bool, decoded: &mut usize) -> Optio
     (!lines.is_empty()).then(|| entry(lines.join("\n") + "\n"))
 }
 
+/// The check that each path of an upload matches a file (globs expanded as the artifact's
+/// staging does on the other platforms: `globstar`, hidden files included).
+pub(crate) fn uploaded_paths_exist(artifact: &str, paths: &[String]) -> String {
+    format!(
+        "shopt -s globstar nullglob dotglob\n{}",
+        crate::shell::path_checks(artifact, paths)
+    )
+}
+
 /// A single-line entry loses its final newline (reads as a plain YAML string).
 pub(crate) fn entry(text: String) -> String {
     match text.strip_suffix('\n') {
