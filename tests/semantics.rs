@@ -583,3 +583,23 @@ fn an_upload_that_matches_nothing_fails_everywhere() {
         out.text()
     );
 }
+
+#[test]
+fn outputs_in_fields_gitlab_reads_itself_are_a_named_divergence() {
+    let build = Job::new("build").step(Step::set_output("url", "echo https://example.com/?a=1"));
+    let deploy = Job::new("deploy")
+        .needs(&build)
+        .environment(Environment::new("staging").url(build.output("url")))
+        .step(Step::script("true"));
+    let p = Pipeline::new("probe").on(Trigger::push()).jobs([build, deploy]);
+    let d = render_all(p.clone());
+    let w: Vec<_> = d.iter().filter(|x| x.code == "gitlab-encoded-output").collect();
+    assert_eq!(w.len(), 1, "{d}");
+    assert_eq!(w[0].path.to_string(), "pipeline \"probe\" > job \"deploy\"");
+    assert_eq!(w[0].platform, Some("gitlab"));
+    let d = render_all(p.acknowledge(Divergence::EncodedOutput));
+    assert!(
+        !d.contains_code("gitlab-encoded-output") && !d.contains_code("unused-acknowledgement"),
+        "{d}"
+    );
+}

@@ -86,11 +86,19 @@ pub enum Divergence {
     MinimumTimeout,
     /// GitHub cannot retry jobs; CodePipeline retries a failed stage once.
     Retry,
+    /// GitLab reads job outputs in fields it expands itself (an environment URL, service
+    /// variables) in their percent-encoded form.
+    EncodedOutput,
 }
 
 impl Divergence {
     /// Every divergence.
-    pub const ALL: [Divergence; 3] = [Divergence::StageLayering, Divergence::MinimumTimeout, Divergence::Retry];
+    pub const ALL: [Divergence; 4] = [
+        Divergence::StageLayering,
+        Divergence::MinimumTimeout,
+        Divergence::Retry,
+        Divergence::EncodedOutput,
+    ];
 
     /// The warning codes that report it.
     pub fn codes(self) -> &'static [&'static str] {
@@ -98,6 +106,7 @@ impl Divergence {
             Divergence::StageLayering => &["codepipeline-stage-layering"],
             Divergence::MinimumTimeout => &["codepipeline-timeout"],
             Divergence::Retry => &["github-no-retry", "codepipeline-retry"],
+            Divergence::EncodedOutput => &["gitlab-encoded-output"],
         }
     }
 
@@ -106,6 +115,7 @@ impl Divergence {
         match self {
             Divergence::StageLayering | Divergence::MinimumTimeout => &["codepipeline"],
             Divergence::Retry => &["github", "codepipeline"],
+            Divergence::EncodedOutput => &["gitlab"],
         }
     }
 
@@ -189,6 +199,21 @@ mod tests {
 
     fn is_plain_output_byte_or_percent(b: u8) -> bool {
         b == b'%' || is_plain_output_byte(b)
+    }
+
+    #[test]
+    fn all_lists_every_divergence_once() {
+        // A new variant is a compile error here until it has a place in `ALL`.
+        let place = |d: Divergence| match d {
+            Divergence::StageLayering => 0,
+            Divergence::MinimumTimeout => 1,
+            Divergence::Retry => 2,
+            Divergence::EncodedOutput => 3,
+        };
+        for (i, d) in Divergence::ALL.into_iter().enumerate() {
+            assert_eq!(place(d), i);
+            assert!(d.codes().iter().all(|c| Divergence::of_code(c) == Some(d)));
+        }
     }
 
     #[test]

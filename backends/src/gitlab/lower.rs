@@ -645,6 +645,7 @@ impl Lowering<'_> {
             }
         }
 
+        self.encoded_outputs(job, &path);
         let environment = job.environment.as_ref().map(|e| gl::Environment {
             name: e.name.to_string(),
             url: e.url.as_ref().map(expr::value),
@@ -803,6 +804,38 @@ impl Lowering<'_> {
             script: with_prologue(script::prologue(&job.env, steps.isolated, &mut decoded), steps.script),
             after_script: Vec::new(),
             artifacts,
+        }
+    }
+
+    /// Job outputs travel encoded (docs/SEMANTICS.md, section 8); only scripts decode them.
+    /// Fields GitLab reads itself see the encoded form.
+    fn encoded_outputs(&mut self, job: &Job, path: &Path) {
+        let mut fields: Vec<(String, String)> = Vec::new();
+        if let Some(url) = job.environment.as_ref().and_then(|e| e.url.as_ref()) {
+            fields.extend(
+                url.outputs()
+                    .map(|o| ("the environment URL".to_owned(), o.name.to_string())),
+            );
+        }
+        for s in &job.services {
+            for (name, value) in s.env.iter() {
+                fields.extend(
+                    value
+                        .outputs()
+                        .map(|o| (format!("variable {name} of service {:?}", s.name), o.name.to_string())),
+                );
+            }
+        }
+        for (field, output) in fields {
+            self.warn(
+                "gitlab-encoded-output",
+                path.clone(),
+                format!(
+                    "{field} of job {:?} reads output {output:?}, which GitLab sees percent-encoded: only values of letters, digits and `._~/:@+,=-` arrive unchanged",
+                    job.id.as_str()
+                ),
+                "pass the value through the job's env to a script, or accept the difference with `.acknowledge(Divergence::EncodedOutput)` on the pipeline",
+            );
         }
     }
 
