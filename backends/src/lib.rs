@@ -21,6 +21,7 @@ pub mod github;
 pub mod gitlab;
 #[cfg(feature = "practices")]
 pub mod practices;
+mod shell;
 
 use pipeline_core::Backend;
 

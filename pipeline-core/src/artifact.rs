@@ -46,6 +46,7 @@ impl Upload {
 pub struct Download {
     /// The artifact's name.
     pub artifact: ArtifactName,
-    /// Where to put its files, relative to the workspace (`.` by default).
+    /// The directory of the workspace its files lie under (`.` by default); they arrive at the
+    /// paths they were uploaded from.
     pub path: String,
 }

@@ -54,6 +54,7 @@ pub mod role;
 pub mod run;
 pub mod runner;
 pub mod secret;
+pub mod semantics;
 pub mod service;
 pub mod step;
 pub mod trigger;
@@ -84,6 +85,7 @@ pub use policy::Policy;
 pub use role::JobRole;
 pub use runner::{Arch, Runner, Size};
 pub use secret::{AwsSecretSource, Secret};
+pub use semantics::Divergence;
 pub use service::Service;
 pub use step::{Checkout, SetOutput, Step, StepKind};
 pub use trigger::{Input, InputKind, Manual, PullRequest, Push, Schedule, Trigger};
@@ -101,8 +103,8 @@ pub mod prelude {
     pub use crate::Params;
     pub use crate::{
         Access, Action, ActionStep, Approval, Arch, AwsRole, Backend, Built, Builtin, Cache, Checkout, Concurrency,
-        Condition, Construct, Diagnostics, Env, Environment, Event, Expr, Generator, Input, Job, JobId, JobRole,
-        Matrix, OutputRef, Patch, Permission, Pipeline, Policy, Runner, Scope, Secret, Service, Size, Step, StepId,
-        StepKind, Tier, ToPipeline, Trigger, Upload,
+        Condition, Construct, Diagnostics, Divergence, Env, Environment, Event, Expr, Generator, Input, Job, JobId,
+        JobRole, Matrix, OutputRef, Patch, Permission, Pipeline, Policy, Runner, Scope, Secret, Service, Size, Step,
+        StepId, StepKind, Tier, ToPipeline, Trigger, Upload,
     };
 }

@@ -9,6 +9,7 @@ use crate::id::{PipelineId, VarName};
 use crate::job::Job;
 use crate::patch::Patch;
 use crate::secret::Secret;
+use crate::semantics::Divergence;
 use crate::trigger::{Input, Trigger};
 
 /// The default job timeout, in minutes, when neither the job nor the pipeline sets one.
@@ -51,6 +52,9 @@ pub struct Pipeline {
     pub problems: Vec<Problem>,
     /// Typed platform-specific settings (see [`crate::extension`]).
     pub extensions: Extensions,
+    /// Platform divergences the user accepts (their warnings are not reported; see
+    /// `docs/SEMANTICS.md`).
+    pub acknowledged: Vec<Divergence>,
 }
 
 impl Pipeline {
@@ -69,6 +73,7 @@ impl Pipeline {
             patches: Vec::new(),
             problems: Vec::new(),
             extensions: Extensions::new(),
+            acknowledged: Vec::new(),
         }
     }
 
@@ -125,6 +130,22 @@ impl Pipeline {
     #[must_use]
     pub fn secret(mut self, secret: Secret) -> Self {
         self.secrets.push(secret);
+        self
+    }
+
+    /// Accepts a platform divergence the generator cannot remove: its warnings are no longer
+    /// reported for this pipeline (an acknowledgement that matches nothing is reported).
+    ///
+    /// ```
+    /// use pipeline_core::prelude::*;
+    /// let p = Pipeline::new("delivery").acknowledge(Divergence::StageLayering);
+    /// assert!(p.acknowledged.contains(&Divergence::StageLayering));
+    /// ```
+    #[must_use]
+    pub fn acknowledge(mut self, divergence: Divergence) -> Self {
+        if !self.acknowledged.contains(&divergence) {
+            self.acknowledged.push(divergence);
+        }
         self
     }
 

@@ -22,7 +22,10 @@ pub struct Checkout {
     pub lfs: bool,
 }
 
-/// Sets a job output to what `command` prints (trailing newlines removed).
+/// Sets a job output to what `command` prints (trailing newlines removed). The command runs as
+/// its own `bash -eo pipefail` process; any value survives the trip to the consuming job, up to
+/// [`OUTPUT_MAX_ENCODED_BYTES`](crate::semantics::OUTPUT_MAX_ENCODED_BYTES) bytes encoded
+/// (docs/SEMANTICS.md, section 8).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SetOutput {
     /// The output's name.
@@ -138,12 +141,15 @@ impl Step {
         Self::of(StepKind::Upload(Upload::new(name, paths)))
     }
 
-    /// Downloads artifact `name` into the workspace root.
+    /// Downloads artifact `name`: its files arrive at the paths they were uploaded from,
+    /// relative to the workspace (docs/SEMANTICS.md, section 7).
     pub fn download(name: impl Into<ArtifactName>) -> Self {
         Self::download_to(name, ".")
     }
 
-    /// Downloads artifact `name` into `path`.
+    /// Downloads artifact `name`, whose files all lie under directory `path` of the workspace
+    /// (validation checks the uploaded paths: error `download-path` otherwise). The files arrive
+    /// at the paths they were uploaded from, as with [`Step::download`].
     pub fn download_to(name: impl Into<ArtifactName>, path: impl Into<String>) -> Self {
         Self::of(StepKind::Download(Download {
             artifact: name.into(),

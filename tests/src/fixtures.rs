@@ -200,8 +200,10 @@ pub fn release() -> Pipeline {
     let publish = Job::new("publish")
         .needs(&build)
         .environment(Environment::new("releases").tier(Tier::Production))
-        .step(Step::download_to("release", "dist"))
-        .step(Step::script("./scripts/publish.sh dist/app").env("RELEASE_TOKEN", Expr::secret("RELEASE_TOKEN")));
+        .step(Step::download("release"))
+        .step(
+            Step::script("./scripts/publish.sh target/release/app").env("RELEASE_TOKEN", Expr::secret("RELEASE_TOKEN")),
+        );
     Pipeline::new("release")
         .name("Release")
         .on(Trigger::push().tags(["v*"]))

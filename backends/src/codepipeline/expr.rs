@@ -6,7 +6,8 @@
 //! | literal | generation | the text | buildspec `env.variables`, or inline |
 //! | matrix value | generation, per cell | the text | the cell's action `EnvironmentVariables` |
 //! | configuration variable | stack deployment | a template parameter | project `EnvironmentVariables` (`Ref`/`Fn::Sub`) |
-//! | built-in, input, job output | pipeline execution | `#{SourceVariables.CommitId}`, `#{variables.NAME}`, `#{namespace.NAME}` | action `EnvironmentVariables` |
+//! | built-in, input | pipeline execution | `#{SourceVariables.CommitId}`, `#{variables.NAME}` | action `EnvironmentVariables` |
+//! | job output | pipeline execution, encoded | `#{namespace.NAME}` | action `EnvironmentVariables`, decoded by a shell `export` |
 //! | secret | build | a Secrets Manager / Parameter Store reference | buildspec `env.secrets-manager` / `env.parameter-store` |
 //! | workspace | build | `$CODEBUILD_SRC_DIR` | a shell `export` |
 //! | actor | pipeline execution, only in its record | `$PIPELINE_ACTOR`, read with `aws codepipeline get-pipeline-execution` | a shell `export` |
@@ -24,6 +25,9 @@ pub(crate) enum Part {
     Param(String),
     /// A CodePipeline variable reference, `#{...}`.
     Pipeline(String),
+    /// A job output, `#{namespace.NAME}`: its value arrives encoded and is decoded in the build
+    /// (docs/SEMANTICS.md, section 8).
+    Output(String),
     /// A secret.
     Secret(SecretName),
     /// A shell variable of the build (`CODEBUILD_SRC_DIR`).
@@ -86,7 +90,7 @@ pub(crate) fn parts(value: &Expr, resolver: &mut dyn Resolver) -> Result<Vec<Par
                     feature: format!("output {:?} of job {:?}", o.name.as_str(), o.job.as_str()),
                     hint: "the producing job is not an action of this pipeline".into(),
                 })?;
-                Part::Pipeline(format!("#{{{ns}.{}}}", o.name))
+                Part::Output(format!("#{{{ns}.{}}}", o.name))
             }
             Expr::Matrix(axis) => Part::Cell(resolver.matrix(axis).ok_or_else(|| Unsupported {
                 feature: format!("matrix value {axis:?} outside a matrix cell"),
@@ -180,7 +184,7 @@ mod tests {
             parts(&e, &mut R),
             Ok(vec![
                 Part::Lit("img:".into()),
-                Part::Pipeline("#{build.version}".into()),
+                Part::Output("#{build.version}".into()),
                 Part::Lit("-".into()),
                 Part::Pipeline("#{SourceVariables.CommitId}".into()),
                 Part::Cell("linux".into()),

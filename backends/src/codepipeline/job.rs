@@ -403,13 +403,13 @@ impl<'l, 'a> JobLowering<'l, 'a> {
                     self.spec_env().parameter_store.insert(name.to_owned(), parameter);
                 }
             }
-        } else if secrets == 0 && !has(|p| matches!(p, Part::Shell(_))) {
+        } else if secrets == 0 && !has(|p| matches!(p, Part::Shell(_) | Part::Output(_))) {
             let sub: Vec<SubPart> = parts
                 .iter()
                 .map(|p| match p {
                     Part::Lit(s) | Part::Cell(s) | Part::Pipeline(s) => SubPart::Text(s.clone()),
                     Part::Param(r) => SubPart::Ref(r.clone()),
-                    Part::Secret(_) | Part::Shell(_) => SubPart::Text(String::new()),
+                    Part::Secret(_) | Part::Shell(_) | Part::Output(_) => SubPart::Text(String::new()),
                 })
                 .collect();
             if has(|p| matches!(p, Part::Pipeline(_) | Part::Cell(_))) {
@@ -457,6 +457,13 @@ impl<'l, 'a> JobLowering<'l, 'a> {
                     self.actor |= var == expr::ACTOR_VAR;
                     out.push_str(&format!("${{{var}}}"));
                 }
+                Part::Output(reference) => {
+                    // The encoded value in a carrier variable, decoded in place by the build.
+                    let carrier = format!("{name}_{}", n + 1);
+                    self.place(&carrier, vec![Part::Pipeline(reference)], Path::root());
+                    self.exports.push(crate::shell::decode(&carrier, &carrier));
+                    out.push_str(&format!("${{{carrier}}}"));
+                }
                 other => {
                     let carrier = format!("{name}_{}", n + 1);
                     self.place(&carrier, vec![other], Path::root());
@@ -480,7 +487,8 @@ impl<'l, 'a> JobLowering<'l, 'a> {
             return Some(expr::quote(text));
         }
         let secrets = parts.iter().filter(|p| matches!(p, Part::Secret(_))).count();
-        let simple = !parts.iter().any(|p| matches!(p, Part::Shell(_))) && (secrets == 0 || parts.len() == 1);
+        let simple =
+            !parts.iter().any(|p| matches!(p, Part::Shell(_) | Part::Output(_))) && (secrets == 0 || parts.len() == 1);
         if simple {
             self.place(carrier, parts, path.clone());
             Some(format!("\"${carrier}\""))
@@ -505,13 +513,8 @@ impl<'l, 'a> JobLowering<'l, 'a> {
     fn script(&mut self, index: usize, body: &str, env: &[(String, String)], dir: Option<&str>) -> (String, String) {
         self.scripts += 1;
         let file = format!("{SCRIPT_DIR}/step-{}.sh", index + 1);
-        let mut delimiter = "PIPELINE_SCRIPT".to_owned();
-        while body.lines().any(|l| l == delimiter) {
-            delimiter.push('_');
-        }
-        let body = body.strip_suffix('\n').unwrap_or(body);
-        let write = format!("cat > {file} <<'{delimiter}'\n{body}\n{delimiter}");
-        let bash = format!("bash --noprofile --norc -eo pipefail {file}");
+        let write = crate::shell::write_file(&file, body, "PIPELINE_SCRIPT");
+        let bash = crate::shell::run_file(&file);
         let run = if self.container {
             let workdir = match dir {
                 Some(d) => format!("\"$CODEBUILD_SRC_DIR\"/{}", expr::quote(d)),
@@ -571,7 +574,9 @@ impl<'l, 'a> JobLowering<'l, 'a> {
                 (vec![write], run)
             }
             StepKind::SetOutput(o) => {
-                let (write, run) = self.script(index, &o.command, &env, dir);
+                let command_file = format!("{SCRIPT_DIR}/step-{}.command.sh", index + 1);
+                let body = crate::shell::print_encoded_output(o.name.as_str(), &o.command, &command_file);
+                let (write, run) = self.script(index, &body, &env, dir);
                 self.out.exported.push(o.name.to_string());
                 if o.name.as_str().starts_with("AWS_") || self.names.contains(o.name.as_str()) {
                     self.unsupported(
@@ -641,15 +646,8 @@ impl<'l, 'a> JobLowering<'l, 'a> {
                 if !self.out.inputs.contains(&name) {
                     self.out.inputs.push(name.clone());
                 }
-                let source = format!("\"$CODEBUILD_SRC_DIR_{name}/.\"");
-                let target = d.path.trim_end_matches('/');
-                let command = if target.is_empty() || target == "." {
-                    format!("cp -R {source} .")
-                } else {
-                    let target = expr::quote(target);
-                    format!("mkdir -p {target} && cp -R {source} {target}/")
-                };
-                (Vec::new(), command)
+                // Into the workspace: the artifact holds workspace-relative paths.
+                (Vec::new(), format!("cp -R \"$CODEBUILD_SRC_DIR_{name}/.\" ."))
             }
             StepKind::Cache(c) => {
                 self.cache(c, path);
@@ -990,58 +988,10 @@ pub(crate) fn stage_dir(artifact: &str) -> String {
     format!(".pipeline-artifacts/{artifact}")
 }
 
-fn has_glob(p: &str) -> bool {
-    p.contains(['*', '?', '['])
-}
-
-/// The command staging `paths` as artifact `name`: the files keep their paths relative to the
-/// deepest directory common to all paths (a single directory's contents are the artifact), as
-/// GitHub's upload-artifact does.
+/// The command staging `paths` as artifact `name`: each file keeps its path relative to the
+/// workspace (docs/SEMANTICS.md, section 7).
 pub(crate) fn stage_command(name: &str, paths: &[String]) -> String {
-    let dest = stage_dir(name);
-    let mut lines = vec![format!("rm -rf {dest} && mkdir -p {dest}")];
-    match paths {
-        [one] if !has_glob(one) => {
-            let p = expr::quote(one.trim_end_matches('/'));
-            lines.push(format!(
-                "if [ -d {p} ]; then cp -R {p}/. {dest}/; else cp {p} {dest}/; fi"
-            ));
-        }
-        _ => {
-            let dirs: Vec<Vec<&str>> = paths
-                .iter()
-                .map(|p| {
-                    let comps: Vec<&str> = p.trim_end_matches('/').split('/').filter(|c| *c != ".").collect();
-                    let parent = comps.len().saturating_sub(1);
-                    comps[..parent].iter().take_while(|c| !has_glob(c)).copied().collect()
-                })
-                .collect();
-            let mut root: Vec<&str> = dirs.first().cloned().unwrap_or_default();
-            for d in &dirs {
-                let common = root.iter().zip(d).take_while(|(a, b)| a == b).count();
-                root.truncate(common);
-            }
-            let rels: Vec<String> = paths
-                .iter()
-                .map(|p| {
-                    let comps: Vec<&str> = p.trim_end_matches('/').split('/').filter(|c| *c != ".").collect();
-                    let rel = comps[root.len()..].join("/");
-                    if has_glob(&rel) { rel } else { expr::quote(&rel) }
-                })
-                .collect();
-            let dest_abs = format!("\"$CODEBUILD_SRC_DIR\"/{dest}/");
-            let copy = format!(
-                "shopt -s globstar nullglob && cp -R --parents {} {dest_abs}",
-                rels.join(" ")
-            );
-            if root.is_empty() {
-                lines.push(format!("({copy})"));
-            } else {
-                lines.push(format!("(cd {} && {copy})", expr::quote(&root.join("/"))));
-            }
-        }
-    }
-    lines.join(" &&\n")
+    crate::shell::stage_artifact(name, paths, &stage_dir(name))
 }
 
 #[cfg(test)]
@@ -1049,18 +999,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn staging_keeps_paths_below_the_common_directory() {
-        assert_eq!(
-            stage_command("app", &["dist/app".into()]),
-            "rm -rf .pipeline-artifacts/app && mkdir -p .pipeline-artifacts/app &&\nif [ -d dist/app ]; then cp -R dist/app/. .pipeline-artifacts/app/; else cp dist/app .pipeline-artifacts/app/; fi"
+    fn staging_keeps_paths_relative_to_the_workspace() {
+        let c = stage_command("pkg", &["dist/a.zip".into(), "dist/a.zip.sha256".into()]);
+        assert!(
+            c.starts_with("rm -rf .pipeline-artifacts/pkg && mkdir -p .pipeline-artifacts/pkg && (\n"),
+            "{c}"
         );
-        assert_eq!(
-            stage_command("pkg", &["dist/a.zip".into(), "dist/a.zip.sha256".into()]),
-            "rm -rf .pipeline-artifacts/pkg && mkdir -p .pipeline-artifacts/pkg &&\n(cd dist && shopt -s globstar nullglob && cp -R --parents a.zip a.zip.sha256 \"$CODEBUILD_SRC_DIR\"/.pipeline-artifacts/pkg/)"
-        );
-        assert_eq!(
-            stage_command("r", &["**/*.xml".into(), "README.md".into()]),
-            "rm -rf .pipeline-artifacts/r && mkdir -p .pipeline-artifacts/r &&\n(shopt -s globstar nullglob && cp -R --parents **/*.xml README.md \"$CODEBUILD_SRC_DIR\"/.pipeline-artifacts/r/)"
+        assert!(
+            c.ends_with("cp -R --parents dist/a.zip dist/a.zip.sha256 .pipeline-artifacts/pkg/\n)"),
+            "{c}"
         );
     }
 }

@@ -282,6 +282,45 @@ impl<'a> Lowering<'a> {
         }
     }
 
+    /// Stages run in sequence and a failed stage stops the execution: a job placed in a later
+    /// stage than a job it does not depend on is stopped by that job's failure, where GitHub and
+    /// GitLab would run it (docs/SEMANTICS.md, section 5).
+    fn stage_layering(&mut self, graph: &NeedsGraph<'_>, layers: &[Vec<usize>], roles: &[Role]) {
+        let p = self.pipeline;
+        let actions = |layer: &Vec<usize>| -> Vec<usize> {
+            layer
+                .iter()
+                .copied()
+                .filter(|&i| matches!(roles[i], Role::Actions))
+                .collect()
+        };
+        let mut before: Vec<usize> = Vec::new();
+        for layer in layers {
+            let jobs = actions(layer);
+            for &j in &jobs {
+                let unrelated: Vec<String> = before
+                    .iter()
+                    .filter(|&&a| !graph.is_ancestor(a, j))
+                    .map(|&a| format!("{:?}", p.jobs[a].id.as_str()))
+                    .collect();
+                if unrelated.is_empty() {
+                    continue;
+                }
+                self.warning(
+                    "codepipeline-stage-layering",
+                    self.root().job(p.jobs[j].id.as_str()),
+                    format!(
+                        "CodePipeline runs jobs in stages: job {:?} runs in a later stage than {}, which it does not need, so a failure there stops it (GitHub and GitLab would run it)",
+                        p.jobs[j].id.as_str(),
+                        unrelated.join(", ")
+                    ),
+                    "make the job need the jobs it must follow, split independent work into its own pipeline, or accept it with `.acknowledge(Divergence::StageLayering)` on the pipeline",
+                );
+            }
+            before.extend(jobs);
+        }
+    }
+
     pub(crate) fn lower(mut self) -> Option<Lowered> {
         let p = self.pipeline;
         super::escape::check(p, self.diagnostics);
@@ -325,20 +364,11 @@ impl<'a> Lowering<'a> {
                     }
                     self.namespaces.insert(job.id.to_string(), ns);
                 }
-                if cells.len() > 1 {
-                    self.warning(
-                        "codepipeline-matrix-output",
-                        root.job(job.id.as_str()),
-                        format!(
-                            "job {:?} has a matrix and outputs; later jobs read the outputs of its first cell",
-                            job.id.as_str()
-                        ),
-                        "produce outputs in a job without a matrix",
-                    );
-                }
             }
             action_names.push(cells);
         }
+
+        self.stage_layering(&graph, &layers, &roles);
 
         // Stages.
         let mut resources: IndexMap<String, model::Resource> = IndexMap::new();
@@ -381,7 +411,7 @@ impl<'a> Lowering<'a> {
                                 job.id.as_str(),
                                 job.retry
                             ),
-                            "make the flaky step retry itself",
+                            "make the flaky step retry itself, or accept the difference with `.acknowledge(Divergence::Retry)` on the pipeline",
                         );
                     }
                 } else {
@@ -409,7 +439,7 @@ impl<'a> Lowering<'a> {
                         format!(
                             "stage {name:?} retries its failed actions once, including those of jobs without retry"
                         ),
-                        "give jobs that need retries a layer of their own",
+                        "give jobs that need retries a layer of their own, or accept the difference with `.acknowledge(Divergence::Retry)` on the pipeline",
                     );
                 }
                 Some(FailureConditions {
@@ -1003,7 +1033,7 @@ impl<'a> Lowering<'a> {
                     "CodeBuild's shortest timeout is {MIN_TIMEOUT} minutes; job {:?} asks for {timeout}",
                     job.id.as_str()
                 ),
-                "use a timeout of at least 5 minutes",
+                "use a timeout of at least 5 minutes, or accept the difference with `.acknowledge(Divergence::MinimumTimeout)` on the pipeline",
             );
         }
         let build_spec = match yaml::to_value(&cell.buildspec).and_then(|v| yaml::to_string(&v)) {

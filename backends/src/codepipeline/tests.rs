@@ -131,8 +131,15 @@ fn outputs_are_exported_and_read_through_the_namespace() {
     assert_eq!(
         config(&l, "deploy", "EnvironmentVariables"),
         Some(CfnString::lit(
-            r##"[{"name":"VERSION","value":"#{build.version}","type":"PLAINTEXT"}]"##
+            r##"[{"name":"VERSION_1","value":"#{build.version}","type":"PLAINTEXT"}]"##
         ))
+    );
+    // The value arrives encoded and is decoded before the steps run.
+    assert!(
+        text(&l, "DeployProject").contains(r#"printf -v VERSION_1 '%b' "${VERSION_1//%/\\x}""#)
+            && text(&l, "DeployProject").contains(r#"export VERSION="${VERSION_1}""#),
+        "{}",
+        text(&l, "DeployProject")
     );
 }
 

@@ -21,7 +21,7 @@ pub(crate) fn builtin(b: Builtin) -> &'static str {
 /// A value as text with `${{ }}` expressions. Adjacent literal parts are joined before they are
 /// escaped ([`escape::literal`]), so a `${{` split across pieces (`"$"` then `"{{ x }}"`) is
 /// escaped like one written whole.
-pub(crate) fn value(e: &Expr) -> String {
+pub(crate) fn value(e: &Expr, pipeline: &Pipeline) -> String {
     let mut out = String::new();
     let mut text = String::new();
     for part in flatten(e) {
@@ -29,7 +29,7 @@ pub(crate) fn value(e: &Expr) -> String {
             Expr::Literal(s) => text.push_str(s),
             other => {
                 out.push_str(&escape::literal(&std::mem::take(&mut text)));
-                out.push_str(&reference(other));
+                out.push_str(&reference(other, pipeline));
             }
         }
     }
@@ -50,17 +50,48 @@ fn flatten(e: &Expr) -> Vec<&Expr> {
 }
 
 /// A reference as a `${{ }}` expression.
-fn reference(part: &Expr) -> String {
+fn reference(part: &Expr, pipeline: &Pipeline) -> String {
     match part {
         Expr::Literal(s) => escape::literal(s),
         Expr::Builtin(b) => ["${{ ", builtin(*b), " }}"].concat(),
         Expr::Secret(s) => ["${{ secrets.", s.as_str(), " }}"].concat(),
-        Expr::Input(i) => ["${{ inputs.", i.as_str(), " }}"].concat(),
+        Expr::Input(i) => ["${{ ", input(pipeline, i.as_str()).0.as_str(), " }}"].concat(),
         Expr::Output(o) => ["${{ needs.", o.job.as_str(), ".outputs.", o.name.as_str(), " }}"].concat(),
         Expr::Matrix(a) => ["${{ matrix.", a.as_str(), " }}"].concat(),
         Expr::Var(v) => ["${{ vars.", v.as_str(), " }}"].concat(),
-        Expr::Concat(parts) => parts.iter().map(reference).collect(),
+        Expr::Concat(parts) => parts.iter().map(|p| reference(p, pipeline)).collect(),
     }
+}
+
+/// The value of input `name` as an expression, and whether it is a compound one: the input on a
+/// manual run, its default on every other event (GitHub leaves `inputs.*` empty outside
+/// `workflow_dispatch`; docs/SEMANTICS.md, section 6).
+pub(crate) fn input(pipeline: &Pipeline, name: &str) -> (String, bool) {
+    let plain = ["inputs.", name].concat();
+    let Some(kind) = pipeline.inputs().find(|i| i.name == name).map(|i| &i.kind) else {
+        return (plain, false);
+    };
+    let default = match kind {
+        InputKind::Boolean { default: false } => return (plain, false),
+        InputKind::Boolean { default: true } => {
+            return (
+                ["github.event_name != 'workflow_dispatch' || ", plain.as_str()].concat(),
+                true,
+            );
+        }
+        InputKind::String { default } => default.clone().unwrap_or_default(),
+        InputKind::Choice { options, default } => {
+            default.clone().or_else(|| options.first().cloned()).unwrap_or_default()
+        }
+    };
+    if default.is_empty() {
+        return (plain, false);
+    }
+    let mut text = ["github.event_name == 'workflow_dispatch' && ", plain.as_str()].concat();
+    text.push_str(" || github.event_name != 'workflow_dispatch' && ");
+    escape::push_string_literal(&mut text, &[default.as_str()]);
+    text.push_str(" || ''");
+    (text, true)
 }
 
 /// `s` as an expression string literal.
@@ -141,16 +172,16 @@ fn render(out: &mut String, c: &Condition, pipeline: &Pipeline, on: On, ctx: Ctx
             let boolean = pipeline
                 .inputs()
                 .any(|i| i.name == *name && matches!(i.kind, InputKind::Boolean { .. }));
+            let (input, compound_input) = input(pipeline, name.as_str());
             if boolean {
-                if v != "true" {
+                let negated = v != "true";
+                if negated {
                     out.push('!');
                 }
-                out.push_str("inputs.");
-                out.push_str(name.as_str());
+                group(out, compound_input && (negated || compound), |out| out.push_str(&input));
             } else {
                 group(out, comparison, |out| {
-                    out.push_str("inputs.");
-                    out.push_str(name.as_str());
+                    group(out, compound_input, |out| out.push_str(&input));
                     out.push_str(" == ");
                     push_quoted(out, &[v.as_str()]);
                 });
@@ -203,16 +234,19 @@ mod tests {
             "-".into(),
             OutputRef::new("build", "version").into(),
         ]);
-        assert_eq!(value(&e), "img:${{ github.sha }}-${{ needs.build.outputs.version }}");
-        assert_eq!(value(&Expr::secret("TOKEN")), "${{ secrets.TOKEN }}");
-        assert_eq!(value(&Expr::lit("literal ${{ x }}")), "literal ${{ '${{' }} x }}");
+        assert_eq!(
+            value(&e, &p()),
+            "img:${{ github.sha }}-${{ needs.build.outputs.version }}"
+        );
+        assert_eq!(value(&Expr::secret("TOKEN"), &p()), "${{ secrets.TOKEN }}");
+        assert_eq!(value(&Expr::lit("literal ${{ x }}"), &p()), "literal ${{ '${{' }} x }}");
         // Pieces that only form `${{` together are escaped as one literal.
         let pieces = Expr::Concat(vec![
             "$".into(),
             Expr::Concat(vec!["{".into()]),
             "{ secrets.X }}".into(),
         ]);
-        assert_eq!(value(&pieces), "${{ '${{' }} secrets.X }}");
+        assert_eq!(value(&pieces, &p()), "${{ '${{' }} secrets.X }}");
     }
 
     #[test]
@@ -248,6 +282,30 @@ mod tests {
         assert_eq!(
             condition(&c, &p(), On::Job),
             "(github.ref == 'refs/heads/main' && github.event_name == 'push') || startsWith(github.ref, 'refs/tags/')"
+        );
+    }
+
+    #[test]
+    fn inputs_hold_their_default_outside_manual_runs() {
+        let p = Pipeline::new("p").on(Trigger::manual()
+            .input(Input::boolean("go", "Go", true))
+            .input(Input::choice("env", "Env", ["staging", "prod"]))
+            .input(Input::string("target", "t").default_value("it's")));
+        assert_eq!(
+            value(&Expr::input("go"), &p),
+            "${{ github.event_name != 'workflow_dispatch' || inputs.go }}"
+        );
+        assert_eq!(
+            value(&Expr::input("env"), &p),
+            "${{ github.event_name == 'workflow_dispatch' && inputs.env || github.event_name != 'workflow_dispatch' && 'staging' || '' }}"
+        );
+        assert_eq!(
+            condition(&!Condition::input_equals("go", "true"), &p, On::Job),
+            "${{ !(github.event_name != 'workflow_dispatch' || inputs.go) }}"
+        );
+        assert_eq!(
+            condition(&Condition::input_equals("target", "x"), &p, On::Job),
+            "(github.event_name == 'workflow_dispatch' && inputs.target || github.event_name != 'workflow_dispatch' && 'it''s' || '') == 'x'"
         );
     }
 

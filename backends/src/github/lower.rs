@@ -54,10 +54,10 @@ impl Lowering<'_> {
             on: self.on(),
             permissions: gh::Permissions::new(),
             concurrency: p.concurrency.as_ref().map(|c| gh::Concurrency {
-                group: expr::value(&c.group),
+                group: expr::value(&c.group, self.pipeline),
                 cancel_in_progress: c.cancel_in_progress,
             }),
-            env: env(&p.env),
+            env: env(&p.env, self.pipeline),
             defaults: gh::Defaults {
                 run: gh::RunDefaults { shell: "bash" },
             },
@@ -255,7 +255,7 @@ impl Lowering<'_> {
                     path().field("retry"),
                     format!("GitHub Actions cannot retry a job; job {:?} runs once", job.id.as_str()),
                 )
-                .with_hint("make the flaky step retry itself, or rerun failed jobs from the UI")
+                .with_hint("make the flaky step retry itself, or rerun failed jobs from the UI; accept the difference with `.acknowledge(Divergence::Retry)` on the pipeline")
                 .on_platform(PLATFORM),
             );
         }
@@ -296,11 +296,11 @@ impl Lowering<'_> {
                     .on_platform(PLATFORM),
                 );
             }
-            gh::EnvironmentRef { name: escape::literal(e.name.as_str()), url: e.url.as_ref().map(expr::value) }
+            gh::EnvironmentRef { name: escape::literal(e.name.as_str()), url: e.url.as_ref().map(|u| expr::value(u, pipeline)) }
         });
         let concurrency = match (&job.concurrency, &job.environment) {
             (Some(c), _) => Some(gh::Concurrency {
-                group: expr::value(&c.group),
+                group: expr::value(&c.group, self.pipeline),
                 cancel_in_progress: c.cancel_in_progress,
             }),
             // Two deploys to one environment must never overlap; queue them.
@@ -332,7 +332,7 @@ impl Lowering<'_> {
                         s.name.clone(),
                         gh::Container {
                             image: escape::literal(&s.image),
-                            env: env(&s.env),
+                            env: env(&s.env, self.pipeline),
                             ports,
                         },
                     )
@@ -353,7 +353,7 @@ impl Lowering<'_> {
                 max_parallel: m.max_parallel,
             }),
             outputs,
-            env: env(&job.env),
+            env: env(&job.env, self.pipeline),
             steps,
         }
     }
@@ -378,7 +378,7 @@ impl Lowering<'_> {
                 .map(|c| expr::condition(c, self.pipeline, expr::On::Step)),
             uses: None,
             with: With::new(),
-            env: env(&step.env),
+            env: env(&step.env, self.pipeline),
             working_directory: escape::literal_opt(step.working_directory.as_ref()),
             run: None,
             continue_on_error: step.continue_on_error,
@@ -411,15 +411,34 @@ impl Lowering<'_> {
                 with: a
                     .with
                     .iter()
-                    .map(|(k, v)| (k.clone(), WithValue::String(expr::value(v))))
+                    .map(|(k, v)| (k.clone(), WithValue::String(expr::value(v, self.pipeline))))
                     .collect(),
                 ..base
             },
             StepKind::Upload(u) => {
-                let mut with = With::with_capacity(4);
+                // upload-artifact roots the files at their common directory: stage them with their
+                // workspace-relative paths and upload the staging directory (docs/SEMANTICS.md, 7).
+                let dir = ["pipeline-artifacts/", u.artifact.as_str()].concat();
+                out.push(gh::Step {
+                    name: Some(escape::literal(&format!("Stage artifact {}", u.artifact))),
+                    condition: base.condition.clone(),
+                    run: Some(escape::literal(
+                        &(crate::shell::stage_artifact(
+                            u.artifact.as_str(),
+                            &u.paths,
+                            &format!("\"$RUNNER_TEMP/{dir}\""),
+                        ) + "\n"),
+                    )),
+                    ..gh::Step::default()
+                });
+                let mut with = With::with_capacity(5);
                 with.insert("name".into(), escape::literal(u.artifact.as_str()).into());
-                with.insert("path".into(), escape::literal(&u.paths.join("\n")).into());
+                with.insert(
+                    "path".into(),
+                    ["${{ runner.temp }}/", escape::literal(&dir).as_str()].concat().into(),
+                );
                 with.insert("if-no-files-found".into(), "error".into());
+                with.insert("include-hidden-files".into(), true.into());
                 if let Some(days) = u.retention_days {
                     with.insert("retention-days".into(), WithValue::Int(i64::from(days)));
                 }
@@ -430,9 +449,10 @@ impl Lowering<'_> {
                 }
             }
             StepKind::Download(d) => {
-                let mut with = With::with_capacity(2);
+                // Into the workspace: the artifact holds workspace-relative paths (validation
+                // keeps `download_to` directories consistent with them).
+                let mut with = With::with_capacity(1);
                 with.insert("name".into(), escape::literal(d.artifact.as_str()).into());
-                with.insert("path".into(), escape::literal(&d.path).into());
                 gh::Step {
                     uses: Some(self.pinned(pins::DOWNLOAD_ARTIFACT)),
                     with,
@@ -461,7 +481,7 @@ impl Lowering<'_> {
                 let uses = self.pinned(pins::CONFIGURE_AWS_CREDENTIALS);
                 for (n, arn) in std::iter::once(&role.role_arn).chain(&role.chain).enumerate() {
                     let mut with = With::with_capacity(5);
-                    with.insert("role-to-assume".into(), expr::value(arn).into());
+                    with.insert("role-to-assume".into(), expr::value(arn, self.pipeline).into());
                     with.insert("aws-region".into(), escape::literal(&role.region).into());
                     if let Some(name) = &role.session_name {
                         with.insert("role-session-name".into(), escape::literal(name).into());
@@ -491,11 +511,7 @@ impl Lowering<'_> {
                 return;
             }
             StepKind::SetOutput(o) => {
-                let script = format!(
-                    "value=\"$({command})\"\n{{\n  echo \"{name}<<PIPELINE_OUTPUT_EOF\"\n  printf '%s\\n' \"$value\"\n  echo \"PIPELINE_OUTPUT_EOF\"\n}} >> \"$GITHUB_OUTPUT\"\n",
-                    command = o.command,
-                    name = o.name,
-                );
+                let script = crate::shell::github_output(o.name.as_str(), &o.command);
                 gh::Step {
                     id: Some(output_step_id(step)),
                     run: Some(script),
@@ -524,8 +540,8 @@ fn output_step_id(step: &Step) -> String {
     }
 }
 
-fn env(env: &Env) -> OrderedMap<String, String> {
+fn env(env: &Env, pipeline: &Pipeline) -> OrderedMap<String, String> {
     env.iter()
-        .map(|(k, v)| (k.as_str().to_owned(), expr::value(v)))
+        .map(|(k, v)| (k.as_str().to_owned(), expr::value(v, pipeline)))
         .collect()
 }

@@ -89,13 +89,29 @@ pub(crate) struct Lowering<'a> {
 #[derive(Default)]
 struct StepsOut {
     script: Vec<String>,
-    after_script: Vec<String>,
     checkout: Option<Checkout>,
     uploads: Vec<(Upload, When, Path)>,
     caches: Vec<gl::Cache>,
     downloads: Vec<(String, String, Path)>,
     aws: bool,
     outputs: bool,
+    /// Decoding variables used so far (see [`script::exports`]).
+    decoded: usize,
+    /// Whether `script` runs step files (and needs the steps directory).
+    isolated: bool,
+    /// Whether steps record failures instead of ending the job (some step runs after a failure).
+    status_mode: bool,
+}
+
+/// How a step's text runs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Run<'a> {
+    /// As its own bash process (every user script).
+    Process,
+    /// As its own process whose standard output is the encoded value of this dotenv variable.
+    Output(&'a str),
+    /// In the job's shell (generated code that exports what later steps need).
+    JobShell,
 }
 
 impl Lowering<'_> {
@@ -529,11 +545,6 @@ impl Lowering<'_> {
             })
             .collect();
 
-        // Downloads land where the files were uploaded from.
-        for (artifact, dest, spath) in &steps.downloads {
-            self.download_path(artifact, dest, spath);
-        }
-
         // Rules, manual gate, allow failure.
         let approval = job.environment.as_ref().and_then(|e| e.approval.as_ref());
         if approval.is_some() && status_job {
@@ -636,6 +647,7 @@ impl Lowering<'_> {
             }
         }
 
+        self.encoded_outputs(job, &path);
         let environment = job.environment.as_ref().map(|e| gl::Environment {
             name: e.name.to_string(),
             url: e.url.as_ref().map(expr::value),
@@ -737,6 +749,10 @@ impl Lowering<'_> {
             if expr::sole_variable(value).as_deref() == Some(name.as_str()) && !variables.contains_key(name.as_str()) {
                 continue;
             }
+            // Job outputs arrive encoded: the job's shell decodes them (`script::prologue`).
+            if value.outputs().next().is_some() {
+                continue;
+            }
             variables.insert(name.to_string(), expr::value(value));
         }
         for (name, value) in &settings.variables {
@@ -757,6 +773,7 @@ impl Lowering<'_> {
         }
 
         let artifacts = self.artifacts(&steps, &path);
+        let mut decoded = steps.decoded;
         let interruptible = settings.interruptible.or(cancel.then_some(true));
         gl::Job {
             stage: stage_name(layer),
@@ -786,9 +803,41 @@ impl Lowering<'_> {
             variables,
             id_tokens,
             cache: steps.caches,
-            script: steps.script,
-            after_script: steps.after_script,
+            script: with_prologue(script::prologue(&job.env, steps.isolated, &mut decoded), steps.script),
+            after_script: Vec::new(),
             artifacts,
+        }
+    }
+
+    /// Job outputs travel encoded (docs/SEMANTICS.md, section 8); only scripts decode them.
+    /// Fields GitLab reads itself see the encoded form.
+    fn encoded_outputs(&mut self, job: &Job, path: &Path) {
+        let mut fields: Vec<(String, String)> = Vec::new();
+        if let Some(url) = job.environment.as_ref().and_then(|e| e.url.as_ref()) {
+            fields.extend(
+                url.outputs()
+                    .map(|o| ("the environment URL".to_owned(), o.name.to_string())),
+            );
+        }
+        for s in &job.services {
+            for (name, value) in s.env.iter() {
+                fields.extend(
+                    value
+                        .outputs()
+                        .map(|o| (format!("variable {name} of service {:?}", s.name), o.name.to_string())),
+                );
+            }
+        }
+        for (field, output) in fields {
+            self.warn(
+                "gitlab-encoded-output",
+                path.clone(),
+                format!(
+                    "{field} of job {:?} reads output {output:?}, which GitLab sees percent-encoded: only values of letters, digits and `._~/:@+,=-` arrive unchanged",
+                    job.id.as_str()
+                ),
+                "pass the value through the job's env to a script, or accept the difference with `.acknowledge(Divergence::EncodedOutput)` on the pipeline",
+            );
         }
     }
 
@@ -803,38 +852,6 @@ impl Lowering<'_> {
             }
         }
         out
-    }
-
-    fn download_path(&mut self, artifact: &str, dest: &str, path: &Path) {
-        let dest = dest.trim_end_matches('/');
-        if dest == "." || dest.is_empty() {
-            return;
-        }
-        let Some(upload) = self
-            .pipeline
-            .jobs
-            .iter()
-            .flat_map(|j| &j.steps)
-            .find_map(|s| match &s.kind {
-                StepKind::Upload(u) if u.artifact == artifact => Some(u),
-                _ => None,
-            })
-        else {
-            return;
-        };
-        let prefix = format!("{dest}/");
-        if upload.paths.iter().all(|p| p.starts_with(&prefix)) {
-            return;
-        }
-        self.warn(
-            "gitlab-download-path",
-            path.clone(),
-            format!(
-                "GitLab restores artifact {artifact:?} at the paths it was uploaded from ({}), not under {dest:?}",
-                upload.paths.join(", ")
-            ),
-            format!("download it to \".\" (or upload it from under {dest:?}), or move the files in a script step"),
-        );
     }
 
     fn artifacts(&mut self, steps: &StepsOut, path: &Path) -> Option<gl::Artifacts> {
@@ -903,10 +920,17 @@ impl Lowering<'_> {
     }
 
     fn steps(&mut self, job: &Job, path: &Path) -> StepsOut {
-        let mut out = StepsOut::default();
-        // The first ordinary step that follows an after-script step, for the error.
-        let mut after_seen: Option<usize> = None;
-        let mut after_warned = false;
+        // Steps that run after a failure (or always): every step records its failure instead of
+        // ending the job, and the job fails at the end (docs/SEMANTICS.md, section 4).
+        let mut out = StepsOut {
+            status_mode: job.steps.iter().any(|s| {
+                matches!(
+                    s.kind,
+                    StepKind::Script(_) | StepKind::Action(_) | StepKind::SetOutput(_) | StepKind::AssumeRole(_)
+                ) && s.condition.as_ref().is_some_and(Condition::mentions_status)
+            }),
+            ..StepsOut::default()
+        };
         for (i, step) in job.steps.iter().enumerate() {
             let spath = path.step(i, step.id_str());
             let what = describe(i, step);
@@ -940,6 +964,12 @@ impl Lowering<'_> {
                 }
                 StepKind::Upload(u) => {
                     if let Some(when) = self.status_only(step, &spath, job, "an artifact upload", "artifacts") {
+                        if when == When::OnSuccess {
+                            // GitLab only warns about a path that matches nothing; the upload
+                            // step fails, as on every platform (docs/SEMANTICS.md, section 7).
+                            let check = script::uploaded_paths_exist(u.artifact.as_str(), &u.paths);
+                            self.script_step(Run::Process, step, &check, &what, &spath, job, &mut out, i);
+                        }
                         out.uploads.push((u.clone(), when, spath.clone()));
                     }
                 }
@@ -988,31 +1018,11 @@ impl Lowering<'_> {
                         .push((d.artifact.to_string(), d.path.clone(), spath.clone()));
                 }
                 StepKind::Script(body) => {
-                    self.script_step(
-                        step,
-                        body,
-                        &what,
-                        &spath,
-                        job,
-                        &mut out,
-                        &mut after_seen,
-                        &mut after_warned,
-                        i,
-                    );
+                    self.script_step(Run::Process, step, body, &what, &spath, job, &mut out, i);
                 }
                 StepKind::Action(a) => match &a.fallback {
                     Some(fallback) => {
-                        self.script_step(
-                            step,
-                            fallback,
-                            &what,
-                            &spath,
-                            job,
-                            &mut out,
-                            &mut after_seen,
-                            &mut after_warned,
-                            i,
-                        );
+                        self.script_step(Run::Process, step, fallback, &what, &spath, job, &mut out, i);
                     }
                     None => self.unsupported(
                         spath.clone(),
@@ -1026,22 +1036,11 @@ impl Lowering<'_> {
                 },
                 StepKind::SetOutput(o) => {
                     let dotenv = expr::dotenv_name(&job.output(o.name.clone()));
-                    let body = format!(
-                        "{dotenv}=\"$({})\"\nprintf '%s=%s\\n' {dotenv} \"${dotenv}\" >> \"$CI_PROJECT_DIR/{OUTPUTS_FILE}\"\n",
-                        o.command
-                    );
+                    // Beside the step's own file (the steps directory is the job shell's variable).
+                    let file = "\"${0%.sh}.command.sh\"".to_owned();
+                    let body = crate::shell::print_encoded_output(o.name.as_str(), &o.command, &file);
                     out.outputs = true;
-                    self.script_step(
-                        step,
-                        &body,
-                        &what,
-                        &spath,
-                        job,
-                        &mut out,
-                        &mut after_seen,
-                        &mut after_warned,
-                        i,
-                    );
+                    self.script_step(Run::Output(&dotenv), step, &body, &what, &spath, job, &mut out, i);
                 }
                 StepKind::AssumeRole(CloudRole::Aws(role)) => {
                     if step.continue_on_error || step.working_directory.is_some() || !step.env.is_empty() {
@@ -1062,19 +1061,12 @@ impl Lowering<'_> {
                         continue_on_error: false,
                         ..step.clone()
                     };
-                    self.script_step(
-                        &plain,
-                        &body,
-                        &what,
-                        &spath,
-                        job,
-                        &mut out,
-                        &mut after_seen,
-                        &mut after_warned,
-                        i,
-                    );
+                    self.script_step(Run::JobShell, &plain, &body, &what, &spath, job, &mut out, i);
                 }
             }
+        }
+        if out.status_mode {
+            out.script.push(script::fail_if_failed());
         }
         out
     }
@@ -1104,14 +1096,13 @@ impl Lowering<'_> {
     #[allow(clippy::too_many_arguments)]
     fn script_step(
         &mut self,
+        how: Run<'_>,
         step: &Step,
         body: &str,
         what: &str,
         path: &Path,
         job: &Job,
         out: &mut StepsOut,
-        after_seen: &mut Option<usize>,
-        after_warned: &mut bool,
         index: usize,
     ) {
         let guard = match script::guard(step.condition.as_ref()) {
@@ -1124,45 +1115,46 @@ impl Lowering<'_> {
         if guard.never {
             return;
         }
-        let text = script::wrap(
-            body,
-            &script::exports(&step.env),
-            step.working_directory.as_deref(),
-            guard.test.as_deref(),
-            step.continue_on_error.then_some(what),
-        );
-        if guard.after {
-            if after_seen.is_none() {
-                *after_seen = Some(index);
-            }
-            if !*after_warned {
-                *after_warned = true;
-                self.warn(
-                    "gitlab-after-script",
-                    path.clone(),
-                    format!(
-                        "the steps of job {:?} that run after a failure (or always) go to GitLab's `after_script`: a separate shell, limited to 5 minutes, whose failure does not fail the job",
-                        job.id.as_str()
-                    ),
-                    "keep such steps short (notifications, log collection); they do not see variables exported or AWS credentials assumed by earlier steps",
-                );
-            }
-            out.after_script.push(script::entry(text));
-        } else {
-            if let Some(first) = *after_seen {
-                self.unsupported(
-                    path.clone(),
-                    format!(
-                        "on GitLab, steps that run after a failure (step {} of job {:?}) must come after every ordinary step",
-                        first + 1,
-                        job.id.as_str()
-                    ),
-                    "move the step that runs on failure or always to the end of the job",
-                );
-            }
-            out.script.push(script::entry(text));
+        let mut tests: Vec<String> = Vec::new();
+        if out.status_mode && !guard.after {
+            tests.push(script::NOT_FAILED.to_owned());
         }
+        if let Some(t) = &guard.test {
+            tests.push(if tests.is_empty() || !t.contains(" || ") {
+                t.clone()
+            } else {
+                format!("{{ {t}; }}")
+            });
+        }
+        let test = (!tests.is_empty()).then(|| tests.join(" && "));
+        let record = (out.status_mode && !step.continue_on_error).then_some(what);
+        let text = match how {
+            Run::JobShell => script::in_job_shell(body, test.as_deref()),
+            Run::Process | Run::Output(_) => {
+                let env = script::exports(&step.env, &mut out.decoded);
+                script::wrap(
+                    index,
+                    body,
+                    &env,
+                    step.working_directory.as_deref(),
+                    test.as_deref(),
+                    step.continue_on_error.then_some(what),
+                    match how {
+                        Run::Output(dotenv) => Some((dotenv, OUTPUTS_FILE)),
+                        _ => None,
+                    },
+                    record,
+                )
+            }
+        };
+        out.isolated |= how != Run::JobShell;
+        out.script.push(script::entry(text));
     }
+}
+
+/// `entries` after the prologue entry, if any.
+fn with_prologue(prologue: Option<String>, entries: Vec<String>) -> Vec<String> {
+    prologue.into_iter().chain(entries).collect()
 }
 
 /// How a step is named in messages.

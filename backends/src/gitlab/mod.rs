@@ -45,8 +45,8 @@
 //!
 //! Everything GitLab cannot express is a diagnostic naming the feature, the job and GitLab:
 //! errors `gitlab-unsupported` and `gitlab-reserved-job-name`; warnings for what is lossy but
-//! acceptable (`gitlab-after-script`, `gitlab-matrix`, `gitlab-artifacts-merged`,
-//! `gitlab-download-path`, `gitlab-concurrency`, `gitlab-input-required`, `gitlab-runner`);
+//! acceptable (`gitlab-matrix`, `gitlab-artifacts-merged`, `gitlab-concurrency`,
+//! `gitlab-input-required`, `gitlab-runner`);
 //! notices for settings (`gitlab-schedule-setting`, `gitlab-protected-environment`,
 //! `gitlab-aws-oidc`, `gitlab-hosted-runner`).
 
@@ -89,7 +89,9 @@ use model::{AutoCancel, CiFile, GlobalVariable, Include, Prefilled, Rule, Workfl
 /// let yaml = Gitlab::new().render(&release, &mut diagnostics).expect("renders");
 /// assert!(yaml.contains("if: $CI_PIPELINE_SOURCE == \"push\" && $CI_COMMIT_TAG =~ /^v[^\\/]*$/"));
 /// assert!(yaml.contains("      dotenv: .pipeline-outputs.env"));
-/// assert!(yaml.contains("    VERSION: $BUILD_VERSION"));
+/// // The output travels percent-encoded; the consuming job's shell decodes it into `VERSION`.
+/// assert!(yaml.contains(r#"printf -v pipeline_output_1 '%b' "${BUILD_VERSION//%/\\x}""#));
+/// assert!(yaml.contains(r#"export VERSION="${pipeline_output_1}""#));
 /// assert!(yaml.contains("  when: manual\n  allow_failure: false\n"));
 /// assert!(diagnostics.contains_code("gitlab-protected-environment"));
 /// ```

@@ -402,11 +402,13 @@ impl Generator {
             root_in_repository: self.root_in_repository(),
         };
         let mut files: BTreeMap<RelPath, (&'static str, GeneratedFile)> = BTreeMap::new();
+        let mut generated: Vec<&str> = Vec::new();
         for backend in self
             .backends
             .iter()
             .filter(|b| selected.is_empty() || selected.iter().any(|s| s == b.name()))
         {
+            generated.push(backend.name());
             for file in backend.generate(&self.pipelines, &ctx, &mut diagnostics) {
                 let path = file.path.as_str();
                 if path == LEGACY_MANIFEST_FILE
@@ -432,6 +434,7 @@ impl Generator {
                 }
             }
         }
+        crate::semantics::apply_acknowledgements(&self.pipelines, &generated, &mut diagnostics);
         diagnostics.sort();
         if diagnostics.has_errors() {
             return Err(diagnostics);

@@ -3,13 +3,50 @@
 
 use std::collections::BTreeMap;
 
-use super::{MAX_ID_LEN, Validator};
+use super::{At, MAX_ID_LEN, Validator};
 use crate::diagnostic::did_you_mean;
 use crate::graph::NeedsGraph;
 use crate::id::rules;
 use crate::step::StepKind;
 
 impl Validator<'_> {
+    /// Artifacts are restored at the paths they were uploaded from (docs/SEMANTICS.md,
+    /// section 7): a download directory other than the workspace must hold every uploaded path.
+    fn download_path(&mut self, d: &crate::artifact::Download, producer: usize, path: At<'_>) {
+        let dir = d.path.trim_start_matches("./").trim_end_matches('/');
+        if dir.is_empty() || dir == "." {
+            return;
+        }
+        let normal = |p: &str| p.trim_start_matches("./").to_owned();
+        let uploaded: Vec<String> = self.p.jobs[producer]
+            .steps
+            .iter()
+            .filter_map(|s| match &s.kind {
+                StepKind::Upload(u) if u.artifact == d.artifact => Some(u.paths.iter().map(|p| normal(p))),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        let prefix = format!("{dir}/");
+        let outside: Vec<&String> = uploaded.iter().filter(|p| !p.starts_with(&prefix)).collect();
+        if !outside.is_empty() {
+            let outside: Vec<&str> = outside.iter().map(|p| p.as_str()).collect();
+            self.error(
+                "download-path",
+                path(),
+                format!(
+                    "artifact {:?} is restored where it was uploaded from ({}), not under {dir:?}",
+                    d.artifact.as_str(),
+                    outside.join(", ")
+                ),
+                Some(format!(
+                    "use `Step::download({:?})`, or upload the files from under {dir:?}",
+                    d.artifact.as_str()
+                )),
+            );
+        }
+    }
+
     pub(super) fn artifacts(&mut self, graph: &NeedsGraph<'_>) {
         let mut producers: BTreeMap<&str, usize> = BTreeMap::new();
         let root = self.root.clone();
@@ -83,7 +120,7 @@ impl Validator<'_> {
                                 )),
                             );
                         }
-                        Some(_) => {}
+                        Some(&producer) => self.download_path(d, producer, &path),
                     }
                 }
             }

@@ -28,6 +28,7 @@ use crate::graph::NeedsGraph;
 use crate::id::rules;
 use crate::job::Job;
 use crate::pipeline::Pipeline;
+use crate::semantics::OUTPUTS_PER_JOB_MAX;
 use crate::step::StepKind;
 use values::{is_action_name, is_role_arn};
 
@@ -285,6 +286,37 @@ impl<'a> Validator<'a> {
         self.outputs(&graph);
     }
 
+    /// Outputs: at most [`OUTPUTS_PER_JOB_MAX`] per job, none from a matrix job (docs/SEMANTICS.md,
+    /// section 8).
+    fn job_outputs(&mut self, job: &Job, path: At<'_>) {
+        let outputs: Vec<&str> = job.outputs().map(|o| o.as_str()).collect();
+        if outputs.len() > OUTPUTS_PER_JOB_MAX {
+            self.error(
+                "too-many-outputs",
+                path(),
+                format!(
+                    "job {:?} sets {} outputs ({}); a job sets at most {OUTPUTS_PER_JOB_MAX}",
+                    job.id.as_str(),
+                    outputs.len(),
+                    outputs.join(", ")
+                ),
+                Some("join related values into one output, or pass files through an artifact".into()),
+            );
+        }
+        if job.matrix.is_some() && !outputs.is_empty() {
+            self.error(
+                "matrix-output",
+                path(),
+                format!(
+                    "job {:?} has a matrix and sets outputs ({}): every cell would set the same output, and each platform keeps a different cell's value",
+                    job.id.as_str(),
+                    outputs.join(", ")
+                ),
+                Some("set outputs in a job without a matrix (for example a job that needs the matrix job)".into()),
+            );
+        }
+    }
+
     fn job(&mut self, job: &Job, path: At<'_>) {
         for problem in &job.problems {
             self.out.push(problem.at(path()));
@@ -448,6 +480,7 @@ impl<'a> Validator<'a> {
             }
             self.env(&s.env, &|| spath().field("env"), Place::ServiceEnv, Some((job, &axes)));
         }
+        self.job_outputs(job, path);
         for (i, step) in job.steps.iter().enumerate() {
             let spath = || path().step(i, step.id_str());
             let earlier = &job.steps[..i];
@@ -687,6 +720,7 @@ mod tests {
             ("duplicate-secret", "pipeline \"p\" > secrets.TOKEN"),
             ("duplicate-matrix-value", "pipeline \"p\" > job \"build\" > matrix.os"),
             ("duplicate-service", "pipeline \"p\" > job \"build\" > services.db"),
+            ("matrix-output", "pipeline \"p\" > job \"build\""),
             ("duplicate-step", "pipeline \"p\" > job \"build\" > step 2 \"compile\""),
             ("duplicate-output", "pipeline \"p\" > job \"build\" > step 4 \"v2\""),
             ("duplicate-need", "pipeline \"p\" > job \"test\" > needs[1]"),

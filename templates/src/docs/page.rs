@@ -519,10 +519,22 @@ fn notices(p: &Pipeline, notes: &Diagnostics) -> Vec<Note> {
         .iter()
         .filter(|d| d.severity != Severity::Error)
         .filter(|d| matches!(d.path.segments().first(), Some(Segment::Pipeline(id)) if id == p.id.as_str()))
-        .map(|d| Note {
-            platform: d.platform.unwrap_or("all platforms"),
-            message: d.message.clone(),
-            hint: d.hint.clone(),
+        .map(|d| {
+            // A difference the pipeline accepts is documented as accepted, not as a to-do.
+            let accepted = pipeline_core::semantics::Divergence::of_code(d.code)
+                .filter(|div| d.severity == Severity::Warning && p.acknowledged.contains(div));
+            match accepted {
+                Some(div) => Note {
+                    platform: d.platform.unwrap_or("all platforms"),
+                    message: format!("{} (accepted: `{div}`)", d.message),
+                    hint: None,
+                },
+                None => Note {
+                    platform: d.platform.unwrap_or("all platforms"),
+                    message: d.message.clone(),
+                    hint: d.hint.clone(),
+                },
+            }
         })
         .collect()
 }
