@@ -138,7 +138,11 @@ impl Pipeline {
     ///
     /// ```
     /// use pipeline_core::prelude::*;
-    /// let p = Pipeline::new("delivery").acknowledge(Divergence::StageLayering);
+    /// let p = Pipeline::new("delivery")
+    ///     .on(Trigger::push())
+    ///     .job(Job::new("deploy").step(Step::script("make deploy")))
+    ///     .acknowledge(Divergence::StageLayering);
+    /// # pipeline_core::validate::assert_valid(&p);
     /// assert!(p.acknowledged.contains(&Divergence::StageLayering));
     /// ```
     #[must_use]

@@ -28,7 +28,10 @@ impl Validator<'_> {
             .flatten()
             .collect();
         let prefix = format!("{dir}/");
-        let outside: Vec<&String> = uploaded.iter().filter(|p| !p.starts_with(&prefix)).collect();
+        let outside: Vec<&String> = uploaded
+            .iter()
+            .filter(|p| p.trim_end_matches('/') != dir && !p.starts_with(&prefix))
+            .collect();
         if !outside.is_empty() {
             let outside: Vec<&str> = outside.iter().map(|p| p.as_str()).collect();
             self.error(
