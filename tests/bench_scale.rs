@@ -86,7 +86,11 @@ fn scenario(backend_name: &str, shape: &str, n: usize) {
     }
 
     let ctx = RenderContext {
-        header: Header::new("bench-scale", "tests/bench_scale.rs", "cargo run -p pipeline-tests --bin bench-scale"),
+        header: Header::new(
+            "bench-scale",
+            "tests/bench_scale.rs",
+            "cargo run -p pipeline-tests --bin bench-scale",
+        ),
         root_in_repository: String::new(),
     };
     let mut diagnostics = Diagnostics::new();
@@ -113,7 +117,10 @@ fn scenario(backend_name: &str, shape: &str, n: usize) {
     let run = start.elapsed();
     let _ = std::fs::remove_dir_all(&dir);
     if code != 0 {
-        println!("refused --out: {}", String::from_utf8_lossy(&err).lines().next().unwrap_or_default());
+        println!(
+            "refused --out: {}",
+            String::from_utf8_lossy(&err).lines().next().unwrap_or_default()
+        );
         return;
     }
     println!(
@@ -178,17 +185,25 @@ fn main() {
     print_machine();
     let jobs: Vec<usize> = list_option(&mut args, "--jobs").map_or_else(
         || JOBS.to_vec(),
-        |l| l.iter().map(|n| n.parse().unwrap_or_else(|_| panic!("--jobs: not a number: {n}"))).collect(),
+        |l| {
+            l.iter()
+                .map(|n| n.parse().unwrap_or_else(|_| panic!("--jobs: not a number: {n}")))
+                .collect()
+        },
     );
-    let shapes: Vec<String> = list_option(&mut args, "--shapes")
-        .unwrap_or_else(|| SHAPES.iter().map(|s| s.to_string()).collect());
+    let shapes: Vec<String> =
+        list_option(&mut args, "--shapes").unwrap_or_else(|| SHAPES.iter().map(|s| s.to_string()).collect());
     for s in &shapes {
         if !SHAPES.contains(&s.as_str()) {
             eprintln!("bench-scale: unknown shape {s:?} (available: {})", SHAPES.join(", "));
             std::process::exit(2);
         }
     }
-    let all: Vec<&'static str> = pipeline_backends::all().iter().map(|b| b.name()).filter(|n| *n != "docs").collect();
+    let all: Vec<&'static str> = pipeline_backends::all()
+        .iter()
+        .map(|b| b.name())
+        .filter(|n| *n != "docs")
+        .collect();
     let backends: Vec<&str> = if args.is_empty() {
         all.clone()
     } else {
