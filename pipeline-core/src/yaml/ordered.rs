@@ -26,7 +26,7 @@ use super::index::KeyIndex;
 /// assert_eq!(with.get("path").map(String::as_str), Some("dist"));
 /// assert_eq!(to_yaml_string(&with).unwrap(), "path: dist\nkey: cargo\n");
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct OrderedMap<K, V> {
     entries: Vec<(K, V)>,
     /// The positions of the keys, once there are many (not part of the value: equality and
@@ -40,6 +40,13 @@ impl<K, V> Default for OrderedMap<K, V> {
             entries: Vec::new(),
             index: KeyIndex::default(),
         }
+    }
+}
+
+/// The entries only, as before the index existed.
+impl<K: std::fmt::Debug, V: std::fmt::Debug> std::fmt::Debug for OrderedMap<K, V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrderedMap").field("entries", &self.entries).finish()
     }
 }
 
@@ -307,6 +314,8 @@ mod tests {
         m.clear();
         assert_eq!(m.insert("a".into(), 1), None);
         assert_eq!(m.get("a"), Some(&1));
+        // The index is not part of the value: not in `Debug`, not in equality.
+        assert_eq!(format!("{m:?}"), r#"OrderedMap { entries: [("a", 1)] }"#);
         assert_eq!(m.get("job-00003"), None);
     }
 }

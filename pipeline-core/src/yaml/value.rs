@@ -165,7 +165,7 @@ impl From<Map> for Value {
 ///     "jobs:\n  build:\n    runs-on: ubuntu-24.04\n\n  test:\n    runs-on: ubuntu-24.04\n"
 /// );
 /// ```
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Map {
     // A vector, not a hash map: documents have small maps, and keys that are struct field
     // names stay borrowed `&'static str`s, so building a document allocates far less. Large maps
@@ -256,6 +256,16 @@ impl Map {
     /// `true` when the map has no entries.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
+    }
+}
+
+/// The entries and the style, as before the index existed.
+impl std::fmt::Debug for Map {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Map")
+            .field("entries", &self.entries)
+            .field("spaced", &self.spaced)
+            .finish()
     }
 }
 
@@ -353,5 +363,7 @@ mod tests {
         assert_eq!(m.iter().next(), Some(("k1", &Value::Null)));
         m.insert_static("k0", true);
         assert_eq!(m.iter().last(), Some(("k0", &Value::Bool(true))));
+        let small: Map = [("a", 1)].into_iter().collect();
+        assert_eq!(format!("{small:?}"), r#"Map { entries: [("a", Int(1))], spaced: false }"#);
     }
 }
