@@ -364,6 +364,9 @@ mod tests {
         m.insert_static("k0", true);
         assert_eq!(m.iter().last(), Some(("k0", &Value::Bool(true))));
         let small: Map = [("a", 1)].into_iter().collect();
-        assert_eq!(format!("{small:?}"), r#"Map { entries: [("a", Int(1))], spaced: false }"#);
+        assert_eq!(
+            format!("{small:?}"),
+            r#"Map { entries: [("a", Int(1))], spaced: false }"#
+        );
     }
 }
