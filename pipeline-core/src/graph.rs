@@ -1,6 +1,7 @@
 //! The `needs` graph of a pipeline: ancestors, cycles and layering into stages.
 
-use std::collections::HashMap;
+use std::cell::OnceCell;
+use std::collections::{HashMap, HashSet};
 
 use crate::id::JobId;
 use crate::pipeline::Pipeline;
@@ -29,10 +30,13 @@ pub struct NeedsGraph<'a> {
     index: HashMap<&'a str, usize>,
     /// `edges[i]`: indices of the jobs job `i` needs, deduplicated, in `needs` order.
     edges: Vec<Vec<usize>>,
+    /// `dependents[i]`: indices of the jobs that need job `i`, in pipeline order (built on first
+    /// use).
+    dependents: OnceCell<Vec<Vec<usize>>>,
 }
 
 impl<'a> NeedsGraph<'a> {
-    /// Builds the graph of `pipeline`.
+    /// Builds the graph of `pipeline`, in time linear in jobs and needs.
     pub fn new(pipeline: &'a Pipeline) -> Self {
         let index: HashMap<&str, usize> = pipeline
             .jobs
@@ -41,21 +45,40 @@ impl<'a> NeedsGraph<'a> {
             .rev() // the first of duplicate ids wins
             .map(|(i, j)| (j.id.as_str(), i))
             .collect();
+        // `added[n] == i + 1` once job `i` has an edge to `n`: deduplication without a scan of
+        // the edges so far (a job may need thousands of jobs).
+        let mut added: Vec<usize> = Vec::new();
         let edges = pipeline
             .jobs
             .iter()
-            .map(|job| {
+            .enumerate()
+            .map(|(i, job)| {
                 let mut edges: Vec<usize> = Vec::with_capacity(job.needs.len());
-                for i in job.needs.iter().filter_map(|n| index.get(n.as_str()).copied()) {
-                    // A job needs a handful of jobs: a scan beats a set.
-                    if !edges.contains(&i) {
-                        edges.push(i);
+                for n in job.needs.iter().filter_map(|n| index.get(n.as_str()).copied()) {
+                    if job.needs.len() <= 8 {
+                        // A handful of needs: a scan beats the marks.
+                        if !edges.contains(&n) {
+                            edges.push(n);
+                        }
+                    } else {
+                        if added.is_empty() {
+                            added = vec![0; pipeline.jobs.len()];
+                        }
+                        if added[n] != i + 1 {
+                            added[n] = i + 1;
+                            edges.push(n);
+                        }
                     }
                 }
                 edges
             })
             .collect();
-        Self { pipeline, index, edges }
+        Self {
+            pipeline,
+            index,
+            edges,
+            dependents: OnceCell::new(),
+        }
     }
 
     /// The index of the first job with id `id`.
@@ -74,7 +97,13 @@ impl<'a> NeedsGraph<'a> {
     }
 
     /// Whether job `ancestor` must finish before job `job` starts (directly or transitively).
+    ///
+    /// Takes time proportional to the jobs reached from `job` before `ancestor` is found; to
+    /// test many jobs against one, use [`NeedsGraph::ancestors`].
     pub fn is_ancestor(&self, ancestor: usize, job: usize) -> bool {
+        if self.edges[job].contains(&ancestor) {
+            return true;
+        }
         if self.edges.len() <= 64 {
             // No allocation: the jobs reached so far and the last ones reached as bit sets.
             let needs =
@@ -87,30 +116,51 @@ impl<'a> NeedsGraph<'a> {
             }
             return reached & (1 << ancestor) != 0;
         }
+        // The jobs reached so far, in a set sized by the search rather than the pipeline.
         let mut stack = self.edges[job].clone();
-        let mut seen = vec![false; self.edges.len()];
+        let mut seen: HashSet<usize> = HashSet::with_capacity(stack.len());
         while let Some(i) = stack.pop() {
             if i == ancestor {
                 return true;
             }
-            if !std::mem::replace(&mut seen[i], true) {
+            if seen.insert(i) {
                 stack.extend(&self.edges[i]);
             }
         }
         false
     }
 
-    /// Every job job `i` needs, directly or transitively, in pipeline order.
+    /// Every job job `i` needs, directly or transitively, in pipeline order (one search, linear
+    /// in jobs and needs).
     pub fn ancestors(&self, i: usize) -> Vec<usize> {
-        (0..self.edges.len()).filter(|a| self.is_ancestor(*a, i)).collect()
+        let mut reached = vec![false; self.edges.len()];
+        let mut stack: Vec<usize> = self.edges[i].clone();
+        while let Some(j) = stack.pop() {
+            if !std::mem::replace(&mut reached[j], true) {
+                stack.extend(&self.edges[j]);
+            }
+        }
+        (0..self.edges.len()).filter(|&a| reached[a]).collect()
     }
 
-    /// Indices of the jobs that need job `i` directly.
+    /// Indices of the jobs that need job `i` directly, in pipeline order.
     pub fn dependents(&self, i: usize) -> Vec<usize> {
-        (0..self.edges.len()).filter(|j| self.edges[*j].contains(&i)).collect()
+        self.dependents.get_or_init(|| {
+            let mut dependents = vec![Vec::new(); self.edges.len()];
+            for (j, edges) in self.edges.iter().enumerate() {
+                for &n in edges {
+                    dependents[n].push(j);
+                }
+            }
+            dependents
+        })[i]
+            .clone()
     }
 
     /// One cycle of the graph, as job ids with the first repeated at the end, if there is one.
+    ///
+    /// A depth-first search without recursion (a chain of thousands of jobs is as deep), linear
+    /// in jobs and needs.
     pub fn find_cycle(&self) -> Option<Vec<JobId>> {
         #[derive(Clone, Copy, PartialEq)]
         enum Mark {
@@ -118,37 +168,37 @@ impl<'a> NeedsGraph<'a> {
             Active,
             Done,
         }
-        fn visit(g: &NeedsGraph<'_>, i: usize, marks: &mut [Mark], stack: &mut Vec<usize>) -> Option<Vec<usize>> {
-            marks[i] = Mark::Active;
-            stack.push(i);
-            for &n in &g.edges[i] {
+        let mut marks = vec![Mark::New; self.edges.len()];
+        // The path of the search: each job with the position of its next edge to follow.
+        let mut path: Vec<(usize, usize)> = Vec::new();
+        for root in 0..self.edges.len() {
+            if marks[root] != Mark::New {
+                continue;
+            }
+            marks[root] = Mark::Active;
+            path.push((root, 0));
+            while let Some((i, next)) = path.last_mut() {
+                let i = *i;
+                let Some(&n) = self.edges[i].get(*next) else {
+                    marks[i] = Mark::Done;
+                    path.pop();
+                    continue;
+                };
+                *next += 1;
                 match marks[n] {
                     Mark::Active => {
-                        let start = stack.iter().position(|s| *s == n).unwrap_or(0);
-                        let mut cycle = stack[start..].to_vec();
+                        let start = path.iter().position(|(s, _)| *s == n).unwrap_or(0);
+                        let mut cycle: Vec<usize> = path[start..].iter().map(|(s, _)| *s).collect();
                         cycle.push(n);
-                        return Some(cycle);
+                        // needs edges point backwards in time; show the cycle in run order.
+                        cycle.reverse();
+                        return Some(cycle.into_iter().map(|i| self.pipeline.jobs[i].id.clone()).collect());
                     }
                     Mark::New => {
-                        if let Some(c) = visit(g, n, marks, stack) {
-                            return Some(c);
-                        }
+                        marks[n] = Mark::Active;
+                        path.push((n, 0));
                     }
                     Mark::Done => {}
-                }
-            }
-            stack.pop();
-            marks[i] = Mark::Done;
-            None
-        }
-        let mut marks = vec![Mark::New; self.edges.len()];
-        for i in 0..self.edges.len() {
-            if marks[i] == Mark::New {
-                let mut stack = Vec::new();
-                if let Some(mut cycle) = visit(self, i, &mut marks, &mut stack) {
-                    // needs edges point backwards in time; show the cycle in run order.
-                    cycle.reverse();
-                    return Some(cycle.into_iter().map(|i| self.pipeline.jobs[i].id.clone()).collect());
                 }
             }
         }
@@ -156,24 +206,43 @@ impl<'a> NeedsGraph<'a> {
     }
 
     /// The jobs layered into stages: a job's layer is one more than the deepest job it needs.
-    /// Within a layer, jobs keep pipeline order. `Err` holds a cycle.
+    /// Within a layer, jobs keep pipeline order. `Err` holds a cycle. Linear in jobs and needs.
     pub fn layers(&self) -> Result<Vec<Vec<usize>>, Vec<JobId>> {
         if let Some(cycle) = self.find_cycle() {
             return Err(cycle);
         }
         let n = self.edges.len();
         let mut depth: Vec<Option<usize>> = vec![None; n];
-        fn depth_of(g: &NeedsGraph<'_>, i: usize, depth: &mut [Option<usize>]) -> usize {
-            if let Some(d) = depth[i] {
-                return d;
+        let mut stack: Vec<usize> = Vec::new();
+        for root in 0..n {
+            if depth[root].is_some() {
+                continue;
             }
-            let d = g.edges[i].iter().map(|&n| depth_of(g, n, depth) + 1).max().unwrap_or(0);
-            depth[i] = Some(d);
-            d
+            // Without recursion: a job's depth is known once the depths of its needs are.
+            stack.push(root);
+            while let Some(&i) = stack.last() {
+                if depth[i].is_some() {
+                    stack.pop();
+                    continue;
+                }
+                let before = stack.len();
+                stack.extend(self.edges[i].iter().copied().filter(|&e| depth[e].is_none()));
+                if stack.len() == before {
+                    stack.pop();
+                    depth[i] = Some(
+                        self.edges[i]
+                            .iter()
+                            .filter_map(|&e| depth[e])
+                            .map(|d| d + 1)
+                            .max()
+                            .unwrap_or(0),
+                    );
+                }
+            }
         }
         let mut layers: Vec<Vec<usize>> = Vec::new();
-        for i in 0..n {
-            let d = depth_of(self, i, &mut depth);
+        for (i, d) in depth.into_iter().enumerate() {
+            let d = d.unwrap_or(0);
             if layers.len() <= d {
                 layers.resize(d + 1, Vec::new());
             }
@@ -273,6 +342,116 @@ mod tests {
         assert_eq!(g.needs_of(1), [0]);
         assert_eq!(g.ancestors(2), [0, 1]);
         assert!(!g.is_ancestor(3, 2) && !g.is_ancestor(0, 0));
+    }
+
+    /// A pseudo-random DAG (needs point to earlier jobs, some repeated), its answers checked
+    /// against a brute-force closure.
+    #[test]
+    fn ancestors_dependents_and_layers_match_brute_force() {
+        let n = 300;
+        let ids: Vec<String> = (0..n).map(|i| format!("j{i}")).collect();
+        let mut seed = 7u64;
+        let mut next = move |m: usize| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (seed >> 33) as usize % m.max(1)
+        };
+        let needs: Vec<Vec<usize>> = (0..n)
+            .map(|i| {
+                if i == 0 {
+                    Vec::new()
+                } else {
+                    (0..next(12)).map(|_| next(i)).collect()
+                }
+            })
+            .collect();
+        let jobs = (0..n).map(|i| job(&ids[i], &needs[i].iter().map(|&k| ids[k].as_str()).collect::<Vec<_>>()));
+        let p = Pipeline::new("p").jobs(jobs.collect::<Vec<_>>());
+        let g = NeedsGraph::new(&p);
+        // closure[i][a]: a is an ancestor of i (needs point backwards, so one pass in order).
+        let mut closure = vec![vec![false; n]; n];
+        for i in 0..n {
+            for &k in &needs[i] {
+                closure[i][k] = true;
+                let above = closure[k].clone();
+                closure[i].iter_mut().zip(above).for_each(|(c, a)| *c |= a);
+            }
+        }
+        for i in 0..n {
+            let mut direct: Vec<usize> = Vec::new();
+            for &k in &needs[i] {
+                if !direct.contains(&k) {
+                    direct.push(k);
+                }
+            }
+            assert_eq!(g.needs_of(i), direct, "needs of {i}");
+            let expected: Vec<usize> = (0..n).filter(|&a| closure[i][a]).collect();
+            assert_eq!(g.ancestors(i), expected, "ancestors of {i}");
+            for a in [0, i / 2, i.saturating_sub(1), i] {
+                assert_eq!(g.is_ancestor(a, i), closure[i][a], "is {a} an ancestor of {i}");
+            }
+            let dependents: Vec<usize> = (0..n).filter(|&j| needs[j].contains(&i)).collect();
+            assert_eq!(g.dependents(i), dependents, "dependents of {i}");
+        }
+        let layers = g.layers().expect("a DAG");
+        let mut depth = vec![0usize; n];
+        for i in 0..n {
+            depth[i] = needs[i].iter().map(|&k| depth[k] + 1).max().unwrap_or(0);
+        }
+        for (d, layer) in layers.iter().enumerate() {
+            assert!(layer.windows(2).all(|w| w[0] < w[1]), "pipeline order in layer {d}");
+            assert!(layer.iter().all(|&i| depth[i] == d), "layer {d}");
+        }
+        assert_eq!(layers.iter().map(Vec::len).sum::<usize>(), n);
+    }
+
+    /// Deep and wide graphs: no recursion to overflow the stack, and many needs on one job are
+    /// deduplicated without a scan.
+    #[test]
+    fn deep_chains_and_large_fan_ins() {
+        let n = 100_000;
+        let ids: Vec<String> = (0..n).map(|i| format!("j{i}")).collect();
+        let chain = Pipeline::new("p").jobs(
+            (0..n)
+                .map(|i| {
+                    job(
+                        &ids[i],
+                        if i == 0 { &[] } else { std::slice::from_ref(&ids[i - 1]) }
+                            .iter()
+                            .map(String::as_str)
+                            .collect::<Vec<_>>()
+                            .as_slice(),
+                    )
+                })
+                .collect::<Vec<_>>(),
+        );
+        let g = NeedsGraph::new(&chain);
+        assert_eq!(g.find_cycle(), None);
+        assert_eq!(g.layers().map(|l| l.len()), Ok(n));
+        assert_eq!(g.ancestors(n - 1).len(), n - 1);
+        assert!(g.is_ancestor(0, n - 1) && !g.is_ancestor(n - 1, 0));
+        // The last job needs the first again: a cycle through every job, in run order.
+        let mut cyclic = chain.clone();
+        cyclic.jobs[0].needs.push(JobId::new(ids[n - 1].as_str()));
+        let cycle = NeedsGraph::new(&cyclic).find_cycle().expect("cycle");
+        assert_eq!(cycle.len(), n + 1);
+        assert_eq!(cycle.first(), cycle.last());
+        assert_eq!(cycle[1].as_str(), "j1");
+
+        let mut fan_in: Vec<&str> = ids[..n - 1].iter().map(String::as_str).collect();
+        fan_in.extend(["j0", "j1", "ghost"]);
+        let p = Pipeline::new("p").jobs(
+            (0..n - 1)
+                .map(|i| job(&ids[i], &[]))
+                .chain([job("last", &fan_in)])
+                .collect::<Vec<_>>(),
+        );
+        let g = NeedsGraph::new(&p);
+        assert_eq!(g.needs_of(n - 1), (0..n - 1).collect::<Vec<_>>());
+        assert_eq!(g.dependents(5), [n - 1]);
+        assert_eq!(
+            g.layers().map(|l| l.iter().map(Vec::len).collect::<Vec<_>>()),
+            Ok(vec![n - 1, 1])
+        );
     }
 
     #[test]

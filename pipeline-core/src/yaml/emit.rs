@@ -14,10 +14,10 @@
 use serde::ser::{self, Serialize};
 
 use super::error::Error;
+use super::index::KeySet;
 use super::scalar::{self, Chomp, Place, Style};
 use super::ser::{
-    COMMENTED, KeyWriter, SPACED, check_duplicate, malformed_comment, not_a_map, pad, push_i64, serialize_numbers,
-    to_i64,
+    COMMENTED, KeyWriter, SPACED, malformed_comment, not_a_map, pad, push_i64, serialize_numbers, to_i64,
 };
 
 /// Longest rendered mapping key, in characters. YAML 1.2 and PyYAML limit implicit keys to 1024
@@ -197,12 +197,12 @@ impl Emitter {
     }
 
     /// Records the key just appended to `keys` for the map owning `key_ends[base..]` (whose keys
-    /// are summed up in the bit set `seen`), then writes it followed by `:`. Returns its index.
-    fn key(&mut self, base: usize, seen: &mut u64) -> Result<usize, Error> {
+    /// are recorded in `seen`), then writes it followed by `:`. Returns its index.
+    fn key(&mut self, base: usize, seen: &mut KeySet) -> Result<usize, Error> {
         let start = self.key_ends.last().copied().unwrap_or(0);
         let k = self.key_ends.len();
         let key = &self.keys[start..];
-        if check_duplicate(seen, key, (base..k).map(|i| self.key_at(i))) {
+        if seen.check(key, || (base..k).map(|i| self.key_at(i))) {
             return Err(Error::new("duplicate mapping key").at_key(key));
         }
         self.key_ends.push(self.keys.len());
@@ -306,7 +306,7 @@ impl<'a> Node<'a> {
             at: self.at,
             spaced: self.expect == Expect::SpacedMap,
             base,
-            seen: 0,
+            seen: KeySet::default(),
             len: 0,
             key: None,
         })
@@ -583,8 +583,8 @@ pub(crate) struct MapWriter<'a> {
     spaced: bool,
     /// This map's keys are `e.key_ends[base..]`.
     base: usize,
-    /// A bit set of this map's keys, see [`check_duplicate`].
-    seen: u64,
+    /// The keys of this map so far, for the duplicate check.
+    seen: KeySet,
     len: usize,
     /// The index of the key whose value comes next (map entries).
     key: Option<usize>,

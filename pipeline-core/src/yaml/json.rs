@@ -4,9 +4,9 @@
 use serde::ser::{self, Serialize};
 
 use super::error::Error;
+use super::index::KeySet;
 use super::ser::{
-    COMMENTED, KeyWriter, SPACED, check_duplicate, malformed_comment, not_a_map, pad, push_i64, serialize_numbers,
-    to_i64,
+    COMMENTED, KeyWriter, SPACED, malformed_comment, not_a_map, pad, push_i64, serialize_numbers, to_i64,
 };
 
 /// Appends `value` as pretty JSON ending with one line feed to `out`; on error `out` is left as
@@ -93,11 +93,11 @@ impl Emitter {
 
     /// Records the key just appended to `keys` for the map owning `key_ends[base..]` and writes it
     /// followed by `": "`. Returns its index.
-    fn key(&mut self, base: usize, seen: &mut u64) -> Result<usize, Error> {
+    fn key(&mut self, base: usize, seen: &mut KeySet) -> Result<usize, Error> {
         let start = self.key_ends.last().copied().unwrap_or(0);
         let k = self.key_ends.len();
         let key = &self.keys[start..];
-        if check_duplicate(seen, key, (base..k).map(|i| self.key_at(i))) {
+        if seen.check(key, || (base..k).map(|i| self.key_at(i))) {
             return Err(Error::new("duplicate mapping key").at_key(key));
         }
         self.key_ends.push(self.keys.len());
@@ -209,7 +209,7 @@ impl<'a> Node<'a> {
             e: self.e,
             indent: self.indent,
             base,
-            seen: 0,
+            seen: KeySet::default(),
             len: 0,
             key: None,
             variant: None,
@@ -476,8 +476,8 @@ pub(crate) struct MapWriter<'a> {
     indent: usize,
     /// This object's keys are `e.key_ends[base..]`.
     base: usize,
-    /// A bit set of this object's keys, see [`check_duplicate`].
-    seen: u64,
+    /// The keys of this object so far, for the duplicate check.
+    seen: KeySet,
     len: usize,
     /// The index of the key whose value comes next (map entries).
     key: Option<usize>,

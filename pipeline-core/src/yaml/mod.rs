@@ -67,6 +67,7 @@
 
 mod emit;
 mod error;
+mod index;
 mod json;
 mod ordered;
 mod scalar;

@@ -1,15 +1,20 @@
 //! [`OrderedMap`]: the small insertion-ordered map of platform models.
 
 use std::borrow::Borrow;
+use std::hash::{Hash, Hasher};
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
+use super::index::KeyIndex;
+
 /// An insertion-ordered map backed by a vector, for the maps of platform models (`env:`, `with:`,
-/// `permissions:`, jobs...): they hold a handful of entries, so looking a key up by comparing is
-/// cheaper than hashing, and building one allocates once. Serializes as a map, in order.
+/// `permissions:`, jobs...): most hold a handful of entries, so looking a key up by comparing is
+/// cheaper than hashing, and building one allocates once. Past 16 entries (a workflow's `jobs:`
+/// can hold thousands) a hash index of the keys keeps lookups and inserts in constant time.
+/// Serializes as a map, in order: hashing never decides the output.
 ///
-/// Inserting an existing key replaces its value in place (as `IndexMap::insert` does); lookups
-/// and inserts take time linear in the number of entries.
+/// Inserting an existing key replaces its value in place (as `IndexMap::insert` does); removing
+/// an entry shifts the later ones, so it takes time linear in the number of entries.
 ///
 /// ```
 /// use pipeline_core::yaml::{to_yaml_string, OrderedMap};
@@ -21,14 +26,41 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 /// assert_eq!(with.get("path").map(String::as_str), Some("dist"));
 /// assert_eq!(to_yaml_string(&with).unwrap(), "path: dist\nkey: cargo\n");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 pub struct OrderedMap<K, V> {
     entries: Vec<(K, V)>,
+    /// The positions of the keys, once there are many (not part of the value: equality and
+    /// hashing look at the entries only).
+    index: KeyIndex,
 }
 
 impl<K, V> Default for OrderedMap<K, V> {
     fn default() -> Self {
-        Self { entries: Vec::new() }
+        Self {
+            entries: Vec::new(),
+            index: KeyIndex::default(),
+        }
+    }
+}
+
+/// The entries only, as before the index existed.
+impl<K: std::fmt::Debug, V: std::fmt::Debug> std::fmt::Debug for OrderedMap<K, V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrderedMap").field("entries", &self.entries).finish()
+    }
+}
+
+impl<K: PartialEq, V: PartialEq> PartialEq for OrderedMap<K, V> {
+    fn eq(&self, other: &Self) -> bool {
+        self.entries == other.entries
+    }
+}
+
+impl<K: Eq, V: Eq> Eq for OrderedMap<K, V> {}
+
+impl<K: Hash, V: Hash> Hash for OrderedMap<K, V> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.entries.hash(state);
     }
 }
 
@@ -42,6 +74,7 @@ impl<K, V> OrderedMap<K, V> {
     pub fn with_capacity(capacity: usize) -> Self {
         Self {
             entries: Vec::with_capacity(capacity),
+            index: KeyIndex::default(),
         }
     }
 
@@ -83,21 +116,24 @@ impl<K, V> OrderedMap<K, V> {
     /// Removes every entry.
     pub fn clear(&mut self) {
         self.entries.clear();
+        self.index = KeyIndex::default();
     }
+}
 
+impl<K: Hash, V> OrderedMap<K, V> {
     fn position<Q>(&self, key: &Q) -> Option<usize>
     where
         K: Borrow<Q>,
-        Q: Eq + ?Sized,
+        Q: Hash + Eq + ?Sized,
     {
-        self.entries.iter().position(|(k, _)| k.borrow() == key)
+        self.index.find(&self.entries, key)
     }
 
     /// The value of `key`.
     pub fn get<Q>(&self, key: &Q) -> Option<&V>
     where
         K: Borrow<Q>,
-        Q: Eq + ?Sized,
+        Q: Hash + Eq + ?Sized,
     {
         self.position(key).map(|i| &self.entries[i].1)
     }
@@ -106,7 +142,7 @@ impl<K, V> OrderedMap<K, V> {
     pub fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
     where
         K: Borrow<Q>,
-        Q: Eq + ?Sized,
+        Q: Hash + Eq + ?Sized,
     {
         self.position(key).map(|i| &mut self.entries[i].1)
     }
@@ -115,7 +151,7 @@ impl<K, V> OrderedMap<K, V> {
     pub fn contains_key<Q>(&self, key: &Q) -> bool
     where
         K: Borrow<Q>,
-        Q: Eq + ?Sized,
+        Q: Hash + Eq + ?Sized,
     {
         self.position(key).is_some()
     }
@@ -124,18 +160,25 @@ impl<K, V> OrderedMap<K, V> {
     pub fn remove<Q>(&mut self, key: &Q) -> Option<V>
     where
         K: Borrow<Q>,
-        Q: Eq + ?Sized,
+        Q: Hash + Eq + ?Sized,
     {
-        self.position(key).map(|i| self.entries.remove(i).1)
+        let i = self.position(key)?;
+        let (_, v) = self.entries.remove(i);
+        self.index.rebuild(&self.entries);
+        Some(v)
     }
 
     /// Keeps the entries for which `keep` returns `true`, in order.
     pub fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
+        let len = self.entries.len();
         self.entries.retain_mut(|(k, v)| keep(k, v));
+        if self.entries.len() != len {
+            self.index.rebuild(&self.entries);
+        }
     }
 }
 
-impl<K: Eq, V> OrderedMap<K, V> {
+impl<K: Hash + Eq, V> OrderedMap<K, V> {
     /// Inserts an entry at the end, or replaces the value of an existing key in place and returns
     /// the old value.
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
@@ -143,13 +186,14 @@ impl<K: Eq, V> OrderedMap<K, V> {
             Some(i) => Some(std::mem::replace(&mut self.entries[i].1, value)),
             None => {
                 self.entries.push((key, value));
+                self.index.pushed(&self.entries);
                 None
             }
         }
     }
 }
 
-impl<K: Eq, V> FromIterator<(K, V)> for OrderedMap<K, V> {
+impl<K: Hash + Eq, V> FromIterator<(K, V)> for OrderedMap<K, V> {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
         let iter = iter.into_iter();
         let mut map = Self::with_capacity(iter.size_hint().0);
@@ -158,7 +202,7 @@ impl<K: Eq, V> FromIterator<(K, V)> for OrderedMap<K, V> {
     }
 }
 
-impl<K: Eq, V> Extend<(K, V)> for OrderedMap<K, V> {
+impl<K: Hash + Eq, V> Extend<(K, V)> for OrderedMap<K, V> {
     fn extend<I: IntoIterator<Item = (K, V)>>(&mut self, iter: I) {
         for (k, v) in iter {
             self.insert(k, v);
@@ -243,5 +287,35 @@ mod tests {
         assert_eq!(v.and_then(|v| v.as_map().map(|m| m.iter().count())), Some(2));
         let empty: OrderedMap<String, u8> = OrderedMap::new();
         assert_eq!(crate::yaml::to_json(&empty).ok().as_deref(), Some("{}\n"));
+    }
+
+    /// Past the scan limit the keys are hashed: inserts, replacements, lookups, removals and
+    /// retention still behave as on a small map, in insertion order.
+    #[test]
+    fn large_maps_behave_like_small_ones() {
+        let n = 2000;
+        let mut m: OrderedMap<String, usize> = (0..n).map(|i| (format!("job-{i:05}"), i)).collect();
+        assert_eq!(m.len(), n);
+        assert_eq!(m.insert("job-01234".into(), 7), Some(1234));
+        assert_eq!(m.get("job-01234"), Some(&7));
+        assert_eq!(m.get("job-99999"), None);
+        assert_eq!(m.remove("job-00000"), Some(0));
+        assert_eq!(m.get("job-00001"), Some(&1));
+        assert_eq!(m.keys().next().map(String::as_str), Some("job-00001"));
+        m.retain(|_, v| *v % 2 == 1);
+        assert_eq!(m.len(), n / 2 + 1, "the odd values and job-01234, now 7");
+        assert_eq!(m.get("job-01999"), Some(&1999));
+        assert!(!m.contains_key("job-01998"));
+        assert_eq!(m.insert("job-01998".into(), 0), None);
+        assert_eq!(m.keys().last().map(String::as_str), Some("job-01998"));
+        let copy = m.clone();
+        assert_eq!(copy.get("job-00003"), Some(&3));
+        assert_eq!(copy, m);
+        m.clear();
+        assert_eq!(m.insert("a".into(), 1), None);
+        assert_eq!(m.get("a"), Some(&1));
+        // The index is not part of the value: not in `Debug`, not in equality.
+        assert_eq!(format!("{m:?}"), r#"OrderedMap { entries: [("a", 1)] }"#);
+        assert_eq!(m.get("job-00003"), None);
     }
 }

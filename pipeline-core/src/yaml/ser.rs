@@ -78,23 +78,6 @@ pub(crate) fn push_i64(out: &mut String, v: i64) {
     out.extend(digits[i..].iter().map(|&d| char::from(d)));
 }
 
-/// Whether `key` is among `earlier`, the keys of the same map so far, whose [`key_bit`]s are
-/// or-ed in `seen` (updated here): the keys are compared only when the bit is already set.
-pub(crate) fn check_duplicate<'k>(seen: &mut u64, key: &str, mut earlier: impl Iterator<Item = &'k str>) -> bool {
-    let bit = key_bit(key);
-    let maybe = *seen & bit != 0;
-    *seen |= bit;
-    maybe && earlier.any(|k| k == key)
-}
-
-/// One of 64 bits, picked from the length and the first and last bytes of `key`.
-fn key_bit(key: &str) -> u64 {
-    let b = key.as_bytes();
-    let first = b.first().copied().unwrap_or(0) as usize;
-    let last = b.last().copied().unwrap_or(0) as usize;
-    1 << ((b.len().wrapping_mul(7) ^ first.wrapping_mul(31) ^ last.wrapping_mul(17)) & 63)
-}
-
 /// Appends `n` spaces.
 pub(crate) fn pad(out: &mut String, mut n: usize) {
     const SPACES: &str = "                                                                ";
@@ -856,5 +839,44 @@ mod tests {
         .expect_err("duplicate");
         assert_eq!(err.path(), "a");
         assert!(err.message().contains("duplicate"));
+    }
+
+    /// Thousands of keys sharing a length and a prefix (a workflow's jobs): every serializer
+    /// finds a duplicate wherever it is, and accepts the map without one.
+    #[test]
+    fn duplicate_keys_in_large_maps() {
+        struct Keys(Vec<String>);
+        impl Serialize for Keys {
+            fn serialize<S: ser::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                use ser::SerializeMap;
+                let mut map = serializer.serialize_map(None)?;
+                for (i, k) in self.0.iter().enumerate() {
+                    map.serialize_entry(k, &i)?;
+                }
+                map.end()
+            }
+        }
+        let keys: Vec<String> = (0..5000).map(|i| format!("job-{i:05}")).collect();
+        let unique = Keys(keys.clone());
+        let yaml = super::super::to_yaml_string(&unique).expect("unique keys");
+        assert_eq!(yaml.lines().count(), 5000);
+        assert!(super::super::to_json(&unique).is_ok());
+        let value = to_value(&unique).expect("unique keys");
+        assert_eq!(value.as_map().map(Map::len), Some(5000));
+        for (at, dup) in [(3, 1), (17, 0), (4999, 2500), (2000, 1999)] {
+            let mut with_dup = keys.clone();
+            with_dup[at] = keys[dup].clone();
+            let with_dup = Keys(with_dup);
+            let errors = [
+                super::super::to_yaml_string(&with_dup).map(drop),
+                super::super::to_json(&with_dup).map(drop),
+                to_value(&with_dup).map(drop),
+            ];
+            for err in errors {
+                let err = err.expect_err("duplicate");
+                assert!(err.message().contains("duplicate"), "{err}");
+                assert_eq!(err.path(), keys[dup], "duplicate {dup} at {at}");
+            }
+        }
     }
 }

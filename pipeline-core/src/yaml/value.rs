@@ -2,6 +2,8 @@
 
 use std::borrow::Cow;
 
+use super::index::KeyIndex;
+
 /// A YAML/JSON document node.
 ///
 /// A document to build or patch by hand (a model becomes one with [`to_value`](super::to_value));
@@ -163,11 +165,13 @@ impl From<Map> for Value {
 ///     "jobs:\n  build:\n    runs-on: ubuntu-24.04\n\n  test:\n    runs-on: ubuntu-24.04\n"
 /// );
 /// ```
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Map {
     // A vector, not a hash map: documents have small maps, and keys that are struct field
-    // names stay borrowed `&'static str`s, so building a document allocates far less.
+    // names stay borrowed `&'static str`s, so building a document allocates far less. Large maps
+    // (thousands of jobs) also get a hash index of their keys.
     entries: Vec<(Cow<'static, str>, Value)>,
+    index: KeyIndex,
     spaced: bool,
 }
 
@@ -180,8 +184,8 @@ impl Map {
     /// An empty map emitted (in block style) with one blank line between its entries.
     pub fn spaced() -> Self {
         Map {
-            entries: Vec::new(),
             spaced: true,
+            ..Map::default()
         }
     }
 
@@ -206,31 +210,37 @@ impl Map {
     }
 
     pub(crate) fn insert_key(&mut self, key: Cow<'static, str>, value: Value) {
-        match self.entries.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, slot)) => *slot = value,
-            None => self.entries.push((key, value)),
+        match self.index.find(&self.entries, key.as_ref()) {
+            Some(i) => self.entries[i].1 = value,
+            None => {
+                self.entries.push((key, value));
+                self.index.pushed(&self.entries);
+            }
         }
     }
 
     /// The value of `key`.
     pub fn get(&self, key: &str) -> Option<&Value> {
-        self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+        self.index.find(&self.entries, key).map(|i| &self.entries[i].1)
     }
 
     /// The value of `key`, mutably.
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
-        self.entries.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v)
+        self.index.find(&self.entries, key).map(|i| &mut self.entries[i].1)
     }
 
-    /// Removes `key` and returns its value; the other entries keep their order.
+    /// Removes `key` and returns its value; the other entries keep their order (the later ones
+    /// shift, so this takes time linear in the number of entries).
     pub fn remove(&mut self, key: &str) -> Option<Value> {
-        let i = self.entries.iter().position(|(k, _)| k == key)?;
-        Some(self.entries.remove(i).1)
+        let i = self.index.find(&self.entries, key)?;
+        let (_, v) = self.entries.remove(i);
+        self.index.rebuild(&self.entries);
+        Some(v)
     }
 
     /// Whether `key` is present.
     pub fn contains_key(&self, key: &str) -> bool {
-        self.entries.iter().any(|(k, _)| k == key)
+        self.index.find(&self.entries, key).is_some()
     }
 
     /// The entries in order.
@@ -246,6 +256,16 @@ impl Map {
     /// `true` when the map has no entries.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
+    }
+}
+
+/// The entries and the style, as before the index existed.
+impl std::fmt::Debug for Map {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Map")
+            .field("entries", &self.entries)
+            .field("spaced", &self.spaced)
+            .finish()
     }
 }
 
@@ -326,5 +346,27 @@ mod tests {
         assert_eq!(Value::default(), Value::Null);
         let c = Value::Commented(Box::new("v".into()), "c".into());
         assert_eq!(c.as_str(), Some("v"));
+    }
+
+    #[test]
+    fn large_maps_behave_like_small_ones() {
+        let mut m: Map = (0..1000).map(|i| (format!("k{i}"), i)).collect();
+        m.insert("k500", "x");
+        assert_eq!(m.len(), 1000);
+        assert_eq!(m.get("k500"), Some(&Value::from("x")));
+        assert_eq!(m.remove("k0"), Some(Value::Int(0)));
+        assert_eq!(m.get("k999"), Some(&Value::Int(999)));
+        assert!(m.contains_key("k1") && !m.contains_key("k0"));
+        if let Some(v) = m.get_mut("k1") {
+            *v = Value::Null;
+        }
+        assert_eq!(m.iter().next(), Some(("k1", &Value::Null)));
+        m.insert_static("k0", true);
+        assert_eq!(m.iter().last(), Some(("k0", &Value::Bool(true))));
+        let small: Map = [("a", 1)].into_iter().collect();
+        assert_eq!(
+            format!("{small:?}"),
+            r#"Map { entries: [("a", Int(1))], spaced: false }"#
+        );
     }
 }
