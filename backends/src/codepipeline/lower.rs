@@ -373,6 +373,7 @@ impl<'a> Lowering<'a> {
         // Stages.
         let mut resources: IndexMap<String, model::Resource> = IndexMap::new();
         let mut stages = vec![self.source_stage()];
+        let mut stage_names: HashSet<String> = stages.iter().map(|s| s.name.clone()).collect();
         let mut stage_of_job: HashMap<usize, usize> = HashMap::new();
         let mut clone_ref = self.settings.full_clone;
         let mut logical_ids = HashSet::new();
@@ -430,7 +431,7 @@ impl<'a> Lowering<'a> {
                     resources.insert(project_id, project.into());
                 }
             }
-            let name = self.stage_name(&jobs, &stages);
+            let name = self.stage_name(&jobs, &stages, &mut stage_names);
             let on_failure = if retry {
                 if retry_mixed {
                     self.warning(
@@ -736,13 +737,13 @@ impl<'a> Lowering<'a> {
         out
     }
 
-    fn stage_name(&mut self, jobs: &[usize], stages: &[StageDeclaration]) -> String {
+    fn stage_name(&mut self, jobs: &[usize], stages: &[StageDeclaration], used: &mut HashSet<String>) -> String {
         let ids: Vec<&str> = jobs.iter().map(|i| self.pipeline.jobs[*i].id.as_str()).collect();
         let mut name = ids.join(".");
         if name.len() > MAX_NAME {
             name = format!("Stage{}", stages.len());
         }
-        while stages.iter().any(|s| s.name == name) {
+        while !used.insert(name.clone()) {
             name.push('_');
         }
         name

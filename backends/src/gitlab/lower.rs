@@ -203,8 +203,20 @@ impl Lowering<'_> {
             rules[j] = r;
             presence[j] = pres;
         }
+        // Built once: looking producers up per job made lowering quadratic in jobs.
+        let producers = self.artifact_producers();
         for (j, job) in p.jobs.iter().enumerate() {
-            let lowered = self.job(&graph, j, job, layer_of[j], &rules[j], &presence, cancel, &pipeline_env);
+            let lowered = self.job(
+                &graph,
+                j,
+                job,
+                layer_of[j],
+                &rules[j],
+                &presence,
+                cancel,
+                &pipeline_env,
+                &producers,
+            );
             out.jobs.insert(self.job_name(job.id.as_str()), lowered);
         }
         self.aws_notice();
@@ -489,6 +501,7 @@ impl Lowering<'_> {
         presence: &[Dnf],
         cancel: bool,
         pipeline_env: &IndexMap<String, String>,
+        producers: &BTreeMap<String, usize>,
     ) -> gl::Job {
         let p = self.pipeline;
         let path = self.root().job(job.id.as_str());
@@ -514,17 +527,15 @@ impl Lowering<'_> {
         let steps = self.steps(job, &path);
 
         // Needs: direct needs, plus producers of downloaded artifacts further up.
-        let producers = self.artifact_producers();
         let mut wants_artifacts: BTreeSet<usize> = BTreeSet::new();
         for (artifact, _, _) in &steps.downloads {
             if let Some(&producer) = producers.get(artifact.as_str()) {
                 wants_artifacts.insert(producer);
             }
         }
-        let index: BTreeMap<&str, usize> = p.jobs.iter().enumerate().map(|(i, j)| (j.id.as_str(), i)).collect();
         for value in job.exprs() {
             for o in value.outputs() {
-                if let Some(&producer) = index.get(o.job.as_str()) {
+                if let Some(producer) = graph.index_of(o.job.as_str()) {
                     wants_artifacts.insert(producer);
                 }
             }

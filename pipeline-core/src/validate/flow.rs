@@ -1,7 +1,7 @@
 //! What flows between jobs: artifacts (uploaded once, downloaded by jobs that need the
 //! producer) and job outputs (consumed by jobs that need the producer directly).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::{At, MAX_ID_LEN, Validator};
 use crate::diagnostic::did_you_mean;
@@ -132,12 +132,20 @@ impl Validator<'_> {
 
     pub(super) fn outputs(&mut self, graph: &NeedsGraph<'_>) {
         let root = self.root.clone();
+        // The last job with each id, as before duplicate ids are reported (built once: a scan
+        // per consumed output was quadratic).
+        let last_index: HashMap<&str, usize> = self
+            .p
+            .jobs
+            .iter()
+            .enumerate()
+            .map(|(i, j)| (j.id.as_str(), i))
+            .collect();
         for (j, job) in self.p.jobs.iter().enumerate() {
             let path = || root.job(job.id.as_str());
             for value in job.exprs() {
                 for out in value.outputs() {
-                    // The last job with that id, as before duplicate ids are reported.
-                    let Some(producer) = self.p.jobs.iter().rposition(|p| p.id == out.job) else {
+                    let Some(&producer) = last_index.get(out.job.as_str()) else {
                         self.error(
                             "unknown-output-job",
                             path(),

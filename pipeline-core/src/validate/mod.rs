@@ -241,6 +241,7 @@ impl<'a> Validator<'a> {
                     )),
                 );
             }
+            let mut seen_needs: HashSet<&str> = HashSet::with_capacity(job.needs.len());
             for (n, need) in job.needs.iter().enumerate() {
                 let npath = || path().field(format!("needs[{n}]"));
                 if need == &job.id {
@@ -261,7 +262,7 @@ impl<'a> Validator<'a> {
                         format!("job {:?} needs unknown job {:?}", job.id.as_str(), need.as_str()),
                         Some(hint),
                     );
-                } else if job.needs[..n].contains(need) {
+                } else if !seen_needs.insert(need.as_str()) {
                     self.out.push(Diagnostic::warning(
                         "duplicate-need",
                         npath(),
