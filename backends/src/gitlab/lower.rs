@@ -1153,8 +1153,12 @@ impl Lowering<'_> {
 }
 
 /// `entries` after the prologue entry, if any.
+/// The job's `script:`. GitLab refuses a job without one; a job whose steps are all done by
+/// GitLab itself (its clone, artifact downloads, caches) succeeds after them
+/// (docs/SEMANTICS.md, section 4), so its script is the no-op `true`.
 fn with_prologue(prologue: Option<String>, entries: Vec<String>) -> Vec<String> {
-    prologue.into_iter().chain(entries).collect()
+    let script: Vec<String> = prologue.into_iter().chain(entries).collect();
+    if script.is_empty() { vec!["true".to_owned()] } else { script }
 }
 
 /// How a step is named in messages.

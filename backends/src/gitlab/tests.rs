@@ -730,3 +730,16 @@ fn unsupported_run_id_in_a_resource_group() {
         &["GitLab", "$CI_PIPELINE_ID", "resource_group", "\"a\""],
     );
 }
+
+#[test]
+fn a_checkout_only_job_has_a_script() {
+    // GitLab refuses a job with an empty `script:`; a job whose steps GitLab does itself
+    // succeeds after them.
+    let build = job("build").step(Step::upload("app", ["dist/app"]));
+    let clone = Job::new("clone").step(Step::checkout());
+    let fetch = Job::new("fetch").needs(&build).step(Step::checkout()).step(Step::download("app"));
+    let (text, d) = render(&pipeline([build, clone, fetch]));
+    assert!(!d.has_errors(), "{d}");
+    assert!(!text.contains("script: []"), "{text}");
+    assert_eq!(text.matches("script:\n    - 'true'\n").count(), 2, "{text}");
+}
