@@ -46,6 +46,22 @@ const RESERVED_JOB_NAMES: [&str; 13] = [
     "pages",
 ];
 
+/// Why GitLab would not run a job named `name` as an ordinary job, if it would not.
+fn reserved_name_cause(name: &str) -> Option<String> {
+    if name == "pages" {
+        Some(
+            "GitLab runs a job named \"pages\" as the project's Pages deployment: it publishes the job's `public/` directory as a website (and fails without it)"
+                .to_owned(),
+        )
+    } else if name.starts_with('.') {
+        Some(format!("GitLab treats a job whose name starts with '.' ({name:?}) as a hidden template and never runs it"))
+    } else if RESERVED_JOB_NAMES.contains(&name) {
+        Some(format!("GitLab reads a top-level {name:?} as a keyword, not as job {name:?}"))
+    } else {
+        None
+    }
+}
+
 /// The stage of jobs in layer `i` of the needs graph.
 pub(crate) fn stage_name(layer: usize) -> String {
     format!("stage-{}", layer + 1)
@@ -493,19 +509,9 @@ impl Lowering<'_> {
         let p = self.pipeline;
         let path = self.root().job(job.id.as_str());
         let settings = job.extensions.get::<GitlabJob>().cloned().unwrap_or_default();
-        if self.mode == Mode::Single
-            && (RESERVED_JOB_NAMES.contains(&job.id.as_str()) || job.id.as_str().starts_with('.'))
-        {
+        if let Some(cause) = reserved_name_cause(job.id.as_str()).filter(|_| self.mode == Mode::Single) {
             self.diagnostics.push(
-                Diagnostic::error(
-                    "gitlab-reserved-job-name",
-                    path.clone(),
-                    format!(
-                        "GitLab reads a top-level {:?} as a keyword, not as job {:?}",
-                        job.id.as_str(),
-                        job.id.as_str()
-                    ),
-                )
+                Diagnostic::error("gitlab-reserved-job-name", path.clone(), cause)
                 .with_hint("rename the job")
                 .on_platform(PLATFORM),
             );

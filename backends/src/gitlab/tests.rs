@@ -691,6 +691,9 @@ fn reserved_job_names_are_errors() {
             .find(|x| x.code == "gitlab-reserved-job-name")
             .unwrap_or_else(|| panic!("{name}: {d}"));
         assert!(e.is_error() && e.message.contains(name), "{e}");
+        // `pages` is a job name GitLab gives a meaning (Pages deployment), not a keyword.
+        assert_eq!(e.message.contains("keyword"), name != "pages", "{e}");
+        assert_eq!(e.message.contains("Pages deployment"), name == "pages", "{e}");
     }
 }
 
