@@ -54,9 +54,13 @@ fn reserved_name_cause(name: &str) -> Option<String> {
                 .to_owned(),
         )
     } else if name.starts_with('.') {
-        Some(format!("GitLab treats a job whose name starts with '.' ({name:?}) as a hidden template and never runs it"))
+        Some(format!(
+            "GitLab treats a job whose name starts with '.' ({name:?}) as a hidden template and never runs it"
+        ))
     } else if RESERVED_JOB_NAMES.contains(&name) {
-        Some(format!("GitLab reads a top-level {name:?} as a keyword, not as job {name:?}"))
+        Some(format!(
+            "GitLab reads a top-level {name:?} as a keyword, not as job {name:?}"
+        ))
     } else {
         None
     }
@@ -512,8 +516,8 @@ impl Lowering<'_> {
         if let Some(cause) = reserved_name_cause(job.id.as_str()).filter(|_| self.mode == Mode::Single) {
             self.diagnostics.push(
                 Diagnostic::error("gitlab-reserved-job-name", path.clone(), cause)
-                .with_hint("rename the job")
-                .on_platform(PLATFORM),
+                    .with_hint("rename the job")
+                    .on_platform(PLATFORM),
             );
         }
 
@@ -1164,7 +1168,11 @@ impl Lowering<'_> {
 /// (docs/SEMANTICS.md, section 4), so its script is the no-op `true`.
 fn with_prologue(prologue: Option<String>, entries: Vec<String>) -> Vec<String> {
     let script: Vec<String> = prologue.into_iter().chain(entries).collect();
-    if script.is_empty() { vec!["true".to_owned()] } else { script }
+    if script.is_empty() {
+        vec!["true".to_owned()]
+    } else {
+        script
+    }
 }
 
 /// How a step is named in messages.

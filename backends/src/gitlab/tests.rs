@@ -740,7 +740,10 @@ fn a_checkout_only_job_has_a_script() {
     // succeeds after them.
     let build = job("build").step(Step::upload("app", ["dist/app"]));
     let clone = Job::new("clone").step(Step::checkout());
-    let fetch = Job::new("fetch").needs(&build).step(Step::checkout()).step(Step::download("app"));
+    let fetch = Job::new("fetch")
+        .needs(&build)
+        .step(Step::checkout())
+        .step(Step::download("app"));
     let (text, d) = render(&pipeline([build, clone, fetch]));
     assert!(!d.has_errors(), "{d}");
     assert!(!text.contains("script: []"), "{text}");

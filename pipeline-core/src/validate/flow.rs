@@ -235,7 +235,11 @@ mod tests {
     fn download_path_errors(uploaded: &[&str], dir: &str) -> usize {
         let p = Pipeline::new("p")
             .on(Trigger::push())
-            .job(Job::new("build").step(Step::script("make")).step(Step::upload("app", uploaded.to_vec())))
+            .job(
+                Job::new("build")
+                    .step(Step::script("make"))
+                    .step(Step::upload("app", uploaded.to_vec())),
+            )
             .job(Job::new("use").needs("build").step(Step::download_to("app", dir)));
         validate(&p).iter().filter(|d| d.code == "download-path").count()
     }
