@@ -169,7 +169,19 @@ impl Job {
         self
     }
 
-    /// Sets the timeout.
+    /// Sets the job's timeout, in minutes: a job that runs longer is stopped and fails. Without
+    /// it the job gets the pipeline's default
+    /// ([`Pipeline::default_timeout_minutes`](crate::Pipeline::default_timeout_minutes), 30
+    /// minutes unless set), which is this library's choice and differs from every platform's own
+    /// default (GitHub 360 minutes, GitLab 60 unless the project changes it, CodeBuild 60); each
+    /// backend writes the value explicitly (docs/SEMANTICS.md, section 10).
+    ///
+    /// ```
+    /// use pipeline_core::prelude::*;
+    /// let p = Pipeline::new("ci");
+    /// assert_eq!(p.timeout_of(&Job::new("test").timeout_minutes(45)), 45);
+    /// assert_eq!(p.timeout_of(&Job::new("lint")), 30);
+    /// ```
     #[must_use]
     pub fn timeout_minutes(mut self, minutes: u32) -> Self {
         self.timeout_minutes = Some(minutes);
