@@ -54,3 +54,71 @@ fn every_platform_gets_the_timeout_written_out() {
         );
     }
 }
+
+fn job_on(runner: Runner) -> Job {
+    Job::new("test").runner(runner).step(Step::script("make"))
+}
+
+/// A GitHub label is never a GitLab runner tag: labels go to `runs-on` only, GitLab says the job
+/// has no tags; GitLab tags come from `GitlabJob::tag` or a pool both platforms know.
+#[test]
+fn runner_labels_are_githubs_and_gitlab_tags_come_from_gitlab_or_a_pool() {
+    use pipeline_backends::gitlab::GitlabJob;
+
+    let labels = ci(job_on(Runner::labels(["ubuntu-24.04-16core"])));
+    let (github, _) = generate(&Github::new(), &labels);
+    assert!(github.contains("runs-on: ubuntu-24.04-16core\n"), "{github}");
+    let (gitlab, d) = generate(&Gitlab::new(), &labels);
+    assert!(!gitlab.contains("tags:"), "{gitlab}");
+    let warning = d
+        .iter()
+        .find(|d| d.code == "gitlab-runner-labels")
+        .unwrap_or_else(|| panic!("{d}"));
+    assert!(
+        !warning.is_error() && warning.message.contains("ubuntu-24.04-16core"),
+        "{warning}"
+    );
+    assert_eq!(
+        warning.path.to_string(),
+        "pipeline \"ci\" > job \"test\" > runner.labels"
+    );
+
+    // Tags of GitLab's own: no warning, the labels stay GitHub's.
+    let tagged = ci(job_on(Runner::labels(["ubuntu-24.04-16core"])).extend(GitlabJob::new().tag("large")));
+    let (gitlab, d) = generate(&Gitlab::new(), &tagged);
+    assert!(gitlab.contains("  tags:\n    - large\n"), "{gitlab}");
+    assert!(!d.contains_code("gitlab-runner-labels"), "{d}");
+
+    // A pool: self-hosted runners registered under the same name on both.
+    let pool = ci(job_on(Runner::pool(["gpu"]).image("rust:1.95")));
+    let (github, d) = generate(&Github::new(), &pool);
+    assert!(!d.has_errors(), "{d}");
+    assert!(
+        github.contains("runs-on:\n      - self-hosted\n      - gpu\n"),
+        "{github}"
+    );
+    let (gitlab, d) = generate(&Gitlab::new(), &pool);
+    assert!(gitlab.contains("  tags:\n    - gpu\n"), "{gitlab}");
+    assert!(d.is_empty(), "{d}");
+    let (_, d) = generate(&CodePipeline::new(), &pool);
+    assert!(d.contains_code("codepipeline-runner-labels"), "{d}");
+}
+
+/// A matrix value in a runner field is refused (validation, before any platform: the generator
+/// writes nothing) instead of becoming a literal label on GitHub and one runner for every cell on
+/// GitLab.
+#[test]
+fn a_matrix_value_in_a_runner_is_refused() {
+    for runner in [Runner::labels(["${{ matrix.os }}"]), Runner::pool(["$POOL"])] {
+        let p = ci(Job::new("test")
+            .matrix(Matrix::new().axis("os", ["ubuntu-24.04", "macos-15"]))
+            .runner(runner)
+            .step(Step::script("make")));
+        let d = pipeline_core::validate::validate(&p);
+        let e = d
+            .iter()
+            .find(|d| d.code == "runner-expression")
+            .unwrap_or_else(|| panic!("{d}"));
+        assert!(e.is_error() && e.hint.is_some(), "{e}");
+    }
+}

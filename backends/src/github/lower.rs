@@ -278,8 +278,18 @@ impl Lowering<'_> {
         for (permission, access) in settings.map(|s| s.permissions.as_slice()).unwrap_or_default() {
             grant(*permission, *access);
         }
+        // A pool is self-hosted runners registered under its names; labels narrow it further.
+        let pool: Vec<String> = if job.runner.pool.is_empty() {
+            Vec::new()
+        } else {
+            std::iter::once("self-hosted".to_owned())
+                .chain(job.runner.pool.iter().cloned())
+                .chain(job.runner.labels.iter().cloned())
+                .collect()
+        };
         let labels = match settings {
             Some(s) if !s.runs_on.is_empty() => s.runs_on.as_slice(),
+            _ if !pool.is_empty() => pool.as_slice(),
             _ => job.runner.labels.as_slice(),
         };
         let runs_on = match labels {

@@ -618,8 +618,22 @@ impl Lowering<'_> {
         }
 
         // Runner.
-        let mut tags = job.runner.labels.clone();
+        // GitLab tags come from a portable pool or the GitLab settings; runner labels are
+        // GitHub's `runs-on` labels, which no GitLab runner is tagged with.
+        let mut tags = job.runner.pool.clone();
         tags.extend(settings.tags.iter().cloned());
+        if tags.is_empty() && !job.runner.labels.is_empty() {
+            self.warn(
+                "gitlab-runner-labels",
+                path.field("runner.labels"),
+                format!(
+                    "job {:?} selects GitHub runners by the labels [{}]; GitLab selects runners by tags and the job has none, so it runs on any runner of the project",
+                    job.id.as_str(),
+                    job.runner.labels.join(", ")
+                ),
+                "give the job GitLab runner tags with `GitlabJob::new().tag(..)`, or use `Runner::pool([..])` for self-hosted runners registered under the same names on GitHub and GitLab",
+            );
+        }
         if tags.is_empty() && (job.runner.arch != Arch::X64 || job.runner.size != Size::Small) {
             let size = match job.runner.size {
                 Size::Small => "small",
@@ -638,9 +652,9 @@ impl Lowering<'_> {
                     path.field("runner"),
                     format!("job {:?} runs on the GitLab.com hosted runner tagged {tag:?}", job.id.as_str()),
                     if premium {
-                        "this runner needs GitLab Premium or Ultimate; on a self-managed instance, set `Runner::labels([..])` to your runners' tags"
+                        "this runner needs GitLab Premium or Ultimate; on a self-managed instance, give the job your runners' tags with `GitlabJob::new().tag(..)` or `Runner::pool([..])`"
                     } else {
-                        "on a self-managed instance, set `Runner::labels([..])` to your runners' tags"
+                        "on a self-managed instance, give the job your runners' tags with `GitlabJob::new().tag(..)` or `Runner::pool([..])`"
                     },
                 );
                 tags.push(tag);
@@ -652,7 +666,7 @@ impl Lowering<'_> {
                         "job {:?} asks for a {size} {arch} runner, which GitLab selects by tags only; it runs on any runner",
                         job.id.as_str()
                     ),
-                    "set `Runner::labels([..])` to the tags of suitable runners",
+                    "give the job the tags of suitable runners with `GitlabJob::new().tag(..)` or `Runner::pool([..])`",
                 );
             }
         }

@@ -336,7 +336,7 @@ fn runner_services_matrix_cache_timeout_retry() {
 #[test]
 fn gitlab_settings_override_the_portable_ones() {
     let j = job("test")
-        .runner(Runner::labels(["docker"]).image("rust:1"))
+        .runner(Runner::pool(["docker"]).image("rust:1"))
         .concurrency(Concurrency::new("tests"))
         .extend(
             GitlabJob::new()

@@ -379,7 +379,7 @@ impl Page {
                 needs: j.needs.iter().map(ToString::to_string).collect(),
                 runner: RunnerView {
                     machine: machine(j),
-                    labels: j.runner.labels.clone(),
+                    labels: j.runner.pool.iter().chain(&j.runner.labels).cloned().collect(),
                     image: j.runner.image.clone(),
                 },
                 matrix,
