@@ -178,9 +178,12 @@ impl Job {
     ///
     /// ```
     /// use pipeline_core::prelude::*;
-    /// let p = Pipeline::new("ci");
-    /// assert_eq!(p.timeout_of(&Job::new("test").timeout_minutes(45)), 45);
-    /// assert_eq!(p.timeout_of(&Job::new("lint")), 30);
+    /// let test = Job::new("test").timeout_minutes(45).step(Step::script("make test"));
+    /// let lint = Job::new("lint").step(Step::script("make lint"));
+    /// let p = Pipeline::new("ci").on(Trigger::push()).job(test.clone()).job(lint.clone());
+    /// assert_eq!(p.timeout_of(&test), 45);
+    /// assert_eq!(p.timeout_of(&lint), 30);
+    /// # pipeline_core::validate::assert_valid(&p);
     /// ```
     #[must_use]
     pub fn timeout_minutes(mut self, minutes: u32) -> Self {

@@ -131,9 +131,11 @@ impl Pipeline {
     ///
     /// ```
     /// use pipeline_core::prelude::*;
-    /// let p = Pipeline::new("release").default_timeout_minutes(90);
-    /// assert_eq!(p.timeout_of(&Job::new("build")), 90);
-    /// assert_eq!(Pipeline::new("ci").timeout_of(&Job::new("build")), 30);
+    /// let build = Job::new("build").step(Step::script("make"));
+    /// let p = Pipeline::new("release").on(Trigger::push()).default_timeout_minutes(90).job(build.clone());
+    /// assert_eq!(p.timeout_of(&build), 90);
+    /// assert_eq!(Pipeline::new("ci").timeout_of(&build), 30);
+    /// # pipeline_core::validate::assert_valid(&p);
     /// ```
     #[must_use]
     pub fn default_timeout_minutes(mut self, minutes: u32) -> Self {
@@ -153,8 +155,12 @@ impl Pipeline {
     ///
     /// ```
     /// use pipeline_core::prelude::*;
-    /// let p = Pipeline::new("delivery").acknowledge(Divergence::StageLayering);
+    /// let p = Pipeline::new("delivery")
+    ///     .on(Trigger::push())
+    ///     .acknowledge(Divergence::StageLayering)
+    ///     .job(Job::new("build").step(Step::script("make")));
     /// assert!(p.acknowledged.contains(&Divergence::StageLayering));
+    /// # pipeline_core::validate::assert_valid(&p);
     /// ```
     #[must_use]
     pub fn acknowledge(mut self, divergence: Divergence) -> Self {

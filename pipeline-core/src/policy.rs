@@ -240,8 +240,10 @@ impl Policy for ScanBeforeDeploy {
 /// assert!(out.contains_code("images-pinned-by-digest"));
 /// let mut out = Diagnostics::new();
 /// let pinned = pipeline_core::image::pinned("rust:1.95", digest);
-/// ImagesPinnedByDigest.check(&Pipeline::new("p").job(job(&pinned)), &mut out);
+/// let p = Pipeline::new("p").on(Trigger::push()).job(job(&pinned));
+/// ImagesPinnedByDigest.check(&p, &mut out);
 /// assert!(out.is_empty());
+/// # pipeline_core::validate::assert_valid(&p);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ImagesPinnedByDigest;

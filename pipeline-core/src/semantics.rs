@@ -73,7 +73,11 @@ pub fn decode_output(encoded: &str) -> Option<Vec<u8>> {
 /// ```
 /// use pipeline_core::prelude::*;
 /// use pipeline_core::semantics::Divergence;
-/// let p = Pipeline::new("ci").acknowledge(Divergence::StageLayering);
+/// let p = Pipeline::new("ci")
+///     .on(Trigger::push())
+///     .acknowledge(Divergence::StageLayering)
+///     .job(Job::new("build").step(Step::script("make")));
+/// # pipeline_core::validate::assert_valid(&p);
 /// assert_eq!(p.acknowledged, vec![Divergence::StageLayering]);
 /// assert_eq!(Divergence::StageLayering.codes(), ["codepipeline-stage-layering"]);
 /// ```

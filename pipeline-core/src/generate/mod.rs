@@ -285,7 +285,9 @@ impl Generator {
     ///
     /// ```
     /// use pipeline_core::prelude::*;
-    /// let g = Generator::new("ci", ".").pipeline(Pipeline::new("release"));
+    /// let release = Pipeline::new("release").on(Trigger::push().tags(["v*"])).job(Job::new("build").step(Step::script("make")));
+    /// # pipeline_core::validate::assert_valid(&release);
+    /// let g = Generator::new("ci", ".").pipeline(release);
     /// assert!(g.find_pipeline("release").is_ok());
     /// let err = g.find_pipeline("relase").unwrap_err();
     /// assert_eq!(err.hint.as_deref(), Some("did you mean \"release\"? pipelines: release"));
@@ -307,7 +309,9 @@ impl Generator {
     ///
     /// ```
     /// use pipeline_core::prelude::*;
-    /// let g = Generator::new("ci", ".").pipeline(Pipeline::new("ci").job(Job::new("build")));
+    /// let ci = Pipeline::new("ci").on(Trigger::push()).job(Job::new("build").step(Step::script("make")));
+    /// # pipeline_core::validate::assert_valid(&ci);
+    /// let g = Generator::new("ci", ".").pipeline(ci);
     /// let err = g.find_job("ci", "biuld").unwrap_err();
     /// assert_eq!(err.hint.as_deref(), Some("did you mean \"build\"? jobs of ci: build"));
     /// ```
