@@ -627,7 +627,7 @@ impl Lowering<'_> {
                 "gitlab-runner-labels",
                 path.field("runner.labels"),
                 format!(
-                    "job {:?} selects GitHub runners by the labels [{}]; GitLab selects runners by tags and the job has none, so it runs on any runner of the project",
+                    "job {:?} selects GitHub runners by the labels [{}]; GitLab does not use them: it selects runners by tags, and the job has no GitLab tags (it runs on any runner of the project, or on the hosted runner its arch and size pick)",
                     job.id.as_str(),
                     job.runner.labels.join(", ")
                 ),
