@@ -130,3 +130,73 @@ fn each_tool_rejects_a_known_bad_workflow() {
         assert!(out.code != 0, "{}", out.text());
     }
 }
+
+/// The release-cache guard (`github-cache-in-release`) and zizmor's `cache-poisoning` audit agree
+/// on the built-in caches of `setup-*` and other cache-aware actions: each step below, in a
+/// tag-triggered workflow, is refused by the guard exactly when zizmor flags it (rendered with
+/// `allow_release_caches()` so that zizmor sees it).
+#[test]
+fn the_release_cache_guard_agrees_with_zizmor_on_built_in_caches() {
+    use pipeline_backends::github::{Github, pins};
+    use pipeline_core::prelude::*;
+
+    let steps = [
+        ActionStep::from(pins::SETUP_NODE)
+            .with("node-version", "22")
+            .with("cache", "npm"),
+        ActionStep::from(pins::SETUP_NODE).with("node-version", "22"),
+        ActionStep::from(pins::SETUP_NODE)
+            .with("node-version", "22")
+            .with("package-manager-cache", "false"),
+        ActionStep::from(pins::SETUP_PYTHON)
+            .with("python-version", "3.13")
+            .with("cache", "pip"),
+        ActionStep::from(pins::SETUP_PYTHON).with("python-version", "3.13"),
+        ActionStep::from(pins::SETUP_GO).with("go-version", "1.25"),
+        ActionStep::from(pins::SETUP_GO)
+            .with("go-version", "1.25")
+            .with("cache", "false"),
+        ActionStep::from(pins::SETUP_JAVA)
+            .with("distribution", "temurin")
+            .with("java-version", "21")
+            .with("cache", "maven"),
+        ActionStep::from(pins::SETUP_JAVA)
+            .with("distribution", "temurin")
+            .with("java-version", "21"),
+        ActionStep::from(pins::RUST_CACHE),
+        ActionStep::from(pins::RUST_TOOLCHAIN),
+    ];
+    let dir = TempDir::new("zizmor-release-caches");
+    let mut flagged_by_guard = 0;
+    for (n, step) in steps.into_iter().enumerate() {
+        let describe = format!("{} {:?}", step.action.name, step.with.keys().collect::<Vec<_>>());
+        let release = Pipeline::new("release").on(Trigger::push().tags(["v*"])).job(
+            Job::new("build")
+                .step(Step::checkout())
+                .step(Step::action(step))
+                .step(Step::script("make")),
+        );
+        let mut d = Diagnostics::new();
+        let _ = Github::new().render(&release, &mut d);
+        let guard = d.contains_code("github-cache-in-release");
+        flagged_by_guard += usize::from(guard);
+        let mut d = Diagnostics::new();
+        let yaml = Github::new()
+            .allow_release_caches()
+            .render(&release, &mut d)
+            .unwrap_or_else(|| panic!("{describe}: {d}"));
+        let file = dir.path().join(format!("release-{n}.yml"));
+        std::fs::write(&file, yaml).expect("write the workflow");
+        let Some(out) = zizmor(std::slice::from_ref(&file)) else {
+            return;
+        };
+        let poisoning = out.stdout.contains("cache-poisoning");
+        assert_eq!(
+            guard,
+            poisoning,
+            "{describe}: guard {guard}, zizmor cache-poisoning {poisoning}:\n{}",
+            out.text()
+        );
+    }
+    assert_eq!(flagged_by_guard, 6, "the set holds six cache-writing steps");
+}

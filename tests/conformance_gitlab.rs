@@ -659,3 +659,53 @@ fn the_runnable_pipeline_runs_and_passes_files_and_outputs_along() {
     assert!(!out.stdout.contains("failure-only step ran"), "{log}");
     assert!(out.stdout.contains("cleanup always runs"), "{log}");
 }
+
+/// A job whose steps GitLab does itself (its clone, artifact downloads) gets a script GitLab
+/// accepts (an empty `script:` fails the schema and the pipeline) and succeeds after them
+/// (issue 10).
+#[test]
+fn a_job_without_script_steps_is_valid_and_passes() {
+    use pipeline_core::{Job, Step};
+    let pipeline = Pipeline::new("clone")
+        .on(Trigger::push().branches(["main"]))
+        .job(
+            Job::new("build")
+                .step(Step::checkout())
+                .step(Step::script("mkdir -p dist && echo built > dist/app.txt"))
+                .step(Step::upload("app", ["dist/app.txt"])),
+        )
+        .job(Job::new("clone").step(Step::checkout()))
+        .job(
+            Job::new("fetch")
+                .needs("build")
+                .step(Step::checkout())
+                .step(Step::download("app")),
+        );
+    let set = Set {
+        name: "clone",
+        pipelines: vec![pipeline],
+        root_in_repository: "",
+    };
+    let files = render(&set);
+    let repo = repository("no-script", &files, false);
+    let repo = work(&repo);
+    if let Some(mut cmd) = tools::command("check-jsonschema") {
+        cmd.args(["--builtin-schema", "vendor.gitlab-ci", "--"])
+            .arg(repo.join(".gitlab-ci.yml"));
+        let out = tools::output(cmd);
+        assert_eq!(out.code, 0, "{}", out.text());
+    }
+    let Some(out) = gitlab_ci_local(&repo, &["--force-shell-executor", "--shell-isolation"]) else {
+        return;
+    };
+    let log = out.text();
+    assert_eq!(out.code, 0, "{log}");
+    for job in ["build", "clone", "fetch"] {
+        assert!(
+            out.stdout
+                .lines()
+                .any(|l| l.contains("PASS") && l.split_whitespace().any(|w| w == job)),
+            "{job} did not pass:\n{log}"
+        );
+    }
+}

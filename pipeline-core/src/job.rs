@@ -169,7 +169,22 @@ impl Job {
         self
     }
 
-    /// Sets the timeout.
+    /// Sets the job's timeout, in minutes: a job that runs longer is stopped and fails. Without
+    /// it the job gets the pipeline's default
+    /// ([`Pipeline::default_timeout_minutes`](crate::Pipeline::default_timeout_minutes), 30
+    /// minutes unless set), which is this library's choice and differs from every platform's own
+    /// default (GitHub 360 minutes, GitLab 60 unless the project changes it, CodeBuild 60); each
+    /// backend writes the value explicitly (docs/SEMANTICS.md, section 10).
+    ///
+    /// ```
+    /// use pipeline_core::prelude::*;
+    /// let test = Job::new("test").timeout_minutes(45).step(Step::script("make test"));
+    /// let lint = Job::new("lint").step(Step::script("make lint"));
+    /// let p = Pipeline::new("ci").on(Trigger::push()).job(test.clone()).job(lint.clone());
+    /// assert_eq!(p.timeout_of(&test), 45);
+    /// assert_eq!(p.timeout_of(&lint), 30);
+    /// # pipeline_core::validate::assert_valid(&p);
+    /// ```
     #[must_use]
     pub fn timeout_minutes(mut self, minutes: u32) -> Self {
         self.timeout_minutes = Some(minutes);

@@ -12,7 +12,9 @@ use crate::secret::Secret;
 use crate::semantics::Divergence;
 use crate::trigger::{Input, Trigger};
 
-/// The default job timeout, in minutes, when neither the job nor the pipeline sets one.
+/// The default job timeout, in minutes, when neither the job nor the pipeline sets one. It is
+/// this library's choice, not a platform's (GitHub's is 360 minutes, GitLab's and CodeBuild's 60),
+/// so every backend writes it explicitly (docs/SEMANTICS.md, section 10).
 pub const DEFAULT_TIMEOUT_MINUTES: u32 = 30;
 
 /// A pipeline.
@@ -119,7 +121,22 @@ impl Pipeline {
         self
     }
 
-    /// Sets the default job timeout.
+    /// Sets the default job timeout, in minutes, of jobs without their own
+    /// ([`Job::timeout_minutes`](crate::Job::timeout_minutes)). Unset, it is
+    /// [`DEFAULT_TIMEOUT_MINUTES`] (30), which differs from every platform's own default (GitHub
+    /// 360 minutes, GitLab 60 unless the project changes it, CodeBuild 60): each backend writes
+    /// the value explicitly on every job (`timeout-minutes`, `timeout`, `TimeoutInMinutes`), so
+    /// the job stops after the same time everywhere (docs/SEMANTICS.md, section 10). CodeBuild's
+    /// minimum is 5 minutes (warning `codepipeline-timeout`).
+    ///
+    /// ```
+    /// use pipeline_core::prelude::*;
+    /// let build = Job::new("build").step(Step::script("make"));
+    /// let p = Pipeline::new("release").on(Trigger::push()).default_timeout_minutes(90).job(build.clone());
+    /// assert_eq!(p.timeout_of(&build), 90);
+    /// assert_eq!(Pipeline::new("ci").timeout_of(&build), 30);
+    /// # pipeline_core::validate::assert_valid(&p);
+    /// ```
     #[must_use]
     pub fn default_timeout_minutes(mut self, minutes: u32) -> Self {
         self.default_timeout_minutes = minutes;
@@ -140,10 +157,10 @@ impl Pipeline {
     /// use pipeline_core::prelude::*;
     /// let p = Pipeline::new("delivery")
     ///     .on(Trigger::push())
-    ///     .job(Job::new("deploy").step(Step::script("make deploy")))
-    ///     .acknowledge(Divergence::StageLayering);
-    /// # pipeline_core::validate::assert_valid(&p);
+    ///     .acknowledge(Divergence::StageLayering)
+    ///     .job(Job::new("build").step(Step::script("make")));
     /// assert!(p.acknowledged.contains(&Divergence::StageLayering));
+    /// # pipeline_core::validate::assert_valid(&p);
     /// ```
     #[must_use]
     pub fn acknowledge(mut self, divergence: Divergence) -> Self {

@@ -236,14 +236,14 @@ impl Policy for ScanBeforeDeploy {
 /// let digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 /// let job = |image: &str| Job::new("test").runner(Runner::linux().image(image)).step(Step::script("make"));
 /// let mut out = Diagnostics::new();
-/// let p = |image: &str| Pipeline::new("p").on(Trigger::push()).job(job(image));
-/// ImagesPinnedByDigest.check(&p("rust:1.95"), &mut out);
+/// ImagesPinnedByDigest.check(&Pipeline::new("p").job(job("rust:1.95")), &mut out);
 /// assert!(out.contains_code("images-pinned-by-digest"));
 /// let mut out = Diagnostics::new();
 /// let pinned = pipeline_core::image::pinned("rust:1.95", digest);
-/// # pipeline_core::validate::assert_valid(&p(&pinned));
-/// ImagesPinnedByDigest.check(&p(&pinned), &mut out);
+/// let p = Pipeline::new("p").on(Trigger::push()).job(job(&pinned));
+/// ImagesPinnedByDigest.check(&p, &mut out);
 /// assert!(out.is_empty());
+/// # pipeline_core::validate::assert_valid(&p);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ImagesPinnedByDigest;

@@ -75,8 +75,8 @@ pub fn decode_output(encoded: &str) -> Option<Vec<u8>> {
 /// use pipeline_core::semantics::Divergence;
 /// let p = Pipeline::new("ci")
 ///     .on(Trigger::push())
-///     .job(Job::new("test").step(Step::script("make test")))
-///     .acknowledge(Divergence::StageLayering);
+///     .acknowledge(Divergence::StageLayering)
+///     .job(Job::new("build").step(Step::script("make")));
 /// # pipeline_core::validate::assert_valid(&p);
 /// assert_eq!(p.acknowledged, vec![Divergence::StageLayering]);
 /// assert_eq!(Divergence::StageLayering.codes(), ["codepipeline-stage-layering"]);

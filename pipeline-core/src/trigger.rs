@@ -53,6 +53,14 @@ impl Trigger {
 
 /// Push filters. With neither branches nor tags, every push triggers; with only branches, tag
 /// pushes do not; with only tags, branch pushes do not.
+///
+/// Branch and tag patterns are GitHub's filter patterns: `*` matches within one `/` segment,
+/// `**` across segments, `[..]` one character of a set, `?` zero or one of the preceding
+/// character, `+` one or more of it, and a leading `!` excludes. GitLab gets them as regular
+/// expressions, CodePipeline as its globs (where `?` is one character and `+` is literal):
+/// `v1.2?` becomes `v1.{2,}` there, and a repetition a glob cannot say (`v[0-9]+.[0-9]+`) is
+/// refused on CodePipeline (`codepipeline-unsupported`). Patterns of `*`, `**` and `[..]` only
+/// mean the same everywhere.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Push {
     /// Branch name patterns (`main`, `release/**`).

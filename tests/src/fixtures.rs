@@ -62,7 +62,7 @@ pub fn everything() -> Pipeline {
         .retry(1);
 
     let lint = Job::new("lint")
-        .runner(Runner::labels(["self-hosted", "linux"]).image("rust:1.95-bookworm"))
+        .runner(Runner::pool(["linux"]).image("rust:1.95-bookworm"))
         .step(Step::checkout())
         .step(Step::action(
             ActionStep::new(Action::new(

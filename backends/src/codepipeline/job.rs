@@ -161,16 +161,23 @@ impl<'l, 'a> JobLowering<'l, 'a> {
             Size::Large => ComputeType::Large,
         }));
         self.out.privileged = ext.privileged_mode || !job.services.is_empty();
-        if !job.runner.labels.is_empty() {
-            let labels = job.runner.labels.join(", ");
+        if !job.runner.labels.is_empty() || !job.runner.pool.is_empty() {
+            let labels = job
+                .runner
+                .pool
+                .iter()
+                .chain(&job.runner.labels)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ");
             self.warn(
                 "codepipeline-runner-labels",
                 self.path.field("runner"),
                 format!(
-                    "CodeBuild selects machines by image and compute type, not labels; job {:?} ignores the labels [{labels}] on CodePipeline",
+                    "CodeBuild selects machines by image and compute type, not labels; job {:?} ignores the runner labels and pool [{labels}] on CodePipeline",
                     job.id.as_str()
                 ),
-                "set the image and compute type with `CodeBuildJob` if the labels chose a special machine",
+                "set the image and compute type with `CodeBuildJob` if the labels or pool chose a special machine",
             );
         }
         if !job.services.is_empty() && custom_image.is_some() && ext.image.is_some() {

@@ -1177,13 +1177,20 @@ impl<'a> Lowering<'a> {
     fn triggers(&mut self) -> Vec<model::Trigger> {
         let mut push = Vec::new();
         let mut pull = Vec::new();
-        let split = |patterns: &[String]| -> (Vec<String>, Vec<String>) {
+        // Ref patterns are translated to CodePipeline's globs; those that cannot be are refused
+        // (`unexpressible`: the field and the pattern).
+        let mut unexpressible: Vec<(Path, String, String)> = Vec::new();
+        let mut split = |patterns: &[String], field: Path| -> (Vec<String>, Vec<String>) {
             let mut inc = Vec::new();
             let mut exc = Vec::new();
             for p in patterns {
-                match p.strip_prefix('!') {
-                    Some(rest) => exc.push(rest.to_owned()),
-                    None => inc.push(p.clone()),
+                let (list, bare) = match p.strip_prefix('!') {
+                    Some(rest) => (&mut exc, rest),
+                    None => (&mut inc, p.as_str()),
+                };
+                match super::patterns::ref_glob(bare) {
+                    Ok(glob) => list.push(glob),
+                    Err(why) => unexpressible.push((field.clone(), p.clone(), why)),
                 }
             }
             if inc.is_empty() && !exc.is_empty() {
@@ -1196,7 +1203,7 @@ impl<'a> Lowering<'a> {
             let path = self.root().trigger(t);
             let paths = |patterns: &[String]| {
                 (!patterns.is_empty()).then(|| {
-                    let (includes, excludes) = split(patterns);
+                    let (includes, excludes) = split_paths(patterns);
                     GitFilePathFilter { includes, excludes }
                 })
             };
@@ -1207,7 +1214,7 @@ impl<'a> Lowering<'a> {
                         let (includes, excludes) = if every {
                             (vec!["**".to_owned()], Vec::new())
                         } else {
-                            split(&p.branches)
+                            split(&p.branches, path.field("branches"))
                         };
                         push.push(GitPushFilter {
                             tags: None,
@@ -1219,7 +1226,7 @@ impl<'a> Lowering<'a> {
                         let (includes, excludes) = if every {
                             (vec!["**".to_owned()], Vec::new())
                         } else {
-                            split(&p.tags)
+                            split(&p.tags, path.field("tags"))
                         };
                         if !p.paths.is_empty() {
                             self.warning(
@@ -1240,7 +1247,7 @@ impl<'a> Lowering<'a> {
                     let (includes, excludes) = if pr.branches.is_empty() {
                         (vec!["**".to_owned()], Vec::new())
                     } else {
-                        split(&pr.branches)
+                        split(&pr.branches, path.field("branches"))
                     };
                     pull.push(GitPullRequestFilter {
                         events: vec![PullRequestEvent::Open, PullRequestEvent::Updated],
@@ -1259,6 +1266,13 @@ impl<'a> Lowering<'a> {
                     too_many.push((path.field(list.0), list.1));
                 }
             }
+        }
+        for (path, pattern, why) in unexpressible {
+            self.unsupported(
+                path,
+                format!("the filter pattern {pattern:?}: {why}"),
+                "write the pattern with '*' and '[..]' only (they mean the same everywhere), e.g. `v[0-9]*.[0-9]*.[0-9]*` for `v[0-9]+.[0-9]+.[0-9]+`, and exclude what must not match with a `!` pattern".into(),
+            );
         }
         for (path, n) in too_many {
             self.limit(
@@ -1423,4 +1437,16 @@ fn trigger_patterns(trigger: &Trigger, which: u8) -> usize {
         (Trigger::PullRequest(pr), 2) => count(&pr.paths),
         _ => 0,
     }
+}
+
+/// Path filter patterns as includes and excludes (`!pattern`); a path pattern is a glob already
+/// (validation checks it), written as CodePipeline reads it.
+fn split_paths(patterns: &[String]) -> (Vec<String>, Vec<String>) {
+    let (exc, inc): (Vec<&String>, Vec<&String>) = patterns.iter().partition(|p| p.starts_with('!'));
+    let mut inc: Vec<String> = inc.into_iter().cloned().collect();
+    let exc: Vec<String> = exc.into_iter().map(|p| p[1..].to_owned()).collect();
+    if inc.is_empty() && !exc.is_empty() {
+        inc.push("**".into());
+    }
+    (inc, exc)
 }

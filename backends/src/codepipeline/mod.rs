@@ -48,6 +48,7 @@ pub mod gitsync;
 mod job;
 mod lower;
 pub mod model;
+mod patterns;
 mod pull_requests;
 mod settings;
 #[cfg(test)]

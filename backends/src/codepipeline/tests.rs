@@ -249,6 +249,50 @@ fn triggers_split_tags_from_branches_and_map_negations_to_excludes() {
     assert_eq!(config(&l, "Source", "DetectChanges"), Some(CfnString::lit("false")));
 }
 
+/// Ref patterns are GitHub's (`?` is "zero or one of the preceding character", `+` "one or
+/// more"); CodePipeline's globs read `?` as one character and `+` literally, so each pattern is
+/// translated, or refused when a glob cannot say it.
+#[test]
+fn ref_patterns_are_translated_to_codepipeline_globs() {
+    let p = Pipeline::new("p")
+        .on(Trigger::push()
+            .branches(["rc-1?", "!old-[^0-9]*"])
+            .tags(["v[0-9]+*", "v1.2?"]))
+        .on(Trigger::pull_request().branches(["{main}"]))
+        .job(job("a"));
+    let l = clean(&p);
+    let git = &l.pipeline.triggers[0].git_configuration;
+    let branches = git.push[0].branches.as_ref().expect("branches");
+    assert_eq!(branches.includes, ["rc-{1,}"]);
+    assert_eq!(branches.excludes, ["old-[!0-9]*"]);
+    assert_eq!(
+        git.push[1].tags.as_ref().map(|t| t.includes.clone()),
+        Some(vec!["v[0-9]*".to_owned(), "v1.{2,}".to_owned()])
+    );
+    assert_eq!(
+        git.pull_request[0].branches.as_ref().map(|b| b.includes.clone()),
+        Some(vec!["\\{main\\}".to_owned()])
+    );
+
+    let semver = Pipeline::new("p")
+        .on(Trigger::push().tags(["v[0-9]+.[0-9]+.[0-9]+"]))
+        .job(job("a"));
+    let (_, d) = lower(&semver);
+    let e = d
+        .iter()
+        .find(|d| d.code == "codepipeline-unsupported")
+        .unwrap_or_else(|| panic!("{d}"));
+    assert!(
+        e.is_error() && e.message.contains("v[0-9]+.[0-9]+.[0-9]+") && e.message.contains("'+'"),
+        "{e}"
+    );
+    assert_eq!(e.path.to_string(), "pipeline \"p\" > trigger 1 > tags");
+    assert!(
+        e.hint.as_deref().is_some_and(|h| h.contains("v[0-9]*.[0-9]*.[0-9]*")),
+        "{e}"
+    );
+}
+
 #[test]
 fn retry_and_rollback_are_stage_failure_settings() {
     let deploy = job("deploy").environment(Environment::new("prod")).retry(1);

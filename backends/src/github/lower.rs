@@ -80,17 +80,32 @@ impl Lowering<'_> {
         }
         for job in &self.pipeline.jobs {
             for (i, step) in job.steps.iter().enumerate() {
-                if let StepKind::Cache(_) = step.kind {
-                    self.diagnostics.push(
-                        Diagnostic::error(
-                            "github-cache-in-release",
-                            self.root().job(job.id.as_str()).step(i, step.id_str()),
-                            "a cache in a pipeline triggered by tag or release-branch pushes lets a pull request poison the release build",
-                        )
-                        .with_hint("move releases to their own pipeline without caches, or opt in with `Github::new().allow_release_caches()`")
-                        .on_platform(PLATFORM),
-                    );
-                }
+                let (message, hint) = match &step.kind {
+                    StepKind::Cache(_) => (
+                        "a cache in a pipeline triggered by tag or release-branch pushes lets a pull request poison the release build".to_owned(),
+                        "move releases to their own pipeline without caches, or opt in with `Github::new().allow_release_caches()`".to_owned(),
+                    ),
+                    StepKind::Action(a) if super::cache_aware::caches(a) => (
+                        format!(
+                            "action {} keeps a cache of its own; in a pipeline triggered by tag or release-branch pushes a pull request can poison the release build through it",
+                            a.action.name
+                        ),
+                        format!(
+                            "turn the action's cache off with its input (see {}'s action.yml: `cache`, `package-manager-cache`, `lookup-only`...), move releases to their own pipeline, or opt in with `Github::new().allow_release_caches()`",
+                            a.action.name
+                        ),
+                    ),
+                    _ => continue,
+                };
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        "github-cache-in-release",
+                        self.root().job(job.id.as_str()).step(i, step.id_str()),
+                        message,
+                    )
+                    .with_hint(hint)
+                    .on_platform(PLATFORM),
+                );
             }
         }
     }
@@ -263,8 +278,18 @@ impl Lowering<'_> {
         for (permission, access) in settings.map(|s| s.permissions.as_slice()).unwrap_or_default() {
             grant(*permission, *access);
         }
+        // A pool is self-hosted runners registered under its names; labels narrow it further.
+        let pool: Vec<String> = if job.runner.pool.is_empty() {
+            Vec::new()
+        } else {
+            std::iter::once("self-hosted".to_owned())
+                .chain(job.runner.pool.iter().cloned())
+                .chain(job.runner.labels.iter().cloned())
+                .collect()
+        };
         let labels = match settings {
             Some(s) if !s.runs_on.is_empty() => s.runs_on.as_slice(),
+            _ if !pool.is_empty() => pool.as_slice(),
             _ => job.runner.labels.as_slice(),
         };
         let runs_on = match labels {

@@ -6,6 +6,7 @@
 //! timeout on every job; deploy jobs queue per environment; approvals through environments
 //! (whose required reviewers are a repository setting, reported as a notice).
 
+mod cache_aware;
 mod escape;
 mod expr;
 mod lower;
@@ -214,6 +215,61 @@ mod tests {
             .render(&release_with_cache(), &mut d);
         assert!(d.is_empty(), "{d}");
         assert!(yaml.is_some_and(|y| y.contains("actions/cache@")));
+    }
+
+    /// The built-in caches of `setup-*` actions are caches too (zizmor's `cache-poisoning`).
+    #[test]
+    fn built_in_caches_of_actions_in_release_pipelines_are_refused() {
+        let release = |step: ActionStep| {
+            Pipeline::new("release").on(Trigger::push().tags(["v*"])).job(
+                Job::new("build")
+                    .step(Step::checkout())
+                    .step(Step::action(step))
+                    .step(Step::script("make")),
+            )
+        };
+        for step in [
+            ActionStep::from(pins::SETUP_NODE)
+                .with("node-version", "22")
+                .with("cache", "npm"),
+            ActionStep::from(pins::SETUP_NODE).with("node-version", "22"),
+            ActionStep::from(pins::SETUP_PYTHON)
+                .with("python-version", "3.13")
+                .with("cache", "pip"),
+            ActionStep::from(pins::SETUP_GO).with("go-version", "1.25"),
+            ActionStep::from(pins::SETUP_JAVA)
+                .with("distribution", "temurin")
+                .with("java-version", "21")
+                .with("cache", "gradle"),
+            ActionStep::from(pins::RUST_CACHE),
+        ] {
+            let mut d = Diagnostics::new();
+            let _ = Github::new().render(&release(step.clone()), &mut d);
+            let e = d.iter().find(|d| d.code == "github-cache-in-release");
+            assert!(
+                e.is_some_and(|e| e.is_error()
+                    && e.message.contains(&step.action.name)
+                    && e.path.to_string().ends_with("step 2")),
+                "{}: {d}",
+                step.action.name
+            );
+            let mut d = Diagnostics::new();
+            let _ = Github::new().allow_release_caches().render(&release(step), &mut d);
+            assert!(!d.contains_code("github-cache-in-release"), "{d}");
+        }
+        for step in [
+            ActionStep::from(pins::SETUP_NODE)
+                .with("node-version", "22")
+                .with("package-manager-cache", "false"),
+            ActionStep::from(pins::SETUP_PYTHON).with("python-version", "3.13"),
+            ActionStep::from(pins::SETUP_GO)
+                .with("go-version", "1.25")
+                .with("cache", "false"),
+        ] {
+            let mut d = Diagnostics::new();
+            let _ = Github::new().render(&release(step), &mut d);
+            assert!(!d.contains_code("github-cache-in-release"), "{d}");
+        }
     }
 
     #[test]

@@ -79,8 +79,8 @@ pub(crate) fn check(pipeline: &Pipeline, diagnostics: &mut Diagnostics) {
     refuse_dollar(diagnostics, || root().field("name"), "workflow:name", &pipeline.name);
     for job in &pipeline.jobs {
         let jpath = || root().job(job.id.as_str());
-        for label in &job.runner.labels {
-            refuse_dollar(diagnostics, || jpath().field("runner.labels"), "tags", label);
+        for name in &job.runner.pool {
+            refuse_dollar(diagnostics, || jpath().field("runner.pool"), "tags", name);
         }
         if let Some(image) = &job.runner.image {
             refuse_dollar(diagnostics, || jpath().field("runner.image"), "image", image);

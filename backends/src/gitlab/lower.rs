@@ -46,6 +46,26 @@ const RESERVED_JOB_NAMES: [&str; 13] = [
     "pages",
 ];
 
+/// Why GitLab would not run a job named `name` as an ordinary job, if it would not.
+fn reserved_name_cause(name: &str) -> Option<String> {
+    if name == "pages" {
+        Some(
+            "GitLab runs a job named \"pages\" as the project's Pages deployment: it publishes the job's `public/` directory as a website (and fails without it)"
+                .to_owned(),
+        )
+    } else if name.starts_with('.') {
+        Some(format!(
+            "GitLab treats a job whose name starts with '.' ({name:?}) as a hidden template and never runs it"
+        ))
+    } else if RESERVED_JOB_NAMES.contains(&name) {
+        Some(format!(
+            "GitLab reads a top-level {name:?} as a keyword, not as job {name:?}"
+        ))
+    } else {
+        None
+    }
+}
+
 /// The stage of jobs in layer `i` of the needs graph.
 pub(crate) fn stage_name(layer: usize) -> String {
     format!("stage-{}", layer + 1)
@@ -506,21 +526,11 @@ impl Lowering<'_> {
         let p = self.pipeline;
         let path = self.root().job(job.id.as_str());
         let settings = job.extensions.get::<GitlabJob>().cloned().unwrap_or_default();
-        if self.mode == Mode::Single
-            && (RESERVED_JOB_NAMES.contains(&job.id.as_str()) || job.id.as_str().starts_with('.'))
-        {
+        if let Some(cause) = reserved_name_cause(job.id.as_str()).filter(|_| self.mode == Mode::Single) {
             self.diagnostics.push(
-                Diagnostic::error(
-                    "gitlab-reserved-job-name",
-                    path.clone(),
-                    format!(
-                        "GitLab reads a top-level {:?} as a keyword, not as job {:?}",
-                        job.id.as_str(),
-                        job.id.as_str()
-                    ),
-                )
-                .with_hint("rename the job")
-                .on_platform(PLATFORM),
+                Diagnostic::error("gitlab-reserved-job-name", path.clone(), cause)
+                    .with_hint("rename the job")
+                    .on_platform(PLATFORM),
             );
         }
 
@@ -619,8 +629,22 @@ impl Lowering<'_> {
         }
 
         // Runner.
-        let mut tags = job.runner.labels.clone();
+        // GitLab tags come from a portable pool or the GitLab settings; runner labels are
+        // GitHub's `runs-on` labels, which no GitLab runner is tagged with.
+        let mut tags = job.runner.pool.clone();
         tags.extend(settings.tags.iter().cloned());
+        if tags.is_empty() && !job.runner.labels.is_empty() {
+            self.warn(
+                "gitlab-runner-labels",
+                path.field("runner.labels"),
+                format!(
+                    "job {:?} selects GitHub runners by the labels [{}]; GitLab does not use them: it selects runners by tags, and the job has no GitLab tags (it runs on any runner of the project, or on the hosted runner its arch and size pick)",
+                    job.id.as_str(),
+                    job.runner.labels.join(", ")
+                ),
+                "give the job GitLab runner tags with `GitlabJob::new().tag(..)`, or use `Runner::pool([..])` for self-hosted runners registered under the same names on GitHub and GitLab",
+            );
+        }
         if tags.is_empty() && (job.runner.arch != Arch::X64 || job.runner.size != Size::Small) {
             let size = match job.runner.size {
                 Size::Small => "small",
@@ -639,9 +663,9 @@ impl Lowering<'_> {
                     path.field("runner"),
                     format!("job {:?} runs on the GitLab.com hosted runner tagged {tag:?}", job.id.as_str()),
                     if premium {
-                        "this runner needs GitLab Premium or Ultimate; on a self-managed instance, set `Runner::labels([..])` to your runners' tags"
+                        "this runner needs GitLab Premium or Ultimate; on a self-managed instance, give the job your runners' tags with `GitlabJob::new().tag(..)` or `Runner::pool([..])`"
                     } else {
-                        "on a self-managed instance, set `Runner::labels([..])` to your runners' tags"
+                        "on a self-managed instance, give the job your runners' tags with `GitlabJob::new().tag(..)` or `Runner::pool([..])`"
                     },
                 );
                 tags.push(tag);
@@ -653,7 +677,7 @@ impl Lowering<'_> {
                         "job {:?} asks for a {size} {arch} runner, which GitLab selects by tags only; it runs on any runner",
                         job.id.as_str()
                     ),
-                    "set `Runner::labels([..])` to the tags of suitable runners",
+                    "give the job the tags of suitable runners with `GitlabJob::new().tag(..)` or `Runner::pool([..])`",
                 );
             }
         }
@@ -1164,8 +1188,16 @@ impl Lowering<'_> {
 }
 
 /// `entries` after the prologue entry, if any.
+/// The job's `script:`. GitLab refuses a job without one; a job whose steps are all done by
+/// GitLab itself (its clone, artifact downloads, caches) succeeds after them
+/// (docs/SEMANTICS.md, section 4), so its script is the no-op `true`.
 fn with_prologue(prologue: Option<String>, entries: Vec<String>) -> Vec<String> {
-    prologue.into_iter().chain(entries).collect()
+    let script: Vec<String> = prologue.into_iter().chain(entries).collect();
+    if script.is_empty() {
+        vec!["true".to_owned()]
+    } else {
+        script
+    }
 }
 
 /// How a step is named in messages.

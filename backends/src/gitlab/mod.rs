@@ -31,7 +31,11 @@
 //! - **Steps** are shell (see `script.rs`): env and working directory in a subshell, conditions
 //!   as `if`, continue on error without losing `set -e`, steps that run on failure or always in
 //!   `after_script`. Checkout is GitLab's own clone (`GIT_DEPTH`, `GIT_SUBMODULE_STRATEGY`;
-//!   `GIT_STRATEGY: none` for a job without checkout). Actions run their fallback script.
+//!   `GIT_STRATEGY: none` for a job without checkout). Actions run their fallback script. A job
+//!   whose steps GitLab does itself (clone, downloads, caches) gets the script `true`.
+//! - **Runners**: tags come from the runner's pool (`Runner::pool`) and `GitlabJob::tag`;
+//!   runner labels are GitHub's `runs-on` labels and are not used (warning
+//!   `gitlab-runner-labels` when the job has no tags).
 //! - **Approvals** make the deploy job a manual gate (`when: manual`, `allow_failure: false`) so
 //!   later jobs wait; protecting the environment is a notice. Deploys to one environment share a
 //!   `resource_group`; job concurrency is a resource group; pipeline concurrency that cancels is
@@ -112,13 +116,13 @@ impl Default for Gitlab {
 
 impl Gitlab {
     /// The backend with its defaults: GitLab.com hosted runner tags for jobs that ask for an
-    /// ARM or larger runner without labels, and AWS ID tokens for the `sts.amazonaws.com`
+    /// ARM or larger runner without GitLab tags, and AWS ID tokens for the `sts.amazonaws.com`
     /// audience.
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// Whether a job asking for an ARM or larger runner without labels gets a GitLab.com hosted
+    /// Whether a job asking for an ARM or larger runner without GitLab tags gets a GitLab.com hosted
     /// runner tag (`saas-linux-medium-arm64`); off for self-managed instances, where such a job
     /// runs on any runner with a warning.
     #[must_use]

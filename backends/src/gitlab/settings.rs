@@ -21,7 +21,9 @@ pub struct GitlabJob {
     /// `interruptible:`: whether a newer pipeline for the same ref may cancel the job (with the
     /// project's auto-cancel setting). Overrides what the pipeline's concurrency implies.
     pub interruptible: Option<bool>,
-    /// Runner tags added to the runner labels (a specific GitLab runner fleet).
+    /// GitLab runner tags (a specific GitLab runner fleet), after the names of the runner's pool
+    /// ([`Runner::pool`](pipeline_core::Runner::pool)). The runner's labels are GitHub's and are
+    /// not GitLab tags.
     pub tags: Vec<String>,
     /// A container image used on GitLab instead of the runner's image.
     pub image: Option<String>,

@@ -336,7 +336,7 @@ fn runner_services_matrix_cache_timeout_retry() {
 #[test]
 fn gitlab_settings_override_the_portable_ones() {
     let j = job("test")
-        .runner(Runner::labels(["docker"]).image("rust:1"))
+        .runner(Runner::pool(["docker"]).image("rust:1"))
         .concurrency(Concurrency::new("tests"))
         .extend(
             GitlabJob::new()
@@ -691,6 +691,9 @@ fn reserved_job_names_are_errors() {
             .find(|x| x.code == "gitlab-reserved-job-name")
             .unwrap_or_else(|| panic!("{name}: {d}"));
         assert!(e.is_error() && e.message.contains(name), "{e}");
+        // `pages` is a job name GitLab gives a meaning (Pages deployment), not a keyword.
+        assert_eq!(e.message.contains("keyword"), name != "pages", "{e}");
+        assert_eq!(e.message.contains("Pages deployment"), name == "pages", "{e}");
     }
 }
 
@@ -729,4 +732,20 @@ fn unsupported_run_id_in_a_resource_group() {
         &pipeline([j]),
         &["GitLab", "$CI_PIPELINE_ID", "resource_group", "\"a\""],
     );
+}
+
+#[test]
+fn a_checkout_only_job_has_a_script() {
+    // GitLab refuses a job with an empty `script:`; a job whose steps GitLab does itself
+    // succeeds after them.
+    let build = job("build").step(Step::upload("app", ["dist/app"]));
+    let clone = Job::new("clone").step(Step::checkout());
+    let fetch = Job::new("fetch")
+        .needs(&build)
+        .step(Step::checkout())
+        .step(Step::download("app"));
+    let (text, d) = render(&pipeline([build, clone, fetch]));
+    assert!(!d.has_errors(), "{d}");
+    assert!(!text.contains("script: []"), "{text}");
+    assert_eq!(text.matches("script:\n    - 'true'\n").count(), 2, "{text}");
 }

@@ -285,9 +285,7 @@ impl Generator {
     ///
     /// ```
     /// use pipeline_core::prelude::*;
-    /// let release = Pipeline::new("release")
-    ///     .on(Trigger::push())
-    ///     .job(Job::new("publish").step(Step::script("make publish")));
+    /// let release = Pipeline::new("release").on(Trigger::push().tags(["v*"])).job(Job::new("build").step(Step::script("make")));
     /// # pipeline_core::validate::assert_valid(&release);
     /// let g = Generator::new("ci", ".").pipeline(release);
     /// assert!(g.find_pipeline("release").is_ok());

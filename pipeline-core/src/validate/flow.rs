@@ -13,27 +13,32 @@ impl Validator<'_> {
     /// Artifacts are restored at the paths they were uploaded from (docs/SEMANTICS.md,
     /// section 7): a download directory other than the workspace must hold every uploaded path.
     fn download_path(&mut self, d: &crate::artifact::Download, producer: usize, path: At<'_>) {
-        let dir = d.path.trim_start_matches("./").trim_end_matches('/');
-        if dir.is_empty() || dir == "." {
+        let dir = components(&d.path);
+        if dir.as_ref().is_some_and(Vec::is_empty) {
             return;
         }
-        let normal = |p: &str| p.trim_start_matches("./").to_owned();
-        let uploaded: Vec<String> = self.p.jobs[producer]
+        let uploaded: Vec<&String> = self.p.jobs[producer]
             .steps
             .iter()
             .filter_map(|s| match &s.kind {
-                StepKind::Upload(u) if u.artifact == d.artifact => Some(u.paths.iter().map(|p| normal(p))),
+                StepKind::Upload(u) if u.artifact == d.artifact => Some(u.paths.iter()),
                 _ => None,
             })
             .flatten()
             .collect();
-        let prefix = format!("{dir}/");
-        let outside: Vec<&String> = uploaded
+        // A path lies under the directory when its components start with the directory's (the
+        // directory itself counts: uploading `dist` restores `dist/...`). A directory outside the
+        // workspace holds none of them.
+        let outside: Vec<&str> = uploaded
             .iter()
-            .filter(|p| p.trim_end_matches('/') != dir && !p.starts_with(&prefix))
+            .filter(|p| match (&dir, components(p)) {
+                (Some(dir), Some(c)) => !c.starts_with(dir),
+                _ => true,
+            })
+            .map(|p| p.as_str())
             .collect();
+        let dir = dir.map_or_else(|| d.path.clone(), |c| c.join("/"));
         if !outside.is_empty() {
-            let outside: Vec<&str> = outside.iter().map(|p| p.as_str()).collect();
             self.error(
                 "download-path",
                 path(),
@@ -207,6 +212,77 @@ impl Validator<'_> {
                     }
                 }
             }
+        }
+    }
+}
+
+/// The components of a workspace-relative path, lexically normalised (`.` and empty components
+/// dropped, `..` applied); `None` when the path leaves the workspace or is absolute.
+fn components(path: &str) -> Option<Vec<&str>> {
+    if path.starts_with('/') {
+        return None;
+    }
+    let mut out = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                out.pop()?;
+            }
+            part => out.push(part),
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::prelude::*;
+    use crate::validate::validate;
+
+    fn download_path_errors(uploaded: &[&str], dir: &str) -> usize {
+        let p = Pipeline::new("p")
+            .on(Trigger::push())
+            .job(
+                Job::new("build")
+                    .step(Step::script("make"))
+                    .step(Step::upload("app", uploaded.to_vec())),
+            )
+            .job(Job::new("use").needs("build").step(Step::download_to("app", dir)));
+        validate(&p).iter().filter(|d| d.code == "download-path").count()
+    }
+
+    /// Paths under the download directory, the directory itself, and spellings with `./`, `//`
+    /// or `..` that stay under it are restored there: no error.
+    #[test]
+    fn paths_under_the_download_directory_are_accepted() {
+        for (uploaded, dir) in [
+            (&["dist"][..], "dist"),
+            (&["dist/"], "dist"),
+            (&["./dist"], "dist/"),
+            (&["dist/app.zip", "dist/docs"], "./dist"),
+            (&["dist//app.zip"], "dist"),
+            (&["dist/./bin/app"], "dist/bin"),
+            (&["dist/tmp/../app.zip"], "dist"),
+            (&["dist/*.zip"], "dist"),
+            (&["target/release/app"], "."),
+        ] {
+            assert_eq!(download_path_errors(uploaded, dir), 0, "{uploaded:?} under {dir:?}");
+        }
+    }
+
+    /// Paths that are restored elsewhere are still refused.
+    #[test]
+    fn paths_outside_the_download_directory_are_refused() {
+        for (uploaded, dir) in [
+            (&["target/app"][..], "dist"),
+            (&["distribution/app"], "dist"),
+            (&["dist"], "dist/bin"),
+            (&["dist/../app"], "dist"),
+            (&["**/*.zip"], "dist"),
+            (&["dist"], "../dist"),
+        ] {
+            assert_eq!(download_path_errors(uploaded, dir), 1, "{uploaded:?} under {dir:?}");
         }
     }
 }

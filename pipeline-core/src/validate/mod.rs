@@ -13,6 +13,7 @@ mod exposure;
 mod flow;
 mod names;
 mod refs;
+mod runner;
 mod triggers;
 mod values;
 
@@ -399,19 +400,7 @@ impl<'a> Validator<'a> {
         if let Some(image) = &job.runner.image {
             self.image(image, &|| path().field("runner.image"));
         }
-        if job
-            .runner
-            .labels
-            .iter()
-            .any(|l| l.trim().is_empty() || l.contains(['\n', '\r']))
-        {
-            self.error(
-                "invalid-runner-label",
-                path().field("runner.labels"),
-                "a runner label is empty or spans lines",
-                Some("use the labels (tags) your runners are registered with".into()),
-            );
-        }
+        self.runner(job, path);
         if let Some(env) = &job.environment {
             let epath = || path().field("environment");
             if !rules::is_simple_name(env.name.as_str()) || env.name.as_str().len() > MAX_ID_LEN {

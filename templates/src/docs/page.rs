@@ -70,10 +70,11 @@ struct JobRow {
 }
 
 /// Where a job runs, named the same way on every page: `hosted Linux x64, 2 vCPU` or the
-/// runner labels, then the container image.
+/// self-hosted pool and the GitHub runner labels, then the container image.
 #[derive(Serialize)]
 struct RunnerView {
     machine: String,
+    pool: Vec<String>,
     labels: Vec<String>,
     image: Option<String>,
 }
@@ -379,6 +380,7 @@ impl Page {
                 needs: j.needs.iter().map(ToString::to_string).collect(),
                 runner: RunnerView {
                     machine: machine(j),
+                    pool: j.runner.pool.clone(),
                     labels: j.runner.labels.clone(),
                     image: j.runner.image.clone(),
                 },
