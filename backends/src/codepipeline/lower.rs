@@ -287,24 +287,56 @@ impl<'a> Lowering<'a> {
     /// GitLab would run it (docs/SEMANTICS.md, section 5).
     fn stage_layering(&mut self, graph: &NeedsGraph<'_>, layers: &[Vec<usize>], roles: &[Role]) {
         let p = self.pipeline;
-        let actions = |layer: &Vec<usize>| -> Vec<usize> {
-            layer
+        let n = p.jobs.len();
+        if layers.len() > MAX_STAGES || layers.iter().any(|l| l.len() > MAX_ACTIONS_PER_STAGE) {
+            return; // refused for CodePipeline's limits anyway (the bit sets below are n² bits)
+        }
+        let words = n.div_ceil(64);
+        // The ancestors of each job as a bit set, built layer by layer (a job's needs are in
+        // earlier layers): one pass over the edges, where asking `is_ancestor` for every pair
+        // of jobs was cubic in a chain of jobs.
+        let mut ancestors: Vec<Vec<u64>> = vec![Vec::new(); n];
+        for &j in layers.iter().flatten() {
+            let mut set = vec![0u64; words];
+            for &need in graph.needs_of(j) {
+                set[need / 64] |= 1 << (need % 64);
+                for (w, a) in set.iter_mut().zip(&ancestors[need]) {
+                    *w |= a;
+                }
+            }
+            ancestors[j] = set;
+        }
+        // The jobs (run as actions) of the stages so far.
+        let mut before = vec![0u64; words];
+        for layer in layers {
+            let jobs: Vec<usize> = layer
                 .iter()
                 .copied()
                 .filter(|&i| matches!(roles[i], Role::Actions))
-                .collect()
-        };
-        let mut before: Vec<usize> = Vec::new();
-        for layer in layers {
-            let jobs = actions(layer);
+                .collect();
             for &j in &jobs {
-                let unrelated: Vec<String> = before
+                let unrelated: Vec<usize> = before
                     .iter()
-                    .filter(|&&a| !graph.is_ancestor(a, j))
-                    .map(|&a| format!("{:?}", p.jobs[a].id.as_str()))
+                    .zip(&ancestors[j])
+                    .enumerate()
+                    .flat_map(|(w, (&b, &a))| {
+                        let missing = b & !a;
+                        (0..64)
+                            .filter(move |bit| missing & (1 << bit) != 0)
+                            .map(move |bit| w * 64 + bit)
+                    })
                     .collect();
                 if unrelated.is_empty() {
                     continue;
+                }
+                const NAMED: usize = 5;
+                let mut names: Vec<String> = unrelated
+                    .iter()
+                    .take(NAMED)
+                    .map(|&a| format!("{:?}", p.jobs[a].id.as_str()))
+                    .collect();
+                if unrelated.len() > NAMED {
+                    names.push(format!("{} more", unrelated.len() - NAMED));
                 }
                 self.warning(
                     "codepipeline-stage-layering",
@@ -312,12 +344,14 @@ impl<'a> Lowering<'a> {
                     format!(
                         "CodePipeline runs jobs in stages: job {:?} runs in a later stage than {}, which it does not need, so a failure there stops it (GitHub and GitLab would run it)",
                         p.jobs[j].id.as_str(),
-                        unrelated.join(", ")
+                        names.join(", ")
                     ),
                     "make the job need the jobs it must follow, split independent work into its own pipeline, or accept it with `.acknowledge(Divergence::StageLayering)` on the pipeline",
                 );
             }
-            before.extend(jobs);
+            for j in jobs {
+                before[j / 64] |= 1 << (j % 64);
+            }
         }
     }
 
