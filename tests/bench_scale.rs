@@ -194,7 +194,7 @@ fn main() {
             return;
         }
     }
-    print_machine();
+    pipeline_tests::print_machine();
     let jobs: Vec<usize> = list_option(&mut args, "--jobs").map_or_else(
         || JOBS.to_vec(),
         |l| {
@@ -301,37 +301,4 @@ fn main() {
             }
         }
     }
-}
-
-/// The first line of `/proc/<file>` matching `key`, without the key.
-fn proc_field(file: &str, key: &str) -> Option<String> {
-    let text = std::fs::read_to_string(format!("/proc/{file}")).ok()?;
-    let line = text.lines().find(|l| l.starts_with(key))?;
-    Some(
-        line[key.len()..]
-            .trim_start_matches([' ', '\t', ':'])
-            .trim()
-            .to_string(),
-    )
-}
-
-/// What the figures were measured on (the same line as the `bench` command's).
-fn print_machine() {
-    let cpu = proc_field("cpuinfo", "model name").unwrap_or_else(|| std::env::consts::ARCH.into());
-    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    let memory = proc_field("meminfo", "MemTotal")
-        .and_then(|kb| kb.split_whitespace().next()?.parse::<f64>().ok())
-        .map_or_else(|| "?".into(), |kb| format!("{:.0} GiB", kb / 1024.0 / 1024.0));
-    let load = std::fs::read_to_string("/proc/loadavg")
-        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_else(|_| "?".into());
-    let rustc = Command::new("rustc")
-        .arg("--version")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-        .unwrap_or_else(|_| "rustc ?".into());
-    println!(
-        "machine: {cpu}, {cores} cores, {memory}, load average {load}; {rustc}; {}",
-        std::env::consts::OS
-    );
 }

@@ -14,13 +14,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::process::Command;
 
 use pipeline_backends::Gitlab;
 use pipeline_core::diagnostic::Diagnostics;
 use pipeline_core::graph::NeedsGraph;
 use pipeline_core::{Backend, GeneratedFile, Header, Pipeline, RenderContext, StepKind, Trigger};
-use pipeline_tests::{TempDir, fixtures, tools};
+use pipeline_tests::{TempDir, fixtures, git, tools};
 
 /// Pipelines generated together, and where their output root is in the repository.
 struct Set {
@@ -109,26 +108,6 @@ fn render(set: &Set) -> Vec<GeneratedFile> {
         .into_iter()
         .map(|f| GeneratedFile::new(ctx(set).repository_path(f.path.as_str()), f.contents).expect("a relative path"))
         .collect()
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .args([
-            "-c",
-            "user.name=conformance",
-            "-c",
-            "user.email=conformance@example.com",
-        ])
-        .args(["-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false"])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run git: {e}"));
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 /// A git repository whose `origin/main` has a README and whose `main` adds the generated

@@ -13,13 +13,12 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
 use pipeline_backends::Gitlab;
 use pipeline_core::run::{self, Approvals, JobStatus, RunArgs, Settings};
 use pipeline_core::{Backend, Header, RenderContext};
 use pipeline_tests::probes::{self, Probe, Start};
-use pipeline_tests::{TempDir, tools};
+use pipeline_tests::{TempDir, git, tools};
 
 /// A job's result and the trace lines it printed, in order.
 type Trace = BTreeMap<String, (String, Vec<String>)>;
@@ -28,21 +27,6 @@ fn trace_lines(log: impl IntoIterator<Item = impl AsRef<str>>) -> Vec<String> {
     log.into_iter()
         .filter_map(|l| l.as_ref().split_once("@@TRACE ").map(|(_, t)| t.trim_end().to_owned()))
         .collect()
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .args(["-c", "user.name=fidelity", "-c", "user.email=fidelity@example.invalid"])
-        .args(["-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false"])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run git: {e}"));
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 /// A git repository holding the probe's GitLab files and a tracked `probe.txt`, committed, with

@@ -20,7 +20,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use pipeline_tests::{TempDir, tools, workspace_root};
+use pipeline_tests::{TempDir, git, tools, workspace_root};
 
 /// The code block that follows `<!-- quick-start: NAME -->` in the README.
 fn readme_block(readme: &str, name: &str) -> String {
@@ -56,27 +56,6 @@ fn run(mut cmd: Command, what: &str) -> tools::Output {
     let out = tools::output(cmd);
     assert_eq!(out.code, 0, "{what} failed:\n{}", out.text());
     out
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let mut cmd = Command::new("git");
-    cmd.current_dir(dir)
-        .args([
-            "-c",
-            "user.name=quick-start",
-            "-c",
-            "user.email=quick-start@example.invalid",
-        ])
-        .args([
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "tag.gpgsign=false",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args);
-    run(cmd, &format!("git {}", args.join(" ")));
 }
 
 /// A git repository holding this workspace's tracked files as they are now, tagged `v0.1.0`.

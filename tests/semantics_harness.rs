@@ -11,7 +11,7 @@ use pipeline_backends::Gitlab;
 use pipeline_core::diagnostic::Diagnostics;
 use pipeline_core::prelude::*;
 use pipeline_core::{GeneratedFile, Header, RenderContext};
-use pipeline_tests::{TempDir, tools};
+use pipeline_tests::{TempDir, git, tools};
 use saphyr::{LoadableYamlNode, ScalarOwned, YamlOwned};
 
 // ---------------------------------------------------------------------------------------------
@@ -233,21 +233,6 @@ pub(crate) fn codebuild_run(
 
 // ---------------------------------------------------------------------------------------------
 // GitLab: gitlab-ci-local in a committed repository.
-
-pub(crate) fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .args(["-c", "user.name=semantics", "-c", "user.email=semantics@example.com"])
-        .args(["-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false"])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run git: {e}"));
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 /// Runs the GitLab lowering of `p` under gitlab-ci-local; `None` when the tool is missing.
 pub(crate) fn gitlab_run(label: &str, p: &Pipeline, dir: &TempDir) -> Option<(tools::Output, PathBuf)> {

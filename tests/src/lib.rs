@@ -199,3 +199,69 @@ pub fn write_generated(dir: &TempDir, name: &str, may_reject: &[&str]) -> Vec<Pa
     out.sort();
     out
 }
+
+/// Runs `git ARGS` in `dir` with a fixed identity, `main` as the default branch and no signing
+/// (the tests' repositories must not depend on the machine's git configuration).
+///
+/// # Panics
+/// When git cannot run or fails.
+pub fn git(dir: &Path, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .args([
+            "-c",
+            "user.name=pipeline-tests",
+            "-c",
+            "user.email=pipeline-tests@example.invalid",
+        ])
+        .args([
+            "-c",
+            "init.defaultBranch=main",
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "tag.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run git: {e}"));
+    assert!(
+        out.status.success(),
+        "git {args:?} in {}: {}",
+        dir.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The first line of `/proc/<file>` matching `key`, without the key.
+fn proc_field(file: &str, key: &str) -> Option<String> {
+    let text = std::fs::read_to_string(format!("/proc/{file}")).ok()?;
+    let line = text.lines().find(|l| l.starts_with(key))?;
+    Some(
+        line[key.len()..]
+            .trim_start_matches([' ', '\t', ':'])
+            .trim()
+            .to_string(),
+    )
+}
+
+/// Prints what benchmark figures were measured on: processor, cores, memory, load, rustc, OS.
+pub fn print_machine() {
+    let cpu = proc_field("cpuinfo", "model name").unwrap_or_else(|| std::env::consts::ARCH.into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let memory = proc_field("meminfo", "MemTotal")
+        .and_then(|kb| kb.split_whitespace().next()?.parse::<f64>().ok())
+        .map_or_else(|| "?".into(), |kb| format!("{:.0} GiB", kb / 1024.0 / 1024.0));
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "?".into());
+    let rustc = std::process::Command::new("rustc")
+        .arg("--version")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_else(|_| "rustc ?".into());
+    println!(
+        "machine: {cpu}, {cores} cores, {memory}, load average {load}; {rustc}; {}",
+        std::env::consts::OS
+    );
+}
