@@ -16,6 +16,7 @@ use pipeline_backends::codepipeline::buildspec::Buildspec;
 use pipeline_backends::codepipeline::{CodePipeline, CodePipelineSettings};
 use pipeline_core::diagnostic::Diagnostics;
 use pipeline_core::{Generator, Pipeline};
+use pipeline_tests::readback::to_json;
 use pipeline_tests::tools::{self, output};
 use pipeline_tests::{TempDir, fixtures, workspace_root, write_generated};
 use saphyr::{LoadableYamlNode, ScalarOwned, YamlOwned};
@@ -188,28 +189,6 @@ fn every_create_pipeline_input_validates_against_botocore() {
         "{}",
         out.text()
     );
-}
-
-/// A saphyr node as JSON (plain scalars resolved with the YAML 1.2 core schema).
-fn to_json(node: &YamlOwned) -> serde_json::Value {
-    match node {
-        YamlOwned::Value(ScalarOwned::Null) => serde_json::Value::Null,
-        YamlOwned::Value(ScalarOwned::Boolean(b)) => serde_json::Value::Bool(*b),
-        YamlOwned::Value(ScalarOwned::Integer(i)) => serde_json::Value::from(*i),
-        YamlOwned::Value(ScalarOwned::FloatingPoint(f)) => serde_json::Value::from(f.into_inner()),
-        YamlOwned::Value(ScalarOwned::String(s)) => serde_json::Value::String(s.clone()),
-        YamlOwned::Sequence(items) => serde_json::Value::Array(items.iter().map(to_json).collect()),
-        YamlOwned::Mapping(entries) => serde_json::Value::Object(
-            entries
-                .iter()
-                .map(|(k, v)| match k {
-                    YamlOwned::Value(ScalarOwned::String(s)) => (s.clone(), to_json(v)),
-                    other => panic!("non-string key {other:?}"),
-                })
-                .collect(),
-        ),
-        other => panic!("unexpected YAML node {other:?}"),
-    }
 }
 
 fn parse_yaml(text: &str) -> serde_json::Value {

@@ -11,8 +11,9 @@ use pipeline_backends::Gitlab;
 use pipeline_core::diagnostic::Diagnostics;
 use pipeline_core::prelude::*;
 use pipeline_core::{GeneratedFile, Header, RenderContext};
+use pipeline_tests::readback::to_json;
 use pipeline_tests::{TempDir, git, tools};
-use saphyr::{LoadableYamlNode, ScalarOwned, YamlOwned};
+use saphyr::{LoadableYamlNode, YamlOwned};
 
 // ---------------------------------------------------------------------------------------------
 // Rendering and reading the generated files.
@@ -38,27 +39,6 @@ pub(crate) fn file<'a>(files: &'a [GeneratedFile], suffix: &str) -> &'a str {
         .find(|f| f.path.as_str().ends_with(suffix))
         .map(|f| f.contents.as_str())
         .unwrap_or_else(|| panic!("no file ending in {suffix}"))
-}
-
-pub(crate) fn to_json(node: &YamlOwned) -> serde_json::Value {
-    match node {
-        YamlOwned::Value(ScalarOwned::Null) => serde_json::Value::Null,
-        YamlOwned::Value(ScalarOwned::Boolean(b)) => serde_json::Value::Bool(*b),
-        YamlOwned::Value(ScalarOwned::Integer(i)) => serde_json::Value::from(*i),
-        YamlOwned::Value(ScalarOwned::FloatingPoint(f)) => serde_json::Value::from(f.into_inner()),
-        YamlOwned::Value(ScalarOwned::String(s)) => serde_json::Value::String(s.clone()),
-        YamlOwned::Sequence(items) => serde_json::Value::Array(items.iter().map(to_json).collect()),
-        YamlOwned::Mapping(entries) => serde_json::Value::Object(
-            entries
-                .iter()
-                .map(|(k, v)| match k {
-                    YamlOwned::Value(ScalarOwned::String(s)) => (s.clone(), to_json(v)),
-                    other => panic!("non-string key {other:?}"),
-                })
-                .collect(),
-        ),
-        other => panic!("unexpected YAML node {other:?}"),
-    }
 }
 
 pub(crate) fn yaml(text: &str) -> serde_json::Value {

@@ -105,3 +105,29 @@ pub fn psych() -> Option<Command> {
     cmd.arg(crate::workspace_root().join("tests/conformance/yaml_readback.rb"));
     Some(cmd)
 }
+
+/// A saphyr node as plain JSON (plain scalars resolved with the YAML 1.2 core schema), for
+/// tests that read generated YAML as data.
+///
+/// # Panics
+/// On a non-string mapping key or a node JSON has no form for (aliases, bad values).
+pub fn to_json(node: &YamlOwned) -> Value {
+    match node {
+        YamlOwned::Value(ScalarOwned::Null) => Value::Null,
+        YamlOwned::Value(ScalarOwned::Boolean(b)) => Value::Bool(*b),
+        YamlOwned::Value(ScalarOwned::Integer(i)) => Value::from(*i),
+        YamlOwned::Value(ScalarOwned::FloatingPoint(f)) => Value::from(f.into_inner()),
+        YamlOwned::Value(ScalarOwned::String(s)) => Value::String(s.clone()),
+        YamlOwned::Sequence(items) => Value::Array(items.iter().map(to_json).collect()),
+        YamlOwned::Mapping(entries) => Value::Object(
+            entries
+                .iter()
+                .map(|(k, v)| match k {
+                    YamlOwned::Value(ScalarOwned::String(s)) => (s.clone(), to_json(v)),
+                    other => panic!("non-string key {other:?}"),
+                })
+                .collect(),
+        ),
+        other => panic!("unexpected YAML node {other:?}"),
+    }
+}
