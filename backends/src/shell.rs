@@ -143,7 +143,7 @@ fn word_quoted(s: &str) -> String {
 pub(crate) fn stage_artifact(artifact: &str, paths: &[String], dest: &str) -> String {
     let rels: Vec<String> = paths.iter().map(|p| word(&normal(p))).collect();
     format!(
-        "rm -rf {dest} && mkdir -p {dest} && (\nshopt -s globstar nullglob dotglob\n{}cp -R --parents {} {dest}/\n)",
+        "rm -rf {dest} && mkdir -p {dest} && (\nshopt -s globstar nullglob dotglob\n{}tar -cf - {} | tar -xf - -C {dest}\n)",
         path_checks(artifact, paths),
         rels.join(" ")
     )
@@ -161,7 +161,7 @@ mod tests {
                 &["dist/app.zip".into(), "./README.md".into(), "out/**/*.xml".into()],
                 "\"$D\""
             ),
-            "rm -rf \"$D\" && mkdir -p \"$D\" && (\nshopt -s globstar nullglob dotglob\n[ -e dist/app.zip ] || { echo 'artifact a: dist/app.zip matches no file' >&2; exit 1; }\n[ -e README.md ] || { echo 'artifact a: README.md matches no file' >&2; exit 1; }\nset -- out/**/*.xml\n[ \"$#\" -gt 0 ] || { echo 'artifact a: out/**/*.xml matches no file' >&2; exit 1; }\ncp -R --parents dist/app.zip README.md out/**/*.xml \"$D\"/\n)"
+            "rm -rf \"$D\" && mkdir -p \"$D\" && (\nshopt -s globstar nullglob dotglob\n[ -e dist/app.zip ] || { echo 'artifact a: dist/app.zip matches no file' >&2; exit 1; }\n[ -e README.md ] || { echo 'artifact a: README.md matches no file' >&2; exit 1; }\nset -- out/**/*.xml\n[ \"$#\" -gt 0 ] || { echo 'artifact a: out/**/*.xml matches no file' >&2; exit 1; }\ntar -cf - dist/app.zip README.md out/**/*.xml | tar -xf - -C \"$D\"\n)"
         );
     }
 
