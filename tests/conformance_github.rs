@@ -22,9 +22,8 @@ fn bad(name: &str) -> PathBuf {
 }
 
 fn actionlint(files: &[PathBuf]) -> Option<tools::Output> {
-    let shellcheck = tools::require("shellcheck")?;
-    let mut cmd = tools::command("actionlint")?;
-    cmd.arg("-no-color").arg("-shellcheck").arg(shellcheck).args(files);
+    let mut cmd = tools::actionlint()?;
+    cmd.args(files);
     Some(output(cmd))
 }
 

@@ -159,15 +159,8 @@ fn work(dir: &TempDir) -> std::path::PathBuf {
 
 /// gitlab-ci-local in `repo` with a private home (no user variables leak in).
 fn gitlab_ci_local(repo: &Path, args: &[&str]) -> Option<tools::Output> {
-    let mut cmd = tools::command("gitlab-ci-local")?;
-    let home = repo.join(".gcl-home");
-    std::fs::create_dir_all(&home).expect("mkdir");
-    cmd.current_dir(repo)
-        .env("HOME", &home)
-        .env("NO_COLOR", "1")
-        .env("FORCE_COLOR", "0")
-        .args(["--home", &home.to_string_lossy(), "--no-color"])
-        .args(args);
+    let mut cmd = tools::gitlab_ci_local(repo)?;
+    cmd.args(args);
     Some(tools::output(cmd))
 }
 

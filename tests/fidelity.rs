@@ -113,19 +113,12 @@ fn local_trace(probe: &Probe, repo: &Path) -> (Trace, String) {
 /// The probe lowered to GitLab and run by gitlab-ci-local; `None` when the tool is missing
 /// outside CI.
 fn gitlab_trace(probe: &Probe, repo: &Path) -> Option<(Trace, String)> {
-    let mut cmd = tools::command("gitlab-ci-local")?;
-    let home = repo.join(".gcl-home");
-    std::fs::create_dir_all(&home).expect("mkdir");
-    cmd.current_dir(repo)
-        .env("HOME", &home)
-        .env("NO_COLOR", "1")
-        .env("FORCE_COLOR", "0")
-        .args(["--home", &home.to_string_lossy(), "--no-color"])
-        .args([
-            "--force-shell-executor",
-            "--shell-isolation",
-            "--no-artifacts-to-source",
-        ]);
+    let mut cmd = tools::gitlab_ci_local(repo)?;
+    cmd.args([
+        "--force-shell-executor",
+        "--shell-isolation",
+        "--no-artifacts-to-source",
+    ]);
     let mut ignore = vec!["CI_PIPELINE_SOURCE", "CI_COMMIT_TAG", "CI_COMMIT_BRANCH"];
     match &probe.start {
         Start::PushMain => {}

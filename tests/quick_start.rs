@@ -132,13 +132,8 @@ fn generate_and_validate(service: &Path, krate: &Path) {
     );
     run(cargo_run(&["--check"]), "cargo run -- --check right after generating");
 
-    if let Some(mut actionlint) = tools::command("actionlint") {
-        let shellcheck = tools::require("shellcheck").expect("installed with actionlint");
-        actionlint
-            .arg("-no-color")
-            .arg("-shellcheck")
-            .arg(shellcheck)
-            .arg(service.join(".github/workflows/ci.yml"));
+    if let Some(mut actionlint) = tools::actionlint() {
+        actionlint.arg(service.join(".github/workflows/ci.yml"));
         run(actionlint, "actionlint on the quick start's workflow");
     }
     if let Some(mut schema) = tools::command("check-jsonschema") {

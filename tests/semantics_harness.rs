@@ -225,15 +225,8 @@ pub(crate) fn gitlab_run(label: &str, p: &Pipeline, dir: &TempDir) -> Option<(to
     std::fs::write(work.join(".gitlab-ci.yml"), file(&files, ".gitlab-ci.yml")).expect("write");
     git(&work, &["add", "-A"]);
     git(&work, &["commit", "-q", "-m", "probe"]);
-    let mut cmd = tools::command("gitlab-ci-local")?;
-    let home = work.join(".gcl-home");
-    std::fs::create_dir_all(&home).expect("mkdir");
-    cmd.current_dir(&work)
-        .env("HOME", &home)
-        .env("NO_COLOR", "1")
-        .env("FORCE_COLOR", "0")
-        .args(["--home", &home.to_string_lossy(), "--no-color"])
-        .args(["--force-shell-executor", "--shell-isolation"]);
+    let mut cmd = tools::gitlab_ci_local(&work)?;
+    cmd.args(["--force-shell-executor", "--shell-isolation"]);
     Some((tools::output(cmd), work))
 }
 

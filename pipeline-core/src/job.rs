@@ -232,6 +232,30 @@ impl Job {
         })
     }
 
+    /// The names of the secrets this job's values reference anywhere ([`Job::exprs`]), sorted,
+    /// each once.
+    ///
+    /// ```
+    /// use pipeline_core::prelude::*;
+    /// let job = Job::new("publish")
+    ///     .env("B", Expr::secret("TOKEN"))
+    ///     .step(Step::script("make publish").env("A", Expr::secret("KEY")).env("C", Expr::secret("TOKEN")));
+    /// assert_eq!(job.secret_names(), ["KEY", "TOKEN"]);
+    /// # let p = Pipeline::new("p").on(Trigger::push()).secret(Secret::new("KEY")).secret(Secret::new("TOKEN")).job(job);
+    /// # pipeline_core::validate::assert_valid(&p);
+    /// ```
+    pub fn secret_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self
+            .exprs()
+            .into_iter()
+            .flat_map(|e| e.secrets())
+            .map(|s| s.as_str())
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
+
     /// Every value this job places anywhere (job env, step env, action inputs, environment URL,
     /// concurrency group, service env, cloud roles), for checks that look at references.
     pub fn exprs(&self) -> Vec<&Expr> {

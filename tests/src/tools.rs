@@ -79,3 +79,28 @@ pub fn output(mut command: Command) -> Output {
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
+
+/// actionlint running the pinned shellcheck on every `run:` script (`-no-color`), or `None`
+/// when either is missing outside CI.
+pub fn actionlint() -> Option<Command> {
+    let shellcheck = require("shellcheck")?;
+    let mut cmd = command("actionlint")?;
+    cmd.arg("-no-color").arg("-shellcheck").arg(shellcheck);
+    Some(cmd)
+}
+
+/// gitlab-ci-local run in `repo` with a private home under it (no user variables leak in) and
+/// no colours, or `None` when it is missing outside CI.
+pub fn gitlab_ci_local(repo: &std::path::Path) -> Option<Command> {
+    let mut cmd = command("gitlab-ci-local")?;
+    let home = repo.join(".gcl-home");
+    std::fs::create_dir_all(&home).unwrap_or_else(|e| panic!("cannot create {}: {e}", home.display()));
+    cmd.current_dir(repo)
+        .env("HOME", &home)
+        .env("NO_COLOR", "1")
+        .env("FORCE_COLOR", "0")
+        .arg("--home")
+        .arg(&home)
+        .arg("--no-color");
+    Some(cmd)
+}

@@ -21,14 +21,7 @@ pub(crate) fn check(p: &Pipeline, diagnostics: &mut Diagnostics) {
     }
     for job in &p.jobs {
         let path = || Path::pipeline(p.id.as_str()).job(job.id.as_str());
-        let mut secrets: Vec<&str> = job
-            .exprs()
-            .into_iter()
-            .flat_map(|e| e.secrets())
-            .map(|s| s.as_str())
-            .collect();
-        secrets.sort_unstable();
-        secrets.dedup();
+        let secrets = job.secret_names();
         if !secrets.is_empty() {
             diagnostics.push(
                 Diagnostic::error(

@@ -92,14 +92,7 @@ pub(super) fn check(p: &Pipeline, out: &mut Diagnostics) {
         if !runs_on_pull_request(job.condition.as_ref()) {
             continue;
         }
-        let mut secrets: Vec<&str> = job
-            .exprs()
-            .into_iter()
-            .flat_map(|e| e.secrets())
-            .map(|s| s.as_str())
-            .collect();
-        secrets.sort_unstable();
-        secrets.dedup();
+        let secrets = job.secret_names();
         if secrets.is_empty() {
             continue;
         }
