@@ -1,8 +1,8 @@
-// Governance of `payments-api`: the drift practices of `pipeline_backends::practices::drift`.
+// Governance of `payments-api`: the drift practices of `pipeline_templates::practices::drift`.
 // Like `pipelines.rs`, this file only uses `acme_platform`, `pipeline_core` and
 // `pipeline_backends`, so it can be compiled into the library and the build script alike.
 
-use pipeline_backends::practices::drift::{BreakGlass, DefinitionCheck, ExceptBreakGlass, InfraDrift};
+use pipeline_templates::practices::drift::{BreakGlass, DefinitionCheck, ExceptBreakGlass, InfraDrift};
 use pipeline_core::prelude::*;
 
 /// The CloudFormation stacks of the service, one per environment.
