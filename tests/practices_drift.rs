@@ -9,9 +9,11 @@
 use std::path::Path;
 use std::process::Command;
 
-use pipeline_templates::practices::drift::{BreakGlass, DefinitionCheck, GeneratorDriftExt, InfraDrift, TerraformDrift};
 use pipeline_core::prelude::*;
 use pipeline_core::{Diagnostics, Pipeline};
+use pipeline_templates::practices::drift::{
+    BreakGlass, DefinitionCheck, GeneratorDriftExt, InfraDrift, TerraformDrift,
+};
 use pipeline_tests::{TempDir, fixtures, run};
 
 // ---------------------------------------------------------------- snapshots

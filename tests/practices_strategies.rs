@@ -4,12 +4,12 @@
 
 use std::time::Duration;
 
+use pipeline_core::diagnostic::Diagnostics;
+use pipeline_core::prelude::*;
 use pipeline_templates::practices::strategies::{
     AppConfig, Batch, BlueGreen, Canary, CodeDeploy, DeploymentConfig, EcsService, HealthCheck, Hooks, LambdaCode,
     LambdaFunction, Rolling, TaskDefinition,
 };
-use pipeline_core::diagnostic::Diagnostics;
-use pipeline_core::prelude::*;
 use pipeline_tests::fixtures;
 
 /// Renders `pipelines` with `backend` and snapshots every file as `<set>__<backend>__<file>`.

@@ -5,11 +5,11 @@
 
 use example_service::supply_chain as example_supply_chain;
 
+use pipeline_core::diagnostic::Diagnostics;
+use pipeline_core::prelude::*;
 use pipeline_templates::practices::supply_chain::{
     PRACTICE_PARAMS, Provenance, ReleaseSummary, Sbom, SbomSource, SignedCommits, Signing, SopsDecrypt,
 };
-use pipeline_core::diagnostic::Diagnostics;
-use pipeline_core::prelude::*;
 use pipeline_tests::fixtures;
 
 /// Renders `pipelines` with `backend` and snapshots every file as `<set>__<backend>__<file>`.

@@ -2,8 +2,8 @@
 // Like `pipelines.rs`, this file only uses `acme_platform`, `pipeline_core` and
 // `pipeline_backends`, so it can be compiled into the library and the build script alike.
 
-use pipeline_templates::practices::drift::{BreakGlass, DefinitionCheck, ExceptBreakGlass, InfraDrift};
 use pipeline_core::prelude::*;
+use pipeline_templates::practices::drift::{BreakGlass, DefinitionCheck, ExceptBreakGlass, InfraDrift};
 
 /// The CloudFormation stacks of the service, one per environment.
 pub const STACKS: [&str; 2] = ["payments-api-staging", "payments-api-production"];

@@ -4,8 +4,8 @@
 // the same code.
 
 use acme_platform::RustServiceCi;
-use pipeline_templates::practices::strategies::{BlueGreen, Canary};
 use pipeline_core::prelude::*;
+use pipeline_templates::practices::strategies::{BlueGreen, Canary};
 
 use crate::governance;
 

@@ -7,10 +7,10 @@
 use std::time::Duration;
 
 use acme_platform::RustServiceCi;
+use pipeline_core::prelude::*;
 use pipeline_templates::practices::strategies::{
     AppConfig, AppConfigStrategy, BlueGreen, Canary, HealthCheck, LambdaCode, LambdaFunction,
 };
-use pipeline_core::prelude::*;
 
 /// Staging as a blue/green deployment: the new version goes to the idle alias, is health-checked
 /// there, then takes all the traffic at once; the previous version stays on the idle alias for an

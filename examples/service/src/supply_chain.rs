@@ -4,8 +4,8 @@
 // that builds the artifact, and a release summary written by Amazon Bedrock.
 
 use acme_platform::RustServiceCi;
-use pipeline_templates::practices::supply_chain::{Provenance, ReleaseSummary, Sbom, SignedCommits, Signing};
 use pipeline_core::prelude::*;
+use pipeline_templates::practices::supply_chain::{Provenance, ReleaseSummary, Sbom, SignedCommits, Signing};
 
 /// The KMS key CodeBuild signs with (it has no OIDC identity for keyless signing).
 const CODEBUILD_SIGNING_KEY: &str = "alias/payments-api-release-signing";
