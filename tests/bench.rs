@@ -62,7 +62,7 @@ fn generator(backend: &str, pipelines: Vec<Pipeline>) -> Generator {
     Generator::new("bench", ".")
         .source("tests/bench.rs")
         .backends(
-            pipeline_backends::all()
+            pipeline_templates::all()
                 .into_iter()
                 .filter(|b| names.contains(&b.name())),
         )

@@ -57,7 +57,7 @@ fn pipeline(shape: &str, n: usize) -> Pipeline {
 }
 
 fn backend(name: &str) -> Box<dyn Backend> {
-    pipeline_backends::all()
+    pipeline_templates::all()
         .into_iter()
         .find(|b| b.name() == name)
         .unwrap_or_else(|| panic!("unknown backend {name}"))
