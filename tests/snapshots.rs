@@ -99,6 +99,21 @@ fn minimal_codepipeline() {
 }
 
 #[test]
+fn reach_github() {
+    snapshot("reach", pipeline_backends::Github::new(), vec![fixtures::reach()]);
+}
+
+#[test]
+fn reach_gitlab() {
+    snapshot("reach", pipeline_backends::Gitlab::new(), vec![fixtures::reach()]);
+}
+
+#[test]
+fn reach_codepipeline() {
+    snapshot("reach", pipeline_backends::CodePipeline::new(), vec![fixtures::reach()]);
+}
+
+#[test]
 fn release_github() {
     snapshot("release", pipeline_backends::Github::new(), vec![fixtures::release()]);
 }

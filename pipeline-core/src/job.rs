@@ -9,6 +9,7 @@ use crate::expr::{Expr, OutputRef};
 use crate::extension::{Extension, Extensions};
 use crate::id::{JobId, OutputName, VarName};
 use crate::matrix::Matrix;
+use crate::platform::Platforms;
 use crate::role::JobRole;
 use crate::runner::Runner;
 use crate::service::Service;
@@ -66,6 +67,8 @@ pub struct Job {
     pub problems: Vec<Problem>,
     /// Typed platform-specific settings (see [`crate::extension`]).
     pub extensions: Extensions,
+    /// The platforms the job exists on (every platform by default; see [`Job::only_on`]).
+    pub platforms: Platforms,
 }
 
 impl Job {
@@ -89,7 +92,24 @@ impl Job {
             roles: Vec::new(),
             problems: Vec::new(),
             extensions: Extensions::new(),
+            platforms: Platforms::all(),
         }
+    }
+
+    /// Keeps the job on these platforms only: the others' files do not have it (see
+    /// [`crate::platform`]). A job left on a platform that needs this one is a validation error.
+    ///
+    /// ```
+    /// use pipeline_core::prelude::*;
+    /// use pipeline_core::Platform;
+    /// let pages = Job::new("docs").only_on([Platform::Github, Platform::Gitlab]).step(Step::script("mdbook build"));
+    /// assert!(!pages.platforms.contains(Platform::CodePipeline));
+    /// # pipeline_core::validate::assert_valid(&Pipeline::new("ci").on(Trigger::push()).job(pages));
+    /// ```
+    #[must_use]
+    pub fn only_on(mut self, platforms: impl Into<Platforms>) -> Self {
+        self.platforms = platforms.into();
+        self
     }
 
     /// Sets the display name.

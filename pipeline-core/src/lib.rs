@@ -49,6 +49,7 @@ pub mod job;
 pub mod matrix;
 pub mod patch;
 pub mod pipeline;
+pub mod platform;
 pub mod policy;
 pub mod role;
 pub mod run;
@@ -81,6 +82,7 @@ pub use job::Job;
 pub use matrix::Matrix;
 pub use patch::Patch;
 pub use pipeline::Pipeline;
+pub use platform::{Platform, Platforms};
 pub use policy::Policy;
 pub use role::JobRole;
 pub use runner::{Arch, Runner, Size};
@@ -104,7 +106,7 @@ pub mod prelude {
     pub use crate::{
         Access, Action, ActionStep, Approval, Arch, AwsRole, Backend, Built, Builtin, Cache, Checkout, Concurrency,
         Condition, Construct, Diagnostics, Divergence, Env, Environment, Event, Expr, Generator, Input, Job, JobId,
-        JobRole, Matrix, OutputRef, Patch, Permission, Pipeline, Policy, Runner, Scope, Secret, Service, Size, Step,
+        JobRole, Matrix, OutputRef, Patch, Permission, Pipeline, Platform, Platforms, Policy, Runner, Scope, Secret, Service, Size, Step,
         StepId, StepKind, Tier, ToPipeline, Trigger, Upload,
     };
 }

@@ -1,5 +1,7 @@
 //! Pipelines: triggers and jobs, generated into one file (or one stack) per platform.
 
+use std::borrow::Cow;
+
 use crate::concurrency::Concurrency;
 use crate::diagnostic::Problem;
 use crate::env::Env;
@@ -8,6 +10,7 @@ use crate::extension::{Extension, Extensions};
 use crate::id::{PipelineId, VarName};
 use crate::job::Job;
 use crate::patch::Patch;
+use crate::platform::Platform;
 use crate::secret::Secret;
 use crate::semantics::Divergence;
 use crate::trigger::{Input, Trigger};
@@ -175,6 +178,37 @@ impl Pipeline {
     pub fn extend<T: Extension + Clone + PartialEq>(mut self, settings: T) -> Self {
         self.extensions.insert(settings);
         self
+    }
+
+    /// What `platform`'s backend sees: the pipeline without the jobs and steps restricted to
+    /// other platforms ([`Job::only_on`], [`crate::Step::only_on`]). Borrowed when nothing is
+    /// restricted.
+    ///
+    /// ```
+    /// use pipeline_core::prelude::*;
+    /// use pipeline_core::Platform;
+    /// let p = Pipeline::new("ci")
+    ///     .on(Trigger::push())
+    ///     .job(Job::new("build").step(Step::script("make")))
+    ///     .job(Job::new("pages").only_on(Platform::Gitlab).needs("build").step(Step::script("make site")));
+    /// assert!(p.for_platform(Platform::Gitlab).find_job("pages").is_some());
+    /// assert!(p.for_platform(Platform::Github).find_job("pages").is_none());
+    /// # pipeline_core::validate::assert_valid(&p);
+    /// ```
+    pub fn for_platform(&self, platform: Platform) -> Cow<'_, Pipeline> {
+        let restricted = self
+            .jobs
+            .iter()
+            .any(|j| !j.platforms.is_all() || j.steps.iter().any(|s| !s.platforms.is_all()));
+        if !restricted {
+            return Cow::Borrowed(self);
+        }
+        let mut p = self.clone();
+        p.jobs.retain(|j| j.platforms.contains(platform));
+        for job in &mut p.jobs {
+            job.steps.retain(|s| s.platforms.contains(platform));
+        }
+        Cow::Owned(p)
     }
 
     /// The job with id `id`.

@@ -9,6 +9,7 @@ use crate::env::Env;
 use crate::expr::Expr;
 use crate::extension::{Extension, Extensions};
 use crate::id::{ArtifactName, OutputName, StepId, VarName};
+use crate::platform::Platforms;
 
 /// Checks out the repository at the commit being built.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -100,6 +101,8 @@ pub struct Step {
     pub working_directory: Option<String>,
     /// Typed platform-specific settings (see [`crate::extension`]).
     pub extensions: Extensions,
+    /// The platforms the step exists on (every platform by default; see [`Step::only_on`]).
+    pub platforms: Platforms,
 }
 
 impl Step {
@@ -113,6 +116,7 @@ impl Step {
             continue_on_error: false,
             working_directory: None,
             extensions: Extensions::new(),
+            platforms: Platforms::all(),
         }
     }
 
@@ -179,6 +183,25 @@ impl Step {
     #[must_use]
     pub fn id(mut self, id: impl Into<StepId>) -> Self {
         self.id = Some(id.into());
+        self
+    }
+
+    /// Keeps the step on these platforms only: the job's other platforms do not run it (see
+    /// [`crate::platform`]).
+    ///
+    /// ```
+    /// use pipeline_core::prelude::*;
+    /// use pipeline_core::Platform;
+    /// let job = Job::new("test")
+    ///     .step(Step::script("cargo test"))
+    ///     .step(Step::script("./upload-coverage.sh").only_on(Platform::Gitlab));
+    /// let pipeline = Pipeline::new("ci").on(Trigger::push()).job(job);
+    /// assert_eq!(pipeline.for_platform(Platform::Github).jobs[0].steps.len(), 1);
+    /// # pipeline_core::validate::assert_valid(&pipeline);
+    /// ```
+    #[must_use]
+    pub fn only_on(mut self, platforms: impl Into<Platforms>) -> Self {
+        self.platforms = platforms.into();
         self
     }
 

@@ -562,3 +562,43 @@ mod tests {
         }
     }
 }
+
+/// Reach (issue 10): per-platform jobs and steps, service containers with an entrypoint and a
+/// command. GitHub's file has `attest` and not `queue-test` (its service has a command, which
+/// GitHub's service containers cannot take); GitLab's and CodePipeline's have `queue-test` and
+/// not `attest`; only GitLab runs the coverage step.
+pub fn reach() -> Pipeline {
+    use pipeline_core::Platform;
+    let test = Job::new("test")
+        .service(
+            Service::new("cache", "redis:7.4-alpine")
+                .entrypoint("redis-server")
+                .port(6379),
+        )
+        .step(Step::checkout())
+        .step(Step::script("cargo test --locked"))
+        .step(
+            Step::script("./scripts/upload-coverage.sh")
+                .name("Coverage")
+                .only_on(Platform::Gitlab),
+        );
+    let queue = Job::new("queue-test")
+        .only_on([Platform::Gitlab, Platform::CodePipeline])
+        .service(
+            Service::new("queue", "redis:7.4-alpine")
+                .entrypoint("redis-server")
+                .command(["--appendonly", "yes", "--port", "6380"])
+                .port(6380),
+        )
+        .step(Step::checkout())
+        .step(Step::script("cargo test --locked --test queue"));
+    let attest = Job::new("attest")
+        .only_on(Platform::Github)
+        .needs(&test)
+        .step(Step::checkout())
+        .step(Step::script("./scripts/attest.sh"));
+    Pipeline::new("reach")
+        .name("Reach")
+        .on(Trigger::push().branches(["main"]))
+        .jobs([test, queue, attest])
+}

@@ -143,6 +143,10 @@ pub fn pipeline_sets() -> Vec<PipelineSet> {
             ],
         },
         PipelineSet {
+            name: "reach",
+            pipelines: vec![fixtures::reach()],
+        },
+        PipelineSet {
             name: "service-strategies",
             pipelines: fixtures::service_strategies(),
         },

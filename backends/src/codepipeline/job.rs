@@ -843,7 +843,11 @@ impl<'l, 'a> JobLowering<'l, 'a> {
                 words.push(format!("-p {port}:{port}"));
                 waits.push(*port);
             }
+            if let Some(e) = &s.entrypoint {
+                words.push(format!("--entrypoint {}", expr::quote(e)));
+            }
             words.push(expr::quote(&s.image));
+            words.extend(s.command.iter().map(|w| expr::quote(w)));
             words.push("> /dev/null".to_owned());
             lines.push(words.join(" "));
             if !self.container {

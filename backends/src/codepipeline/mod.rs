@@ -252,6 +252,9 @@ impl Backend for CodePipeline {
     ) -> Vec<GeneratedFile> {
         let mut out = Vec::new();
         for p in pipelines {
+            // What this platform sees: jobs and steps restricted to other platforms are dropped.
+            let p = p.for_platform(pipeline_core::Platform::CodePipeline);
+            let p: &Pipeline = &p;
             let Some(files) = self.files(p, ctx, diagnostics) else {
                 continue;
             };

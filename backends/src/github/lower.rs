@@ -347,18 +347,32 @@ impl Lowering<'_> {
                 image: escape::literal(image),
                 env: OrderedMap::new(),
                 ports: Vec::new(),
+                options: None,
             }),
             services: job
                 .services
                 .iter()
                 .map(|s| {
                     let ports = s.ports.iter().map(|p| format!("{p}:{p}")).collect();
+                    if !s.command.is_empty() {
+                        self.error(
+                            path().field(format!("services.{}.command", s.name)),
+                            format!(
+                                "service {:?} of job {:?} has a command; GitHub's service containers take none (only the image's own command runs)",
+                                s.name,
+                                job.id.as_str()
+                            ),
+                            "use an image whose default command is the one you need, or start the container in a step (`docker run -d ...`) on a GitHub-only step (`Step::only_on`)",
+                        );
+                    }
                     (
                         s.name.clone(),
                         gh::Container {
                             image: escape::literal(&s.image),
                             env: env(&s.env, self.pipeline),
                             ports,
+                            // validated as one word of `[A-Za-z0-9/._+:@-]`: nothing to escape
+                            options: s.entrypoint.as_ref().map(|e| format!("--entrypoint {e}")),
                         },
                     )
                 })

@@ -157,6 +157,9 @@ impl Backend for Github {
         // per file, no spare capacity kept.
         let mut text = String::new();
         for p in pipelines {
+            // What this platform sees: jobs and steps restricted to other platforms are dropped.
+            let p = p.for_platform(pipeline_core::Platform::Github);
+            let p: &Pipeline = &p;
             for (name, action) in &self.pins {
                 if !action.is_pinned() {
                     diagnostics.push(

@@ -211,6 +211,9 @@ pub struct Container {
     /// Published ports (`"5432:5432"`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub ports: Vec<String>,
+    /// Docker options (`--entrypoint NAME`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub options: Option<String>,
 }
 
 /// `environment:`.

@@ -820,6 +820,8 @@ impl Lowering<'_> {
                 .map(|s| gl::Service {
                     name: s.image.clone(),
                     alias: s.name.clone(),
+                    entrypoint: s.entrypoint.iter().cloned().collect(),
+                    command: s.command.clone(),
                     variables: s.env.iter().map(|(k, v)| (k.to_string(), expr::value(v))).collect(),
                 })
                 .collect(),

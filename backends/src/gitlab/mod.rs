@@ -373,6 +373,15 @@ impl Backend for Gitlab {
         ctx: &RenderContext,
         diagnostics: &mut Diagnostics,
     ) -> Vec<GeneratedFile> {
+        // What this platform sees: jobs and steps restricted to other platforms are dropped.
+        let seen: Vec<_> = pipelines.iter().map(|p| p.for_platform(pipeline_core::Platform::Gitlab)).collect();
+        let owned: Vec<Pipeline>;
+        let pipelines: &[Pipeline] = if seen.iter().all(|p| matches!(p, std::borrow::Cow::Borrowed(_))) {
+            pipelines
+        } else {
+            owned = seen.into_iter().map(std::borrow::Cow::into_owned).collect();
+            &owned
+        };
         let mut files = Vec::new();
         for (path, file, owner) in self.files(pipelines, ctx, diagnostics) {
             // An included file is its pipeline's; the root file is every pipeline's.

@@ -74,6 +74,9 @@ pub struct RunArgs {
     pub dry_run: bool,
     /// `--engine docker|podman`: run jobs that name an image in it.
     pub engine: Option<String>,
+    /// `--platform NAME`: run what that platform's file has (jobs and steps restricted to other
+    /// platforms are left out); every job when absent.
+    pub platform: Option<crate::platform::Platform>,
     /// `--help`.
     pub help: bool,
 }
@@ -84,6 +87,7 @@ pub fn usage(name: &str, pipelines: &[&str]) -> String {
         "\
 Usage: {name} run PIPELINE [--job ID] [--event EVENT] [--branch B] [--tag T]
               [--input NAME=VALUE]... [--approve] [--dry-run] [--engine docker|podman]
+              [--platform github|gitlab|codepipeline]
 
 Runs a pipeline on this machine, as docs/SEMANTICS.md describes: every job in a fresh copy
 of the repository's tracked files, every step in a fresh bash, secrets from the environment
@@ -99,6 +103,7 @@ of the repository's tracked files, every step in a fresh bash, secrets from the 
   --approve       pass manual approvals
   --dry-run       print the plan (order, conditions, matrix cells) and run nothing
   --engine E      run jobs that name an image with docker or podman (default: on the host)
+  --platform P    run what platform P's file has (jobs and steps only on others left out)
 
 Exit status: 0 passed (or stopped at an approval), 1 a job failed, 2 invalid usage.
 ",
@@ -155,6 +160,12 @@ where
                 a.inputs.push((k.to_owned(), v.to_owned()));
             }
             "--engine" => a.engine = Some(value("--engine")?),
+            "--platform" => {
+                let v = value("--platform")?;
+                a.platform = Some(crate::platform::Platform::parse(&v).ok_or_else(|| {
+                    format!("unknown platform {v:?}; platforms: github, gitlab, codepipeline")
+                })?);
+            }
             "--approve" | "--dry-run" | "-h" | "--help" if inline.is_some() => {
                 return Err(format!("{flag} takes no value"));
             }
@@ -347,6 +358,11 @@ where
         return EXIT_USAGE;
     };
     let diagnostics = crate::validate::validate(pipeline);
+    let seen = match args.platform {
+        Some(platform) => pipeline.for_platform(platform),
+        None => std::borrow::Cow::Borrowed(pipeline),
+    };
+    let pipeline: &Pipeline = &seen;
     if diagnostics.has_errors() {
         let _ = writeln!(stderr, "{diagnostics}");
         return EXIT_USAGE;

@@ -12,8 +12,10 @@
 mod exposure;
 mod flow;
 mod names;
+mod platforms;
 mod refs;
 mod runner;
+mod services;
 mod triggers;
 mod values;
 
@@ -215,6 +217,7 @@ impl<'a> Validator<'a> {
         }
         self.jobs();
         names::check(self.p, &mut self.out);
+        platforms::check(self.p, &mut self.out);
         exposure::check(self.p, &mut self.out);
         exposure::rollback_environments(self.p, &mut self.out);
     }
@@ -469,6 +472,7 @@ impl<'a> Validator<'a> {
                 self.image(&s.image, &spath);
             }
             self.env(&s.env, &|| spath().field("env"), Place::ServiceEnv, Some((job, &axes)));
+            services::command(s, &spath, &mut self.out);
         }
         self.job_outputs(job, path);
         for (i, step) in job.steps.iter().enumerate() {
