@@ -62,7 +62,10 @@ fn a_need_on_a_job_absent_on_a_platform_is_an_error_naming_both_and_the_platform
     let platforms: Vec<_> = errors.iter().map(|e| e.platform).collect();
     assert_eq!(platforms, [Some("gitlab"), Some("codepipeline")], "{d}");
     for e in errors {
-        assert!(e.message.contains("\"deploy\"") && e.message.contains("\"build\""), "{e}");
+        assert!(
+            e.message.contains("\"deploy\"") && e.message.contains("\"build\""),
+            "{e}"
+        );
         assert!(e.to_string().contains("job \"deploy\""), "{e}");
     }
     // Restricting the dependent job too makes it valid.
@@ -105,20 +108,33 @@ fn the_local_runner_runs_what_the_named_platform_has() {
         args.extend(extra);
         let (mut out, mut err) = (Vec::new(), Vec::new());
         let code = g.run(args, &mut out, &mut err);
-        (code, String::from_utf8_lossy(&out).into_owned(), String::from_utf8_lossy(&err).into_owned())
+        (
+            code,
+            String::from_utf8_lossy(&out).into_owned(),
+            String::from_utf8_lossy(&err).into_owned(),
+        )
     };
     let (code, all, err) = plan(&[]);
     assert_eq!(code, 0, "{all}{err}");
     assert!(all.contains(". attest") && all.contains(". queue-test"), "{all}");
     let (code, gitlab, err) = plan(&["--platform", "gitlab"]);
     assert_eq!(code, 0, "{gitlab}{err}");
-    assert!(gitlab.contains(". queue-test") && !gitlab.contains(". attest"), "{gitlab}");
+    assert!(
+        gitlab.contains(". queue-test") && !gitlab.contains(". attest"),
+        "{gitlab}"
+    );
     let (code, github, err) = plan(&["--platform=github"]);
     assert_eq!(code, 0, "{github}{err}");
-    assert!(github.contains(". attest") && !github.contains(". queue-test"), "{github}");
+    assert!(
+        github.contains(". attest") && !github.contains(". queue-test"),
+        "{github}"
+    );
     let (code, _, err) = plan(&["--platform", "jenkins"]);
     assert_eq!(code, 2);
-    assert!(err.contains("unknown platform \"jenkins\"") && err.contains("gitlab"), "{err}");
+    assert!(
+        err.contains("unknown platform \"jenkins\"") && err.contains("gitlab"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -126,7 +142,9 @@ fn service_entrypoint_and_command_on_each_platform() {
     let (gitlab, d) = generate(&Gitlab::new(), &fixtures::reach());
     assert!(!d.has_errors(), "{d}");
     assert!(
-        gitlab.contains("      entrypoint:\n        - redis-server\n      command:\n        - --appendonly\n        - 'yes'\n"),
+        gitlab.contains(
+            "      entrypoint:\n        - redis-server\n      command:\n        - --appendonly\n        - 'yes'\n"
+        ),
         "{gitlab}"
     );
     let (codepipeline, d) = generate(&CodePipeline::new(), &fixtures::reach());
@@ -137,7 +155,10 @@ fn service_entrypoint_and_command_on_each_platform() {
     );
     let (github, d) = generate(&Github::new(), &fixtures::reach());
     assert!(!d.has_errors(), "{d}");
-    assert!(github.contains("        options: --entrypoint redis-server\n"), "{github}");
+    assert!(
+        github.contains("        options: --entrypoint redis-server\n"),
+        "{github}"
+    );
 }
 
 #[test]
@@ -151,7 +172,10 @@ fn github_refuses_a_service_command_with_a_diagnostic() {
     let (_, d) = generate(&Github::new(), &p);
     let e = d.errors().next().expect("an error");
     assert_eq!((e.code, e.platform), ("github-unsupported", Some("github")), "{d}");
-    assert!(e.message.contains("service \"queue\"") && e.message.contains("command"), "{e}");
+    assert!(
+        e.message.contains("service \"queue\"") && e.message.contains("command"),
+        "{e}"
+    );
     assert!(e.to_string().contains("services.queue.command"), "{e}");
     for backend in [&Gitlab::new() as &dyn Backend, &CodePipeline::new()] {
         let (_, d) = generate(backend, &p);
@@ -174,10 +198,20 @@ fn entrypoint_and_command_words_are_data() {
         with(Service::new("a", "redis:7").entrypoint("redis-server --port 1")),
         ["invalid-service-entrypoint"]
     );
-    assert_eq!(with(Service::new("a", "redis:7").entrypoint("")), ["invalid-service-entrypoint"]);
+    assert_eq!(
+        with(Service::new("a", "redis:7").entrypoint("")),
+        ["invalid-service-entrypoint"]
+    );
     assert_eq!(
         with(Service::new("a", "redis:7").command(["--requirepass", "$PASSWORD"])),
         ["invalid-service-command"]
     );
-    assert!(with(Service::new("a", "redis:7").entrypoint("/usr/local/bin/redis-server").command(["--port", "6380"])).is_empty());
+    assert!(
+        with(
+            Service::new("a", "redis:7")
+                .entrypoint("/usr/local/bin/redis-server")
+                .command(["--port", "6380"])
+        )
+        .is_empty()
+    );
 }

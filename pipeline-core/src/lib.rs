@@ -106,7 +106,7 @@ pub mod prelude {
     pub use crate::{
         Access, Action, ActionStep, Approval, Arch, AwsRole, Backend, Built, Builtin, Cache, Checkout, Concurrency,
         Condition, Construct, Diagnostics, Divergence, Env, Environment, Event, Expr, Generator, Input, Job, JobId,
-        JobRole, Matrix, OutputRef, Patch, Permission, Pipeline, Platform, Platforms, Policy, Runner, Scope, Secret, Service, Size, Step,
-        StepId, StepKind, Tier, ToPipeline, Trigger, Upload,
+        JobRole, Matrix, OutputRef, Patch, Permission, Pipeline, Platform, Platforms, Policy, Runner, Scope, Secret,
+        Service, Size, Step, StepId, StepKind, Tier, ToPipeline, Trigger, Upload,
     };
 }

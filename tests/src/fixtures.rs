@@ -538,31 +538,6 @@ pub fn service_strategies() -> Vec<Pipeline> {
     example_service::strategies::pipelines()
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn fixtures_are_valid() {
-        for p in [
-            super::everything(),
-            super::everything_codepipeline(),
-            super::minimal(),
-            super::release(),
-            super::runnable(),
-            super::supply_chain_release(),
-            super::supply_chain_delivery(),
-            super::strategies(),
-            super::codedeploy(),
-            super::feature_flags(),
-        ]
-        .into_iter()
-        .chain(super::service_strategies())
-        {
-            let d = pipeline_core::validate::validate(&p);
-            assert!(!d.has_errors(), "{d}");
-        }
-    }
-}
-
 /// Reach (issue 10): per-platform jobs and steps, service containers with an entrypoint and a
 /// command. GitHub's file has `attest` and not `queue-test` (its service has a command, which
 /// GitHub's service containers cannot take); GitLab's and CodePipeline's have `queue-test` and
@@ -601,4 +576,29 @@ pub fn reach() -> Pipeline {
         .name("Reach")
         .on(Trigger::push().branches(["main"]))
         .jobs([test, queue, attest])
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fixtures_are_valid() {
+        for p in [
+            super::everything(),
+            super::everything_codepipeline(),
+            super::minimal(),
+            super::release(),
+            super::runnable(),
+            super::supply_chain_release(),
+            super::supply_chain_delivery(),
+            super::strategies(),
+            super::codedeploy(),
+            super::feature_flags(),
+        ]
+        .into_iter()
+        .chain(super::service_strategies())
+        {
+            let d = pipeline_core::validate::validate(&p);
+            assert!(!d.has_errors(), "{d}");
+        }
+    }
 }

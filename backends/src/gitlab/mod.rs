@@ -374,7 +374,10 @@ impl Backend for Gitlab {
         diagnostics: &mut Diagnostics,
     ) -> Vec<GeneratedFile> {
         // What this platform sees: jobs and steps restricted to other platforms are dropped.
-        let seen: Vec<_> = pipelines.iter().map(|p| p.for_platform(pipeline_core::Platform::Gitlab)).collect();
+        let seen: Vec<_> = pipelines
+            .iter()
+            .map(|p| p.for_platform(pipeline_core::Platform::Gitlab))
+            .collect();
         let owned: Vec<Pipeline>;
         let pipelines: &[Pipeline] = if seen.iter().all(|p| matches!(p, std::borrow::Cow::Borrowed(_))) {
             pipelines

@@ -162,9 +162,10 @@ where
             "--engine" => a.engine = Some(value("--engine")?),
             "--platform" => {
                 let v = value("--platform")?;
-                a.platform = Some(crate::platform::Platform::parse(&v).ok_or_else(|| {
-                    format!("unknown platform {v:?}; platforms: github, gitlab, codepipeline")
-                })?);
+                a.platform = Some(
+                    crate::platform::Platform::parse(&v)
+                        .ok_or_else(|| format!("unknown platform {v:?}; platforms: github, gitlab, codepipeline"))?,
+                );
             }
             "--approve" | "--dry-run" | "-h" | "--help" if inline.is_some() => {
                 return Err(format!("{flag} takes no value"));

@@ -15,7 +15,10 @@ pub(super) fn command(s: &Service, path: At<'_>, out: &mut Diagnostics) {
                 Diagnostic::error(
                     "invalid-service-entrypoint",
                     path().field("entrypoint"),
-                    format!("entrypoint {e:?} of service {:?} is not one word of letters, digits and `/._-+:@`", s.name),
+                    format!(
+                        "entrypoint {e:?} of service {:?} is not one word of letters, digits and `/._-+:@`",
+                        s.name
+                    ),
                 )
                 .with_hint("name the executable only; give its arguments with `.command([...])`"),
             );
