@@ -215,3 +215,229 @@ fn entrypoint_and_command_words_are_data() {
         .is_empty()
     );
 }
+
+/// The `pipeline-changes` job's script from the generated workflow.
+fn changes_script(workflow: &str) -> String {
+    use saphyr::LoadableYamlNode;
+    let docs = saphyr::YamlOwned::load_from_str(workflow).expect("YAML");
+    let json = pipeline_tests::readback::to_json(&docs[0]);
+    let steps = json["jobs"]["pipeline-changes"]["steps"]
+        .as_array()
+        .expect("steps")
+        .clone();
+    let step = steps.iter().find(|s| s["id"] == "changes").expect("the changes step");
+    assert_eq!(step["env"]["BEFORE"], "${{ github.event.before }}", "{step}");
+    step["run"].as_str().expect("run").to_owned()
+}
+
+/// Runs the GitHub changes script in a repository where `files` changed since the first commit.
+fn github_decides(script: &str, files: &[&str], base: Option<&str>) -> String {
+    let dir = pipeline_tests::TempDir::new("reach-changes");
+    let repo = dir.path();
+    pipeline_tests::git(repo, &["init", "-q", "-b", "main"]);
+    std::fs::write(repo.join("README"), "x").expect("write");
+    pipeline_tests::git(repo, &["add", "-A"]);
+    pipeline_tests::git(repo, &["commit", "-qm", "first"]);
+    let first = String::from_utf8(
+        std::process::Command::new("git")
+            .args(["rev-parse", "HEAD"])
+            .current_dir(repo)
+            .output()
+            .expect("git")
+            .stdout,
+    )
+    .expect("utf-8");
+    for f in files {
+        let path = repo.join(f);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, "y").expect("write");
+    }
+    pipeline_tests::git(repo, &["add", "-A"]);
+    pipeline_tests::git(repo, &["commit", "-qm", "second", "--allow-empty"]);
+    let output = repo.join("github-output");
+    let status = std::process::Command::new("bash")
+        .args(["--noprofile", "--norc", "-eo", "pipefail", "-c", script])
+        .current_dir(repo)
+        .env("EVENT_NAME", "push")
+        .env("BEFORE", base.unwrap_or(first.trim()))
+        .env("PR_BASE", "")
+        .env("RUNNER_TEMP", repo)
+        .env("GITHUB_OUTPUT", &output)
+        .status()
+        .expect("bash");
+    assert!(status.success());
+    std::fs::read_to_string(output).expect("outputs")
+}
+
+#[test]
+fn a_path_filtered_job_runs_on_each_platform_only_when_its_files_changed() {
+    let p = fixtures::reach();
+    let (github, d) = generate(&Github::new(), &p);
+    assert!(!d.has_errors(), "{d}");
+    assert!(github.contains("\n  pipeline-changes:\n"), "{github}");
+    assert!(
+        github.contains(
+            "  docs:\n    needs:\n      - pipeline-changes\n    if: needs.pipeline-changes.outputs.docs == 'true'\n"
+        ),
+        "{github}"
+    );
+    let script = changes_script(&github);
+    assert_eq!(github_decides(&script, &["docs/guide/a.md"], None), "docs=true\n");
+    assert_eq!(github_decides(&script, &["CHANGELOG.md"], None), "docs=true\n");
+    assert_eq!(
+        github_decides(&script, &["src/lib.rs", "src/notes.md"], None),
+        "docs=false\n"
+    );
+    // No base (a new branch: `before` is all zeros): the job runs.
+    assert_eq!(
+        github_decides(
+            &script,
+            &["src/lib.rs"],
+            Some("0000000000000000000000000000000000000000")
+        ),
+        "docs=true\n"
+    );
+
+    let (gitlab, d) = generate(&Gitlab::new(), &p);
+    assert!(!d.has_errors(), "{d}");
+    assert!(
+        gitlab.contains("docs:\n  stage: stage-1\n  rules:\n    - changes:\n        - docs/**/*\n        - '*.md'\n"),
+        "{gitlab}"
+    );
+
+    // CodePipeline refuses a job-level filter, naming the job and the way out.
+    let everywhere = p.edit_job("docs", |j| j.only_on(Platforms::all()));
+    let (_, d) = generate(&CodePipeline::new(), &everywhere);
+    let e = d.errors().next().expect("an error");
+    assert_eq!(e.code, "codepipeline-unsupported", "{d}");
+    assert!(e.message.contains("path filter on job \"docs\""), "{e}");
+    assert!(e.to_string().contains("when_changed"), "{e}");
+}
+
+#[test]
+fn path_filters_match_alike_in_rust_and_in_the_generated_regex() {
+    let patterns = ["src/**", "**/*.rs", "*.md", "docs/?.txt", "a/**/b", "Cargo.toml"];
+    let files = [
+        "src/a/b.c",
+        "src",
+        "main.rs",
+        "x/y/main.rs",
+        "x.md",
+        "d/x.md",
+        "docs/a.txt",
+        "docs/ab.txt",
+        "a/b",
+        "a/x/y/b",
+        "Cargo.toml",
+        "Cargo_toml",
+        "a/bb",
+    ];
+    for pattern in patterns {
+        let input = files.join("\n") + "\n";
+        let out = std::process::Command::new("bash")
+            .args([
+                "-c",
+                "grep -E \"$1\" || true",
+                "-",
+                &pipeline_core::changes::regex(pattern),
+            ])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .and_then(|mut child| {
+                use std::io::Write;
+                child.stdin.take().expect("stdin").write_all(input.as_bytes())?;
+                child.wait_with_output()
+            })
+            .expect("grep");
+        let by_grep: Vec<&str> = std::str::from_utf8(&out.stdout).expect("utf-8").lines().collect();
+        let by_rust: Vec<&str> = files
+            .iter()
+            .copied()
+            .filter(|f| pipeline_core::changes::matches(&[pattern.to_owned()], f))
+            .collect();
+        assert_eq!(by_grep, by_rust, "{pattern}");
+    }
+}
+
+#[test]
+fn path_filters_are_checked() {
+    let p = |docs: Job, after: Job| {
+        let d = pipeline_core::validate::validate(&Pipeline::new("ci").on(Trigger::push()).job(docs).job(after));
+        codes(&d).into_iter().map(str::to_owned).collect::<Vec<_>>()
+    };
+    let docs = || Job::new("docs").step(Step::script("make docs"));
+    assert_eq!(
+        p(
+            docs().when_changed(["docs/{a,b}"]),
+            Job::new("x").step(Step::script("true"))
+        ),
+        ["invalid-change-pattern"]
+    );
+    assert_eq!(
+        p(
+            docs().when_changed(["docs/**"]),
+            Job::new("x").needs("docs").step(Step::script("true"))
+        ),
+        ["needs-path-filtered-job"]
+    );
+    assert!(
+        p(
+            docs().when_changed(["docs/**"]),
+            Job::new("x")
+                .needs("docs")
+                .when_changed(["docs/**"])
+                .step(Step::script("true"))
+        )
+        .is_empty()
+    );
+    assert_eq!(
+        p(
+            docs().when_changed(["docs/**"]),
+            Job::new("pipeline-changes").step(Step::script("true"))
+        ),
+        ["reserved-job-id"]
+    );
+}
+
+#[test]
+fn the_local_runner_honours_path_filters_against_a_base() {
+    let dir = pipeline_tests::TempDir::new("reach-runner-changes");
+    let repo = dir.path();
+    pipeline_tests::git(repo, &["init", "-q", "-b", "main"]);
+    std::fs::write(repo.join("README"), "x").expect("write");
+    pipeline_tests::git(repo, &["add", "-A"]);
+    pipeline_tests::git(repo, &["commit", "-qm", "first"]);
+    std::fs::create_dir_all(repo.join("src")).expect("mkdir");
+    std::fs::write(repo.join("src/lib.rs"), "y").expect("write");
+    pipeline_tests::git(repo, &["add", "-A"]);
+    pipeline_tests::git(repo, &["commit", "-qm", "second"]);
+    let g = Generator::new("reach", repo).pipelines(vec![fixtures::reach()]);
+    let plan = |extra: &[&str]| {
+        let mut args = vec!["run", "reach", "--dry-run", "--branch", "main", "--platform", "gitlab"];
+        args.extend(extra);
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let code = g.run(args, &mut out, &mut err);
+        let text = String::from_utf8_lossy(&out).into_owned() + &String::from_utf8_lossy(&err);
+        (code, text)
+    };
+    let (code, text) = plan(&[]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("path filter docs/**, *.md: runs (no base"), "{text}");
+    let (code, text) = plan(&["--changed-since", "HEAD~1"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("path filter docs/**, *.md: nothing matching changed, skipped"),
+        "{text}"
+    );
+    std::fs::write(repo.join("NOTES.md"), "z").expect("write");
+    pipeline_tests::git(repo, &["add", "-A"]);
+    let (_, text) = plan(&["--changed-since", "HEAD~1"]);
+    assert!(
+        text.contains("path filter docs/**, *.md: a matching file changed"),
+        "{text}"
+    );
+    let (code, text) = plan(&["--changed-since", "no-such-ref"]);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("--changed-since no-such-ref: not a commit"), "{text}");
+}

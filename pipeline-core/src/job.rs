@@ -69,6 +69,9 @@ pub struct Job {
     pub extensions: Extensions,
     /// The platforms the job exists on (every platform by default; see [`Job::only_on`]).
     pub platforms: Platforms,
+    /// Runs only when a file matching one of these patterns changed (see [`crate::changes`]);
+    /// empty: always.
+    pub changed_paths: Vec<String>,
 }
 
 impl Job {
@@ -93,7 +96,25 @@ impl Job {
             problems: Vec::new(),
             extensions: Extensions::new(),
             platforms: Platforms::all(),
+            changed_paths: Vec::new(),
         }
+    }
+
+    /// Runs the job only when a file matching one of `patterns` changed compared with the run's
+    /// base (see [`crate::changes`]): GitHub computes it in a `pipeline-changes` job, GitLab
+    /// with `rules:changes`; CodePipeline refuses it (its path filters are the trigger's). Jobs
+    /// that need this one must have the same filter.
+    ///
+    /// ```
+    /// use pipeline_core::prelude::*;
+    /// let docs = Job::new("docs").when_changed(["docs/**", "mkdocs.yml"]).step(Step::script("mkdocs build"));
+    /// assert_eq!(docs.changed_paths, ["docs/**", "mkdocs.yml"]);
+    /// # pipeline_core::validate::assert_valid(&Pipeline::new("ci").on(Trigger::push()).job(docs));
+    /// ```
+    #[must_use]
+    pub fn when_changed<S: Into<String>>(mut self, patterns: impl IntoIterator<Item = S>) -> Self {
+        self.changed_paths.extend(patterns.into_iter().map(Into::into));
+        self
     }
 
     /// Keeps the job on these platforms only: the others' files do not have it (see

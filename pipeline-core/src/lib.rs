@@ -32,6 +32,7 @@ pub mod action;
 pub mod artifact;
 pub mod backend;
 pub mod cache;
+pub mod changes;
 pub mod cloud;
 pub mod concurrency;
 pub mod condition;

@@ -539,7 +539,7 @@ pub fn service_strategies() -> Vec<Pipeline> {
 }
 
 /// Reach (issue 10): per-platform jobs and steps, service containers with an entrypoint and a
-/// command. GitHub's file has `attest` and not `queue-test` (its service has a command, which
+/// command, a job-level path filter (`docs`, kept off CodePipeline, which refuses it). GitHub's file has `attest` and not `queue-test` (its service has a command, which
 /// GitHub's service containers cannot take); GitLab's and CodePipeline's have `queue-test` and
 /// not `attest`; only GitLab runs the coverage step.
 pub fn reach() -> Pipeline {
@@ -572,10 +572,16 @@ pub fn reach() -> Pipeline {
         .needs(&test)
         .step(Step::checkout())
         .step(Step::script("./scripts/attest.sh"));
+    let docs = Job::new("docs")
+        .only_on([Platform::Github, Platform::Gitlab])
+        .when_changed(["docs/**", "*.md"])
+        .step(Step::checkout())
+        .step(Step::script("./scripts/check-links.sh"));
     Pipeline::new("reach")
         .name("Reach")
         .on(Trigger::push().branches(["main"]))
-        .jobs([test, queue, attest])
+        .on(Trigger::pull_request().branches(["main"]))
+        .jobs([test, queue, attest, docs])
 }
 
 #[cfg(test)]

@@ -389,6 +389,16 @@ impl<'a> Lowering<'a> {
         let mut action_names: Vec<Cells> = Vec::new();
         let mut used = HashSet::from([SOURCE.to_owned()]);
         for job in &p.jobs {
+            if !job.changed_paths.is_empty() {
+                self.unsupported(
+                    self.root().job(job.id.as_str()).field("when_changed"),
+                    format!(
+                        "a path filter on job {:?}: its actions run on every execution, and a build sees no base to compare with",
+                        job.id.as_str()
+                    ),
+                    "filter the whole pipeline on the trigger (`Trigger::push().paths([..])`, CodePipeline's FilePaths), or keep the job off CodePipeline with `.only_on(..)`".to_owned(),
+                );
+            }
             let cells = self.cells(job, &mut used);
             if job.outputs().next().is_some() {
                 if let Some((first, _)) = cells.first() {

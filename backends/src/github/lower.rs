@@ -48,7 +48,16 @@ impl Lowering<'_> {
             "pipeline name",
             &p.name,
         );
-        let jobs = p.jobs.iter().map(|j| (j.id.as_str().to_owned(), self.job(j))).collect();
+        let mut jobs: Vec<(String, gh::Job)> = p.jobs.iter().map(|j| (j.id.as_str().to_owned(), self.job(j))).collect();
+        // Job-level path filters: one job computes which filtered jobs run (paths filters are
+        // workflow-level only on GitHub).
+        if let Some(changes) = self.changes_job() {
+            for (job, lowered) in p.jobs.iter().zip(&mut jobs) {
+                super::changes::gate(job, &mut lowered.1);
+            }
+            jobs.insert(0, (pipeline_core::changes::CHANGES_JOB.to_owned(), changes));
+        }
+        let jobs = jobs.into_iter().collect();
         gh::Workflow {
             name: p.name.clone(),
             on: self.on(),
@@ -226,7 +235,7 @@ impl Lowering<'_> {
         }
     }
 
-    fn job(&mut self, job: &Job) -> gh::Job {
+    pub(super) fn job(&mut self, job: &Job) -> gh::Job {
         // Paths are built only for diagnostics.
         let pipeline = self.pipeline;
         let path = || Path::pipeline(pipeline.id.as_str()).job(job.id.as_str());

@@ -7,6 +7,7 @@
 //! (whose required reviewers are a repository setting, reported as a notice).
 
 mod cache_aware;
+mod changes;
 mod escape;
 mod expr;
 mod lower;

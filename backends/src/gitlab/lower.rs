@@ -588,8 +588,23 @@ impl Lowering<'_> {
                 "drop `allow_failure()` from the gated job, or gate a separate job",
             );
         }
-        let job_rules = rules::job_rules(rules_dnf, approval.is_some());
-        let when = (approval.is_some() && job_rules.is_empty()).then_some(When::Manual);
+        let mut job_rules = rules::job_rules(rules_dnf, approval.is_some());
+        let mut when = (approval.is_some() && job_rules.is_empty()).then_some(When::Manual);
+        if !job.changed_paths.is_empty() {
+            // Job-level path filter: every rule that lets the job in also needs a change.
+            let changes: Vec<String> = job.changed_paths.iter().map(|p| rules::change_pattern(p)).collect();
+            if job_rules.is_empty() {
+                job_rules.push(gl::Rule {
+                    changes,
+                    when: when.take(),
+                    ..gl::Rule::default()
+                });
+            } else {
+                for rule in job_rules.iter_mut().filter(|r| r.when != Some(When::Never)) {
+                    rule.changes.clone_from(&changes);
+                }
+            }
+        }
         let allow_failure = if approval.is_some() {
             Some(false)
         } else if job.allow_failure {

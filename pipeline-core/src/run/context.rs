@@ -80,6 +80,9 @@ pub struct Context {
     pub actor: String,
     /// An id unique to this run.
     pub run_id: String,
+    /// The files changed since `--changed-since REF` (committed since it, and uncommitted);
+    /// `None` without a base, when path-filtered jobs run (docs/SEMANTICS.md, section 16).
+    pub changed_paths: Option<Vec<String>>,
 }
 
 /// The status of the jobs a job needs, or of the earlier steps of a job, for `Always` and
@@ -91,6 +94,16 @@ pub struct Status {
 }
 
 impl Context {
+    /// Whether a job with path filter `patterns` runs: no filter, no base, or a changed file
+    /// matches (see [`crate::changes`]).
+    pub fn changed(&self, patterns: &[String]) -> bool {
+        patterns.is_empty()
+            || self
+                .changed_paths
+                .as_ref()
+                .is_none_or(|files| files.iter().any(|f| crate::changes::matches(patterns, f)))
+    }
+
     /// The name of the ref being built (the tag, else the branch).
     pub fn ref_name(&self) -> &str {
         self.tag.as_deref().or(self.branch.as_deref()).unwrap_or("")

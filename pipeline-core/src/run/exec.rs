@@ -228,6 +228,8 @@ impl<'a, 'w> Executor<'a, 'w> {
             .collect();
         let verdict = if !waiting.is_empty() {
             skip(format!("waits for {} (approval)", waiting.join(", ")))
+        } else if !self.ctx.changed(&job.changed_paths) {
+            skip(format!("no file matching {} changed", job.changed_paths.join(", ")))
         } else {
             match &job.condition {
                 Some(c) if c.mentions_status() => {

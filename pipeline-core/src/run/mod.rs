@@ -77,6 +77,8 @@ pub struct RunArgs {
     /// `--platform NAME`: run what that platform's file has (jobs and steps restricted to other
     /// platforms are left out); every job when absent.
     pub platform: Option<crate::platform::Platform>,
+    /// `--changed-since REF`: the base path-filtered jobs compare with (none: they run).
+    pub changed_since: Option<String>,
     /// `--help`.
     pub help: bool,
 }
@@ -87,7 +89,7 @@ pub fn usage(name: &str, pipelines: &[&str]) -> String {
         "\
 Usage: {name} run PIPELINE [--job ID] [--event EVENT] [--branch B] [--tag T]
               [--input NAME=VALUE]... [--approve] [--dry-run] [--engine docker|podman]
-              [--platform github|gitlab|codepipeline]
+              [--platform github|gitlab|codepipeline] [--changed-since REF]
 
 Runs a pipeline on this machine, as docs/SEMANTICS.md describes: every job in a fresh copy
 of the repository's tracked files, every step in a fresh bash, secrets from the environment
@@ -104,6 +106,8 @@ of the repository's tracked files, every step in a fresh bash, secrets from the 
   --dry-run       print the plan (order, conditions, matrix cells) and run nothing
   --engine E      run jobs that name an image with docker or podman (default: on the host)
   --platform P    run what platform P's file has (jobs and steps only on others left out)
+  --changed-since REF  path-filtered jobs run only if a matching file changed since REF
+                  (without it they run, as on a platform's run with no base)
 
 Exit status: 0 passed (or stopped at an approval), 1 a job failed, 2 invalid usage.
 ",
@@ -160,6 +164,7 @@ where
                 a.inputs.push((k.to_owned(), v.to_owned()));
             }
             "--engine" => a.engine = Some(value("--engine")?),
+            "--changed-since" => a.changed_since = Some(value("--changed-since")?),
             "--platform" => {
                 let v = value("--platform")?;
                 a.platform = Some(
@@ -305,6 +310,28 @@ pub fn context(pipeline: &Pipeline, repo: &Path, args: &RunArgs) -> Result<Conte
         repository,
         actor: std::env::var("USER").unwrap_or_else(|_| "local".to_owned()),
         run_id,
+        changed_paths: match &args.changed_since {
+            None => None,
+            Some(base) => {
+                let not_a_commit = || format!("--changed-since {base}: not a commit of this repository");
+                if base.starts_with('-') {
+                    return Err(not_a_commit());
+                }
+                let out = Command::new("git")
+                    .args(["diff", "--name-only", base.as_str(), "--"])
+                    .current_dir(repo)
+                    .output()
+                    .ok()
+                    .filter(|o| o.status.success())
+                    .ok_or_else(not_a_commit)?;
+                Some(
+                    String::from_utf8_lossy(&out.stdout)
+                        .lines()
+                        .map(str::to_owned)
+                        .collect(),
+                )
+            }
+        },
     })
 }
 

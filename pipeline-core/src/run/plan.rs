@@ -162,6 +162,18 @@ impl<'a> Plan<'a> {
                 ),
             };
             let _ = writeln!(out, "     runs {when}");
+            if !job.changed_paths.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "     path filter {}: {}",
+                    job.changed_paths.join(", "),
+                    match (&ctx.changed_paths, ctx.changed(&job.changed_paths)) {
+                        (None, _) => "runs (no base; --changed-since REF compares)",
+                        (Some(_), true) => "a matching file changed",
+                        (Some(_), false) => "nothing matching changed, skipped",
+                    }
+                );
+            }
             if planned.instances.len() > 1 || !planned.instances[0].cell.is_empty() {
                 let names: Vec<&str> = planned.instances.iter().map(|i| i.name.as_str()).collect();
                 let _ = writeln!(out, "     matrix: {} cells: {}", names.len(), names.join("; "));

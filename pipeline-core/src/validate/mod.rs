@@ -218,6 +218,7 @@ impl<'a> Validator<'a> {
         self.jobs();
         names::check(self.p, &mut self.out);
         platforms::check(self.p, &mut self.out);
+        platforms::changes(self.p, &mut self.out);
         exposure::check(self.p, &mut self.out);
         exposure::rollback_environments(self.p, &mut self.out);
     }

@@ -82,3 +82,61 @@ pub(super) fn check(p: &Pipeline, out: &mut Diagnostics) {
         }
     }
 }
+
+/// Job-level path filters: portable patterns, the same filter on every job that needs a
+/// filtered job (GitHub would skip it, GitLab would fail to create the pipeline), and no user
+/// job named like the job GitHub's lowering adds.
+pub(super) fn changes(p: &Pipeline, out: &mut Diagnostics) {
+    let root = Path::pipeline(p.id.as_str());
+    let filtered = p.jobs.iter().any(|j| !j.changed_paths.is_empty());
+    for job in &p.jobs {
+        let path = || root.job(job.id.as_str()).field("when_changed");
+        if filtered && job.id.as_str() == crate::changes::CHANGES_JOB {
+            out.push(
+                Diagnostic::error(
+                    "reserved-job-id",
+                    root.job(job.id.as_str()),
+                    format!(
+                        "job id {:?} is the job GitHub's lowering adds to evaluate path filters",
+                        job.id.as_str()
+                    ),
+                )
+                .with_hint("rename the job"),
+            );
+        }
+        for pattern in &job.changed_paths {
+            if let Err(problem) = crate::changes::check(pattern) {
+                out.push(
+                    Diagnostic::error(
+                        "invalid-change-pattern",
+                        path(),
+                        format!("path filter {pattern:?} of job {:?}: {problem}", job.id.as_str()),
+                    )
+                    .with_hint("use `*`, `**`, `?` and literal names; list alternatives as separate patterns"),
+                );
+            }
+        }
+        for need in &job.needs {
+            let Some(n) = p.find_job(need.as_str()) else { continue };
+            if !n.changed_paths.is_empty() && n.changed_paths != job.changed_paths {
+                out.push(
+                    Diagnostic::error(
+                        "needs-path-filtered-job",
+                        root.job(job.id.as_str()).field("needs"),
+                        format!(
+                            "job {:?} needs job {:?}, which runs only when {} changed, but has another path filter",
+                            job.id.as_str(),
+                            need.as_str(),
+                            n.changed_paths.join(", ")
+                        ),
+                    )
+                    .with_hint(format!(
+                        "give {:?} the same `.when_changed([..])` as {:?}: platforms differ on a job whose need did not run (GitHub skips it, GitLab refuses the pipeline)",
+                        job.id.as_str(),
+                        need.as_str()
+                    )),
+                );
+            }
+        }
+    }
+}
