@@ -1449,8 +1449,14 @@ fn testable(c: &Condition) -> bool {
     c.visit(&mut |c| {
         ok &= !matches!(
             c,
-            Condition::Tag | Condition::Event(_) | Condition::Always | Condition::Failure
-        );
+            Condition::Tag | Condition::Event(_) | Condition::Always | Condition::Failure | Condition::Fork
+        ) && !matches!(c, Condition::Text(t) if !matches!(
+            t.subject,
+            pipeline_core::Subject::Branch
+                | pipeline_core::Subject::Repository
+                | pipeline_core::Subject::Input(_)
+                | pipeline_core::Subject::Var(_)
+        ));
     });
     ok
 }

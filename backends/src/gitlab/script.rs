@@ -89,6 +89,11 @@ fn literal_test(l: &Literal) -> String {
             expr::quote(super::rules::source(*e))
         ),
         Atom::Input(name, v) => format!("[ \"${{{name}:-}}\" {op} {} ]", expr::quote(v)),
+        Atom::Text(t) => crate::shell::text_test(&super::rules::text_var(&t.subject), t.op, &t.value, l.positive),
+        Atom::Fork => format!(
+            "[ \"${{CI_MERGE_REQUEST_SOURCE_PROJECT_ID:-}}\" {} \"${{CI_MERGE_REQUEST_PROJECT_ID:-}}\" ]",
+            if l.positive { "!=" } else { "=" }
+        ),
     }
 }
 

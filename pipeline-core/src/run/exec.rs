@@ -359,12 +359,14 @@ impl<'a, 'w> Executor<'a, 'w> {
             let name = step_label(step);
             let runs = match &step.condition {
                 None => !failed,
-                Some(c) if c.mentions_status() => self.ctx.holds(c, Status { failed }),
-                Some(c) => !failed && self.ctx.holds(c, Status::default()),
+                Some(c) if c.mentions_status() => self.ctx.holds_in(c, Status { failed }, &inst.cell),
+                Some(c) => !failed && self.ctx.holds_in(c, Status::default(), &inst.cell),
             };
             if !runs {
                 let why = match &step.condition {
-                    Some(c) if !self.ctx.holds(c, Status { failed }) => format!("condition is false: {c}"),
+                    Some(c) if !self.ctx.holds_in(c, Status { failed }, &inst.cell) => {
+                        format!("condition is false: {c}")
+                    }
                     _ => "an earlier step failed".to_owned(),
                 };
                 steps.push(StepReport {

@@ -443,7 +443,7 @@ impl<'a> Validator<'a> {
             }
         }
         if let Some(c) = &job.condition {
-            self.condition_inputs(c, &|| path().field("if"));
+            self.condition_inputs(c, &|| path().field("if"), None);
         }
         for (k, s) in job.services.iter().enumerate() {
             let spath = || path().field(format!("services.{}", s.name));
@@ -504,7 +504,7 @@ impl<'a> Validator<'a> {
                 }
             }
             if let Some(c) = &step.condition {
-                self.condition_inputs(c, &|| spath().field("if"));
+                self.condition_inputs(c, &|| spath().field("if"), Some(&axes));
             }
             match &step.kind {
                 StepKind::Script(body) => self.script(body, &|| spath().field("run")),

@@ -194,9 +194,43 @@ impl Validator<'_> {
         }
     }
 
-    pub(super) fn condition_inputs(&mut self, c: &crate::condition::Condition, path: At<'_>) {
+    /// The inputs, text values and matrix axes of a condition; `axes`: those of the job when the
+    /// condition is a step's (`None` on a job: no platform knows the cell when it decides whether
+    /// a job runs).
+    pub(super) fn condition_inputs(&mut self, c: &crate::condition::Condition, path: At<'_>, axes: Option<&[&str]>) {
         for input in c.inputs() {
             self.input_exists(input.as_str(), &path);
+        }
+        for t in c.text_tests() {
+            if let Some(problem) = t.problem() {
+                self.error(
+                    "invalid-condition-value",
+                    path(),
+                    problem,
+                    Some("compare with a non-empty, single-line, printable ASCII string: every platform then ignores ASCII case the same way".into()),
+                );
+            }
+        }
+        for axis in c.matrix_axes() {
+            match axes {
+                None => self.error(
+                    "matrix-in-job-condition",
+                    path(),
+                    format!("a job condition reads matrix value {axis:?}"),
+                    Some("put the test on the steps (`Step::when`): GitHub and GitLab decide whether a job runs before they expand its matrix".into()),
+                ),
+                Some(axes) if !axes.contains(&axis) => self.error(
+                    "unknown-matrix-axis",
+                    path(),
+                    format!("the condition reads matrix value {axis:?}, which the job's matrix does not have"),
+                    Some(if axes.is_empty() {
+                        "give the job a matrix with that axis, or drop the test".into()
+                    } else {
+                        format!("its axes: {}", axes.join(", "))
+                    }),
+                ),
+                Some(_) => {}
+            }
         }
         let mut problems = Vec::new();
         c.visit(&mut |c| {

@@ -3,7 +3,11 @@
 
 use std::ops;
 
-use crate::id::InputName;
+use crate::id::{InputName, VarName};
+
+mod text;
+
+pub use text::{Subject, TextOp, TextTest};
 
 /// What started a run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -55,6 +59,11 @@ pub enum Condition {
     Event(Event),
     /// A manual input has this value.
     InputEquals(InputName, String),
+    /// A subject of the run compared with a string, ASCII case ignored ([`Subject::equals`] and
+    /// its siblings).
+    Text(TextTest),
+    /// The run is for a pull request whose source branch lives in another repository (a fork).
+    Fork,
     /// All of them.
     And(Vec<Condition>),
     /// Any of them.
@@ -89,6 +98,18 @@ impl Condition {
         Condition::Always
     }
 
+    /// The run is for a pull request from a fork: false on every other event.
+    ///
+    /// ```
+    /// use pipeline_core::{Condition, Event};
+    /// // Secrets-free checks for forks, the deploy preview only for pull requests from here.
+    /// let preview = Condition::event(Event::PullRequest) & !Condition::fork();
+    /// assert_eq!(preview.to_string(), "started by pull request and not from a fork");
+    /// ```
+    pub fn fork() -> Self {
+        Condition::Fork
+    }
+
     /// Manual input `name` equals `value`.
     pub fn input_equals(name: impl Into<InputName>, value: impl Into<String>) -> Self {
         Condition::InputEquals(name.into(), value.into())
@@ -107,9 +128,59 @@ impl Condition {
     /// Every input the condition reads.
     pub fn inputs(&self) -> Vec<&InputName> {
         let mut out = Vec::new();
+        self.visit(&mut |c| match c {
+            Condition::InputEquals(name, _)
+            | Condition::Text(TextTest {
+                subject: Subject::Input(name),
+                ..
+            }) => out.push(name),
+            _ => {}
+        });
+        out
+    }
+
+    /// Every configuration variable the condition reads.
+    pub fn vars(&self) -> Vec<&VarName> {
+        let mut out = Vec::new();
         self.visit(&mut |c| {
-            if let Condition::InputEquals(name, _) = c {
+            if let Condition::Text(TextTest {
+                subject: Subject::Var(name),
+                ..
+            }) = c
+            {
                 out.push(name);
+            }
+        });
+        out
+    }
+
+    /// Every matrix axis the condition reads.
+    ///
+    /// ```
+    /// use pipeline_core::condition::Subject;
+    /// let c = Subject::matrix("os").equals("windows") | Subject::matrix("rust").equals("nightly");
+    /// assert_eq!(c.matrix_axes(), ["os", "rust"]);
+    /// ```
+    pub fn matrix_axes(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        self.visit(&mut |c| {
+            if let Condition::Text(TextTest {
+                subject: Subject::Matrix(axis),
+                ..
+            }) = c
+            {
+                out.push(axis.as_str());
+            }
+        });
+        out
+    }
+
+    /// Every text test of the condition.
+    pub fn text_tests(&self) -> Vec<&TextTest> {
+        let mut out = Vec::new();
+        self.visit(&mut |c| {
+            if let Condition::Text(t) = c {
+                out.push(t);
             }
         });
         out
@@ -257,6 +328,8 @@ impl std::fmt::Display for Condition {
                 Condition::Tag => f.write_str("a tag is built"),
                 Condition::Event(e) => write!(f, "started by {}", e.name()),
                 Condition::InputEquals(i, v) => write!(f, "input {:?} is {v:?}", i.as_str()),
+                Condition::Text(t) => write!(f, "{t}"),
+                Condition::Fork => f.write_str("from a fork"),
                 Condition::And(cs) => list(cs, " and ", f),
                 Condition::Or(cs) => list(cs, " or ", f),
                 Condition::Not(c) => {
