@@ -5,7 +5,7 @@
 
 use pipeline_core::prelude::*;
 use pipeline_core::run::{Context, LocalEvent, Status};
-use pipeline_core::{Diagnostics, GeneratedFile, Severity};
+use pipeline_core::{Diagnostics, GeneratedFile, JobResult, Severity};
 
 fn render(backend: &str, pipeline: Pipeline) -> Result<Vec<GeneratedFile>, Diagnostics> {
     pipeline_tests::render(
@@ -192,4 +192,96 @@ fn bad_values_and_matrix_values_on_jobs_are_refused_with_a_path() {
         assert!(e.path.to_string().contains(path), "{}", e.path);
         assert!(e.hint.is_some());
     }
+}
+
+fn needs_pipeline(report: Job) -> Pipeline {
+    Pipeline::new("needs")
+        .on(Trigger::push().branches(["main"]))
+        .job(job("build"))
+        .job(job("lint"))
+        .job(report)
+}
+
+#[test]
+fn need_results_lower_to_github_and_to_gitlab_when_the_need_is_the_only_one() {
+    let p = needs_pipeline(
+        job("report")
+            .needs("build")
+            .when(Condition::need("build", JobResult::Failure) & Subject::Branch.equals("main")),
+    );
+    let github = text(&render("github", p.clone()).expect("github"));
+    assert!(
+        github.contains("if: (!cancelled() && needs.build.result == 'failure') && github.ref == 'refs/heads/main'"),
+        "{github}"
+    );
+    let gitlab = text(&render("gitlab", p.clone()).expect("gitlab"));
+    assert!(
+        gitlab.contains("$CI_COMMIT_BRANCH =~ /^main$/i\n      when: on_failure"),
+        "{gitlab}"
+    );
+    let ok = needs_pipeline(
+        job("report")
+            .needs("build")
+            .when(Condition::need("build", JobResult::Success)),
+    );
+    let gitlab = text(&render("gitlab", ok).expect("gitlab"));
+    assert!(gitlab.contains("when: on_success"), "{gitlab}");
+    let cancelled = needs_pipeline(
+        job("report")
+            .needs("build")
+            .when(Condition::need("build", JobResult::Cancelled)),
+    );
+    let github = text(&render("github", cancelled.clone()).expect("github"));
+    assert!(
+        github.contains("if: always() && needs.build.result == 'cancelled'"),
+        "{github}"
+    );
+    let d = render("gitlab", cancelled).expect_err("gitlab cannot see cancelled");
+    assert!(d.to_string().contains("cancelled"), "{d}");
+}
+
+#[test]
+fn platforms_that_cannot_see_a_need_result_say_so_naming_job_and_platform() {
+    let several = needs_pipeline(
+        job("report")
+            .needs("build")
+            .needs("lint")
+            .when(Condition::need("build", JobResult::Failure)),
+    );
+    let d = render("gitlab", several).expect_err("gitlab: one need among several");
+    let e = d.iter().find(|d| d.severity == Severity::Error).expect("error");
+    assert!(
+        e.message.contains("\"build\"") && e.message.contains("\"report\"") && e.message.contains("GitLab"),
+        "{e}"
+    );
+    let one = needs_pipeline(
+        job("report")
+            .needs("build")
+            .when(Condition::need("build", JobResult::Failure)),
+    );
+    let d = render("codepipeline", one).expect_err("codepipeline cannot evaluate need results");
+    let e = d.iter().find(|d| d.severity == Severity::Error).expect("error");
+    assert!(
+        e.to_string().contains("report") && e.to_string().contains("CodePipeline"),
+        "{e}"
+    );
+    // Validation: only needed jobs, only on jobs.
+    let d = pipeline_core::validate::validate(&needs_pipeline(
+        job("report").when(Condition::need("build", JobResult::Success)),
+    ));
+    assert!(d.iter().any(|d| d.code == "undeclared-need"), "{d}");
+    let d = pipeline_core::validate::validate(&needs_pipeline(
+        job("report")
+            .needs("build")
+            .step(Step::script("x").when(Condition::need("build", JobResult::Success))),
+    ));
+    assert!(d.iter().any(|d| d.code == "need-in-step-condition"), "{d}");
+}
+
+#[test]
+fn the_local_runner_reads_need_results() {
+    let ctx = Context::default();
+    let c = Condition::need("build", JobResult::Skipped) | Condition::need("build", JobResult::Failure);
+    assert!(ctx.holds_for_job(&c, Status::default(), &[("build", JobResult::Skipped)]));
+    assert!(!ctx.holds_for_job(&c, Status::default(), &[("build", JobResult::Success)]));
 }

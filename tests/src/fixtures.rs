@@ -262,6 +262,12 @@ pub fn conditions_pull_requests() -> Pipeline {
                 .step(Step::script("make check")),
         )
         .job(
+            Job::new("preview-failed")
+                .needs("preview")
+                .when(Condition::need("preview", JobResult::Failure) & !Condition::fork())
+                .step(Step::script("make report")),
+        )
+        .job(
             Job::new("bots")
                 .when(Subject::Actor.ends_with("[bot]") & !Subject::var("SKIP_BOTS").equals("true"))
                 .step(Step::script("make bot-report")),

@@ -196,6 +196,30 @@ pub fn all() -> Vec<Probe> {
             ],
         ),
         probe(
+            "need-results",
+            "5. Jobs (conditions on the result of a need)",
+            [
+                job("broken").step(Step::script(format!("{}\nfalse", tr("broken")))),
+                job("fine").step(Step::script(tr("fine"))),
+                job("after-broken-failed")
+                    .needs("broken")
+                    .when(Condition::need("broken", JobResult::Failure))
+                    .step(Step::script(tr("after-broken-failed"))),
+                job("after-broken-succeeded")
+                    .needs("broken")
+                    .when(Condition::need("broken", JobResult::Success))
+                    .step(Step::script(tr("after-broken-succeeded"))),
+                job("after-fine-succeeded")
+                    .needs("fine")
+                    .when(Condition::need("fine", JobResult::Success) & Subject::Branch.equals("main"))
+                    .step(Step::script(tr("after-fine-succeeded"))),
+                job("after-fine-failed")
+                    .needs("fine")
+                    .when(Condition::need("fine", JobResult::Failure))
+                    .step(Step::script(tr("after-fine-failed"))),
+            ],
+        ),
+        probe(
             "allow-failure",
             "5. Jobs (allow failure)",
             [

@@ -932,6 +932,12 @@ impl<'l, 'a> JobLowering<'l, 'a> {
                     };
                     jl.text_test(t, false)?
                 }
+                Condition::Need(job, r) => {
+                    return Err(Unsupported {
+                        feature: format!("the condition `job {:?} ended in {}`", job.as_str(), r.name()),
+                        hint: "CodePipeline runs the needs graph as stages and stops at a failed one; it cannot evaluate a need's result".into(),
+                    });
+                }
                 Condition::Fork => {
                     return Err(Unsupported {
                         feature: "the condition `fork` (a pull request from a fork)".into(),

@@ -636,6 +636,20 @@ impl<'a> Lowering<'a> {
             return Role::Actions;
         }
         let path = self.root().job(job.id.as_str()).field("if");
+        let mut need = None;
+        c.visit(&mut |c| {
+            if let Condition::Need(n, r) = c {
+                need.get_or_insert((n.to_string(), r.name()));
+            }
+        });
+        if let Some((n, r)) = need {
+            self.unsupported(
+                path,
+                format!("job {:?} testing whether job {n:?} ended in {r}", job.id.as_str()),
+                "CodePipeline runs the needs graph as stages and stops at a failed stage; it cannot evaluate a need's result. Notify through an EventBridge rule on pipeline failures instead".into(),
+            );
+            return Role::Actions;
+        }
         let mut failure = false;
         let mut always = false;
         c.visit(&mut |c| match c {
@@ -1449,7 +1463,12 @@ fn testable(c: &Condition) -> bool {
     c.visit(&mut |c| {
         ok &= !matches!(
             c,
-            Condition::Tag | Condition::Event(_) | Condition::Always | Condition::Failure | Condition::Fork
+            Condition::Tag
+                | Condition::Event(_)
+                | Condition::Always
+                | Condition::Failure
+                | Condition::Fork
+                | Condition::Need(..)
         ) && !matches!(c, Condition::Text(t) if !matches!(
             t.subject,
             pipeline_core::Subject::Branch

@@ -1,6 +1,6 @@
 //! Portable values and conditions in GitHub's expression syntax.
 
-use pipeline_core::{Builtin, Condition, Event, Expr, InputKind, Pipeline, Subject, TextOp, TextTest};
+use pipeline_core::{Builtin, Condition, Event, Expr, InputKind, JobResult, Pipeline, Subject, TextOp, TextTest};
 
 use super::escape;
 
@@ -188,6 +188,18 @@ fn render(out: &mut String, c: &Condition, pipeline: &Pipeline, on: On, ctx: Ctx
             }
         }
         Condition::Text(t) => text(out, t, pipeline, ctx),
+        // A status function keeps GitHub from adding `success() &&`; `cancelled` needs `always()`.
+        Condition::Need(job, result) => group(out, compound, |out| {
+            out.push_str(if *result == JobResult::Cancelled {
+                "always()"
+            } else {
+                "!cancelled()"
+            });
+            out.push_str(" && needs.");
+            out.push_str(job.as_str());
+            out.push_str(".result == ");
+            push_quoted(out, &[result.name()]);
+        }),
         // Only a pull request event has a head repository; `!=` alone would hold on a push.
         Condition::Fork => group(out, compound, |out| {
             out.push_str(

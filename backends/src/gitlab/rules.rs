@@ -24,6 +24,9 @@ pub(crate) enum Status {
     Success,
     /// Runs whatever the needed jobs did (`always`).
     Always,
+    /// Runs when the one needed job succeeded, said explicitly (`Condition::need(.., Success)`:
+    /// `on_success`).
+    Succeeded,
     /// Runs only when a needed job failed (`on_failure`).
     Failure,
 }
@@ -137,6 +140,8 @@ pub(crate) enum DnfError {
     NegatedStatus,
     /// More rules than [`MAX_RULES`].
     TooLarge,
+    /// A need's result GitLab cannot test (skipped, cancelled).
+    NeedResult(String),
 }
 
 /// The most rules generated for one condition.
@@ -188,6 +193,13 @@ impl Dnf {
                 Condition::InputEquals(n, v) => leaf(Atom::Input(n.clone(), v.clone()), true),
                 Condition::Text(t) => leaf(Atom::Text(t.clone()), true),
                 Condition::Fork => leaf(Atom::Fork, true),
+                Condition::Need(_, pipeline_core::JobResult::Success) => status(Status::Succeeded),
+                Condition::Need(_, pipeline_core::JobResult::Failure) => status(Status::Failure),
+                Condition::Need(job, r) => Err(DnfError::NeedResult(format!(
+                    "job {:?} ended in {}",
+                    job.as_str(),
+                    r.name()
+                ))),
                 Condition::And(cs) => cs.iter().try_fold(Dnf::always(), |acc, c| acc.and(&go(c)?)),
                 Condition::Or(cs) => cs.iter().try_fold(Dnf::never(), |acc, c| acc.or(&go(c)?)),
                 Condition::Not(inner) => match inner.as_ref() {
@@ -197,7 +209,7 @@ impl Dnf {
                     Condition::InputEquals(n, v) => leaf(Atom::Input(n.clone(), v.clone()), false),
                     Condition::Text(t) => leaf(Atom::Text(t.clone()), false),
                     Condition::Fork => leaf(Atom::Fork, false),
-                    Condition::Always | Condition::Failure => Err(DnfError::NegatedStatus),
+                    Condition::Always | Condition::Failure | Condition::Need(..) => Err(DnfError::NegatedStatus),
                     // Not in negation normal form: normalise and retry.
                     Condition::And(_) | Condition::Or(_) | Condition::Not(_) => go(&c.to_nnf()),
                 },
@@ -377,6 +389,7 @@ pub(crate) fn job_rules(dnf: &Dnf, manual: bool) -> Vec<Rule> {
             let when = match (c.status, status_semantics, manual) {
                 (_, _, true) => Some(When::Manual),
                 (Status::Failure, _, false) => Some(When::OnFailure),
+                (Status::Succeeded, _, false) => Some(When::OnSuccess),
                 (Status::Always, _, false) | (Status::Success, true, false) => Some(When::Always),
                 (Status::Success, false, false) => None,
             };

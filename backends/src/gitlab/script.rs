@@ -67,8 +67,10 @@ pub(crate) fn guard(condition: Option<&Condition>) -> Result<Guard, DnfError> {
 
 fn conj_test(conj: &Conj, grouped: bool) -> String {
     let mut tests: Vec<String> = Vec::new();
-    if conj.status == Status::Failure {
-        tests.push(FAILED.into());
+    match conj.status {
+        Status::Failure => tests.push(FAILED.into()),
+        Status::Succeeded => tests.push(NOT_FAILED.into()),
+        Status::Success | Status::Always => {}
     }
     tests.extend(conj.literals.iter().map(literal_test));
     if grouped && tests.len() > 1 {

@@ -3,10 +3,12 @@
 
 use std::ops;
 
-use crate::id::{InputName, VarName};
+use crate::id::{InputName, JobId, VarName};
 
+mod need;
 mod text;
 
+pub use need::JobResult;
 pub use text::{Subject, TextOp, TextTest};
 
 /// What started a run.
@@ -64,6 +66,8 @@ pub enum Condition {
     Text(TextTest),
     /// The run is for a pull request whose source branch lives in another repository (a fork).
     Fork,
+    /// A job this job needs ended with this result (job conditions only; [`Condition::need`]).
+    Need(JobId, JobResult),
     /// All of them.
     And(Vec<Condition>),
     /// Any of them.
@@ -110,6 +114,24 @@ impl Condition {
         Condition::Fork
     }
 
+    /// Job `job`, which this job needs, ended with `result`. Like `failure()` and `always()`, it
+    /// replaces the implicit "every needed job succeeded".
+    ///
+    /// ```
+    /// use pipeline_core::condition::JobResult;
+    /// use pipeline_core::prelude::*;
+    /// let build = Job::new("build").step(Step::script("make"));
+    /// let report = Job::new("report")
+    ///     .needs(&build)
+    ///     .when(Condition::need("build", JobResult::Failure))
+    ///     .step(Step::script("./report-failure.sh"));
+    /// assert!(report.condition.as_ref().is_some_and(Condition::mentions_status));
+    /// # pipeline_core::validate::assert_valid(&Pipeline::new("p").on(Trigger::push()).job(build).job(report));
+    /// ```
+    pub fn need(job: impl Into<JobId>, result: JobResult) -> Self {
+        Condition::Need(job.into(), result)
+    }
+
     /// Manual input `name` equals `value`.
     pub fn input_equals(name: impl Into<InputName>, value: impl Into<String>) -> Self {
         Condition::InputEquals(name.into(), value.into())
@@ -118,7 +140,7 @@ impl Condition {
     /// Whether the condition (anywhere inside) depends on the status of earlier jobs.
     pub fn mentions_status(&self) -> bool {
         match self {
-            Condition::Always | Condition::Failure => true,
+            Condition::Always | Condition::Failure | Condition::Need(..) => true,
             Condition::And(cs) | Condition::Or(cs) => cs.iter().any(Condition::mentions_status),
             Condition::Not(c) => c.mentions_status(),
             _ => false,
@@ -330,6 +352,7 @@ impl std::fmt::Display for Condition {
                 Condition::InputEquals(i, v) => write!(f, "input {:?} is {v:?}", i.as_str()),
                 Condition::Text(t) => write!(f, "{t}"),
                 Condition::Fork => f.write_str("from a fork"),
+                Condition::Need(j, r) => write!(f, "job {:?} ended in {}", j.as_str(), r.name()),
                 Condition::And(cs) => list(cs, " and ", f),
                 Condition::Or(cs) => list(cs, " or ", f),
                 Condition::Not(c) => {

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::condition::{Condition, Event, Subject};
+use crate::condition::{Condition, Event, JobResult, Subject};
 use crate::expr::{Builtin, Expr};
 use crate::pipeline::Pipeline;
 use crate::trigger::Trigger;
@@ -137,7 +137,34 @@ impl Context {
     /// assert!(!ctx.holds(&c, Status::default()));
     /// ```
     pub fn holds_in(&self, condition: &Condition, status: Status, cell: &[(String, String)]) -> bool {
+        self.eval(condition, status, cell, &[])
+    }
+
+    /// Whether a job's `condition` holds, given how each job it needs ended.
+    ///
+    /// ```
+    /// use pipeline_core::condition::JobResult;
+    /// use pipeline_core::run::{Context, Status};
+    /// use pipeline_core::Condition;
+    /// let c = Condition::need("build", JobResult::Failure);
+    /// let ctx = Context::default();
+    /// assert!(ctx.holds_for_job(&c, Status { failed: true }, &[("build", JobResult::Failure)]));
+    /// assert!(!ctx.holds_for_job(&c, Status::default(), &[("build", JobResult::Success)]));
+    /// ```
+    pub fn holds_for_job(&self, condition: &Condition, status: Status, needs: &[(&str, JobResult)]) -> bool {
+        self.eval(condition, status, &[], needs)
+    }
+
+    fn eval(
+        &self,
+        condition: &Condition,
+        status: Status,
+        cell: &[(String, String)],
+        needs: &[(&str, JobResult)],
+    ) -> bool {
+        let go = |c: &Condition| self.eval(c, status, cell, needs);
         match condition {
+            Condition::Need(job, result) => needs.iter().any(|(j, r)| *j == job.as_str() && r == result),
             Condition::Text(t) => t.matches(self.subject(&t.subject, cell).as_deref()),
             Condition::Fork => self.event == LocalEvent::PullRequest && self.fork,
             Condition::Always => true,
@@ -146,9 +173,9 @@ impl Context {
             Condition::Tag => self.tag.is_some(),
             Condition::Event(e) => self.event.event() == *e,
             Condition::InputEquals(name, value) => self.inputs.get(name.as_str()) == Some(value),
-            Condition::And(cs) => cs.iter().all(|c| self.holds_in(c, status, cell)),
-            Condition::Or(cs) => cs.iter().any(|c| self.holds_in(c, status, cell)),
-            Condition::Not(c) => !self.holds_in(c, status, cell),
+            Condition::And(cs) => cs.iter().all(go),
+            Condition::Or(cs) => cs.iter().any(go),
+            Condition::Not(c) => !go(c),
         }
     }
 

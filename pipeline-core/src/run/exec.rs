@@ -231,7 +231,19 @@ impl<'a, 'w> Executor<'a, 'w> {
         } else {
             match &job.condition {
                 Some(c) if c.mentions_status() => {
-                    if self.ctx.holds(c, Status { failed: failed_need }) {
+                    let results: Vec<(&str, crate::condition::JobResult)> = needs
+                        .iter()
+                        .filter_map(|(n, a)| {
+                            use crate::condition::JobResult;
+                            match a {
+                                Agg::Succeeded => Some((*n, JobResult::Success)),
+                                Agg::Failed => Some((*n, JobResult::Failure)),
+                                Agg::NotRun => Some((*n, JobResult::Skipped)),
+                                Agg::Waiting => None,
+                            }
+                        })
+                        .collect();
+                    if self.ctx.holds_for_job(c, Status { failed: failed_need }, &results) {
                         None
                     } else {
                         skip(format!("condition is false: {c}"))

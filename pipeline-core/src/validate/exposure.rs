@@ -29,7 +29,7 @@ fn on_pull_request(c: &Condition) -> Tri {
         Condition::Branch(_) | Condition::Tag => Tri::False,
         // The branch and tag subjects hold no text on a pull request run.
         Condition::Text(t) if matches!(t.subject, Subject::Branch | Subject::Tag) => Tri::False,
-        Condition::Text(_) | Condition::Fork => Tri::Maybe,
+        Condition::Text(_) | Condition::Fork | Condition::Need(..) => Tri::Maybe,
         Condition::Event(e) => {
             if *e == Event::PullRequest {
                 Tri::True

@@ -194,6 +194,39 @@ impl Validator<'_> {
         }
     }
 
+    /// The jobs a condition reads the result of: jobs this job needs, on a job (`needs`), never on
+    /// a step (`None`).
+    pub(super) fn condition_needs(
+        &mut self,
+        c: &crate::condition::Condition,
+        path: At<'_>,
+        needs: Option<&[crate::id::JobId]>,
+    ) {
+        let mut named = Vec::new();
+        c.visit(&mut |c| {
+            if let crate::condition::Condition::Need(job, _) = c {
+                named.push(job.clone());
+            }
+        });
+        for job in named {
+            match needs {
+                None => self.error(
+                    "need-in-step-condition",
+                    path(),
+                    format!("a step condition reads the result of job {:?}", job.as_str()),
+                    Some("put the test on a job that needs it: a step only sees the earlier steps of its job (`Condition::failure()`)".into()),
+                ),
+                Some(needs) if !needs.contains(&job) => self.error(
+                    "undeclared-need",
+                    path(),
+                    format!("the condition reads the result of job {:?}, which the job does not need", job.as_str()),
+                    Some(format!("add `.needs({:?})`: a job sees the results of the jobs it needs only", job.as_str())),
+                ),
+                Some(_) => {}
+            }
+        }
+    }
+
     /// The inputs, text values and matrix axes of a condition; `axes`: those of the job when the
     /// condition is a step's (`None` on a job: no platform knows the cell when it decides whether
     /// a job runs).
