@@ -46,7 +46,7 @@ fn copies(count: usize) -> Vec<Pipeline> {
 fn generator(backend: &str, pipelines: Vec<Pipeline>) -> Generator {
     Generator::new("bench", ".")
         .source("tests/bench.rs")
-        .backends(pipeline_backends::all().into_iter().filter(|b| b.name() == backend))
+        .backends(pipeline_templates::all().into_iter().filter(|b| b.name() == backend))
         .pipelines(pipelines)
 }
 
@@ -166,7 +166,7 @@ fn main() {
         cold_build();
         return;
     }
-    let all: Vec<&'static str> = pipeline_backends::all().iter().map(|b| b.name()).collect();
+    let all: Vec<&'static str> = pipeline_templates::all().iter().map(|b| b.name()).collect();
     let backends: Vec<&str> = if args.is_empty() {
         all.clone()
     } else {

@@ -53,7 +53,7 @@ fn pipeline(shape: &str, n: usize) -> Pipeline {
 }
 
 fn backend(name: &str) -> Box<dyn Backend> {
-    pipeline_backends::all()
+    pipeline_templates::all()
         .into_iter()
         .find(|b| b.name() == name)
         .unwrap_or_else(|| panic!("unknown backend {name}"))
@@ -215,7 +215,7 @@ fn main() {
             std::process::exit(2);
         }
     }
-    let all: Vec<&'static str> = pipeline_backends::all()
+    let all: Vec<&'static str> = pipeline_templates::all()
         .iter()
         .map(|b| b.name())
         .filter(|n| *n != "docs")

@@ -122,7 +122,7 @@ fn release_codepipeline() {
 fn example_service_docs() {
     snapshot(
         "example_service",
-        pipeline_backends::Docs::new(),
+        pipeline_templates::Docs::new(),
         example_service::pipelines(),
     );
 }
@@ -131,7 +131,7 @@ fn example_service_docs() {
 fn everything_docs() {
     snapshot(
         "everything",
-        pipeline_backends::Docs::new(),
+        pipeline_templates::Docs::new(),
         vec![fixtures::everything()],
     );
 }
@@ -143,7 +143,7 @@ fn everything_docs_with_platform_notes() {
     let rendered = Generator::new("snapshots", ".")
         .source("tests/snapshots.rs")
         .regenerate_command("cargo insta review")
-        .backends(pipeline_backends::all())
+        .backends(pipeline_templates::all())
         .pipeline(fixtures::everything_codepipeline())
         .render(&[])
         .unwrap_or_else(|d| panic!("does not render:\n{d}"));

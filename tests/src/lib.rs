@@ -162,7 +162,7 @@ pub fn pipeline_sets() -> Vec<PipelineSet> {
 /// # Panics
 /// When no enabled backend has that name.
 pub fn backend(name: &str) -> Box<dyn pipeline_core::Backend> {
-    pipeline_backends::all()
+    pipeline_templates::all()
         .into_iter()
         .find(|b| b.name() == name)
         .unwrap_or_else(|| panic!("no backend named {name}"))

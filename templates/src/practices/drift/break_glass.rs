@@ -30,7 +30,7 @@ const RECORD: &str = "break-glass-audit/record.json";
 /// `StartPipelineExecution`), read at build time.
 ///
 /// ```
-/// use pipeline_backends::practices::drift::BreakGlass;
+/// use pipeline_templates::practices::drift::BreakGlass;
 /// use pipeline_core::prelude::*;
 ///
 /// let p = BreakGlass::new("./scripts/rollback-database.sh")
@@ -275,7 +275,7 @@ impl Construct for BreakGlass {
 /// must not apply; the others (an approval for production, timeouts, pinned actions) still do.
 ///
 /// ```
-/// use pipeline_backends::practices::drift::{BreakGlass, ExceptBreakGlass};
+/// use pipeline_templates::practices::drift::{BreakGlass, ExceptBreakGlass};
 /// use pipeline_core::policy::{ApprovalRequired, ScanBeforeDeploy};
 /// use pipeline_core::prelude::*;
 ///

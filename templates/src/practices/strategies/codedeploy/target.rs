@@ -20,7 +20,7 @@ pub enum TaskDefinition {
 /// groups).
 ///
 /// ```
-/// use pipeline_backends::practices::strategies::{EcsService, TaskDefinition};
+/// use pipeline_templates::practices::strategies::{EcsService, TaskDefinition};
 /// let svc = EcsService::new(TaskDefinition::File("deploy/taskdef.json".into()), "web", 8080);
 /// assert_eq!(svc.termination_wait_minutes, 60);
 /// ```
@@ -80,7 +80,7 @@ pub enum CodeDeployTarget {
 /// its result with `PutLifecycleEventHookExecutionStatus`.
 ///
 /// ```
-/// use pipeline_backends::practices::strategies::Hooks;
+/// use pipeline_templates::practices::strategies::Hooks;
 /// let hooks = Hooks::new().before_allow_traffic("payments-api-pre-traffic");
 /// assert_eq!(hooks.before_allow_traffic.as_deref(), Some("payments-api-pre-traffic"));
 /// ```

@@ -15,7 +15,7 @@ use super::{RUST_IMAGE, script_step};
 /// from the generator's header ([`Header::regenerate`](pipeline_core::Header)).
 ///
 /// ```
-/// use pipeline_backends::practices::drift::DefinitionCheck;
+/// use pipeline_templates::practices::drift::DefinitionCheck;
 /// use pipeline_core::prelude::*;
 ///
 /// let check = DefinitionCheck::new().command("cargo run -p ci");
@@ -96,7 +96,7 @@ impl DefinitionCheck {
     /// `cargo run`, which also gets `--locked`).
     ///
     /// ```
-    /// use pipeline_backends::practices::drift::DefinitionCheck;
+    /// use pipeline_templates::practices::drift::DefinitionCheck;
     /// let check = |c: &str| DefinitionCheck::new().command(c).check_command();
     /// assert_eq!(check("cargo run -p example-service"), "cargo run --locked -p example-service -- --check");
     /// assert_eq!(check("cargo run --locked -p ci -- --out gen"), "cargo run --locked -p ci -- --out gen --check");
@@ -163,7 +163,7 @@ pub trait GeneratorDriftExt {
     /// [`Generator::regenerate_command`].
     ///
     /// ```
-    /// use pipeline_backends::practices::drift::{DefinitionCheck, GeneratorDriftExt};
+    /// use pipeline_templates::practices::drift::{DefinitionCheck, GeneratorDriftExt};
     /// use pipeline_core::prelude::*;
     /// let generator = Generator::new("ci", ".")
     ///     .pipeline(Pipeline::new("a").on(Trigger::push()).job(Job::new("t").step(Step::script("true"))))

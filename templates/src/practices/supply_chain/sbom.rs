@@ -6,8 +6,8 @@ use serde::Serialize;
 
 use super::attestation::{CosignRun, SIGSTORE_ID_TOKEN, cosign_script};
 use super::{PRACTICE_PARAMS, codebuild_refusal, gitlab, script, tools};
-use crate::codepipeline::CodeBuildStep;
-use crate::github::pins;
+use pipeline_backends::codepipeline::CodeBuildStep;
+use pipeline_backends::github::pins;
 
 /// What the SBOM describes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -56,7 +56,7 @@ impl SbomFormat {
 /// | CodePipeline | the same script as GitLab | `cosign attest-blob` with [`Sbom::codebuild_kms_key`], otherwise `codepipeline-unsupported` naming the feature and the job |
 ///
 /// ```
-/// use pipeline_backends::practices::supply_chain::Sbom;
+/// use pipeline_templates::practices::supply_chain::Sbom;
 /// use pipeline_core::prelude::*;
 ///
 /// let build = Job::new("build").step(Step::checkout()).step(Step::script("cargo build --release"));

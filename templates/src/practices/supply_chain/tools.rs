@@ -5,7 +5,7 @@
 /// A tool release for Linux on x86-64 and ARM64, with the SHA-256 of each download.
 ///
 /// ```
-/// use pipeline_backends::practices::supply_chain::tools;
+/// use pipeline_templates::practices::supply_chain::tools;
 /// for tool in tools::ALL {
 ///     assert_eq!(tool.sha256_amd64.len(), 64);
 ///     assert!(tool.url_amd64.contains(tool.version) && tool.url_arm64.contains(tool.version));

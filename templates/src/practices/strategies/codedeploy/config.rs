@@ -6,7 +6,7 @@ use std::borrow::Cow;
 /// or one of your own by name.
 ///
 /// ```
-/// use pipeline_backends::practices::strategies::DeploymentConfig;
+/// use pipeline_templates::practices::strategies::DeploymentConfig;
 /// assert_eq!(DeploymentConfig::LambdaCanary10Percent5Minutes.name(), "CodeDeployDefault.LambdaCanary10Percent5Minutes");
 /// assert_eq!(DeploymentConfig::EcsLinear10PercentEvery1Minutes.name(), "CodeDeployDefault.ECSLinear10PercentEvery1Minutes");
 /// assert_eq!(DeploymentConfig::custom("Payments.Canary25Percent10Minutes", 10).name(), "Payments.Canary25Percent10Minutes");

@@ -18,7 +18,7 @@ pub(crate) fn render(name: &str, context: impl Serialize) -> Result<String, Prob
             "fix the practice's parameters (or its template)",
         )
     };
-    pipeline_templates::render_builtin(&format!("supply-chain/{name}"), context).map_err(|e| problem(e.to_string()))
+    crate::render_builtin(&format!("supply-chain/{name}"), context).map_err(|e| problem(e.to_string()))
 }
 
 /// A step's script from template `name`: its leading comment, then its commands in a subshell,
@@ -77,7 +77,7 @@ pub(crate) fn glob_word(pattern: &str) -> String {
     let mut literal = String::new();
     let flush = |literal: &mut String, out: &mut String| {
         if !literal.is_empty() {
-            out.push_str(&pipeline_templates::shell_quote(literal));
+            out.push_str(&crate::shell_quote(literal));
             literal.clear();
         }
     };

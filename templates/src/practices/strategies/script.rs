@@ -6,7 +6,7 @@ use pipeline_core::diagnostic::Problem;
 
 /// Renders template `name` with `context`; the error names the template.
 pub(crate) fn render(name: &str, context: impl serde::Serialize) -> Result<String, String> {
-    pipeline_templates::render_builtin(&format!("strategies/{name}"), context).map_err(|e| e.to_string())
+    crate::render_builtin(&format!("strategies/{name}"), context).map_err(|e| e.to_string())
 }
 
 /// Renders template `name`; a failure becomes a problem of the job (reported by validation with

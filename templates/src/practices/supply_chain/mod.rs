@@ -23,7 +23,7 @@
 //! and signs; a summary of the release is published beside it.
 //!
 //! ```
-//! use pipeline_backends::practices::supply_chain::{Provenance, ReleaseSummary, Sbom, SignedCommits, Signing};
+//! use pipeline_templates::practices::supply_chain::{Provenance, ReleaseSummary, Sbom, SignedCommits, Signing};
 //! use pipeline_core::prelude::*;
 //!
 //! let gate = SignedCommits::ssh(Expr::secret("ALLOWED_SIGNERS")).verify_tags();
@@ -42,7 +42,7 @@
 //! let release = Pipeline::new("release").on(Trigger::push().tags(["v*"])).with(&gate).job(build).with(&summary);
 //!
 //! let rendered = Generator::new("docs", ".")
-//!     .backends(pipeline_backends::all())
+//!     .backends(pipeline_templates::all())
 //!     .pipeline(release)
 //!     .render(&[])
 //!     .expect("every platform");
@@ -65,7 +65,7 @@
 //! platform before anything is written:
 //!
 //! ```
-//! use pipeline_backends::practices::supply_chain::Signing;
+//! use pipeline_templates::practices::supply_chain::Signing;
 //! use pipeline_core::prelude::*;
 //!
 //! let build = Signing::keyless("dist/app").apply(Job::new("build").step(Step::script("make")));
@@ -81,9 +81,9 @@
 //!
 //! # Tools, pins and checksums
 //!
-//! GitHub actions come from [`crate::github::pins`] (`ATTEST`, `COSIGN_INSTALLER`,
+//! GitHub actions come from [`pipeline_backends::github::pins`] (`ATTEST`, `COSIGN_INSTALLER`,
 //! `SBOM_ACTION`, `CONFIGURE_AWS_CREDENTIALS`; override them per generator with
-//! [`Github::pin`](crate::github::Github::pin)). Elsewhere, scripts download the releases in
+//! [`Github::pin`](pipeline_backends::github::Github::pin)). Elsewhere, scripts download the releases in
 //! [`tools`] over HTTPS and compare their SHA-256 before running them (never `curl | sh`); the
 //! binaries are kept in `$HOME/.pipeline-tools/<tool>-<version>` for later steps. Script bodies
 //! are minijinja templates (`templates/templates/scripts/supply-chain/`) whose values are shell-quoted;
@@ -105,8 +105,8 @@ pub use sops::SopsDecrypt;
 
 use pipeline_core::Job;
 
-use crate::codepipeline::CodeBuildStep;
-use crate::gitlab::GitlabJob;
+use pipeline_backends::codepipeline::CodeBuildStep;
+use pipeline_backends::gitlab::GitlabJob;
 
 /// The code of a problem with a practice's parameters.
 pub const PRACTICE_PARAMS: &str = "practice-params";

@@ -6,8 +6,8 @@ use serde::Serialize;
 
 use super::tools::{self, PinnedTool};
 use super::{PRACTICE_PARAMS, codebuild_refusal, gitlab, script};
-use crate::codepipeline::CodeBuildStep;
-use crate::github::pins;
+use pipeline_backends::codepipeline::CodeBuildStep;
+use pipeline_backends::github::pins;
 
 /// The GitLab variable that makes GitLab Runner write SLSA provenance for a job's artifacts.
 pub const GITLAB_PROVENANCE_VARIABLE: &str = "RUNNER_GENERATE_ARTIFACTS_METADATA";
@@ -114,7 +114,7 @@ fn no_subjects(what: &str) -> Problem {
 /// unsigned (sign it with [`Signing`] if consumers need a signature).
 ///
 /// ```
-/// use pipeline_backends::practices::supply_chain::Provenance;
+/// use pipeline_templates::practices::supply_chain::Provenance;
 /// use pipeline_core::prelude::*;
 ///
 /// let build = Job::new("build")
@@ -266,7 +266,7 @@ pub enum Signer {
 /// https://token.actions.githubusercontent.com app.zip` (GitLab: `https://gitlab.com`).
 ///
 /// ```
-/// use pipeline_backends::practices::supply_chain::Signing;
+/// use pipeline_templates::practices::supply_chain::Signing;
 /// use pipeline_core::prelude::*;
 ///
 /// let build = Job::new("build").step(Step::script("make dist/app.zip"));

@@ -37,7 +37,7 @@ pub enum SignatureFormat {
 /// signed by an allowed signer (`git verify-tag`).
 ///
 /// ```
-/// use pipeline_backends::practices::supply_chain::SignedCommits;
+/// use pipeline_templates::practices::supply_chain::SignedCommits;
 /// use pipeline_core::prelude::*;
 ///
 /// let gate = SignedCommits::ssh(Expr::secret("ALLOWED_SIGNERS")).verify_tags();

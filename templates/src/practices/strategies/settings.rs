@@ -12,7 +12,7 @@ use pipeline_core::prelude::*;
 /// `timeout_minutes`, `without_rollback`).
 ///
 /// ```
-/// use pipeline_backends::practices::strategies::DeploySettings;
+/// use pipeline_templates::practices::strategies::DeploySettings;
 /// use pipeline_core::prelude::*;
 /// let s = DeploySettings::new("production");
 /// assert_eq!(s.environment.tier, Tier::Production);

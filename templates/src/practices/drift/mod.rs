@@ -18,7 +18,7 @@
 //!   from applying to it, while the others (an approval for production) still do.
 //!
 //! ```
-//! use pipeline_backends::practices::drift::{BreakGlass, DefinitionCheck, GeneratorDriftExt, InfraDrift};
+//! use pipeline_templates::practices::drift::{BreakGlass, DefinitionCheck, GeneratorDriftExt, InfraDrift};
 //! use pipeline_core::prelude::*;
 //!
 //! let role = AwsRole::new(Expr::var("DRIFT_ROLE_ARN"), "eu-west-1");
@@ -31,7 +31,7 @@
 //!     .job(Job::new("build").step(Step::checkout()).step(Step::script("cargo build --locked")));
 //!
 //! let generator = Generator::new("ci", ".")
-//!     .backends(pipeline_backends::all())
+//!     .backends(pipeline_templates::all())
 //!     .pipelines([delivery, drift, break_glass])
 //!     .definition_check(DefinitionCheck::new()); // a `definition-check` job in each pipeline
 //! let rendered = generator.render(&[]).expect("valid everywhere");
@@ -132,7 +132,7 @@ impl From<Vec<String>> for Value {
 /// Renders template `name` with `values` (each quoted for the shell unless marked `|safe`).
 fn render(name: &str, values: Vec<(&str, Value)>) -> Result<String, String> {
     let context: BTreeMap<&str, Value> = values.into_iter().collect();
-    pipeline_templates::render_builtin(&format!("drift/{name}"), context).map_err(|e| e.to_string())
+    crate::render_builtin(&format!("drift/{name}"), context).map_err(|e| e.to_string())
 }
 
 /// The script of template `name`; a rendering failure becomes a problem of the job (reported

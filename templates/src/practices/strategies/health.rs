@@ -10,7 +10,7 @@ use serde::Serialize;
 /// One signal watched during a bake (and, for blue/green, before traffic switches).
 ///
 /// ```
-/// use pipeline_backends::practices::strategies::HealthCheck;
+/// use pipeline_templates::practices::strategies::HealthCheck;
 /// use pipeline_core::Expr;
 /// let checks = [
 ///     HealthCheck::http("https://payments.example.com/health"),
@@ -70,7 +70,7 @@ impl HealthCheck {
 ///
 /// ```
 /// use std::time::Duration;
-/// use pipeline_backends::practices::strategies::{HealthCheck, Monitor};
+/// use pipeline_templates::practices::strategies::{HealthCheck, Monitor};
 /// let monitor = Monitor::new()
 ///     .check(HealthCheck::alarm("payments-api-errors"))
 ///     .interval(Duration::from_secs(20))

@@ -26,7 +26,7 @@ use super::settings::{DeploySettings, monitor_builders, settings_builders};
 ///
 /// ```
 /// use std::time::Duration;
-/// use pipeline_backends::practices::strategies::{BlueGreen, HealthCheck, LambdaCode, LambdaFunction};
+/// use pipeline_templates::practices::strategies::{BlueGreen, HealthCheck, LambdaCode, LambdaFunction};
 /// use pipeline_core::prelude::*;
 ///
 /// let bg = BlueGreen::new("production", LambdaFunction::new("payments-api", LambdaCode::zip("lambda", "dist/payments-api.zip")))
@@ -101,7 +101,7 @@ impl BlueGreen {
     /// What is wrong with the parameters (validation reports these on the deploy job).
     ///
     /// ```
-    /// use pipeline_backends::practices::strategies::{BlueGreen, LambdaCode, LambdaFunction};
+    /// use pipeline_templates::practices::strategies::{BlueGreen, LambdaCode, LambdaFunction};
     /// let f = LambdaFunction::new("api", LambdaCode::zip("lambda", "dist/api.zip"));
     /// // Alarms alone cannot check a color that takes no traffic.
     /// let bad = BlueGreen::new("production", f).alarm("api-errors").idle("live");

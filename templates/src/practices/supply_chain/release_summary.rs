@@ -33,7 +33,7 @@ pub const DEFAULT_PROMPT: &str = "You write release notes. Summarise the change 
 /// and its answer is only published as Markdown, never run.
 ///
 /// ```
-/// use pipeline_backends::practices::supply_chain::ReleaseSummary;
+/// use pipeline_templates::practices::supply_chain::ReleaseSummary;
 /// use pipeline_core::prelude::*;
 ///
 /// let role = AwsRole::new(Expr::var("BEDROCK_ROLE_ARN"), "us-east-1");

@@ -3,7 +3,7 @@
 use pipeline_core::diagnostic::Problem;
 use pipeline_core::prelude::*;
 
-use crate::github::pins;
+use pipeline_backends::github::pins;
 
 use super::{Value, script, script_step};
 
@@ -46,7 +46,7 @@ impl CloudFormationDrift {
 /// pinned here (both must agree).
 ///
 /// ```
-/// use pipeline_backends::practices::drift::TerraformDrift;
+/// use pipeline_templates::practices::drift::TerraformDrift;
 /// let tf = TerraformDrift::new("infra/production")
 ///     .version("1.13.3")
 ///     .refresh_only();
@@ -158,7 +158,7 @@ pub enum DriftTool {
 /// trigger to run it on demand, the job.
 ///
 /// ```
-/// use pipeline_backends::practices::drift::{InfraDrift, TerraformDrift};
+/// use pipeline_templates::practices::drift::{InfraDrift, TerraformDrift};
 /// use pipeline_core::prelude::*;
 ///
 /// let role = AwsRole::new(Expr::var("DRIFT_ROLE_ARN"), "eu-west-1");

@@ -22,7 +22,7 @@ use super::settings::DeploySettings;
 /// Where the new code of a Lambda function comes from.
 ///
 /// ```
-/// use pipeline_backends::practices::strategies::LambdaCode;
+/// use pipeline_templates::practices::strategies::LambdaCode;
 /// use pipeline_core::Expr;
 /// let zip = LambdaCode::zip("lambda", "dist/function.zip");
 /// let image = LambdaCode::image(Expr::var("IMAGE_URI"));
@@ -74,7 +74,7 @@ impl LambdaCode {
 /// A Lambda function deployed through an alias (the alias is what clients and triggers call).
 ///
 /// ```
-/// use pipeline_backends::practices::strategies::{LambdaCode, LambdaFunction};
+/// use pipeline_templates::practices::strategies::{LambdaCode, LambdaFunction};
 /// let f = LambdaFunction::new("payments-api", LambdaCode::zip("lambda", "dist/payments-api.zip"));
 /// assert_eq!(f.alias, "live");
 /// assert_eq!(f.alias("prod").alias, "prod");

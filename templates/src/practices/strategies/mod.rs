@@ -54,7 +54,7 @@
 //! runs through the CLI on CodePipeline too, not as a native action: see [`CodeDeploy`].
 //!
 //! **Scripts** come from minijinja templates (`templates/templates/scripts/strategies/`) through
-//! [`pipeline_templates::render_script`]: every value is shell-quoted, runtime values come
+//! [`crate::render_script`]: every value is shell-quoted, runtime values come
 //! through environment variables, and a template that fails to render is a problem of the job.
 //! JSON arguments (CodeDeploy's AppSpec, rollback and alarm configurations) are generated from
 //! typed values with [`pipeline_core::yaml`], never by a template.
@@ -67,7 +67,7 @@
 //!
 //! ```
 //! use std::time::Duration;
-//! use pipeline_backends::practices::strategies::{Canary, HealthCheck, LambdaCode, LambdaFunction, Rolling};
+//! use pipeline_templates::practices::strategies::{Canary, HealthCheck, LambdaCode, LambdaFunction, Rolling};
 //! use pipeline_core::prelude::*;
 //!
 //! let build = Job::new("build")
@@ -96,7 +96,7 @@
 //! // The rollback job is not on the success path: production follows staging's deploy job.
 //! assert_eq!(pipeline.find_job("production-deploy").map(|j| j.needs.clone()), Some(vec!["staging-deploy".into()]));
 //! let out = pipeline_core::Generator::new("example", ".")
-//!     .backends(pipeline_backends::all())
+//!     .backends(pipeline_templates::all())
 //!     .pipeline(pipeline)
 //!     .render(&[])
 //!     .expect("renders on every platform");

@@ -47,7 +47,7 @@ use appspec::{CURRENT_VERSION, TARGET_VERSION, TASK_DEFINITION};
 /// `deploy`.
 ///
 /// ```
-/// use pipeline_backends::practices::strategies::{CodeDeploy, DeploymentConfig, EcsService, LambdaCode, LambdaFunction, TaskDefinition};
+/// use pipeline_templates::practices::strategies::{CodeDeploy, DeploymentConfig, EcsService, LambdaCode, LambdaFunction, TaskDefinition};
 /// use pipeline_core::prelude::*;
 ///
 /// let lambda = CodeDeploy::lambda("production", "payments", "payments-api", LambdaFunction::new("payments-api", LambdaCode::zip("lambda", "dist/payments-api.zip")))

@@ -14,7 +14,7 @@ use super::settings::{DeploySettings, settings_builders};
 /// of your own (by id).
 ///
 /// ```
-/// use pipeline_backends::practices::strategies::AppConfigStrategy;
+/// use pipeline_templates::practices::strategies::AppConfigStrategy;
 /// assert_eq!(AppConfigStrategy::Canary10Percent20Minutes.id(), "AppConfig.Canary10Percent20Minutes");
 /// assert_eq!(AppConfigStrategy::Canary10Percent20Minutes.minutes(), 30);
 /// assert_eq!(AppConfigStrategy::custom("abc1234", 12).id(), "abc1234");
@@ -91,7 +91,7 @@ impl AppConfigStrategy {
 /// `checkout`, `credentials`, `deploy`.
 ///
 /// ```
-/// use pipeline_backends::practices::strategies::{AppConfig, AppConfigStrategy};
+/// use pipeline_templates::practices::strategies::{AppConfig, AppConfigStrategy};
 /// use pipeline_core::prelude::*;
 ///
 /// let flags = AppConfig::new("production", "config/flags.json")
@@ -248,7 +248,7 @@ impl AppConfig {
     /// What is wrong with the parameters (validation reports these on the deploy job).
     ///
     /// ```
-    /// use pipeline_backends::practices::strategies::AppConfig;
+    /// use pipeline_templates::practices::strategies::AppConfig;
     /// assert_eq!(AppConfig::new("production", "/etc/flags.json").problems()[0].code, "appconfig-file");
     /// ```
     pub fn problems(&self) -> Vec<Problem> {

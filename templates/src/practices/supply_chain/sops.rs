@@ -17,7 +17,7 @@ use super::{PRACTICE_PARAMS, script, tools};
 /// The role needs `kms:Decrypt` on the keys.
 ///
 /// ```
-/// use pipeline_backends::practices::supply_chain::SopsDecrypt;
+/// use pipeline_templates::practices::supply_chain::SopsDecrypt;
 /// use pipeline_core::prelude::*;
 ///
 /// let role = AwsRole::new(Expr::var("SECRETS_ROLE_ARN"), "eu-west-1").session_name("decrypt");

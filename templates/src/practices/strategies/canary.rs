@@ -22,7 +22,7 @@ use super::settings::{DeploySettings, monitor_builders, settings_builders};
 ///
 /// ```
 /// use std::time::Duration;
-/// use pipeline_backends::practices::strategies::{Canary, HealthCheck, LambdaCode, LambdaFunction};
+/// use pipeline_templates::practices::strategies::{Canary, HealthCheck, LambdaCode, LambdaFunction};
 /// use pipeline_core::prelude::*;
 ///
 /// let canary = Canary::new("production", LambdaFunction::new("payments-api", LambdaCode::zip("lambda", "dist/payments-api.zip")))
@@ -96,7 +96,7 @@ impl Canary {
     /// What is wrong with the parameters (validation reports these on the deploy job).
     ///
     /// ```
-    /// use pipeline_backends::practices::strategies::{Canary, LambdaCode, LambdaFunction};
+    /// use pipeline_templates::practices::strategies::{Canary, LambdaCode, LambdaFunction};
     /// let f = LambdaFunction::new("api", LambdaCode::zip("lambda", "dist/api.zip"));
     /// let bad = Canary::new("production", f).steps([50, 10]).alarm("api-errors");
     /// let problems = bad.problems();
@@ -147,7 +147,7 @@ pub enum Batch {
 ///
 /// ```
 /// use std::time::Duration;
-/// use pipeline_backends::practices::strategies::{Batch, LambdaCode, LambdaFunction, Rolling};
+/// use pipeline_templates::practices::strategies::{Batch, LambdaCode, LambdaFunction, Rolling};
 /// use pipeline_core::prelude::*;
 ///
 /// let rolling = Rolling::new("staging", LambdaFunction::new("payments-api-staging", LambdaCode::zip("lambda", "dist/payments-api.zip")))
@@ -230,7 +230,7 @@ impl Rolling {
     /// What is wrong with the parameters (validation reports these on the deploy job).
     ///
     /// ```
-    /// use pipeline_backends::practices::strategies::{Batch, LambdaCode, LambdaFunction, Rolling};
+    /// use pipeline_templates::practices::strategies::{Batch, LambdaCode, LambdaFunction, Rolling};
     /// let f = LambdaFunction::new("api", LambdaCode::zip("lambda", "dist/api.zip"));
     /// let bad = Rolling::new("staging", f).batch(Batch::Percent(0)).alarm("api-errors");
     /// assert_eq!(bad.problems()[0].code, "strategy-batch");
@@ -315,7 +315,7 @@ pub(crate) fn add_jobs(scope: &mut Scope<'_>, settings: &DeploySettings, target:
 /// The traffic steps must be percentages that increase and end at 100.
 ///
 /// ```
-/// use pipeline_backends::practices::strategies::traffic_problems;
+/// use pipeline_templates::practices::strategies::traffic_problems;
 /// assert!(traffic_problems(&[10, 50, 100]).is_empty());
 /// assert!(traffic_problems(&[100]).is_empty());
 /// assert_eq!(traffic_problems(&[10, 10, 100]).len(), 1);
