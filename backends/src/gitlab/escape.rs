@@ -94,11 +94,7 @@ pub(crate) fn check(pipeline: &Pipeline, diagnostics: &mut Diagnostics) {
             );
         }
         if let Some(m) = &job.matrix {
-            let listed = m
-                .include
-                .iter()
-                .chain(&m.exclude)
-                .flat_map(|e| e.iter());
+            let listed = m.include.iter().chain(&m.exclude).flat_map(|e| e.iter());
             let axes = m.axes.iter().flat_map(|(k, vs)| vs.iter().map(move |v| (k, v)));
             for (axis, v) in axes.chain(listed) {
                 refuse_dollar(

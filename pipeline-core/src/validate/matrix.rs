@@ -169,7 +169,14 @@ mod tests {
             [("runner-container-os", "pipeline \"p\" > job \"t\" > matrix".to_owned())]
         );
         let d = validate(&p);
-        assert!(d.iter().next().expect("one error").message.contains("runner=windows-x64"), "{d:?}");
+        assert!(
+            d.iter()
+                .next()
+                .expect("one error")
+                .message
+                .contains("runner=windows-x64"),
+            "{d:?}"
+        );
     }
 
     #[test]
