@@ -4,6 +4,7 @@
 
 pub mod fixtures;
 pub mod hazards;
+pub mod phases;
 pub mod probes;
 pub mod readback;
 pub mod tools;
