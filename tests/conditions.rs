@@ -1,5 +1,5 @@
 //! The typed condition language (issue 10, item 3): text tests on the run's subjects, `fork`,
-//! and/or/not, lowered to each platform with one meaning (docs/SEMANTICS.md, section 14), refused
+//! and/or/not, lowered to each platform with one meaning (docs/SEMANTICS.md, section 15), refused
 //! with a diagnostic naming job and platform where a platform cannot evaluate them, and user
 //! text kept as data.
 

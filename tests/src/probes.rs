@@ -251,7 +251,7 @@ pub fn all() -> Vec<Probe> {
             p.start = Start::Tag;
             p
         },
-        // 14. Text conditions
+        // 15. Typed conditions
         text_probe("text-conditions-push", Start::PushMain),
         text_probe("text-conditions-tag", Start::Tag),
         text_probe(
@@ -355,7 +355,7 @@ pub fn all() -> Vec<Probe> {
 fn text_probe(name: &'static str, start: Start) -> Probe {
     let mut p = probe(
         name,
-        "14. Text conditions",
+        "15. Typed conditions (text tests)",
         [
             job("branch-main")
                 .when(Subject::Branch.equals("MAIN"))
