@@ -128,6 +128,7 @@ impl Job {
     /// let job = Job::new("test").matrix(Matrix::new().runners([Runner::windows()]));
     /// assert_eq!(job.runner_for(&[("runner", "windows-x64")]).os, Os::Windows);
     /// assert_eq!(job.runner_for(&[]).os, Os::Linux);
+    /// # pipeline_core::validate::assert_valid(&Pipeline::new("ci").on(Trigger::push()).job(job.step(Step::script("make"))));
     /// ```
     pub fn runner_for(&self, cell: &[(&str, &str)]) -> Runner {
         match self.matrix.as_ref().and_then(|m| m.runner_of(cell)) {

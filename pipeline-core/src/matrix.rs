@@ -137,6 +137,7 @@ impl Matrix {
     ///     .axis("rust", ["stable"]);
     /// assert_eq!(m.cells()[1], vec![("runner", "macos-arm64"), ("rust", "stable")]);
     /// assert_eq!(m.runner_of(&m.cells()[1]).map(|r| r.os), Some(Os::Macos));
+    /// # pipeline_core::validate::assert_valid(&Pipeline::new("ci").on(Trigger::push()).job(Job::new("t").matrix(m).step(Step::script("make"))));
     /// ```
     #[must_use]
     pub fn runners(mut self, runners: impl IntoIterator<Item = Runner>) -> Self {
@@ -164,6 +165,7 @@ impl Matrix {
     ///     .axis("rust", ["stable", "nightly"])
     ///     .exclude([("runner", Runner::windows().key().as_str()), ("rust", "nightly")]);
     /// assert_eq!(m.cells().len(), 3);
+    /// # pipeline_core::validate::assert_valid(&Pipeline::new("ci").on(Trigger::push()).job(Job::new("t").matrix(m).step(Step::script("make"))));
     /// ```
     #[must_use]
     pub fn exclude<K: Into<String>, V: Into<String>>(mut self, values: impl IntoIterator<Item = (K, V)>) -> Self {
@@ -184,6 +186,7 @@ impl Matrix {
     /// assert_eq!(cells[0], vec![("rust", "stable"), ("coverage", "true")]);
     /// assert_eq!(cells[1], vec![("rust", "1.85")]);
     /// assert_eq!(cells[2], vec![("rust", "nightly"), ("coverage", "false")]);
+    /// # pipeline_core::validate::assert_valid(&Pipeline::new("ci").on(Trigger::push()).job(Job::new("t").matrix(m).step(Step::script("make"))));
     /// ```
     #[must_use]
     pub fn include<K: Into<String>, V: Into<String>>(mut self, values: impl IntoIterator<Item = (K, V)>) -> Self {
@@ -201,6 +204,7 @@ impl Matrix {
     ///     .include_runner(Runner::linux_arm64(), [("rust", "stable")]);
     /// assert_eq!(m.cells().len(), 2);
     /// assert_eq!(m.runner_of(&m.cells()[1]), Some(&Runner::linux_arm64()));
+    /// # pipeline_core::validate::assert_valid(&Pipeline::new("ci").on(Trigger::push()).job(Job::new("t").matrix(m).step(Step::script("make"))));
     /// ```
     #[must_use]
     pub fn include_runner<K: Into<String>, V: Into<String>>(
@@ -227,6 +231,8 @@ impl Matrix {
     /// let m = Matrix::from_output(plan.output("matrix"), ["target"]);
     /// assert!(m.cells().is_empty());
     /// assert_eq!(m.keys(), ["target"]);
+    /// let build = Job::new("build").needs(&plan).matrix(m).env("T", Expr::matrix("target")).step(Step::script("make"));
+    /// pipeline_core::validate::assert_valid(&Pipeline::new("ci").on(Trigger::push()).job(plan).job(build));
     /// ```
     pub fn from_output<S: Into<String>>(output: OutputRef, keys: impl IntoIterator<Item = S>) -> Self {
         Self {

@@ -36,9 +36,9 @@ const TAG_VAR: &str = "runner_tag";
 ///     .step(Step::script("cargo test"));
 /// let p = Pipeline::new("ci").on(Trigger::push()).job(job);
 /// let yaml = Gitlab::new().runners(runners).render(&p, &mut Diagnostics::new()).expect("renders");
-/// assert!(yaml.contains("  - runner: [linux-x64]\n    runner_tag: [saas-linux-small-amd64]"), "{yaml}");
-/// assert!(yaml.contains("runner_tag: [windows-bash]"), "{yaml}");
-/// assert!(yaml.contains("tags: [$runner_tag]"), "{yaml}");
+/// assert!(yaml.contains("      - runner:\n          - linux-x64\n        runner_tag:\n          - saas-linux-small-amd64\n"), "{yaml}");
+/// assert!(yaml.contains("        runner_tag:\n          - windows-bash\n"), "{yaml}");
+/// assert!(yaml.contains("  tags:\n    - $runner_tag\n"), "{yaml}");
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GitlabRunners {

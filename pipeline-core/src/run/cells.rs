@@ -48,6 +48,7 @@ impl Plan<'_> {
     /// let plan = Plan::new(&p, &ctx, None).unwrap().host_os_only(Some(Os::Linux));
     /// let skipped: Vec<bool> = plan.jobs[0].instances.iter().map(|i| i.skip.is_some()).collect();
     /// assert_eq!(skipped, [false, true]);
+    /// # pipeline_core::validate::assert_valid(&p);
     /// ```
     #[must_use]
     pub fn host_os_only(mut self, host: Option<Os>) -> Self {
