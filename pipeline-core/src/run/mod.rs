@@ -24,6 +24,7 @@
 //! assert_eq!(report.exit_code(), 0);
 //! ```
 
+mod cells;
 mod context;
 mod exec;
 mod mask;
@@ -66,6 +67,10 @@ pub struct RunArgs {
     pub branch: Option<String>,
     /// `--tag T` (implies `--event tag`).
     pub tag: Option<String>,
+    /// `--base B`: the target branch of a pull request run (default `main`).
+    pub base: Option<String>,
+    /// `--fork`: the pull request run comes from a fork.
+    pub fork: bool,
     /// `--input k=v` (a manual run only).
     pub inputs: Vec<(String, String)>,
     /// `--approve`: pass manual approvals.
@@ -79,6 +84,8 @@ pub struct RunArgs {
     pub platform: Option<crate::platform::Platform>,
     /// `--changed-since REF`: the base path-filtered jobs compare with (none: they run).
     pub changed_since: Option<String>,
+    /// `--host-os-only`: run only the cells whose runner has this machine's OS.
+    pub host_os_only: bool,
     /// `--help`.
     pub help: bool,
 }
@@ -88,8 +95,8 @@ pub fn usage(name: &str, pipelines: &[&str]) -> String {
     format!(
         "\
 Usage: {name} run PIPELINE [--job ID] [--event EVENT] [--branch B] [--tag T]
-              [--input NAME=VALUE]... [--approve] [--dry-run] [--engine docker|podman]
-              [--platform github|gitlab|codepipeline] [--changed-since REF]
+              [--base B] [--fork] [--input NAME=VALUE]... [--approve] [--dry-run] [--engine docker|podman]
+              [--host-os-only] [--platform github|gitlab|codepipeline] [--changed-since REF]
 
 Runs a pipeline on this machine, as docs/SEMANTICS.md describes: every job in a fresh copy
 of the repository's tracked files, every step in a fresh bash, secrets from the environment
@@ -101,6 +108,8 @@ of the repository's tracked files, every step in a fresh bash, secrets from the 
   --event EVENT   push (default), tag, pull-request, manual, schedule
   --branch B      the branch being built (default: the current branch)
   --tag T         the tag being built (implies --event tag)
+  --base B        a pull request's target branch (default: main; with --event pull-request)
+  --fork          the pull request comes from a fork (with --event pull-request)
   --input N=V     a manual run's input (repeatable; other events use the defaults)
   --approve       pass manual approvals
   --dry-run       print the plan (order, conditions, matrix cells) and run nothing
@@ -108,6 +117,8 @@ of the repository's tracked files, every step in a fresh bash, secrets from the 
   --platform P    run what platform P's file has (jobs and steps only on others left out)
   --changed-since REF  path-filtered jobs run only if a matching file changed since REF
                   (without it they run, as on a platform's run with no base)
+  --host-os-only  skip matrix cells and jobs whose runner has another OS than this machine
+                  (without it, every cell runs here, whatever its runner's OS)
 
 Exit status: 0 passed (or stopped at an approval), 1 a job failed, 2 invalid usage.
 ",
@@ -156,6 +167,7 @@ where
             }
             "--branch" => a.branch = Some(value("--branch")?),
             "--tag" => a.tag = Some(value("--tag")?),
+            "--base" => a.base = Some(value("--base")?),
             "--input" => {
                 let v = value("--input")?;
                 let (k, v) = v
@@ -172,11 +184,13 @@ where
                         .ok_or_else(|| format!("unknown platform {v:?}; platforms: github, gitlab, codepipeline"))?,
                 );
             }
-            "--approve" | "--dry-run" | "-h" | "--help" if inline.is_some() => {
+            "--approve" | "--dry-run" | "--fork" | "--host-os-only" | "-h" | "--help" if inline.is_some() => {
                 return Err(format!("{flag} takes no value"));
             }
             "--approve" => a.approve = true,
+            "--fork" => a.fork = true,
             "--dry-run" => a.dry_run = true,
+            "--host-os-only" => a.host_os_only = true,
             "-h" | "--help" => a.help = true,
             other if other.starts_with('-') => return Err(format!("unknown option {other:?}")),
             other if pipeline.is_none() => pipeline = Some(other.to_owned()),
@@ -188,6 +202,9 @@ where
     }
     if a.event == Some(LocalEvent::Tag) && a.tag.is_none() {
         return Err("--event tag needs --tag NAME".into());
+    }
+    if (a.base.is_some() || a.fork) && a.event != Some(LocalEvent::PullRequest) {
+        return Err("--base and --fork describe a pull request: they go with --event pull-request".into());
     }
     if a.tag.is_some() && a.branch.is_some() {
         return Err("--branch and --tag cannot be combined: a run builds one ref".into());
@@ -332,6 +349,8 @@ pub fn context(pipeline: &Pipeline, repo: &Path, args: &RunArgs) -> Result<Conte
                 )
             }
         },
+        base: args.base.clone(),
+        fork: args.fork,
     })
 }
 
@@ -345,7 +364,10 @@ pub fn execute(
     settings: &Settings,
     out: &mut dyn Write,
 ) -> Result<Report, String> {
-    let plan = Plan::new(pipeline, ctx, only)?;
+    let mut plan = Plan::new(pipeline, ctx, only)?;
+    if settings.host_os_only {
+        plan = plan.host_os_only(crate::runner::Os::host());
+    }
     let executor = exec::Executor::new(ctx, settings, repo, out)?;
     Ok(executor.run(&plan))
 }
@@ -396,6 +418,7 @@ where
         return EXIT_USAGE;
     }
     let settings = Settings {
+        host_os_only: args.host_os_only,
         approve: if args.approve { Approvals::All } else { Approvals::None },
         engine: match args.engine.as_deref() {
             None => None,
@@ -423,6 +446,11 @@ where
     if args.dry_run {
         return match Plan::new(pipeline, &ctx, args.job.as_deref()) {
             Ok(plan) => {
+                let plan = if args.host_os_only {
+                    plan.host_os_only(crate::runner::Os::host())
+                } else {
+                    plan
+                };
                 let _ = write!(stdout, "{}", plan.describe(&ctx));
                 0
             }
