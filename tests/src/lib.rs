@@ -4,6 +4,7 @@
 
 pub mod fixtures;
 pub mod hazards;
+pub mod modules;
 pub mod probes;
 pub mod readback;
 pub mod tools;
