@@ -61,7 +61,10 @@ fn the_graph_has_the_imports_of_this_workspace() {
 fn a_two_module_cycle_is_found_with_where_each_import_is() {
     let krate = Crate::parse(&[
         Source::new("lib.rs", "mod job;\nmod lower;\n"),
-        Source::new("job.rs", "use crate::lower::{Lowering, PLATFORM};\npub(crate) struct Job;\n"),
+        Source::new(
+            "job.rs",
+            "use crate::lower::{Lowering, PLATFORM};\npub(crate) struct Job;\n",
+        ),
         Source::new(
             "lower.rs",
             "pub(crate) const PLATFORM: &str = \"x\";\npub(crate) struct Lowering;\n\nfn f() {\n    let _ = super::job::Job;\n}\n",
@@ -114,6 +117,9 @@ fn nested_modules_strings_comments_and_tests_are_not_cycles() {
     let edges: Vec<(String, String)> = krate.edges().into_iter().map(|e| (e.from, e.to)).collect();
     assert_eq!(
         edges,
-        [("a".to_string(), "b".to_string()), ("b::tests".to_string(), "a".to_string())]
+        [
+            ("a".to_string(), "b".to_string()),
+            ("b::tests".to_string(), "a".to_string())
+        ]
     );
 }

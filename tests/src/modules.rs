@@ -50,7 +50,11 @@ impl Source {
                 if path.is_dir() {
                     walk(&path, base, out);
                 } else if path.extension().is_some_and(|e| e == "rs") {
-                    let rel = path.strip_prefix(base).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+                    let rel = path
+                        .strip_prefix(base)
+                        .unwrap_or(&path)
+                        .to_string_lossy()
+                        .replace('\\', "/");
                     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
                     out.push(Source { path: rel, text });
                 }
@@ -215,16 +219,25 @@ impl Crate {
                     continue;
                 }
                 "use" => {
-                    let end = tokens[i..].iter().position(|t| t.0 == ";").map_or(tokens.len(), |p| i + p);
+                    let end = tokens[i..]
+                        .iter()
+                        .position(|t| t.0 == ";")
+                        .map_or(tokens.len(), |p| i + p);
                     let words: Vec<&str> = tokens[i + 1..end].iter().map(|t| t.0.as_str()).collect();
                     for (mut path, alias) in use_tree(&words) {
                         // `use child::Item` names a child module of this one.
-                        if path.first().is_some_and(|first| self.modules.contains(&join(&current, first))) {
+                        if path
+                            .first()
+                            .is_some_and(|first| self.modules.contains(&join(&current, first)))
+                        {
                             path.insert(0, "self".to_string());
                         }
                         if let Some(abs) = absolute(&current, &path) {
                             if let Some(alias) = alias {
-                                self.reexports.entry(current.clone()).or_default().insert(alias, abs.clone());
+                                self.reexports
+                                    .entry(current.clone())
+                                    .or_default()
+                                    .insert(alias, abs.clone());
                             }
                             self.paths.push((current.clone(), abs, at.clone()));
                         }
@@ -235,7 +248,9 @@ impl Crate {
                 "crate" | "super" | "self" if tokens.get(i + 1).is_some_and(|t| t.0 == "::") => {
                     let mut path = vec![tok.clone()];
                     let mut j = i + 1;
-                    while tokens.get(j).is_some_and(|t| t.0 == "::") && tokens.get(j + 1).is_some_and(|t| is_ident(&t.0)) {
+                    while tokens.get(j).is_some_and(|t| t.0 == "::")
+                        && tokens.get(j + 1).is_some_and(|t| is_ident(&t.0))
+                    {
                         path.push(tokens[j + 1].0.clone());
                         j += 2;
                     }
@@ -272,7 +287,8 @@ fn join(parent: &str, name: &str) -> String {
 
 /// Whether one module is the other or nested in it.
 fn nested(a: &str, b: &str) -> bool {
-    let inside = |outer: &str, inner: &str| outer.is_empty() || inner == outer || inner.starts_with(&format!("{outer}::"));
+    let inside =
+        |outer: &str, inner: &str| outer.is_empty() || inner == outer || inner.starts_with(&format!("{outer}::"));
     inside(a, b) || inside(b, a)
 }
 
@@ -354,7 +370,11 @@ fn use_tree(words: &[&str]) -> Vec<(Vec<String>, Option<String>)> {
                 k += 1;
             }
             if let Some(last) = path.last().cloned() {
-                let alias = if last == "self" { path.iter().rev().nth(1).cloned() } else { Some(last) };
+                let alias = if last == "self" {
+                    path.iter().rev().nth(1).cloned()
+                } else {
+                    Some(last)
+                };
                 out.push((path, alias));
             }
         }
@@ -402,7 +422,9 @@ fn tokens(text: &str) -> Vec<(String, usize)> {
                     i += 1;
                 }
             }
-        } else if c == '"' || ((c == 'r' || c == 'b') && matches!(next, Some('"' | '#' | 'r'))) && raw_or_string_start(&chars, i) {
+        } else if c == '"'
+            || ((c == 'r' || c == 'b') && matches!(next, Some('"' | '#' | 'r'))) && raw_or_string_start(&chars, i)
+        {
             i = skip_string(&chars, i, &mut line);
         } else if c == '\'' {
             // A character literal ('x', '\n', '\u{..}') or a lifetime ('a).

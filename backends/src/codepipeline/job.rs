@@ -16,8 +16,8 @@ use pipeline_core::{
 };
 
 use super::buildspec::{self, Buildspec, Phase, SecondaryArtifact, YesNo};
-use super::expr::{self, Part, Unsupported};
 use super::context::{Lowering, PLATFORM};
+use super::expr::{self, Part, Unsupported};
 use super::model::{CfnString, ComputeType, EnvironmentType, SubPart};
 use super::settings::{CodeBuildJob, CodeBuildStep};
 

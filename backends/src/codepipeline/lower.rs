@@ -61,7 +61,6 @@ pub struct Lowered {
     pub tags: IndexMap<String, String>,
 }
 
-
 /// The actions of a job: one name per matrix cell, with the cell's axis values.
 type Cells = Vec<(String, Vec<(String, String)>)>;
 
