@@ -84,7 +84,7 @@ fn example_service_codepipeline() {
 fn everything_codepipeline() {
     snapshot(
         "everything",
-        pipeline_backends::CodePipeline::new(),
+        pipeline_backends::CodePipeline::new().create_pipeline_input(true),
         vec![fixtures::everything_codepipeline()],
     );
 }
@@ -93,7 +93,7 @@ fn everything_codepipeline() {
 fn minimal_codepipeline() {
     snapshot(
         "minimal",
-        pipeline_backends::CodePipeline::new(),
+        pipeline_backends::CodePipeline::new().create_pipeline_input(true),
         vec![fixtures::minimal()],
     );
 }

@@ -6,6 +6,7 @@ pub mod cold_build;
 pub mod fixtures;
 pub mod hazards;
 pub mod modules;
+pub mod phases;
 pub mod probes;
 pub mod readback;
 pub mod tools;
