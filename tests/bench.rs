@@ -4,6 +4,7 @@
 //! cargo run --release -p pipeline-tests --bin bench            # every enabled backend
 //! cargo run --release -p pipeline-tests --bin bench -- github  # one backend
 //! cargo run --release -p pipeline-tests --bin bench -- --cold-build [--runs N]  # cold builds
+//! cargo run --release -p pipeline-tests --bin bench -- import  # typed-mapping rate of the import corpus
 //! ```
 //!
 //! For 1, 100 and 1,000 distinct copies of the example service's delivery pipeline, and for
@@ -217,6 +218,10 @@ fn main() {
     pipeline_tests::print_machine();
     if args == ["runner"] {
         runner_overhead();
+        return;
+    }
+    if args == ["import"] {
+        import_rate();
         return;
     }
     if args.first().is_some_and(|a| a == "--cold-build") {
