@@ -149,6 +149,14 @@ pub fn pipeline_sets() -> Vec<PipelineSet> {
             name: "service-strategies",
             pipelines: fixtures::service_strategies(),
         },
+        PipelineSet {
+            name: "runners",
+            pipelines: vec![fixtures::runners_matrices(&[])],
+        },
+        PipelineSet {
+            name: "runners-all-os",
+            pipelines: vec![fixtures::runners_matrices(&[pipeline_core::Runner::macos()])],
+        },
     ]
 }
 
