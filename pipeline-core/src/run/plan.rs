@@ -238,6 +238,40 @@ pub(crate) fn step_label(step: &Step) -> String {
         })
 }
 
+impl Plan<'_> {
+    /// Skips the runs whose runner has another OS than `host` (`--host-os-only`); without it,
+    /// every cell runs on this machine whatever its runner's OS.
+    ///
+    /// ```
+    /// use pipeline_core::prelude::*;
+    /// use pipeline_core::run::{Context, LocalEvent, Plan};
+    /// let p = Pipeline::new("ci").on(Trigger::push()).job(
+    ///     Job::new("test")
+    ///         .matrix(Matrix::new().runners([Runner::linux(), Runner::windows()]))
+    ///         .step(Step::script("true")),
+    /// );
+    /// let ctx = Context { event: LocalEvent::Push, branch: Some("main".into()), ..Context::default() };
+    /// let plan = Plan::new(&p, &ctx, None).unwrap().host_os_only(Some(Os::Linux));
+    /// let skipped: Vec<bool> = plan.jobs[0].instances.iter().map(|i| i.skip.is_some()).collect();
+    /// assert_eq!(skipped, [false, true]);
+    /// # pipeline_core::validate::assert_valid(&p);
+    /// ```
+    #[must_use]
+    pub fn host_os_only(mut self, host: Option<Os>) -> Self {
+        for planned in &mut self.jobs {
+            for inst in &mut planned.instances {
+                if Some(inst.os) != host {
+                    inst.skip = Some(format!(
+                        "runs on {}, not this machine's OS (--host-os-only)",
+                        inst.os.as_str()
+                    ));
+                }
+            }
+        }
+        self
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -272,39 +306,5 @@ mod tests {
         assert_eq!(only.jobs.len(), 2);
         let err = Plan::new(&p, &ctx, Some("deplyo")).expect_err("unknown");
         assert!(err.contains("its jobs: deploy, build, test"), "{err}");
-    }
-}
-
-impl Plan<'_> {
-    /// Skips the runs whose runner has another OS than `host` (`--host-os-only`); without it,
-    /// every cell runs on this machine whatever its runner's OS.
-    ///
-    /// ```
-    /// use pipeline_core::prelude::*;
-    /// use pipeline_core::run::{Context, LocalEvent, Plan};
-    /// let p = Pipeline::new("ci").on(Trigger::push()).job(
-    ///     Job::new("test")
-    ///         .matrix(Matrix::new().runners([Runner::linux(), Runner::windows()]))
-    ///         .step(Step::script("true")),
-    /// );
-    /// let ctx = Context { event: LocalEvent::Push, branch: Some("main".into()), ..Context::default() };
-    /// let plan = Plan::new(&p, &ctx, None).unwrap().host_os_only(Some(Os::Linux));
-    /// let skipped: Vec<bool> = plan.jobs[0].instances.iter().map(|i| i.skip.is_some()).collect();
-    /// assert_eq!(skipped, [false, true]);
-    /// # pipeline_core::validate::assert_valid(&p);
-    /// ```
-    #[must_use]
-    pub fn host_os_only(mut self, host: Option<Os>) -> Self {
-        for planned in &mut self.jobs {
-            for inst in &mut planned.instances {
-                if Some(inst.os) != host {
-                    inst.skip = Some(format!(
-                        "runs on {}, not this machine's OS (--host-os-only)",
-                        inst.os.as_str()
-                    ));
-                }
-            }
-        }
-        self
     }
 }
