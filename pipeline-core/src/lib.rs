@@ -107,7 +107,8 @@ pub mod prelude {
     pub use crate::{
         Access, Action, ActionStep, Approval, Arch, AwsRole, Axis, Backend, Built, Builtin, Cache, Checkout,
         Concurrency, Condition, Construct, Diagnostics, Divergence, Env, Environment, Event, Expr, Generator, Input,
-        Job, JobId, JobResult, JobRole, Matrix, Os, OutputRef, Patch, Permission, Pipeline, Platform, Platforms, Policy, Runner, Scope,
-        Secret, Service, Size, Step, StepId, StepKind, Subject, Tier, ToPipeline, Trigger, Upload,
+        Job, JobId, JobResult, JobRole, Matrix, Os, OutputRef, Patch, Permission, Pipeline, Platform, Platforms,
+        Policy, Runner, Scope, Secret, Service, Size, Step, StepId, StepKind, Subject, Tier, ToPipeline, Trigger,
+        Upload,
     };
 }

@@ -5,73 +5,70 @@
 //! manual run) every filtered job runs, as GitLab's `rules:changes` does.
 
 use pipeline_core::changes::{CHANGES_JOB, regex};
-use pipeline_core::{Checkout, Job, Step};
+use pipeline_core::{Checkout, Job, Pipeline, Step};
 
-use super::lower::Lowering;
 use super::model as gh;
 
 /// The step that computes the outputs.
 const STEP: &str = "changes";
 
-impl Lowering<'_> {
-    /// The `pipeline-changes` job, when a job of the pipeline has a path filter.
-    pub(super) fn changes_job(&mut self) -> Option<gh::Job> {
-        let filtered: Vec<&Job> = self
-            .pipeline
-            .jobs
-            .iter()
-            .filter(|j| !j.changed_paths.is_empty())
-            .collect();
-        if filtered.is_empty() {
-            return None;
+/// The `pipeline-changes` job as a portable job, when a job of `pipeline` has a path filter;
+/// the lowering lowers it, then [`finish`] adds what only GitHub has.
+pub(super) fn job(pipeline: &Pipeline) -> Option<Job> {
+    let filtered: Vec<&Job> = pipeline.jobs.iter().filter(|j| !j.changed_paths.is_empty()).collect();
+    if filtered.is_empty() {
+        return None;
+    }
+    let mut script = String::from(
+        "base=\n\
+         case \"$EVENT_NAME\" in\n\
+         \x20 push) base=\"$BEFORE\" ;;\n\
+         \x20 pull_request | pull_request_target) base=\"$PR_BASE\" ;;\n\
+         esac\n\
+         # Without a base (a new branch, a tag, a schedule, a manual run) every filtered job runs.\n\
+         all=true\n\
+         changed=\"$RUNNER_TEMP/pipeline-changed-paths\"\n\
+         if [ -n \"$base\" ] && git cat-file -e \"$base^{commit}\" 2> /dev/null; then\n\
+         \x20 all=false\n\
+         \x20 git diff --name-only \"$base\" HEAD > \"$changed\"\n\
+         fi\n",
+    );
+    for job in &filtered {
+        let alternatives: Vec<String> = job.changed_paths.iter().map(|p| regex(p)).collect();
+        script.push_str(&format!(
+            "if $all || grep -Eq '{}' \"$changed\"; then echo '{id}=true'; else echo '{id}=false'; fi >> \"$GITHUB_OUTPUT\"\n",
+            alternatives.join("|"),
+            id = job.id.as_str()
+        ));
+    }
+    let core = Job::new(CHANGES_JOB)
+        .name("Changed paths")
+        .step(Step::checkout_with(Checkout {
+            fetch_depth: Some(0),
+            submodules: false,
+            lfs: false,
+        }))
+        .step(Step::script(script).id(STEP));
+    Some(core)
+}
+
+/// The step's inputs (GitHub's event context, through env) and the job's outputs, one per
+/// filtered job.
+pub(super) fn finish(pipeline: &Pipeline, lowered: &mut gh::Job) {
+    if let Some(step) = lowered.steps.iter_mut().find(|s| s.id.as_deref() == Some(STEP)) {
+        for (name, value) in [
+            ("EVENT_NAME", "${{ github.event_name }}"),
+            ("BEFORE", "${{ github.event.before }}"),
+            ("PR_BASE", "${{ github.event.pull_request.base.sha }}"),
+        ] {
+            step.env.insert(name.to_owned(), value.to_owned());
         }
-        let mut script = String::from(
-            "base=\n\
-             case \"$EVENT_NAME\" in\n\
-             \x20 push) base=\"$BEFORE\" ;;\n\
-             \x20 pull_request | pull_request_target) base=\"$PR_BASE\" ;;\n\
-             esac\n\
-             # Without a base (a new branch, a tag, a schedule, a manual run) every filtered job runs.\n\
-             all=true\n\
-             changed=\"$RUNNER_TEMP/pipeline-changed-paths\"\n\
-             if [ -n \"$base\" ] && git cat-file -e \"$base^{commit}\" 2> /dev/null; then\n\
-             \x20 all=false\n\
-             \x20 git diff --name-only \"$base\" HEAD > \"$changed\"\n\
-             fi\n",
-        );
-        for job in &filtered {
-            let alternatives: Vec<String> = job.changed_paths.iter().map(|p| regex(p)).collect();
-            script.push_str(&format!(
-                "if $all || grep -Eq '{}' \"$changed\"; then echo '{id}=true'; else echo '{id}=false'; fi >> \"$GITHUB_OUTPUT\"\n",
-                alternatives.join("|"),
-                id = job.id.as_str()
-            ));
-        }
-        let core = Job::new(CHANGES_JOB)
-            .name("Changed paths")
-            .step(Step::checkout_with(Checkout {
-                fetch_depth: Some(0),
-                submodules: false,
-                lfs: false,
-            }))
-            .step(Step::script(script).id(STEP));
-        let mut lowered = self.job(&core);
-        if let Some(step) = lowered.steps.iter_mut().find(|s| s.id.as_deref() == Some(STEP)) {
-            for (name, value) in [
-                ("EVENT_NAME", "${{ github.event_name }}"),
-                ("BEFORE", "${{ github.event.before }}"),
-                ("PR_BASE", "${{ github.event.pull_request.base.sha }}"),
-            ] {
-                step.env.insert(name.to_owned(), value.to_owned());
-            }
-        }
-        for job in filtered {
-            let id = job.id.as_str();
-            lowered
-                .outputs
-                .insert(id.to_owned(), format!("${{{{ steps.{STEP}.outputs.{id} }}}}"));
-        }
-        Some(lowered)
+    }
+    for job in pipeline.jobs.iter().filter(|j| !j.changed_paths.is_empty()) {
+        let id = job.id.as_str();
+        lowered
+            .outputs
+            .insert(id.to_owned(), format!("${{{{ steps.{STEP}.outputs.{id} }}}}"));
     }
 }
 

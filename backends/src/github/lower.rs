@@ -49,7 +49,9 @@ impl Lowering<'_> {
         let mut jobs: Vec<(String, gh::Job)> = p.jobs.iter().map(|j| (j.id.as_str().to_owned(), self.job(j))).collect();
         // Job-level path filters: one job computes which filtered jobs run (paths filters are
         // workflow-level only on GitHub).
-        if let Some(changes) = self.changes_job() {
+        if let Some(core) = super::changes::job(p) {
+            let mut changes = self.job(&core);
+            super::changes::finish(p, &mut changes);
             for (job, lowered) in p.jobs.iter().zip(&mut jobs) {
                 super::changes::gate(job, &mut lowered.1);
             }
@@ -233,7 +235,7 @@ impl Lowering<'_> {
         }
     }
 
-    pub(super) fn job(&mut self, job: &Job) -> gh::Job {
+    fn job(&mut self, job: &Job) -> gh::Job {
         // Paths are built only for diagnostics.
         let pipeline = self.pipeline;
         let path = || Path::pipeline(pipeline.id.as_str()).job(job.id.as_str());
