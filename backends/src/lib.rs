@@ -13,6 +13,8 @@
 // docs.rs (`--cfg docsrs`, nightly) marks each item with the cargo feature it needs.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "aws-access")]
+pub mod aws_access;
 #[cfg(feature = "codepipeline")]
 pub mod codepipeline;
 #[cfg(feature = "github")]
@@ -33,6 +35,29 @@ pub use github::Github;
 pub use gitlab::Gitlab;
 #[cfg(feature = "docs")]
 pub use pipeline_templates::Docs;
+
+/// Every enabled backend with its default settings, and the cloud side `access` (before the
+/// docs, which list its notes): GitLab then asks no one to create the OIDC provider and roles
+/// by hand, since `access` generates them.
+///
+/// ```
+/// use pipeline_backends::aws_access::AwsAccess;
+/// let backends = pipeline_backends::with_aws_access(AwsAccess::new("api").platforms(["github"]));
+/// let names: Vec<&str> = backends.iter().map(|b| b.name()).collect();
+/// assert_eq!(names, ["github", "gitlab", "codepipeline", "aws-access", "docs"]);
+/// ```
+#[cfg(all(feature = "aws-access", feature = "gitlab", feature = "docs"))]
+pub fn with_aws_access(access: aws_access::AwsAccess) -> Vec<Box<dyn Backend>> {
+    let mut backends = all();
+    for backend in &mut backends {
+        if backend.name() == "gitlab" {
+            *backend = Box::new(Gitlab::new().aws_access_generated(true));
+        }
+    }
+    let docs = backends.len() - 1;
+    backends.insert(docs, Box::new(access));
+    backends
+}
 
 /// Every enabled backend with its default settings.
 #[allow(clippy::vec_init_then_push)] // each push depends on a cargo feature

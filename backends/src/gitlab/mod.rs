@@ -103,6 +103,7 @@ use model::{AutoCancel, CiFile, GlobalVariable, Include, Prefilled, Rule, Workfl
 pub struct Gitlab {
     pub(crate) hosted_runner_tags: bool,
     pub(crate) aws_audience: String,
+    pub(crate) aws_access_generated: bool,
 }
 
 impl Default for Gitlab {
@@ -110,6 +111,7 @@ impl Default for Gitlab {
         Self {
             hosted_runner_tags: true,
             aws_audience: "sts.amazonaws.com".into(),
+            aws_access_generated: false,
         }
     }
 }
@@ -136,6 +138,19 @@ impl Gitlab {
     #[must_use]
     pub fn aws_audience(mut self, audience: impl Into<String>) -> Self {
         self.aws_audience = audience.into();
+        self
+    }
+
+    /// Whether the IAM OIDC provider and the roles' trust policies are generated (by
+    /// [`AwsAccess`](crate::aws_access::AwsAccess)): then no notice asks to create them by hand.
+    ///
+    /// ```
+    /// let gitlab = pipeline_backends::Gitlab::new().aws_access_generated(true);
+    /// # let _ = gitlab;
+    /// ```
+    #[must_use]
+    pub fn aws_access_generated(mut self, generated: bool) -> Self {
+        self.aws_access_generated = generated;
         self
     }
 
