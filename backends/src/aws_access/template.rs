@@ -11,6 +11,10 @@ use super::{AccessRole, AwsAccess};
 /// GitHub's OIDC issuer.
 pub(crate) const GITHUB_ISSUER: &str = "token.actions.githubusercontent.com";
 
+/// Actions IAM authorizes only on `*` (no resource-level permissions): granted in a statement
+/// of their own, never mixed with scoped ones. Each is read-only or an authentication token.
+pub(crate) const UNSCOPED: [&str; 2] = ["cloudformation:DescribeStackDriftDetectionStatus", "ecr:GetAuthorizationToken"];
+
 fn map<const N: usize>(entries: [(&str, Value); N]) -> Value {
     let mut m = Map::new();
     for (k, v) in entries {
@@ -286,6 +290,9 @@ fn alerts_topic(access: &AwsAccess, resources: &mut Map) {
         "AlertsKey",
         map([
             ("Type", s("AWS::KMS::Key")),
+            // Retained: messages still in flight, or archived elsewhere, stay readable.
+            ("DeletionPolicy", s("Retain")),
+            ("UpdateReplacePolicy", s("Retain")),
             (
                 "Properties",
                 map([
@@ -371,8 +378,20 @@ pub(crate) fn render(access: &AwsAccess, account: &str, pipelines: &[Pipeline], 
         needs_github |= github;
         needs_gitlab |= gitlab;
         let mut statements = Vec::new();
+        let mut unscoped: Vec<&str> = Vec::new();
         for (i, grant) in role.grants.iter().enumerate() {
-            statements.push(statement(&format!("Grant{}", i + 1), &grant.actions(), grant.resources()));
+            let (any, scoped): (Vec<&str>, Vec<&str>) = grant.actions().into_iter().partition(|a| UNSCOPED.contains(a));
+            if !scoped.is_empty() {
+                statements.push(statement(&format!("Grant{}", i + 1), &scoped, grant.resources()));
+            }
+            for a in any {
+                if !unscoped.contains(&a) {
+                    unscoped.push(a);
+                }
+            }
+        }
+        if !unscoped.is_empty() {
+            statements.push(statement("NoResourceLevel", &unscoped, vec![s("*")]));
         }
         let policies = if statements.is_empty() { Vec::new() } else { vec![inline("grants", statements)] };
         let description = format!("Assumed by the pipeline jobs that read {}", role.variable);

@@ -40,7 +40,7 @@ pub fn access() -> AwsAccess {
                 ["ecs:RegisterTaskDefinition", "kms:Decrypt"],
                 [
                     "arn:aws:ecs:eu-west-1:111111111111:task-definition/payments-worker:*",
-                    "arn:aws:kms:eu-west-1:111111111111:alias/payments-worker-sops",
+                    "arn:aws:kms:eu-west-1:111111111111:key/0a1b2c3d-0000-4000-8000-000000000001",
                 ],
             )),
         )
@@ -60,6 +60,7 @@ pub fn access() -> AwsAccess {
                 [
                     "ecr:BatchCheckLayerAvailability",
                     "ecr:CompleteLayerUpload",
+                    "ecr:GetAuthorizationToken",
                     "ecr:InitiateLayerUpload",
                     "ecr:PutImage",
                     "ecr:UploadLayerPart",
