@@ -28,7 +28,7 @@ fn load(path: &Path) -> Value {
 fn files(dir: &Path, suffix: &str) -> Vec<std::path::PathBuf> {
     let mut out: Vec<_> = fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
+        .map(|e| e.expect("as generated").path())
         .filter(|p| p.to_string_lossy().ends_with(suffix))
         .collect();
     out.sort();
@@ -90,10 +90,17 @@ impl Role {
                 ),
                 Caller::Web(issuer, claims) => {
                     let provider = principal["Federated"]["Ref"].as_str().unwrap_or_default();
-                    let host = self.providers.iter().find(|(id, _)| id == provider).map(|(_, h)| h.as_str());
+                    let host = self
+                        .providers
+                        .iter()
+                        .find(|(id, _)| id == provider)
+                        .map(|(_, h)| h.as_str());
                     (
                         st["Action"] == "sts:AssumeRoleWithWebIdentity" && host == Some(issuer.as_str()),
-                        claims.iter().map(|(k, v)| (format!("{issuer}:{k}"), v.clone())).collect(),
+                        claims
+                            .iter()
+                            .map(|(k, v)| (format!("{issuer}:{k}"), v.clone()))
+                            .collect(),
                     )
                 }
             };
@@ -104,7 +111,7 @@ impl Role {
                 return true;
             };
             conditions.iter().all(|(operator, keys)| {
-                keys.as_object().unwrap().iter().all(|(key, allowed)| {
+                keys.as_object().expect("as generated").iter().all(|(key, allowed)| {
                     let Some((_, value)) = context.iter().find(|(k, _)| k == key) else {
                         return false; // a missing key fails StringEquals and StringLike
                     };
@@ -122,25 +129,44 @@ impl Role {
 fn roles(root: &Path) -> Vec<Role> {
     let mut out = Vec::new();
     for path in files(&root.join("aws-access"), ".template.yml") {
-        let account = path.file_name().unwrap().to_string_lossy().replace(".template.yml", "");
+        let account = path
+            .file_name()
+            .expect("as generated")
+            .to_string_lossy()
+            .replace(".template.yml", "");
         let doc = load(&path);
-        let resources = doc["Resources"].as_object().unwrap();
+        let resources = doc["Resources"].as_object().expect("as generated");
         let providers: Vec<(String, String)> = resources
             .iter()
             .filter(|(_, r)| r["Type"] == "AWS::IAM::OIDCProvider")
-            .map(|(id, r)| (id.clone(), r["Properties"]["Url"].as_str().unwrap().trim_start_matches("https://").to_owned()))
+            .map(|(id, r)| {
+                (
+                    id.clone(),
+                    r["Properties"]["Url"]
+                        .as_str()
+                        .expect("as generated")
+                        .trim_start_matches("https://")
+                        .to_owned(),
+                )
+            })
             .collect();
         for (_, r) in resources.iter().filter(|(_, r)| r["Type"] == "AWS::IAM::Role") {
             let props = &r["Properties"];
-            let description = props["Description"].as_str().unwrap();
+            let description = props["Description"].as_str().expect("as generated");
             let variable = description
                 .strip_prefix("Assumed by the pipeline jobs that read ")
                 .unwrap_or(description)
                 .to_owned();
             out.push(Role {
                 variable,
-                arn: format!("arn:aws:iam::{account}:role/{}", props["RoleName"].as_str().unwrap()),
-                trust: props["AssumeRolePolicyDocument"]["Statement"].as_array().unwrap().clone(),
+                arn: format!(
+                    "arn:aws:iam::{account}:role/{}",
+                    props["RoleName"].as_str().expect("as generated")
+                ),
+                trust: props["AssumeRolePolicyDocument"]["Statement"]
+                    .as_array()
+                    .expect("as generated")
+                    .clone(),
                 providers: providers.clone(),
             });
         }
@@ -151,7 +177,11 @@ fn roles(root: &Path) -> Vec<Role> {
 
 /// The roles admitting `caller`, by variable.
 fn admitted(roles: &[Role], caller: &Caller) -> BTreeSet<String> {
-    roles.iter().filter(|r| r.admits(caller)).map(|r| r.variable.clone()).collect()
+    roles
+        .iter()
+        .filter(|r| r.admits(caller))
+        .map(|r| r.variable.clone())
+        .collect()
 }
 
 /// An instance of a ref pattern (`v*` -> `v1.2.3`).
@@ -167,7 +197,10 @@ fn github(sub: &str) -> Caller {
 }
 
 fn gitlab(sub: &str) -> Caller {
-    Caller::Web("gitlab.com".into(), vec![("aud".into(), "sts.amazonaws.com".into()), ("sub".into(), sub.into())])
+    Caller::Web(
+        "gitlab.com".into(),
+        vec![("aud".into(), "sts.amazonaws.com".into()), ("sub".into(), sub.into())],
+    )
 }
 
 /// (job, role variable, subjects) of every GitHub job that assumes a role.
@@ -186,16 +219,20 @@ fn github_jobs(root: &Path) -> Vec<(String, String, Vec<String>)> {
         if on.get("schedule").is_some() || on.get("workflow_dispatch").is_some() {
             refs.push("refs/heads/main".into());
         }
-        for (id, job) in wf["jobs"].as_object().unwrap() {
+        for (id, job) in wf["jobs"].as_object().expect("as generated") {
             let Some(step) = job["steps"].as_array().and_then(|steps| {
-                steps.iter().find(|s| s["uses"].as_str().is_some_and(|u| u.starts_with("aws-actions/configure-aws-credentials@")))
+                steps.iter().find(|s| {
+                    s["uses"]
+                        .as_str()
+                        .is_some_and(|u| u.starts_with("aws-actions/configure-aws-credentials@"))
+                })
             }) else {
                 continue;
             };
-            let var = step["with"]["role-to-assume"].as_str().unwrap();
+            let var = step["with"]["role-to-assume"].as_str().expect("as generated");
             let var = var.trim_start_matches("${{ vars.").trim_end_matches(" }}").to_owned();
             let environment = job["environment"]["name"].as_str().or(job["environment"].as_str());
-            let workflow = path.file_name().unwrap().to_string_lossy();
+            let workflow = path.file_name().expect("as generated").to_string_lossy();
             // The repository's subject template: repo, context, job_workflow_ref.
             let subjects = refs
                 .iter()
@@ -219,13 +256,16 @@ fn github_jobs(root: &Path) -> Vec<(String, String, Vec<String>)> {
 fn gitlab_jobs(root: &Path) -> Vec<(String, String, Vec<String>)> {
     let top = load(&root.join(".gitlab-ci.yml"));
     let mut out = Vec::new();
-    for include in top["include"].as_array().unwrap() {
-        let local = include["local"].as_str().unwrap();
+    for include in top["include"].as_array().expect("as generated") {
+        let local = include["local"].as_str().expect("as generated");
         let mut refs = Vec::new();
         for rule in include["rules"].as_array().into_iter().flatten() {
             let cond = rule["if"].as_str().unwrap_or_default();
             if let Some(b) = cond.split("$CI_COMMIT_BRANCH == \"").nth(1) {
-                refs.push(format!("ref_type:branch:ref:{}", b.split('"').next().unwrap()));
+                refs.push(format!(
+                    "ref_type:branch:ref:{}",
+                    b.split('"').next().expect("as generated")
+                ));
             } else if let Some(t) = cond.split("$CI_COMMIT_TAG =~ /^").nth(1) {
                 let pattern = t.trim_end_matches("$/").replace("[^\\/]*", "1.2.3");
                 refs.push(format!("ref_type:tag:ref:{pattern}"));
@@ -235,7 +275,7 @@ fn gitlab_jobs(root: &Path) -> Vec<(String, String, Vec<String>)> {
         }
         let path = root.join(local.trim_start_matches("examples/service/"));
         let file = load(&path);
-        for (id, job) in file.as_object().unwrap() {
+        for (id, job) in file.as_object().expect("as generated") {
             // The ID token for AWS (others, such as `sigstore` for signing, assume no role).
             let Some(audience) = job["id_tokens"]["AWS_ID_TOKEN"]["aud"].as_str() else {
                 continue;
@@ -261,7 +301,11 @@ fn gitlab_jobs(root: &Path) -> Vec<(String, String, Vec<String>)> {
 /// one ref), which the backend reports as the named warning `aws-access-shared-subject`.
 fn check_jobs(platform: &str, jobs: &[(String, String, Vec<String>)], caller: fn(&str) -> Caller) -> usize {
     let roles = roles(&workspace_root().join("examples/service"));
-    assert!(jobs.len() >= 10, "{platform}: expected the example's role-assuming jobs, found {}", jobs.len());
+    assert!(
+        jobs.len() >= 10,
+        "{platform}: expected the example's role-assuming jobs, found {}",
+        jobs.len()
+    );
     let mut by_subject: std::collections::BTreeMap<String, BTreeSet<String>> = Default::default();
     for (_, var, subjects) in jobs {
         for sub in subjects {
@@ -273,7 +317,10 @@ fn check_jobs(platform: &str, jobs: &[(String, String, Vec<String>)], caller: fn
         assert!(!subjects.is_empty(), "{platform} job {job} presents no subject");
         for sub in subjects {
             let got = admitted(&roles, &caller(sub));
-            assert!(got.contains(var), "{platform} job {job} presenting {sub:?} is not admitted by {var}: {got:?}");
+            assert!(
+                got.contains(var),
+                "{platform} job {job} presenting {sub:?} is not admitted by {var}: {got:?}"
+            );
             assert_eq!(&got, &by_subject[sub], "{platform} job {job} presenting {sub:?}");
             exact += usize::from(got.len() == 1);
         }
@@ -287,21 +334,42 @@ fn every_github_job_matches_exactly_its_role() {
     let exact = check_jobs("github", &jobs, github);
     // Environments and workflows separate most jobs: only the two jobs of workflow `worker` on
     // `main` without an environment (image push, task definition) share a subject.
-    let shared: Vec<_> = jobs.iter().filter(|(job, ..)| job.ends_with("worker.yml:image") || job.ends_with("worker.yml:task-definition") || job.ends_with("worker.yml:smoke-test")).collect();
-    assert!(exact >= jobs.len() - shared.len(), "{exact} of {} jobs matched exactly one role", jobs.len());
+    let shared: Vec<_> = jobs
+        .iter()
+        .filter(|(job, ..)| {
+            job.ends_with("worker.yml:image")
+                || job.ends_with("worker.yml:task-definition")
+                || job.ends_with("worker.yml:smoke-test")
+        })
+        .collect();
+    assert!(
+        exact >= jobs.len() - shared.len(),
+        "{exact} of {} jobs matched exactly one role",
+        jobs.len()
+    );
     // Every job under an environment matches exactly its role.
-    let envs = jobs.iter().filter(|(_, _, subjects)| subjects.iter().all(|s| s.contains(":environment:")));
+    let envs = jobs
+        .iter()
+        .filter(|(_, _, subjects)| subjects.iter().all(|s| s.contains(":environment:")));
     let roles = roles(&workspace_root().join("examples/service"));
     for (job, var, subjects) in envs {
         for sub in subjects {
-            assert_eq!(admitted(&roles, &github(sub)), BTreeSet::from([var.clone()]), "job {job} presenting {sub:?}");
+            assert_eq!(
+                admitted(&roles, &github(sub)),
+                BTreeSet::from([var.clone()]),
+                "job {job} presenting {sub:?}"
+            );
         }
     }
 }
 
 #[test]
 fn every_gitlab_job_matches_exactly_the_roles_of_its_subject() {
-    check_jobs("gitlab", &gitlab_jobs(&workspace_root().join("examples/service")), gitlab);
+    check_jobs(
+        "gitlab",
+        &gitlab_jobs(&workspace_root().join("examples/service")),
+        gitlab,
+    );
 }
 
 #[test]
@@ -309,15 +377,29 @@ fn pull_requests_forks_other_branches_and_repositories_match_no_role() {
     let root = workspace_root().join("examples/service");
     let roles = roles(&root);
     let strangers = [
-        github(&format!("repo:{REPO}:pull_request:job_workflow_ref:{REPO}/.github/workflows/delivery.yml@refs/pull/7/merge")),
-        github(&format!("repo:mallory/payments-api:ref:refs/heads/main:job_workflow_ref:mallory/payments-api/.github/workflows/infra-drift.yml@refs/heads/main")),
-        github(&format!("repo:mallory/payments-api:environment:production:job_workflow_ref:{REPO}/.github/workflows/delivery.yml@refs/heads/main")),
-        github(&format!("repo:{REPO}:ref:refs/heads/feature:job_workflow_ref:{REPO}/.github/workflows/infra-drift.yml@refs/heads/feature")),
-        github(&format!("repo:{REPO}:environment:production:job_workflow_ref:{REPO}/.github/workflows/delivery.yml@refs/heads/feature")),
-        github(&format!("repo:{REPO}:environment:production:job_workflow_ref:{REPO}/.github/workflows/nightly.yml@refs/heads/main")),
+        github(&format!(
+            "repo:{REPO}:pull_request:job_workflow_ref:{REPO}/.github/workflows/delivery.yml@refs/pull/7/merge"
+        )),
+        github(
+            "repo:mallory/payments-api:ref:refs/heads/main:job_workflow_ref:mallory/payments-api/.github/workflows/infra-drift.yml@refs/heads/main",
+        ),
+        github(&format!(
+            "repo:mallory/payments-api:environment:production:job_workflow_ref:{REPO}/.github/workflows/delivery.yml@refs/heads/main"
+        )),
+        github(&format!(
+            "repo:{REPO}:ref:refs/heads/feature:job_workflow_ref:{REPO}/.github/workflows/infra-drift.yml@refs/heads/feature"
+        )),
+        github(&format!(
+            "repo:{REPO}:environment:production:job_workflow_ref:{REPO}/.github/workflows/delivery.yml@refs/heads/feature"
+        )),
+        github(&format!(
+            "repo:{REPO}:environment:production:job_workflow_ref:{REPO}/.github/workflows/nightly.yml@refs/heads/main"
+        )),
         github(&format!("repo:{REPO}:environment:production")),
         github(&format!("repo:{REPO}:ref:refs/heads/main")),
-        github("repo:acme/other-service:environment:production:job_workflow_ref:acme/other-service/.github/workflows/delivery.yml@refs/heads/main"),
+        github(
+            "repo:acme/other-service:environment:production:job_workflow_ref:acme/other-service/.github/workflows/delivery.yml@refs/heads/main",
+        ),
         gitlab("project_path:mallory/payments-api:ref_type:branch:ref:main"),
         gitlab(&format!("project_path:{PROJECT}:ref_type:branch:ref:feature")),
         gitlab("project_path:acme/payments/other:ref_type:branch:ref:main"),
@@ -326,12 +408,19 @@ fn pull_requests_forks_other_branches_and_repositories_match_no_role() {
         Caller::Aws("arn:aws:iam::222222222222:role/someone-else".into()),
     ];
     for caller in &strangers {
-        assert_eq!(admitted(&roles, caller), BTreeSet::new(), "{caller:?} must match no role");
+        assert_eq!(
+            admitted(&roles, caller),
+            BTreeSet::new(),
+            "{caller:?} must match no role"
+        );
     }
     // The wrong audience fails even with the right subject.
     let wrong_audience = Caller::Web(
         "token.actions.githubusercontent.com".into(),
-        vec![("aud".into(), "other".into()), ("sub".into(), format!("repo:{REPO}:environment:production"))],
+        vec![
+            ("aud".into(), "other".into()),
+            ("sub".into(), format!("repo:{REPO}:environment:production")),
+        ],
     );
     assert_eq!(admitted(&roles, &wrong_audience), BTreeSet::new());
 }
@@ -346,10 +435,26 @@ fn codebuild_service_role_is_admitted_by_exactly_the_roles_codepipeline_jobs_ass
     let mut assumed = BTreeSet::new();
     for path in files(&root.join("codepipeline"), ".template.yml") {
         let doc = load(&path);
-        for (_, r) in doc["Resources"].as_object().unwrap().iter().filter(|(_, r)| r["Type"] == "AWS::CodeBuild::Project") {
-            assert_eq!(r["Properties"]["ServiceRole"]["Ref"], "CodeBuildRoleArn", "{}", path.display());
-            for var in r["Properties"]["Environment"]["EnvironmentVariables"].as_array().into_iter().flatten() {
-                let Some(param) = var["Value"]["Ref"].as_str() else { continue };
+        for (_, r) in doc["Resources"]
+            .as_object()
+            .expect("as generated")
+            .iter()
+            .filter(|(_, r)| r["Type"] == "AWS::CodeBuild::Project")
+        {
+            assert_eq!(
+                r["Properties"]["ServiceRole"]["Ref"],
+                "CodeBuildRoleArn",
+                "{}",
+                path.display()
+            );
+            for var in r["Properties"]["Environment"]["EnvironmentVariables"]
+                .as_array()
+                .into_iter()
+                .flatten()
+            {
+                let Some(param) = var["Value"]["Ref"].as_str() else {
+                    continue;
+                };
                 if let Some(role) = roles.iter().find(|role| {
                     let camel: String = role
                         .variable

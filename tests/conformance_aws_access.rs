@@ -18,8 +18,8 @@ use serde_json::Value;
 fn templates() -> Vec<PathBuf> {
     let dir = workspace_root().join("examples/service/aws-access");
     let mut out: Vec<PathBuf> = fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
+        .expect("as generated")
+        .map(|e| e.expect("as generated").path())
         .filter(|p| p.to_string_lossy().ends_with(".template.yml"))
         .collect();
     out.sort();
@@ -29,7 +29,9 @@ fn templates() -> Vec<PathBuf> {
 
 #[test]
 fn cfn_lint_reports_nothing() {
-    let Some(mut cmd) = tools::command("cfn-lint") else { return };
+    let Some(mut cmd) = tools::command("cfn-lint") else {
+        return;
+    };
     cmd.args(["--include-checks", "I", "--"]).args(templates());
     let out = output(cmd);
     assert_eq!(out.code, 0, "cfn-lint findings:\n{}", out.text());
@@ -37,17 +39,30 @@ fn cfn_lint_reports_nothing() {
 
 #[test]
 fn checkov_reports_nothing() {
-    let Some(mut cmd) = tools::command("checkov") else { return };
+    let Some(mut cmd) = tools::command("checkov") else {
+        return;
+    };
     // Offline: no guideline download, no platform mapping.
-    cmd.env("BC_SKIP_MAPPING", "TRUE")
-        .args(["--framework", "cloudformation", "--skip-download", "--compact", "--quiet", "-o", "json"]);
+    cmd.env("BC_SKIP_MAPPING", "TRUE").args([
+        "--framework",
+        "cloudformation",
+        "--skip-download",
+        "--compact",
+        "--quiet",
+        "-o",
+        "json",
+    ]);
     for t in templates() {
         cmd.arg("-f").arg(t);
     }
     let out = output(cmd);
-    let report: Value = serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("checkov output: {e}\n{}", out.text()));
+    let report: Value =
+        serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("checkov output: {e}\n{}", out.text()));
     let summary = &report["summary"];
-    assert!(summary["passed"].as_u64().unwrap_or(0) > 50, "checkov ran too few checks: {summary}");
+    assert!(
+        summary["passed"].as_u64().unwrap_or(0) > 50,
+        "checkov ran too few checks: {summary}"
+    );
     assert_eq!(summary["failed"], 0, "checkov findings:\n{}", out.text());
     assert_eq!(out.code, 0, "{}", out.text());
 }
@@ -58,7 +73,7 @@ fn resolve(value: &Value, account: &str) -> Value {
         Value::Object(map) if map.len() == 1 && map.contains_key("Fn::Sub") => Value::String(
             map["Fn::Sub"]
                 .as_str()
-                .unwrap()
+                .expect("as generated")
                 .replace("${AWS::Partition}", "aws")
                 .replace("${AWS::Region}", "eu-west-1")
                 .replace("${AWS::AccountId}", account),
@@ -70,13 +85,20 @@ fn resolve(value: &Value, account: &str) -> Value {
 }
 
 fn policies(path: &Path) -> Vec<(String, Value)> {
-    let account = path.file_name().unwrap().to_string_lossy().replace(".template.yml", "");
-    let docs = YamlOwned::load_from_str(&fs::read_to_string(path).unwrap()).unwrap();
+    let account = path
+        .file_name()
+        .expect("as generated")
+        .to_string_lossy()
+        .replace(".template.yml", "");
+    let docs = YamlOwned::load_from_str(&fs::read_to_string(path).expect("as generated")).expect("as generated");
     let doc = to_json(&docs[0]);
     let mut out = Vec::new();
-    for (id, r) in doc["Resources"].as_object().unwrap() {
+    for (id, r) in doc["Resources"].as_object().expect("as generated") {
         for p in r["Properties"]["Policies"].as_array().into_iter().flatten() {
-            out.push((format!("{account}-{id}-{}", p["PolicyName"].as_str().unwrap()), resolve(&p["PolicyDocument"], &account)));
+            out.push((
+                format!("{account}-{id}-{}", p["PolicyName"].as_str().expect("as generated")),
+                resolve(&p["PolicyDocument"], &account),
+            ));
         }
     }
     out
@@ -109,13 +131,15 @@ const EXCEPTIONS: &[(&str, &str)] = &[
 
 #[test]
 fn parliament_reports_nothing() {
-    let Some(bin) = tools::require("parliament") else { return };
+    let Some(bin) = tools::require("parliament") else {
+        return;
+    };
     let dir = TempDir::new("parliament");
     let mut count = 0;
     for t in templates() {
         for (name, policy) in policies(&t) {
-            let text = serde_json::to_string_pretty(&policy).unwrap();
-            fs::write(dir.path().join(format!("{name}.json")), &text).unwrap();
+            let text = serde_json::to_string_pretty(&policy).expect("as generated");
+            fs::write(dir.path().join(format!("{name}.json")), &text).expect("as generated");
             let mut cmd = std::process::Command::new(&bin);
             cmd.arg("--include-community-auditors").arg("--string").arg(&text);
             let out = output(cmd);
@@ -126,7 +150,11 @@ fn parliament_reports_nothing() {
                 .filter(|l| !EXCEPTIONS.iter().any(|(finding, _)| l.contains(finding)))
                 .collect();
             assert!(findings.is_empty(), "parliament findings on {name}:\n{}", out.text());
-            assert!(out.code == 0 || !out.stdout.trim().is_empty(), "parliament failed on {name}:\n{}", out.text());
+            assert!(
+                out.code == 0 || !out.stdout.trim().is_empty(),
+                "parliament failed on {name}:\n{}",
+                out.text()
+            );
             count += 1;
         }
     }

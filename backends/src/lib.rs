@@ -37,8 +37,8 @@ pub use gitlab::Gitlab;
 pub use pipeline_templates::Docs;
 
 /// Every enabled backend with its default settings, and the cloud side `access` (before the
-/// docs, which list its notes): GitLab then asks no one to create the OIDC provider and roles
-/// by hand, since `access` generates them.
+/// docs, which list its notes): GitLab and CodePipeline then ask no one to create the OIDC
+/// provider, the roles and their trust by hand, since `access` generates them.
 ///
 /// ```
 /// use pipeline_backends::aws_access::AwsAccess;
@@ -50,8 +50,11 @@ pub use pipeline_templates::Docs;
 pub fn with_aws_access(access: aws_access::AwsAccess) -> Vec<Box<dyn Backend>> {
     let mut backends = all();
     for backend in &mut backends {
-        if backend.name() == "gitlab" {
-            *backend = Box::new(Gitlab::new().aws_access_generated(true));
+        match backend.name() {
+            "gitlab" => *backend = Box::new(Gitlab::new().aws_access_generated(true)),
+            #[cfg(feature = "codepipeline")]
+            "codepipeline" => *backend = Box::new(CodePipeline::new().aws_access_generated(true)),
+            _ => {}
         }
     }
     let docs = backends.len() - 1;

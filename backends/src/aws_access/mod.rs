@@ -22,9 +22,10 @@
 //!     .github_repository("acme/payments-api")
 //!     .role(AccessRole::new("DEPLOY_ROLE_ARN", "111111111111", "payments-api-deploy")
 //!         .grant(Grant::lambda_deploy(["payments-api"])));
-//! let rendered = pipeline_core::generator!().backend(access).pipeline(pipeline).render().unwrap();
-//! let template = &rendered.files.iter().find(|f| f.path.as_str() == "aws-access/111111111111.template.yml").unwrap().contents;
-//! assert!(template.contains("repo:acme/payments-api:environment:production"));
+//! let rendered = pipeline_core::generator!().backend(access).pipeline(pipeline).render(&[]).unwrap();
+//! let (_, file) = rendered.files.iter().find(|(_, f)| f.path.as_str() == "aws-access/111111111111.template.yml").unwrap();
+//! let template = &file.contents;
+//! assert!(template.contains("repo:acme/payments-api:environment:production:job_workflow_ref:acme/payments-api/.github/workflows/delivery.yml@refs/heads/main"));
 //! assert!(!template.contains("pull_request"));
 //! ```
 
@@ -33,11 +34,14 @@ mod settings;
 mod template;
 mod usage;
 
+#[cfg(test)]
+mod tests;
+
 use std::collections::BTreeMap;
 
+use pipeline_core::Pipeline;
 use pipeline_core::backend::{Backend, GeneratedFile, RenderContext};
 use pipeline_core::diagnostic::{Diagnostic, Diagnostics, Path};
-use pipeline_core::Pipeline;
 
 pub use settings::{AccessRole, Grant};
 use usage::Usage;
@@ -202,7 +206,10 @@ impl AwsAccess {
                     Diagnostic::error(
                         "aws-access-account",
                         root.field("role").field(role.variable.as_str()),
-                        format!("account {:?} of role {:?} is not a 12-digit AWS account id", role.account, role.name),
+                        format!(
+                            "account {:?} of role {:?} is not a 12-digit AWS account id",
+                            role.account, role.name
+                        ),
                     )
                     .with_hint("give `AccessRole::new` the account id, e.g. \"111111111111\""),
                 );
@@ -235,7 +242,9 @@ impl AwsAccess {
                                 role.name, u.job
                             ),
                         )
-                        .with_hint("give the job its own role: the break-glass role is only for the break-glass pipeline"),
+                        .with_hint(
+                            "give the job its own role: the break-glass role is only for the break-glass pipeline",
+                        ),
                     );
                 }
             }
@@ -355,7 +364,12 @@ impl Backend for AwsAccess {
         "aws-access"
     }
 
-    fn generate(&self, pipelines: &[Pipeline], ctx: &RenderContext, diagnostics: &mut Diagnostics) -> Vec<GeneratedFile> {
+    fn generate(
+        &self,
+        pipelines: &[Pipeline],
+        ctx: &RenderContext,
+        diagnostics: &mut Diagnostics,
+    ) -> Vec<GeneratedFile> {
         let mut found = Diagnostics::new();
         let usages = usage::usages(pipelines, &self.default_branch, &mut found);
         self.check(&usages, &mut found);
@@ -383,8 +397,7 @@ impl Backend for AwsAccess {
         }
         let page = page::render(self, &usages, &ctx.header);
         files.push(
-            GeneratedFile::new(format!("docs/aws-access/{}.md", ctx.header.generator), page)
-                .expect("a relative path"),
+            GeneratedFile::new(format!("docs/aws-access/{}.md", ctx.header.generator), page).expect("a relative path"),
         );
         files
     }

@@ -2,9 +2,9 @@
 
 use pipeline_core::backend::Header;
 
-use super::template::{host, GITHUB_ISSUER};
-use super::usage::{github_subjects, gitlab_subjects, Usage};
 use super::AwsAccess;
+use super::template::{GITHUB_ISSUER, host};
+use super::usage::{Usage, github_subjects, gitlab_subjects};
 
 /// A Markdown table cell: `|`, backticks, `<`, `>`, `&` and newlines cannot change the table.
 fn cell(text: &str) -> String {
@@ -58,7 +58,11 @@ pub(crate) fn render(access: &AwsAccess, usages: &[Usage], header: &Header) -> S
             let mut how = Vec::new();
             if i == 0 {
                 if let (true, Some(repo)) = (access.targets("github"), &access.github_repository) {
-                    how.extend(github_subjects(repo, u).into_iter().map(|s| format!("{GITHUB_ISSUER} {s}")));
+                    how.extend(
+                        github_subjects(repo, u)
+                            .into_iter()
+                            .map(|s| format!("{GITHUB_ISSUER} {s}")),
+                    );
                 }
                 if let (true, Some(project)) = (access.targets("gitlab"), &access.gitlab_project) {
                     let issuer = host(&access.gitlab_url);
@@ -79,7 +83,11 @@ pub(crate) fn render(access: &AwsAccess, usages: &[Usage], header: &Header) -> S
                 cell(&role.account),
                 how.iter().map(|h| cell(h)).collect::<Vec<_>>().join("<br>")
             ));
-            edges.push((format!("{}/{}", u.pipeline, u.job), role.name.clone(), role.account.clone()));
+            edges.push((
+                format!("{}/{}", u.pipeline, u.job),
+                role.name.clone(),
+                role.account.clone(),
+            ));
         }
     }
     out.push_str("\n## Roles\n\n| role | account | may |\n|---|---|---|\n");
@@ -89,7 +97,11 @@ pub(crate) fn render(access: &AwsAccess, usages: &[Usage], header: &Header) -> S
             "| {} | {} | {} |\n",
             cell(&role.name),
             cell(&role.account),
-            if grants.is_empty() { "nothing (assumes other roles)".to_owned() } else { grants.join("<br>") }
+            if grants.is_empty() {
+                "nothing (assumes other roles)".to_owned()
+            } else {
+                grants.join("<br>")
+            }
         ));
     }
     out.push_str("\n## Graph\n\n```mermaid\nflowchart LR\n");
@@ -106,7 +118,12 @@ pub(crate) fn render(access: &AwsAccess, usages: &[Usage], header: &Header) -> S
     let mut lines = Vec::new();
     for (job, role, account) in &edges {
         let j = id(&format!("job {job}"), job.clone(), &mut nodes, &mut out);
-        let r = id(&format!("role {account} {role}"), format!("{role} ({account})"), &mut nodes, &mut out);
+        let r = id(
+            &format!("role {account} {role}"),
+            format!("{role} ({account})"),
+            &mut nodes,
+            &mut out,
+        );
         let line = format!("  {j} --> {r}\n");
         if !lines.contains(&line) {
             lines.push(line);

@@ -163,32 +163,54 @@ impl Grant {
         match self {
             Grant::CloudFormationDeploy(stacks) | Grant::DriftDetection(stacks) => stacks
                 .iter()
-                .map(|s| sub(format!("{base}:cloudformation:${{AWS::Region}}:${{AWS::AccountId}}:stack/{s}/*")))
+                .map(|s| {
+                    sub(format!(
+                        "{base}:cloudformation:${{AWS::Region}}:${{AWS::AccountId}}:stack/{s}/*"
+                    ))
+                })
                 .collect(),
             Grant::LambdaDeploy(functions) => functions
                 .iter()
                 .flat_map(|f| {
                     [
-                        sub(format!("{base}:lambda:${{AWS::Region}}:${{AWS::AccountId}}:function:{f}")),
-                        sub(format!("{base}:lambda:${{AWS::Region}}:${{AWS::AccountId}}:function:{f}:*")),
+                        sub(format!(
+                            "{base}:lambda:${{AWS::Region}}:${{AWS::AccountId}}:function:{f}"
+                        )),
+                        sub(format!(
+                            "{base}:lambda:${{AWS::Region}}:${{AWS::AccountId}}:function:{f}:*"
+                        )),
                     ]
                 })
                 .collect(),
             Grant::CodeDeploy(app, group) => vec![
-                sub(format!("{base}:codedeploy:${{AWS::Region}}:${{AWS::AccountId}}:application:{app}")),
+                sub(format!(
+                    "{base}:codedeploy:${{AWS::Region}}:${{AWS::AccountId}}:application:{app}"
+                )),
                 sub(format!(
                     "{base}:codedeploy:${{AWS::Region}}:${{AWS::AccountId}}:deploymentgroup:{app}/{group}"
                 )),
-                sub(format!("{base}:codedeploy:${{AWS::Region}}:${{AWS::AccountId}}:deploymentconfig:*")),
+                sub(format!(
+                    "{base}:codedeploy:${{AWS::Region}}:${{AWS::AccountId}}:deploymentconfig:*"
+                )),
             ],
             Grant::AppConfig(app) => vec![
-                sub(format!("{base}:appconfig:${{AWS::Region}}:${{AWS::AccountId}}:application/{app}")),
-                sub(format!("{base}:appconfig:${{AWS::Region}}:${{AWS::AccountId}}:application/{app}/*")),
-                sub(format!("{base}:appconfig:${{AWS::Region}}:${{AWS::AccountId}}:deploymentstrategy/*")),
+                sub(format!(
+                    "{base}:appconfig:${{AWS::Region}}:${{AWS::AccountId}}:application/{app}"
+                )),
+                sub(format!(
+                    "{base}:appconfig:${{AWS::Region}}:${{AWS::AccountId}}:application/{app}/*"
+                )),
+                sub(format!(
+                    "{base}:appconfig:${{AWS::Region}}:${{AWS::AccountId}}:deploymentstrategy/*"
+                )),
             ],
             Grant::S3Artifacts(bucket, prefix) => vec![sub(format!(
                 "{base}:s3:::{bucket}/{}*",
-                if prefix.is_empty() { String::new() } else { format!("{}/", prefix.trim_end_matches('/')) }
+                if prefix.is_empty() {
+                    String::new()
+                } else {
+                    format!("{}/", prefix.trim_end_matches('/'))
+                }
             ))],
             Grant::KmsSign(key) => vec![Value::from(key.as_str())],
             Grant::Statement(_, resources) => resources.iter().map(|r| Value::from(r.as_str())).collect(),

@@ -2,10 +2,10 @@
 //! the alerts topic, the break-glass alert and the drift alert.
 
 use pipeline_core::backend::Header;
-use pipeline_core::yaml::{to_string, Map, Value};
+use pipeline_core::yaml::{Map, Value, to_string};
 use pipeline_core::{Pipeline, Trigger};
 
-use super::usage::{github_subjects, gitlab_subjects, Usage};
+use super::usage::{Usage, github_subjects, gitlab_subjects};
 use super::{AccessRole, AwsAccess};
 
 /// GitHub's OIDC issuer.
@@ -13,7 +13,10 @@ pub(crate) const GITHUB_ISSUER: &str = "token.actions.githubusercontent.com";
 
 /// Actions IAM authorizes only on `*` (no resource-level permissions): granted in a statement
 /// of their own, never mixed with scoped ones. Each is read-only or an authentication token.
-pub(crate) const UNSCOPED: [&str; 2] = ["cloudformation:DescribeStackDriftDetectionStatus", "ecr:GetAuthorizationToken"];
+pub(crate) const UNSCOPED: [&str; 2] = [
+    "cloudformation:DescribeStackDriftDetectionStatus",
+    "ecr:GetAuthorizationToken",
+];
 
 fn map<const N: usize>(entries: [(&str, Value); N]) -> Value {
     let mut m = Map::new();
@@ -54,10 +57,17 @@ fn statement(sid: &str, actions: &[&str], resources: Vec<Value>) -> Value {
 
 /// `DRIFT_ROLE_ARN` -> `DriftRole`; a literal ARN -> its role name, camel-cased.
 pub(crate) fn logical_id(role: &AccessRole) -> String {
-    let base = if role.variable.starts_with("arn:") { role.name.as_str() } else { role.variable.as_str() };
+    let base = if role.variable.starts_with("arn:") {
+        role.name.as_str()
+    } else {
+        role.variable.as_str()
+    };
     let base = base.strip_suffix("_ARN").unwrap_or(base);
     let mut out = String::new();
-    for word in base.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()) {
+    for word in base
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
         let mut chars = word.chars();
         if let Some(first) = chars.next() {
             out.push(first.to_ascii_uppercase());
@@ -141,7 +151,13 @@ fn trust(access: &AwsAccess, role: &AccessRole, usages: &[Usage]) -> (Value, boo
         }
     }
     let mut statements = Vec::new();
-    statements.extend(web_identity("GithubJobs", "GithubOidcProvider", GITHUB_ISSUER, "sts.amazonaws.com", &github));
+    statements.extend(web_identity(
+        "GithubJobs",
+        "GithubOidcProvider",
+        GITHUB_ISSUER,
+        "sts.amazonaws.com",
+        &github,
+    ));
     statements.extend(web_identity(
         "GitlabJobs",
         "GitlabOidcProvider",
@@ -184,7 +200,10 @@ fn service_trust(service: &str) -> Value {
         ("Effect", s("Allow")),
         ("Principal", map([("Service", s(service))])),
         ("Action", s("sts:AssumeRole")),
-        ("Condition", map([("StringEquals", map([("aws:SourceAccount", sub("${AWS::AccountId}"))]))])),
+        (
+            "Condition",
+            map([("StringEquals", map([("aws:SourceAccount", sub("${AWS::AccountId}"))]))]),
+        ),
     ])])
 }
 
@@ -195,7 +214,12 @@ fn service_roles(access: &AwsAccess, pipelines: &[Pipeline], usages: &[Usage], r
     let objects = || vec![sub(format!("arn:${{AWS::Partition}}:s3:::{bucket}/*"))];
     let projects: Vec<Value> = pipelines
         .iter()
-        .map(|p| sub(format!("arn:${{AWS::Partition}}:codebuild:${{AWS::Region}}:${{AWS::AccountId}}:project/{}-*", p.id)))
+        .map(|p| {
+            sub(format!(
+                "arn:${{AWS::Partition}}:codebuild:${{AWS::Region}}:${{AWS::AccountId}}:project/{}-*",
+                p.id
+            ))
+        })
         .collect();
     resources.insert(
         "CodePipelineServiceRole",
@@ -205,12 +229,22 @@ fn service_roles(access: &AwsAccess, pipelines: &[Pipeline], usages: &[Usage], r
             vec![inline(
                 "pipelines",
                 vec![
-                    statement("Artifacts", &["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"], objects()),
-                    statement("Builds", &["codebuild:BatchGetBuilds", "codebuild:StartBuild"], projects),
+                    statement(
+                        "Artifacts",
+                        &["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
+                        objects(),
+                    ),
+                    statement(
+                        "Builds",
+                        &["codebuild:BatchGetBuilds", "codebuild:StartBuild"],
+                        projects,
+                    ),
                     statement(
                         "Source",
                         &["codestar-connections:UseConnection"],
-                        vec![sub("arn:${AWS::Partition}:codestar-connections:${AWS::Region}:${AWS::AccountId}:connection/*")],
+                        vec![sub(
+                            "arn:${AWS::Partition}:codestar-connections:${AWS::Region}:${AWS::AccountId}:connection/*",
+                        )],
                     ),
                 ],
             )],
@@ -230,12 +264,22 @@ fn service_roles(access: &AwsAccess, pipelines: &[Pipeline], usages: &[Usage], r
         statement(
             "Logs",
             &["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-            vec![sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/codebuild/*")],
+            vec![sub(
+                "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/codebuild/*",
+            )],
         ),
-        statement("Artifacts", &["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"], objects()),
+        statement(
+            "Artifacts",
+            &["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
+            objects(),
+        ),
     ];
     if !assumed.is_empty() {
-        statements.push(statement("PipelineRoles", &["sts:AssumeRole"], assumed.iter().map(s).collect()));
+        statements.push(statement(
+            "PipelineRoles",
+            &["sts:AssumeRole"],
+            assumed.iter().map(s).collect(),
+        ));
     }
     resources.insert(
         "CodeBuildServiceRole",
@@ -249,7 +293,12 @@ fn service_roles(access: &AwsAccess, pipelines: &[Pipeline], usages: &[Usage], r
     let scheduled: Vec<Value> = pipelines
         .iter()
         .filter(|p| p.triggers.iter().any(|t| matches!(t, Trigger::Schedule(_))))
-        .map(|p| sub(format!("arn:${{AWS::Partition}}:codepipeline:${{AWS::Region}}:${{AWS::AccountId}}:{}", p.id)))
+        .map(|p| {
+            sub(format!(
+                "arn:${{AWS::Partition}}:codepipeline:${{AWS::Region}}:${{AWS::AccountId}}:{}",
+                p.id
+            ))
+        })
         .collect();
     if !scheduled.is_empty() {
         resources.insert(
@@ -273,7 +322,10 @@ fn alerts_topic(access: &AwsAccess, resources: &mut Map) {
         map([
             ("Sid", s("Account")),
             ("Effect", s("Allow")),
-            ("Principal", map([("AWS", sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root"))])),
+            (
+                "Principal",
+                map([("AWS", sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root"))]),
+            ),
             ("Action", s("kms:*")),
             ("Resource", s("*")),
         ]),
@@ -283,7 +335,10 @@ fn alerts_topic(access: &AwsAccess, resources: &mut Map) {
             ("Principal", map([("Service", s("events.amazonaws.com"))])),
             ("Action", strings(&["kms:Decrypt", "kms:GenerateDataKey"])),
             ("Resource", s("*")),
-            ("Condition", map([("StringEquals", map([("aws:SourceAccount", sub("${AWS::AccountId}"))]))])),
+            (
+                "Condition",
+                map([("StringEquals", map([("aws:SourceAccount", sub("${AWS::AccountId}"))]))]),
+            ),
         ]),
     ]);
     resources.insert(
@@ -296,7 +351,10 @@ fn alerts_topic(access: &AwsAccess, resources: &mut Map) {
             (
                 "Properties",
                 map([
-                    ("Description", s(format!("Encrypts the alerts topic of {}", access.prefix))),
+                    (
+                        "Description",
+                        s(format!("Encrypts the alerts topic of {}", access.prefix)),
+                    ),
                     ("EnableKeyRotation", Value::Bool(true)),
                     ("KeyPolicy", key_policy),
                 ]),
@@ -363,7 +421,13 @@ fn rule(description: &str, pattern: Value) -> Value {
 }
 
 /// The template of `account`.
-pub(crate) fn render(access: &AwsAccess, account: &str, pipelines: &[Pipeline], usages: &[Usage], header: &Header) -> String {
+pub(crate) fn render(
+    access: &AwsAccess,
+    account: &str,
+    pipelines: &[Pipeline],
+    usages: &[Usage],
+    header: &Header,
+) -> String {
     let mut resources = Map::spaced();
     let mut outputs = Map::new();
     let roles: Vec<&AccessRole> = access
@@ -393,14 +457,24 @@ pub(crate) fn render(access: &AwsAccess, account: &str, pipelines: &[Pipeline], 
         if !unscoped.is_empty() {
             statements.push(statement("NoResourceLevel", &unscoped, vec![s("*")]));
         }
-        let policies = if statements.is_empty() { Vec::new() } else { vec![inline("grants", statements)] };
+        let policies = if statements.is_empty() {
+            Vec::new()
+        } else {
+            vec![inline("grants", statements)]
+        };
         let description = format!("Assumed by the pipeline jobs that read {}", role.variable);
-        role_resources.push((logical_id(role), role_resource(&role.name, trust, policies, &description)));
+        role_resources.push((
+            logical_id(role),
+            role_resource(&role.name, trust, policies, &description),
+        ));
         outputs.insert(
             logical_id(role),
             map([
                 ("Description", s(format!("Value of {}", role.variable))),
-                ("Value", map([("Fn::GetAtt", strings(&[logical_id(role).as_str(), "Arn"]))])),
+                (
+                    "Value",
+                    map([("Fn::GetAtt", strings(&[logical_id(role).as_str(), "Arn"]))]),
+                ),
             ]),
         );
     }
@@ -455,6 +529,13 @@ pub(crate) fn render(access: &AwsAccess, account: &str, pipelines: &[Pipeline], 
     }
     if !break_glass.is_empty() || !sources.is_empty() {
         alerts_topic(access, &mut resources);
+        outputs.insert(
+            "AlertsTopic",
+            map([
+                ("Description", s("Subscribe the on-call to this topic")),
+                ("Value", map([("Ref", s("AlertsTopic"))])),
+            ]),
+        );
     }
     if !break_glass.is_empty() {
         let detail = map([
@@ -483,7 +564,13 @@ pub(crate) fn render(access: &AwsAccess, account: &str, pipelines: &[Pipeline], 
             ("readOnly", seq([Value::Bool(false)])),
             (
                 "userIdentity",
-                map([("arn", seq([map([("anything-but", map([("wildcard", strings(&pipeline_sessions))]))])]))]),
+                map([(
+                    "arn",
+                    seq([map([(
+                        "anything-but",
+                        map([("wildcard", strings(&pipeline_sessions))]),
+                    )])]),
+                )]),
             ),
         ]);
         resources.insert(
@@ -497,19 +584,15 @@ pub(crate) fn render(access: &AwsAccess, account: &str, pipelines: &[Pipeline], 
                 ]),
             ),
         );
-        outputs.insert(
-            "AlertsTopic",
-            map([
-                ("Description", s("Subscribe the on-call to this topic")),
-                ("Value", map([("Ref", s("AlertsTopic"))])),
-            ]),
-        );
     }
     let mut doc = Map::new();
     doc.insert("AWSTemplateFormatVersion", "2010-09-09");
     doc.insert(
         "Description",
-        format!("{}: least-privilege access of the pipelines to account {account}", access.prefix),
+        format!(
+            "{}: least-privilege access of the pipelines to account {account}",
+            access.prefix
+        ),
     );
     doc.insert("Resources", resources);
     if !outputs.is_empty() {

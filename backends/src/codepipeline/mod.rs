@@ -64,7 +64,9 @@ const PLATFORM: &str = lower::PLATFORM;
 
 /// The AWS CodePipeline backend.
 #[derive(Clone, Debug, Default)]
-pub struct CodePipeline {}
+pub struct CodePipeline {
+    aws_access_generated: bool,
+}
 
 impl CodePipeline {
     /// The backend with its default settings.
@@ -75,7 +77,28 @@ impl CodePipeline {
     /// The lowered pipeline (template, pipeline resource and parameter values), for inspection or
     /// patching before emission; `None` when the pipeline cannot be lowered at all.
     pub fn lower(&self, pipeline: &Pipeline, diagnostics: &mut Diagnostics) -> Option<Lowered> {
-        lower::Lowering::new(pipeline, diagnostics).lower()
+        if !self.aws_access_generated {
+            return lower::Lowering::new(pipeline, diagnostics).lower();
+        }
+        let mut found = Diagnostics::new();
+        let lowered = lower::Lowering::new(pipeline, &mut found).lower();
+        // The roles' trust of the CodeBuild service role is generated: no notice asks for it.
+        diagnostics.extend(found.iter().filter(|d| d.code != "codepipeline-assume-role").cloned());
+        lowered
+    }
+
+    /// Whether the roles the jobs assume, and their trust of the CodeBuild service role, are
+    /// generated (by [`AwsAccess`](crate::aws_access::AwsAccess)): then no notice asks to
+    /// create that trust by hand.
+    ///
+    /// ```
+    /// let codepipeline = pipeline_backends::CodePipeline::new().aws_access_generated(true);
+    /// # let _ = codepipeline;
+    /// ```
+    #[must_use]
+    pub fn aws_access_generated(mut self, generated: bool) -> Self {
+        self.aws_access_generated = generated;
+        self
     }
 
     /// The template's YAML, without header.

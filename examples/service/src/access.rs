@@ -21,19 +21,28 @@ pub fn access() -> AwsAccess {
                 .grant(Grant::drift_detection(crate::governance::STACKS)),
         )
         .role(
-            AccessRole::new("STAGING_DEPLOY_ROLE_ARN", WORKLOAD_ACCOUNT, "payments-api-staging-deploy")
-                .grant(Grant::cloudformation_deploy(["payments-api-staging"]))
-                .grant(Grant::lambda_deploy(["payments-api-staging"])),
+            AccessRole::new(
+                "STAGING_DEPLOY_ROLE_ARN",
+                WORKLOAD_ACCOUNT,
+                "payments-api-staging-deploy",
+            )
+            .grant(Grant::cloudformation_deploy(["payments-api-staging"]))
+            .grant(Grant::lambda_deploy(["payments-api-staging"])),
         )
         .role(
-            AccessRole::new("PRODUCTION_DEPLOY_ROLE_ARN", WORKLOAD_ACCOUNT, "payments-api-production-deploy")
-                .grant(Grant::cloudformation_deploy(["payments-api-production"]))
-                .grant(Grant::lambda_deploy(["payments-api", "payments-webhooks"]))
-                .grant(Grant::AppConfig("payments-api".into())),
+            AccessRole::new(
+                "PRODUCTION_DEPLOY_ROLE_ARN",
+                WORKLOAD_ACCOUNT,
+                "payments-api-production-deploy",
+            )
+            .grant(Grant::cloudformation_deploy(["payments-api-production"]))
+            .grant(Grant::lambda_deploy(["payments-api", "payments-webhooks"]))
+            .grant(Grant::AppConfig("payments-api".into())),
         )
         .role(
-            AccessRole::new("WORKER_DEPLOY_ROLE_ARN", WORKLOAD_ACCOUNT, "payments-api-worker-deploy")
-                .grant(Grant::CodeDeploy("payments-worker".into(), "payments-worker-production".into())),
+            AccessRole::new("WORKER_DEPLOY_ROLE_ARN", WORKLOAD_ACCOUNT, "payments-api-worker-deploy").grant(
+                Grant::CodeDeploy("payments-worker".into(), "payments-worker-production".into()),
+            ),
         )
         .role(
             AccessRole::new("WORKER_ROLE_ARN", WORKLOAD_ACCOUNT, "payments-api-worker").grant(Grant::statement(
@@ -45,14 +54,19 @@ pub fn access() -> AwsAccess {
             )),
         )
         .role(
-            AccessRole::new("BREAK_GLASS_ROLE_ARN", WORKLOAD_ACCOUNT, "payments-api-break-glass").grant(Grant::statement(
-                ["lambda:DeleteFunctionConcurrency", "lambda:PutFunctionConcurrency"],
-                ["arn:aws:lambda:eu-west-1:111111111111:function:payments-api"],
-            )),
+            AccessRole::new("BREAK_GLASS_ROLE_ARN", WORKLOAD_ACCOUNT, "payments-api-break-glass").grant(
+                Grant::statement(
+                    ["lambda:DeleteFunctionConcurrency", "lambda:PutFunctionConcurrency"],
+                    ["arn:aws:lambda:eu-west-1:111111111111:function:payments-api"],
+                ),
+            ),
         )
         .role(
             AccessRole::new("RELEASE_NOTES_ROLE_ARN", TOOLING_ACCOUNT, "payments-api-release-notes").grant(
-                Grant::statement(["bedrock:InvokeModel"], ["arn:aws:bedrock:eu-west-1::foundation-model/anthropic.*"]),
+                Grant::statement(
+                    ["bedrock:InvokeModel"],
+                    ["arn:aws:bedrock:eu-west-1::foundation-model/anthropic.*"],
+                ),
             ),
         )
         .role(

@@ -51,9 +51,8 @@ pub fn webhooks() -> Pipeline {
 pub fn worker() -> Pipeline {
     // The production deploy role is assumed only under the production environment; the jobs
     // before and after it (registering, smoke-testing) use the worker's own role.
-    let role = |variable: &str, session: &str| {
-        AwsRole::new(Expr::var(variable), acme_platform::REGION).session_name(session)
-    };
+    let role =
+        |variable: &str, session: &str| AwsRole::new(Expr::var(variable), acme_platform::REGION).session_name(session);
     let audit = Job::new("audit")
         .name("Dependency audit")
         .role(JobRole::SECURITY_SCAN)
