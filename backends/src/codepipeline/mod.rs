@@ -92,7 +92,7 @@ impl CodePipeline {
     /// create that trust by hand.
     ///
     /// ```
-    /// let codepipeline = pipeline_backends::CodePipeline::new().aws_access_generated(true);
+    /// let codepipeline = pipeline_backends::CodePipeline::default().aws_access_generated(true);
     /// # let _ = codepipeline;
     /// ```
     #[must_use]
