@@ -2,12 +2,13 @@
 //! the project's YAML emitter.
 //!
 //! Each platform is a cargo feature (`github`, `gitlab`, `codepipeline`, all on by default), so a
-//! service that targets one platform compiles one backend; `docs` adds a Markdown page per
-//! pipeline (with a Mermaid graph) from `pipeline-templates`.
+//! service that targets one platform compiles one backend. This crate only lowers: the docs
+//! pages (a Markdown page per pipeline with a Mermaid graph) and the built-in delivery practices
+//! are in `pipeline-templates`, whose `pipeline_templates::all()` is these platforms plus docs.
 //!
 //! ```
-//! let names: Vec<&str> = pipeline_backends::all().iter().map(|b| b.name()).collect();
-//! assert_eq!(names, ["github", "gitlab", "codepipeline", "docs"]);
+//! let names: Vec<&str> = pipeline_backends::platforms().iter().map(|b| b.name()).collect();
+//! assert_eq!(names, ["github", "gitlab", "codepipeline"]);
 //! ```
 #![deny(missing_docs)]
 // docs.rs (`--cfg docsrs`, nightly) marks each item with the cargo feature it needs.
@@ -21,8 +22,6 @@ pub mod codepipeline;
 pub mod github;
 #[cfg(feature = "gitlab")]
 pub mod gitlab;
-#[cfg(feature = "practices")]
-pub mod practices;
 mod shell;
 
 use pipeline_core::Backend;
@@ -33,22 +32,20 @@ pub use codepipeline::CodePipeline;
 pub use github::Github;
 #[cfg(feature = "gitlab")]
 pub use gitlab::Gitlab;
-#[cfg(feature = "docs")]
-pub use pipeline_templates::Docs;
 
-/// Every enabled backend with its default settings, and the cloud side `access` (before the
-/// docs, which list its notes): GitLab and CodePipeline then ask no one to create the OIDC
-/// provider, the roles and their trust by hand, since `access` generates them.
+/// The platform backends ([`platforms`]), then the cloud side `access`: GitLab and CodePipeline
+/// then ask no one to create the OIDC provider, the roles and their trust by hand, since
+/// `access` generates them. Add the docs backend (`pipeline_templates::Docs`) after them.
 ///
 /// ```
 /// use pipeline_backends::aws_access::AwsAccess;
-/// let backends = pipeline_backends::with_aws_access(AwsAccess::new("api").platforms(["github"]));
+/// let backends = pipeline_backends::platforms_with_aws_access(AwsAccess::new("api").platforms(["github"]));
 /// let names: Vec<&str> = backends.iter().map(|b| b.name()).collect();
-/// assert_eq!(names, ["github", "gitlab", "codepipeline", "aws-access", "docs"]);
+/// assert_eq!(names, ["github", "gitlab", "codepipeline", "aws-access"]);
 /// ```
-#[cfg(all(feature = "aws-access", feature = "gitlab", feature = "docs"))]
-pub fn with_aws_access(access: aws_access::AwsAccess) -> Vec<Box<dyn Backend>> {
-    let mut backends = all();
+#[cfg(all(feature = "aws-access", feature = "gitlab"))]
+pub fn platforms_with_aws_access(access: aws_access::AwsAccess) -> Vec<Box<dyn Backend>> {
+    let mut backends = platforms();
     for backend in &mut backends {
         match backend.name() {
             "gitlab" => *backend = Box::new(Gitlab::new().aws_access_generated(true)),
@@ -57,14 +54,20 @@ pub fn with_aws_access(access: aws_access::AwsAccess) -> Vec<Box<dyn Backend>> {
             _ => {}
         }
     }
-    let docs = backends.len() - 1;
-    backends.insert(docs, Box::new(access));
+    backends.push(Box::new(access));
     backends
 }
 
-/// Every enabled backend with its default settings.
+/// The platform backends enabled by cargo features (`github`, `gitlab`, `codepipeline`), each
+/// with its default settings, in the order they generate. For the docs pages as well, use
+/// `pipeline_templates::all()`.
+///
+/// ```
+/// let backends = pipeline_backends::platforms();
+/// assert!(backends.iter().all(|b| b.name() != "docs"));
+/// ```
 #[allow(clippy::vec_init_then_push)] // each push depends on a cargo feature
-pub fn all() -> Vec<Box<dyn Backend>> {
+pub fn platforms() -> Vec<Box<dyn Backend>> {
     let mut backends: Vec<Box<dyn Backend>> = Vec::new();
     #[cfg(feature = "github")]
     backends.push(Box::new(Github::new()));
@@ -72,8 +75,5 @@ pub fn all() -> Vec<Box<dyn Backend>> {
     backends.push(Box::new(Gitlab::new()));
     #[cfg(feature = "codepipeline")]
     backends.push(Box::new(CodePipeline::new()));
-    // Last: the docs page lists the notes the platform backends reported.
-    #[cfg(feature = "docs")]
-    backends.push(Box::new(Docs::new()));
     backends
 }

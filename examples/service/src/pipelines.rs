@@ -4,8 +4,8 @@
 // the same code.
 
 use acme_platform::RustServiceCi;
-use pipeline_backends::practices::strategies::{BlueGreen, Canary};
 use pipeline_core::prelude::*;
+use pipeline_templates::practices::strategies::{BlueGreen, Canary};
 
 use crate::governance;
 
@@ -99,7 +99,8 @@ pub fn pipelines() -> Vec<Pipeline> {
 pub fn generator() -> pipeline_core::Generator {
     pipeline_core::generator!()
         .output_root(env!("CARGO_MANIFEST_DIR"))
-        .backends(pipeline_backends::with_aws_access(crate::access::access()))
+        .backends(pipeline_backends::platforms_with_aws_access(crate::access::access()))
+        .backend(pipeline_templates::Docs::new())
         .policies(governance::policies())
         .pipelines(pipelines())
 }
