@@ -297,8 +297,9 @@ fn gitlab_jobs(root: &Path) -> Vec<(String, String, Vec<String>)> {
 
 /// Every job's subject is admitted by exactly the roles of the jobs that present that same
 /// subject, its own included: exactly its role, unless two jobs present identical credentials
-/// (GitHub: jobs of one workflow without environments on one ref; GitLab: jobs of the project on
-/// one ref), which the backend reports as the named warning `aws-access-shared-subject`.
+/// (GitHub: jobs of one workflow without environments on one ref, the named warning
+/// `aws-access-shared-subject`; GitLab: jobs of the project on one ref,
+/// `aws-access-gitlab-environment`).
 fn check_jobs(platform: &str, jobs: &[(String, String, Vec<String>)], caller: fn(&str) -> Caller) -> usize {
     let roles = roles(&workspace_root().join("examples/service"));
     assert!(

@@ -270,15 +270,18 @@ impl AwsAccess {
         }
         self.shared_subjects(usages, diagnostics);
         if self.targets("gitlab") {
-            for u in usages.iter().filter(|u| u.environment.is_some()) {
+            for u in usages {
+                let environment = match &u.environment {
+                    Some((name, _)) => format!(" (environment {name:?})"),
+                    None => String::new(),
+                };
                 diagnostics.push(
                     Diagnostic::warning(
                         "aws-access-gitlab-environment",
                         Path::pipeline(u.pipeline.as_str()).job(u.job.as_str()),
                         format!(
-                            "on GitLab, job {:?} (environment {:?}) is admitted by its project and ref only: IAM cannot condition a GitLab provider's trust on the `environment` or job claims, so any job of the project on the same protected ref could assume its role",
-                            u.job,
-                            u.environment.as_ref().map(|e| e.0.as_str()).unwrap_or_default()
+                            "on GitLab, job {:?}{environment} is admitted by its project and ref only: IAM cannot test a GitLab token's environment or job claims, so any job of the project on the same ref can assume its role",
+                            u.job
                         ),
                     )
                     .with_hint("protect the branches and tags the roles admit, and the environment, in the GitLab project settings")
@@ -310,9 +313,9 @@ impl AwsAccess {
 }
 
 impl AwsAccess {
-    /// A named warning for each subject that several roles admit: jobs presenting it can assume
-    /// each of those roles (on GitHub, jobs of one workflow without environments on one ref; on
-    /// GitLab, jobs of the project on one ref).
+    /// A named warning for each GitHub subject that several roles admit: jobs presenting it (jobs
+    /// of one workflow without environments, on one ref) can assume each of those roles. On
+    /// GitLab every job on a ref presents the same subject: `aws-access-gitlab-environment`.
     fn shared_subjects(&self, usages: &[Usage], diagnostics: &mut Diagnostics) {
         let mut subjects: Vec<(&'static str, String, Vec<&str>, Vec<String>)> = Vec::new();
         for u in usages {
@@ -320,9 +323,6 @@ impl AwsAccess {
             let mut presented = Vec::new();
             if let (true, Some(repo)) = (self.targets("github"), &self.github_repository) {
                 presented.extend(usage::github_subjects(repo, u).into_iter().map(|s| ("github", s)));
-            }
-            if let (true, Some(project)) = (self.targets("gitlab"), &self.gitlab_project) {
-                presented.extend(usage::gitlab_subjects(project, u).into_iter().map(|s| ("gitlab", s)));
             }
             for (platform, subject) in presented {
                 let job = format!("{}/{}", u.pipeline, u.job);
@@ -348,11 +348,7 @@ impl AwsAccess {
                         roles.join(", ")
                     ),
                 )
-                .with_hint(if platform == "github" {
-                    "put the jobs under distinct environments (the subject names the environment), or in distinct workflows"
-                } else {
-                    "GitLab's subject names only the project and the ref: give the jobs one role, or protect the ref"
-                })
+                .with_hint("put the jobs under distinct environments (the subject names the environment), or in distinct workflows")
                 .on_platform(platform),
             );
         }
