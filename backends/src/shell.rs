@@ -174,3 +174,58 @@ mod tests {
         );
     }
 }
+
+/// A shell test of a portable text condition on the value of `$var`: a `case` whose pattern
+/// matches ASCII letters in either case (`[mM][aA]…`) and everything else quoted, so the value
+/// stays data. An unset variable holds no text and matches no (non-empty) value.
+pub(crate) fn text_test(var: &str, op: pipeline_core::TextOp, value: &str, positive: bool) -> String {
+    use pipeline_core::TextOp;
+    let mut pattern = String::new();
+    let mut quoted = String::new();
+    let flush = |pattern: &mut String, quoted: &mut String| {
+        if !quoted.is_empty() {
+            pattern.push('\'');
+            pattern.push_str(&quoted.replace('\'', "'\\''"));
+            pattern.push('\'');
+            quoted.clear();
+        }
+    };
+    for c in value.chars() {
+        if c.is_ascii_alphabetic() {
+            flush(&mut pattern, &mut quoted);
+            pattern.push('[');
+            pattern.push(c.to_ascii_lowercase());
+            pattern.push(c.to_ascii_uppercase());
+            pattern.push(']');
+        } else {
+            quoted.push(c);
+        }
+    }
+    flush(&mut pattern, &mut quoted);
+    let pattern = match op {
+        TextOp::Equals => pattern,
+        TextOp::StartsWith => format!("{pattern}*"),
+        TextOp::EndsWith => format!("*{pattern}"),
+        TextOp::Contains => format!("*{pattern}*"),
+    };
+    let (yes, no) = if positive { ("true", "false") } else { ("false", "true") };
+    format!("case \"${{{var}:-}}\" in {pattern}) {yes} ;; *) {no} ;; esac")
+}
+
+#[cfg(test)]
+mod text_tests {
+    use super::text_test;
+    use pipeline_core::TextOp;
+
+    #[test]
+    fn letters_in_either_case_and_the_rest_quoted() {
+        assert_eq!(
+            text_test("B", TextOp::StartsWith, "Rel/1'*", true),
+            "case \"${B:-}\" in [rR][eE][lL]'/1'\\''*'*) true ;; *) false ;; esac"
+        );
+        assert_eq!(
+            text_test("B", TextOp::Equals, "main", false),
+            "case \"${B:-}\" in [mM][aA][iI][nN]) false ;; *) true ;; esac"
+        );
+    }
+}

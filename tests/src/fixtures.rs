@@ -210,6 +210,70 @@ pub fn release() -> Pipeline {
         .jobs([build, publish])
 }
 
+/// The typed conditions every platform evaluates (docs/SEMANTICS.md, section 15): text tests on
+/// the branch, the repository and an input on jobs, on matrix values on steps, with and/or/not.
+pub fn conditions() -> Pipeline {
+    Pipeline::new("conditions")
+        .name("Conditions")
+        .on(Trigger::push().branches(["main", "release/*"]))
+        .on(Trigger::manual().input(Input::string("target", "Where to deploy").default_value("staging")))
+        .job(
+            Job::new("test")
+                .matrix(Matrix::new().axis("os", ["linux", "windows"]))
+                .env("OS", Expr::matrix("os"))
+                .step(Step::checkout())
+                .step(Step::script("make test"))
+                .step(Step::script("make installer").when(Subject::matrix("os").equals("windows")))
+                .step(Step::script("make lint").when(!Subject::matrix("os").starts_with("win"))),
+        )
+        .job(
+            Job::new("release-candidate")
+                .needs("test")
+                .when(Subject::Branch.starts_with("release/") & Subject::Repository.equals("acme/app"))
+                .step(Step::script("make candidate")),
+        )
+        .job(
+            Job::new("deploy")
+                .needs("test")
+                .when(
+                    Subject::input("target").starts_with("prod")
+                        | (Subject::Branch.equals("main") & !Subject::Branch.contains("wip")),
+                )
+                .step(Step::script("make deploy")),
+        )
+}
+
+/// Conditions only GitHub and GitLab can evaluate: pull request branches, forks, the actor, a
+/// configuration variable (CodePipeline refuses them, naming the job).
+pub fn conditions_pull_requests() -> Pipeline {
+    Pipeline::new("conditions-pr")
+        .name("Conditions on pull requests")
+        .on(Trigger::pull_request().branches(["main", "release/*"]))
+        .job(
+            Job::new("preview")
+                .when(Subject::PullRequestBase.equals("main") & !Condition::fork())
+                .step(Step::checkout())
+                .step(Step::script("make preview")),
+        )
+        .job(
+            Job::new("untrusted")
+                .when(Condition::fork() | Subject::PullRequestHead.starts_with("dependabot/"))
+                .step(Step::checkout())
+                .step(Step::script("make check")),
+        )
+        .job(
+            Job::new("preview-failed")
+                .needs("preview")
+                .when(Condition::need("preview", JobResult::Failure) & !Condition::fork())
+                .step(Step::script("make report")),
+        )
+        .job(
+            Job::new("bots")
+                .when(Subject::Actor.ends_with("[bot]") & !Subject::var("SKIP_BOTS").equals("true"))
+                .step(Step::script("make bot-report")),
+        )
+}
+
 /// A small pipeline: one job, one trigger.
 pub fn minimal() -> Pipeline {
     Pipeline::new("minimal")
@@ -536,6 +600,51 @@ pub fn feature_flags() -> Pipeline {
 /// (`examples/service/src/strategies.rs`).
 pub fn service_strategies() -> Vec<Pipeline> {
     example_service::strategies::pipelines()
+}
+
+/// Runners and matrices: a runner axis with include and exclude entries and extra values per
+/// cell, a plain product matrix with fail-fast and max-parallel, and jobs on ARM and larger
+/// runners. `oses` are the runner axis's systems besides Linux x64 (`[]` for CodePipeline, which
+/// runs Linux only); the pipeline is `runners`, or `runners-all-os` with other systems.
+pub fn runners_matrices(oses: &[Runner]) -> Pipeline {
+    let rust = Axis::new("rust");
+    let features = Axis::new("features");
+    let mut axis = vec![Runner::linux()];
+    axis.extend(oses.iter().cloned());
+    let mut matrix = Matrix::new()
+        .runners(axis)
+        .axis(&rust, ["stable", "1.85"])
+        .include([("features", "default")])
+        .include_runner(Runner::linux_arm64(), [("rust", "stable"), ("features", "default")])
+        .include([("runner", "linux-x64"), ("rust", "stable"), ("features", "all")])
+        .include([("runner", "linux-x64"), ("rust", "nightly"), ("features", "default")])
+        .max_parallel(4);
+    for os in oses {
+        matrix = matrix.exclude([("runner", os.key()), ("rust", "1.85".to_owned())]);
+    }
+    let test = Job::new("test")
+        .matrix(matrix)
+        .env("RUST_TOOLCHAIN", rust.value())
+        .env("FEATURES", features.value())
+        .env("MACHINE", Axis::runner().value())
+        .step(Step::checkout())
+        .step(Step::script(
+            "rustup default \"$RUST_TOOLCHAIN\"\ncargo test --locked --features \"$FEATURES\"\necho \"ran on $MACHINE\"",
+        ));
+    let lint = Job::new("lint")
+        .matrix(Matrix::new().axis("toolchain", ["stable", "beta"]).fail_fast(false))
+        .env("TOOLCHAIN", Expr::matrix("toolchain"))
+        .step(Step::checkout())
+        .step(Step::script("rustup default \"$TOOLCHAIN\"\ncargo clippy --locked"));
+    let arm = Job::new("bench")
+        .needs(&test)
+        .runner(Runner::linux_arm64().size(Size::Medium))
+        .step(Step::checkout())
+        .step(Step::script("cargo bench --locked"));
+    Pipeline::new(if oses.is_empty() { "runners" } else { "runners-all-os" })
+        .on(Trigger::push().branches(["main"]))
+        .on(Trigger::pull_request())
+        .jobs([lint, test, arm])
 }
 
 #[cfg(test)]

@@ -120,6 +120,14 @@ pub fn pipeline_sets() -> Vec<PipelineSet> {
             pipelines: vec![fixtures::everything()],
         },
         PipelineSet {
+            name: "conditions",
+            pipelines: vec![fixtures::conditions()],
+        },
+        PipelineSet {
+            name: "conditions-pr",
+            pipelines: vec![fixtures::conditions_pull_requests()],
+        },
+        PipelineSet {
             name: "minimal",
             pipelines: vec![fixtures::minimal()],
         },
@@ -146,6 +154,14 @@ pub fn pipeline_sets() -> Vec<PipelineSet> {
         PipelineSet {
             name: "service-strategies",
             pipelines: fixtures::service_strategies(),
+        },
+        PipelineSet {
+            name: "runners",
+            pipelines: vec![fixtures::runners_matrices(&[])],
+        },
+        PipelineSet {
+            name: "runners-all-os",
+            pipelines: vec![fixtures::runners_matrices(&[pipeline_core::Runner::macos()])],
         },
     ]
 }

@@ -50,6 +50,9 @@ pub struct Settings {
     pub cache_dir: Option<PathBuf>,
     /// Values of secrets and configuration variables (default: the process environment).
     pub host: Option<BTreeMap<String, String>>,
+    /// `--host-os-only`: skip the matrix cells (and jobs) whose runner has another OS than this
+    /// machine; without it they run here too.
+    pub host_os_only: bool,
 }
 
 /// Which manual approvals a run passes.
@@ -231,7 +234,19 @@ impl<'a, 'w> Executor<'a, 'w> {
         } else {
             match &job.condition {
                 Some(c) if c.mentions_status() => {
-                    if self.ctx.holds(c, Status { failed: failed_need }) {
+                    let results: Vec<(&str, crate::condition::JobResult)> = needs
+                        .iter()
+                        .filter_map(|(n, a)| {
+                            use crate::condition::JobResult;
+                            match a {
+                                Agg::Succeeded => Some((*n, JobResult::Success)),
+                                Agg::Failed => Some((*n, JobResult::Failure)),
+                                Agg::NotRun => Some((*n, JobResult::Skipped)),
+                                Agg::Waiting => None,
+                            }
+                        })
+                        .collect();
+                    if self.ctx.holds_for_job(c, Status { failed: failed_need }, &results) {
                         None
                     } else {
                         skip(format!("condition is false: {c}"))
@@ -278,9 +293,16 @@ impl<'a, 'w> Executor<'a, 'w> {
         // Cells run one after the other; with `fail_fast(true)` a failed cell cancels the rest.
         let fail_fast = job.matrix.as_ref().and_then(|m| m.fail_fast) == Some(true);
         let mut failed_cell: Option<String> = None;
+        if planned.instances.iter().all(|i| i.skip.is_some()) {
+            result = Agg::NotRun;
+        }
         for inst in &planned.instances {
-            if let (true, Some(cell)) = (fail_fast, &failed_cell) {
-                let why = format!("fail fast: {cell} failed");
+            let skip = match (&inst.skip, fail_fast, &failed_cell) {
+                (Some(why), _, _) => Some(why.clone()),
+                (None, true, Some(cell)) => Some(format!("fail fast: {cell} failed")),
+                _ => None,
+            };
+            if let Some(why) = skip {
                 self.say(&format!("--- {} skipped: {why}", inst.name));
                 self.report.jobs.push(JobReport {
                     job: job.id.to_string(),
@@ -359,12 +381,14 @@ impl<'a, 'w> Executor<'a, 'w> {
             let name = step_label(step);
             let runs = match &step.condition {
                 None => !failed,
-                Some(c) if c.mentions_status() => self.ctx.holds(c, Status { failed }),
-                Some(c) => !failed && self.ctx.holds(c, Status::default()),
+                Some(c) if c.mentions_status() => self.ctx.holds_in(c, Status { failed }, &inst.cell),
+                Some(c) => !failed && self.ctx.holds_in(c, Status::default(), &inst.cell),
             };
             if !runs {
                 let why = match &step.condition {
-                    Some(c) if !self.ctx.holds(c, Status { failed }) => format!("condition is false: {c}"),
+                    Some(c) if !self.ctx.holds_in(c, Status { failed }, &inst.cell) => {
+                        format!("condition is false: {c}")
+                    }
                     _ => "an earlier step failed".to_owned(),
                 };
                 steps.push(StepReport {
