@@ -5,7 +5,7 @@
 //! directories, `?` one character but `/`, everything else literal. What changed is what the run
 //! brings compared with a base: the previous commit of the branch on a push, the target branch
 //! on a pull request. Where there is no base (a new branch, a tag, a schedule, a manual run) the
-//! job runs, as GitLab's `rules:changes` does. See docs/SEMANTICS.md, section 18.
+//! job runs, as GitLab's `rules:changes` does. See docs/SEMANTICS.md, section 19.
 //!
 //! ```
 //! use pipeline_core::changes;

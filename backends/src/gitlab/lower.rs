@@ -256,7 +256,7 @@ impl Lowering<'_> {
             .filter(|j| j.steps.iter().any(|s| matches!(s.kind, StepKind::AssumeRole(_))))
             .map(|j| format!("{:?}", j.id.as_str()))
             .collect();
-        if jobs.is_empty() {
+        if jobs.is_empty() || self.config.aws_access_generated {
             return;
         }
         let audience = self.config.aws_audience.clone();

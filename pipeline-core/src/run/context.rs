@@ -81,7 +81,7 @@ pub struct Context {
     /// An id unique to this run.
     pub run_id: String,
     /// The files changed since `--changed-since REF` (committed since it, and uncommitted);
-    /// `None` without a base, when path-filtered jobs run (docs/SEMANTICS.md, section 18).
+    /// `None` without a base, when path-filtered jobs run (docs/SEMANTICS.md, section 19).
     pub changed_paths: Option<Vec<String>>,
     /// The target branch of a pull request run (`--base`, default `main`).
     pub base: Option<String>,
