@@ -538,6 +538,25 @@ pub fn service_strategies() -> Vec<Pipeline> {
     example_service::strategies::pipelines()
 }
 
+/// Step state (docs/SEMANTICS.md, section 14): a step exports a variable, a `PATH` entry and an
+/// output that the later steps of its job read.
+pub fn step_state() -> Pipeline {
+    let meta = Step::script(
+        "echo \"TOOL_HOME=$PWD/tool\" >> \"$PIPELINE_ENV\"\necho tool/bin >> \"$PIPELINE_PATH\"\necho \"version=$(cat VERSION)\" >> \"$PIPELINE_OUTPUT\"\n",
+    )
+    .id("meta")
+    .exports_env("TOOL_HOME")
+    .adds_path()
+    .exports_output("version");
+    let version = meta.output("version");
+    Pipeline::new("state").on(Trigger::push()).job(
+        Job::new("build")
+            .step(Step::checkout())
+            .step(meta)
+            .step(Step::script("tool --release \"$VERSION\"").env("VERSION", version)),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

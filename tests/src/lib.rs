@@ -146,6 +146,10 @@ pub fn pipeline_sets() -> Vec<PipelineSet> {
             name: "service-strategies",
             pipelines: fixtures::service_strategies(),
         },
+        PipelineSet {
+            name: "steps",
+            pipelines: vec![fixtures::step_state()],
+        },
     ]
 }
 
