@@ -7,9 +7,13 @@
 //! ```
 //!
 //! For 1, 100 and 1,000 distinct copies of the example service's delivery pipeline, and for
-//! each backend, it generates in memory and with files written (through the generator, as
-//! `--out DIR` does), each scenario in a fresh child process so its peak memory is its own, and
-//! prints the time per pipeline, the total time and the peak resident memory. Then (or with the
+//! each backend and for the three platforms together (`all`), it generates in memory and with
+//! files written (through the generator, as `--out DIR` does), each scenario in a fresh child
+//! process so its peak memory is its own, and prints the time per pipeline, the total time, the
+//! kilobytes generated per pipeline and the peak resident memory. In memory, it also times the
+//! two phases of generation apart (lowering and emission, per pipeline: see
+//! `pipeline_tests::phases`); the rest of the render is the generator's own work (validation,
+//! headers, checks). Then (or with the
 //! argument `runner` alone) it measures the local runner's own overhead per job: a pipeline of
 //! jobs running `true` from this repository, minus the time the same `bash` invocations take
 //! when started directly (goal: under 50 ms per job). It prints figures; it asserts nothing.
@@ -24,6 +28,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use pipeline_core::{Generator, Pipeline, PipelineId};
+use pipeline_tests::phases::{self, Phases};
 
 const COUNTS: [usize; 3] = [1, 100, 1000];
 
@@ -43,12 +48,29 @@ fn copies(count: usize) -> Vec<Pipeline> {
         .collect()
 }
 
+/// The backends a bench name selects: one backend, or `all` for the three platforms.
+fn selected(backend: &str) -> Vec<&'static str> {
+    if backend == ALL {
+        phases::BACKENDS.to_vec()
+    } else {
+        phases::BACKENDS.into_iter().filter(|b| *b == backend).collect()
+    }
+}
+
 fn generator(backend: &str, pipelines: Vec<Pipeline>) -> Generator {
+    let names = selected(backend);
     Generator::new("bench", ".")
         .source("tests/bench.rs")
-        .backends(pipeline_backends::all().into_iter().filter(|b| b.name() == backend))
+        .backends(
+            pipeline_templates::all()
+                .into_iter()
+                .filter(|b| names.contains(&b.name())),
+        )
         .pipelines(pipelines)
 }
+
+/// The three platforms together.
+const ALL: &str = "all";
 
 /// Peak resident set size of this process, in MiB (Linux `VmHWM`).
 fn peak_rss_mib() -> Option<f64> {
@@ -58,15 +80,18 @@ fn peak_rss_mib() -> Option<f64> {
     Some(kib / 1024.0)
 }
 
-/// Runs one scenario in this process and prints one machine-readable line.
+/// Runs one scenario in this process and prints one machine-readable line: nanoseconds, files,
+/// peak MiB, bytes generated, and (in memory) the nanoseconds of lowering and of emission.
 fn scenario(backend: &str, count: usize, mode: &str) {
     let pipelines = copies(count);
-    let generator = generator(backend, pipelines);
-    let (elapsed, files) = match mode {
+    let generator = generator(backend, pipelines.clone());
+    let (elapsed, files, bytes) = match mode {
         "memory" => {
             let start = Instant::now();
             let rendered = generator.render(&[]).unwrap_or_else(|d| panic!("{d}"));
-            (start.elapsed(), rendered.files.len())
+            let elapsed = start.elapsed();
+            let bytes = rendered.files.iter().map(|(_, f)| f.contents.len()).sum();
+            (elapsed, rendered.files.len(), bytes)
         }
         "write" => {
             let dir = std::env::temp_dir().join(format!("pipeline-bench-{}-{backend}-{count}", std::process::id()));
@@ -78,18 +103,50 @@ fn scenario(backend: &str, count: usize, mode: &str) {
             let code = generator.run(["--out", out.as_str()], &mut sink, &mut err);
             let elapsed = start.elapsed();
             assert_eq!(code, 0, "{}", String::from_utf8_lossy(&err));
-            let files = std::fs::read_dir(&dir).map(|d| d.count()).unwrap_or(0);
+            let (files, bytes) = disk_usage(&dir);
             let _ = std::fs::remove_dir_all(&dir);
-            (elapsed, files)
+            (elapsed, files, bytes)
         }
         other => panic!("unknown mode {other}"),
     };
+    let peak = peak_rss_mib().unwrap_or(f64::NAN);
+    let mut split = Phases::default();
+    if mode == "memory" {
+        for p in &pipelines {
+            for b in selected(backend) {
+                split += phases::lower_emit(b, p);
+            }
+        }
+    }
     println!(
-        "{} {} {:.1}",
+        "{} {} {:.1} {} {} {}",
         elapsed.as_nanos(),
         files,
-        peak_rss_mib().unwrap_or(f64::NAN)
+        peak,
+        bytes,
+        split.lower.as_nanos(),
+        split.emit.as_nanos()
     );
+}
+
+/// The number of files under `dir` and their total size in bytes.
+fn disk_usage(dir: &std::path::Path) -> (usize, usize) {
+    let mut stack = vec![dir.to_path_buf()];
+    let (mut files, mut bytes) = (0, 0);
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            match entry.metadata() {
+                Ok(m) if m.is_dir() => stack.push(path),
+                Ok(m) => {
+                    files += 1;
+                    bytes += m.len() as usize;
+                }
+                Err(_) => {}
+            }
+        }
+    }
+    (files, bytes)
 }
 
 /// Jobs per runner measurement.
@@ -166,7 +223,8 @@ fn main() {
         cold_build();
         return;
     }
-    let all: Vec<&'static str> = pipeline_backends::all().iter().map(|b| b.name()).collect();
+    let mut all: Vec<&'static str> = phases::BACKENDS.to_vec();
+    all.push(ALL);
     let backends: Vec<&str> = if args.is_empty() {
         all.clone()
     } else {
@@ -188,8 +246,8 @@ fn main() {
         std::env::temp_dir().display()
     );
     println!(
-        "{:<14} {:>6} {:<7} {:>12} {:>13} {:>12}",
-        "backend", "count", "mode", "per pipeline", "total", "peak memory"
+        "{:<14} {:>6} {:<7} {:>12} {:>13} {:>10} {:>12} {:>12} {:>12}",
+        "backend", "count", "mode", "per pipeline", "total", "KB/pipe", "peak memory", "lower/pipe", "emit/pipe"
     );
     for backend in backends {
         for count in COUNTS {
@@ -200,7 +258,9 @@ fn main() {
                     .unwrap_or_else(|e| panic!("cannot run scenario: {e}"));
                 let text = String::from_utf8_lossy(&out.stdout);
                 let fields: Vec<&str> = text.split_whitespace().collect();
-                let (Some(nanos), Some(mib)) = (fields.first().and_then(|n| n.parse::<u64>().ok()), fields.get(2))
+                let number = |i: usize| fields.get(i).and_then(|n| n.parse::<u64>().ok());
+                let (Some(nanos), Some(mib), Some(bytes), Some(lower), Some(emit)) =
+                    (number(0), fields.get(2), number(3), number(4), number(5))
                 else {
                     eprintln!(
                         "scenario {backend} {count} {mode} failed:\n{}",
@@ -209,15 +269,24 @@ fn main() {
                     std::process::exit(1);
                 };
                 let total = Duration::from_nanos(nanos);
-                let per = total / count as u32;
+                let per = |nanos: u64| {
+                    if nanos == 0 {
+                        String::new()
+                    } else {
+                        format!("{:.1} µs", nanos as f64 / 1e3 / count as f64)
+                    }
+                };
                 println!(
-                    "{:<14} {:>6} {:<7} {:>12} {:>13} {:>9} MiB",
+                    "{:<14} {:>6} {:<7} {:>12} {:>13} {:>10} {:>8} MiB {:>12} {:>12}",
                     backend,
                     count,
                     mode,
-                    format!("{:.1} µs", per.as_secs_f64() * 1e6),
+                    per(nanos),
                     format!("{:.2} ms", total.as_secs_f64() * 1e3),
-                    mib
+                    format!("{:.1}", bytes as f64 / 1024.0 / count as f64),
+                    mib,
+                    per(lower),
+                    per(emit)
                 );
             }
         }

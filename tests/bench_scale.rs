@@ -10,9 +10,11 @@
 //! For one pipeline of 1,000 / 2,000 / 4,000 / 8,000 jobs in four shapes (flat: no needs; chain:
 //! each job needs the previous one; wide: one root and every other job needing it; fan-in:
 //! independent jobs and a last job needing all of them), and for each backend, it times each
-//! phase: building the model, validating it, lowering and emitting it (`Backend::generate`, the
-//! finest public split: lowering and emission are one call), and a whole generator run with
-//! `--out` into a temporary directory (validation, generation and writing the files). Every
+//! phase: building the model, validating it, lowering it into the platform's model and emitting
+//! that as text (apart, through each backend's public `lower`: see `pipeline_tests::phases`),
+//! generating its files (`Backend::generate`: lowering, emission, headers and the platform's
+//! checks), and a whole generator run with `--out` into a temporary directory (validation,
+//! generation and writing the files). Every
 //! scenario runs in a fresh child process, so its peak resident memory is its own, and is run
 //! `--repeat` times: each phase shows its best time (a loaded machine only adds). Next to each
 //! time it prints the growth factor from the previous job count: ×2 per doubling is linear,
@@ -31,7 +33,9 @@ use pipeline_core::prelude::*;
 const JOBS: [usize; 4] = [1000, 2000, 4000, 8000];
 const SHAPES: [&str; 4] = ["flat", "chain", "wide", "fan-in"];
 /// The phases, in the order a scenario prints their nanoseconds.
-const PHASES: [&str; 4] = ["build", "validate", "generate", "--out run"];
+const PHASES: [&str; 6] = ["build", "validate", "lower", "emit", "generate", "--out run"];
+/// The number of phases.
+const N: usize = PHASES.len();
 
 /// One pipeline of `n` jobs in `shape`; every job runs one script.
 fn pipeline(shape: &str, n: usize) -> Pipeline {
@@ -53,7 +57,7 @@ fn pipeline(shape: &str, n: usize) -> Pipeline {
 }
 
 fn backend(name: &str) -> Box<dyn Backend> {
-    pipeline_backends::all()
+    pipeline_templates::all()
         .into_iter()
         .find(|b| b.name() == name)
         .unwrap_or_else(|| panic!("unknown backend {name}"))
@@ -101,6 +105,7 @@ fn scenario(backend_name: &str, shape: &str, n: usize) {
         ),
         root_in_repository: String::new(),
     };
+    let split = pipeline_tests::phases::lower_emit(backend_name, &p);
     let mut diagnostics = Diagnostics::new();
     let start = Instant::now();
     let files = backend.generate(std::slice::from_ref(&p), &ctx, &mut diagnostics);
@@ -108,9 +113,11 @@ fn scenario(backend_name: &str, shape: &str, n: usize) {
     if let Some(error) = first_error(&diagnostics) {
         // A platform limit: the lowering ran, so its time still counts; nothing is written.
         println!(
-            "{} {} {} 0 0 {:.1}\nrefused: {error}",
+            "{} {} {} {} {} 0 0 {:.1}\nrefused: {error}",
             build.as_nanos(),
             validate.as_nanos(),
+            split.lower.as_nanos(),
+            split.emit.as_nanos(),
             generate.as_nanos(),
             peak_rss_mib().unwrap_or(f64::NAN)
         );
@@ -136,9 +143,11 @@ fn scenario(backend_name: &str, shape: &str, n: usize) {
         std::process::exit(1);
     }
     println!(
-        "{} {} {} {} {} {:.1}",
+        "{} {} {} {} {} {} {} {:.1}",
         build.as_nanos(),
         validate.as_nanos(),
+        split.lower.as_nanos(),
+        split.emit.as_nanos(),
         generate.as_nanos(),
         run.as_nanos(),
         bytes,
@@ -215,11 +224,7 @@ fn main() {
             std::process::exit(2);
         }
     }
-    let all: Vec<&'static str> = pipeline_backends::all()
-        .iter()
-        .map(|b| b.name())
-        .filter(|n| *n != "docs")
-        .collect();
+    let all: Vec<&'static str> = pipeline_tests::phases::BACKENDS.to_vec();
     let backends: Vec<&str> = if args.is_empty() {
         all.clone()
     } else {
@@ -242,15 +247,15 @@ fn main() {
     );
     print!("{:<13} {:<7} {:>5}", "backend", "shape", "jobs");
     for phase in PHASES {
-        print!(" {phase:>17}");
+        print!(" {phase:>15}");
     }
     println!(" {:>9} {:>11}", "output", "peak memory");
     for backend in backends {
         for shape in &shapes {
-            let mut previous: Option<[u128; 4]> = None;
+            let mut previous: Option<[u128; N]> = None;
             let mut told = false;
             for &n in &jobs {
-                let mut best: Option<([u128; 4], String, String)> = None;
+                let mut best: Option<([u128; N], String, String)> = None;
                 let mut refused = None;
                 for _ in 0..repeat {
                     let out = Command::new(&exe)
@@ -263,9 +268,9 @@ fn main() {
                         refused = Some(reason.to_string());
                     }
                     let fields: Vec<&str> = text.split_whitespace().collect();
-                    let nanos: Vec<u128> = fields.iter().take(4).filter_map(|f| f.parse().ok()).collect();
+                    let nanos: Vec<u128> = fields.iter().take(N).filter_map(|f| f.parse().ok()).collect();
                     let (Ok(nanos), Some(bytes), Some(mib)) =
-                        (<[u128; 4]>::try_from(nanos), fields.get(4), fields.get(5))
+                        (<[u128; N]>::try_from(nanos), fields.get(N), fields.get(N + 1))
                     else {
                         eprintln!(
                             "scenario {backend} {shape} {n} failed:\n{}",
@@ -282,13 +287,13 @@ fn main() {
                 print!("{backend:<13} {shape:<7} {n:>5}");
                 for (i, ns) in nanos.iter().enumerate() {
                     if *ns == 0 {
-                        print!(" {:>17}", "refused");
+                        print!(" {:>15}", "refused");
                         continue;
                     }
                     let growth = previous
                         .map(|p| format!("×{:.1}", *ns as f64 / p[i].max(1) as f64))
                         .unwrap_or_default();
-                    print!(" {:>11} {growth:>5}", human(Duration::from_nanos(*ns as u64)));
+                    print!(" {:>9} {growth:>5}", human(Duration::from_nanos(*ns as u64)));
                 }
                 let kib = bytes.parse::<f64>().unwrap_or(f64::NAN) / 1024.0;
                 println!(" {:>6.0} KB {mib:>7} MiB", kib);

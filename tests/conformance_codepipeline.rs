@@ -50,7 +50,7 @@ fn write_set(dir: &TempDir, label: &str, pipelines: Vec<Pipeline>) -> Vec<PathBu
     let generator = Generator::new("conformance", &root)
         .source("tests")
         .regenerate_command("cargo test -p pipeline-tests")
-        .backend(CodePipeline::new())
+        .backend(CodePipeline::new().create_pipeline_input(true))
         .pipelines(pipelines);
     let rendered = generator
         .render(&[])
@@ -176,11 +176,12 @@ fn every_create_pipeline_input_validates_against_botocore() {
     let dir = TempDir::new("create-pipeline");
     let files = generated(&dir);
     let mut inputs = with_suffix(&files, ".create-pipeline.json");
-    inputs.extend(
-        committed(".create-pipeline.json")
-            .into_iter()
-            .map(|p| workspace_root().join(p)),
-    );
+    // The example service commits no create-pipeline input (it is off by default): its
+    // pipelines' inputs, on request, validate too.
+    let example = write_set(&dir, "example-service", example_service::pipelines());
+    let example = with_suffix(&example, ".create-pipeline.json");
+    assert_eq!(example.len(), example_service::pipelines().len(), "{example:?}");
+    inputs.extend(example);
     let Some(out) = validate_json(&inputs) else { return };
     assert_eq!(out.code, 0, "{}", out.text());
     assert_eq!(

@@ -267,7 +267,7 @@ fn policies_stop_generation_with_paths_and_write_nothing() {
     let dir = TempDir::new("policies");
     let unsafe_deploy = delivery().add("hotfix", &DeployStage::new("hotfix", "svc").tier(Tier::Production));
     let g = Generator::new("t", dir.path())
-        .backends(pipeline_backends::all())
+        .backends(pipeline_templates::all())
         .policies(acme_platform::policies())
         .pipeline(unsafe_deploy);
     let out = run(&g, &[]);
@@ -284,7 +284,7 @@ fn policies_stop_generation_with_paths_and_write_nothing() {
     assert!(dir.files().is_empty());
     // The same pipeline without the unsafe stage passes every policy.
     let g = Generator::new("t", dir.path())
-        .backends(pipeline_backends::all())
+        .backends(pipeline_templates::all())
         .policies(acme_platform::policies())
         .pipeline(delivery());
     assert_eq!(run(&g, &[]).code, 0);

@@ -1,4 +1,4 @@
-//! The drift practices (`pipeline_backends::practices::drift`): snapshots of every generated
+//! The drift practices (`pipeline_templates::practices::drift`): snapshots of every generated
 //! file per (fixture, backend), the diagnostics each platform gives, and the scripts run for
 //! real with bash: the definition check fails with the diff, the audit record is exact JSON
 //! whatever the reason holds, and the drift verdicts follow the tools' answers.
@@ -9,9 +9,11 @@
 use std::path::Path;
 use std::process::Command;
 
-use pipeline_backends::practices::drift::{BreakGlass, DefinitionCheck, GeneratorDriftExt, InfraDrift, TerraformDrift};
 use pipeline_core::prelude::*;
 use pipeline_core::{Diagnostics, Pipeline};
+use pipeline_templates::practices::drift::{
+    BreakGlass, DefinitionCheck, GeneratorDriftExt, InfraDrift, TerraformDrift,
+};
 use pipeline_tests::{TempDir, fixtures, run};
 
 // ---------------------------------------------------------------- snapshots
@@ -217,7 +219,7 @@ fn the_definition_check_detects_a_hand_edited_file() {
     let dir = TempDir::new("definition-check");
     let generator = Generator::new("example-ci", dir.path())
         .regenerate_command("cargo run -p example-ci")
-        .backends(pipeline_backends::all())
+        .backends(pipeline_templates::all())
         .pipelines([fixtures::minimal(), fixtures::drift_cloudformation()])
         .definition_check(DefinitionCheck::new());
     for p in generator.pipelines_ref() {
@@ -427,7 +429,7 @@ fn the_example_services_governance_follows_acmes_policies_on_every_platform() {
     let check = delivery.find_job("definition-check").expect("the check");
     assert!(script_of(check, "check").contains("cargo run --locked -p example-service -- --check"));
     let rendered = Generator::new("example-service", ".")
-        .backends(pipeline_backends::all())
+        .backends(pipeline_templates::all())
         .policies(governance::policies())
         .pipelines(pipelines.clone())
         .render(&[])
@@ -435,7 +437,7 @@ fn the_example_services_governance_follows_acmes_policies_on_every_platform() {
     let paths: Vec<&str> = rendered.files.iter().map(|(_, f)| f.path.as_str()).collect();
     // ACME's own list refuses the break-glass command job only for the missing scan.
     let refused = Generator::new("example-service", ".")
-        .backends(pipeline_backends::all())
+        .backends(pipeline_templates::all())
         .policies(acme_platform::policies())
         .pipelines(pipelines)
         .render(&[])

@@ -1,15 +1,15 @@
-//! Deployment strategies, CodeDeploy and AppConfig (`pipeline_backends::practices::strategies`):
+//! Deployment strategies, CodeDeploy and AppConfig (`pipeline_templates::practices::strategies`):
 //! snapshots of every generated file per (fixture, backend), the parameter validation, and the
 //! diagnostics each platform gives.
 
 use std::time::Duration;
 
-use pipeline_backends::practices::strategies::{
+use pipeline_core::diagnostic::Diagnostics;
+use pipeline_core::prelude::*;
+use pipeline_templates::practices::strategies::{
     AppConfig, Batch, BlueGreen, Canary, CodeDeploy, DeploymentConfig, EcsService, HealthCheck, Hooks, LambdaCode,
     LambdaFunction, Rolling, TaskDefinition,
 };
-use pipeline_core::diagnostic::Diagnostics;
-use pipeline_core::prelude::*;
 use pipeline_tests::fixtures;
 
 /// Renders `pipelines` with `backend` and snapshots every file as `<set>__<backend>__<file>`.
@@ -368,7 +368,7 @@ fn the_example_service_follows_acme_policies_on_every_platform() {
     let mut pipelines = fixtures::service_strategies();
     pipelines.push(example_service::delivery());
     let generator = Generator::new("example", ".")
-        .backends(pipeline_backends::all())
+        .backends(pipeline_templates::all())
         .policies(acme_platform::policies())
         .pipelines(pipelines);
     let rendered = generator.render(&[]).unwrap_or_else(|d| panic!("{d}"));

@@ -1,15 +1,15 @@
-//! The supply-chain practices (`pipeline_backends::practices::supply_chain`) on every platform:
+//! The supply-chain practices (`pipeline_templates::practices::supply_chain`) on every platform:
 //! one snapshot per (fixture, backend) file, what each platform gets, and every refusal.
 //! Conformance (actionlint, zizmor, schemas, gitlab-ci-local, cfn-lint, botocore, YAML
 //! read-back) runs on the fixtures through `pipeline_tests::pipeline_sets()`.
 
 use example_service::supply_chain as example_supply_chain;
 
-use pipeline_backends::practices::supply_chain::{
-    PRACTICE_PARAMS, Provenance, ReleaseSummary, Sbom, SbomSource, SignedCommits, Signing, SopsDecrypt,
-};
 use pipeline_core::diagnostic::Diagnostics;
 use pipeline_core::prelude::*;
+use pipeline_templates::practices::supply_chain::{
+    PRACTICE_PARAMS, Provenance, ReleaseSummary, Sbom, SbomSource, SignedCommits, Signing, SopsDecrypt,
+};
 use pipeline_tests::fixtures;
 
 /// Renders `pipelines` with `backend` and snapshots every file as `<set>__<backend>__<file>`.
@@ -303,7 +303,7 @@ fn codepipeline_refuses_an_sbom_attestation_without_a_kms_key() {
         "{d}"
     );
     // An SBOM without attestation is fine everywhere.
-    render(pipeline_backends::all(), built_with(|j| Sbom::directory(".").apply(j))).expect("renders");
+    render(pipeline_templates::all(), built_with(|j| Sbom::directory(".").apply(j))).expect("renders");
 }
 
 #[test]
@@ -313,7 +313,7 @@ fn kms_signing_runs_everywhere() {
             .role(AwsRole::new("arn:aws:iam::111111111111:role/signer", "eu-west-1"))
             .apply(j)
     });
-    let files = render(pipeline_backends::all(), p).expect("every platform");
+    let files = render(pipeline_templates::all(), p).expect("every platform");
     let gh = file(&files, ".github/workflows/release.yml");
     assert!(
         gh.contains("--key awskms:///arn:aws:kms:eu-west-1:111111111111:key/1234"),
@@ -397,7 +397,7 @@ fn the_release_summary_never_blocks_unless_asked() {
         .on(Trigger::push().tags(["v*"]))
         .job(Job::new("build").step(Step::script("make")))
         .with(&ReleaseSummary::new(role.clone(), "amazon.nova-lite-v1:0").after("build"));
-    let files = render(pipeline_backends::all(), p).expect("every platform");
+    let files = render(pipeline_templates::all(), p).expect("every platform");
     let gl = file(&files, ".gitlab-ci.yml");
     assert!(gl.contains("  allow_failure: true\n"), "{gl}");
     let aws = file(&files, "codepipeline/r.template.yml");
@@ -425,7 +425,7 @@ fn the_gate_is_a_security_scan_before_deploys() {
 #[test]
 fn the_example_release_passes_acmes_policies_on_every_platform() {
     let rendered = Generator::new("t", ".")
-        .backends(pipeline_backends::all())
+        .backends(pipeline_templates::all())
         .policies(acme_platform::policies())
         .pipeline(example_supply_chain::release())
         .render(&[])

@@ -116,7 +116,6 @@ fn generate_and_validate(service: &Path, krate: &Path) {
         ".github/workflows/ci.yml",
         ".gitlab-ci.yml",
         "codepipeline/ci.template.yml",
-        "docs/pipelines/ci.md",
     ] {
         let path = service.join(file);
         let text = std::fs::read_to_string(&path)

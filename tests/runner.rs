@@ -60,7 +60,7 @@ fn probes(repo: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
 
 fn example_generator() -> Generator {
     Generator::new("example-service", pipeline_tests::workspace_root())
-        .backends(pipeline_backends::all())
+        .backends(pipeline_templates::all())
         .pipelines(example_service::pipelines())
 }
 

@@ -435,7 +435,7 @@ fn branches_probe() -> Pipeline {
 
 fn render_all(p: Pipeline) -> Diagnostics {
     Generator::new("semantics", std::env::temp_dir())
-        .backends(pipeline_backends::all())
+        .backends(pipeline_templates::all())
         .pipeline(p)
         .render(&[])
         .unwrap_or_else(|d| panic!("{d}"))

@@ -84,7 +84,7 @@ fn example_service_codepipeline() {
 fn everything_codepipeline() {
     snapshot(
         "everything",
-        pipeline_backends::CodePipeline::new(),
+        pipeline_backends::CodePipeline::new().create_pipeline_input(true),
         vec![fixtures::everything_codepipeline()],
     );
 }
@@ -93,7 +93,7 @@ fn everything_codepipeline() {
 fn minimal_codepipeline() {
     snapshot(
         "minimal",
-        pipeline_backends::CodePipeline::new(),
+        pipeline_backends::CodePipeline::new().create_pipeline_input(true),
         vec![fixtures::minimal()],
     );
 }
@@ -121,7 +121,7 @@ fn release_codepipeline() {
 fn example_service_docs() {
     snapshot(
         "example_service",
-        pipeline_backends::Docs::new(),
+        pipeline_templates::Docs::new(),
         example_service::pipelines(),
     );
 }
@@ -130,7 +130,7 @@ fn example_service_docs() {
 fn everything_docs() {
     snapshot(
         "everything",
-        pipeline_backends::Docs::new(),
+        pipeline_templates::Docs::new(),
         vec![fixtures::everything()],
     );
 }
@@ -142,7 +142,7 @@ fn everything_docs_with_platform_notes() {
     let rendered = Generator::new("snapshots", ".")
         .source("tests/snapshots.rs")
         .regenerate_command("cargo insta review")
-        .backends(pipeline_backends::all())
+        .backends(pipeline_templates::all())
         .pipeline(fixtures::everything_codepipeline())
         .render(&[])
         .unwrap_or_else(|d| panic!("does not render:\n{d}"));

@@ -15,7 +15,7 @@ use pipeline_tests::{TempDir, write_generated};
 
 fn yaml_files(dir: &TempDir) -> Vec<PathBuf> {
     let mut files = Vec::new();
-    for backend in pipeline_backends::all() {
+    for backend in pipeline_templates::all() {
         files.extend(
             write_generated(dir, backend.name(), &["everything"])
                 .into_iter()

@@ -2,12 +2,13 @@
 //! the project's YAML emitter.
 //!
 //! Each platform is a cargo feature (`github`, `gitlab`, `codepipeline`, all on by default), so a
-//! service that targets one platform compiles one backend; `docs` adds a Markdown page per
-//! pipeline (with a Mermaid graph) from `pipeline-templates`.
+//! service that targets one platform compiles one backend. This crate only lowers: the docs
+//! pages (a Markdown page per pipeline with a Mermaid graph) and the built-in delivery practices
+//! are in `pipeline-templates`, whose `pipeline_templates::all()` is these platforms plus docs.
 //!
 //! ```
-//! let names: Vec<&str> = pipeline_backends::all().iter().map(|b| b.name()).collect();
-//! assert_eq!(names, ["github", "gitlab", "codepipeline", "docs"]);
+//! let names: Vec<&str> = pipeline_backends::platforms().iter().map(|b| b.name()).collect();
+//! assert_eq!(names, ["github", "gitlab", "codepipeline"]);
 //! ```
 #![deny(missing_docs)]
 // docs.rs (`--cfg docsrs`, nightly) marks each item with the cargo feature it needs.
@@ -19,8 +20,6 @@ pub mod codepipeline;
 pub mod github;
 #[cfg(feature = "gitlab")]
 pub mod gitlab;
-#[cfg(feature = "practices")]
-pub mod practices;
 mod shell;
 
 use pipeline_core::Backend;
@@ -31,12 +30,17 @@ pub use codepipeline::CodePipeline;
 pub use github::Github;
 #[cfg(feature = "gitlab")]
 pub use gitlab::Gitlab;
-#[cfg(feature = "docs")]
-pub use pipeline_templates::Docs;
 
-/// Every enabled backend with its default settings.
+/// The platform backends enabled by cargo features (`github`, `gitlab`, `codepipeline`), each
+/// with its default settings, in the order they generate. For the docs pages as well, use
+/// `pipeline_templates::all()`.
+///
+/// ```
+/// let backends = pipeline_backends::platforms();
+/// assert!(backends.iter().all(|b| b.name() != "docs"));
+/// ```
 #[allow(clippy::vec_init_then_push)] // each push depends on a cargo feature
-pub fn all() -> Vec<Box<dyn Backend>> {
+pub fn platforms() -> Vec<Box<dyn Backend>> {
     let mut backends: Vec<Box<dyn Backend>> = Vec::new();
     #[cfg(feature = "github")]
     backends.push(Box::new(Github::new()));
@@ -44,8 +48,5 @@ pub fn all() -> Vec<Box<dyn Backend>> {
     backends.push(Box::new(Gitlab::new()));
     #[cfg(feature = "codepipeline")]
     backends.push(Box::new(CodePipeline::new()));
-    // Last: the docs page lists the notes the platform backends reported.
-    #[cfg(feature = "docs")]
-    backends.push(Box::new(Docs::new()));
     backends
 }

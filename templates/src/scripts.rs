@@ -1,5 +1,5 @@
 //! The script templates of the library's built-in constructs (the delivery practices of
-//! `pipeline_backends::practices`), by name (`<area>/<file>`, e.g. `drift/definition-check.sh`).
+//! `pipeline_templates::practices`), by name (`<area>/<file>`, e.g. `drift/definition-check.sh`).
 //! Every template is rendered with [`render_script`](crate::render_script): values are quoted for
 //! the shell unless a template marks them `|safe`.
 

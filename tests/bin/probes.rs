@@ -4,7 +4,7 @@
 fn main() {
     let root = std::env::current_dir().unwrap_or_else(|_| ".".into());
     pipeline_core::Generator::new("probes", root)
-        .backends(pipeline_backends::all())
+        .backends(pipeline_templates::all())
         .pipelines(pipeline_tests::probes::cli::all())
         .main()
 }

@@ -273,7 +273,7 @@ pub fn runnable() -> Pipeline {
 /// sign keyless (with an AWS KMS key on CodeBuild, which has no OIDC identity), and publish a
 /// release summary written by Amazon Bedrock that never blocks the release.
 pub fn supply_chain_release() -> Pipeline {
-    use pipeline_backends::practices::supply_chain::{Provenance, ReleaseSummary, Sbom, SignedCommits, Signing};
+    use pipeline_templates::practices::supply_chain::{Provenance, ReleaseSummary, Sbom, SignedCommits, Signing};
 
     let key = "alias/release-signing";
     let gate = SignedCommits::ssh(Expr::secret("ALLOWED_SIGNERS")).verify_tags();
@@ -310,7 +310,7 @@ pub fn supply_chain_release() -> Pipeline {
 /// platform, SOPS secrets decrypted for the deploy through the deploy role, and a blocking
 /// release summary on `main`.
 pub fn supply_chain_delivery() -> Pipeline {
-    use pipeline_backends::practices::supply_chain::{ReleaseSummary, Sbom, SignedCommits, Signing, SopsDecrypt};
+    use pipeline_templates::practices::supply_chain::{ReleaseSummary, Sbom, SignedCommits, Signing, SopsDecrypt};
 
     let gate = SignedCommits::gpg(Expr::var("SIGNING_KEYS")).max_commits(100);
     let build = Job::new("build")
@@ -353,7 +353,7 @@ pub fn supply_chain_delivery() -> Pipeline {
         .with(&summary)
 }
 
-/// The drift practices' fixtures (`pipeline_backends::practices::drift`): a delivery pipeline
+/// The drift practices' fixtures (`pipeline_templates::practices::drift`): a delivery pipeline
 /// with the generated-files check, CloudFormation and Terraform drift checks, and a break-glass
 /// pipeline, each with the values a platform team would set.
 pub fn drift() -> Vec<Pipeline> {
@@ -367,7 +367,7 @@ pub fn drift() -> Vec<Pipeline> {
 
 /// A push and pull request pipeline with the generated-files check (cached `target/`).
 pub fn drift_definition_checked() -> Pipeline {
-    use pipeline_backends::practices::drift::DefinitionCheck;
+    use pipeline_templates::practices::drift::DefinitionCheck;
     Pipeline::new("checked")
         .on(Trigger::push().branches(["main"]))
         .on(Trigger::pull_request())
@@ -383,7 +383,7 @@ pub fn drift_definition_checked() -> Pipeline {
 
 /// CloudFormation drift detection of two stacks, nightly.
 pub fn drift_cloudformation() -> Pipeline {
-    use pipeline_backends::practices::drift::InfraDrift;
+    use pipeline_templates::practices::drift::InfraDrift;
     let role = AwsRole::new(Expr::var("DRIFT_ROLE_ARN"), "eu-west-1").session_name("infra-drift");
     InfraDrift::cloudformation(role, ["payments-api-staging", "payments-api-production"])
         .schedule("0 5 * * *")
@@ -392,14 +392,14 @@ pub fn drift_cloudformation() -> Pipeline {
 
 /// Terraform drift detection (`-refresh-only`) of one root module, on weekdays.
 pub fn drift_terraform() -> Pipeline {
-    use pipeline_backends::practices::drift::{InfraDrift, TerraformDrift};
+    use pipeline_templates::practices::drift::{InfraDrift, TerraformDrift};
     let role = AwsRole::new(Expr::var("DRIFT_ROLE_ARN"), "eu-west-1");
     InfraDrift::terraform(role, TerraformDrift::new("infra/production").refresh_only()).pipeline("terraform-drift")
 }
 
 /// A break-glass pipeline running an emergency script with an AWS role.
 pub fn drift_break_glass() -> Pipeline {
-    use pipeline_backends::practices::drift::BreakGlass;
+    use pipeline_templates::practices::drift::BreakGlass;
     BreakGlass::new("./scripts/emergency.sh \"$BREAK_GLASS_RECORD\"")
         .role(AwsRole::new(Expr::var("BREAK_GLASS_ROLE_ARN"), "eu-west-1").session_name("break-glass"))
         .pipeline("break-glass")
@@ -409,7 +409,7 @@ pub fn drift_break_glass() -> Pipeline {
 /// then a canary to production behind an approval, and a blue/green deployment of a second
 /// function; each watches alarms and health checks and rolls back automatically.
 pub fn strategies() -> Pipeline {
-    use pipeline_backends::practices::strategies::{
+    use pipeline_templates::practices::strategies::{
         Batch, BlueGreen, Canary, HealthCheck, LambdaCode, LambdaFunction, Rolling,
     };
     use std::time::Duration;
@@ -474,7 +474,7 @@ pub fn strategies() -> Pipeline {
 /// Deployments through AWS CodeDeploy: a Lambda function as a linear shift with the deployment
 /// group's alarms overridden, and an ECS service as a canary from a task definition file.
 pub fn codedeploy() -> Pipeline {
-    use pipeline_backends::practices::strategies::{
+    use pipeline_templates::practices::strategies::{
         CodeDeploy, DeploymentConfig, EcsService, Hooks, LambdaCode, LambdaFunction, TaskDefinition,
     };
 
@@ -521,7 +521,7 @@ pub fn codedeploy() -> Pipeline {
 /// Feature flags released by AWS AppConfig, separately from code: a pipeline started by pushes
 /// that touch `config/`, deploying with a canary strategy and rolling back on an alarm.
 pub fn feature_flags() -> Pipeline {
-    use pipeline_backends::practices::strategies::{AppConfig, AppConfigStrategy};
+    use pipeline_templates::practices::strategies::{AppConfig, AppConfigStrategy};
 
     AppConfig::new("production", "config/flags.json")
         .region("eu-west-1")

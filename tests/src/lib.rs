@@ -4,6 +4,7 @@
 
 pub mod fixtures;
 pub mod hazards;
+pub mod phases;
 pub mod probes;
 pub mod readback;
 pub mod tools;
@@ -158,7 +159,7 @@ pub fn pipeline_sets() -> Vec<PipelineSet> {
 /// # Panics
 /// When no enabled backend has that name.
 pub fn backend(name: &str) -> Box<dyn pipeline_core::Backend> {
-    pipeline_backends::all()
+    pipeline_templates::all()
         .into_iter()
         .find(|b| b.name() == name)
         .unwrap_or_else(|| panic!("no backend named {name}"))

@@ -1,11 +1,14 @@
 //! AWS CodePipeline V2: per pipeline, a CloudFormation template (the pipeline, one CodeBuild
-//! project per job, EventBridge schedules), the same pipeline as a `create-pipeline` input, and a
-//! CloudFormation Git sync deployment file for the template's stack.
+//! project per job, EventBridge schedules) and a CloudFormation Git sync deployment file for the
+//! template's stack; on request ([`CodePipeline::create_pipeline_input`]), the same pipeline as a
+//! `create-pipeline` input.
 //!
 //! Files, relative to the output root:
 //! - `codepipeline/<id>.template.yml`: the template, with the generated-file header.
-//! - `codepipeline/<id>.create-pipeline.json`: `aws codepipeline create-pipeline --cli-input-json
-//!   file://...` input. JSON has no comments, so this is the one generated file without a header.
+//! - `codepipeline/<id>.create-pipeline.json`, only with
+//!   [`CodePipeline::create_pipeline_input`]`(true)` (it describes the template's pipeline a
+//!   second time, for teams that deploy without CloudFormation): `aws codepipeline
+//!   create-pipeline --cli-input-json file://...` input. JSON has no comments, so this is the one generated file without a header.
 //!   It holds no CloudFormation intrinsics: template parameters are replaced by the values set
 //!   with [`CodePipelineSettings`] or, when unset, by placeholders that satisfy the API's patterns
 //!   (`PLACEHOLDER-...`, account `000000000000`); the `codepipeline-parameters` notice lists them.
@@ -64,12 +67,39 @@ const PLATFORM: &str = lower::PLATFORM;
 
 /// The AWS CodePipeline backend.
 #[derive(Clone, Debug, Default)]
-pub struct CodePipeline {}
+pub struct CodePipeline {
+    create_pipeline_input: bool,
+}
 
 impl CodePipeline {
-    /// The backend with its default settings.
+    /// The backend with its default settings: per pipeline, the template and its deployment file.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Whether to also write each pipeline's `create-pipeline` input
+    /// (`codepipeline/<id>.create-pipeline.json`, off by default): the template's pipeline once
+    /// more, as `aws codepipeline create-pipeline --cli-input-json` reads it, for deploying
+    /// without CloudFormation.
+    ///
+    /// ```
+    /// use pipeline_backends::codepipeline::CodePipeline;
+    /// use pipeline_core::prelude::*;
+    ///
+    /// let ci = Pipeline::new("ci")
+    ///     .on(Trigger::push().branches(["main"]))
+    ///     .job(Job::new("test").step(Step::script("cargo test")));
+    /// let files = |backend: CodePipeline| -> Vec<String> {
+    ///     let rendered = Generator::new("doc", ".").backend(backend).pipeline(ci.clone()).render(&[]).expect("renders");
+    ///     rendered.files.into_iter().map(|(_, f)| f.path.as_str().to_owned()).collect()
+    /// };
+    /// assert!(!files(CodePipeline::new()).iter().any(|p| p.ends_with(".create-pipeline.json")));
+    /// assert!(files(CodePipeline::new().create_pipeline_input(true)).contains(&"codepipeline/ci.create-pipeline.json".to_owned()));
+    /// ```
+    #[must_use]
+    pub fn create_pipeline_input(mut self, on: bool) -> Self {
+        self.create_pipeline_input = on;
+        self
     }
 
     /// The lowered pipeline (template, pipeline resource and parameter values), for inspection or
@@ -201,13 +231,17 @@ impl CodePipeline {
         if !Self::template_size(p, &template_path, template.len(), diagnostics) {
             return None;
         }
-        let input = api::from_template(&lowered.pipeline, &lowered.values).map_err(|e| e.to_string());
-        let json = match input.and_then(|input| Self::emit(p, &Self::create_pipeline_path(p), &input, true)) {
-            Ok(j) => j,
-            Err(e) => {
-                diagnostics.push(emit_error("create-pipeline input", e));
-                return None;
+        let json = if self.create_pipeline_input {
+            let input = api::from_template(&lowered.pipeline, &lowered.values).map_err(|e| e.to_string());
+            match input.and_then(|input| Self::emit(p, &Self::create_pipeline_path(p), &input, true)) {
+                Ok(j) => Some(j),
+                Err(e) => {
+                    diagnostics.push(emit_error("create-pipeline input", e));
+                    return None;
+                }
             }
+        } else {
+            None
         };
         let file = Self::deployment_file(&lowered, ctx.repository_path(&template_path));
         let deployment = match Self::emit(p, &Self::deployment_path(p), &file, false) {
@@ -231,11 +265,12 @@ impl CodePipeline {
             ))
             .on_platform(PLATFORM),
         );
-        Some(vec![
-            (template_path, template),
-            (Self::create_pipeline_path(p), json),
-            (Self::deployment_path(p), format!("{header}\n{deployment}")),
-        ])
+        let mut files = vec![(template_path, template)];
+        if let Some(json) = json {
+            files.push((Self::create_pipeline_path(p), json));
+        }
+        files.push((Self::deployment_path(p), format!("{header}\n{deployment}")));
+        Some(files)
     }
 }
 

@@ -7,11 +7,11 @@
 use std::time::Duration;
 
 use acme_platform::{ContainerImage, DeployStage, RUST_IMAGE, RustServiceCi};
-use pipeline_backends::practices::strategies::{
+use pipeline_core::prelude::*;
+use pipeline_templates::practices::strategies::{
     Batch, CodeDeploy, DeploymentConfig, EcsService, HealthCheck, LambdaCode, LambdaFunction, Rolling, TaskDefinition,
 };
-use pipeline_backends::practices::supply_chain::SopsDecrypt;
-use pipeline_core::prelude::*;
+use pipeline_templates::practices::supply_chain::SopsDecrypt;
 
 /// The webhooks Lambda: ACME's CI of `payments-webhooks`; staging through ACME's deploy stage;
 /// production as a rolling deployment (half the traffic, watched for two minutes, then all of

@@ -1,9 +1,9 @@
-// Governance of `payments-api`: the drift practices of `pipeline_backends::practices::drift`.
+// Governance of `payments-api`: the drift practices of `pipeline_templates::practices::drift`.
 // Like `pipelines.rs`, this file only uses `acme_platform`, `pipeline_core` and
 // `pipeline_backends`, so it can be compiled into the library and the build script alike.
 
-use pipeline_backends::practices::drift::{BreakGlass, DefinitionCheck, ExceptBreakGlass, InfraDrift};
 use pipeline_core::prelude::*;
+use pipeline_templates::practices::drift::{BreakGlass, DefinitionCheck, ExceptBreakGlass, InfraDrift};
 
 /// The CloudFormation stacks of the service, one per environment.
 pub const STACKS: [&str; 2] = ["payments-api-staging", "payments-api-production"];

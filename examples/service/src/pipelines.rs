@@ -4,8 +4,8 @@
 // the same code.
 
 use acme_platform::RustServiceCi;
-use pipeline_backends::practices::strategies::{BlueGreen, Canary};
 use pipeline_core::prelude::*;
+use pipeline_templates::practices::strategies::{BlueGreen, Canary};
 
 use crate::governance;
 
@@ -99,7 +99,7 @@ pub fn pipelines() -> Vec<Pipeline> {
 pub fn generator() -> pipeline_core::Generator {
     pipeline_core::generator!()
         .output_root(env!("CARGO_MANIFEST_DIR"))
-        .backends(pipeline_backends::all())
+        .backends(pipeline_templates::all())
         .policies(governance::policies())
         .pipelines(pipelines())
 }

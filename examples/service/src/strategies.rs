@@ -1,16 +1,16 @@
 // Progressive delivery for `payments-api`: the production stage as a canary watched by
 // CloudWatch alarms (with automatic rollback on every platform), used by the delivery pipeline,
 // and the feature flags released by AWS AppConfig through a pipeline of their own. Built from ACME's constructs and the
-// library's practices (`pipeline_backends::practices::strategies`); self-contained, so that it
+// library's practices (`pipeline_templates::practices::strategies`); self-contained, so that it
 // can be compiled into the library and into the build script alike.
 
 use std::time::Duration;
 
 use acme_platform::RustServiceCi;
-use pipeline_backends::practices::strategies::{
+use pipeline_core::prelude::*;
+use pipeline_templates::practices::strategies::{
     AppConfig, AppConfigStrategy, BlueGreen, Canary, HealthCheck, LambdaCode, LambdaFunction,
 };
-use pipeline_core::prelude::*;
 
 /// Staging as a blue/green deployment: the new version goes to the idle alias, is health-checked
 /// there, then takes all the traffic at once; the previous version stays on the idle alias for an

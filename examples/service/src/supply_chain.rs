@@ -1,11 +1,11 @@
 // The release pipeline of `payments-api`: ACME's Rust CI built once (no caches: a release
 // never restores a cache a pull request could have written), behind a signed-commit gate,
-// with the supply-chain practices of `pipeline_backends::practices::supply_chain` on the job
+// with the supply-chain practices of `pipeline_templates::practices::supply_chain` on the job
 // that builds the artifact, and a release summary written by Amazon Bedrock.
 
 use acme_platform::RustServiceCi;
-use pipeline_backends::practices::supply_chain::{Provenance, ReleaseSummary, Sbom, SignedCommits, Signing};
 use pipeline_core::prelude::*;
+use pipeline_templates::practices::supply_chain::{Provenance, ReleaseSummary, Sbom, SignedCommits, Signing};
 
 /// The KMS key CodeBuild signs with (it has no OIDC identity for keyless signing).
 const CODEBUILD_SIGNING_KEY: &str = "alias/payments-api-release-signing";

@@ -8,7 +8,7 @@
 //!     .on(Trigger::push().branches(["main"]))
 //!     .job(Job::new("test").step(Step::checkout()).step(Step::script("cargo test")));
 //! pipeline_core::generator!()
-//!     .backends(backends()) // e.g. pipeline_backends::all()
+//!     .backends(backends()) // e.g. pipeline_backends::platforms()
 //!     .pipeline(ci)
 //!     .main(); // parses the command line, exits with 0, 1 (drift) or 2 (error)
 //! ```
@@ -378,7 +378,7 @@ impl Generator {
                     crate::diagnostic::Path::root(),
                     "the generator has no backends",
                 )
-                .with_hint("add some, e.g. `.backends(pipeline_backends::all())`"),
+                .with_hint("add some, e.g. `.backends(pipeline_backends::platforms())`"),
             );
         }
         if self.pipelines.is_empty() {

@@ -96,7 +96,7 @@
 //! assert!(err.to_string().contains("error[toy-unsupported] (toy): the toy platform has no cache steps"));
 //! ```
 //!
-//! Then: give it a cargo feature in `pipeline-backends`, add it to `pipeline_backends::all()`,
+//! Then: give it a cargo feature in `pipeline-backends`, add it to `pipeline_backends::platforms()`,
 //! snapshot its output for the example service and the fixtures (`tests/snapshots.rs`), and run
 //! the platform's own validators on every generated file in a conformance test
 //! (`tests/conformance_*.rs`, tools installed by `scripts/install-tools`).

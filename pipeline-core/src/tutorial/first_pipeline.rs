@@ -82,7 +82,7 @@
 //!         .on(Trigger::pull_request())
 //!         .job(Job::new("test").step(Step::checkout()).step(Step::script("cargo test")));
 //!     pipeline_core::generator!() // named after the crate; writes at the repository root
-//!         .backends(pipeline_backends::all())
+//!         .backends(pipeline_backends::platforms())
 //!         .pipeline(ci)
 //!         .main();
 //! }

@@ -1,7 +1,7 @@
 //! The docs backend: one Markdown page per pipeline with a Mermaid graph of its jobs, triggers,
 //! matrices, caches, artifacts, environments, approvals and rollbacks, tables of the same, and
 //! the notes the platforms' backends reported (settings to configure outside the files).
-//! Register it after the platform backends, so it sees their notes; `pipeline_backends::all()`
+//! Register it after the platform backends, so it sees their notes; `pipeline_templates::all()`
 //! does.
 //!
 //! Every value reaches the page through an escaping filter: `md` for text, `code` for code spans
