@@ -4,6 +4,7 @@
 //! cargo run --release -p pipeline-tests --bin bench            # every enabled backend
 //! cargo run --release -p pipeline-tests --bin bench -- github  # one backend
 //! cargo run --release -p pipeline-tests --bin bench -- --cold-build  # a service's cold build
+//! cargo run --release -p pipeline-tests --bin bench -- import  # typed-mapping rate of the import corpus
 //! ```
 //!
 //! For 1, 100 and 1,000 distinct copies of the example service's delivery pipeline, and for
@@ -219,6 +220,10 @@ fn main() {
         runner_overhead();
         return;
     }
+    if args == ["import"] {
+        import_rate();
+        return;
+    }
     if args.iter().any(|a| a == "--cold-build") {
         cold_build();
         return;
@@ -328,4 +333,57 @@ fn cold_build() {
         "cold debug build of example-service (empty target directory): {:.1} s",
         elapsed.as_secs_f64()
     );
+}
+
+/// The importer over its corpus (`backends/import/tests/import-corpus/`): jobs and steps mapped
+/// to typed forms, the escape hatches grouped by reason, and the time it took. Every step of the
+/// corpus is counted as typed or as an escape hatch; none is dropped.
+fn import_rate() {
+    let dir = pipeline_tests::workspace_root().join("backends/import/tests/import-corpus");
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yml"))
+        .collect();
+    files.sort();
+    files.push(dir.join("gitlab-monorepo/.gitlab-ci.yml"));
+    let start = Instant::now();
+    let import = pipeline_import::import(&files);
+    let elapsed = start.elapsed();
+    for p in &import.problems {
+        eprintln!("{p}");
+    }
+    let sum = |f: fn(&pipeline_import::Summary) -> usize| import.summaries.iter().map(f).sum::<usize>();
+    let (jobs, jobs_typed, steps, steps_typed) = (
+        sum(|s| s.jobs),
+        sum(|s| s.jobs_typed),
+        sum(|s| s.steps),
+        sum(|s| s.steps_typed),
+    );
+    let pct = |a: usize, b: usize| if b == 0 { 100.0 } else { a as f64 * 100.0 / b as f64 };
+    println!(
+        "import: {} files in {:.1} ms (rustfmt included)",
+        import.summaries.len(),
+        elapsed.as_secs_f64() * 1000.0
+    );
+    println!(
+        "  steps typed: {steps_typed}/{steps} ({:.1}%, goal > 90%), escape hatches {}, dropped 0",
+        pct(steps_typed, steps),
+        steps - steps_typed
+    );
+    println!(
+        "  jobs without any escape hatch: {jobs_typed}/{jobs} ({:.1}%)",
+        pct(jobs_typed, jobs)
+    );
+    let mut reasons: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for s in &import.summaries {
+        for (_, why) in &s.hatches {
+            *reasons.entry(why.as_str()).or_default() += 1;
+        }
+    }
+    println!("  escape hatches by reason:");
+    for (why, n) in reasons {
+        println!("    {n:>3}  {why}");
+    }
 }

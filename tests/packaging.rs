@@ -18,7 +18,13 @@ const LIBRARIES: [&str; 4] = [
     "pipeline-templates",
 ];
 /// The workspace members that are never published.
-const UNPUBLISHED: [&str; 4] = ["acme-platform", "example-service", "ci", "pipeline-tests"];
+const UNPUBLISHED: [&str; 5] = [
+    "acme-platform",
+    "example-service",
+    "ci",
+    "pipeline-tests",
+    "pipeline-import",
+];
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

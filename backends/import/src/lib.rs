@@ -1,0 +1,191 @@
+//! Imports GitHub Actions workflows and GitLab CI files as a Rust module of typed pipelines.
+//!
+//! Each file becomes one function returning a `Pipeline`, built with the library's public API;
+//! what has no typed form is kept working through a patch (the model's escape hatch), each
+//! with a `// why:` comment, and counted in the per-file summary. Invalid YAML, or YAML the
+//! platform would reject, is a [`Problem`] with file, line and column; nothing is generated for
+//! that file and the others proceed.
+//!
+//! ```
+//! let dir = std::env::temp_dir().join(format!("import-doc-{}", std::process::id()));
+//! std::fs::create_dir_all(&dir).unwrap();
+//! let file = dir.join("ci.yml");
+//! std::fs::write(&file, "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: cargo test\n").unwrap();
+//! let import = pipeline_import::import(&[file]);
+//! assert!(import.problems.is_empty());
+//! assert_eq!(import.summaries[0].steps_typed, 2);
+//! assert!(import.module.unwrap().contains("Step::script(\"cargo test\")"));
+//! # std::fs::remove_dir_all(&dir).unwrap();
+//! ```
+
+use std::fmt;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+mod expr;
+mod github;
+mod github_steps;
+mod gitlab;
+mod gitlab_values;
+mod out;
+mod pins;
+mod yaml;
+
+pub use out::Summary;
+
+/// A file that could not be imported: where and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    /// The file.
+    pub file: String,
+    /// Line, from 1 (0: the whole file).
+    pub line: usize,
+    /// Column, from 1.
+    pub col: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "error[import]: {}\n  --> {}:{}:{}\n  = hint: fix the file (nothing was generated for it); the other files were imported",
+            self.message, self.file, self.line, self.col
+        )
+    }
+}
+
+/// The result of an import.
+#[derive(Debug, Default)]
+pub struct Import {
+    /// The Rust module (rustfmt-formatted), when at least one file imported.
+    pub module: Option<String>,
+    /// One summary per imported file.
+    pub summaries: Vec<Summary>,
+    /// Files that could not be imported.
+    pub problems: Vec<Problem>,
+}
+
+/// Which platform a file is for: GitLab for `.gitlab-ci.yml` and files under `.gitlab/`, or any
+/// file without GitHub's `on`/`jobs`; GitHub otherwise.
+fn is_gitlab(path: &Path, doc: &yaml::Node) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    name.ends_with(".gitlab-ci.yml")
+        || name == ".gitlab-ci.yaml"
+        || path.components().any(|c| c.as_os_str() == ".gitlab")
+        || (doc.get("on").is_none() && doc.get("jobs").is_none())
+}
+
+/// A pipeline id from a file name (`release.yml` -> `release`, `.gitlab-ci.yml` -> `gitlab-ci`).
+fn pipeline_id(path: &Path) -> String {
+    let stem = path.file_name().and_then(|n| n.to_str()).unwrap_or("pipeline");
+    let stem = stem
+        .trim_end_matches(".yml")
+        .trim_end_matches(".yaml")
+        .trim_start_matches('.');
+    let id: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    if id.is_empty() { "pipeline".into() } else { id }
+}
+
+/// Imports `paths` (workflow or GitLab CI files) into one module. A GitLab file's local includes
+/// are read relative to its directory (the project root).
+pub fn import(paths: &[PathBuf]) -> Import {
+    let mut result = Import::default();
+    let mut pipelines = Vec::new();
+    let mut sources = Vec::new();
+    let mut funcs: Vec<String> = Vec::new();
+    for path in paths {
+        let file = path.display().to_string();
+        let imported = import_one(path, &file);
+        match imported {
+            Ok((platform, mut code)) => {
+                while funcs.contains(&code.func) {
+                    code.func.push('_');
+                }
+                funcs.push(code.func.clone());
+                result.summaries.push(Summary {
+                    file: file.clone(),
+                    pipelines: 1,
+                    jobs: code.jobs,
+                    jobs_typed: code.jobs_typed,
+                    steps: code.steps,
+                    steps_typed: code.steps_typed,
+                    hatches: code.hatches.iter().map(|h| (h.at.clone(), h.why.clone())).collect(),
+                });
+                sources.push(file);
+                pipelines.push((platform.to_string(), code));
+            }
+            Err(p) => result.problems.push(p),
+        }
+    }
+    if !pipelines.is_empty() {
+        let module = out::module(&sources, &pipelines);
+        match rustfmt(&module) {
+            Ok(m) => result.module = Some(m),
+            Err(e) => result.problems.push(Problem {
+                file: "(generated module)".into(),
+                line: 0,
+                col: 0,
+                message: format!("rustfmt failed: {e}"),
+            }),
+        }
+    }
+    result
+}
+
+fn import_one(path: &Path, file: &str) -> Result<(&'static str, out::PipelineCode), Problem> {
+    let text = std::fs::read_to_string(path).map_err(|e| Problem {
+        file: file.into(),
+        line: 0,
+        col: 0,
+        message: format!("cannot read: {e}"),
+    })?;
+    let doc = yaml::parse(&text).map_err(|e| Problem {
+        file: file.into(),
+        line: e.pos.line,
+        col: e.pos.col,
+        message: format!("invalid YAML: {}", e.message),
+    })?;
+    let id = pipeline_id(path);
+    if is_gitlab(path, &doc) {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let root = dir.ancestors().find(|d| d.join(".git").exists()).unwrap_or(dir);
+        let (merged, hatches) = gitlab::load(path, root, 0)?;
+        Ok(("gitlab", gitlab::import(file, &merged, hatches, &id)?))
+    } else {
+        Ok(("github", github::import(file, &text, &doc, &id)?))
+    }
+}
+
+/// Formats Rust code with `rustfmt --edition 2024` (through stdin).
+pub fn rustfmt(code: &str) -> Result<String, String> {
+    let mut child = Command::new("rustfmt")
+        .args(["--edition", "2024", "--emit", "stdout", "--quiet"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run rustfmt: {e}"))?;
+    child
+        .stdin
+        .take()
+        .ok_or("no stdin")?
+        .write_all(code.as_bytes())
+        .map_err(|e| e.to_string())?;
+    let out = child.wait_with_output().map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+    }
+    String::from_utf8(out.stdout).map_err(|e| e.to_string())
+}

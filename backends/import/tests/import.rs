@@ -1,0 +1,310 @@
+//! Import end to end: every generated example workflow imports, compiles and generates the same
+//! workflow again (after normalisation: key order, quoting, header comments); every file of the
+//! corpus (`tests/import-corpus/`, hand-written in the styles real projects use) imports,
+//! compiles, and regenerates output the platforms' validators accept; bad input is refused with
+//! file, line and column.
+//!
+//! The imported modules are compiled in one temporary crate per test under
+//! `target/import-tests/` (path dependencies on this workspace, one shared target directory).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use pipeline_tests::{TempDir, git, readback, tools, workspace_root};
+use serde_json::Value;
+
+/// Imports `files`, compiles the module with a generator for `backend` over the given
+/// pipelines and writes under `out`. Returns the import and the generated files.
+fn import_and_generate(label: &str, files: &[PathBuf], backend: &str, out: &Path) -> pipeline_import::Import {
+    let import = pipeline_import::import(files);
+    assert!(
+        import.problems.is_empty(),
+        "{label}: import problems:\n{}",
+        import
+            .problems
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    let module = import.module.clone().expect("a module");
+    let root = workspace_root();
+    let krate = root.join("target/import-tests").join(label);
+    std::fs::create_dir_all(krate.join("src")).expect("crate dir");
+    let funcs: Vec<String> = module
+        .lines()
+        .filter_map(|l| {
+            l.strip_prefix("pub fn ")
+                .and_then(|r| r.split_once("()"))
+                .map(|(f, _)| f.to_string())
+        })
+        .collect();
+    let manifest = format!(
+        "[package]\nname = \"imported-{label}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\npipeline-core = {{ path = {:?} }}\npipeline-backends = {{ path = {:?} }}\n\n[workspace]\n",
+        root.join("pipeline-core"),
+        root.join("backends")
+    );
+    write_if_changed(&krate.join("Cargo.toml"), &manifest);
+    write_if_changed(&krate.join("src/imported.rs"), &module);
+    let main = format!(
+        "mod imported;\n\nfn main() {{\n    let backend: Box<dyn pipeline_core::Backend> = match {backend:?} {{\n        \"github\" => Box::new(pipeline_backends::Github::new()),\n        _ => Box::new(pipeline_backends::Gitlab::new()),\n    }};\n    pipeline_core::generator!()\n        .backends([backend])\n        .pipelines(vec![{}])\n        .main();\n}}\n",
+        funcs
+            .iter()
+            .map(|f| format!("imported::{f}()"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    write_if_changed(&krate.join("src/main.rs"), &main);
+    if !krate.join("Cargo.lock").exists() {
+        std::fs::copy(root.join("Cargo.lock"), krate.join("Cargo.lock")).expect("lock");
+    }
+    let status = Command::new(env!("CARGO"))
+        .args(["run", "--quiet", "--offline", "--"])
+        .arg("--out")
+        .arg(out)
+        .current_dir(&krate)
+        .env("CARGO_TARGET_DIR", root.join("target/import-tests/target"))
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .output()
+        .expect("cargo run");
+    assert!(
+        status.status.success(),
+        "{label}: the imported module does not compile or generate:\n{}\n{}\nmodule: {}",
+        String::from_utf8_lossy(&status.stdout),
+        String::from_utf8_lossy(&status.stderr),
+        krate.join("src/imported.rs").display()
+    );
+    import
+}
+
+fn write_if_changed(path: &Path, text: &str) {
+    if std::fs::read_to_string(path).ok().as_deref() != Some(text) {
+        std::fs::write(path, text).expect("write");
+    }
+}
+
+/// Every difference between two documents, as `path: original -> regenerated`.
+fn differences(path: &str, a: &Value, b: &Value, out: &mut Vec<String>) {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            for (k, v) in x {
+                match y.get(k) {
+                    Some(w) => differences(&format!("{path}.{k}"), v, w, out),
+                    None => out.push(format!("{path}.{k}: missing from the regenerated file (was {v})")),
+                }
+            }
+            for k in y.keys().filter(|k| !x.contains_key(*k)) {
+                out.push(format!("{path}.{k}: only in the regenerated file ({})", y[k]));
+            }
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            for (i, (v, w)) in x.iter().zip(y).enumerate() {
+                differences(&format!("{path}[{i}]"), v, w, out);
+            }
+        }
+        _ if a != b => out.push(format!("{path}: {a} -> {b}")),
+        _ => {}
+    }
+}
+
+fn yml_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yml"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn every_generated_example_workflow_round_trips() {
+    let root = workspace_root();
+    let mut originals = yml_files(&root.join("examples/service/.github/workflows"));
+    originals.extend(yml_files(&root.join(".github/workflows")));
+    let out = TempDir::new("import-round-trip");
+    let import = import_and_generate("round-trip", &originals, "github", out.path());
+    let mut report = Vec::new();
+    for original in &originals {
+        let name = original.file_name().expect("name");
+        let regenerated = out.path().join(".github/workflows").join(name);
+        assert!(regenerated.is_file(), "{} was not regenerated", regenerated.display());
+        let mut diffs = Vec::new();
+        differences(
+            "",
+            &readback::yaml_1_2(original),
+            &readback::yaml_1_2(&regenerated),
+            &mut diffs,
+        );
+        for d in diffs {
+            report.push(format!(
+                "{}{d}",
+                original.strip_prefix(&root).unwrap_or(original).display()
+            ));
+        }
+    }
+    let summary: String = import.summaries.iter().map(pipeline_import::Summary::render).collect();
+    assert!(
+        report.is_empty(),
+        "{} difference(s) after the round trip:\n{}\n\nimport summary:\n{summary}",
+        report.len(),
+        report.join("\n")
+    );
+}
+
+fn corpus() -> (Vec<PathBuf>, Vec<PathBuf>) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/import-corpus");
+    let (mut gitlab, github): (Vec<PathBuf>, Vec<PathBuf>) = yml_files(&dir)
+        .into_iter()
+        .partition(|p| p.to_string_lossy().ends_with(".gitlab-ci.yml"));
+    gitlab.push(dir.join("gitlab-monorepo/.gitlab-ci.yml"));
+    (github, gitlab)
+}
+
+#[test]
+fn the_corpus_has_twenty_files_in_real_project_styles() {
+    let (github, gitlab) = corpus();
+    assert!(
+        github.len() + gitlab.len() >= 20,
+        "{} files",
+        github.len() + gitlab.len()
+    );
+    let text: String = github
+        .iter()
+        .chain(&gitlab)
+        .map(|f| std::fs::read_to_string(f).expect("read"))
+        .collect();
+    for style in [
+        "windows-latest",
+        "tags:",
+        "uses: acme/",
+        "services:",
+        "changes:",
+        "extends:",
+        "<<: *",
+        "!reference",
+        "include:",
+    ] {
+        assert!(text.contains(style), "no corpus file uses {style}");
+    }
+}
+
+#[test]
+fn the_github_corpus_regenerates_workflows_actionlint_and_zizmor_accept() {
+    let (github, _) = corpus();
+    let out = TempDir::new("import-corpus-github");
+    let import = import_and_generate("corpus-github", &github, "github", out.path());
+    let steps: usize = import.summaries.iter().map(|s| s.steps).sum();
+    let typed: usize = import.summaries.iter().map(|s| s.steps_typed).sum();
+    assert!(typed * 10 > steps * 9, "{typed}/{steps} steps typed");
+    let files = yml_files(&out.path().join(".github/workflows"));
+    assert_eq!(files.len(), github.len());
+    if let Some(mut cmd) = tools::actionlint() {
+        cmd.args(&files);
+        let o = tools::output(cmd);
+        assert!(o.code == 0 && o.stdout.trim().is_empty(), "actionlint:\n{}", o.text());
+    }
+    if let Some(mut cmd) = tools::command("zizmor") {
+        cmd.args([
+            "--offline",
+            "--no-config",
+            "--strict-collection",
+            "--no-progress",
+            "--format",
+            "plain",
+        ])
+        .args(&files);
+        let o = tools::output(cmd);
+        assert_eq!(o.code, 0, "zizmor:\n{}", o.text());
+    }
+}
+
+#[test]
+fn the_gitlab_corpus_regenerates_files_gitlab_ci_local_accepts() {
+    let (_, gitlab) = corpus();
+    let out = TempDir::new("import-corpus-gitlab");
+    let import = import_and_generate("corpus-gitlab", &gitlab, "gitlab", out.path());
+    let jobs: usize = import.summaries.iter().map(|s| s.jobs).sum();
+    assert!(jobs >= 15, "{jobs} jobs imported");
+    git(out.path(), &["init", "-q"]);
+    git(out.path(), &["add", "-A"]);
+    git(out.path(), &["commit", "-q", "-m", "generated"]);
+    let mut listed = BTreeMap::new();
+    for file in std::iter::once(".gitlab-ci.yml".to_string()) {
+        let Some(mut cmd) = tools::gitlab_ci_local(out.path()) else {
+            return;
+        };
+        cmd.args([
+            "--list-json",
+            &format!("--file={file}"),
+            "--variable=CI_PIPELINE_SOURCE=push",
+            "--variable=CI_COMMIT_BRANCH=main",
+        ]);
+        let o = tools::output(cmd);
+        assert_eq!(o.code, 0, "gitlab-ci-local {file}:\n{}", o.text());
+        listed.insert(file, o.stdout);
+    }
+    assert!(!listed.is_empty());
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).expect("write");
+    p
+}
+
+#[test]
+fn bad_input_is_refused_with_file_line_and_column_and_the_rest_imports() {
+    let dir = TempDir::new("import-bad");
+    let good = write(
+        dir.path(),
+        "good.yml",
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make\n",
+    );
+    let broken = write(dir.path(), "broken.yml", "on: push\njobs:\n  a: [1\n");
+    let no_steps = write(
+        dir.path(),
+        "no-steps.yml",
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n",
+    );
+    let dup = write(dir.path(), "dup.yml", "on: push\non: pull_request\njobs: {}\n");
+    let gitlab_stage = write(
+        dir.path(),
+        "x.gitlab-ci.yml",
+        "stages: [test]\nbuild:\n  stage: build\n  script: [make]\n",
+    );
+    let import = pipeline_import::import(&[good, broken, no_steps.clone(), dup, gitlab_stage]);
+    assert_eq!(import.summaries.len(), 1, "{:?}", import.problems);
+    let module = import.module.expect("the good file imports");
+    assert!(module.contains("pub fn good()"), "{module}");
+    assert!(!module.contains("pub fn broken()"), "{module}");
+    let at: Vec<(String, usize, usize)> = import
+        .problems
+        .iter()
+        .map(|p| {
+            (
+                Path::new(&p.file)
+                    .file_name()
+                    .expect("name")
+                    .to_string_lossy()
+                    .into_owned(),
+                p.line,
+                p.col,
+            )
+        })
+        .collect();
+    assert_eq!(at.len(), 4, "{:?}", import.problems);
+    assert_eq!(at[0].0, "broken.yml");
+    assert!(at[0].1 >= 3, "{:?}", import.problems[0]);
+    assert_eq!(at[1], ("no-steps.yml".to_string(), 4, 5), "{}", import.problems[1]);
+    assert_eq!(at[2], ("dup.yml".to_string(), 2, 1), "{}", import.problems[2]);
+    assert_eq!(at[3], ("x.gitlab-ci.yml".to_string(), 3, 10), "{}", import.problems[3]);
+    assert!(
+        import.problems[3].message.contains("stage \"build\""),
+        "{}",
+        import.problems[3]
+    );
+    let _ = no_steps;
+}
