@@ -273,6 +273,7 @@ impl Step {
     ///     .id("meta")
     ///     .exports_output("sha");
     /// assert_eq!(meta.state.outputs[0], "sha");
+    /// # pipeline_core::validate::assert_valid(&Pipeline::new("ci").on(Trigger::push()).job(Job::new("b").step(meta)));
     /// ```
     #[must_use]
     pub fn exports_output(mut self, name: impl Into<OutputName>) -> Self {
@@ -287,6 +288,8 @@ impl Step {
     /// use pipeline_core::prelude::*;
     /// let meta = Step::script("echo \"n=1\" >> \"$PIPELINE_OUTPUT\"").id("meta").exports_output("n");
     /// assert_eq!(meta.output("n"), StepOutput::new("meta", "n"));
+    /// # let read = Step::script("echo \"$N\"").env("N", meta.output("n"));
+    /// # pipeline_core::validate::assert_valid(&Pipeline::new("ci").on(Trigger::push()).job(Job::new("b").step(meta).step(read)));
     /// ```
     pub fn output(&self, name: impl Into<OutputName>) -> StepOutput {
         StepOutput::new(self.id.clone().unwrap_or_else(|| StepId::new("")), name)

@@ -33,6 +33,7 @@ pub const OUTPUT_FILE: &str = "PIPELINE_OUTPUT";
 ///     .adds_path();
 /// assert_eq!(step.state.env[0], "TOOL_HOME");
 /// assert!(step.state.path && !step.state.is_empty());
+/// # pipeline_core::validate::assert_valid(&Pipeline::new("ci").on(Trigger::push()).job(Job::new("b").step(step)));
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct StepState {
