@@ -120,6 +120,43 @@ impl Job {
         self
     }
 
+    /// The runner of one matrix cell: the cell's runner from the matrix's runner axis, with the
+    /// job runner's image; the job's runner for a cell without one.
+    ///
+    /// ```
+    /// use pipeline_core::prelude::*;
+    /// let job = Job::new("test").matrix(Matrix::new().runners([Runner::windows()]));
+    /// assert_eq!(job.runner_for(&[("runner", "windows-x64")]).os, Os::Windows);
+    /// assert_eq!(job.runner_for(&[]).os, Os::Linux);
+    /// # pipeline_core::validate::assert_valid(&Pipeline::new("ci").on(Trigger::push()).job(job.step(Step::script("make"))));
+    /// ```
+    pub fn runner_for(&self, cell: &[(&str, &str)]) -> Runner {
+        match self.matrix.as_ref().and_then(|m| m.runner_of(cell)) {
+            Some(r) => Runner {
+                image: r.image.clone().or_else(|| self.runner.image.clone()),
+                ..r.clone()
+            },
+            None => self.runner.clone(),
+        }
+    }
+
+    /// Every runner the job's cells run on (the job's runner without a runner axis), in order.
+    pub fn runners(&self) -> Vec<Runner> {
+        let mut out: Vec<Runner> = Vec::new();
+        match &self.matrix {
+            Some(m) if !m.runners.is_empty() => {
+                for cell in m.cells() {
+                    let r = self.runner_for(&cell);
+                    if !out.contains(&r) {
+                        out.push(r);
+                    }
+                }
+            }
+            _ => out.push(self.runner.clone()),
+        }
+        out
+    }
+
     /// Appends a step.
     #[must_use]
     pub fn step(mut self, step: impl Into<Step>) -> Self {

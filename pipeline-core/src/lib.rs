@@ -78,12 +78,12 @@ pub use extension::Extensions;
 pub use generate::Generator;
 pub use id::{ArtifactName, EnvironmentName, InputName, JobId, OutputName, PipelineId, SecretName, StepId, VarName};
 pub use job::Job;
-pub use matrix::Matrix;
+pub use matrix::{Axis, Matrix};
 pub use patch::Patch;
 pub use pipeline::Pipeline;
 pub use policy::Policy;
 pub use role::JobRole;
-pub use runner::{Arch, Runner, Size};
+pub use runner::{Arch, Os, Runner, Size};
 pub use secret::{AwsSecretSource, Secret};
 pub use semantics::Divergence;
 pub use service::Service;
@@ -102,9 +102,9 @@ pub mod prelude {
     #[cfg(feature = "derive")]
     pub use crate::Params;
     pub use crate::{
-        Access, Action, ActionStep, Approval, Arch, AwsRole, Backend, Built, Builtin, Cache, Checkout, Concurrency,
-        Condition, Construct, Diagnostics, Divergence, Env, Environment, Event, Expr, Generator, Input, Job, JobId,
-        JobRole, Matrix, OutputRef, Patch, Permission, Pipeline, Policy, Runner, Scope, Secret, Service, Size, Step,
-        StepId, StepKind, StepOutput, Tier, ToPipeline, Trigger, Upload,
+        Access, Action, ActionStep, Approval, Arch, AwsRole, Axis, Backend, Built, Builtin, Cache, Checkout,
+        Concurrency, Condition, Construct, Diagnostics, Divergence, Env, Environment, Event, Expr, Generator, Input,
+        Job, JobId, JobRole, Matrix, Os, OutputRef, Patch, Permission, Pipeline, Policy, Runner, Scope, Secret,
+        Service, Size, Step, StepId, StepKind, StepOutput, Tier, ToPipeline, Trigger, Upload,
     };
 }

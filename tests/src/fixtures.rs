@@ -538,7 +538,7 @@ pub fn service_strategies() -> Vec<Pipeline> {
     example_service::strategies::pipelines()
 }
 
-/// Step state (docs/SEMANTICS.md, section 14): a step exports a variable, a `PATH` entry and an
+/// Step state (docs/SEMANTICS.md, section 15): a step exports a variable, a `PATH` entry and an
 /// output that the later steps of its job read.
 pub fn step_state() -> Pipeline {
     let meta = Step::script(
@@ -555,6 +555,51 @@ pub fn step_state() -> Pipeline {
             .step(meta)
             .step(Step::script("tool --release \"$VERSION\"").env("VERSION", version)),
     )
+}
+
+/// Runners and matrices: a runner axis with include and exclude entries and extra values per
+/// cell, a plain product matrix with fail-fast and max-parallel, and jobs on ARM and larger
+/// runners. `oses` are the runner axis's systems besides Linux x64 (`[]` for CodePipeline, which
+/// runs Linux only); the pipeline is `runners`, or `runners-all-os` with other systems.
+pub fn runners_matrices(oses: &[Runner]) -> Pipeline {
+    let rust = Axis::new("rust");
+    let features = Axis::new("features");
+    let mut axis = vec![Runner::linux()];
+    axis.extend(oses.iter().cloned());
+    let mut matrix = Matrix::new()
+        .runners(axis)
+        .axis(&rust, ["stable", "1.85"])
+        .include([("features", "default")])
+        .include_runner(Runner::linux_arm64(), [("rust", "stable"), ("features", "default")])
+        .include([("runner", "linux-x64"), ("rust", "stable"), ("features", "all")])
+        .include([("runner", "linux-x64"), ("rust", "nightly"), ("features", "default")])
+        .max_parallel(4);
+    for os in oses {
+        matrix = matrix.exclude([("runner", os.key()), ("rust", "1.85".to_owned())]);
+    }
+    let test = Job::new("test")
+        .matrix(matrix)
+        .env("RUST_TOOLCHAIN", rust.value())
+        .env("FEATURES", features.value())
+        .env("MACHINE", Axis::runner().value())
+        .step(Step::checkout())
+        .step(Step::script(
+            "rustup default \"$RUST_TOOLCHAIN\"\ncargo test --locked --features \"$FEATURES\"\necho \"ran on $MACHINE\"",
+        ));
+    let lint = Job::new("lint")
+        .matrix(Matrix::new().axis("toolchain", ["stable", "beta"]).fail_fast(false))
+        .env("TOOLCHAIN", Expr::matrix("toolchain"))
+        .step(Step::checkout())
+        .step(Step::script("rustup default \"$TOOLCHAIN\"\ncargo clippy --locked"));
+    let arm = Job::new("bench")
+        .needs(&test)
+        .runner(Runner::linux_arm64().size(Size::Medium))
+        .step(Step::checkout())
+        .step(Step::script("cargo bench --locked"));
+    Pipeline::new(if oses.is_empty() { "runners" } else { "runners-all-os" })
+        .on(Trigger::push().branches(["main"]))
+        .on(Trigger::pull_request())
+        .jobs([lint, test, arm])
 }
 
 #[cfg(test)]

@@ -148,6 +148,14 @@ pub fn pipeline_sets() -> Vec<PipelineSet> {
             pipelines: fixtures::service_strategies(),
         },
         PipelineSet {
+            name: "runners",
+            pipelines: vec![fixtures::runners_matrices(&[])],
+        },
+        PipelineSet {
+            name: "runners-all-os",
+            pipelines: vec![fixtures::runners_matrices(&[pipeline_core::Runner::macos()])],
+        },
+        PipelineSet {
             name: "steps",
             pipelines: vec![fixtures::step_state()],
         },

@@ -345,7 +345,7 @@ fn inputs_probe(name: &'static str, start: Start) -> Probe {
     p
 }
 
-/// Section 14, step state: declared exports reach the later steps (values byte for byte, `PATH`
+/// Section 15, step state: declared exports reach the later steps (values byte for byte, `PATH`
 /// order, precedence under the step's own `env`); a failed step exports nothing.
 fn step_state_probe() -> Probe {
     let export = Step::script(
@@ -366,7 +366,7 @@ fn step_state_probe() -> Probe {
     let version = export.output("version");
     probe(
         "step-state",
-        "14. Step state",
+        "15. Step state",
         [job("state")
             .env("OVER", "job")
             .step(export)

@@ -12,7 +12,7 @@ use std::collections::{BTreeSet, HashSet};
 
 use pipeline_core::diagnostic::{Diagnostic, Path};
 use pipeline_core::{
-    Arch, AwsRole, AwsSecretSource, CloudRole, Condition, Env, Expr, Job, Service, Size, Step, StepKind,
+    Arch, AwsRole, AwsSecretSource, CloudRole, Condition, Env, Expr, Job, Runner, Service, Size, Step, StepKind,
 };
 
 use super::buildspec::{self, Buildspec, Phase, SecondaryArtifact, YesNo};
@@ -76,6 +76,8 @@ pub(crate) struct JobLowering<'l, 'a> {
     scripts: usize,
     /// Whether a value reads who started the execution (looked up once, first).
     actor: bool,
+    /// The cell's runner.
+    runner: Runner,
 }
 
 /// The shell test of a condition, given how failures are recorded.
@@ -92,7 +94,9 @@ impl<'l, 'a> JobLowering<'l, 'a> {
         guard: Option<Condition>,
     ) -> Self {
         let path = l.root().job(job.id.as_str());
+        let runner = job.runner_for(&cell.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect::<Vec<_>>());
         Self {
+            runner,
             l,
             job,
             path,
@@ -138,12 +142,13 @@ impl<'l, 'a> JobLowering<'l, 'a> {
 
     pub(crate) fn lower(mut self) -> JobCell {
         let job = self.job;
+        let runner = self.runner.clone();
         let ext = job.extensions.get::<CodeBuildJob>().cloned().unwrap_or_default();
         let spec = Buildspec::new();
         // Where it runs.
-        let custom_image = ext.image.clone().or_else(|| job.runner.image.clone());
+        let custom_image = ext.image.clone().or_else(|| runner.image.clone());
         self.container = custom_image.is_some() && !job.services.is_empty() && ext.image.is_none();
-        let standard = match job.runner.arch {
+        let standard = match runner.arch {
             Arch::X64 => STANDARD_X64,
             Arch::Arm64 => STANDARD_ARM64,
         };
@@ -151,22 +156,21 @@ impl<'l, 'a> JobLowering<'l, 'a> {
             (Some(image), false) => image.clone(),
             _ => standard.to_owned(),
         };
-        self.out.environment_type = Some(match job.runner.arch {
+        self.out.environment_type = Some(match runner.arch {
             Arch::X64 => EnvironmentType::LinuxContainer,
             Arch::Arm64 => EnvironmentType::ArmContainer,
         });
-        self.out.compute_type = Some(ext.compute_type.unwrap_or(match job.runner.size {
+        self.out.compute_type = Some(ext.compute_type.unwrap_or(match runner.size {
             Size::Small => ComputeType::Small,
             Size::Medium => ComputeType::Medium,
             Size::Large => ComputeType::Large,
         }));
         self.out.privileged = ext.privileged_mode || !job.services.is_empty();
-        if !job.runner.labels.is_empty() || !job.runner.pool.is_empty() {
-            let labels = job
-                .runner
+        if !runner.labels.is_empty() || !runner.pool.is_empty() {
+            let labels = runner
                 .pool
                 .iter()
-                .chain(&job.runner.labels)
+                .chain(&runner.labels)
                 .cloned()
                 .collect::<Vec<_>>()
                 .join(", ");
@@ -578,7 +582,7 @@ impl<'l, 'a> JobLowering<'l, 'a> {
         let (pre, run): (Vec<String>, String) = match kind {
             StepKind::Script(body) if !step.state.is_empty() => {
                 // The exports land in a bash file the build's shell sources after the step
-                // (docs/SEMANTICS.md, section 14).
+                // (docs/SEMANTICS.md, section 15).
                 if self.container && (step.state.path || !step.state.env.is_empty()) {
                     self.unsupported(
                         path.clone(),
@@ -737,7 +741,7 @@ impl<'l, 'a> JobLowering<'l, 'a> {
     }
 
     fn cache(&mut self, c: &pipeline_core::Cache, path: &Path) {
-        let arch = match self.job.runner.arch {
+        let arch = match self.runner.arch {
             Arch::X64 => "x86_64",
             Arch::Arm64 => "aarch64",
         };

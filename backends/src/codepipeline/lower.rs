@@ -452,17 +452,15 @@ impl<'a> Lowering<'a> {
                 } else {
                     retry_mixed = true;
                 }
-                let (project_id, cells) =
-                    self.job_actions(job, i, &action_names[i], &guards[i], order, &mut logical_ids);
-                let mut first: Option<JobCell> = None;
-                for (cell, action) in cells {
+                let cells = self.job_actions(job, i, &action_names[i], &guards[i], order, &mut logical_ids);
+                let mut built = HashSet::new();
+                for ((project_id, suffix), cell, action) in cells {
                     clone_ref |= cell.clone_ref;
                     actions.push(action);
-                    first.get_or_insert(cell);
-                }
-                if let Some(cell) = first {
-                    let project = self.project(job, &cell);
-                    resources.insert(project_id, project.into());
+                    if built.insert(project_id.clone()) {
+                        let project = self.project(job, &cell, &suffix);
+                        resources.insert(project_id, project.into());
+                    }
                 }
             }
             let name = self.stage_name(&jobs, &stages, &mut stage_names);
@@ -898,13 +896,26 @@ impl<'a> Lowering<'a> {
         guard: &Option<Condition>,
         order: u32,
         logical_ids: &mut HashSet<String>,
-    ) -> (String, Vec<(JobCell, ActionDeclaration)>) {
+    ) -> Vec<((String, String), JobCell, ActionDeclaration)> {
         let _ = index;
-        let mut project_id = format!("{}Project", expr::pascal(job.id.as_str()));
-        while !logical_ids.insert(project_id.clone()) {
-            project_id.push('X');
-        }
         let path = self.root().job(job.id.as_str());
+        // One CodeBuild project per runner of the job (a runner axis has several).
+        let runners = job.runners();
+        let mut projects: Vec<(String, (String, String))> = Vec::new();
+        for runner in &runners {
+            let key = runner.key();
+            let suffix = if runners.len() > 1 {
+                format!("-{key}")
+            } else {
+                String::new()
+            };
+            let mut project_id = format!("{}{}Project", expr::pascal(job.id.as_str()), expr::pascal(&suffix));
+            while !logical_ids.insert(project_id.clone()) {
+                project_id.push('X');
+            }
+            projects.push((key, (project_id, suffix)));
+        }
+        self.refuse_runners(job, &path);
         let per_order = job
             .matrix
             .as_ref()
@@ -924,13 +935,21 @@ impl<'a> Lowering<'a> {
         }
         let mut out = Vec::new();
         for (n, (name, cell)) in cells.iter().enumerate() {
+            let key = job
+                .runner_for(&cell.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect::<Vec<_>>())
+                .key();
+            let project = projects
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, p)| p.clone())
+                .unwrap_or_else(|| projects[0].1.clone());
             let lowered = JobLowering::new(self, job, cell.clone(), n == 0, guard.clone()).lower();
             let mut configuration = IndexMap::new();
             configuration.insert(
                 "ProjectName".into(),
                 CfnString::sub([
                     CfnString::reference("PipelineName"),
-                    CfnString::text(format!("-{}", job.id)),
+                    CfnString::text(format!("-{}{}", job.id, project.1)),
                 ]),
             );
             let mut inputs = vec![ArtifactRef { name: SOURCE.into() }];
@@ -998,9 +1017,9 @@ impl<'a> Lowering<'a> {
                     None
                 },
             };
-            out.push((lowered, action));
+            out.push((project, lowered, action));
         }
-        (project_id, out)
+        out
     }
 
     /// The action's `EnvironmentVariables`: a JSON array in a string (an `Fn::Sub` when it holds
@@ -1057,7 +1076,7 @@ impl<'a> Lowering<'a> {
         Some(value)
     }
 
-    fn project(&mut self, job: &Job, cell: &JobCell) -> Project {
+    fn project(&mut self, job: &Job, cell: &JobCell, suffix: &str) -> Project {
         let path = self.root().job(job.id.as_str());
         let timeout = self.pipeline.timeout_of(job);
         if timeout < MIN_TIMEOUT {
@@ -1099,7 +1118,7 @@ impl<'a> Lowering<'a> {
         Project {
             name: CfnString::sub([
                 CfnString::reference("PipelineName"),
-                CfnString::text(format!("-{}", job.id)),
+                CfnString::text(format!("-{}{suffix}", job.id)),
             ]),
             description: format!(
                 "{} of pipeline {}",

@@ -53,6 +53,7 @@ mod lower;
 pub mod model;
 mod patterns;
 mod pull_requests;
+mod runner;
 mod settings;
 #[cfg(test)]
 mod tests;

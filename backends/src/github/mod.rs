@@ -12,6 +12,7 @@ mod expr;
 mod lower;
 pub mod model;
 pub mod pins;
+mod runner;
 mod settings;
 
 pub use lower::MAX_DISPATCH_INPUTS;
@@ -46,6 +47,7 @@ pub struct Github {
     pub(crate) release_caches: bool,
     pub(crate) runner: String,
     pub(crate) arm_runner: String,
+    pub(crate) runner_labels: BTreeMap<String, Vec<String>>,
 }
 
 impl Default for Github {
@@ -55,6 +57,7 @@ impl Default for Github {
             release_caches: false,
             runner: "ubuntu-24.04".into(),
             arm_runner: "ubuntu-24.04-arm".into(),
+            runner_labels: BTreeMap::new(),
         }
     }
 }

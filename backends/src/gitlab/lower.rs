@@ -5,9 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use indexmap::IndexMap;
 use pipeline_core::diagnostic::{Diagnostic, Diagnostics, Path};
 use pipeline_core::graph::NeedsGraph;
-use pipeline_core::{
-    Arch, Checkout, CloudRole, Condition, Event, InputKind, Job, Pipeline, Size, Step, StepKind, Trigger, Upload,
-};
+use pipeline_core::{Checkout, CloudRole, Condition, Event, InputKind, Job, Pipeline, Step, StepKind, Trigger, Upload};
 
 use super::Gitlab;
 use super::escape;
@@ -139,7 +137,7 @@ impl Lowering<'_> {
         Path::pipeline(self.pipeline.id.as_str())
     }
 
-    fn unsupported(&mut self, path: Path, message: impl Into<String>, hint: impl Into<String>) {
+    pub(crate) fn unsupported(&mut self, path: Path, message: impl Into<String>, hint: impl Into<String>) {
         self.diagnostics.push(
             Diagnostic::error("gitlab-unsupported", path, message)
                 .with_hint(hint)
@@ -147,7 +145,7 @@ impl Lowering<'_> {
         );
     }
 
-    fn warn(&mut self, code: &'static str, path: Path, message: impl Into<String>, hint: impl Into<String>) {
+    pub(crate) fn warn(&mut self, code: &'static str, path: Path, message: impl Into<String>, hint: impl Into<String>) {
         self.diagnostics.push(
             Diagnostic::warning(code, path, message)
                 .with_hint(hint)
@@ -155,7 +153,13 @@ impl Lowering<'_> {
         );
     }
 
-    fn notice(&mut self, code: &'static str, path: Path, message: impl Into<String>, hint: impl Into<String>) {
+    pub(crate) fn notice(
+        &mut self,
+        code: &'static str,
+        path: Path,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) {
         self.diagnostics.push(
             Diagnostic::notice(code, path, message)
                 .with_hint(hint)
@@ -628,59 +632,8 @@ impl Lowering<'_> {
             );
         }
 
-        // Runner.
-        // GitLab tags come from a portable pool or the GitLab settings; runner labels are
-        // GitHub's `runs-on` labels, which no GitLab runner is tagged with.
-        let mut tags = job.runner.pool.clone();
-        tags.extend(settings.tags.iter().cloned());
-        if tags.is_empty() && !job.runner.labels.is_empty() {
-            self.warn(
-                "gitlab-runner-labels",
-                path.field("runner.labels"),
-                format!(
-                    "job {:?} selects GitHub runners by the labels [{}]; GitLab does not use them: it selects runners by tags, and the job has no GitLab tags (it runs on any runner of the project, or on the hosted runner its arch and size pick)",
-                    job.id.as_str(),
-                    job.runner.labels.join(", ")
-                ),
-                "give the job GitLab runner tags with `GitlabJob::new().tag(..)`, or use `Runner::pool([..])` for self-hosted runners registered under the same names on GitHub and GitLab",
-            );
-        }
-        if tags.is_empty() && (job.runner.arch != Arch::X64 || job.runner.size != Size::Small) {
-            let size = match job.runner.size {
-                Size::Small => "small",
-                Size::Medium => "medium",
-                Size::Large => "large",
-            };
-            let arch = match job.runner.arch {
-                Arch::X64 => "amd64",
-                Arch::Arm64 => "arm64",
-            };
-            if self.config.hosted_runner_tags {
-                let tag = format!("saas-linux-{size}-{arch}");
-                let premium = matches!((size, arch), ("large", _) | ("medium", "arm64"));
-                self.notice(
-                    "gitlab-hosted-runner",
-                    path.field("runner"),
-                    format!("job {:?} runs on the GitLab.com hosted runner tagged {tag:?}", job.id.as_str()),
-                    if premium {
-                        "this runner needs GitLab Premium or Ultimate; on a self-managed instance, give the job your runners' tags with `GitlabJob::new().tag(..)` or `Runner::pool([..])`"
-                    } else {
-                        "on a self-managed instance, give the job your runners' tags with `GitlabJob::new().tag(..)` or `Runner::pool([..])`"
-                    },
-                );
-                tags.push(tag);
-            } else {
-                self.warn(
-                    "gitlab-runner",
-                    path.field("runner"),
-                    format!(
-                        "job {:?} asks for a {size} {arch} runner, which GitLab selects by tags only; it runs on any runner",
-                        job.id.as_str()
-                    ),
-                    "give the job the tags of suitable runners with `GitlabJob::new().tag(..)` or `Runner::pool([..])`",
-                );
-            }
-        }
+        // Runner and matrix.
+        let (tags, parallel) = self.runner_and_matrix(job, &settings.tags, &path);
 
         self.encoded_outputs(job, &path);
         let environment = job.environment.as_ref().map(|e| gl::Environment {
@@ -723,12 +676,15 @@ impl Lowering<'_> {
         };
 
         // Matrix.
-        let parallel = job.matrix.as_ref().map(|m| {
+        if let Some(m) = &job.matrix {
             let cells = m.cells().len();
             if cells > 200 {
                 self.unsupported(
                     path.field("matrix"),
-                    format!("job {:?} has {cells} matrix cells; GitLab allows at most 200", job.id.as_str()),
+                    format!(
+                        "job {:?} has {cells} matrix cells; GitLab allows at most 200",
+                        job.id.as_str()
+                    ),
                     "split the matrix over several jobs",
                 );
             }
@@ -754,10 +710,7 @@ impl Lowering<'_> {
                     "limit concurrency with the runners' `limit`, or drop `max_parallel`",
                 );
             }
-            gl::Parallel {
-                matrix: vec![m.axes.iter().map(|(k, v)| (k.clone(), v.clone())).collect()],
-            }
-        });
+        }
 
         // Variables: checkout settings, pipeline env (included files), job env.
         let mut variables = IndexMap::new();
@@ -1054,7 +1007,7 @@ impl Lowering<'_> {
                 }
                 StepKind::Script(body) if !step.state.is_empty() => {
                     // The exports land in a bash file the job's shell sources after the step
-                    // (docs/SEMANTICS.md, section 14); `$0` is the step's own file.
+                    // (docs/SEMANTICS.md, section 15); `$0` is the step's own file.
                     let sink = crate::shell::StateSink::File {
                         file: "\"${0%.sh}.state.sh\"",
                         step: step.id_str().unwrap_or_default(),

@@ -33,9 +33,12 @@
 //!   `after_script`. Checkout is GitLab's own clone (`GIT_DEPTH`, `GIT_SUBMODULE_STRATEGY`;
 //!   `GIT_STRATEGY: none` for a job without checkout). Actions run their fallback script. A job
 //!   whose steps GitLab does itself (clone, downloads, caches) gets the script `true`.
-//! - **Runners**: tags come from the runner's pool (`Runner::pool`) and `GitlabJob::tag`;
-//!   runner labels are GitHub's `runs-on` labels and are not used (warning
-//!   `gitlab-runner-labels` when the job has no tags).
+//! - **Runners**: tags come from the runner's pool (`Runner::pool`), the runner map
+//!   ([`GitlabRunners`]: entries per runner key, GitLab.com hosted runners by default; macOS x64
+//!   and Windows are refused unless mapped) and `GitlabJob::tag`; runner labels are GitHub's
+//!   `runs-on` labels and are not used (warning `gitlab-runner-labels` when the job has no tags).
+//!   A runner axis gives each cell's `parallel:matrix` entry its tags as variables
+//!   (`tags: [$runner_tag]`); any matrix other than a plain product is one entry per cell.
 //! - **Approvals** make the deploy job a manual gate (`when: manual`, `allow_failure: false`) so
 //!   later jobs wait; protecting the environment is a notice. Deploys to one environment share a
 //!   `resource_group`; job concurrency is a resource group; pipeline concurrency that cancels is
@@ -59,6 +62,7 @@ mod expr;
 mod lower;
 pub mod model;
 mod rules;
+mod runner;
 mod script;
 mod settings;
 
@@ -66,6 +70,7 @@ use indexmap::{IndexMap, IndexSet};
 use pipeline_core::diagnostic::{Diagnostic, Diagnostics, Path};
 use pipeline_core::{Backend, GeneratedFile, Pipeline, RenderContext, yaml};
 
+pub use runner::GitlabRunners;
 pub use settings::GitlabJob;
 
 use lower::{Lowered, Lowering, Mode, PLATFORM, SELECTOR};
@@ -101,14 +106,14 @@ use model::{AutoCancel, CiFile, GlobalVariable, Include, Prefilled, Rule, Workfl
 /// ```
 #[derive(Clone, Debug)]
 pub struct Gitlab {
-    pub(crate) hosted_runner_tags: bool,
+    pub(crate) runners: GitlabRunners,
     pub(crate) aws_audience: String,
 }
 
 impl Default for Gitlab {
     fn default() -> Self {
         Self {
-            hosted_runner_tags: true,
+            runners: GitlabRunners::hosted(),
             aws_audience: "sts.amazonaws.com".into(),
         }
     }
@@ -127,7 +132,14 @@ impl Gitlab {
     /// runs on any runner with a warning.
     #[must_use]
     pub fn hosted_runner_tags(mut self, enabled: bool) -> Self {
-        self.hosted_runner_tags = enabled;
+        self.runners.hosted = enabled;
+        self
+    }
+
+    /// The runner map: which GitLab tags select each runner (see [`GitlabRunners`]).
+    #[must_use]
+    pub fn runners(mut self, runners: GitlabRunners) -> Self {
+        self.runners = runners;
         self
     }
 

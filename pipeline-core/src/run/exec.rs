@@ -51,6 +51,9 @@ pub struct Settings {
     pub cache_dir: Option<PathBuf>,
     /// Values of secrets and configuration variables (default: the process environment).
     pub host: Option<BTreeMap<String, String>>,
+    /// `--host-os-only`: skip the matrix cells (and jobs) whose runner has another OS than this
+    /// machine; without it they run here too.
+    pub host_os_only: bool,
 }
 
 /// Which manual approvals a run passes.
@@ -279,9 +282,16 @@ impl<'a, 'w> Executor<'a, 'w> {
         // Cells run one after the other; with `fail_fast(true)` a failed cell cancels the rest.
         let fail_fast = job.matrix.as_ref().and_then(|m| m.fail_fast) == Some(true);
         let mut failed_cell: Option<String> = None;
+        if planned.instances.iter().all(|i| i.skip.is_some()) {
+            result = Agg::NotRun;
+        }
         for inst in &planned.instances {
-            if let (true, Some(cell)) = (fail_fast, &failed_cell) {
-                let why = format!("fail fast: {cell} failed");
+            let skip = match (&inst.skip, fail_fast, &failed_cell) {
+                (Some(why), _, _) => Some(why.clone()),
+                (None, true, Some(cell)) => Some(format!("fail fast: {cell} failed")),
+                _ => None,
+            };
+            if let Some(why) = skip {
                 self.say(&format!("--- {} skipped: {why}", inst.name));
                 self.report.jobs.push(JobReport {
                     job: job.id.to_string(),

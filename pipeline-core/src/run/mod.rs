@@ -24,6 +24,7 @@
 //! assert_eq!(report.exit_code(), 0);
 //! ```
 
+mod cells;
 mod context;
 mod exec;
 mod mask;
@@ -75,6 +76,8 @@ pub struct RunArgs {
     pub dry_run: bool,
     /// `--engine docker|podman`: run jobs that name an image in it.
     pub engine: Option<String>,
+    /// `--host-os-only`: run only the cells whose runner has this machine's OS.
+    pub host_os_only: bool,
     /// `--help`.
     pub help: bool,
 }
@@ -85,6 +88,7 @@ pub fn usage(name: &str, pipelines: &[&str]) -> String {
         "\
 Usage: {name} run PIPELINE [--job ID] [--event EVENT] [--branch B] [--tag T]
               [--input NAME=VALUE]... [--approve] [--dry-run] [--engine docker|podman]
+              [--host-os-only]
 
 Runs a pipeline on this machine, as docs/SEMANTICS.md describes: every job in a fresh copy
 of the repository's tracked files, every step in a fresh bash, secrets from the environment
@@ -100,6 +104,8 @@ of the repository's tracked files, every step in a fresh bash, secrets from the 
   --approve       pass manual approvals
   --dry-run       print the plan (order, conditions, matrix cells) and run nothing
   --engine E      run jobs that name an image with docker or podman (default: on the host)
+  --host-os-only  skip matrix cells and jobs whose runner has another OS than this machine
+                  (without it, every cell runs here, whatever its runner's OS)
 
 Exit status: 0 passed (or stopped at an approval), 1 a job failed, 2 invalid usage.
 ",
@@ -156,11 +162,12 @@ where
                 a.inputs.push((k.to_owned(), v.to_owned()));
             }
             "--engine" => a.engine = Some(value("--engine")?),
-            "--approve" | "--dry-run" | "-h" | "--help" if inline.is_some() => {
+            "--approve" | "--dry-run" | "--host-os-only" | "-h" | "--help" if inline.is_some() => {
                 return Err(format!("{flag} takes no value"));
             }
             "--approve" => a.approve = true,
             "--dry-run" => a.dry_run = true,
+            "--host-os-only" => a.host_os_only = true,
             "-h" | "--help" => a.help = true,
             other if other.starts_with('-') => return Err(format!("unknown option {other:?}")),
             other if pipeline.is_none() => pipeline = Some(other.to_owned()),
@@ -307,7 +314,10 @@ pub fn execute(
     settings: &Settings,
     out: &mut dyn Write,
 ) -> Result<Report, String> {
-    let plan = Plan::new(pipeline, ctx, only)?;
+    let mut plan = Plan::new(pipeline, ctx, only)?;
+    if settings.host_os_only {
+        plan = plan.host_os_only(crate::runner::Os::host());
+    }
     let executor = exec::Executor::new(ctx, settings, repo, out)?;
     Ok(executor.run(&plan))
 }
@@ -353,6 +363,7 @@ where
         return EXIT_USAGE;
     }
     let settings = Settings {
+        host_os_only: args.host_os_only,
         approve: if args.approve { Approvals::All } else { Approvals::None },
         engine: match args.engine.as_deref() {
             None => None,
@@ -380,6 +391,11 @@ where
     if args.dry_run {
         return match Plan::new(pipeline, &ctx, args.job.as_deref()) {
             Ok(plan) => {
+                let plan = if args.host_os_only {
+                    plan.host_os_only(crate::runner::Os::host())
+                } else {
+                    plan
+                };
                 let _ = write!(stdout, "{}", plan.describe(&ctx));
                 0
             }

@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+use super::cells::instances;
 use super::context::{Context, Status};
 use crate::graph::NeedsGraph;
 use crate::job::Job;
@@ -17,6 +18,10 @@ pub struct Instance {
     pub name: String,
     /// The cell's axis values, in axis order (empty without a matrix).
     pub cell: Vec<(String, String)>,
+    /// The operating system of the cell's runner (this machine's OS runs it either way).
+    pub os: crate::runner::Os,
+    /// Why this run is skipped before it starts (`--host-os-only` and another OS).
+    pub skip: Option<String>,
 }
 
 /// A job in the plan.
@@ -163,7 +168,14 @@ impl<'a> Plan<'a> {
             };
             let _ = writeln!(out, "     runs {when}");
             if planned.instances.len() > 1 || !planned.instances[0].cell.is_empty() {
-                let names: Vec<&str> = planned.instances.iter().map(|i| i.name.as_str()).collect();
+                let names: Vec<String> = planned
+                    .instances
+                    .iter()
+                    .map(|i| match &i.skip {
+                        Some(why) => format!("{} (skipped: {why})", i.name),
+                        None => i.name.clone(),
+                    })
+                    .collect();
                 let _ = writeln!(out, "     matrix: {} cells: {}", names.len(), names.join("; "));
             }
             if job.environment.as_ref().is_some_and(|e| e.requires_approval()) {
@@ -237,28 +249,6 @@ pub(crate) fn step_label(step: &Step) -> String {
             }
             other => other.name().to_owned(),
         })
-}
-
-/// The runs of a job: one per matrix cell, named as GitLab names them.
-fn instances(job: &Job) -> Vec<Instance> {
-    let cells = job.matrix.as_ref().map(|m| m.cells()).unwrap_or_default();
-    if cells.is_empty() {
-        return vec![Instance {
-            name: job.id.to_string(),
-            cell: Vec::new(),
-        }];
-    }
-    cells
-        .into_iter()
-        .map(|cell| Instance {
-            name: format!(
-                "{}: [{}]",
-                job.id,
-                cell.iter().map(|(_, v)| *v).collect::<Vec<_>>().join(", ")
-            ),
-            cell: cell.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect(),
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -7,10 +7,12 @@
 //! By concept: the pipeline, its jobs and steps here; triggers (`triggers.rs`); values, scripts,
 //! paths and images (`values.rs`); artifacts and outputs between jobs (`flow.rs`); names equal
 //! but for case and reserved names (`names.rs`); ref names and globs (`refs.rs`); secrets
-//! reachable from pull requests and rollback environments (`exposure.rs`).
+//! reachable from pull requests and rollback environments (`exposure.rs`); runners (`runner.rs`);
+//! matrices: axes, runner axis, include/exclude, a matrix from an output (`matrix.rs`).
 
 mod exposure;
 mod flow;
+mod matrix;
 mod names;
 mod refs;
 mod runner;
@@ -19,6 +21,7 @@ mod triggers;
 mod values;
 
 pub use exposure::runs_on_pull_request;
+pub use matrix::cell_name;
 pub use names::{RESERVED_NAMES, RESERVED_PREFIXES, reserved};
 pub use refs::{check_glob, check_ref_name};
 pub use triggers::check_cron;
@@ -364,42 +367,9 @@ impl<'a> Validator<'a> {
                 Some("platforms allow at most 2 automatic retries".into()),
             );
         }
-        let axes: Vec<&str> = job
-            .matrix
-            .as_ref()
-            .map(|m| m.axes.keys().map(String::as_str).collect())
-            .unwrap_or_default();
+        let axes: Vec<&str> = job.matrix.as_ref().map(|m| m.keys_in_every_cell()).unwrap_or_default();
         if let Some(m) = &job.matrix {
-            if m.axes.is_empty() {
-                self.error("empty-matrix", path().field("matrix"), "matrix has no axes", None);
-            }
-            for (axis, values) in &m.axes {
-                let apath = || path().field(format!("matrix.{axis}"));
-                if !rules::is_var_name(axis) {
-                    self.error(
-                        "invalid-matrix-axis",
-                        apath(),
-                        format!("matrix axis {axis:?} is not a valid name"),
-                        Some("use letters, digits and '_' (not starting with a digit)".into()),
-                    );
-                }
-                if values.is_empty() {
-                    self.error(
-                        "empty-matrix-axis",
-                        apath(),
-                        format!("matrix axis {axis:?} has no values"),
-                        None,
-                    );
-                }
-                if values.iter().enumerate().any(|(k, v)| values[..k].contains(v)) {
-                    self.error(
-                        "duplicate-matrix-value",
-                        apath(),
-                        format!("matrix axis {axis:?} repeats a value"),
-                        None,
-                    );
-                }
-            }
+            self.matrix(job, m, path);
         }
         self.env(&job.env, &|| path().field("env"), Place::JobEnv, Some((job, &axes)));
         if let Some(image) = &job.runner.image {
