@@ -191,3 +191,30 @@ fn runners_matrices_codepipeline() {
         vec![fixtures::runners_matrices(&[])],
     );
 }
+
+#[test]
+fn conditions_github() {
+    snapshot(
+        "conditions",
+        pipeline_backends::Github::new(),
+        vec![fixtures::conditions(), fixtures::conditions_pull_requests()],
+    );
+}
+
+#[test]
+fn conditions_gitlab() {
+    snapshot(
+        "conditions",
+        pipeline_backends::Gitlab::new(),
+        vec![fixtures::conditions(), fixtures::conditions_pull_requests()],
+    );
+}
+
+#[test]
+fn conditions_codepipeline() {
+    snapshot(
+        "conditions",
+        pipeline_backends::CodePipeline::new(),
+        vec![fixtures::conditions()],
+    );
+}

@@ -175,7 +175,7 @@ mod tests {
     }
 }
 
-/// Where the exports of a step go (docs/SEMANTICS.md, section 15).
+/// Where the exports of a step go (docs/SEMANTICS.md, section 16).
 pub(crate) enum StateSink<'a> {
     /// GitHub's own files: `$GITHUB_ENV`, `$GITHUB_PATH`, `$GITHUB_OUTPUT`.
     Github,
@@ -202,7 +202,7 @@ pub(crate) fn step_output_var(step: &str, name: &str) -> String {
 /// The bash that runs a step declaring exports (`state`): the step's text (`body`) is written to
 /// a file in a fresh temporary directory and run as its own process with `PIPELINE_ENV`, `PIPELINE_PATH` and `PIPELINE_OUTPUT`
 /// naming fresh empty files; when it succeeds, each line is checked against the declarations
-/// and handed to `sink` (docs/SEMANTICS.md, section 15). Runs under `bash -eo pipefail`.
+/// and handed to `sink` (docs/SEMANTICS.md, section 16). Runs under `bash -eo pipefail`.
 pub(crate) fn state_step(body: &str, state: &pipeline_core::StepState, sink: &StateSink<'_>) -> String {
     use pipeline_core::step::state::{ENV_FILE, OUTPUT_FILE, PATH_FILE};
     let file = "\"$pipeline_state/step.sh\"";
@@ -280,6 +280,43 @@ pub(crate) fn state_step(body: &str, state: &pipeline_core::StepState, sink: &St
     }
     s.push_str("rm -rf \"$pipeline_state\"\n");
     s
+}
+
+/// A shell test of a portable text condition on the value of `$var`: a `case` whose pattern
+/// matches ASCII letters in either case (`[mM][aA]…`) and everything else quoted, so the value
+/// stays data. An unset variable holds no text and matches no (non-empty) value.
+pub(crate) fn text_test(var: &str, op: pipeline_core::TextOp, value: &str, positive: bool) -> String {
+    use pipeline_core::TextOp;
+    let mut pattern = String::new();
+    let mut quoted = String::new();
+    let flush = |pattern: &mut String, quoted: &mut String| {
+        if !quoted.is_empty() {
+            pattern.push('\'');
+            pattern.push_str(&quoted.replace('\'', "'\\''"));
+            pattern.push('\'');
+            quoted.clear();
+        }
+    };
+    for c in value.chars() {
+        if c.is_ascii_alphabetic() {
+            flush(&mut pattern, &mut quoted);
+            pattern.push('[');
+            pattern.push(c.to_ascii_lowercase());
+            pattern.push(c.to_ascii_uppercase());
+            pattern.push(']');
+        } else {
+            quoted.push(c);
+        }
+    }
+    flush(&mut pattern, &mut quoted);
+    let pattern = match op {
+        TextOp::Equals => pattern,
+        TextOp::StartsWith => format!("{pattern}*"),
+        TextOp::EndsWith => format!("*{pattern}"),
+        TextOp::Contains => format!("*{pattern}*"),
+    };
+    let (yes, no) = if positive { ("true", "false") } else { ("false", "true") };
+    format!("case \"${{{var}:-}}\" in {pattern}) {yes} ;; *) {no} ;; esac")
 }
 
 #[cfg(test)]
@@ -366,5 +403,23 @@ mod state_tests {
         );
         assert!(!bash(&undeclared_path, &dir, &[]).status.success());
         let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+#[cfg(test)]
+mod text_tests {
+    use super::text_test;
+    use pipeline_core::TextOp;
+
+    #[test]
+    fn letters_in_either_case_and_the_rest_quoted() {
+        assert_eq!(
+            text_test("B", TextOp::StartsWith, "Rel/1'*", true),
+            "case \"${B:-}\" in [rR][eE][lL]'/1'\\''*'*) true ;; *) false ;; esac"
+        );
+        assert_eq!(
+            text_test("B", TextOp::Equals, "main", false),
+            "case \"${B:-}\" in [mM][aA][iI][nN]) false ;; *) true ;; esac"
+        );
     }
 }

@@ -68,7 +68,7 @@ pub use backend::{Backend, GeneratedFile, Header, RelPath, RenderContext};
 pub use cache::Cache;
 pub use cloud::{AwsRole, CloudRole};
 pub use concurrency::Concurrency;
-pub use condition::{Condition, Event};
+pub use condition::{Condition, Event, JobResult, Subject, TextOp, TextTest};
 pub use construct::{Built, Construct, Scope, ToPipeline};
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use env::Env;
@@ -104,7 +104,7 @@ pub mod prelude {
     pub use crate::{
         Access, Action, ActionStep, Approval, Arch, AwsRole, Axis, Backend, Built, Builtin, Cache, Checkout,
         Concurrency, Condition, Construct, Diagnostics, Divergence, Env, Environment, Event, Expr, Generator, Input,
-        Job, JobId, JobRole, Matrix, Os, OutputRef, Patch, Permission, Pipeline, Policy, Runner, Scope, Secret,
-        Service, Size, Step, StepId, StepKind, StepOutput, Tier, ToPipeline, Trigger, Upload,
+        Job, JobId, JobResult, JobRole, Matrix, Os, OutputRef, Patch, Permission, Pipeline, Policy, Runner, Scope,
+        Secret, Service, Size, Step, StepId, StepKind, StepOutput, Subject, Tier, ToPipeline, Trigger, Upload,
     };
 }

@@ -210,6 +210,70 @@ pub fn release() -> Pipeline {
         .jobs([build, publish])
 }
 
+/// The typed conditions every platform evaluates (docs/SEMANTICS.md, section 15): text tests on
+/// the branch, the repository and an input on jobs, on matrix values on steps, with and/or/not.
+pub fn conditions() -> Pipeline {
+    Pipeline::new("conditions")
+        .name("Conditions")
+        .on(Trigger::push().branches(["main", "release/*"]))
+        .on(Trigger::manual().input(Input::string("target", "Where to deploy").default_value("staging")))
+        .job(
+            Job::new("test")
+                .matrix(Matrix::new().axis("os", ["linux", "windows"]))
+                .env("OS", Expr::matrix("os"))
+                .step(Step::checkout())
+                .step(Step::script("make test"))
+                .step(Step::script("make installer").when(Subject::matrix("os").equals("windows")))
+                .step(Step::script("make lint").when(!Subject::matrix("os").starts_with("win"))),
+        )
+        .job(
+            Job::new("release-candidate")
+                .needs("test")
+                .when(Subject::Branch.starts_with("release/") & Subject::Repository.equals("acme/app"))
+                .step(Step::script("make candidate")),
+        )
+        .job(
+            Job::new("deploy")
+                .needs("test")
+                .when(
+                    Subject::input("target").starts_with("prod")
+                        | (Subject::Branch.equals("main") & !Subject::Branch.contains("wip")),
+                )
+                .step(Step::script("make deploy")),
+        )
+}
+
+/// Conditions only GitHub and GitLab can evaluate: pull request branches, forks, the actor, a
+/// configuration variable (CodePipeline refuses them, naming the job).
+pub fn conditions_pull_requests() -> Pipeline {
+    Pipeline::new("conditions-pr")
+        .name("Conditions on pull requests")
+        .on(Trigger::pull_request().branches(["main", "release/*"]))
+        .job(
+            Job::new("preview")
+                .when(Subject::PullRequestBase.equals("main") & !Condition::fork())
+                .step(Step::checkout())
+                .step(Step::script("make preview")),
+        )
+        .job(
+            Job::new("untrusted")
+                .when(Condition::fork() | Subject::PullRequestHead.starts_with("dependabot/"))
+                .step(Step::checkout())
+                .step(Step::script("make check")),
+        )
+        .job(
+            Job::new("preview-failed")
+                .needs("preview")
+                .when(Condition::need("preview", JobResult::Failure) & !Condition::fork())
+                .step(Step::script("make report")),
+        )
+        .job(
+            Job::new("bots")
+                .when(Subject::Actor.ends_with("[bot]") & !Subject::var("SKIP_BOTS").equals("true"))
+                .step(Step::script("make bot-report")),
+        )
+}
+
 /// A small pipeline: one job, one trigger.
 pub fn minimal() -> Pipeline {
     Pipeline::new("minimal")
@@ -538,7 +602,7 @@ pub fn service_strategies() -> Vec<Pipeline> {
     example_service::strategies::pipelines()
 }
 
-/// Step state (docs/SEMANTICS.md, section 15): a step exports a variable, a `PATH` entry and an
+/// Step state (docs/SEMANTICS.md, section 16): a step exports a variable, a `PATH` entry and an
 /// output that the later steps of its job read.
 pub fn step_state() -> Pipeline {
     let meta = Step::script(

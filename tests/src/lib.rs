@@ -120,6 +120,14 @@ pub fn pipeline_sets() -> Vec<PipelineSet> {
             pipelines: vec![fixtures::everything()],
         },
         PipelineSet {
+            name: "conditions",
+            pipelines: vec![fixtures::conditions()],
+        },
+        PipelineSet {
+            name: "conditions-pr",
+            pipelines: vec![fixtures::conditions_pull_requests()],
+        },
+        PipelineSet {
             name: "minimal",
             pipelines: vec![fixtures::minimal()],
         },

@@ -13,6 +13,7 @@ use std::collections::{BTreeSet, HashSet};
 use pipeline_core::diagnostic::{Diagnostic, Path};
 use pipeline_core::{
     Arch, AwsRole, AwsSecretSource, CloudRole, Condition, Env, Expr, Job, Runner, Service, Size, Step, StepKind,
+    Subject, TextTest,
 };
 
 use super::buildspec::{self, Buildspec, Phase, SecondaryArtifact, YesNo};
@@ -34,6 +35,8 @@ const JOB_CONTAINER: &str = "pipeline-job";
 const NETWORK: &str = "pipeline";
 /// Internal variables: the branch, the job guard, the failure record.
 pub(crate) const BRANCH_VAR: &str = "PIPELINE_BRANCH_NAME";
+/// The action variable holding the repository, for text conditions on it.
+pub(crate) const REPOSITORY_VAR: &str = "PIPELINE_REPOSITORY";
 const RUN_JOB_VAR: &str = "PIPELINE_RUN_JOB";
 const FAILED_VAR: &str = "PIPELINE_FAILED";
 /// Internal variables of the actor lookup: the execution, the pipeline, the raw trigger.
@@ -327,6 +330,7 @@ impl<'l, 'a> JobLowering<'l, 'a> {
     fn reserved_names(&mut self) {
         let reserved = [
             BRANCH_VAR,
+            REPOSITORY_VAR,
             RUN_JOB_VAR,
             FAILED_VAR,
             expr::ACTOR_VAR,
@@ -582,7 +586,7 @@ impl<'l, 'a> JobLowering<'l, 'a> {
         let (pre, run): (Vec<String>, String) = match kind {
             StepKind::Script(body) if !step.state.is_empty() => {
                 // The exports land in a bash file the build's shell sources after the step
-                // (docs/SEMANTICS.md, section 15).
+                // (docs/SEMANTICS.md, section 16).
                 if self.container && (step.state.path || !step.state.env.is_empty()) {
                     self.unsupported(
                         path.clone(),
@@ -946,6 +950,25 @@ impl<'l, 'a> JobLowering<'l, 'a> {
                         hint: "CodePipeline does not tell its actions what started the execution; use a separate pipeline per trigger, or a branch condition".into(),
                     });
                 }
+                Condition::Text(t) => jl.text_test(t, true)?,
+                Condition::Not(inner) if matches!(inner.as_ref(), Condition::Text(_)) => {
+                    let Condition::Text(t) = inner.as_ref() else {
+                        unreachable!()
+                    };
+                    jl.text_test(t, false)?
+                }
+                Condition::Need(job, r) => {
+                    return Err(Unsupported {
+                        feature: format!("the condition `job {:?} ended in {}`", job.as_str(), r.name()),
+                        hint: "CodePipeline runs the needs graph as stages and stops at a failed one; it cannot evaluate a need's result".into(),
+                    });
+                }
+                Condition::Fork => {
+                    return Err(Unsupported {
+                        feature: "the condition `fork` (a pull request from a fork)".into(),
+                        hint: "CodePipeline does not tell its actions where a pull request comes from; keep the job off pull requests, or use `.only_on(..)` for the platforms that can tell".into(),
+                    });
+                }
                 Condition::And(cs) | Condition::Or(cs) => {
                     let op = if matches!(c, Condition::And(_)) { " && " } else { " || " };
                     let items = cs
@@ -959,6 +982,54 @@ impl<'l, 'a> JobLowering<'l, 'a> {
             })
         }
         go(self, &c.to_nnf(), ctx, true)
+    }
+}
+
+impl JobLowering<'_, '_> {
+    /// A text test as a shell `case` (ASCII case ignored). The branch, repository and inputs
+    /// arrive as action variables; a matrix value is known per cell, so the test is decided here.
+    fn text_test(&mut self, t: &TextTest, positive: bool) -> Result<String, Unsupported> {
+        let from_action = |jl: &mut Self, var: String, source: String| {
+            jl.out.action_env.retain(|(n, _)| *n != var);
+            jl.out.action_env.push((var.clone(), vec![SubPart::Text(source)]));
+            var
+        };
+        let var = match &t.subject {
+            Subject::Branch => from_action(self, BRANCH_VAR.into(), "#{SourceVariables.BranchName}".into()),
+            Subject::Repository => from_action(
+                self,
+                REPOSITORY_VAR.into(),
+                "#{SourceVariables.FullRepositoryName}".into(),
+            ),
+            Subject::Input(name) => {
+                from_action(self, format!("PIPELINE_INPUT_{name}"), format!("#{{variables.{name}}}"))
+            }
+            Subject::Matrix(axis) => {
+                let value = self.cell.iter().find(|(a, _)| a == axis).map(|(_, v)| v.as_str());
+                return Ok(if t.matches(value) == positive { "true" } else { "false" }.into());
+            }
+            Subject::Var(name) => {
+                let env = format!("PIPELINE_VAR_{name}");
+                let param = self.l.var_param(name.as_str());
+                self.out.project_env.retain(|(n, _)| *n != env);
+                self.out.project_env.push((env.clone(), CfnString::Ref(param)));
+                env
+            }
+            other => {
+                let why = match other {
+                    Subject::Tag => "whether a tag started the execution",
+                    Subject::PullRequestBase | Subject::PullRequestHead => "the branches of a pull request",
+                    _ => "who started the execution before the build runs",
+                };
+                return Err(Unsupported {
+                    feature: format!("the condition `{t}`"),
+                    hint: format!(
+                        "CodePipeline does not tell its actions {why}; test it in a step script, or use a separate pipeline whose trigger filters it"
+                    ),
+                });
+            }
+        };
+        Ok(crate::shell::text_test(&var, t.op, &t.value, positive))
     }
 }
 

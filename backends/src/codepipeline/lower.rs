@@ -634,6 +634,20 @@ impl<'a> Lowering<'a> {
             return Role::Actions;
         }
         let path = self.root().job(job.id.as_str()).field("if");
+        let mut need = None;
+        c.visit(&mut |c| {
+            if let Condition::Need(n, r) = c {
+                need.get_or_insert((n.to_string(), r.name()));
+            }
+        });
+        if let Some((n, r)) = need {
+            self.unsupported(
+                path,
+                format!("job {:?} testing whether job {n:?} ended in {r}", job.id.as_str()),
+                "CodePipeline runs the needs graph as stages and stops at a failed stage; it cannot evaluate a need's result. Notify through an EventBridge rule on pipeline failures instead".into(),
+            );
+            return Role::Actions;
+        }
         let mut failure = false;
         let mut always = false;
         c.visit(&mut |c| match c {
@@ -1468,8 +1482,19 @@ fn testable(c: &Condition) -> bool {
     c.visit(&mut |c| {
         ok &= !matches!(
             c,
-            Condition::Tag | Condition::Event(_) | Condition::Always | Condition::Failure
-        );
+            Condition::Tag
+                | Condition::Event(_)
+                | Condition::Always
+                | Condition::Failure
+                | Condition::Fork
+                | Condition::Need(..)
+        ) && !matches!(c, Condition::Text(t) if !matches!(
+            t.subject,
+            pipeline_core::Subject::Branch
+                | pipeline_core::Subject::Repository
+                | pipeline_core::Subject::Input(_)
+                | pipeline_core::Subject::Var(_)
+        ));
     });
     ok
 }

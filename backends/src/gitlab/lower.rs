@@ -280,6 +280,29 @@ impl Lowering<'_> {
     fn job_condition(&mut self, graph: &NeedsGraph<'_>, j: usize, presence: &[Dnf]) -> (Dnf, Dnf) {
         let job = &self.pipeline.jobs[j];
         let path = self.root().job(job.id.as_str());
+        // GitLab's `when` sees the needed jobs together: one need's result only when it is the
+        // only one.
+        let mut named: Vec<String> = Vec::new();
+        if let Some(c) = &job.condition {
+            c.visit(&mut |c| {
+                if let Condition::Need(n, _) = c {
+                    named.push(n.to_string());
+                }
+            });
+        }
+        if !named.is_empty() && graph.needs_of(j).len() > 1 {
+            self.unsupported(
+                path.field("condition"),
+                format!(
+                    "GitLab cannot see the result of job {:?} among the {} jobs that job {:?} needs",
+                    named[0],
+                    graph.needs_of(j).len(),
+                    job.id.as_str()
+                ),
+                "GitLab's `when: on_failure` / `on_success` look at every needed job together: test the result of a job that is the only need, or use `Condition::failure()`",
+            );
+            return (Dnf::always(), Dnf::always());
+        }
         let own = match job.condition.as_ref().map(Dnf::of) {
             None => Dnf::always(),
             Some(Ok(dnf)) => dnf,
@@ -298,7 +321,7 @@ impl Lowering<'_> {
             any_need.and_then(|any_need| {
                 own.0.iter().try_fold(Dnf::never(), |acc, conj| {
                     let one = Dnf(vec![conj.clone()]);
-                    let one = if conj.status == rules::Status::Failure {
+                    let one = if matches!(conj.status, rules::Status::Failure | rules::Status::Succeeded) {
                         one.and(&any_need)?
                     } else {
                         one
@@ -339,6 +362,11 @@ impl Lowering<'_> {
                     rules::MAX_RULES
                 ),
                 "simplify the condition",
+            ),
+            DnfError::NeedResult(what) => self.unsupported(
+                path,
+                format!("GitLab cannot test whether {what} (the {what2} condition of job {job:?})", what2 = what),
+                "GitLab's `when` only tells success (`on_success`) from failure (`on_failure`) of the needed job",
             ),
         }
     }
@@ -1007,7 +1035,7 @@ impl Lowering<'_> {
                 }
                 StepKind::Script(body) if !step.state.is_empty() => {
                     // The exports land in a bash file the job's shell sources after the step
-                    // (docs/SEMANTICS.md, section 15); `$0` is the step's own file.
+                    // (docs/SEMANTICS.md, section 16); `$0` is the step's own file.
                     let sink = crate::shell::StateSink::File {
                         file: "\"${0%.sh}.state.sh\"",
                         step: step.id_str().unwrap_or_default(),

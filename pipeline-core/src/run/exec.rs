@@ -235,7 +235,19 @@ impl<'a, 'w> Executor<'a, 'w> {
         } else {
             match &job.condition {
                 Some(c) if c.mentions_status() => {
-                    if self.ctx.holds(c, Status { failed: failed_need }) {
+                    let results: Vec<(&str, crate::condition::JobResult)> = needs
+                        .iter()
+                        .filter_map(|(n, a)| {
+                            use crate::condition::JobResult;
+                            match a {
+                                Agg::Succeeded => Some((*n, JobResult::Success)),
+                                Agg::Failed => Some((*n, JobResult::Failure)),
+                                Agg::NotRun => Some((*n, JobResult::Skipped)),
+                                Agg::Waiting => None,
+                            }
+                        })
+                        .collect();
+                    if self.ctx.holds_for_job(c, Status { failed: failed_need }, &results) {
                         None
                     } else {
                         skip(format!("condition is false: {c}"))
@@ -371,12 +383,14 @@ impl<'a, 'w> Executor<'a, 'w> {
             let name = step_label(step);
             let runs = match &step.condition {
                 None => !failed,
-                Some(c) if c.mentions_status() => self.ctx.holds(c, Status { failed }),
-                Some(c) => !failed && self.ctx.holds(c, Status::default()),
+                Some(c) if c.mentions_status() => self.ctx.holds_in(c, Status { failed }, &inst.cell),
+                Some(c) => !failed && self.ctx.holds_in(c, Status::default(), &inst.cell),
             };
             if !runs {
                 let why = match &step.condition {
-                    Some(c) if !self.ctx.holds(c, Status { failed }) => format!("condition is false: {c}"),
+                    Some(c) if !self.ctx.holds_in(c, Status { failed }, &inst.cell) => {
+                        format!("condition is false: {c}")
+                    }
                     _ => "an earlier step failed".to_owned(),
                 };
                 steps.push(StepReport {

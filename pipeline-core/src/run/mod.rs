@@ -68,6 +68,10 @@ pub struct RunArgs {
     pub branch: Option<String>,
     /// `--tag T` (implies `--event tag`).
     pub tag: Option<String>,
+    /// `--base B`: the target branch of a pull request run (default `main`).
+    pub base: Option<String>,
+    /// `--fork`: the pull request run comes from a fork.
+    pub fork: bool,
     /// `--input k=v` (a manual run only).
     pub inputs: Vec<(String, String)>,
     /// `--approve`: pass manual approvals.
@@ -87,7 +91,7 @@ pub fn usage(name: &str, pipelines: &[&str]) -> String {
     format!(
         "\
 Usage: {name} run PIPELINE [--job ID] [--event EVENT] [--branch B] [--tag T]
-              [--input NAME=VALUE]... [--approve] [--dry-run] [--engine docker|podman]
+              [--base B] [--fork] [--input NAME=VALUE]... [--approve] [--dry-run] [--engine docker|podman]
               [--host-os-only]
 
 Runs a pipeline on this machine, as docs/SEMANTICS.md describes: every job in a fresh copy
@@ -100,6 +104,8 @@ of the repository's tracked files, every step in a fresh bash, secrets from the 
   --event EVENT   push (default), tag, pull-request, manual, schedule
   --branch B      the branch being built (default: the current branch)
   --tag T         the tag being built (implies --event tag)
+  --base B        a pull request's target branch (default: main; with --event pull-request)
+  --fork          the pull request comes from a fork (with --event pull-request)
   --input N=V     a manual run's input (repeatable; other events use the defaults)
   --approve       pass manual approvals
   --dry-run       print the plan (order, conditions, matrix cells) and run nothing
@@ -154,6 +160,7 @@ where
             }
             "--branch" => a.branch = Some(value("--branch")?),
             "--tag" => a.tag = Some(value("--tag")?),
+            "--base" => a.base = Some(value("--base")?),
             "--input" => {
                 let v = value("--input")?;
                 let (k, v) = v
@@ -162,10 +169,11 @@ where
                 a.inputs.push((k.to_owned(), v.to_owned()));
             }
             "--engine" => a.engine = Some(value("--engine")?),
-            "--approve" | "--dry-run" | "--host-os-only" | "-h" | "--help" if inline.is_some() => {
+            "--approve" | "--dry-run" | "--fork" | "--host-os-only" | "-h" | "--help" if inline.is_some() => {
                 return Err(format!("{flag} takes no value"));
             }
             "--approve" => a.approve = true,
+            "--fork" => a.fork = true,
             "--dry-run" => a.dry_run = true,
             "--host-os-only" => a.host_os_only = true,
             "-h" | "--help" => a.help = true,
@@ -179,6 +187,9 @@ where
     }
     if a.event == Some(LocalEvent::Tag) && a.tag.is_none() {
         return Err("--event tag needs --tag NAME".into());
+    }
+    if (a.base.is_some() || a.fork) && a.event != Some(LocalEvent::PullRequest) {
+        return Err("--base and --fork describe a pull request: they go with --event pull-request".into());
     }
     if a.tag.is_some() && a.branch.is_some() {
         return Err("--branch and --tag cannot be combined: a run builds one ref".into());
@@ -301,6 +312,8 @@ pub fn context(pipeline: &Pipeline, repo: &Path, args: &RunArgs) -> Result<Conte
         repository,
         actor: std::env::var("USER").unwrap_or_else(|_| "local".to_owned()),
         run_id,
+        base: args.base.clone(),
+        fork: args.fork,
     })
 }
 

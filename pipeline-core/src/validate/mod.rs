@@ -418,7 +418,8 @@ impl<'a> Validator<'a> {
             }
         }
         if let Some(c) = &job.condition {
-            self.condition_inputs(c, &|| path().field("if"));
+            self.condition_inputs(c, &|| path().field("if"), None);
+            self.condition_needs(c, &|| path().field("if"), Some(&job.needs));
         }
         for (k, s) in job.services.iter().enumerate() {
             let spath = || path().field(format!("services.{}", s.name));
@@ -480,7 +481,8 @@ impl<'a> Validator<'a> {
                 }
             }
             if let Some(c) = &step.condition {
-                self.condition_inputs(c, &|| spath().field("if"));
+                self.condition_inputs(c, &|| spath().field("if"), Some(&axes));
+                self.condition_needs(c, &|| spath().field("if"), None);
             }
             match &step.kind {
                 StepKind::Script(body) => self.script(body, &|| spath().field("run")),
