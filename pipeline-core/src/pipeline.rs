@@ -11,6 +11,7 @@ use crate::patch::Patch;
 use crate::secret::Secret;
 use crate::semantics::Divergence;
 use crate::trigger::{Input, Trigger};
+use crate::yaml::Value;
 
 /// The default job timeout, in minutes, when neither the job nor the pipeline sets one. It is
 /// this library's choice, not a platform's (GitHub's is 360 minutes, GitLab's and CodeBuild's 60),
@@ -267,5 +268,37 @@ impl Pipeline {
     /// The timeout of `job`, falling back to the pipeline default.
     pub fn timeout_of(&self, job: &Job) -> u32 {
         job.timeout_minutes.unwrap_or(self.default_timeout_minutes)
+    }
+
+    /// Edits the documents `platform` emits for this pipeline, after lowering: the last-resort
+    /// escape hatch ([`Patch`]).
+    ///
+    /// ```
+    /// use pipeline_core::prelude::*;
+    ///
+    /// let p = Pipeline::new("ci")
+    ///     .on(Trigger::push())
+    ///     .job(Job::new("test").step(Step::script("cargo test")))
+    ///     .patch("gitlab", |_file, _doc| {});
+    /// assert!(p.has_patches("gitlab") && !p.has_patches("github"));
+    /// # pipeline_core::validate::assert_valid(&p);
+    /// ```
+    #[must_use]
+    pub fn patch(mut self, platform: &'static str, f: impl Fn(&str, &mut Value) + Send + Sync + 'static) -> Self {
+        self.patches.push(Patch::new(platform, f));
+        self
+    }
+
+    /// Whether any patch edits `platform`'s documents.
+    pub fn has_patches(&self, platform: &str) -> bool {
+        self.patches.iter().any(|p| p.platform == platform)
+    }
+
+    /// Applies every patch of this pipeline for `platform` to the document of `file`, in order
+    /// (what a backend calls before emitting a document; see [`Patch`] for an example).
+    pub fn apply_patches(&self, platform: &str, file: &str, doc: &mut Value) {
+        for patch in self.patches.iter().filter(|p| p.platform == platform) {
+            patch.apply(file, doc);
+        }
     }
 }

@@ -2,8 +2,10 @@
 //! root, the conformance tools (skipped loudly locally, required under `CI=true`), and pipelines
 //! that exercise every feature of the model.
 
+pub mod cold_build;
 pub mod fixtures;
 pub mod hazards;
+pub mod modules;
 pub mod phases;
 pub mod probes;
 pub mod readback;

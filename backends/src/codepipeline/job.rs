@@ -17,8 +17,8 @@ use pipeline_core::{
 };
 
 use super::buildspec::{self, Buildspec, Phase, SecondaryArtifact, YesNo};
+use super::context::{Lowering, PLATFORM};
 use super::expr::{self, Part, Unsupported};
-use super::lower::{Lowering, PLATFORM};
 use super::model::{CfnString, ComputeType, EnvironmentType, SubPart};
 use super::settings::{CodeBuildJob, CodeBuildStep};
 

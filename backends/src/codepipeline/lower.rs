@@ -12,11 +12,12 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use indexmap::IndexMap;
-use pipeline_core::diagnostic::{Diagnostic, Diagnostics, Path};
+use pipeline_core::diagnostic::{Diagnostic, Path};
 use pipeline_core::graph::NeedsGraph;
-use pipeline_core::{Condition, InputKind, Job, Pipeline, StepKind, Trigger, yaml};
+use pipeline_core::{Condition, InputKind, Job, StepKind, Trigger, yaml};
 
 use super::buildspec::Buildspec;
+use super::context::{Lowering, PLATFORM};
 use super::cron;
 use super::expr;
 use super::gitsync::ParameterValue;
@@ -28,9 +29,7 @@ use super::model::{
     ProjectCache, PullRequestEvent, RetryConfiguration, Rule, RuleTarget, StageDeclaration, StageResult, SubPart,
     Template, VariableDeclaration,
 };
-use super::settings::CodePipelineSettings;
 
-pub(crate) const PLATFORM: &str = "codepipeline";
 /// The source action and its output artifact.
 pub(crate) const SOURCE: &str = "Source";
 /// The namespace of the source action's variables.
@@ -62,18 +61,6 @@ pub struct Lowered {
     pub tags: IndexMap<String, String>,
 }
 
-pub(crate) struct Lowering<'a> {
-    pub(crate) pipeline: &'a Pipeline,
-    pub(crate) diagnostics: &'a mut Diagnostics,
-    pub(crate) namespaces: HashMap<String, String>,
-    settings: CodePipelineSettings,
-    params: IndexMap<String, Parameter>,
-    values: BTreeMap<String, String>,
-    deployment: IndexMap<String, ParameterValue>,
-    missing: Vec<String>,
-    var_params: BTreeMap<String, String>,
-}
-
 /// The actions of a job: one name per matrix cell, with the cell's axis values.
 type Cells = Vec<(String, Vec<(String, String)>)>;
 
@@ -86,109 +73,6 @@ enum Role {
 }
 
 impl<'a> Lowering<'a> {
-    pub(crate) fn new(pipeline: &'a Pipeline, diagnostics: &'a mut Diagnostics) -> Self {
-        Self {
-            pipeline,
-            diagnostics,
-            namespaces: HashMap::new(),
-            settings: pipeline
-                .extensions
-                .get::<CodePipelineSettings>()
-                .cloned()
-                .unwrap_or_default(),
-            params: IndexMap::new(),
-            values: BTreeMap::new(),
-            deployment: IndexMap::new(),
-            missing: Vec::new(),
-            var_params: BTreeMap::new(),
-        }
-    }
-
-    pub(crate) fn root(&self) -> Path {
-        Path::pipeline(self.pipeline.id.as_str())
-    }
-
-    pub(crate) fn unsupported(&mut self, path: Path, feature: String, hint: String) {
-        self.diagnostics.push(
-            Diagnostic::error(
-                "codepipeline-unsupported",
-                path,
-                format!("CodePipeline cannot express {feature}"),
-            )
-            .with_hint(hint)
-            .on_platform(PLATFORM),
-        );
-    }
-
-    fn limit(&mut self, path: Path, message: String, hint: &str) {
-        self.diagnostics.push(
-            Diagnostic::error("codepipeline-limit", path, message)
-                .with_hint(hint)
-                .on_platform(PLATFORM),
-        );
-    }
-
-    fn notice(&mut self, code: &'static str, path: Path, message: String, hint: String) {
-        self.diagnostics.push(
-            Diagnostic::notice(code, path, message)
-                .with_hint(hint)
-                .on_platform(PLATFORM),
-        );
-    }
-
-    fn warning(&mut self, code: &'static str, path: Path, message: String, hint: &str) {
-        self.diagnostics.push(
-            Diagnostic::warning(code, path, message)
-                .with_hint(hint)
-                .on_platform(PLATFORM),
-        );
-    }
-
-    /// Declares a parameter; `value` is its known value, `placeholder` what the
-    /// `create-pipeline` input holds without one.
-    fn param(&mut self, name: &str, mut p: Parameter, value: Option<String>, placeholder: String) {
-        match value {
-            Some(v) => {
-                p.default = Some(v.clone());
-                self.deployment
-                    .insert(name.to_owned(), ParameterValue::Known(v.clone()));
-                self.values.insert(name.to_owned(), v);
-            }
-            None => match p.default.clone() {
-                Some(d) => {
-                    self.values.insert(name.to_owned(), d);
-                }
-                None => {
-                    self.missing.push(name.to_owned());
-                    self.deployment
-                        .insert(name.to_owned(), ParameterValue::Placeholder(placeholder.clone()));
-                    self.values.insert(name.to_owned(), placeholder);
-                }
-            },
-        }
-        self.params.insert(name.to_owned(), p);
-    }
-
-    /// The template parameter carrying configuration variable `var`.
-    pub(crate) fn var_param(&mut self, var: &str) -> String {
-        if let Some(p) = self.var_params.get(var) {
-            return p.clone();
-        }
-        let mut name = expr::pascal(var);
-        while self.params.contains_key(&name) || name.is_empty() {
-            name.push_str("Var");
-        }
-        let value = self.settings.variables.get(var).cloned();
-        let p = Parameter {
-            allowed_pattern: Some("^[^\"\\\\]*$".into()),
-            constraint_description: Some("no double quote or backslash (the value is placed in JSON)".into()),
-            ..Parameter::string(format!("Configuration variable {var}"))
-        };
-        self.param(&name, p, value, format!("PLACEHOLDER-{name}"));
-        self.var_params.insert(var.to_owned(), name.clone());
-        name
-    }
-
     fn core_params(&mut self) {
         let s = self.settings.clone();
         let role_pattern = "^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$";

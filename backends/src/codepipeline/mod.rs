@@ -44,6 +44,7 @@ pub const MAX_TEMPLATE_BYTES_S3: usize = 1_048_576;
 
 pub mod api;
 pub mod buildspec;
+mod context;
 pub mod cron;
 mod escape;
 mod expr;
@@ -64,7 +65,7 @@ use pipeline_core::{Backend, GeneratedFile, Pipeline, RenderContext, yaml};
 pub use lower::Lowered;
 pub use settings::{CodeBuildJob, CodeBuildStep, CodePipelineSettings};
 
-const PLATFORM: &str = lower::PLATFORM;
+const PLATFORM: &str = context::PLATFORM;
 
 /// The AWS CodePipeline backend.
 #[derive(Clone, Debug, Default)]
@@ -106,7 +107,7 @@ impl CodePipeline {
     /// The lowered pipeline (template, pipeline resource and parameter values), for inspection or
     /// patching before emission; `None` when the pipeline cannot be lowered at all.
     pub fn lower(&self, pipeline: &Pipeline, diagnostics: &mut Diagnostics) -> Option<Lowered> {
-        lower::Lowering::new(pipeline, diagnostics).lower()
+        context::Lowering::new(pipeline, diagnostics).lower()
     }
 
     /// The template's YAML, without header.
@@ -147,7 +148,7 @@ impl CodePipeline {
     fn emit(p: &Pipeline, path: &str, model: &impl serde::Serialize, json: bool) -> Result<String, String> {
         let text = if p.has_patches(PLATFORM) {
             yaml::to_value(model).and_then(|mut doc| {
-                pipeline_core::patch::apply(p, PLATFORM, path, &mut doc);
+                p.apply_patches(PLATFORM, path, &mut doc);
                 if json {
                     yaml::to_json_string(&doc)
                 } else {

@@ -9,7 +9,7 @@ use pipeline_core::diagnostic::Path;
 use pipeline_core::validate::cell_name;
 use pipeline_core::{Job, Os};
 
-use super::lower::Lowering;
+use super::context::Lowering;
 
 impl Lowering<'_> {
     /// Refuses every runner of the job CodeBuild cannot provide (once per runner, naming the first

@@ -115,7 +115,7 @@ impl Github {
         let emitted = if pipeline.has_patches(PLATFORM) {
             // Patches edit the document as a `Value` before it is emitted.
             yaml::to_value(&workflow).and_then(|mut doc| {
-                pipeline_core::patch::apply(pipeline, PLATFORM, &Self::path(pipeline), &mut doc);
+                pipeline.apply_patches(PLATFORM, &Self::path(pipeline), &mut doc);
                 yaml::append_yaml(out, &doc)
             })
         } else {

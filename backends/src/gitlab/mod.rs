@@ -354,7 +354,7 @@ fn emit(file: &CiFile, path: &str, patched_by: &[&Pipeline], diagnostics: &mut D
     let pipeline = patched_by.first().map(|p| p.id.as_str()).unwrap_or_default();
     let emitted = yaml::to_value(file).and_then(|mut v| {
         for p in patched_by {
-            pipeline_core::patch::apply(p, PLATFORM, path, &mut v);
+            p.apply_patches(PLATFORM, path, &mut v);
         }
         yaml::to_string(&v)
     });

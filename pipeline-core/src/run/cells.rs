@@ -2,9 +2,21 @@
 //! every platform runs them), each with its runner's OS; `--host-os-only` skips the cells whose
 //! runner has another OS than this machine.
 
-use super::plan::{Instance, Plan};
 use crate::job::Job;
-use crate::runner::Os;
+
+/// One run of a job: the job itself, or one matrix cell of it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Instance {
+    /// The name shown in logs and the summary (`test` or `test: [stable, all]`, as GitLab names
+    /// matrix jobs).
+    pub name: String,
+    /// The cell's axis values, in axis order (empty without a matrix).
+    pub cell: Vec<(String, String)>,
+    /// The operating system of the cell's runner (this machine's OS runs it either way).
+    pub os: crate::runner::Os,
+    /// Why this run is skipped before it starts (`--host-os-only` and another OS).
+    pub skip: Option<String>,
+}
 
 /// The runs of a job: one per matrix cell, named as GitLab names them.
 pub(super) fn instances(job: &Job) -> Vec<Instance> {
@@ -30,38 +42,4 @@ pub(super) fn instances(job: &Job) -> Vec<Instance> {
             skip: None,
         })
         .collect()
-}
-
-impl Plan<'_> {
-    /// Skips the runs whose runner has another OS than `host` (`--host-os-only`); without it,
-    /// every cell runs on this machine whatever its runner's OS.
-    ///
-    /// ```
-    /// use pipeline_core::prelude::*;
-    /// use pipeline_core::run::{Context, LocalEvent, Plan};
-    /// let p = Pipeline::new("ci").on(Trigger::push()).job(
-    ///     Job::new("test")
-    ///         .matrix(Matrix::new().runners([Runner::linux(), Runner::windows()]))
-    ///         .step(Step::script("true")),
-    /// );
-    /// let ctx = Context { event: LocalEvent::Push, branch: Some("main".into()), ..Context::default() };
-    /// let plan = Plan::new(&p, &ctx, None).unwrap().host_os_only(Some(Os::Linux));
-    /// let skipped: Vec<bool> = plan.jobs[0].instances.iter().map(|i| i.skip.is_some()).collect();
-    /// assert_eq!(skipped, [false, true]);
-    /// # pipeline_core::validate::assert_valid(&p);
-    /// ```
-    #[must_use]
-    pub fn host_os_only(mut self, host: Option<Os>) -> Self {
-        for planned in &mut self.jobs {
-            for inst in &mut planned.instances {
-                if Some(inst.os) != host {
-                    inst.skip = Some(format!(
-                        "runs on {}, not this machine's OS (--host-os-only)",
-                        inst.os.as_str()
-                    ));
-                }
-            }
-        }
-        self
-    }
 }

@@ -7,9 +7,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use super::cells::Instance;
 use super::context::{Context, Status};
 use super::mask::Masker;
-use super::plan::{Instance, Plan, PlannedJob, step_label};
+use super::plan::{Plan, PlannedJob, step_label};
 use super::process::{Engine, StepProcess, Stream};
 use super::report::{JobReport, JobStatus, Report, StepOutcome, StepReport};
 use super::state::{JobState, StateFiles};

@@ -42,10 +42,11 @@ use std::io::Write;
 use std::path::Path;
 use std::process::Command;
 
+pub use cells::Instance;
 pub use context::{Context, LocalEvent, Status, glob_match};
 pub use exec::{Approvals, MAX_OUTPUT_ENCODED, Settings, encoded_len};
 pub use mask::Masker;
-pub use plan::{Instance, Plan, PlannedJob};
+pub use plan::{Plan, PlannedJob};
 pub use process::{Engine, HOST_VARIABLES};
 pub use report::{JobReport, JobStatus, Report, StepOutcome, StepReport};
 
