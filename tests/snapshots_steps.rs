@@ -1,4 +1,4 @@
-//! Lowering snapshots of step state (docs/SEMANTICS.md, section 16) on every platform, and the
+//! Lowering snapshots of step state (docs/SEMANTICS.md, section 17) on every platform, and the
 //! diagnostics of a step output no earlier step exports.
 
 use pipeline_core::prelude::*;

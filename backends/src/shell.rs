@@ -175,7 +175,7 @@ mod tests {
     }
 }
 
-/// Where the exports of a step go (docs/SEMANTICS.md, section 16).
+/// Where the exports of a step go (docs/SEMANTICS.md, section 17).
 pub(crate) enum StateSink<'a> {
     /// GitHub's own files: `$GITHUB_ENV`, `$GITHUB_PATH`, `$GITHUB_OUTPUT`.
     Github,
@@ -202,7 +202,7 @@ pub(crate) fn step_output_var(step: &str, name: &str) -> String {
 /// The bash that runs a step declaring exports (`state`): the step's text (`body`) is written to
 /// a file in a fresh temporary directory and run as its own process with `PIPELINE_ENV`, `PIPELINE_PATH` and `PIPELINE_OUTPUT`
 /// naming fresh empty files; when it succeeds, each line is checked against the declarations
-/// and handed to `sink` (docs/SEMANTICS.md, section 16). Runs under `bash -eo pipefail`.
+/// and handed to `sink` (docs/SEMANTICS.md, section 17). Runs under `bash -eo pipefail`.
 pub(crate) fn state_step(body: &str, state: &pipeline_core::StepState, sink: &StateSink<'_>) -> String {
     use pipeline_core::step::state::{ENV_FILE, OUTPUT_FILE, PATH_FILE};
     let file = "\"$pipeline_state/step.sh\"";

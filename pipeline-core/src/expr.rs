@@ -94,7 +94,7 @@ impl OutputRef {
 
 /// A typed handle on a step output: exported by step `step` of a job with
 /// [`Step::exports_output`](crate::Step::exports_output), read by the later steps of the same job
-/// through `env` (docs/SEMANTICS.md, section 16).
+/// through `env` (docs/SEMANTICS.md, section 17).
 ///
 /// ```
 /// use pipeline_core::prelude::*;

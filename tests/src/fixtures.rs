@@ -602,7 +602,7 @@ pub fn service_strategies() -> Vec<Pipeline> {
     example_service::strategies::pipelines()
 }
 
-/// Step state (docs/SEMANTICS.md, section 16): a step exports a variable, a `PATH` entry and an
+/// Step state (docs/SEMANTICS.md, section 17): a step exports a variable, a `PATH` entry and an
 /// output that the later steps of its job read.
 pub fn step_state() -> Pipeline {
     let meta = Step::script(

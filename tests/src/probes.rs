@@ -432,7 +432,7 @@ fn inputs_probe(name: &'static str, start: Start) -> Probe {
     p
 }
 
-/// Section 16, step state: declared exports reach the later steps (values byte for byte, `PATH`
+/// Section 17, step state: declared exports reach the later steps (values byte for byte, `PATH`
 /// order, precedence under the step's own `env`); a failed step exports nothing.
 fn step_state_probe() -> Probe {
     let export = Step::script(
@@ -453,7 +453,7 @@ fn step_state_probe() -> Probe {
     let version = export.output("version");
     probe(
         "step-state",
-        "16. Step state",
+        "17. Step state",
         [job("state")
             .env("OVER", "job")
             .step(export)

@@ -98,7 +98,7 @@ pub(crate) fn parts(value: &Expr, resolver: &mut dyn Resolver) -> Result<Vec<Par
             })?),
             Expr::Var(v) => Part::Param(resolver.param_of_var(v.as_str())),
             // Set in the build's shell by the state file of the exporting step
-            // (docs/SEMANTICS.md, section 16).
+            // (docs/SEMANTICS.md, section 17).
             Expr::StepOutput(o) => Part::Shell(crate::shell::step_output_var(o.step.as_str(), o.name.as_str())),
             Expr::Concat(inner) => {
                 for e in inner {

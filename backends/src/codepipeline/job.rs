@@ -586,7 +586,7 @@ impl<'l, 'a> JobLowering<'l, 'a> {
         let (pre, run): (Vec<String>, String) = match kind {
             StepKind::Script(body) if !step.state.is_empty() => {
                 // The exports land in a bash file the build's shell sources after the step
-                // (docs/SEMANTICS.md, section 16).
+                // (docs/SEMANTICS.md, section 17).
                 if self.container && (step.state.path || !step.state.env.is_empty()) {
                     self.unsupported(
                         path.clone(),

@@ -71,6 +71,7 @@ const PLATFORM: &str = context::PLATFORM;
 #[derive(Clone, Debug, Default)]
 pub struct CodePipeline {
     create_pipeline_input: bool,
+    aws_access_generated: bool,
 }
 
 impl CodePipeline {
@@ -107,7 +108,28 @@ impl CodePipeline {
     /// The lowered pipeline (template, pipeline resource and parameter values), for inspection or
     /// patching before emission; `None` when the pipeline cannot be lowered at all.
     pub fn lower(&self, pipeline: &Pipeline, diagnostics: &mut Diagnostics) -> Option<Lowered> {
-        context::Lowering::new(pipeline, diagnostics).lower()
+        if !self.aws_access_generated {
+            return context::Lowering::new(pipeline, diagnostics).lower();
+        }
+        let mut found = Diagnostics::new();
+        let lowered = context::Lowering::new(pipeline, &mut found).lower();
+        // The roles' trust of the CodeBuild service role is generated: no notice asks for it.
+        diagnostics.extend(found.iter().filter(|d| d.code != "codepipeline-assume-role").cloned());
+        lowered
+    }
+
+    /// Whether the roles the jobs assume, and their trust of the CodeBuild service role, are
+    /// generated (by [`AwsAccess`](crate::aws_access::AwsAccess)): then no notice asks to
+    /// create that trust by hand.
+    ///
+    /// ```
+    /// let codepipeline = pipeline_backends::CodePipeline::default().aws_access_generated(true);
+    /// # let _ = codepipeline;
+    /// ```
+    #[must_use]
+    pub fn aws_access_generated(mut self, generated: bool) -> Self {
+        self.aws_access_generated = generated;
+        self
     }
 
     /// The template's YAML, without header.

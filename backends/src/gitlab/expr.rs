@@ -46,7 +46,7 @@ fn parts(e: &Expr) -> Vec<Part> {
             Expr::Input(i) => out.push(Part::Var(i.to_string())),
             Expr::Output(o) => out.push(Part::Var(dotenv_name(o))),
             // A variable of the job's shell, set by the state file of the exporting step
-            // (docs/SEMANTICS.md, section 16).
+            // (docs/SEMANTICS.md, section 17).
             Expr::StepOutput(o) => out.push(Part::Var(crate::shell::step_output_var(
                 o.step.as_str(),
                 o.name.as_str(),

@@ -256,7 +256,7 @@ impl Lowering<'_> {
             .filter(|j| j.steps.iter().any(|s| matches!(s.kind, StepKind::AssumeRole(_))))
             .map(|j| format!("{:?}", j.id.as_str()))
             .collect();
-        if jobs.is_empty() {
+        if jobs.is_empty() || self.config.aws_access_generated {
             return;
         }
         let audience = self.config.aws_audience.clone();
@@ -1035,7 +1035,7 @@ impl Lowering<'_> {
                 }
                 StepKind::Script(body) if !step.state.is_empty() => {
                     // The exports land in a bash file the job's shell sources after the step
-                    // (docs/SEMANTICS.md, section 16); `$0` is the step's own file.
+                    // (docs/SEMANTICS.md, section 17); `$0` is the step's own file.
                     let sink = crate::shell::StateSink::File {
                         file: "\"${0%.sh}.state.sh\"",
                         step: step.id_str().unwrap_or_default(),

@@ -108,6 +108,7 @@ use model::{AutoCancel, CiFile, GlobalVariable, Include, Prefilled, Rule, Workfl
 pub struct Gitlab {
     pub(crate) runners: GitlabRunners,
     pub(crate) aws_audience: String,
+    pub(crate) aws_access_generated: bool,
 }
 
 impl Default for Gitlab {
@@ -115,6 +116,7 @@ impl Default for Gitlab {
         Self {
             runners: GitlabRunners::hosted(),
             aws_audience: "sts.amazonaws.com".into(),
+            aws_access_generated: false,
         }
     }
 }
@@ -148,6 +150,19 @@ impl Gitlab {
     #[must_use]
     pub fn aws_audience(mut self, audience: impl Into<String>) -> Self {
         self.aws_audience = audience.into();
+        self
+    }
+
+    /// Whether the IAM OIDC provider and the roles' trust policies are generated (by
+    /// [`AwsAccess`](crate::aws_access::AwsAccess)): then no notice asks to create them by hand.
+    ///
+    /// ```
+    /// let gitlab = pipeline_backends::Gitlab::new().aws_access_generated(true);
+    /// # let _ = gitlab;
+    /// ```
+    #[must_use]
+    pub fn aws_access_generated(mut self, generated: bool) -> Self {
+        self.aws_access_generated = generated;
         self
     }
 

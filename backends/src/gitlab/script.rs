@@ -171,7 +171,7 @@ pub(crate) fn wrap(
 
 /// The entry after a step that exports state: the job's shell sources the step's state file
 /// (written only when the step succeeded), so every later step sees the exports
-/// (docs/SEMANTICS.md, section 16).
+/// (docs/SEMANTICS.md, section 17).
 pub(crate) fn source_state(index: usize) -> String {
     let file = format!("\"${STEPS_DIR}/step-{}.state.sh\"", index + 1);
     format!("if [ -f {file} ]; then . {file}; fi")

@@ -1,4 +1,4 @@
-//! Step state in the local runner (docs/SEMANTICS.md, section 16): the files a step writes its
+//! Step state in the local runner (docs/SEMANTICS.md, section 17): the files a step writes its
 //! exports to, read after it succeeds with the same rules as the generated bash.
 
 use std::collections::BTreeMap;

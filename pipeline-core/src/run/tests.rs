@@ -226,7 +226,7 @@ fn a_pipeline_its_triggers_do_not_start_runs_nothing_and_says_why() {
 }
 
 /// A job whose first step exports a variable, a PATH entry and an output (docs/SEMANTICS.md,
-/// section 16), and whose later steps check them.
+/// section 17), and whose later steps check them.
 fn state_job(first: &str) -> Job {
     let meta = Step::script(first)
         .id("meta")

@@ -1,5 +1,5 @@
 //! Step state: environment variables, `PATH` entries and outputs a step hands to the later steps
-//! of its job (docs/SEMANTICS.md, section 16).
+//! of its job (docs/SEMANTICS.md, section 17).
 //!
 //! A step declares what it exports; while it runs, three environment variables name empty files
 //! it writes to, one line per value:

@@ -1,4 +1,4 @@
-//! Step state (docs/SEMANTICS.md, section 16): what a step declares it exports, and the step
+//! Step state (docs/SEMANTICS.md, section 17): what a step declares it exports, and the step
 //! outputs later steps read.
 
 use super::{At, RESERVED_ENV_PREFIXES, Validator};
