@@ -75,7 +75,7 @@ pub use construct::{Built, Construct, Scope, ToPipeline};
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use env::Env;
 pub use environment::{Approval, Environment, Tier};
-pub use expr::{Builtin, Expr, OutputRef};
+pub use expr::{Builtin, Expr, OutputRef, StepOutput};
 pub use extension::Extensions;
 pub use generate::Generator;
 pub use id::{ArtifactName, EnvironmentName, InputName, JobId, OutputName, PipelineId, SecretName, StepId, VarName};
@@ -90,7 +90,7 @@ pub use runner::{Arch, Os, Runner, Size};
 pub use secret::{AwsSecretSource, Secret};
 pub use semantics::Divergence;
 pub use service::Service;
-pub use step::{Checkout, SetOutput, Step, StepKind};
+pub use step::{Checkout, SetOutput, Step, StepKind, StepState};
 pub use trigger::{Input, InputKind, Manual, PullRequest, Push, Schedule, Trigger};
 
 /// `#[derive(Construct)]`, `#[derive(Pipeline)]` and `#[derive(Params)]` (feature `derive`, on by
@@ -108,7 +108,7 @@ pub mod prelude {
         Access, Action, ActionStep, Approval, Arch, AwsRole, Axis, Backend, Built, Builtin, Cache, Checkout,
         Concurrency, Condition, Construct, Diagnostics, Divergence, Env, Environment, Event, Expr, Generator, Input,
         Job, JobId, JobResult, JobRole, Matrix, Os, OutputRef, Patch, Permission, Pipeline, Platform, Platforms,
-        Policy, Runner, Scope, Secret, Service, Size, Step, StepId, StepKind, Subject, Tier, ToPipeline, Trigger,
-        Upload,
+        Policy, Runner, Scope, Secret, Service, Size, Step, StepId, StepKind, StepOutput, Subject, Tier, ToPipeline,
+        Trigger, Upload,
     };
 }

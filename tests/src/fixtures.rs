@@ -602,6 +602,25 @@ pub fn service_strategies() -> Vec<Pipeline> {
     example_service::strategies::pipelines()
 }
 
+/// Step state (docs/SEMANTICS.md, section 17): a step exports a variable, a `PATH` entry and an
+/// output that the later steps of its job read.
+pub fn step_state() -> Pipeline {
+    let meta = Step::script(
+        "echo \"TOOL_HOME=$PWD/tool\" >> \"$PIPELINE_ENV\"\necho tool/bin >> \"$PIPELINE_PATH\"\necho \"version=$(cat VERSION)\" >> \"$PIPELINE_OUTPUT\"\n",
+    )
+    .id("meta")
+    .exports_env("TOOL_HOME")
+    .adds_path()
+    .exports_output("version");
+    let version = meta.output("version");
+    Pipeline::new("state").on(Trigger::push()).job(
+        Job::new("build")
+            .step(Step::checkout())
+            .step(meta)
+            .step(Step::script("tool --release \"$VERSION\"").env("VERSION", version)),
+    )
+}
+
 /// Runners and matrices: a runner axis with include and exclude entries and extra values per
 /// cell, a plain product matrix with fail-fast and max-parallel, and jobs on ARM and larger
 /// runners. `oses` are the runner axis's systems besides Linux x64 (`[]` for CodePipeline, which

@@ -169,6 +169,10 @@ pub fn pipeline_sets() -> Vec<PipelineSet> {
             name: "runners-all-os",
             pipelines: vec![fixtures::runners_matrices(&[pipeline_core::Runner::macos()])],
         },
+        PipelineSet {
+            name: "steps",
+            pipelines: vec![fixtures::step_state()],
+        },
     ]
 }
 

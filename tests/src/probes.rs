@@ -347,6 +347,7 @@ pub fn all() -> Vec<Probe> {
                 .step(Step::script("echo data > made.txt\nFIXED=changed\nexport FIXED"))
                 .step(Step::script(tr("made=$(cat made.txt) fixed=$FIXED")))],
         ),
+        step_state_probe(),
     ]
 }
 
@@ -429,6 +430,46 @@ fn inputs_probe(name: &'static str, start: Start) -> Probe {
         .input(Input::boolean("flag", "A flag", true)));
     p.start = start;
     p
+}
+
+/// Section 17, step state: declared exports reach the later steps (values byte for byte, `PATH`
+/// order, precedence under the step's own `env`); a failed step exports nothing.
+fn step_state_probe() -> Probe {
+    let export = Step::script(
+        "mkdir -p one two\nprintf '#!/bin/sh\\necho one\\n' > one/tool\nprintf '#!/bin/sh\\necho two\\n' > two/tool\nchmod +x one/tool two/tool\n\
+         echo 'ODD=first' >> \"$PIPELINE_ENV\"\necho \"ODD=it's \\\"\\$HOME\\\" \\`x\\` ; a  b\" >> \"$PIPELINE_ENV\"\n\
+         echo 'OVER=state' >> \"$PIPELINE_ENV\"\nprintf 'one\\n%s/two\\n' \"$PWD\" >> \"$PIPELINE_PATH\"\n\
+         echo 'version=1.2.3 $x' >> \"$PIPELINE_OUTPUT\"\n",
+    )
+    .id("export")
+    .exports_env("ODD")
+    .exports_env("OVER")
+    .adds_path()
+    .exports_output("version");
+    let failing = Step::script("echo 'LOST=yes' >> \"$PIPELINE_ENV\"\nfalse")
+        .id("failing")
+        .exports_env("LOST")
+        .continue_on_error();
+    let version = export.output("version");
+    probe(
+        "step-state",
+        "17. Step state",
+        [job("state")
+            .env("OVER", "job")
+            .step(export)
+            .step(failing)
+            .step(
+                Step::script(format!(
+                    "{}\n{}\n{}\n{}",
+                    tr_hex("ODD"),
+                    tr_hex("V"),
+                    tr("tool=$(tool) over=$OVER lost=[${LOST:-}]"),
+                    tr("own=$OVER")
+                ))
+                .env("V", version),
+            )
+            .step(Step::script(tr("own=$OVER")).env("OVER", "step"))],
+    )
 }
 
 impl Probe {

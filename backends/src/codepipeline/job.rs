@@ -584,6 +584,27 @@ impl<'l, 'a> JobLowering<'l, 'a> {
         };
         // (lines before the run line, the run line(s))
         let (pre, run): (Vec<String>, String) = match kind {
+            StepKind::Script(body) if !step.state.is_empty() => {
+                // The exports land in a bash file the build's shell sources after the step
+                // (docs/SEMANTICS.md, section 17).
+                if self.container && (step.state.path || !step.state.env.is_empty()) {
+                    self.unsupported(
+                        path.clone(),
+                        Unsupported {
+                            feature: "environment variables or PATH entries exported by a step of a job with services".into(),
+                            hint: "steps of such a job run in the job container, which the build's shell cannot change; export outputs instead, or set the values in the job's env".into(),
+                        },
+                    );
+                }
+                let file = format!("{SCRIPT_DIR}/step-{}.state.sh", index + 1);
+                let sink = crate::shell::StateSink::File {
+                    file: &file,
+                    step: step.id_str().unwrap_or_default(),
+                };
+                let wrapper = crate::shell::state_step(body, &step.state, &sink);
+                let (write, run) = self.script(index, &wrapper, &env, dir);
+                (vec![write], format!("{run} && . {file}"))
+            }
             StepKind::Script(body) => {
                 let (write, run) = self.script(index, body, &env, dir);
                 (vec![write], run)

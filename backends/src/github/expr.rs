@@ -57,6 +57,7 @@ fn reference(part: &Expr, pipeline: &Pipeline) -> String {
         Expr::Secret(s) => ["${{ secrets.", s.as_str(), " }}"].concat(),
         Expr::Input(i) => ["${{ ", input(pipeline, i.as_str()).0.as_str(), " }}"].concat(),
         Expr::Output(o) => ["${{ needs.", o.job.as_str(), ".outputs.", o.name.as_str(), " }}"].concat(),
+        Expr::StepOutput(o) => ["${{ steps.", o.step.as_str(), ".outputs.", o.name.as_str(), " }}"].concat(),
         Expr::Matrix(a) => ["${{ matrix.", a.as_str(), " }}"].concat(),
         Expr::Var(v) => ["${{ vars.", v.as_str(), " }}"].concat(),
         Expr::Concat(parts) => parts.iter().map(|p| reference(p, pipeline)).collect(),

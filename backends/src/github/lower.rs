@@ -395,6 +395,14 @@ impl Lowering<'_> {
             continue_on_error: step.continue_on_error,
         };
         let step = match &step.kind {
+            StepKind::Script(body) if !step.state.is_empty() => gh::Step {
+                run: Some(crate::shell::state_step(
+                    body,
+                    &step.state,
+                    &crate::shell::StateSink::Github,
+                )),
+                ..base
+            },
             StepKind::Script(body) => gh::Step {
                 run: Some(body.clone()),
                 ..base

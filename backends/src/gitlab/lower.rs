@@ -1050,6 +1050,17 @@ impl Lowering<'_> {
                     out.downloads
                         .push((d.artifact.to_string(), d.path.clone(), spath.clone()));
                 }
+                StepKind::Script(body) if !step.state.is_empty() => {
+                    // The exports land in a bash file the job's shell sources after the step
+                    // (docs/SEMANTICS.md, section 17); `$0` is the step's own file.
+                    let sink = crate::shell::StateSink::File {
+                        file: "\"${0%.sh}.state.sh\"",
+                        step: step.id_str().unwrap_or_default(),
+                    };
+                    let wrapper = crate::shell::state_step(body, &step.state, &sink);
+                    self.script_step(Run::Process, step, &wrapper, &what, &spath, job, &mut out, i);
+                    out.script.push(script::source_state(i));
+                }
                 StepKind::Script(body) => {
                     self.script_step(Run::Process, step, body, &what, &spath, job, &mut out, i);
                 }

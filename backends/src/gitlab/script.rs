@@ -169,6 +169,14 @@ pub(crate) fn wrap(
     text
 }
 
+/// The entry after a step that exports state: the job's shell sources the step's state file
+/// (written only when the step succeeded), so every later step sees the exports
+/// (docs/SEMANTICS.md, section 17).
+pub(crate) fn source_state(index: usize) -> String {
+    let file = format!("\"${STEPS_DIR}/step-{}.state.sh\"", index + 1);
+    format!("if [ -f {file} ]; then . {file}; fi")
+}
+
 /// Generated text that runs in the job's own shell (an AWS role that exports credentials to the
 /// later steps), under the step's guard.
 pub(crate) fn in_job_shell(body: &str, test: Option<&str>) -> String {

@@ -255,7 +255,9 @@ impl Context {
                 },
             },
             Expr::Input(name) => self.inputs.get(name.as_str()).cloned().unwrap_or_default(),
-            Expr::Secret(_) | Expr::Var(_) | Expr::Output(_) | Expr::Matrix(_) => lookup(part).unwrap_or_default(),
+            Expr::Secret(_) | Expr::Var(_) | Expr::Output(_) | Expr::StepOutput(_) | Expr::Matrix(_) => {
+                lookup(part).unwrap_or_default()
+            }
             Expr::Concat(inner) => inner
                 .iter()
                 .map(|p| self.value(p, workspace, lookup))

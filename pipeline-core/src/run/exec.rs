@@ -13,6 +13,7 @@ use super::mask::Masker;
 use super::plan::{Plan, PlannedJob, step_label};
 use super::process::{Engine, StepProcess, Stream};
 use super::report::{JobReport, JobStatus, Report, StepOutcome, StepReport};
+use super::state::{JobState, StateFiles};
 use super::store::{LocalCache, Store};
 use super::workspace::{RunDir, copy_files, is_inside, tracked_files};
 use crate::cloud::CloudRole;
@@ -380,6 +381,7 @@ impl<'a, 'w> Executor<'a, 'w> {
         let deadline = started + Duration::from_secs(u64::from(plan.pipeline.timeout_of(job)) * 60);
         let mut failed = false;
         let mut caches: Vec<(String, Vec<String>)> = Vec::new();
+        let mut state = JobState::default();
         for (i, step) in job.steps.iter().enumerate() {
             let name = step_label(step);
             let runs = match &step.condition {
@@ -400,7 +402,21 @@ impl<'a, 'w> Executor<'a, 'w> {
                 });
                 continue;
             }
-            let env = self.step_env(plan, job, inst, step, &ws);
+            let mut env = self.step_env(plan, job, inst, step, &ws, &state);
+            let files = if step.state.is_empty() {
+                None
+            } else {
+                match StateFiles::create(&self.dir.path().join("state").join(self.seq.to_string()), i) {
+                    Ok(files) => {
+                        env.extend(files.vars());
+                        Some(files)
+                    }
+                    Err(e) => {
+                        log.push(format!("cannot create the step state files: {e}"));
+                        None
+                    }
+                }
+            };
             let outcome = self.step(
                 job,
                 inst,
@@ -413,6 +429,21 @@ impl<'a, 'w> Executor<'a, 'w> {
                 &mut outputs,
                 &mut caches,
             );
+            let outcome = match (outcome, &files) {
+                (StepOutcome::Passed, Some(files)) => {
+                    let cwd = ws.join(step.working_directory.as_deref().unwrap_or("."));
+                    match state.collect(step, files, &cwd) {
+                        Ok(()) => StepOutcome::Passed,
+                        Err(message) => {
+                            self.say(&format!("    | {message}"));
+                            log.push(message);
+                            StepOutcome::Failed(None)
+                        }
+                    }
+                }
+                (StepOutcome::Passed, None) if !step.state.is_empty() => StepOutcome::Failed(None),
+                (outcome, _) => outcome,
+            };
             let outcome = match outcome {
                 StepOutcome::Failed(c) if step.continue_on_error => StepOutcome::FailedContinued(c),
                 StepOutcome::Failed(c) => {
@@ -471,8 +502,8 @@ impl<'a, 'w> Executor<'a, 'w> {
         }
     }
 
-    /// The environment of a step: pipeline < job < step, each value evaluated for this run,
-    /// and `CI=true`.
+    /// The environment of a step: pipeline < job < exports of earlier steps < step, each value
+    /// evaluated for this run, and `CI=true`.
     fn step_env(
         &mut self,
         plan: &Plan<'_>,
@@ -480,6 +511,7 @@ impl<'a, 'w> Executor<'a, 'w> {
         inst: &Instance,
         step: &Step,
         ws: &Path,
+        state: &JobState,
     ) -> Vec<(String, String)> {
         let mut merged: Env = Env::new();
         for (k, v) in plan.pipeline.env.iter().chain(job.env.iter()).chain(step.env.iter()) {
@@ -492,12 +524,14 @@ impl<'a, 'w> Executor<'a, 'w> {
                 Expr::Secret(s) => self.host(s.as_str()),
                 Expr::Var(name) => self.host(name.as_str()),
                 Expr::Output(o) => self.store.output(o.job.as_str(), o.name.as_str()).cloned(),
+                Expr::StepOutput(o) => state.output(o.step.as_str(), o.name.as_str()),
                 Expr::Matrix(axis) => inst.cell.iter().find(|(a, _)| a == axis).map(|(_, v)| v.clone()),
                 _ => None,
             });
             out.retain(|(n, _)| n != k.as_str());
             out.push((k.to_string(), value));
         }
+        state.apply(&mut out, &|name| step.env.get(name).is_some());
         out
     }
 

@@ -31,6 +31,7 @@ mod mask;
 mod plan;
 mod process;
 mod report;
+mod state;
 mod store;
 #[cfg(test)]
 mod tests;

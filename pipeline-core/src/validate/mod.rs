@@ -18,6 +18,7 @@ mod platforms;
 mod refs;
 mod runner;
 mod services;
+mod state;
 mod triggers;
 mod values;
 
@@ -128,6 +129,7 @@ type At<'a> = &'a dyn Fn() -> Path;
 enum Place {
     PipelineEnv,
     JobEnv,
+    StepEnv,
     ServiceEnv,
     ActionInput,
     EnvironmentUrl,
@@ -137,7 +139,10 @@ enum Place {
 
 impl Place {
     fn allows_secrets(self) -> bool {
-        matches!(self, Place::JobEnv | Place::ServiceEnv | Place::ActionInput)
+        matches!(
+            self,
+            Place::JobEnv | Place::StepEnv | Place::ServiceEnv | Place::ActionInput
+        )
     }
 
     fn allows_job_context(self) -> bool {
@@ -468,7 +473,8 @@ impl<'a> Validator<'a> {
                     );
                 }
             }
-            self.env(&step.env, &|| spath().field("env"), Place::JobEnv, Some((job, &axes)));
+            self.env(&step.env, &|| spath().field("env"), Place::StepEnv, Some((job, &axes)));
+            self.step_state(job, i, &spath);
             if let Some(dir) = &step.working_directory {
                 if dir.trim().is_empty() || dir.contains(['\n', '\r']) {
                     self.error(

@@ -155,6 +155,14 @@ impl Validator<'_> {
                 }
             }
         }
+        if !matches!(place, Place::StepEnv | Place::ActionInput) && value.step_outputs().next().is_some() {
+            self.error(
+                "misplaced-step-output",
+                path(),
+                "step outputs can only be used in the env or action inputs of a later step of the same job",
+                Some("read the output in the step that needs it: `.env(\"NAME\", step.output(\"...\"))`".into()),
+            );
+        }
         if (!place.allows_job_context() || place == Place::Concurrency) && value.outputs().next().is_some() {
             self.error(
                 "misplaced-output",
