@@ -3,7 +3,7 @@
 //! ```text
 //! cargo run --release -p pipeline-tests --bin bench            # every enabled backend
 //! cargo run --release -p pipeline-tests --bin bench -- github  # one backend
-//! cargo run --release -p pipeline-tests --bin bench -- --cold-build  # a service's cold build
+//! cargo run --release -p pipeline-tests --bin bench -- --cold-build [--runs N]  # cold builds
 //! cargo run --release -p pipeline-tests --bin bench -- import  # typed-mapping rate of the import corpus
 //! ```
 //!
@@ -21,9 +21,9 @@
 //! Every run starts with the machine it ran on (processor, cores, memory, load, rustc), so a
 //! figure quoted elsewhere can say where it came from.
 //!
-//! `--cold-build` instead times what a service team pays in CI: a debug build of
-//! `example-service` (the library, the templates, the derive macros and their dependencies)
-//! into an empty target directory, dependencies already downloaded.
+//! `--cold-build` instead times what a service team pays in CI: a cold debug build of the README's
+//! quick start (three platforms, and GitHub only) and of the peer, gh-workflow 0.9.0, with the
+//! same workflow (`pipeline_tests::cold_build`).
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -224,8 +224,17 @@ fn main() {
         import_rate();
         return;
     }
-    if args.iter().any(|a| a == "--cold-build") {
-        cold_build();
+    if args.first().is_some_and(|a| a == "--cold-build") {
+        let runs = match args.get(1..) {
+            Some([flag, n]) if flag == "--runs" => n.parse().unwrap_or(0),
+            Some([]) => 1,
+            _ => 0,
+        };
+        if runs == 0 {
+            eprintln!("bench: usage: bench --cold-build [--runs N]  (N at least 1)");
+            std::process::exit(2);
+        }
+        pipeline_tests::cold_build::run(runs);
         return;
     }
     let mut all: Vec<&'static str> = phases::BACKENDS.to_vec();
@@ -297,42 +306,6 @@ fn main() {
         }
     }
     runner_overhead();
-}
-
-/// Times a cold debug build of `example-service` in a fresh target directory.
-fn cold_build() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map(std::path::Path::to_path_buf)
-        .unwrap_or_default();
-    let target = std::env::temp_dir().join(format!("pipeline-bench-cold-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&target);
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    // Download first, so the figure is compilation only.
-    let fetched = Command::new(&cargo)
-        .current_dir(&root)
-        .args(["fetch", "--locked", "--quiet"])
-        .status();
-    if !fetched.is_ok_and(|s| s.success()) {
-        eprintln!("bench: cargo fetch failed");
-        std::process::exit(1);
-    }
-    let start = Instant::now();
-    let status = Command::new(&cargo)
-        .current_dir(&root)
-        .args(["build", "--locked", "--quiet", "-p", "example-service"])
-        .env("CARGO_TARGET_DIR", &target)
-        .status();
-    let elapsed = start.elapsed();
-    let _ = std::fs::remove_dir_all(&target);
-    if !status.is_ok_and(|s| s.success()) {
-        eprintln!("bench: the cold build failed");
-        std::process::exit(1);
-    }
-    println!(
-        "cold debug build of example-service (empty target directory): {:.1} s",
-        elapsed.as_secs_f64()
-    );
 }
 
 /// The importer over its corpus (`backends/import/tests/import-corpus/`): jobs and steps mapped

@@ -71,7 +71,7 @@ fn write_set(dir: &TempDir, label: &str, pipelines: Vec<Pipeline>) -> Vec<PathBu
 /// rejects: see `everything_is_rejected_feature_by_feature`), the CodePipeline variant of
 /// `everything`, and the configured pipeline.
 fn generated(dir: &TempDir) -> Vec<PathBuf> {
-    let mut files = write_generated(dir, "codepipeline", &["everything"]);
+    let mut files = write_generated(dir, "codepipeline", &["everything", "conditions-pr", "runners-all-os"]);
     files.extend(write_set(
         dir,
         "everything-codepipeline",

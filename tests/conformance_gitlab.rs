@@ -75,6 +75,14 @@ fn sets() -> Vec<Set> {
             root_in_repository: "",
         },
         Set {
+            name: "runners",
+            pipelines: vec![
+                fixtures::runners_matrices(&[]),
+                fixtures::runners_matrices(&[pipeline_core::Runner::macos()]),
+            ],
+            root_in_repository: "",
+        },
+        Set {
             name: "several",
             pipelines: vec![
                 fixtures::everything(),

@@ -71,7 +71,9 @@ fn pipeline(field: &str, h: &str) -> Pipeline {
         .concurrency(Concurrency::new(lit("job.concurrency", "build-group")))
         .when(
             Condition::branch(pick("condition.branch", "main"))
-                | Condition::input_equals("target", pick("condition.input", "eu")),
+                | Condition::input_equals("target", pick("condition.input", "eu"))
+                | Subject::Branch.starts_with(pick("condition.text.branch", "release/"))
+                | Subject::input("reason").contains(pick("condition.text.input", "hotfix")),
         )
         .steps(build_steps)
         .step(
@@ -172,6 +174,8 @@ const FIELDS: &[&str] = &[
     "matrix.value",
     "condition.branch",
     "condition.input",
+    "condition.text.branch",
+    "condition.text.input",
     "step.name",
     "step.working_directory",
     "step.env",

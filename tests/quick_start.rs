@@ -20,20 +20,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use pipeline_tests::cold_build::readme_block;
 use pipeline_tests::{TempDir, git, tools, workspace_root};
-
-/// The code block that follows `<!-- quick-start: NAME -->` in the README.
-fn readme_block(readme: &str, name: &str) -> String {
-    let marker = format!("<!-- quick-start: {name} -->");
-    let after = readme
-        .split_once(&marker)
-        .unwrap_or_else(|| panic!("README.md has no `{marker}` marker"))
-        .1;
-    let fence = after.find("```").expect("a code block after the marker");
-    let body_start = fence + after[fence..].find('\n').expect("a fence line") + 1;
-    let body_len = after[body_start..].find("```").expect("a closing fence");
-    after[body_start..body_start + body_len].to_string()
-}
 
 /// The README's path-dependency lines (inline code in the sentence after the git block).
 fn readme_path_dependencies(readme: &str) -> Vec<String> {

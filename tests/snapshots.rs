@@ -1,7 +1,8 @@
 //! Snapshots of every generated file: one per (pipeline set, backend, file), named after what it
 //! shows. Review changes with `cargo insta review`; they are reviewed like code.
 
-use pipeline_core::{Backend, Generator, Pipeline};
+use pipeline_backends::gitlab::GitlabRunners;
+use pipeline_core::{Backend, Generator, Pipeline, Runner};
 use pipeline_tests::fixtures;
 
 /// Renders `pipelines` with `backend` and snapshots every file as `<set>__<backend>__<file>`.
@@ -99,6 +100,21 @@ fn minimal_codepipeline() {
 }
 
 #[test]
+fn reach_github() {
+    snapshot("reach", pipeline_backends::Github::new(), vec![fixtures::reach()]);
+}
+
+#[test]
+fn reach_gitlab() {
+    snapshot("reach", pipeline_backends::Gitlab::new(), vec![fixtures::reach()]);
+}
+
+#[test]
+fn reach_codepipeline() {
+    snapshot("reach", pipeline_backends::CodePipeline::new(), vec![fixtures::reach()]);
+}
+
+#[test]
 fn release_github() {
     snapshot("release", pipeline_backends::Github::new(), vec![fixtures::release()]);
 }
@@ -154,5 +170,66 @@ fn everything_docs_with_platform_notes() {
     insta::assert_snapshot!(
         "everything_with_notes__docs__docs_pipelines_everything_md",
         page.contents
+    );
+}
+
+/// Runners and matrices on every platform: GitHub lists the cells with their `runs-on`, GitLab
+/// gives each cell a `parallel:matrix` entry with its runner tag, CodePipeline a project per
+/// runner (Linux only).
+#[test]
+fn runners_matrices_github() {
+    let all_os = [Runner::macos(), Runner::windows()];
+    snapshot(
+        "runners_matrices",
+        pipeline_backends::Github::new(),
+        vec![fixtures::runners_matrices(&all_os)],
+    );
+}
+
+#[test]
+fn runners_matrices_gitlab() {
+    let all_os = [Runner::macos(), Runner::windows()];
+    // GitLab's hosted Windows runners run PowerShell: the project maps Windows to its own runners.
+    let runners = GitlabRunners::hosted().map(&Runner::windows(), ["windows-git-bash"]);
+    snapshot(
+        "runners_matrices",
+        pipeline_backends::Gitlab::new().runners(runners),
+        vec![fixtures::runners_matrices(&all_os)],
+    );
+}
+
+#[test]
+fn runners_matrices_codepipeline() {
+    snapshot(
+        "runners_matrices",
+        pipeline_backends::CodePipeline::new(),
+        vec![fixtures::runners_matrices(&[])],
+    );
+}
+
+#[test]
+fn conditions_github() {
+    snapshot(
+        "conditions",
+        pipeline_backends::Github::new(),
+        vec![fixtures::conditions(), fixtures::conditions_pull_requests()],
+    );
+}
+
+#[test]
+fn conditions_gitlab() {
+    snapshot(
+        "conditions",
+        pipeline_backends::Gitlab::new(),
+        vec![fixtures::conditions(), fixtures::conditions_pull_requests()],
+    );
+}
+
+#[test]
+fn conditions_codepipeline() {
+    snapshot(
+        "conditions",
+        pipeline_backends::CodePipeline::new(),
+        vec![fixtures::conditions()],
     );
 }

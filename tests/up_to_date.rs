@@ -1,5 +1,6 @@
 //! The committed generated files are what the generators produce now: this repository's own CI
-//! workflow (`cargo run -p ci`) and the example service's files (`cargo run -p example-service`).
+//! workflow (`cargo run -p ci`), the example service's files (`cargo run -p example-service`) and
+//! the open-source example's (`cargo run -p oss-rust`).
 //! A stale file fails here with the diff and the command that regenerates it.
 
 use pipeline_tests::run;
@@ -21,6 +22,11 @@ fn this_repositorys_ci_workflow_is_up_to_date() {
 #[test]
 fn the_example_services_files_are_up_to_date() {
     check(example_service::generator(), "cargo run -p example-service");
+}
+
+#[test]
+fn the_oss_rust_examples_files_are_up_to_date() {
+    check(oss_rust::generator(), "cargo run -p oss-rust");
 }
 
 #[test]

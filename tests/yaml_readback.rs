@@ -17,7 +17,7 @@ fn yaml_files(dir: &TempDir) -> Vec<PathBuf> {
     let mut files = Vec::new();
     for backend in pipeline_templates::all() {
         files.extend(
-            write_generated(dir, backend.name(), &["everything"])
+            write_generated(dir, backend.name(), &["everything", "conditions-pr", "runners-all-os"])
                 .into_iter()
                 .filter(|f| f.extension().is_some_and(|e| e == "yml" || e == "yaml")),
         );

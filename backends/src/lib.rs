@@ -14,6 +14,8 @@
 // docs.rs (`--cfg docsrs`, nightly) marks each item with the cargo feature it needs.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "aws-access")]
+pub mod aws_access;
 #[cfg(feature = "codepipeline")]
 pub mod codepipeline;
 #[cfg(feature = "github")]
@@ -30,6 +32,31 @@ pub use codepipeline::CodePipeline;
 pub use github::Github;
 #[cfg(feature = "gitlab")]
 pub use gitlab::Gitlab;
+
+/// The platform backends ([`platforms`]), then the cloud side `access`: GitLab and CodePipeline
+/// then ask no one to create the OIDC provider, the roles and their trust by hand, since
+/// `access` generates them. Add the docs backend (`pipeline_templates::Docs`) after them.
+///
+/// ```
+/// use pipeline_backends::aws_access::AwsAccess;
+/// let backends = pipeline_backends::platforms_with_aws_access(AwsAccess::new("api").platforms(["github"]));
+/// let names: Vec<&str> = backends.iter().map(|b| b.name()).collect();
+/// assert_eq!(names, ["github", "gitlab", "codepipeline", "aws-access"]);
+/// ```
+#[cfg(all(feature = "aws-access", feature = "gitlab"))]
+pub fn platforms_with_aws_access(access: aws_access::AwsAccess) -> Vec<Box<dyn Backend>> {
+    let mut backends = platforms();
+    for backend in &mut backends {
+        match backend.name() {
+            "gitlab" => *backend = Box::new(Gitlab::new().aws_access_generated(true)),
+            #[cfg(feature = "codepipeline")]
+            "codepipeline" => *backend = Box::new(CodePipeline::new().aws_access_generated(true)),
+            _ => {}
+        }
+    }
+    backends.push(Box::new(access));
+    backends
+}
 
 /// The platform backends enabled by cargo features (`github`, `gitlab`, `codepipeline`), each
 /// with its default settings, in the order they generate. For the docs pages as well, use

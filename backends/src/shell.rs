@@ -174,3 +174,252 @@ mod tests {
         );
     }
 }
+
+/// Where the exports of a step go (docs/SEMANTICS.md, section 17).
+pub(crate) enum StateSink<'a> {
+    /// GitHub's own files: `$GITHUB_ENV`, `$GITHUB_PATH`, `$GITHUB_OUTPUT`.
+    Github,
+    /// A bash file (a shell word) that the job's shell sources after the step: `export` lines,
+    /// `PATH` prepends, and one shell variable per output ([`step_output_var`]).
+    File { file: &'a str, step: &'a str },
+}
+
+/// The shell variable holding output `name` of step `step` in a job's shell (GitLab,
+/// CodeBuild): `pipeline_step_<step>_s_<name>`, with `_` and `-` of the step id written `_u`
+/// and `_d`, so two steps never share a variable.
+pub(crate) fn step_output_var(step: &str, name: &str) -> String {
+    let id: String = step
+        .chars()
+        .map(|c| match c {
+            '_' => "_u".to_owned(),
+            '-' => "_d".to_owned(),
+            c => c.to_string(),
+        })
+        .collect();
+    format!("pipeline_step_{id}_s_{name}")
+}
+
+/// The bash that runs a step declaring exports (`state`): the step's text (`body`) is written to
+/// a file in a fresh temporary directory and run as its own process with `PIPELINE_ENV`, `PIPELINE_PATH` and `PIPELINE_OUTPUT`
+/// naming fresh empty files; when it succeeds, each line is checked against the declarations
+/// and handed to `sink` (docs/SEMANTICS.md, section 17). Runs under `bash -eo pipefail`.
+pub(crate) fn state_step(body: &str, state: &pipeline_core::StepState, sink: &StateSink<'_>) -> String {
+    use pipeline_core::step::state::{ENV_FILE, OUTPUT_FILE, PATH_FILE};
+    let file = "\"$pipeline_state/step.sh\"";
+    let mut s = "pipeline_state=\"$(mktemp -d)\"\n".to_owned();
+    s.push_str(&write_file(file, body, "PIPELINE_STEP"));
+    s.push_str("\n: > \"$pipeline_state/env\"\n: > \"$pipeline_state/path\"\n: > \"$pipeline_state/output\"\n");
+    s.push_str(&format!(
+        "{ENV_FILE}=\"$pipeline_state/env\" {PATH_FILE}=\"$pipeline_state/path\" {OUTPUT_FILE}=\"$pipeline_state/output\" {}\n",
+        run_file(file)
+    ));
+    let target = match sink {
+        StateSink::Github => None,
+        StateSink::File { file, .. } => {
+            s.push_str(&format!(": > {file}.tmp\n"));
+            Some(*file)
+        }
+    };
+    let append = |what: &str| match (sink, target) {
+        (StateSink::Github, _) => format!(" >> \"$GITHUB_{what}\""),
+        (_, Some(f)) => format!(" >> {f}.tmp"),
+        _ => String::new(),
+    };
+    let pairs = |kind: &str, var: &str, cases: Vec<String>| {
+        let mut t = "while IFS= read -r pipeline_line || [ -n \"$pipeline_line\" ]; do\n  [ -n \"$pipeline_line\" ] || continue\n  case \"$pipeline_line\" in\n".to_owned();
+        for c in cases {
+            t.push_str(&format!("    {c}\n"));
+        }
+        t.push_str(&format!(
+            "    *=*) echo \"step state: ${{pipeline_line%%=*}} in \\${var} is not declared by the step\" >&2; exit 1 ;;\n    *) echo \"step state: a line of \\${var} has no '=' (expected NAME=value)\" >&2; exit 1 ;;\n  esac\ndone < \"$pipeline_state/{kind}\"\n"
+        ));
+        t
+    };
+    let env_cases = state
+        .env
+        .iter()
+        .map(|n| match sink {
+            StateSink::Github => format!("{n}=*) printf '%s\\n' \"$pipeline_line\"{} ;;", append("ENV")),
+            StateSink::File { .. } => {
+                format!(
+                    "{n}=*) printf 'export {n}=%q\\n' \"${{pipeline_line#*=}}\"{} ;;",
+                    append("")
+                )
+            }
+        })
+        .collect();
+    s.push_str(&pairs("env", ENV_FILE, env_cases));
+    let output_cases = state
+        .outputs
+        .iter()
+        .map(|n| match sink {
+            StateSink::Github => format!("{n}=*) printf '%s\\n' \"$pipeline_line\"{} ;;", append("OUTPUT")),
+            StateSink::File { step, .. } => format!(
+                "{n}=*) printf '{}=%q\\n' \"${{pipeline_line#*=}}\"{} ;;",
+                step_output_var(step, n.as_str()),
+                append("")
+            ),
+        })
+        .collect();
+    s.push_str(&pairs("output", OUTPUT_FILE, output_cases));
+    if state.path {
+        let line = match sink {
+            StateSink::Github => format!("printf '%s\\n' \"$pipeline_line\"{}", append("PATH")),
+            StateSink::File { .. } => format!("printf 'export PATH=%q:\"$PATH\"\\n' \"$pipeline_line\"{}", append("")),
+        };
+        s.push_str(&format!(
+            "while IFS= read -r pipeline_line || [ -n \"$pipeline_line\" ]; do\n  [ -n \"$pipeline_line\" ] || continue\n  case \"$pipeline_line\" in /*) ;; *) pipeline_line=\"$PWD/$pipeline_line\" ;; esac\n  {line}\ndone < \"$pipeline_state/path\"\n"
+        ));
+    } else {
+        s.push_str(&format!(
+            "if grep -q . \"$pipeline_state/path\"; then\n  echo \"step state: \\${PATH_FILE} is written but the step does not declare adds_path\" >&2\n  exit 1\nfi\n"
+        ));
+    }
+    if let Some(f) = target {
+        s.push_str(&format!("mv {f}.tmp {f}\n"));
+    }
+    s.push_str("rm -rf \"$pipeline_state\"\n");
+    s
+}
+
+/// A shell test of a portable text condition on the value of `$var`: a `case` whose pattern
+/// matches ASCII letters in either case (`[mM][aA]…`) and everything else quoted, so the value
+/// stays data. An unset variable holds no text and matches no (non-empty) value.
+pub(crate) fn text_test(var: &str, op: pipeline_core::TextOp, value: &str, positive: bool) -> String {
+    use pipeline_core::TextOp;
+    let mut pattern = String::new();
+    let mut quoted = String::new();
+    let flush = |pattern: &mut String, quoted: &mut String| {
+        if !quoted.is_empty() {
+            pattern.push('\'');
+            pattern.push_str(&quoted.replace('\'', "'\\''"));
+            pattern.push('\'');
+            quoted.clear();
+        }
+    };
+    for c in value.chars() {
+        if c.is_ascii_alphabetic() {
+            flush(&mut pattern, &mut quoted);
+            pattern.push('[');
+            pattern.push(c.to_ascii_lowercase());
+            pattern.push(c.to_ascii_uppercase());
+            pattern.push(']');
+        } else {
+            quoted.push(c);
+        }
+    }
+    flush(&mut pattern, &mut quoted);
+    let pattern = match op {
+        TextOp::Equals => pattern,
+        TextOp::StartsWith => format!("{pattern}*"),
+        TextOp::EndsWith => format!("*{pattern}"),
+        TextOp::Contains => format!("*{pattern}*"),
+    };
+    let (yes, no) = if positive { ("true", "false") } else { ("false", "true") };
+    format!("case \"${{{var}:-}}\" in {pattern}) {yes} ;; *) {no} ;; esac")
+}
+
+#[cfg(test)]
+mod state_tests {
+    use super::*;
+    use pipeline_core::Step;
+
+    fn temp(label: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("pipeline-state-{label}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        dir
+    }
+
+    fn step() -> Step {
+        Step::script("x")
+            .id("meta-data_1")
+            .exports_env("GREETING")
+            .adds_path()
+            .exports_output("version")
+    }
+
+    const BODY: &str = "echo 'GREETING=a b' >> \"$PIPELINE_ENV\"\necho bin >> \"$PIPELINE_PATH\"\necho \"version=it's \\$x\" >> \"$PIPELINE_OUTPUT\"\n";
+
+    fn bash(script: &str, dir: &std::path::Path, env: &[(&str, String)]) -> std::process::Output {
+        let file = dir.join("wrapper.sh");
+        std::fs::write(&file, script).expect("write");
+        std::process::Command::new("bash")
+            .args(["--noprofile", "--norc", "-eo", "pipefail"])
+            .arg(&file)
+            .current_dir(dir)
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+            .output()
+            .expect("bash")
+    }
+
+    #[test]
+    fn github_sink_appends_to_the_runner_files() {
+        let dir = temp("github");
+        let s = step();
+        let files: Vec<(&str, String)> = ["GITHUB_ENV", "GITHUB_PATH", "GITHUB_OUTPUT"]
+            .into_iter()
+            .map(|n| (n, dir.join(n).to_string_lossy().into_owned()))
+            .collect();
+        let out = bash(&state_step(BODY, &s.state, &StateSink::Github), &dir, &files);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let read = |n: &str| std::fs::read_to_string(dir.join(n)).unwrap_or_default();
+        assert_eq!(read("GITHUB_ENV"), "GREETING=a b\n");
+        assert_eq!(read("GITHUB_PATH"), format!("{}/bin\n", dir.display()));
+        assert_eq!(read("GITHUB_OUTPUT"), "version=it's $x\n");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn file_sink_writes_a_sourceable_state_file_and_refuses_undeclared_names() {
+        let dir = temp("file");
+        let s = step();
+        let state = dir.join("state.sh").to_string_lossy().into_owned();
+        let word = format!("'{state}'");
+        let sink = StateSink::File {
+            file: &word,
+            step: "meta-data_1",
+        };
+        let var = step_output_var("meta-data_1", "version");
+        assert_eq!(var, "pipeline_step_meta_ddata_u1_s_version");
+        let script = format!(
+            "{}. '{state}'\nprintf '%s|%s|%s' \"$GREETING\" \"${{{var}}}\" \"${{PATH%%:*}}\"\n",
+            state_step(BODY, &s.state, &sink)
+        );
+        let out = bash(&script, &dir, &[]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            format!("a b|it's $x|{}/bin", dir.display())
+        );
+        let bad = state_step("echo 'OTHER=1' >> \"$PIPELINE_OUTPUT\"", &s.state, &sink);
+        let out = bash(&bad, &dir, &[]);
+        assert!(!out.status.success());
+        assert!(String::from_utf8_lossy(&out.stderr).contains("OTHER in $PIPELINE_OUTPUT is not declared by the step"));
+        let undeclared_path = state_step(
+            "echo bin >> \"$PIPELINE_PATH\"",
+            &Step::script("x").exports_env("A").state,
+            &sink,
+        );
+        assert!(!bash(&undeclared_path, &dir, &[]).status.success());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+#[cfg(test)]
+mod text_tests {
+    use super::text_test;
+    use pipeline_core::TextOp;
+
+    #[test]
+    fn letters_in_either_case_and_the_rest_quoted() {
+        assert_eq!(
+            text_test("B", TextOp::StartsWith, "Rel/1'*", true),
+            "case \"${B:-}\" in [rR][eE][lL]'/1'\\''*'*) true ;; *) false ;; esac"
+        );
+        assert_eq!(
+            text_test("B", TextOp::Equals, "main", false),
+            "case \"${B:-}\" in [mM][aA][iI][nN]) false ;; *) true ;; esac"
+        );
+    }
+}

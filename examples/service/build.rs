@@ -1,6 +1,9 @@
 //! Regenerates the pipeline files when the pipeline code changes; under CI=true, only checks
 //! that they are up to date (and fails the build with the diff when they are not).
 
+#[path = "src/access.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod access;
 #[path = "src/components.rs"]
 #[allow(dead_code, unreachable_pub)]
 mod components;
@@ -20,6 +23,7 @@ mod supply_chain;
 fn main() {
     pipelines::generator()
         .watch("src/pipelines.rs")
+        .watch("src/access.rs")
         .watch("src/components.rs")
         .watch("src/governance.rs")
         .watch("src/strategies.rs")

@@ -283,7 +283,13 @@ fn rename_in_expr(e: &mut Expr, rename: &impl Fn(&JobId) -> Option<JobId>) {
             }
         }
         Expr::Concat(parts) => parts.iter_mut().for_each(|p| rename_in_expr(p, rename)),
-        Expr::Literal(_) | Expr::Builtin(_) | Expr::Secret(_) | Expr::Input(_) | Expr::Matrix(_) | Expr::Var(_) => {}
+        Expr::Literal(_)
+        | Expr::Builtin(_)
+        | Expr::Secret(_)
+        | Expr::Input(_)
+        | Expr::Matrix(_)
+        | Expr::Var(_)
+        | Expr::StepOutput(_) => {}
     }
 }
 

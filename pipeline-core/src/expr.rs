@@ -5,7 +5,7 @@
 //! [`Expr`] is placed in `env`, so untrusted data (a branch name, a pull request title) is never
 //! spliced into shell code.
 
-use crate::id::{InputName, JobId, OutputName, SecretName, VarName};
+use crate::id::{InputName, JobId, OutputName, SecretName, StepId, VarName};
 
 /// A variable every platform provides, rendered per platform
 /// (`github.sha`, `$CI_COMMIT_SHA`, `#{SourceVariables.CommitId}`).
@@ -92,6 +92,37 @@ impl OutputRef {
     }
 }
 
+/// A typed handle on a step output: exported by step `step` of a job with
+/// [`Step::exports_output`](crate::Step::exports_output), read by the later steps of the same job
+/// through `env` (docs/SEMANTICS.md, section 17).
+///
+/// ```
+/// use pipeline_core::prelude::*;
+/// let version = Step::script("echo \"version=1.2.3\" >> \"$PIPELINE_OUTPUT\"").id("meta").exports_output("version");
+/// let read: StepOutput = version.output("version");
+/// let job = Job::new("build")
+///     .step(version)
+///     .step(Step::script("echo \"$VERSION\"").env("VERSION", read));
+/// # pipeline_core::validate::assert_valid(&Pipeline::new("ci").on(Trigger::push()).job(job));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct StepOutput {
+    /// The step that exports the output (its id).
+    pub step: StepId,
+    /// The output's name.
+    pub name: OutputName,
+}
+
+impl StepOutput {
+    /// A handle on output `name` of step `step`.
+    pub fn new(step: impl Into<StepId>, name: impl Into<OutputName>) -> Self {
+        Self {
+            step: step.into(),
+            name: name.into(),
+        }
+    }
+}
+
 /// A portable string value.
 ///
 /// ```
@@ -112,6 +143,8 @@ pub enum Expr {
     Input(InputName),
     /// An output of an earlier job (which must be in `needs`).
     Output(OutputRef),
+    /// An output of an earlier step of the same job (only in a step's `env` or action inputs).
+    StepOutput(StepOutput),
     /// The value of a matrix axis in the current cell.
     Matrix(String),
     /// A non-secret configuration variable set on the platform (GitHub `vars.X`, a GitLab CI/CD
@@ -207,6 +240,14 @@ impl Expr {
         })
     }
 
+    /// Every step output this value references.
+    pub fn step_outputs(&self) -> impl Iterator<Item = &StepOutput> {
+        self.parts().iter().filter_map(|p| match p {
+            Expr::StepOutput(o) => Some(o),
+            _ => None,
+        })
+    }
+
     /// Every input this value references.
     pub fn inputs(&self) -> impl Iterator<Item = &InputName> {
         self.parts().iter().filter_map(|p| match p {
@@ -273,6 +314,18 @@ impl From<Builtin> for Expr {
 impl From<OutputRef> for Expr {
     fn from(value: OutputRef) -> Self {
         Expr::Output(value)
+    }
+}
+
+impl From<StepOutput> for Expr {
+    fn from(value: StepOutput) -> Self {
+        Expr::StepOutput(value)
+    }
+}
+
+impl From<&StepOutput> for Expr {
+    fn from(value: &StepOutput) -> Self {
+        Expr::StepOutput(value.clone())
     }
 }
 

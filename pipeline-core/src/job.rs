@@ -9,6 +9,7 @@ use crate::expr::{Expr, OutputRef};
 use crate::extension::{Extension, Extensions};
 use crate::id::{JobId, OutputName, VarName};
 use crate::matrix::Matrix;
+use crate::platform::Platforms;
 use crate::role::JobRole;
 use crate::runner::Runner;
 use crate::service::Service;
@@ -66,6 +67,11 @@ pub struct Job {
     pub problems: Vec<Problem>,
     /// Typed platform-specific settings (see [`crate::extension`]).
     pub extensions: Extensions,
+    /// The platforms the job exists on (every platform by default; see [`Job::only_on`]).
+    pub platforms: Platforms,
+    /// Runs only when a file matching one of these patterns changed (see [`crate::changes`]);
+    /// empty: always.
+    pub changed_paths: Vec<String>,
 }
 
 impl Job {
@@ -89,7 +95,42 @@ impl Job {
             roles: Vec::new(),
             problems: Vec::new(),
             extensions: Extensions::new(),
+            platforms: Platforms::all(),
+            changed_paths: Vec::new(),
         }
+    }
+
+    /// Runs the job only when a file matching one of `patterns` changed compared with the run's
+    /// base (see [`crate::changes`]): GitHub computes it in a `pipeline-changes` job, GitLab
+    /// with `rules:changes`; CodePipeline refuses it (its path filters are the trigger's). Jobs
+    /// that need this one must have the same filter.
+    ///
+    /// ```
+    /// use pipeline_core::prelude::*;
+    /// let docs = Job::new("docs").when_changed(["docs/**", "mkdocs.yml"]).step(Step::script("mkdocs build"));
+    /// assert_eq!(docs.changed_paths, ["docs/**", "mkdocs.yml"]);
+    /// # pipeline_core::validate::assert_valid(&Pipeline::new("ci").on(Trigger::push()).job(docs));
+    /// ```
+    #[must_use]
+    pub fn when_changed<S: Into<String>>(mut self, patterns: impl IntoIterator<Item = S>) -> Self {
+        self.changed_paths.extend(patterns.into_iter().map(Into::into));
+        self
+    }
+
+    /// Keeps the job on these platforms only: the others' files do not have it (see
+    /// [`crate::platform`]). A job left on a platform that needs this one is a validation error.
+    ///
+    /// ```
+    /// use pipeline_core::prelude::*;
+    /// use pipeline_core::Platform;
+    /// let pages = Job::new("docs").only_on([Platform::Github, Platform::Gitlab]).step(Step::script("mdbook build"));
+    /// assert!(!pages.platforms.contains(Platform::CodePipeline));
+    /// # pipeline_core::validate::assert_valid(&Pipeline::new("ci").on(Trigger::push()).job(pages));
+    /// ```
+    #[must_use]
+    pub fn only_on(mut self, platforms: impl Into<Platforms>) -> Self {
+        self.platforms = platforms.into();
+        self
     }
 
     /// Sets the display name.
@@ -118,6 +159,43 @@ impl Job {
     pub fn runner(mut self, runner: Runner) -> Self {
         self.runner = runner;
         self
+    }
+
+    /// The runner of one matrix cell: the cell's runner from the matrix's runner axis, with the
+    /// job runner's image; the job's runner for a cell without one.
+    ///
+    /// ```
+    /// use pipeline_core::prelude::*;
+    /// let job = Job::new("test").matrix(Matrix::new().runners([Runner::windows()]));
+    /// assert_eq!(job.runner_for(&[("runner", "windows-x64")]).os, Os::Windows);
+    /// assert_eq!(job.runner_for(&[]).os, Os::Linux);
+    /// # pipeline_core::validate::assert_valid(&Pipeline::new("ci").on(Trigger::push()).job(job.step(Step::script("make"))));
+    /// ```
+    pub fn runner_for(&self, cell: &[(&str, &str)]) -> Runner {
+        match self.matrix.as_ref().and_then(|m| m.runner_of(cell)) {
+            Some(r) => Runner {
+                image: r.image.clone().or_else(|| self.runner.image.clone()),
+                ..r.clone()
+            },
+            None => self.runner.clone(),
+        }
+    }
+
+    /// Every runner the job's cells run on (the job's runner without a runner axis), in order.
+    pub fn runners(&self) -> Vec<Runner> {
+        let mut out: Vec<Runner> = Vec::new();
+        match &self.matrix {
+            Some(m) if !m.runners.is_empty() => {
+                for cell in m.cells() {
+                    let r = self.runner_for(&cell);
+                    if !out.contains(&r) {
+                        out.push(r);
+                    }
+                }
+            }
+            _ => out.push(self.runner.clone()),
+        }
+        out
     }
 
     /// Appends a step.

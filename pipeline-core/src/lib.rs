@@ -32,6 +32,7 @@ pub mod action;
 pub mod artifact;
 pub mod backend;
 pub mod cache;
+pub mod changes;
 pub mod cloud;
 pub mod concurrency;
 pub mod condition;
@@ -49,6 +50,7 @@ pub mod job;
 pub mod matrix;
 pub mod patch;
 pub mod pipeline;
+pub mod platform;
 pub mod policy;
 pub mod role;
 pub mod run;
@@ -68,26 +70,27 @@ pub use backend::{Backend, GeneratedFile, Header, RelPath, RenderContext};
 pub use cache::Cache;
 pub use cloud::{AwsRole, CloudRole};
 pub use concurrency::Concurrency;
-pub use condition::{Condition, Event};
+pub use condition::{Condition, Event, JobResult, Subject, TextOp, TextTest};
 pub use construct::{Built, Construct, Scope, ToPipeline};
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use env::Env;
 pub use environment::{Approval, Environment, Tier};
-pub use expr::{Builtin, Expr, OutputRef};
+pub use expr::{Builtin, Expr, OutputRef, StepOutput};
 pub use extension::Extensions;
 pub use generate::Generator;
 pub use id::{ArtifactName, EnvironmentName, InputName, JobId, OutputName, PipelineId, SecretName, StepId, VarName};
 pub use job::Job;
-pub use matrix::Matrix;
+pub use matrix::{Axis, Matrix};
 pub use patch::Patch;
 pub use pipeline::Pipeline;
+pub use platform::{Platform, Platforms};
 pub use policy::Policy;
 pub use role::JobRole;
-pub use runner::{Arch, Runner, Size};
+pub use runner::{Arch, Os, Runner, Size};
 pub use secret::{AwsSecretSource, Secret};
 pub use semantics::Divergence;
 pub use service::Service;
-pub use step::{Checkout, SetOutput, Step, StepKind};
+pub use step::{Checkout, SetOutput, Step, StepKind, StepState};
 pub use trigger::{Input, InputKind, Manual, PullRequest, Push, Schedule, Trigger};
 
 /// `#[derive(Construct)]`, `#[derive(Pipeline)]` and `#[derive(Params)]` (feature `derive`, on by
@@ -102,9 +105,10 @@ pub mod prelude {
     #[cfg(feature = "derive")]
     pub use crate::Params;
     pub use crate::{
-        Access, Action, ActionStep, Approval, Arch, AwsRole, Backend, Built, Builtin, Cache, Checkout, Concurrency,
-        Condition, Construct, Diagnostics, Divergence, Env, Environment, Event, Expr, Generator, Input, Job, JobId,
-        JobRole, Matrix, OutputRef, Patch, Permission, Pipeline, Policy, Runner, Scope, Secret, Service, Size, Step,
-        StepId, StepKind, Tier, ToPipeline, Trigger, Upload,
+        Access, Action, ActionStep, Approval, Arch, AwsRole, Axis, Backend, Built, Builtin, Cache, Checkout,
+        Concurrency, Condition, Construct, Diagnostics, Divergence, Env, Environment, Event, Expr, Generator, Input,
+        Job, JobId, JobResult, JobRole, Matrix, Os, OutputRef, Patch, Permission, Pipeline, Platform, Platforms,
+        Policy, Runner, Scope, Secret, Service, Size, Step, StepId, StepKind, StepOutput, Subject, Tier, ToPipeline,
+        Trigger, Upload,
     };
 }

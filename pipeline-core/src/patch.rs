@@ -6,7 +6,6 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::pipeline::Pipeline;
 use crate::yaml::Value;
 
 type PatchFn = dyn Fn(&str, &mut Value) + Send + Sync;
@@ -27,7 +26,7 @@ type PatchFn = dyn Fn(&str, &mut Value) + Send + Sync;
 ///     }
 /// });
 /// let mut doc = Value::Map(Default::default());
-/// pipeline_core::patch::apply(&p, "github", ".github/workflows/ci.yml", &mut doc);
+/// p.apply_patches("github", ".github/workflows/ci.yml", &mut doc);
 /// assert_eq!(doc.as_map().and_then(|m| m.get("run-name")).and_then(Value::as_str), Some("CI for ${{ github.ref_name }}"));
 /// # pipeline_core::validate::assert_valid(&p);
 /// ```
@@ -64,26 +63,5 @@ impl Eq for Patch {}
 impl fmt::Debug for Patch {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Patch({})", self.platform)
-    }
-}
-
-impl Pipeline {
-    /// Edits the documents `platform` emits for this pipeline, after lowering.
-    #[must_use]
-    pub fn patch(mut self, platform: &'static str, f: impl Fn(&str, &mut Value) + Send + Sync + 'static) -> Self {
-        self.patches.push(Patch::new(platform, f));
-        self
-    }
-
-    /// Whether any patch edits `platform`'s documents.
-    pub fn has_patches(&self, platform: &str) -> bool {
-        self.patches.iter().any(|p| p.platform == platform)
-    }
-}
-
-/// Applies every patch of `pipeline` for `platform` to the document of `file`, in order.
-pub fn apply(pipeline: &Pipeline, platform: &str, file: &str, doc: &mut Value) {
-    for patch in pipeline.patches.iter().filter(|p| p.platform == platform) {
-        patch.apply(file, doc);
     }
 }

@@ -1,5 +1,7 @@
 //! Pipelines: triggers and jobs, generated into one file (or one stack) per platform.
 
+use std::borrow::Cow;
+
 use crate::concurrency::Concurrency;
 use crate::diagnostic::Problem;
 use crate::env::Env;
@@ -8,9 +10,11 @@ use crate::extension::{Extension, Extensions};
 use crate::id::{PipelineId, VarName};
 use crate::job::Job;
 use crate::patch::Patch;
+use crate::platform::Platform;
 use crate::secret::Secret;
 use crate::semantics::Divergence;
 use crate::trigger::{Input, Trigger};
+use crate::yaml::Value;
 
 /// The default job timeout, in minutes, when neither the job nor the pipeline sets one. It is
 /// this library's choice, not a platform's (GitHub's is 360 minutes, GitLab's and CodeBuild's 60),
@@ -177,6 +181,37 @@ impl Pipeline {
         self
     }
 
+    /// What `platform`'s backend sees: the pipeline without the jobs and steps restricted to
+    /// other platforms ([`Job::only_on`], [`crate::Step::only_on`]). Borrowed when nothing is
+    /// restricted.
+    ///
+    /// ```
+    /// use pipeline_core::prelude::*;
+    /// use pipeline_core::Platform;
+    /// let p = Pipeline::new("ci")
+    ///     .on(Trigger::push())
+    ///     .job(Job::new("build").step(Step::script("make")))
+    ///     .job(Job::new("pages").only_on(Platform::Gitlab).needs("build").step(Step::script("make site")));
+    /// assert!(p.for_platform(Platform::Gitlab).find_job("pages").is_some());
+    /// assert!(p.for_platform(Platform::Github).find_job("pages").is_none());
+    /// # pipeline_core::validate::assert_valid(&p);
+    /// ```
+    pub fn for_platform(&self, platform: Platform) -> Cow<'_, Pipeline> {
+        let restricted = self
+            .jobs
+            .iter()
+            .any(|j| !j.platforms.is_all() || j.steps.iter().any(|s| !s.platforms.is_all()));
+        if !restricted {
+            return Cow::Borrowed(self);
+        }
+        let mut p = self.clone();
+        p.jobs.retain(|j| j.platforms.contains(platform));
+        for job in &mut p.jobs {
+            job.steps.retain(|s| s.platforms.contains(platform));
+        }
+        Cow::Owned(p)
+    }
+
     /// The job with id `id`.
     pub fn find_job(&self, id: &str) -> Option<&Job> {
         self.jobs.iter().find(|j| j.id == id)
@@ -267,5 +302,37 @@ impl Pipeline {
     /// The timeout of `job`, falling back to the pipeline default.
     pub fn timeout_of(&self, job: &Job) -> u32 {
         job.timeout_minutes.unwrap_or(self.default_timeout_minutes)
+    }
+
+    /// Edits the documents `platform` emits for this pipeline, after lowering: the last-resort
+    /// escape hatch ([`Patch`]).
+    ///
+    /// ```
+    /// use pipeline_core::prelude::*;
+    ///
+    /// let p = Pipeline::new("ci")
+    ///     .on(Trigger::push())
+    ///     .job(Job::new("test").step(Step::script("cargo test")))
+    ///     .patch("gitlab", |_file, _doc| {});
+    /// assert!(p.has_patches("gitlab") && !p.has_patches("github"));
+    /// # pipeline_core::validate::assert_valid(&p);
+    /// ```
+    #[must_use]
+    pub fn patch(mut self, platform: &'static str, f: impl Fn(&str, &mut Value) + Send + Sync + 'static) -> Self {
+        self.patches.push(Patch::new(platform, f));
+        self
+    }
+
+    /// Whether any patch edits `platform`'s documents.
+    pub fn has_patches(&self, platform: &str) -> bool {
+        self.patches.iter().any(|p| p.platform == platform)
+    }
+
+    /// Applies every patch of this pipeline for `platform` to the document of `file`, in order
+    /// (what a backend calls before emitting a document; see [`Patch`] for an example).
+    pub fn apply_patches(&self, platform: &str, file: &str, doc: &mut Value) {
+        for patch in self.patches.iter().filter(|p| p.platform == platform) {
+            patch.apply(file, doc);
+        }
     }
 }

@@ -1,7 +1,51 @@
-//! Where a job runs: machine kind, labels and container image.
+//! Where a job runs: operating system, architecture, size, labels, pools and container image.
+
+/// Operating system of the runner.
+///
+/// ```
+/// use pipeline_core::{Os, Runner};
+/// assert_eq!(Runner::macos().os, Os::Macos);
+/// assert_eq!(Os::Windows.as_str(), "windows");
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Os {
+    /// Linux (the only OS container images and service containers run on).
+    #[default]
+    Linux,
+    /// macOS.
+    Macos,
+    /// Windows (steps run in Git Bash, like on the other systems).
+    Windows,
+}
+
+impl Os {
+    /// The lowercase name used in runner keys: `linux`, `macos`, `windows`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Os::Linux => "linux",
+            Os::Macos => "macos",
+            Os::Windows => "windows",
+        }
+    }
+
+    /// The OS this program runs on, if it is one of the three.
+    ///
+    /// ```
+    /// # use pipeline_core::Os;
+    /// if cfg!(target_os = "linux") { assert_eq!(Os::host(), Some(Os::Linux)); }
+    /// ```
+    pub fn host() -> Option<Os> {
+        match std::env::consts::OS {
+            "linux" => Some(Os::Linux),
+            "macos" => Some(Os::Macos),
+            "windows" => Some(Os::Windows),
+            _ => None,
+        }
+    }
+}
 
 /// CPU architecture of the runner.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Arch {
     /// x86-64.
     #[default]
@@ -10,9 +54,19 @@ pub enum Arch {
     Arm64,
 }
 
+impl Arch {
+    /// The name used in runner keys: `x64`, `arm64`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Arch::X64 => "x64",
+            Arch::Arm64 => "arm64",
+        }
+    }
+}
+
 /// Machine size, mapped to the platform's nearest class (GitHub larger runners need labels;
 /// CodeBuild compute types map directly).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Size {
     /// The platform's standard size (2 vCPU class).
     #[default]
@@ -23,7 +77,21 @@ pub enum Size {
     Large,
 }
 
+impl Size {
+    /// The name used in runner keys and messages: `small`, `medium`, `large`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Size::Small => "small",
+            Size::Medium => "medium",
+            Size::Large => "large",
+        }
+    }
+}
+
 /// Where a job runs. The default is a Linux x64 machine of the platform's standard size.
+///
+/// A job has one runner; a job whose cells run on different machines takes a runner axis in its
+/// matrix ([`Matrix::runners`](crate::Matrix::runners)), never an expression in a runner field.
 ///
 /// Runner fields are literal on every platform: a label, pool name or image never holds an
 /// expression (a matrix value in a label would pick one runner for every GitLab cell; validation
@@ -35,7 +103,7 @@ pub enum Size {
 /// |---|---|---|---|
 /// | [`labels`](Runner::labels) | `runs-on` | not used (warning `gitlab-runner-labels` when the job has no GitLab tags) | not used (warning) |
 /// | [`pool`](Runner::pool) | `runs-on: [self-hosted, ...]` | `tags` | not used (warning) |
-/// | arch, size | hosted runner label | hosted runner tag (`saas-linux-...`) | compute type |
+/// | os, arch, size | hosted runner label (`ubuntu-24.04`, `macos-15`, `windows-2025`...; `Github::runner_labels` overrides) | tag from the backend's runner map (`GitlabRunners`: `saas-linux-...`, `saas-macos-...`) | environment type, image, compute type (Linux only: macOS and Windows are refused) |
 ///
 /// GitLab tags of one platform only come from `GitlabJob::tag` (the GitLab backend's job
 /// settings).
@@ -53,6 +121,8 @@ pub enum Size {
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Runner {
+    /// Operating system.
+    pub os: Os,
     /// CPU architecture.
     pub arch: Arch,
     /// Machine size.
@@ -72,9 +142,74 @@ pub struct Runner {
 }
 
 impl Runner {
+    /// A hosted runner of this OS and architecture (standard size).
+    ///
+    /// ```
+    /// use pipeline_core::{Arch, Os, Runner};
+    /// let r = Runner::new(Os::Macos, Arch::X64);
+    /// assert_eq!(r.key(), "macos-x64");
+    /// ```
+    pub fn new(os: Os, arch: Arch) -> Self {
+        Self {
+            os,
+            arch,
+            ..Self::default()
+        }
+    }
+
     /// A hosted Linux x64 runner.
     pub fn linux() -> Self {
         Self::default()
+    }
+
+    /// A hosted macOS ARM64 runner (Apple silicon: the hosted macOS runners of GitHub and GitLab).
+    pub fn macos() -> Self {
+        Self::new(Os::Macos, Arch::Arm64)
+    }
+
+    /// A hosted Windows x64 runner.
+    pub fn windows() -> Self {
+        Self::new(Os::Windows, Arch::X64)
+    }
+
+    /// Sets the architecture.
+    #[must_use]
+    pub fn arch(mut self, arch: Arch) -> Self {
+        self.arch = arch;
+        self
+    }
+
+    /// The runner's key: a stable name made of `[a-z0-9-]` that identifies it in a runner axis,
+    /// in runner maps and in cell names: `os-arch`, then the size when not small, then the pool
+    /// and labels.
+    ///
+    /// ```
+    /// use pipeline_core::{Runner, Size};
+    /// assert_eq!(Runner::linux().key(), "linux-x64");
+    /// assert_eq!(Runner::windows().size(Size::Large).key(), "windows-x64-large");
+    /// assert_eq!(Runner::pool(["gpu"]).key(), "linux-x64-pool-gpu");
+    /// ```
+    pub fn key(&self) -> String {
+        let mut key = [self.os.as_str(), "-", self.arch.as_str()].concat();
+        if self.size != Size::Small {
+            key.push('-');
+            key.push_str(self.size.as_str());
+        }
+        for (kind, names) in [("pool", &self.pool), ("labels", &self.labels)] {
+            if names.is_empty() {
+                continue;
+            }
+            key.push('-');
+            key.push_str(kind);
+            for name in names {
+                key.push('-');
+                key.extend(name.chars().map(|c| match c.to_ascii_lowercase() {
+                    c @ ('a'..='z' | '0'..='9') => c,
+                    _ => '-',
+                }));
+            }
+        }
+        key
     }
 
     /// A hosted Linux ARM64 runner.

@@ -124,6 +124,14 @@ expect "create-pipeline: wrong JSON types"         1 'runOrder: boolean true giv
 expect "create-pipeline: max length, newline"      1 'at most 100 allowed' -- "${V[@]}" "$A/bad/too-long-and-multiline.json"
 expect "create-pipeline: duplicate JSON key"       1 "duplicate JSON key 'pipelineType'" -- "${V[@]}" "$A/bad/duplicate-key.json"
 
+# IAM and CloudFormation security (venv-iam): each flags its known-bad fixture.
+I="$A/iam"
+CK=(env BC_SKIP_MAPPING=TRUE "$BIN/checkov" --framework cloudformation --skip-download --compact --quiet)
+expect "checkov: scoped role, zero failures"       0 'Failed checks: 0' -- "${CK[@]}" -f "$I/good-role.yaml"
+expect "checkov: admin role anyone assumes"        1 'CKV_AWS_110' -- "${CK[@]}" -f "$I/bad-role.yaml"
+expect "parliament: scoped policy, no finding"     0 '^$' -- "$BIN/parliament" --string "$(cat "$I/good-policy.json")"
+expect "parliament: Resource * is flagged"         1 'Unnecessary use of Resource \*' -- "$BIN/parliament" --string "$(cat "$I/bad-policy.json")"
+
 echo "selftest: $passed passed, $failed failed"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

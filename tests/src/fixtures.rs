@@ -210,6 +210,70 @@ pub fn release() -> Pipeline {
         .jobs([build, publish])
 }
 
+/// The typed conditions every platform evaluates (docs/SEMANTICS.md, section 15): text tests on
+/// the branch, the repository and an input on jobs, on matrix values on steps, with and/or/not.
+pub fn conditions() -> Pipeline {
+    Pipeline::new("conditions")
+        .name("Conditions")
+        .on(Trigger::push().branches(["main", "release/*"]))
+        .on(Trigger::manual().input(Input::string("target", "Where to deploy").default_value("staging")))
+        .job(
+            Job::new("test")
+                .matrix(Matrix::new().axis("os", ["linux", "windows"]))
+                .env("OS", Expr::matrix("os"))
+                .step(Step::checkout())
+                .step(Step::script("make test"))
+                .step(Step::script("make installer").when(Subject::matrix("os").equals("windows")))
+                .step(Step::script("make lint").when(!Subject::matrix("os").starts_with("win"))),
+        )
+        .job(
+            Job::new("release-candidate")
+                .needs("test")
+                .when(Subject::Branch.starts_with("release/") & Subject::Repository.equals("acme/app"))
+                .step(Step::script("make candidate")),
+        )
+        .job(
+            Job::new("deploy")
+                .needs("test")
+                .when(
+                    Subject::input("target").starts_with("prod")
+                        | (Subject::Branch.equals("main") & !Subject::Branch.contains("wip")),
+                )
+                .step(Step::script("make deploy")),
+        )
+}
+
+/// Conditions only GitHub and GitLab can evaluate: pull request branches, forks, the actor, a
+/// configuration variable (CodePipeline refuses them, naming the job).
+pub fn conditions_pull_requests() -> Pipeline {
+    Pipeline::new("conditions-pr")
+        .name("Conditions on pull requests")
+        .on(Trigger::pull_request().branches(["main", "release/*"]))
+        .job(
+            Job::new("preview")
+                .when(Subject::PullRequestBase.equals("main") & !Condition::fork())
+                .step(Step::checkout())
+                .step(Step::script("make preview")),
+        )
+        .job(
+            Job::new("untrusted")
+                .when(Condition::fork() | Subject::PullRequestHead.starts_with("dependabot/"))
+                .step(Step::checkout())
+                .step(Step::script("make check")),
+        )
+        .job(
+            Job::new("preview-failed")
+                .needs("preview")
+                .when(Condition::need("preview", JobResult::Failure) & !Condition::fork())
+                .step(Step::script("make report")),
+        )
+        .job(
+            Job::new("bots")
+                .when(Subject::Actor.ends_with("[bot]") & !Subject::var("SKIP_BOTS").equals("true"))
+                .step(Step::script("make bot-report")),
+        )
+}
+
 /// A small pipeline: one job, one trigger.
 pub fn minimal() -> Pipeline {
     Pipeline::new("minimal")
@@ -536,6 +600,116 @@ pub fn feature_flags() -> Pipeline {
 /// (`examples/service/src/strategies.rs`).
 pub fn service_strategies() -> Vec<Pipeline> {
     example_service::strategies::pipelines()
+}
+
+/// Step state (docs/SEMANTICS.md, section 17): a step exports a variable, a `PATH` entry and an
+/// output that the later steps of its job read.
+pub fn step_state() -> Pipeline {
+    let meta = Step::script(
+        "echo \"TOOL_HOME=$PWD/tool\" >> \"$PIPELINE_ENV\"\necho tool/bin >> \"$PIPELINE_PATH\"\necho \"version=$(cat VERSION)\" >> \"$PIPELINE_OUTPUT\"\n",
+    )
+    .id("meta")
+    .exports_env("TOOL_HOME")
+    .adds_path()
+    .exports_output("version");
+    let version = meta.output("version");
+    Pipeline::new("state").on(Trigger::push()).job(
+        Job::new("build")
+            .step(Step::checkout())
+            .step(meta)
+            .step(Step::script("tool --release \"$VERSION\"").env("VERSION", version)),
+    )
+}
+
+/// Runners and matrices: a runner axis with include and exclude entries and extra values per
+/// cell, a plain product matrix with fail-fast and max-parallel, and jobs on ARM and larger
+/// runners. `oses` are the runner axis's systems besides Linux x64 (`[]` for CodePipeline, which
+/// runs Linux only); the pipeline is `runners`, or `runners-all-os` with other systems.
+pub fn runners_matrices(oses: &[Runner]) -> Pipeline {
+    let rust = Axis::new("rust");
+    let features = Axis::new("features");
+    let mut axis = vec![Runner::linux()];
+    axis.extend(oses.iter().cloned());
+    let mut matrix = Matrix::new()
+        .runners(axis)
+        .axis(&rust, ["stable", "1.85"])
+        .include([("features", "default")])
+        .include_runner(Runner::linux_arm64(), [("rust", "stable"), ("features", "default")])
+        .include([("runner", "linux-x64"), ("rust", "stable"), ("features", "all")])
+        .include([("runner", "linux-x64"), ("rust", "nightly"), ("features", "default")])
+        .max_parallel(4);
+    for os in oses {
+        matrix = matrix.exclude([("runner", os.key()), ("rust", "1.85".to_owned())]);
+    }
+    let test = Job::new("test")
+        .matrix(matrix)
+        .env("RUST_TOOLCHAIN", rust.value())
+        .env("FEATURES", features.value())
+        .env("MACHINE", Axis::runner().value())
+        .step(Step::checkout())
+        .step(Step::script(
+            "rustup default \"$RUST_TOOLCHAIN\"\ncargo test --locked --features \"$FEATURES\"\necho \"ran on $MACHINE\"",
+        ));
+    let lint = Job::new("lint")
+        .matrix(Matrix::new().axis("toolchain", ["stable", "beta"]).fail_fast(false))
+        .env("TOOLCHAIN", Expr::matrix("toolchain"))
+        .step(Step::checkout())
+        .step(Step::script("rustup default \"$TOOLCHAIN\"\ncargo clippy --locked"));
+    let arm = Job::new("bench")
+        .needs(&test)
+        .runner(Runner::linux_arm64().size(Size::Medium))
+        .step(Step::checkout())
+        .step(Step::script("cargo bench --locked"));
+    Pipeline::new(if oses.is_empty() { "runners" } else { "runners-all-os" })
+        .on(Trigger::push().branches(["main"]))
+        .on(Trigger::pull_request())
+        .jobs([lint, test, arm])
+}
+
+/// Reach (issue 10): per-platform jobs and steps, service containers with an entrypoint and a
+/// command, a job-level path filter (`docs`, kept off CodePipeline, which refuses it). GitHub's file has `attest` and not `queue-test` (its service has a command, which
+/// GitHub's service containers cannot take); GitLab's and CodePipeline's have `queue-test` and
+/// not `attest`; only GitLab runs the coverage step.
+pub fn reach() -> Pipeline {
+    use pipeline_core::Platform;
+    let test = Job::new("test")
+        .service(
+            Service::new("cache", "redis:7.4-alpine")
+                .entrypoint("redis-server")
+                .port(6379),
+        )
+        .step(Step::checkout())
+        .step(Step::script("cargo test --locked"))
+        .step(
+            Step::script("./scripts/upload-coverage.sh")
+                .name("Coverage")
+                .only_on(Platform::Gitlab),
+        );
+    let queue = Job::new("queue-test")
+        .only_on([Platform::Gitlab, Platform::CodePipeline])
+        .service(
+            Service::new("queue", "redis:7.4-alpine")
+                .entrypoint("redis-server")
+                .command(["--appendonly", "yes", "--port", "6380"])
+                .port(6380),
+        )
+        .step(Step::checkout())
+        .step(Step::script("cargo test --locked --test queue"));
+    let attest = Job::new("attest")
+        .only_on(Platform::Github)
+        .needs(&test)
+        .step(Step::checkout())
+        .step(Step::script("./scripts/attest.sh"));
+    let docs = Job::new("docs")
+        .only_on([Platform::Github, Platform::Gitlab])
+        .when_changed(["docs/**", "*.md"])
+        .step(Step::checkout())
+        .step(Step::script("./scripts/check-links.sh"));
+    Pipeline::new("reach")
+        .name("Reach")
+        .on(Trigger::push().branches(["main"]))
+        .on(Trigger::pull_request().branches(["main"]))
+        .jobs([test, queue, attest, docs])
 }
 
 #[cfg(test)]

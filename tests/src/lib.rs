@@ -2,8 +2,10 @@
 //! root, the conformance tools (skipped loudly locally, required under `CI=true`), and pipelines
 //! that exercise every feature of the model.
 
+pub mod cold_build;
 pub mod fixtures;
 pub mod hazards;
+pub mod modules;
 pub mod phases;
 pub mod probes;
 pub mod readback;
@@ -120,6 +122,14 @@ pub fn pipeline_sets() -> Vec<PipelineSet> {
             pipelines: vec![fixtures::everything()],
         },
         PipelineSet {
+            name: "conditions",
+            pipelines: vec![fixtures::conditions()],
+        },
+        PipelineSet {
+            name: "conditions-pr",
+            pipelines: vec![fixtures::conditions_pull_requests()],
+        },
+        PipelineSet {
             name: "minimal",
             pipelines: vec![fixtures::minimal()],
         },
@@ -144,8 +154,24 @@ pub fn pipeline_sets() -> Vec<PipelineSet> {
             ],
         },
         PipelineSet {
+            name: "reach",
+            pipelines: vec![fixtures::reach()],
+        },
+        PipelineSet {
             name: "service-strategies",
             pipelines: fixtures::service_strategies(),
+        },
+        PipelineSet {
+            name: "runners",
+            pipelines: vec![fixtures::runners_matrices(&[])],
+        },
+        PipelineSet {
+            name: "runners-all-os",
+            pipelines: vec![fixtures::runners_matrices(&[pipeline_core::Runner::macos()])],
+        },
+        PipelineSet {
+            name: "steps",
+            pipelines: vec![fixtures::step_state()],
         },
     ]
 }

@@ -196,6 +196,30 @@ pub fn all() -> Vec<Probe> {
             ],
         ),
         probe(
+            "need-results",
+            "5. Jobs (conditions on the result of a need)",
+            [
+                job("broken").step(Step::script(format!("{}\nfalse", tr("broken")))),
+                job("fine").step(Step::script(tr("fine"))),
+                job("after-broken-failed")
+                    .needs("broken")
+                    .when(Condition::need("broken", JobResult::Failure))
+                    .step(Step::script(tr("after-broken-failed"))),
+                job("after-broken-succeeded")
+                    .needs("broken")
+                    .when(Condition::need("broken", JobResult::Success))
+                    .step(Step::script(tr("after-broken-succeeded"))),
+                job("after-fine-succeeded")
+                    .needs("fine")
+                    .when(Condition::need("fine", JobResult::Success) & Subject::Branch.equals("main"))
+                    .step(Step::script(tr("after-fine-succeeded"))),
+                job("after-fine-failed")
+                    .needs("fine")
+                    .when(Condition::need("fine", JobResult::Failure))
+                    .step(Step::script(tr("after-fine-failed"))),
+            ],
+        ),
+        probe(
             "allow-failure",
             "5. Jobs (allow failure)",
             [
@@ -227,6 +251,13 @@ pub fn all() -> Vec<Probe> {
             p.start = Start::Tag;
             p
         },
+        // 15. Typed conditions
+        text_probe("text-conditions-push", Start::PushMain),
+        text_probe("text-conditions-tag", Start::Tag),
+        text_probe(
+            "text-conditions-manual",
+            Start::Manual(vec![("target".into(), "Production-EU".into())]),
+        ),
         // 6. Manual inputs
         inputs_probe("inputs-on-push", Start::PushMain),
         inputs_probe(
@@ -316,7 +347,64 @@ pub fn all() -> Vec<Probe> {
                 .step(Step::script("echo data > made.txt\nFIXED=changed\nexport FIXED"))
                 .step(Step::script(tr("made=$(cat made.txt) fixed=$FIXED")))],
         ),
+        step_state_probe(),
     ]
+}
+
+/// Text conditions (ASCII case ignored, absent subjects false, user text as data) on jobs, and
+/// on steps reading matrix values, for each way a run starts.
+fn text_probe(name: &'static str, start: Start) -> Probe {
+    let mut p = probe(
+        name,
+        "15. Typed conditions (text tests)",
+        [
+            job("branch-main")
+                .when(Subject::Branch.equals("MAIN"))
+                .step(Step::script(tr("branch-main"))),
+            job("branch-release")
+                .when(Subject::Branch.starts_with("release/"))
+                .step(Step::script(tr("branch-release"))),
+            job("not-branch-ai")
+                .when(!Subject::Branch.contains("AI"))
+                .step(Step::script(tr("not-branch-ai"))),
+            job("tag-v1")
+                .when(Subject::Tag.starts_with("V1."))
+                .step(Step::script(tr("tag-v1"))),
+            job("tag-not-rc")
+                .when(!Subject::Tag.ends_with("-rc"))
+                .step(Step::script(tr("tag-not-rc"))),
+            job("not-pull-request")
+                .when(
+                    !Condition::fork()
+                        & !Subject::PullRequestBase.equals("main")
+                        & !Subject::PullRequestHead.contains("x"),
+                )
+                .step(Step::script(tr("not-pull-request"))),
+            job("injection")
+                .when(
+                    Subject::Branch.equals("main' || true || '")
+                        | Subject::input("target").equals("x\" || \"1\" == \"1"),
+                )
+                .step(Step::script(tr("injection"))),
+            job("target-prod")
+                .when(Subject::input("target").starts_with("PRODUCTION"))
+                .step(Step::script(tr("target-prod"))),
+            job("target-eu")
+                .when(Subject::input("target").ends_with("-eu"))
+                .step(Step::script(tr("target-eu"))),
+            job("cells")
+                .matrix(Matrix::new().axis("os", ["Linux-x64", "windows-arm64"]))
+                .env("OS", Expr::matrix("os"))
+                .step(Step::script(tr("windows $OS")).when(Subject::matrix("os").starts_with("WIN")))
+                .step(Step::script(tr("x64 $OS")).when(Subject::matrix("os").ends_with("-X64")))
+                .step(Step::script(tr("not-linux $OS")).when(!Subject::matrix("os").contains("linux"))),
+        ],
+    );
+    p.pipeline = p
+        .pipeline
+        .on(Trigger::manual().input(Input::string("target", "Where").default_value("staging")));
+    p.start = start;
+    p
 }
 
 fn inputs_probe(name: &'static str, start: Start) -> Probe {
@@ -342,6 +430,46 @@ fn inputs_probe(name: &'static str, start: Start) -> Probe {
         .input(Input::boolean("flag", "A flag", true)));
     p.start = start;
     p
+}
+
+/// Section 17, step state: declared exports reach the later steps (values byte for byte, `PATH`
+/// order, precedence under the step's own `env`); a failed step exports nothing.
+fn step_state_probe() -> Probe {
+    let export = Step::script(
+        "mkdir -p one two\nprintf '#!/bin/sh\\necho one\\n' > one/tool\nprintf '#!/bin/sh\\necho two\\n' > two/tool\nchmod +x one/tool two/tool\n\
+         echo 'ODD=first' >> \"$PIPELINE_ENV\"\necho \"ODD=it's \\\"\\$HOME\\\" \\`x\\` ; a  b\" >> \"$PIPELINE_ENV\"\n\
+         echo 'OVER=state' >> \"$PIPELINE_ENV\"\nprintf 'one\\n%s/two\\n' \"$PWD\" >> \"$PIPELINE_PATH\"\n\
+         echo 'version=1.2.3 $x' >> \"$PIPELINE_OUTPUT\"\n",
+    )
+    .id("export")
+    .exports_env("ODD")
+    .exports_env("OVER")
+    .adds_path()
+    .exports_output("version");
+    let failing = Step::script("echo 'LOST=yes' >> \"$PIPELINE_ENV\"\nfalse")
+        .id("failing")
+        .exports_env("LOST")
+        .continue_on_error();
+    let version = export.output("version");
+    probe(
+        "step-state",
+        "17. Step state",
+        [job("state")
+            .env("OVER", "job")
+            .step(export)
+            .step(failing)
+            .step(
+                Step::script(format!(
+                    "{}\n{}\n{}\n{}",
+                    tr_hex("ODD"),
+                    tr_hex("V"),
+                    tr("tool=$(tool) over=$OVER lost=[${LOST:-}]"),
+                    tr("own=$OVER")
+                ))
+                .env("V", version),
+            )
+            .step(Step::script(tr("own=$OVER")).env("OVER", "step"))],
+    )
 }
 
 impl Probe {

@@ -37,15 +37,15 @@ pub(crate) fn check(pipeline: &Pipeline, diagnostics: &mut Diagnostics) {
     for job in &pipeline.jobs {
         let jpath = || root().job(job.id.as_str());
         if let Some(m) = &job.matrix {
-            for (axis, values) in &m.axes {
-                for v in values {
-                    refuse(
-                        diagnostics,
-                        || jpath().field(format!("matrix.{axis}")),
-                        "matrix value",
-                        v,
-                    );
-                }
+            let listed = m.include.iter().chain(&m.exclude).flat_map(|e| e.iter());
+            let axes = m.axes.iter().flat_map(|(k, vs)| vs.iter().map(move |v| (k, v)));
+            for (axis, v) in axes.chain(listed) {
+                refuse(
+                    diagnostics,
+                    || jpath().field(format!("matrix.{axis}")),
+                    "matrix value",
+                    v,
+                );
             }
         }
         if let Some(approval) = job.environment.as_ref().and_then(|e| e.approval.as_ref()) {

@@ -30,8 +30,8 @@ pub(crate) enum Part {
     Output(String),
     /// A secret.
     Secret(SecretName),
-    /// A shell variable of the build (`CODEBUILD_SRC_DIR`).
-    Shell(&'static str),
+    /// A shell variable of the build (`CODEBUILD_SRC_DIR`, a step output of an earlier step).
+    Shell(String),
 }
 
 /// The shell variable holding who started the execution, as the execution record names it: the
@@ -55,10 +55,10 @@ pub(crate) fn builtin(b: Builtin) -> Result<Part, Unsupported> {
         Builtin::RefName | Builtin::HeadRef => Ok(Part::Pipeline("#{SourceVariables.BranchName}".into())),
         Builtin::RunId => Ok(Part::Pipeline("#{codepipeline.PipelineExecutionId}".into())),
         Builtin::Repository => Ok(Part::Pipeline("#{SourceVariables.FullRepositoryName}".into())),
-        Builtin::Workspace => Ok(Part::Shell("CODEBUILD_SRC_DIR")),
+        Builtin::Workspace => Ok(Part::Shell("CODEBUILD_SRC_DIR".into())),
         // CodePipeline has no variable naming who started an execution; its execution record
         // does (`trigger`), read at build time (see `job.rs`).
-        Builtin::Actor => Ok(Part::Shell(ACTOR_VAR)),
+        Builtin::Actor => Ok(Part::Shell(ACTOR_VAR.into())),
         Builtin::EventName => Err(Unsupported {
             feature: "the built-in `event name` (what started the run)".into(),
             hint: "CodePipeline does not expose the trigger to its actions; split the pipeline per trigger, or remove the value".into(),
@@ -97,6 +97,9 @@ pub(crate) fn parts(value: &Expr, resolver: &mut dyn Resolver) -> Result<Vec<Par
                 hint: "use matrix values only in jobs with that matrix axis".into(),
             })?),
             Expr::Var(v) => Part::Param(resolver.param_of_var(v.as_str())),
+            // Set in the build's shell by the state file of the exporting step
+            // (docs/SEMANTICS.md, section 17).
+            Expr::StepOutput(o) => Part::Shell(crate::shell::step_output_var(o.step.as_str(), o.name.as_str())),
             Expr::Concat(inner) => {
                 for e in inner {
                     out.extend(parts(e, resolver)?);
@@ -191,7 +194,7 @@ mod tests {
                 Part::Param("RegistryHost".into()),
                 Part::Pipeline("#{variables.target}".into()),
                 Part::Pipeline("#{codepipeline.PipelineExecutionId}".into()),
-                Part::Shell("CODEBUILD_SRC_DIR"),
+                Part::Shell("CODEBUILD_SRC_DIR".into()),
             ])
         );
     }
@@ -204,7 +207,7 @@ mod tests {
                 Err(u) => assert!(!u.hint.is_empty() && u.feature.contains(b.name())),
             }
         }
-        assert_eq!(builtin(Builtin::Actor), Ok(Part::Shell(ACTOR_VAR)));
+        assert_eq!(builtin(Builtin::Actor), Ok(Part::Shell(ACTOR_VAR.into())));
     }
 
     #[test]

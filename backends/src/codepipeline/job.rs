@@ -12,12 +12,13 @@ use std::collections::{BTreeSet, HashSet};
 
 use pipeline_core::diagnostic::{Diagnostic, Path};
 use pipeline_core::{
-    Arch, AwsRole, AwsSecretSource, CloudRole, Condition, Env, Expr, Job, Service, Size, Step, StepKind,
+    Arch, AwsRole, AwsSecretSource, CloudRole, Condition, Env, Expr, Job, Runner, Service, Size, Step, StepKind,
+    Subject, TextTest,
 };
 
 use super::buildspec::{self, Buildspec, Phase, SecondaryArtifact, YesNo};
+use super::context::{Lowering, PLATFORM};
 use super::expr::{self, Part, Unsupported};
-use super::lower::{Lowering, PLATFORM};
 use super::model::{CfnString, ComputeType, EnvironmentType, SubPart};
 use super::settings::{CodeBuildJob, CodeBuildStep};
 
@@ -34,6 +35,8 @@ const JOB_CONTAINER: &str = "pipeline-job";
 const NETWORK: &str = "pipeline";
 /// Internal variables: the branch, the job guard, the failure record.
 pub(crate) const BRANCH_VAR: &str = "PIPELINE_BRANCH_NAME";
+/// The action variable holding the repository, for text conditions on it.
+pub(crate) const REPOSITORY_VAR: &str = "PIPELINE_REPOSITORY";
 const RUN_JOB_VAR: &str = "PIPELINE_RUN_JOB";
 const FAILED_VAR: &str = "PIPELINE_FAILED";
 /// Internal variables of the actor lookup: the execution, the pipeline, the raw trigger.
@@ -76,6 +79,8 @@ pub(crate) struct JobLowering<'l, 'a> {
     scripts: usize,
     /// Whether a value reads who started the execution (looked up once, first).
     actor: bool,
+    /// The cell's runner.
+    runner: Runner,
 }
 
 /// The shell test of a condition, given how failures are recorded.
@@ -92,7 +97,9 @@ impl<'l, 'a> JobLowering<'l, 'a> {
         guard: Option<Condition>,
     ) -> Self {
         let path = l.root().job(job.id.as_str());
+        let runner = job.runner_for(&cell.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect::<Vec<_>>());
         Self {
+            runner,
             l,
             job,
             path,
@@ -138,12 +145,13 @@ impl<'l, 'a> JobLowering<'l, 'a> {
 
     pub(crate) fn lower(mut self) -> JobCell {
         let job = self.job;
+        let runner = self.runner.clone();
         let ext = job.extensions.get::<CodeBuildJob>().cloned().unwrap_or_default();
         let spec = Buildspec::new();
         // Where it runs.
-        let custom_image = ext.image.clone().or_else(|| job.runner.image.clone());
+        let custom_image = ext.image.clone().or_else(|| runner.image.clone());
         self.container = custom_image.is_some() && !job.services.is_empty() && ext.image.is_none();
-        let standard = match job.runner.arch {
+        let standard = match runner.arch {
             Arch::X64 => STANDARD_X64,
             Arch::Arm64 => STANDARD_ARM64,
         };
@@ -151,22 +159,21 @@ impl<'l, 'a> JobLowering<'l, 'a> {
             (Some(image), false) => image.clone(),
             _ => standard.to_owned(),
         };
-        self.out.environment_type = Some(match job.runner.arch {
+        self.out.environment_type = Some(match runner.arch {
             Arch::X64 => EnvironmentType::LinuxContainer,
             Arch::Arm64 => EnvironmentType::ArmContainer,
         });
-        self.out.compute_type = Some(ext.compute_type.unwrap_or(match job.runner.size {
+        self.out.compute_type = Some(ext.compute_type.unwrap_or(match runner.size {
             Size::Small => ComputeType::Small,
             Size::Medium => ComputeType::Medium,
             Size::Large => ComputeType::Large,
         }));
         self.out.privileged = ext.privileged_mode || !job.services.is_empty();
-        if !job.runner.labels.is_empty() || !job.runner.pool.is_empty() {
-            let labels = job
-                .runner
+        if !runner.labels.is_empty() || !runner.pool.is_empty() {
+            let labels = runner
                 .pool
                 .iter()
-                .chain(&job.runner.labels)
+                .chain(&runner.labels)
                 .cloned()
                 .collect::<Vec<_>>()
                 .join(", ");
@@ -323,6 +330,7 @@ impl<'l, 'a> JobLowering<'l, 'a> {
     fn reserved_names(&mut self) {
         let reserved = [
             BRANCH_VAR,
+            REPOSITORY_VAR,
             RUN_JOB_VAR,
             FAILED_VAR,
             expr::ACTOR_VAR,
@@ -576,6 +584,27 @@ impl<'l, 'a> JobLowering<'l, 'a> {
         };
         // (lines before the run line, the run line(s))
         let (pre, run): (Vec<String>, String) = match kind {
+            StepKind::Script(body) if !step.state.is_empty() => {
+                // The exports land in a bash file the build's shell sources after the step
+                // (docs/SEMANTICS.md, section 17).
+                if self.container && (step.state.path || !step.state.env.is_empty()) {
+                    self.unsupported(
+                        path.clone(),
+                        Unsupported {
+                            feature: "environment variables or PATH entries exported by a step of a job with services".into(),
+                            hint: "steps of such a job run in the job container, which the build's shell cannot change; export outputs instead, or set the values in the job's env".into(),
+                        },
+                    );
+                }
+                let file = format!("{SCRIPT_DIR}/step-{}.state.sh", index + 1);
+                let sink = crate::shell::StateSink::File {
+                    file: &file,
+                    step: step.id_str().unwrap_or_default(),
+                };
+                let wrapper = crate::shell::state_step(body, &step.state, &sink);
+                let (write, run) = self.script(index, &wrapper, &env, dir);
+                (vec![write], format!("{run} && . {file}"))
+            }
             StepKind::Script(body) => {
                 let (write, run) = self.script(index, body, &env, dir);
                 (vec![write], run)
@@ -716,7 +745,7 @@ impl<'l, 'a> JobLowering<'l, 'a> {
     }
 
     fn cache(&mut self, c: &pipeline_core::Cache, path: &Path) {
-        let arch = match self.job.runner.arch {
+        let arch = match self.runner.arch {
             Arch::X64 => "x86_64",
             Arch::Arm64 => "aarch64",
         };
@@ -843,7 +872,11 @@ impl<'l, 'a> JobLowering<'l, 'a> {
                 words.push(format!("-p {port}:{port}"));
                 waits.push(*port);
             }
+            if let Some(e) = &s.entrypoint {
+                words.push(format!("--entrypoint {}", expr::quote(e)));
+            }
             words.push(expr::quote(&s.image));
+            words.extend(s.command.iter().map(|w| expr::quote(w)));
             words.push("> /dev/null".to_owned());
             lines.push(words.join(" "));
             if !self.container {
@@ -921,6 +954,25 @@ impl<'l, 'a> JobLowering<'l, 'a> {
                         hint: "CodePipeline does not tell its actions what started the execution; use a separate pipeline per trigger, or a branch condition".into(),
                     });
                 }
+                Condition::Text(t) => jl.text_test(t, true)?,
+                Condition::Not(inner) if matches!(inner.as_ref(), Condition::Text(_)) => {
+                    let Condition::Text(t) = inner.as_ref() else {
+                        unreachable!()
+                    };
+                    jl.text_test(t, false)?
+                }
+                Condition::Need(job, r) => {
+                    return Err(Unsupported {
+                        feature: format!("the condition `job {:?} ended in {}`", job.as_str(), r.name()),
+                        hint: "CodePipeline runs the needs graph as stages and stops at a failed one; it cannot evaluate a need's result".into(),
+                    });
+                }
+                Condition::Fork => {
+                    return Err(Unsupported {
+                        feature: "the condition `fork` (a pull request from a fork)".into(),
+                        hint: "CodePipeline does not tell its actions where a pull request comes from; keep the job off pull requests, or use `.only_on(..)` for the platforms that can tell".into(),
+                    });
+                }
                 Condition::And(cs) | Condition::Or(cs) => {
                     let op = if matches!(c, Condition::And(_)) { " && " } else { " || " };
                     let items = cs
@@ -934,6 +986,54 @@ impl<'l, 'a> JobLowering<'l, 'a> {
             })
         }
         go(self, &c.to_nnf(), ctx, true)
+    }
+}
+
+impl JobLowering<'_, '_> {
+    /// A text test as a shell `case` (ASCII case ignored). The branch, repository and inputs
+    /// arrive as action variables; a matrix value is known per cell, so the test is decided here.
+    fn text_test(&mut self, t: &TextTest, positive: bool) -> Result<String, Unsupported> {
+        let from_action = |jl: &mut Self, var: String, source: String| {
+            jl.out.action_env.retain(|(n, _)| *n != var);
+            jl.out.action_env.push((var.clone(), vec![SubPart::Text(source)]));
+            var
+        };
+        let var = match &t.subject {
+            Subject::Branch => from_action(self, BRANCH_VAR.into(), "#{SourceVariables.BranchName}".into()),
+            Subject::Repository => from_action(
+                self,
+                REPOSITORY_VAR.into(),
+                "#{SourceVariables.FullRepositoryName}".into(),
+            ),
+            Subject::Input(name) => {
+                from_action(self, format!("PIPELINE_INPUT_{name}"), format!("#{{variables.{name}}}"))
+            }
+            Subject::Matrix(axis) => {
+                let value = self.cell.iter().find(|(a, _)| a == axis).map(|(_, v)| v.as_str());
+                return Ok(if t.matches(value) == positive { "true" } else { "false" }.into());
+            }
+            Subject::Var(name) => {
+                let env = format!("PIPELINE_VAR_{name}");
+                let param = self.l.var_param(name.as_str());
+                self.out.project_env.retain(|(n, _)| *n != env);
+                self.out.project_env.push((env.clone(), CfnString::Ref(param)));
+                env
+            }
+            other => {
+                let why = match other {
+                    Subject::Tag => "whether a tag started the execution",
+                    Subject::PullRequestBase | Subject::PullRequestHead => "the branches of a pull request",
+                    _ => "who started the execution before the build runs",
+                };
+                return Err(Unsupported {
+                    feature: format!("the condition `{t}`"),
+                    hint: format!(
+                        "CodePipeline does not tell its actions {why}; test it in a step script, or use a separate pipeline whose trigger filters it"
+                    ),
+                });
+            }
+        };
+        Ok(crate::shell::text_test(&var, t.op, &t.value, positive))
     }
 }
 

@@ -12,11 +12,12 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use indexmap::IndexMap;
-use pipeline_core::diagnostic::{Diagnostic, Diagnostics, Path};
+use pipeline_core::diagnostic::{Diagnostic, Path};
 use pipeline_core::graph::NeedsGraph;
-use pipeline_core::{Condition, InputKind, Job, Pipeline, StepKind, Trigger, yaml};
+use pipeline_core::{Condition, InputKind, Job, StepKind, Trigger, yaml};
 
 use super::buildspec::Buildspec;
+use super::context::{Lowering, PLATFORM};
 use super::cron;
 use super::expr;
 use super::gitsync::ParameterValue;
@@ -28,9 +29,7 @@ use super::model::{
     ProjectCache, PullRequestEvent, RetryConfiguration, Rule, RuleTarget, StageDeclaration, StageResult, SubPart,
     Template, VariableDeclaration,
 };
-use super::settings::CodePipelineSettings;
 
-pub(crate) const PLATFORM: &str = "codepipeline";
 /// The source action and its output artifact.
 pub(crate) const SOURCE: &str = "Source";
 /// The namespace of the source action's variables.
@@ -62,18 +61,6 @@ pub struct Lowered {
     pub tags: IndexMap<String, String>,
 }
 
-pub(crate) struct Lowering<'a> {
-    pub(crate) pipeline: &'a Pipeline,
-    pub(crate) diagnostics: &'a mut Diagnostics,
-    pub(crate) namespaces: HashMap<String, String>,
-    settings: CodePipelineSettings,
-    params: IndexMap<String, Parameter>,
-    values: BTreeMap<String, String>,
-    deployment: IndexMap<String, ParameterValue>,
-    missing: Vec<String>,
-    var_params: BTreeMap<String, String>,
-}
-
 /// The actions of a job: one name per matrix cell, with the cell's axis values.
 type Cells = Vec<(String, Vec<(String, String)>)>;
 
@@ -86,109 +73,6 @@ enum Role {
 }
 
 impl<'a> Lowering<'a> {
-    pub(crate) fn new(pipeline: &'a Pipeline, diagnostics: &'a mut Diagnostics) -> Self {
-        Self {
-            pipeline,
-            diagnostics,
-            namespaces: HashMap::new(),
-            settings: pipeline
-                .extensions
-                .get::<CodePipelineSettings>()
-                .cloned()
-                .unwrap_or_default(),
-            params: IndexMap::new(),
-            values: BTreeMap::new(),
-            deployment: IndexMap::new(),
-            missing: Vec::new(),
-            var_params: BTreeMap::new(),
-        }
-    }
-
-    pub(crate) fn root(&self) -> Path {
-        Path::pipeline(self.pipeline.id.as_str())
-    }
-
-    pub(crate) fn unsupported(&mut self, path: Path, feature: String, hint: String) {
-        self.diagnostics.push(
-            Diagnostic::error(
-                "codepipeline-unsupported",
-                path,
-                format!("CodePipeline cannot express {feature}"),
-            )
-            .with_hint(hint)
-            .on_platform(PLATFORM),
-        );
-    }
-
-    fn limit(&mut self, path: Path, message: String, hint: &str) {
-        self.diagnostics.push(
-            Diagnostic::error("codepipeline-limit", path, message)
-                .with_hint(hint)
-                .on_platform(PLATFORM),
-        );
-    }
-
-    fn notice(&mut self, code: &'static str, path: Path, message: String, hint: String) {
-        self.diagnostics.push(
-            Diagnostic::notice(code, path, message)
-                .with_hint(hint)
-                .on_platform(PLATFORM),
-        );
-    }
-
-    fn warning(&mut self, code: &'static str, path: Path, message: String, hint: &str) {
-        self.diagnostics.push(
-            Diagnostic::warning(code, path, message)
-                .with_hint(hint)
-                .on_platform(PLATFORM),
-        );
-    }
-
-    /// Declares a parameter; `value` is its known value, `placeholder` what the
-    /// `create-pipeline` input holds without one.
-    fn param(&mut self, name: &str, mut p: Parameter, value: Option<String>, placeholder: String) {
-        match value {
-            Some(v) => {
-                p.default = Some(v.clone());
-                self.deployment
-                    .insert(name.to_owned(), ParameterValue::Known(v.clone()));
-                self.values.insert(name.to_owned(), v);
-            }
-            None => match p.default.clone() {
-                Some(d) => {
-                    self.values.insert(name.to_owned(), d);
-                }
-                None => {
-                    self.missing.push(name.to_owned());
-                    self.deployment
-                        .insert(name.to_owned(), ParameterValue::Placeholder(placeholder.clone()));
-                    self.values.insert(name.to_owned(), placeholder);
-                }
-            },
-        }
-        self.params.insert(name.to_owned(), p);
-    }
-
-    /// The template parameter carrying configuration variable `var`.
-    pub(crate) fn var_param(&mut self, var: &str) -> String {
-        if let Some(p) = self.var_params.get(var) {
-            return p.clone();
-        }
-        let mut name = expr::pascal(var);
-        while self.params.contains_key(&name) || name.is_empty() {
-            name.push_str("Var");
-        }
-        let value = self.settings.variables.get(var).cloned();
-        let p = Parameter {
-            allowed_pattern: Some("^[^\"\\\\]*$".into()),
-            constraint_description: Some("no double quote or backslash (the value is placed in JSON)".into()),
-            ..Parameter::string(format!("Configuration variable {var}"))
-        };
-        self.param(&name, p, value, format!("PLACEHOLDER-{name}"));
-        self.var_params.insert(var.to_owned(), name.clone());
-        name
-    }
-
     fn core_params(&mut self) {
         let s = self.settings.clone();
         let role_pattern = "^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$";
@@ -389,6 +273,16 @@ impl<'a> Lowering<'a> {
         let mut action_names: Vec<Cells> = Vec::new();
         let mut used = HashSet::from([SOURCE.to_owned()]);
         for job in &p.jobs {
+            if !job.changed_paths.is_empty() {
+                self.unsupported(
+                    self.root().job(job.id.as_str()).field("when_changed"),
+                    format!(
+                        "a path filter on job {:?}: its actions run on every execution, and a build sees no base to compare with",
+                        job.id.as_str()
+                    ),
+                    "filter the whole pipeline on the trigger (`Trigger::push().paths([..])`, CodePipeline's FilePaths), or keep the job off CodePipeline with `.only_on(..)`".to_owned(),
+                );
+            }
             let cells = self.cells(job, &mut used);
             if job.outputs().next().is_some() {
                 if let Some((first, _)) = cells.first() {
@@ -452,17 +346,15 @@ impl<'a> Lowering<'a> {
                 } else {
                     retry_mixed = true;
                 }
-                let (project_id, cells) =
-                    self.job_actions(job, i, &action_names[i], &guards[i], order, &mut logical_ids);
-                let mut first: Option<JobCell> = None;
-                for (cell, action) in cells {
+                let cells = self.job_actions(job, i, &action_names[i], &guards[i], order, &mut logical_ids);
+                let mut built = HashSet::new();
+                for ((project_id, suffix), cell, action) in cells {
                     clone_ref |= cell.clone_ref;
                     actions.push(action);
-                    first.get_or_insert(cell);
-                }
-                if let Some(cell) = first {
-                    let project = self.project(job, &cell);
-                    resources.insert(project_id, project.into());
+                    if built.insert(project_id.clone()) {
+                        let project = self.project(job, &cell, &suffix);
+                        resources.insert(project_id, project.into());
+                    }
                 }
             }
             let name = self.stage_name(&jobs, &stages, &mut stage_names);
@@ -636,6 +528,20 @@ impl<'a> Lowering<'a> {
             return Role::Actions;
         }
         let path = self.root().job(job.id.as_str()).field("if");
+        let mut need = None;
+        c.visit(&mut |c| {
+            if let Condition::Need(n, r) = c {
+                need.get_or_insert((n.to_string(), r.name()));
+            }
+        });
+        if let Some((n, r)) = need {
+            self.unsupported(
+                path,
+                format!("job {:?} testing whether job {n:?} ended in {r}", job.id.as_str()),
+                "CodePipeline runs the needs graph as stages and stops at a failed stage; it cannot evaluate a need's result. Notify through an EventBridge rule on pipeline failures instead".into(),
+            );
+            return Role::Actions;
+        }
         let mut failure = false;
         let mut always = false;
         c.visit(&mut |c| match c {
@@ -898,13 +804,26 @@ impl<'a> Lowering<'a> {
         guard: &Option<Condition>,
         order: u32,
         logical_ids: &mut HashSet<String>,
-    ) -> (String, Vec<(JobCell, ActionDeclaration)>) {
+    ) -> Vec<((String, String), JobCell, ActionDeclaration)> {
         let _ = index;
-        let mut project_id = format!("{}Project", expr::pascal(job.id.as_str()));
-        while !logical_ids.insert(project_id.clone()) {
-            project_id.push('X');
-        }
         let path = self.root().job(job.id.as_str());
+        // One CodeBuild project per runner of the job (a runner axis has several).
+        let runners = job.runners();
+        let mut projects: Vec<(String, (String, String))> = Vec::new();
+        for runner in &runners {
+            let key = runner.key();
+            let suffix = if runners.len() > 1 {
+                format!("-{key}")
+            } else {
+                String::new()
+            };
+            let mut project_id = format!("{}{}Project", expr::pascal(job.id.as_str()), expr::pascal(&suffix));
+            while !logical_ids.insert(project_id.clone()) {
+                project_id.push('X');
+            }
+            projects.push((key, (project_id, suffix)));
+        }
+        self.refuse_runners(job, &path);
         let per_order = job
             .matrix
             .as_ref()
@@ -924,13 +843,21 @@ impl<'a> Lowering<'a> {
         }
         let mut out = Vec::new();
         for (n, (name, cell)) in cells.iter().enumerate() {
+            let key = job
+                .runner_for(&cell.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect::<Vec<_>>())
+                .key();
+            let project = projects
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, p)| p.clone())
+                .unwrap_or_else(|| projects[0].1.clone());
             let lowered = JobLowering::new(self, job, cell.clone(), n == 0, guard.clone()).lower();
             let mut configuration = IndexMap::new();
             configuration.insert(
                 "ProjectName".into(),
                 CfnString::sub([
                     CfnString::reference("PipelineName"),
-                    CfnString::text(format!("-{}", job.id)),
+                    CfnString::text(format!("-{}{}", job.id, project.1)),
                 ]),
             );
             let mut inputs = vec![ArtifactRef { name: SOURCE.into() }];
@@ -998,9 +925,9 @@ impl<'a> Lowering<'a> {
                     None
                 },
             };
-            out.push((lowered, action));
+            out.push((project, lowered, action));
         }
-        (project_id, out)
+        out
     }
 
     /// The action's `EnvironmentVariables`: a JSON array in a string (an `Fn::Sub` when it holds
@@ -1057,7 +984,7 @@ impl<'a> Lowering<'a> {
         Some(value)
     }
 
-    fn project(&mut self, job: &Job, cell: &JobCell) -> Project {
+    fn project(&mut self, job: &Job, cell: &JobCell, suffix: &str) -> Project {
         let path = self.root().job(job.id.as_str());
         let timeout = self.pipeline.timeout_of(job);
         if timeout < MIN_TIMEOUT {
@@ -1099,7 +1026,7 @@ impl<'a> Lowering<'a> {
         Project {
             name: CfnString::sub([
                 CfnString::reference("PipelineName"),
-                CfnString::text(format!("-{}", job.id)),
+                CfnString::text(format!("-{}{suffix}", job.id)),
             ]),
             description: format!(
                 "{} of pipeline {}",
@@ -1449,8 +1376,19 @@ fn testable(c: &Condition) -> bool {
     c.visit(&mut |c| {
         ok &= !matches!(
             c,
-            Condition::Tag | Condition::Event(_) | Condition::Always | Condition::Failure
-        );
+            Condition::Tag
+                | Condition::Event(_)
+                | Condition::Always
+                | Condition::Failure
+                | Condition::Fork
+                | Condition::Need(..)
+        ) && !matches!(c, Condition::Text(t) if !matches!(
+            t.subject,
+            pipeline_core::Subject::Branch
+                | pipeline_core::Subject::Repository
+                | pipeline_core::Subject::Input(_)
+                | pipeline_core::Subject::Var(_)
+        ));
     });
     ok
 }

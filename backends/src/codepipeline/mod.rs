@@ -44,6 +44,7 @@ pub const MAX_TEMPLATE_BYTES_S3: usize = 1_048_576;
 
 pub mod api;
 pub mod buildspec;
+mod context;
 pub mod cron;
 mod escape;
 mod expr;
@@ -53,6 +54,7 @@ mod lower;
 pub mod model;
 mod patterns;
 mod pull_requests;
+mod runner;
 mod settings;
 #[cfg(test)]
 mod tests;
@@ -63,12 +65,13 @@ use pipeline_core::{Backend, GeneratedFile, Pipeline, RenderContext, yaml};
 pub use lower::Lowered;
 pub use settings::{CodeBuildJob, CodeBuildStep, CodePipelineSettings};
 
-const PLATFORM: &str = lower::PLATFORM;
+const PLATFORM: &str = context::PLATFORM;
 
 /// The AWS CodePipeline backend.
 #[derive(Clone, Debug, Default)]
 pub struct CodePipeline {
     create_pipeline_input: bool,
+    aws_access_generated: bool,
 }
 
 impl CodePipeline {
@@ -105,7 +108,28 @@ impl CodePipeline {
     /// The lowered pipeline (template, pipeline resource and parameter values), for inspection or
     /// patching before emission; `None` when the pipeline cannot be lowered at all.
     pub fn lower(&self, pipeline: &Pipeline, diagnostics: &mut Diagnostics) -> Option<Lowered> {
-        lower::Lowering::new(pipeline, diagnostics).lower()
+        if !self.aws_access_generated {
+            return context::Lowering::new(pipeline, diagnostics).lower();
+        }
+        let mut found = Diagnostics::new();
+        let lowered = context::Lowering::new(pipeline, &mut found).lower();
+        // The roles' trust of the CodeBuild service role is generated: no notice asks for it.
+        diagnostics.extend(found.iter().filter(|d| d.code != "codepipeline-assume-role").cloned());
+        lowered
+    }
+
+    /// Whether the roles the jobs assume, and their trust of the CodeBuild service role, are
+    /// generated (by [`AwsAccess`](crate::aws_access::AwsAccess)): then no notice asks to
+    /// create that trust by hand.
+    ///
+    /// ```
+    /// let codepipeline = pipeline_backends::CodePipeline::default().aws_access_generated(true);
+    /// # let _ = codepipeline;
+    /// ```
+    #[must_use]
+    pub fn aws_access_generated(mut self, generated: bool) -> Self {
+        self.aws_access_generated = generated;
+        self
     }
 
     /// The template's YAML, without header.
@@ -146,7 +170,7 @@ impl CodePipeline {
     fn emit(p: &Pipeline, path: &str, model: &impl serde::Serialize, json: bool) -> Result<String, String> {
         let text = if p.has_patches(PLATFORM) {
             yaml::to_value(model).and_then(|mut doc| {
-                pipeline_core::patch::apply(p, PLATFORM, path, &mut doc);
+                p.apply_patches(PLATFORM, path, &mut doc);
                 if json {
                     yaml::to_json_string(&doc)
                 } else {
@@ -287,6 +311,9 @@ impl Backend for CodePipeline {
     ) -> Vec<GeneratedFile> {
         let mut out = Vec::new();
         for p in pipelines {
+            // What this platform sees: jobs and steps restricted to other platforms are dropped.
+            let p = p.for_platform(pipeline_core::Platform::CodePipeline);
+            let p: &Pipeline = &p;
             let Some(files) = self.files(p, ctx, diagnostics) else {
                 continue;
             };

@@ -1,6 +1,6 @@
 //! Portable values and conditions in GitHub's expression syntax.
 
-use pipeline_core::{Builtin, Condition, Event, Expr, InputKind, Pipeline};
+use pipeline_core::{Builtin, Condition, Event, Expr, InputKind, JobResult, Pipeline, Subject, TextOp, TextTest};
 
 use super::escape;
 
@@ -57,6 +57,7 @@ fn reference(part: &Expr, pipeline: &Pipeline) -> String {
         Expr::Secret(s) => ["${{ secrets.", s.as_str(), " }}"].concat(),
         Expr::Input(i) => ["${{ ", input(pipeline, i.as_str()).0.as_str(), " }}"].concat(),
         Expr::Output(o) => ["${{ needs.", o.job.as_str(), ".outputs.", o.name.as_str(), " }}"].concat(),
+        Expr::StepOutput(o) => ["${{ steps.", o.step.as_str(), ".outputs.", o.name.as_str(), " }}"].concat(),
         Expr::Matrix(a) => ["${{ matrix.", a.as_str(), " }}"].concat(),
         Expr::Var(v) => ["${{ vars.", v.as_str(), " }}"].concat(),
         Expr::Concat(parts) => parts.iter().map(|p| reference(p, pipeline)).collect(),
@@ -187,6 +188,25 @@ fn render(out: &mut String, c: &Condition, pipeline: &Pipeline, on: On, ctx: Ctx
                 });
             }
         }
+        Condition::Text(t) => text(out, t, pipeline, ctx),
+        // A status function keeps GitHub from adding `success() &&`; `cancelled` needs `always()`.
+        Condition::Need(job, result) => group(out, compound, |out| {
+            out.push_str(if *result == JobResult::Cancelled {
+                "always()"
+            } else {
+                "!cancelled()"
+            });
+            out.push_str(" && needs.");
+            out.push_str(job.as_str());
+            out.push_str(".result == ");
+            push_quoted(out, &[result.name()]);
+        }),
+        // Only a pull request event has a head repository; `!=` alone would hold on a push.
+        Condition::Fork => group(out, compound, |out| {
+            out.push_str(
+                "github.event_name == 'pull_request' && github.event.pull_request.head.repo.full_name != github.repository",
+            );
+        }),
         Condition::And(cs) | Condition::Or(cs) => {
             let operator = if let Condition::And(_) = c { " && " } else { " || " };
             group(out, compound, |out| {
@@ -202,6 +222,73 @@ fn render(out: &mut String, c: &Condition, pipeline: &Pipeline, on: On, ctx: Ctx
             out.push('!');
             render(out, inner, pipeline, on, Ctx::Negated);
         }
+    }
+}
+
+/// A text test. GitHub's `==`, `startsWith`, `endsWith` and `contains` ignore case, which is
+/// the portable meaning. The branch and tag are read from `github.ref`, so that a pull request
+/// run (whose `github.ref_name` is `N/merge`) has no branch.
+fn text(out: &mut String, t: &TextTest, pipeline: &Pipeline, ctx: Ctx) {
+    let value = t.value.as_str();
+    let function = |out: &mut String, name: &str, subject: &str, parts: &[&str]| {
+        out.push_str(name);
+        out.push('(');
+        out.push_str(subject);
+        out.push_str(", ");
+        push_quoted(out, parts);
+        out.push(')');
+    };
+    let prefix = match t.subject {
+        Subject::Branch => Some("refs/heads/"),
+        Subject::Tag => Some("refs/tags/"),
+        _ => None,
+    };
+    if let Some(prefix) = prefix {
+        match t.op {
+            TextOp::Equals => group(out, ctx == Ctx::Negated, |out| {
+                out.push_str("github.ref == ");
+                push_quoted(out, &[prefix, value]);
+            }),
+            TextOp::StartsWith => function(out, "startsWith", "github.ref", &[prefix, value]),
+            TextOp::EndsWith | TextOp::Contains => group(out, ctx != Ctx::Top, |out| {
+                function(out, "startsWith", "github.ref", &[prefix]);
+                out.push_str(" && ");
+                let name = if t.op == TextOp::EndsWith {
+                    "endsWith"
+                } else {
+                    "contains"
+                };
+                function(out, name, "github.ref_name", &[value]);
+            }),
+        }
+        return;
+    }
+    let subject = match &t.subject {
+        Subject::Input(name) => {
+            let (text, compound) = input(pipeline, name.as_str());
+            if compound {
+                ["(", text.as_str(), ")"].concat()
+            } else {
+                text
+            }
+        }
+        Subject::Var(v) => ["vars.", v.as_str()].concat(),
+        Subject::Matrix(a) => ["matrix.", a.as_str()].concat(),
+        Subject::PullRequestBase => "github.base_ref".into(),
+        Subject::PullRequestHead => "github.head_ref".into(),
+        Subject::Repository => "github.repository".into(),
+        Subject::Actor => "github.actor".into(),
+        Subject::Branch | Subject::Tag => unreachable!("handled above"),
+    };
+    match t.op {
+        TextOp::Equals => group(out, ctx == Ctx::Negated, |out| {
+            out.push_str(&subject);
+            out.push_str(" == ");
+            push_quoted(out, &[value]);
+        }),
+        TextOp::StartsWith => function(out, "startsWith", &subject, &[value]),
+        TextOp::EndsWith => function(out, "endsWith", &subject, &[value]),
+        TextOp::Contains => function(out, "contains", &subject, &[value]),
     }
 }
 
@@ -306,6 +393,35 @@ mod tests {
         assert_eq!(
             condition(&Condition::input_equals("target", "x"), &p, On::Job),
             "(github.event_name == 'workflow_dispatch' && inputs.target || github.event_name != 'workflow_dispatch' && 'it''s' || '') == 'x'"
+        );
+    }
+
+    #[test]
+    fn text_tests_read_the_ref_for_branches_and_tags() {
+        use pipeline_core::Subject;
+        let c = |c: Condition| condition(&c, &p(), On::Job);
+        assert_eq!(c(Subject::Branch.equals("main")), "github.ref == 'refs/heads/main'");
+        assert_eq!(
+            c(Subject::Tag.starts_with("v")),
+            "startsWith(github.ref, 'refs/tags/v')"
+        );
+        assert_eq!(
+            c(!Subject::Branch.ends_with("-wip")),
+            "${{ !(startsWith(github.ref, 'refs/heads/') && endsWith(github.ref_name, '-wip')) }}"
+        );
+        assert_eq!(c(Subject::PullRequestBase.equals("main")), "github.base_ref == 'main'");
+        assert_eq!(
+            c(Subject::input("target").contains("it's") & Subject::Actor.equals("bot")),
+            "contains(inputs.target, 'it''s') && github.actor == 'bot'"
+        );
+        assert_eq!(
+            c(!Condition::fork()),
+            "${{ !(github.event_name == 'pull_request' && github.event.pull_request.head.repo.full_name != github.repository) }}"
+        );
+        // User text stays a string literal, `${{` included.
+        assert_eq!(
+            c(Subject::PullRequestHead.equals("x' || true || '${{ secrets.A }}")),
+            "github.head_ref == format('{0}{1}{2}', 'x'' || true || ''$', '{{ secrets.A }', '}')"
         );
     }
 

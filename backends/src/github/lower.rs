@@ -4,9 +4,7 @@ use std::collections::BTreeMap;
 
 use pipeline_core::diagnostic::{Diagnostic, Diagnostics, Path};
 use pipeline_core::yaml::{Commented, OrderedMap, Spaced};
-use pipeline_core::{
-    Access, Arch, CloudRole, Env, InputKind, Job, Permission, Pipeline, Size, Step, StepKind, Trigger,
-};
+use pipeline_core::{Access, CloudRole, Env, InputKind, Job, Permission, Pipeline, Step, StepKind, Trigger};
 
 use super::escape;
 use super::expr;
@@ -14,7 +12,7 @@ use super::model::{self as gh, WithValue};
 use super::pins;
 use super::{Github, GithubJob};
 
-const PLATFORM: &str = "github";
+pub(crate) const PLATFORM: &str = "github";
 
 /// The most inputs a `workflow_dispatch` trigger may declare (GitHub raised the limit from 10 to
 /// 25 in December 2025; GitHub refuses the workflow file beyond it).
@@ -48,7 +46,18 @@ impl Lowering<'_> {
             "pipeline name",
             &p.name,
         );
-        let jobs = p.jobs.iter().map(|j| (j.id.as_str().to_owned(), self.job(j))).collect();
+        let mut jobs: Vec<(String, gh::Job)> = p.jobs.iter().map(|j| (j.id.as_str().to_owned(), self.job(j))).collect();
+        // Job-level path filters: one job computes which filtered jobs run (paths filters are
+        // workflow-level only on GitHub).
+        if let Some(core) = super::changes::job(p) {
+            let mut changes = self.job(&core);
+            super::changes::finish(p, &mut changes);
+            for (job, lowered) in p.jobs.iter().zip(&mut jobs) {
+                super::changes::gate(job, &mut lowered.1);
+            }
+            jobs.insert(0, (pipeline_core::changes::CHANGES_JOB.to_owned(), changes));
+        }
+        let jobs = jobs.into_iter().collect();
         gh::Workflow {
             name: p.name.clone(),
             on: self.on(),
@@ -278,37 +287,8 @@ impl Lowering<'_> {
         for (permission, access) in settings.map(|s| s.permissions.as_slice()).unwrap_or_default() {
             grant(*permission, *access);
         }
-        // A pool is self-hosted runners registered under its names; labels narrow it further.
-        let pool: Vec<String> = if job.runner.pool.is_empty() {
-            Vec::new()
-        } else {
-            std::iter::once("self-hosted".to_owned())
-                .chain(job.runner.pool.iter().cloned())
-                .chain(job.runner.labels.iter().cloned())
-                .collect()
-        };
-        let labels = match settings {
-            Some(s) if !s.runs_on.is_empty() => s.runs_on.as_slice(),
-            _ if !pool.is_empty() => pool.as_slice(),
-            _ => job.runner.labels.as_slice(),
-        };
-        let runs_on = match labels {
-            [] => {
-                if job.runner.size != Size::Small {
-                    self.diagnostics.push(
-                        Diagnostic::warning("github-runner-size", path().field("runner"), "GitHub's larger runners are selected by labels your organisation defines; using the standard runner")
-                            .with_hint("set `Runner::labels([..])` to your larger runner's label")
-                            .on_platform(PLATFORM),
-                    );
-                }
-                gh::RunsOn::Label(match job.runner.arch {
-                    Arch::X64 => self.config.runner.clone(),
-                    Arch::Arm64 => self.config.arm_runner.clone(),
-                })
-            }
-            [one] => gh::RunsOn::Label(escape::literal(one)),
-            many => gh::RunsOn::Labels(many.iter().map(|l| escape::literal(l)).collect()),
-        };
+        let overrides = settings.map(|s| s.runs_on.as_slice()).unwrap_or_default();
+        let (runs_on, strategy) = self.runner_and_matrix(job, overrides, path());
         let environment = job.environment.as_ref().map(|e| {
             if e.requires_approval() {
                 self.diagnostics.push(
@@ -347,18 +327,32 @@ impl Lowering<'_> {
                 image: escape::literal(image),
                 env: OrderedMap::new(),
                 ports: Vec::new(),
+                options: None,
             }),
             services: job
                 .services
                 .iter()
                 .map(|s| {
                     let ports = s.ports.iter().map(|p| format!("{p}:{p}")).collect();
+                    if !s.command.is_empty() {
+                        self.error(
+                            path().field(format!("services.{}.command", s.name)),
+                            format!(
+                                "service {:?} of job {:?} has a command; GitHub's service containers take none (only the image's own command runs)",
+                                s.name,
+                                job.id.as_str()
+                            ),
+                            "use an image whose default command is the one you need, or start the container in a step (`docker run -d ...`) on a GitHub-only step (`Step::only_on`)",
+                        );
+                    }
                     (
                         s.name.clone(),
                         gh::Container {
                             image: escape::literal(&s.image),
                             env: env(&s.env, self.pipeline),
                             ports,
+                            // validated as one word of `[A-Za-z0-9/._+:@-]`: nothing to escape
+                            options: s.entrypoint.as_ref().map(|e| format!("--entrypoint {e}")),
                         },
                     )
                 })
@@ -368,15 +362,7 @@ impl Lowering<'_> {
             concurrency,
             timeout_minutes: self.pipeline.timeout_of(job),
             continue_on_error: job.allow_failure,
-            strategy: job.matrix.as_ref().map(|m| gh::Strategy {
-                matrix: m
-                    .axes
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.iter().map(|v| escape::literal(v)).collect()))
-                    .collect(),
-                fail_fast: m.fail_fast,
-                max_parallel: m.max_parallel,
-            }),
+            strategy,
             outputs,
             env: env(&job.env, self.pipeline),
             steps,
@@ -409,6 +395,14 @@ impl Lowering<'_> {
             continue_on_error: step.continue_on_error,
         };
         let step = match &step.kind {
+            StepKind::Script(body) if !step.state.is_empty() => gh::Step {
+                run: Some(crate::shell::state_step(
+                    body,
+                    &step.state,
+                    &crate::shell::StateSink::Github,
+                )),
+                ..base
+            },
             StepKind::Script(body) => gh::Step {
                 run: Some(body.clone()),
                 ..base

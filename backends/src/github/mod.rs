@@ -7,11 +7,13 @@
 //! (whose required reviewers are a repository setting, reported as a notice).
 
 mod cache_aware;
+mod changes;
 mod escape;
 mod expr;
 mod lower;
 pub mod model;
 pub mod pins;
+mod runner;
 mod settings;
 
 pub use lower::MAX_DISPATCH_INPUTS;
@@ -46,6 +48,7 @@ pub struct Github {
     pub(crate) release_caches: bool,
     pub(crate) runner: String,
     pub(crate) arm_runner: String,
+    pub(crate) runner_labels: BTreeMap<String, Vec<String>>,
 }
 
 impl Default for Github {
@@ -55,6 +58,7 @@ impl Default for Github {
             release_caches: false,
             runner: "ubuntu-24.04".into(),
             arm_runner: "ubuntu-24.04-arm".into(),
+            runner_labels: BTreeMap::new(),
         }
     }
 }
@@ -112,7 +116,7 @@ impl Github {
         let emitted = if pipeline.has_patches(PLATFORM) {
             // Patches edit the document as a `Value` before it is emitted.
             yaml::to_value(&workflow).and_then(|mut doc| {
-                pipeline_core::patch::apply(pipeline, PLATFORM, &Self::path(pipeline), &mut doc);
+                pipeline.apply_patches(PLATFORM, &Self::path(pipeline), &mut doc);
                 yaml::append_yaml(out, &doc)
             })
         } else {
@@ -157,6 +161,9 @@ impl Backend for Github {
         // per file, no spare capacity kept.
         let mut text = String::new();
         for p in pipelines {
+            // What this platform sees: jobs and steps restricted to other platforms are dropped.
+            let p = p.for_platform(pipeline_core::Platform::Github);
+            let p: &Pipeline = &p;
             for (name, action) in &self.pins {
                 if !action.is_pinned() {
                     diagnostics.push(

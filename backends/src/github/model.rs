@@ -211,6 +211,9 @@ pub struct Container {
     /// Published ports (`"5432:5432"`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub ports: Vec<String>,
+    /// Docker options (`--entrypoint NAME`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub options: Option<String>,
 }
 
 /// `environment:`.
@@ -223,15 +226,39 @@ pub struct EnvironmentRef {
     pub url: Option<String>,
 }
 
+/// `strategy.matrix:`.
+#[derive(Clone, Debug, Serialize)]
+#[serde(untagged)]
+pub enum MatrixDef {
+    /// Axes (a plain product).
+    Axes(OrderedMap<String, Vec<String>>),
+    /// Every cell, listed (`include:`), with the values each cell sets.
+    Cells {
+        /// The cells.
+        include: Vec<OrderedMap<String, CellValue>>,
+    },
+    /// A matrix read at run time (`${{ fromJSON(..) }}`).
+    Expr(String),
+}
+
+/// A value of a listed matrix cell.
+#[derive(Clone, Debug, Serialize)]
+#[serde(untagged)]
+pub enum CellValue {
+    /// A string.
+    One(String),
+    /// A list (a `runs-on` of several labels).
+    Many(Vec<String>),
+}
+
 /// `strategy:`.
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct Strategy {
-    /// Axes.
-    pub matrix: OrderedMap<String, Vec<String>>,
-    /// Cancel other cells on failure.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub fail_fast: Option<bool>,
+    /// The matrix.
+    pub matrix: MatrixDef,
+    /// Cancel other cells on failure (always written: GitHub's own default is `true`).
+    pub fail_fast: bool,
     /// Parallel limit.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_parallel: Option<u32>,

@@ -94,15 +94,15 @@ pub(crate) fn check(pipeline: &Pipeline, diagnostics: &mut Diagnostics) {
             );
         }
         if let Some(m) = &job.matrix {
-            for (axis, values) in &m.axes {
-                for v in values {
-                    refuse_dollar(
-                        diagnostics,
-                        || jpath().field(format!("matrix.{axis}")),
-                        "parallel:matrix",
-                        v,
-                    );
-                }
+            let listed = m.include.iter().chain(&m.exclude).flat_map(|e| e.iter());
+            let axes = m.axes.iter().flat_map(|(k, vs)| vs.iter().map(move |v| (k, v)));
+            for (axis, v) in axes.chain(listed) {
+                refuse_dollar(
+                    diagnostics,
+                    || jpath().field(format!("matrix.{axis}")),
+                    "parallel:matrix",
+                    v,
+                );
             }
         }
         if let Some(e) = &job.environment {

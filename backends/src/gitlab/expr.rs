@@ -45,6 +45,12 @@ fn parts(e: &Expr) -> Vec<Part> {
             Expr::Secret(s) => out.push(Part::Var(s.to_string())),
             Expr::Input(i) => out.push(Part::Var(i.to_string())),
             Expr::Output(o) => out.push(Part::Var(dotenv_name(o))),
+            // A variable of the job's shell, set by the state file of the exporting step
+            // (docs/SEMANTICS.md, section 17).
+            Expr::StepOutput(o) => out.push(Part::Var(crate::shell::step_output_var(
+                o.step.as_str(),
+                o.name.as_str(),
+            ))),
             Expr::Matrix(a) => out.push(Part::Var(a.clone())),
             Expr::Var(v) => out.push(Part::Var(v.to_string())),
             Expr::Concat(inner) => inner.iter().for_each(|p| out.extend(parts(p))),

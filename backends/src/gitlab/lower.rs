@@ -5,9 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use indexmap::IndexMap;
 use pipeline_core::diagnostic::{Diagnostic, Diagnostics, Path};
 use pipeline_core::graph::NeedsGraph;
-use pipeline_core::{
-    Arch, Checkout, CloudRole, Condition, Event, InputKind, Job, Pipeline, Size, Step, StepKind, Trigger, Upload,
-};
+use pipeline_core::{Checkout, CloudRole, Condition, Event, InputKind, Job, Pipeline, Step, StepKind, Trigger, Upload};
 
 use super::Gitlab;
 use super::escape;
@@ -139,7 +137,7 @@ impl Lowering<'_> {
         Path::pipeline(self.pipeline.id.as_str())
     }
 
-    fn unsupported(&mut self, path: Path, message: impl Into<String>, hint: impl Into<String>) {
+    pub(crate) fn unsupported(&mut self, path: Path, message: impl Into<String>, hint: impl Into<String>) {
         self.diagnostics.push(
             Diagnostic::error("gitlab-unsupported", path, message)
                 .with_hint(hint)
@@ -147,7 +145,7 @@ impl Lowering<'_> {
         );
     }
 
-    fn warn(&mut self, code: &'static str, path: Path, message: impl Into<String>, hint: impl Into<String>) {
+    pub(crate) fn warn(&mut self, code: &'static str, path: Path, message: impl Into<String>, hint: impl Into<String>) {
         self.diagnostics.push(
             Diagnostic::warning(code, path, message)
                 .with_hint(hint)
@@ -155,7 +153,13 @@ impl Lowering<'_> {
         );
     }
 
-    fn notice(&mut self, code: &'static str, path: Path, message: impl Into<String>, hint: impl Into<String>) {
+    pub(crate) fn notice(
+        &mut self,
+        code: &'static str,
+        path: Path,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) {
         self.diagnostics.push(
             Diagnostic::notice(code, path, message)
                 .with_hint(hint)
@@ -252,7 +256,7 @@ impl Lowering<'_> {
             .filter(|j| j.steps.iter().any(|s| matches!(s.kind, StepKind::AssumeRole(_))))
             .map(|j| format!("{:?}", j.id.as_str()))
             .collect();
-        if jobs.is_empty() {
+        if jobs.is_empty() || self.config.aws_access_generated {
             return;
         }
         let audience = self.config.aws_audience.clone();
@@ -276,6 +280,29 @@ impl Lowering<'_> {
     fn job_condition(&mut self, graph: &NeedsGraph<'_>, j: usize, presence: &[Dnf]) -> (Dnf, Dnf) {
         let job = &self.pipeline.jobs[j];
         let path = self.root().job(job.id.as_str());
+        // GitLab's `when` sees the needed jobs together: one need's result only when it is the
+        // only one.
+        let mut named: Vec<String> = Vec::new();
+        if let Some(c) = &job.condition {
+            c.visit(&mut |c| {
+                if let Condition::Need(n, _) = c {
+                    named.push(n.to_string());
+                }
+            });
+        }
+        if !named.is_empty() && graph.needs_of(j).len() > 1 {
+            self.unsupported(
+                path.field("condition"),
+                format!(
+                    "GitLab cannot see the result of job {:?} among the {} jobs that job {:?} needs",
+                    named[0],
+                    graph.needs_of(j).len(),
+                    job.id.as_str()
+                ),
+                "GitLab's `when: on_failure` / `on_success` look at every needed job together: test the result of a job that is the only need, or use `Condition::failure()`",
+            );
+            return (Dnf::always(), Dnf::always());
+        }
         let own = match job.condition.as_ref().map(Dnf::of) {
             None => Dnf::always(),
             Some(Ok(dnf)) => dnf,
@@ -294,7 +321,7 @@ impl Lowering<'_> {
             any_need.and_then(|any_need| {
                 own.0.iter().try_fold(Dnf::never(), |acc, conj| {
                     let one = Dnf(vec![conj.clone()]);
-                    let one = if conj.status == rules::Status::Failure {
+                    let one = if matches!(conj.status, rules::Status::Failure | rules::Status::Succeeded) {
                         one.and(&any_need)?
                     } else {
                         one
@@ -335,6 +362,11 @@ impl Lowering<'_> {
                     rules::MAX_RULES
                 ),
                 "simplify the condition",
+            ),
+            DnfError::NeedResult(what) => self.unsupported(
+                path,
+                format!("GitLab cannot test whether {what} (the {what2} condition of job {job:?})", what2 = what),
+                "GitLab's `when` only tells success (`on_success`) from failure (`on_failure`) of the needed job",
             ),
         }
     }
@@ -588,8 +620,23 @@ impl Lowering<'_> {
                 "drop `allow_failure()` from the gated job, or gate a separate job",
             );
         }
-        let job_rules = rules::job_rules(rules_dnf, approval.is_some());
-        let when = (approval.is_some() && job_rules.is_empty()).then_some(When::Manual);
+        let mut job_rules = rules::job_rules(rules_dnf, approval.is_some());
+        let mut when = (approval.is_some() && job_rules.is_empty()).then_some(When::Manual);
+        if !job.changed_paths.is_empty() {
+            // Job-level path filter: every rule that lets the job in also needs a change.
+            let changes: Vec<String> = job.changed_paths.iter().map(|p| rules::change_pattern(p)).collect();
+            if job_rules.is_empty() {
+                job_rules.push(gl::Rule {
+                    changes,
+                    when: when.take(),
+                    ..gl::Rule::default()
+                });
+            } else {
+                for rule in job_rules.iter_mut().filter(|r| r.when != Some(When::Never)) {
+                    rule.changes.clone_from(&changes);
+                }
+            }
+        }
         let allow_failure = if approval.is_some() {
             Some(false)
         } else if job.allow_failure {
@@ -628,59 +675,8 @@ impl Lowering<'_> {
             );
         }
 
-        // Runner.
-        // GitLab tags come from a portable pool or the GitLab settings; runner labels are
-        // GitHub's `runs-on` labels, which no GitLab runner is tagged with.
-        let mut tags = job.runner.pool.clone();
-        tags.extend(settings.tags.iter().cloned());
-        if tags.is_empty() && !job.runner.labels.is_empty() {
-            self.warn(
-                "gitlab-runner-labels",
-                path.field("runner.labels"),
-                format!(
-                    "job {:?} selects GitHub runners by the labels [{}]; GitLab does not use them: it selects runners by tags, and the job has no GitLab tags (it runs on any runner of the project, or on the hosted runner its arch and size pick)",
-                    job.id.as_str(),
-                    job.runner.labels.join(", ")
-                ),
-                "give the job GitLab runner tags with `GitlabJob::new().tag(..)`, or use `Runner::pool([..])` for self-hosted runners registered under the same names on GitHub and GitLab",
-            );
-        }
-        if tags.is_empty() && (job.runner.arch != Arch::X64 || job.runner.size != Size::Small) {
-            let size = match job.runner.size {
-                Size::Small => "small",
-                Size::Medium => "medium",
-                Size::Large => "large",
-            };
-            let arch = match job.runner.arch {
-                Arch::X64 => "amd64",
-                Arch::Arm64 => "arm64",
-            };
-            if self.config.hosted_runner_tags {
-                let tag = format!("saas-linux-{size}-{arch}");
-                let premium = matches!((size, arch), ("large", _) | ("medium", "arm64"));
-                self.notice(
-                    "gitlab-hosted-runner",
-                    path.field("runner"),
-                    format!("job {:?} runs on the GitLab.com hosted runner tagged {tag:?}", job.id.as_str()),
-                    if premium {
-                        "this runner needs GitLab Premium or Ultimate; on a self-managed instance, give the job your runners' tags with `GitlabJob::new().tag(..)` or `Runner::pool([..])`"
-                    } else {
-                        "on a self-managed instance, give the job your runners' tags with `GitlabJob::new().tag(..)` or `Runner::pool([..])`"
-                    },
-                );
-                tags.push(tag);
-            } else {
-                self.warn(
-                    "gitlab-runner",
-                    path.field("runner"),
-                    format!(
-                        "job {:?} asks for a {size} {arch} runner, which GitLab selects by tags only; it runs on any runner",
-                        job.id.as_str()
-                    ),
-                    "give the job the tags of suitable runners with `GitlabJob::new().tag(..)` or `Runner::pool([..])`",
-                );
-            }
-        }
+        // Runner and matrix.
+        let (tags, parallel) = self.runner_and_matrix(job, &settings.tags, &path);
 
         self.encoded_outputs(job, &path);
         let environment = job.environment.as_ref().map(|e| gl::Environment {
@@ -723,12 +719,15 @@ impl Lowering<'_> {
         };
 
         // Matrix.
-        let parallel = job.matrix.as_ref().map(|m| {
+        if let Some(m) = &job.matrix {
             let cells = m.cells().len();
             if cells > 200 {
                 self.unsupported(
                     path.field("matrix"),
-                    format!("job {:?} has {cells} matrix cells; GitLab allows at most 200", job.id.as_str()),
+                    format!(
+                        "job {:?} has {cells} matrix cells; GitLab allows at most 200",
+                        job.id.as_str()
+                    ),
                     "split the matrix over several jobs",
                 );
             }
@@ -754,10 +753,7 @@ impl Lowering<'_> {
                     "limit concurrency with the runners' `limit`, or drop `max_parallel`",
                 );
             }
-            gl::Parallel {
-                matrix: vec![m.axes.iter().map(|(k, v)| (k.clone(), v.clone())).collect()],
-            }
-        });
+        }
 
         // Variables: checkout settings, pipeline env (included files), job env.
         let mut variables = IndexMap::new();
@@ -820,6 +816,8 @@ impl Lowering<'_> {
                 .map(|s| gl::Service {
                     name: s.image.clone(),
                     alias: s.name.clone(),
+                    entrypoint: s.entrypoint.iter().cloned().collect(),
+                    command: s.command.clone(),
                     variables: s.env.iter().map(|(k, v)| (k.to_string(), expr::value(v))).collect(),
                 })
                 .collect(),
@@ -1051,6 +1049,17 @@ impl Lowering<'_> {
                     // on the download cannot remove files, and needs no shell.
                     out.downloads
                         .push((d.artifact.to_string(), d.path.clone(), spath.clone()));
+                }
+                StepKind::Script(body) if !step.state.is_empty() => {
+                    // The exports land in a bash file the job's shell sources after the step
+                    // (docs/SEMANTICS.md, section 17); `$0` is the step's own file.
+                    let sink = crate::shell::StateSink::File {
+                        file: "\"${0%.sh}.state.sh\"",
+                        step: step.id_str().unwrap_or_default(),
+                    };
+                    let wrapper = crate::shell::state_step(body, &step.state, &sink);
+                    self.script_step(Run::Process, step, &wrapper, &what, &spath, job, &mut out, i);
+                    out.script.push(script::source_state(i));
                 }
                 StepKind::Script(body) => {
                     self.script_step(Run::Process, step, body, &what, &spath, job, &mut out, i);

@@ -33,9 +33,12 @@
 //!   `after_script`. Checkout is GitLab's own clone (`GIT_DEPTH`, `GIT_SUBMODULE_STRATEGY`;
 //!   `GIT_STRATEGY: none` for a job without checkout). Actions run their fallback script. A job
 //!   whose steps GitLab does itself (clone, downloads, caches) gets the script `true`.
-//! - **Runners**: tags come from the runner's pool (`Runner::pool`) and `GitlabJob::tag`;
-//!   runner labels are GitHub's `runs-on` labels and are not used (warning
-//!   `gitlab-runner-labels` when the job has no tags).
+//! - **Runners**: tags come from the runner's pool (`Runner::pool`), the runner map
+//!   ([`GitlabRunners`]: entries per runner key, GitLab.com hosted runners by default; macOS x64
+//!   and Windows are refused unless mapped) and `GitlabJob::tag`; runner labels are GitHub's
+//!   `runs-on` labels and are not used (warning `gitlab-runner-labels` when the job has no tags).
+//!   A runner axis gives each cell's `parallel:matrix` entry its tags as variables
+//!   (`tags: [$runner_tag]`); any matrix other than a plain product is one entry per cell.
 //! - **Approvals** make the deploy job a manual gate (`when: manual`, `allow_failure: false`) so
 //!   later jobs wait; protecting the environment is a notice. Deploys to one environment share a
 //!   `resource_group`; job concurrency is a resource group; pipeline concurrency that cancels is
@@ -59,6 +62,7 @@ mod expr;
 mod lower;
 pub mod model;
 mod rules;
+mod runner;
 mod script;
 mod settings;
 
@@ -66,6 +70,7 @@ use indexmap::{IndexMap, IndexSet};
 use pipeline_core::diagnostic::{Diagnostic, Diagnostics, Path};
 use pipeline_core::{Backend, GeneratedFile, Pipeline, RenderContext, yaml};
 
+pub use runner::GitlabRunners;
 pub use settings::GitlabJob;
 
 use lower::{Lowered, Lowering, Mode, PLATFORM, SELECTOR};
@@ -101,15 +106,17 @@ use model::{AutoCancel, CiFile, GlobalVariable, Include, Prefilled, Rule, Workfl
 /// ```
 #[derive(Clone, Debug)]
 pub struct Gitlab {
-    pub(crate) hosted_runner_tags: bool,
+    pub(crate) runners: GitlabRunners,
     pub(crate) aws_audience: String,
+    pub(crate) aws_access_generated: bool,
 }
 
 impl Default for Gitlab {
     fn default() -> Self {
         Self {
-            hosted_runner_tags: true,
+            runners: GitlabRunners::hosted(),
             aws_audience: "sts.amazonaws.com".into(),
+            aws_access_generated: false,
         }
     }
 }
@@ -127,7 +134,14 @@ impl Gitlab {
     /// runs on any runner with a warning.
     #[must_use]
     pub fn hosted_runner_tags(mut self, enabled: bool) -> Self {
-        self.hosted_runner_tags = enabled;
+        self.runners.hosted = enabled;
+        self
+    }
+
+    /// The runner map: which GitLab tags select each runner (see [`GitlabRunners`]).
+    #[must_use]
+    pub fn runners(mut self, runners: GitlabRunners) -> Self {
+        self.runners = runners;
         self
     }
 
@@ -136,6 +150,19 @@ impl Gitlab {
     #[must_use]
     pub fn aws_audience(mut self, audience: impl Into<String>) -> Self {
         self.aws_audience = audience.into();
+        self
+    }
+
+    /// Whether the IAM OIDC provider and the roles' trust policies are generated (by
+    /// [`AwsAccess`](crate::aws_access::AwsAccess)): then no notice asks to create them by hand.
+    ///
+    /// ```
+    /// let gitlab = pipeline_backends::Gitlab::new().aws_access_generated(true);
+    /// # let _ = gitlab;
+    /// ```
+    #[must_use]
+    pub fn aws_access_generated(mut self, generated: bool) -> Self {
+        self.aws_access_generated = generated;
         self
     }
 
@@ -342,7 +369,7 @@ fn emit(file: &CiFile, path: &str, patched_by: &[&Pipeline], diagnostics: &mut D
     let pipeline = patched_by.first().map(|p| p.id.as_str()).unwrap_or_default();
     let emitted = yaml::to_value(file).and_then(|mut v| {
         for p in patched_by {
-            pipeline_core::patch::apply(p, PLATFORM, path, &mut v);
+            p.apply_patches(PLATFORM, path, &mut v);
         }
         yaml::to_string(&v)
     });
@@ -373,6 +400,18 @@ impl Backend for Gitlab {
         ctx: &RenderContext,
         diagnostics: &mut Diagnostics,
     ) -> Vec<GeneratedFile> {
+        // What this platform sees: jobs and steps restricted to other platforms are dropped.
+        let seen: Vec<_> = pipelines
+            .iter()
+            .map(|p| p.for_platform(pipeline_core::Platform::Gitlab))
+            .collect();
+        let owned: Vec<Pipeline>;
+        let pipelines: &[Pipeline] = if seen.iter().all(|p| matches!(p, std::borrow::Cow::Borrowed(_))) {
+            pipelines
+        } else {
+            owned = seen.into_iter().map(std::borrow::Cow::into_owned).collect();
+            &owned
+        };
         let mut files = Vec::new();
         for (path, file, owner) in self.files(pipelines, ctx, diagnostics) {
             // An included file is its pipeline's; the root file is every pipeline's.

@@ -224,6 +224,12 @@ pub struct Service {
     pub name: String,
     /// The host name the job reaches it by.
     pub alias: String,
+    /// The executable replacing the image's entrypoint.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub entrypoint: Vec<String>,
+    /// The arguments replacing the image's command.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub command: Vec<String>,
     /// Its environment.
     #[serde(skip_serializing_if = "IndexMap::is_empty")]
     pub variables: IndexMap<String, String>,

@@ -12,7 +12,7 @@
 
 use std::collections::BTreeSet;
 
-use pipeline_core::{Condition, Event, InputName, PullRequest, Push};
+use pipeline_core::{Condition, Event, InputName, PullRequest, Push, Subject, TextOp, TextTest};
 
 use super::model::{Rule, When};
 
@@ -24,6 +24,9 @@ pub(crate) enum Status {
     Success,
     /// Runs whatever the needed jobs did (`always`).
     Always,
+    /// Runs when the one needed job succeeded, said explicitly (`Condition::need(.., Success)`:
+    /// `on_success`).
+    Succeeded,
     /// Runs only when a needed job failed (`on_failure`).
     Failure,
 }
@@ -39,6 +42,10 @@ pub(crate) enum Atom {
     Event(Event),
     /// A manual-run variable has this value.
     Input(InputName, String),
+    /// A text test (ASCII case ignored).
+    Text(TextTest),
+    /// A merge request from another project.
+    Fork,
 }
 
 /// An atom or its negation.
@@ -93,6 +100,7 @@ impl Conj {
                 (Atom::Input(name, v), true) => positive
                     .iter()
                     .any(|a| matches!(a, Atom::Input(n, w) if n == name && w != v)),
+                (Atom::Text(_) | Atom::Fork, true) => false,
                 (atom, false) => positive.contains(atom),
             };
             if clash {
@@ -109,6 +117,7 @@ impl Conj {
                         .iter()
                         .any(|a| matches!(a, Atom::Input(n, w) if n == name && w != v)),
                     Atom::Tag => branch.is_none(),
+                    Atom::Text(_) | Atom::Fork => true,
                 }
         });
         Some(self)
@@ -131,6 +140,8 @@ pub(crate) enum DnfError {
     NegatedStatus,
     /// More rules than [`MAX_RULES`].
     TooLarge,
+    /// A need's result GitLab cannot test (skipped, cancelled).
+    NeedResult(String),
 }
 
 /// The most rules generated for one condition.
@@ -180,6 +191,15 @@ impl Dnf {
                 Condition::Tag => leaf(Atom::Tag, true),
                 Condition::Event(e) => leaf(Atom::Event(*e), true),
                 Condition::InputEquals(n, v) => leaf(Atom::Input(n.clone(), v.clone()), true),
+                Condition::Text(t) => leaf(Atom::Text(t.clone()), true),
+                Condition::Fork => leaf(Atom::Fork, true),
+                Condition::Need(_, pipeline_core::JobResult::Success) => status(Status::Succeeded),
+                Condition::Need(_, pipeline_core::JobResult::Failure) => status(Status::Failure),
+                Condition::Need(job, r) => Err(DnfError::NeedResult(format!(
+                    "job {:?} ended in {}",
+                    job.as_str(),
+                    r.name()
+                ))),
                 Condition::And(cs) => cs.iter().try_fold(Dnf::always(), |acc, c| acc.and(&go(c)?)),
                 Condition::Or(cs) => cs.iter().try_fold(Dnf::never(), |acc, c| acc.or(&go(c)?)),
                 Condition::Not(inner) => match inner.as_ref() {
@@ -187,7 +207,9 @@ impl Dnf {
                     Condition::Tag => leaf(Atom::Tag, false),
                     Condition::Event(e) => leaf(Atom::Event(*e), false),
                     Condition::InputEquals(n, v) => leaf(Atom::Input(n.clone(), v.clone()), false),
-                    Condition::Always | Condition::Failure => Err(DnfError::NegatedStatus),
+                    Condition::Text(t) => leaf(Atom::Text(t.clone()), false),
+                    Condition::Fork => leaf(Atom::Fork, false),
+                    Condition::Always | Condition::Failure | Condition::Need(..) => Err(DnfError::NegatedStatus),
                     // Not in negation normal form: normalise and retry.
                     Condition::And(_) | Condition::Or(_) | Condition::Not(_) => go(&c.to_nnf()),
                 },
@@ -287,6 +309,54 @@ fn literal(l: &Literal) -> String {
         Atom::Tag => "$CI_COMMIT_TAG == null".into(),
         Atom::Event(e) => equals("CI_PIPELINE_SOURCE", source(*e), l.positive),
         Atom::Input(name, v) => equals(name.as_str(), v, l.positive),
+        Atom::Text(t) => format!(
+            "${} {} /{}/i",
+            text_var(&t.subject),
+            if l.positive { "=~" } else { "!~" },
+            text_regex(t.op, &t.value)
+        ),
+        // Both unset outside merge request pipelines: equal, so not a fork.
+        Atom::Fork => format!(
+            "$CI_MERGE_REQUEST_SOURCE_PROJECT_ID {} $CI_MERGE_REQUEST_PROJECT_ID",
+            if l.positive { "!=" } else { "==" }
+        ),
+    }
+}
+
+/// The variable a text test reads: the branch of a branch pipeline only (unset for tags and merge
+/// requests), the merge request's branches only in merge request pipelines.
+pub(crate) fn text_var(subject: &Subject) -> String {
+    match subject {
+        Subject::Branch => "CI_COMMIT_BRANCH".into(),
+        Subject::Tag => "CI_COMMIT_TAG".into(),
+        Subject::PullRequestBase => "CI_MERGE_REQUEST_TARGET_BRANCH_NAME".into(),
+        Subject::PullRequestHead => "CI_MERGE_REQUEST_SOURCE_BRANCH_NAME".into(),
+        Subject::Repository => "CI_PROJECT_PATH".into(),
+        Subject::Actor => "GITLAB_USER_LOGIN".into(),
+        Subject::Input(name) => name.to_string(),
+        Subject::Var(name) => name.to_string(),
+        Subject::Matrix(axis) => axis.clone(),
+    }
+}
+
+/// The body of the `/…/i` pattern of a text test. Letters and digits stand for themselves (the
+/// `i` flag ignores their case); every other character is written `\xHH`, so the user's text
+/// never holds a `/`, `$`, quote, space or backslash that GitLab's lexer or its variable
+/// expansion could read.
+pub(crate) fn text_regex(op: TextOp, value: &str) -> String {
+    let mut body = String::new();
+    for c in value.chars() {
+        if c.is_ascii_alphanumeric() {
+            body.push(c);
+        } else {
+            body.push_str(&format!("\\x{:02x}", u32::from(c)));
+        }
+    }
+    match op {
+        TextOp::Equals => format!("^{body}$"),
+        TextOp::StartsWith => format!("^{body}"),
+        TextOp::EndsWith => format!("{body}$"),
+        TextOp::Contains => body,
     }
 }
 
@@ -319,6 +389,7 @@ pub(crate) fn job_rules(dnf: &Dnf, manual: bool) -> Vec<Rule> {
             let when = match (c.status, status_semantics, manual) {
                 (_, _, true) => Some(When::Manual),
                 (Status::Failure, _, false) => Some(When::OnFailure),
+                (Status::Succeeded, _, false) => Some(When::OnSuccess),
                 (Status::Always, _, false) | (Status::Success, true, false) => Some(When::Always),
                 (Status::Success, false, false) => None,
             };
@@ -621,6 +692,30 @@ mod tests {
                 Some(When::Manual)
             )]
         );
+    }
+
+    #[test]
+    fn text_tests_are_case_insensitive_anchored_regexes_of_escaped_text() {
+        assert_eq!(
+            ifs(&rules_of(
+                &(Subject::PullRequestBase.equals("main") & !Condition::fork())
+            )),
+            [(
+                Some(
+                    "$CI_MERGE_REQUEST_TARGET_BRANCH_NAME =~ /^main$/i && $CI_MERGE_REQUEST_SOURCE_PROJECT_ID == $CI_MERGE_REQUEST_PROJECT_ID"
+                ),
+                None
+            )]
+        );
+        assert_eq!(
+            ifs(&rules_of(&!Subject::Branch.starts_with("release/"))),
+            [(Some("$CI_COMMIT_BRANCH !~ /^release\\x2f/i"), None)]
+        );
+        assert_eq!(
+            text_regex(TextOp::Contains, "a' || $X/\\"),
+            "a\\x27\\x20\\x7c\\x7c\\x20\\x24X\\x2f\\x5c"
+        );
+        assert_eq!(text_regex(TextOp::EndsWith, "-rc"), "\\x2drc$");
     }
 
     #[test]

@@ -67,8 +67,10 @@ pub(crate) fn guard(condition: Option<&Condition>) -> Result<Guard, DnfError> {
 
 fn conj_test(conj: &Conj, grouped: bool) -> String {
     let mut tests: Vec<String> = Vec::new();
-    if conj.status == Status::Failure {
-        tests.push(FAILED.into());
+    match conj.status {
+        Status::Failure => tests.push(FAILED.into()),
+        Status::Succeeded => tests.push(NOT_FAILED.into()),
+        Status::Success | Status::Always => {}
     }
     tests.extend(conj.literals.iter().map(literal_test));
     if grouped && tests.len() > 1 {
@@ -89,6 +91,11 @@ fn literal_test(l: &Literal) -> String {
             expr::quote(super::rules::source(*e))
         ),
         Atom::Input(name, v) => format!("[ \"${{{name}:-}}\" {op} {} ]", expr::quote(v)),
+        Atom::Text(t) => crate::shell::text_test(&super::rules::text_var(&t.subject), t.op, &t.value, l.positive),
+        Atom::Fork => format!(
+            "[ \"${{CI_MERGE_REQUEST_SOURCE_PROJECT_ID:-}}\" {} \"${{CI_MERGE_REQUEST_PROJECT_ID:-}}\" ]",
+            if l.positive { "!=" } else { "=" }
+        ),
     }
 }
 
@@ -160,6 +167,14 @@ pub(crate) fn wrap(
         text = format!("if {test}; then\n{text}fi\n");
     }
     text
+}
+
+/// The entry after a step that exports state: the job's shell sources the step's state file
+/// (written only when the step succeeded), so every later step sees the exports
+/// (docs/SEMANTICS.md, section 17).
+pub(crate) fn source_state(index: usize) -> String {
+    let file = format!("\"${STEPS_DIR}/step-{}.state.sh\"", index + 1);
+    format!("if [ -f {file} ]; then . {file}; fi")
 }
 
 /// Generated text that runs in the job's own shell (an AWS role that exports credentials to the

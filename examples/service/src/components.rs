@@ -49,8 +49,10 @@ pub fn webhooks() -> Pipeline {
 /// (rolled back by CodeDeploy on its alarm), then smoke-tested with credentials decrypted from
 /// git by SOPS through the OIDC role.
 pub fn worker() -> Pipeline {
+    // The production deploy role is assumed only under the production environment; the jobs
+    // before and after it (registering, smoke-testing) use the worker's own role.
     let role =
-        |session: &str| AwsRole::new(Expr::var("WORKER_DEPLOY_ROLE_ARN"), acme_platform::REGION).session_name(session);
+        |variable: &str, session: &str| AwsRole::new(Expr::var(variable), acme_platform::REGION).session_name(session);
     let audit = Job::new("audit")
         .name("Dependency audit")
         .role(JobRole::SECURITY_SCAN)
@@ -68,7 +70,7 @@ pub fn worker() -> Pipeline {
         .needs("image")
         .env("IMAGE", OutputRef::new("image", "image"))
         .step(Step::checkout())
-        .step(Step::assume_aws_role(role("payments-worker-register")))
+        .step(Step::assume_aws_role(role("WORKER_ROLE_ARN", "payments-worker-register")))
         .step(Step::script(
             "jq --arg image \"$IMAGE\" '.containerDefinitions[0].image = $image' deploy/worker-taskdef.json > taskdef.json",
         ))
@@ -86,13 +88,13 @@ pub fn worker() -> Pipeline {
     let deploy = CodeDeploy::ecs("production", "payments-worker", "payments-worker-production", service)
         .tier(Tier::Production)
         .region(acme_platform::REGION)
-        .aws_role(role("payments-worker-deploy"))
+        .aws_role(role("WORKER_DEPLOY_ROLE_ARN", "payments-worker-deploy"))
         .approval(Approval::new().instructions("Check the settlement queue depth before approving."))
         .config(DeploymentConfig::EcsCanary10Percent5Minutes)
         .alarm("payments-worker-errors")
         .when(Condition::branch("main"))
         .needs("task-definition");
-    let smoke = SopsDecrypt::new(role("payments-worker-smoke"))
+    let smoke = SopsDecrypt::new(role("WORKER_ROLE_ARN", "payments-worker-smoke"))
         .file("deploy/smoke-credentials.enc.json", ".secrets/smoke-credentials.json")
         .apply(
             Job::new("smoke-test")

@@ -7,6 +7,7 @@
 //! - `cargo build -p example-service`: the build script regenerates them whenever
 //!   `src/pipelines.rs` changes, and only checks them under `CI=true`.
 
+pub mod access;
 pub mod components;
 pub mod governance;
 mod pipelines;

@@ -94,12 +94,13 @@ pub fn pipelines() -> Vec<Pipeline> {
     all
 }
 
-/// The generator both entry points run: every platform, ACME's policies, files under
-/// `examples/service/`.
+/// The generator both entry points run: every platform and the cloud side (`access.rs`),
+/// ACME's policies, files under `examples/service/`.
 pub fn generator() -> pipeline_core::Generator {
     pipeline_core::generator!()
         .output_root(env!("CARGO_MANIFEST_DIR"))
-        .backends(pipeline_templates::all())
+        .backends(pipeline_backends::platforms_with_aws_access(crate::access::access()))
+        .backend(pipeline_templates::Docs::new())
         .policies(governance::policies())
         .pipelines(pipelines())
 }

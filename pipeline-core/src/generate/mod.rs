@@ -13,6 +13,7 @@
 //!     .main(); // parses the command line, exits with 0, 1 (drift) or 2 (error)
 //! ```
 
+mod acknowledge;
 mod apply;
 mod build_script;
 pub mod cli;
@@ -438,7 +439,7 @@ impl Generator {
                 }
             }
         }
-        crate::semantics::apply_acknowledgements(&self.pipelines, &generated, &mut diagnostics);
+        acknowledge::apply_acknowledgements(&self.pipelines, &generated, &mut diagnostics);
         diagnostics.sort();
         if diagnostics.has_errors() {
             return Err(diagnostics);

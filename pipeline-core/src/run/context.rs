@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::condition::{Condition, Event};
+use crate::condition::{Condition, Event, JobResult, Subject};
 use crate::expr::{Builtin, Expr};
 use crate::pipeline::Pipeline;
 use crate::trigger::Trigger;
@@ -80,6 +80,13 @@ pub struct Context {
     pub actor: String,
     /// An id unique to this run.
     pub run_id: String,
+    /// The files changed since `--changed-since REF` (committed since it, and uncommitted);
+    /// `None` without a base, when path-filtered jobs run (docs/SEMANTICS.md, section 19).
+    pub changed_paths: Option<Vec<String>>,
+    /// The target branch of a pull request run (`--base`, default `main`).
+    pub base: Option<String>,
+    /// Whether a pull request run comes from a fork (`--fork`).
+    pub fork: bool,
 }
 
 /// The status of the jobs a job needs, or of the earlier steps of a job, for `Always` and
@@ -91,23 +98,97 @@ pub struct Status {
 }
 
 impl Context {
+    /// Whether a job with path filter `patterns` runs: no filter, no base, or a changed file
+    /// matches (see [`crate::changes`]).
+    pub fn changed(&self, patterns: &[String]) -> bool {
+        patterns.is_empty()
+            || self
+                .changed_paths
+                .as_ref()
+                .is_none_or(|files| files.iter().any(|f| crate::changes::matches(patterns, f)))
+    }
+
     /// The name of the ref being built (the tag, else the branch).
     pub fn ref_name(&self) -> &str {
         self.tag.as_deref().or(self.branch.as_deref()).unwrap_or("")
     }
 
-    /// Whether `condition` holds; `status` answers `Always` and `Failure`.
+    /// Whether `condition` holds; `status` answers `Always` and `Failure`. Matrix values hold no
+    /// text here: a step condition on them is decided by [`Context::holds_in`].
     pub fn holds(&self, condition: &Condition, status: Status) -> bool {
+        self.holds_in(condition, status, &[])
+    }
+
+    /// The text of `subject` in this run and matrix `cell`; `None` when the run has none (the
+    /// branch of a tag or pull request run, the pull request branches of a push).
+    pub fn subject(&self, subject: &Subject, cell: &[(String, String)]) -> Option<String> {
+        let pull_request = self.event == LocalEvent::PullRequest;
+        match subject {
+            Subject::Branch if pull_request || self.tag.is_some() => None,
+            Subject::Branch => self.branch.clone(),
+            Subject::Tag => self.tag.clone(),
+            Subject::PullRequestBase if pull_request => Some(self.base.clone().unwrap_or_else(|| "main".into())),
+            Subject::PullRequestHead if pull_request => self.branch.clone(),
+            Subject::PullRequestBase | Subject::PullRequestHead => None,
+            Subject::Repository => Some(self.repository.clone()),
+            Subject::Actor => Some(self.actor.clone()),
+            Subject::Input(name) => self.inputs.get(name.as_str()).cloned(),
+            Subject::Var(name) => std::env::var(name.as_str()).ok(),
+            Subject::Matrix(axis) => cell.iter().find(|(a, _)| a == axis).map(|(_, v)| v.clone()),
+        }
+    }
+
+    /// Whether `condition` holds in matrix `cell` (a step condition may read its values).
+    ///
+    /// ```
+    /// use pipeline_core::condition::Subject;
+    /// use pipeline_core::run::{Context, Status};
+    /// let ctx = Context::default();
+    /// let c = Subject::matrix("os").starts_with("Windows");
+    /// let cell = [("os".to_owned(), "windows-latest".to_owned())];
+    /// assert!(ctx.holds_in(&c, Status::default(), &cell));
+    /// assert!(!ctx.holds(&c, Status::default()));
+    /// ```
+    pub fn holds_in(&self, condition: &Condition, status: Status, cell: &[(String, String)]) -> bool {
+        self.eval(condition, status, cell, &[])
+    }
+
+    /// Whether a job's `condition` holds, given how each job it needs ended.
+    ///
+    /// ```
+    /// use pipeline_core::condition::JobResult;
+    /// use pipeline_core::run::{Context, Status};
+    /// use pipeline_core::Condition;
+    /// let c = Condition::need("build", JobResult::Failure);
+    /// let ctx = Context::default();
+    /// assert!(ctx.holds_for_job(&c, Status { failed: true }, &[("build", JobResult::Failure)]));
+    /// assert!(!ctx.holds_for_job(&c, Status::default(), &[("build", JobResult::Success)]));
+    /// ```
+    pub fn holds_for_job(&self, condition: &Condition, status: Status, needs: &[(&str, JobResult)]) -> bool {
+        self.eval(condition, status, &[], needs)
+    }
+
+    fn eval(
+        &self,
+        condition: &Condition,
+        status: Status,
+        cell: &[(String, String)],
+        needs: &[(&str, JobResult)],
+    ) -> bool {
+        let go = |c: &Condition| self.eval(c, status, cell, needs);
         match condition {
+            Condition::Need(job, result) => needs.iter().any(|(j, r)| *j == job.as_str() && r == result),
+            Condition::Text(t) => t.matches(self.subject(&t.subject, cell).as_deref()),
+            Condition::Fork => self.event == LocalEvent::PullRequest && self.fork,
             Condition::Always => true,
             Condition::Failure => status.failed,
             Condition::Branch(b) => self.tag.is_none() && self.branch.as_deref() == Some(b.as_str()),
             Condition::Tag => self.tag.is_some(),
             Condition::Event(e) => self.event.event() == *e,
             Condition::InputEquals(name, value) => self.inputs.get(name.as_str()) == Some(value),
-            Condition::And(cs) => cs.iter().all(|c| self.holds(c, status)),
-            Condition::Or(cs) => cs.iter().any(|c| self.holds(c, status)),
-            Condition::Not(c) => !self.holds(c, status),
+            Condition::And(cs) => cs.iter().all(go),
+            Condition::Or(cs) => cs.iter().any(go),
+            Condition::Not(c) => !go(c),
         }
     }
 
@@ -174,7 +255,9 @@ impl Context {
                 },
             },
             Expr::Input(name) => self.inputs.get(name.as_str()).cloned().unwrap_or_default(),
-            Expr::Secret(_) | Expr::Var(_) | Expr::Output(_) | Expr::Matrix(_) => lookup(part).unwrap_or_default(),
+            Expr::Secret(_) | Expr::Var(_) | Expr::Output(_) | Expr::StepOutput(_) | Expr::Matrix(_) => {
+                lookup(part).unwrap_or_default()
+            }
             Expr::Concat(inner) => inner
                 .iter()
                 .map(|p| self.value(p, workspace, lookup))

@@ -7,11 +7,13 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use super::cells::Instance;
 use super::context::{Context, Status};
 use super::mask::Masker;
-use super::plan::{Instance, Plan, PlannedJob, step_label};
+use super::plan::{Plan, PlannedJob, step_label};
 use super::process::{Engine, StepProcess, Stream};
 use super::report::{JobReport, JobStatus, Report, StepOutcome, StepReport};
+use super::state::{JobState, StateFiles};
 use super::store::{LocalCache, Store};
 use super::workspace::{RunDir, copy_files, is_inside, tracked_files};
 use crate::cloud::CloudRole;
@@ -50,6 +52,9 @@ pub struct Settings {
     pub cache_dir: Option<PathBuf>,
     /// Values of secrets and configuration variables (default: the process environment).
     pub host: Option<BTreeMap<String, String>>,
+    /// `--host-os-only`: skip the matrix cells (and jobs) whose runner has another OS than this
+    /// machine; without it they run here too.
+    pub host_os_only: bool,
 }
 
 /// Which manual approvals a run passes.
@@ -228,10 +233,24 @@ impl<'a, 'w> Executor<'a, 'w> {
             .collect();
         let verdict = if !waiting.is_empty() {
             skip(format!("waits for {} (approval)", waiting.join(", ")))
+        } else if !self.ctx.changed(&job.changed_paths) {
+            skip(format!("no file matching {} changed", job.changed_paths.join(", ")))
         } else {
             match &job.condition {
                 Some(c) if c.mentions_status() => {
-                    if self.ctx.holds(c, Status { failed: failed_need }) {
+                    let results: Vec<(&str, crate::condition::JobResult)> = needs
+                        .iter()
+                        .filter_map(|(n, a)| {
+                            use crate::condition::JobResult;
+                            match a {
+                                Agg::Succeeded => Some((*n, JobResult::Success)),
+                                Agg::Failed => Some((*n, JobResult::Failure)),
+                                Agg::NotRun => Some((*n, JobResult::Skipped)),
+                                Agg::Waiting => None,
+                            }
+                        })
+                        .collect();
+                    if self.ctx.holds_for_job(c, Status { failed: failed_need }, &results) {
                         None
                     } else {
                         skip(format!("condition is false: {c}"))
@@ -278,9 +297,16 @@ impl<'a, 'w> Executor<'a, 'w> {
         // Cells run one after the other; with `fail_fast(true)` a failed cell cancels the rest.
         let fail_fast = job.matrix.as_ref().and_then(|m| m.fail_fast) == Some(true);
         let mut failed_cell: Option<String> = None;
+        if planned.instances.iter().all(|i| i.skip.is_some()) {
+            result = Agg::NotRun;
+        }
         for inst in &planned.instances {
-            if let (true, Some(cell)) = (fail_fast, &failed_cell) {
-                let why = format!("fail fast: {cell} failed");
+            let skip = match (&inst.skip, fail_fast, &failed_cell) {
+                (Some(why), _, _) => Some(why.clone()),
+                (None, true, Some(cell)) => Some(format!("fail fast: {cell} failed")),
+                _ => None,
+            };
+            if let Some(why) = skip {
                 self.say(&format!("--- {} skipped: {why}", inst.name));
                 self.report.jobs.push(JobReport {
                     job: job.id.to_string(),
@@ -355,16 +381,19 @@ impl<'a, 'w> Executor<'a, 'w> {
         let deadline = started + Duration::from_secs(u64::from(plan.pipeline.timeout_of(job)) * 60);
         let mut failed = false;
         let mut caches: Vec<(String, Vec<String>)> = Vec::new();
+        let mut state = JobState::default();
         for (i, step) in job.steps.iter().enumerate() {
             let name = step_label(step);
             let runs = match &step.condition {
                 None => !failed,
-                Some(c) if c.mentions_status() => self.ctx.holds(c, Status { failed }),
-                Some(c) => !failed && self.ctx.holds(c, Status::default()),
+                Some(c) if c.mentions_status() => self.ctx.holds_in(c, Status { failed }, &inst.cell),
+                Some(c) => !failed && self.ctx.holds_in(c, Status::default(), &inst.cell),
             };
             if !runs {
                 let why = match &step.condition {
-                    Some(c) if !self.ctx.holds(c, Status { failed }) => format!("condition is false: {c}"),
+                    Some(c) if !self.ctx.holds_in(c, Status { failed }, &inst.cell) => {
+                        format!("condition is false: {c}")
+                    }
                     _ => "an earlier step failed".to_owned(),
                 };
                 steps.push(StepReport {
@@ -373,7 +402,21 @@ impl<'a, 'w> Executor<'a, 'w> {
                 });
                 continue;
             }
-            let env = self.step_env(plan, job, inst, step, &ws);
+            let mut env = self.step_env(plan, job, inst, step, &ws, &state);
+            let files = if step.state.is_empty() {
+                None
+            } else {
+                match StateFiles::create(&self.dir.path().join("state").join(self.seq.to_string()), i) {
+                    Ok(files) => {
+                        env.extend(files.vars());
+                        Some(files)
+                    }
+                    Err(e) => {
+                        log.push(format!("cannot create the step state files: {e}"));
+                        None
+                    }
+                }
+            };
             let outcome = self.step(
                 job,
                 inst,
@@ -386,6 +429,21 @@ impl<'a, 'w> Executor<'a, 'w> {
                 &mut outputs,
                 &mut caches,
             );
+            let outcome = match (outcome, &files) {
+                (StepOutcome::Passed, Some(files)) => {
+                    let cwd = ws.join(step.working_directory.as_deref().unwrap_or("."));
+                    match state.collect(step, files, &cwd) {
+                        Ok(()) => StepOutcome::Passed,
+                        Err(message) => {
+                            self.say(&format!("    | {message}"));
+                            log.push(message);
+                            StepOutcome::Failed(None)
+                        }
+                    }
+                }
+                (StepOutcome::Passed, None) if !step.state.is_empty() => StepOutcome::Failed(None),
+                (outcome, _) => outcome,
+            };
             let outcome = match outcome {
                 StepOutcome::Failed(c) if step.continue_on_error => StepOutcome::FailedContinued(c),
                 StepOutcome::Failed(c) => {
@@ -444,8 +502,8 @@ impl<'a, 'w> Executor<'a, 'w> {
         }
     }
 
-    /// The environment of a step: pipeline < job < step, each value evaluated for this run,
-    /// and `CI=true`.
+    /// The environment of a step: pipeline < job < exports of earlier steps < step, each value
+    /// evaluated for this run, and `CI=true`.
     fn step_env(
         &mut self,
         plan: &Plan<'_>,
@@ -453,6 +511,7 @@ impl<'a, 'w> Executor<'a, 'w> {
         inst: &Instance,
         step: &Step,
         ws: &Path,
+        state: &JobState,
     ) -> Vec<(String, String)> {
         let mut merged: Env = Env::new();
         for (k, v) in plan.pipeline.env.iter().chain(job.env.iter()).chain(step.env.iter()) {
@@ -465,12 +524,14 @@ impl<'a, 'w> Executor<'a, 'w> {
                 Expr::Secret(s) => self.host(s.as_str()),
                 Expr::Var(name) => self.host(name.as_str()),
                 Expr::Output(o) => self.store.output(o.job.as_str(), o.name.as_str()).cloned(),
+                Expr::StepOutput(o) => state.output(o.step.as_str(), o.name.as_str()),
                 Expr::Matrix(axis) => inst.cell.iter().find(|(a, _)| a == axis).map(|(_, v)| v.clone()),
                 _ => None,
             });
             out.retain(|(n, _)| n != k.as_str());
             out.push((k.to_string(), value));
         }
+        state.apply(&mut out, &|name| step.env.get(name).is_some());
         out
     }
 

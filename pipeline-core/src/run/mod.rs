@@ -24,12 +24,14 @@
 //! assert_eq!(report.exit_code(), 0);
 //! ```
 
+mod cells;
 mod context;
 mod exec;
 mod mask;
 mod plan;
 mod process;
 mod report;
+mod state;
 mod store;
 #[cfg(test)]
 mod tests;
@@ -40,10 +42,11 @@ use std::io::Write;
 use std::path::Path;
 use std::process::Command;
 
+pub use cells::Instance;
 pub use context::{Context, LocalEvent, Status, glob_match};
 pub use exec::{Approvals, MAX_OUTPUT_ENCODED, Settings, encoded_len};
 pub use mask::Masker;
-pub use plan::{Instance, Plan, PlannedJob};
+pub use plan::{Plan, PlannedJob};
 pub use process::{Engine, HOST_VARIABLES};
 pub use report::{JobReport, JobStatus, Report, StepOutcome, StepReport};
 
@@ -66,6 +69,10 @@ pub struct RunArgs {
     pub branch: Option<String>,
     /// `--tag T` (implies `--event tag`).
     pub tag: Option<String>,
+    /// `--base B`: the target branch of a pull request run (default `main`).
+    pub base: Option<String>,
+    /// `--fork`: the pull request run comes from a fork.
+    pub fork: bool,
     /// `--input k=v` (a manual run only).
     pub inputs: Vec<(String, String)>,
     /// `--approve`: pass manual approvals.
@@ -74,6 +81,13 @@ pub struct RunArgs {
     pub dry_run: bool,
     /// `--engine docker|podman`: run jobs that name an image in it.
     pub engine: Option<String>,
+    /// `--platform NAME`: run what that platform's file has (jobs and steps restricted to other
+    /// platforms are left out); every job when absent.
+    pub platform: Option<crate::platform::Platform>,
+    /// `--changed-since REF`: the base path-filtered jobs compare with (none: they run).
+    pub changed_since: Option<String>,
+    /// `--host-os-only`: run only the cells whose runner has this machine's OS.
+    pub host_os_only: bool,
     /// `--help`.
     pub help: bool,
 }
@@ -83,7 +97,8 @@ pub fn usage(name: &str, pipelines: &[&str]) -> String {
     format!(
         "\
 Usage: {name} run PIPELINE [--job ID] [--event EVENT] [--branch B] [--tag T]
-              [--input NAME=VALUE]... [--approve] [--dry-run] [--engine docker|podman]
+              [--base B] [--fork] [--input NAME=VALUE]... [--approve] [--dry-run] [--engine docker|podman]
+              [--host-os-only] [--platform github|gitlab|codepipeline] [--changed-since REF]
 
 Runs a pipeline on this machine, as docs/SEMANTICS.md describes: every job in a fresh copy
 of the repository's tracked files, every step in a fresh bash, secrets from the environment
@@ -95,10 +110,17 @@ of the repository's tracked files, every step in a fresh bash, secrets from the 
   --event EVENT   push (default), tag, pull-request, manual, schedule
   --branch B      the branch being built (default: the current branch)
   --tag T         the tag being built (implies --event tag)
+  --base B        a pull request's target branch (default: main; with --event pull-request)
+  --fork          the pull request comes from a fork (with --event pull-request)
   --input N=V     a manual run's input (repeatable; other events use the defaults)
   --approve       pass manual approvals
   --dry-run       print the plan (order, conditions, matrix cells) and run nothing
   --engine E      run jobs that name an image with docker or podman (default: on the host)
+  --platform P    run what platform P's file has (jobs and steps only on others left out)
+  --changed-since REF  path-filtered jobs run only if a matching file changed since REF
+                  (without it they run, as on a platform's run with no base)
+  --host-os-only  skip matrix cells and jobs whose runner has another OS than this machine
+                  (without it, every cell runs here, whatever its runner's OS)
 
 Exit status: 0 passed (or stopped at an approval), 1 a job failed, 2 invalid usage.
 ",
@@ -147,6 +169,7 @@ where
             }
             "--branch" => a.branch = Some(value("--branch")?),
             "--tag" => a.tag = Some(value("--tag")?),
+            "--base" => a.base = Some(value("--base")?),
             "--input" => {
                 let v = value("--input")?;
                 let (k, v) = v
@@ -155,11 +178,21 @@ where
                 a.inputs.push((k.to_owned(), v.to_owned()));
             }
             "--engine" => a.engine = Some(value("--engine")?),
-            "--approve" | "--dry-run" | "-h" | "--help" if inline.is_some() => {
+            "--changed-since" => a.changed_since = Some(value("--changed-since")?),
+            "--platform" => {
+                let v = value("--platform")?;
+                a.platform = Some(
+                    crate::platform::Platform::parse(&v)
+                        .ok_or_else(|| format!("unknown platform {v:?}; platforms: github, gitlab, codepipeline"))?,
+                );
+            }
+            "--approve" | "--dry-run" | "--fork" | "--host-os-only" | "-h" | "--help" if inline.is_some() => {
                 return Err(format!("{flag} takes no value"));
             }
             "--approve" => a.approve = true,
+            "--fork" => a.fork = true,
             "--dry-run" => a.dry_run = true,
+            "--host-os-only" => a.host_os_only = true,
             "-h" | "--help" => a.help = true,
             other if other.starts_with('-') => return Err(format!("unknown option {other:?}")),
             other if pipeline.is_none() => pipeline = Some(other.to_owned()),
@@ -171,6 +204,9 @@ where
     }
     if a.event == Some(LocalEvent::Tag) && a.tag.is_none() {
         return Err("--event tag needs --tag NAME".into());
+    }
+    if (a.base.is_some() || a.fork) && a.event != Some(LocalEvent::PullRequest) {
+        return Err("--base and --fork describe a pull request: they go with --event pull-request".into());
     }
     if a.tag.is_some() && a.branch.is_some() {
         return Err("--branch and --tag cannot be combined: a run builds one ref".into());
@@ -293,6 +329,30 @@ pub fn context(pipeline: &Pipeline, repo: &Path, args: &RunArgs) -> Result<Conte
         repository,
         actor: std::env::var("USER").unwrap_or_else(|_| "local".to_owned()),
         run_id,
+        changed_paths: match &args.changed_since {
+            None => None,
+            Some(base) => {
+                let not_a_commit = || format!("--changed-since {base}: not a commit of this repository");
+                if base.starts_with('-') {
+                    return Err(not_a_commit());
+                }
+                let out = Command::new("git")
+                    .args(["diff", "--name-only", base.as_str(), "--"])
+                    .current_dir(repo)
+                    .output()
+                    .ok()
+                    .filter(|o| o.status.success())
+                    .ok_or_else(not_a_commit)?;
+                Some(
+                    String::from_utf8_lossy(&out.stdout)
+                        .lines()
+                        .map(str::to_owned)
+                        .collect(),
+                )
+            }
+        },
+        base: args.base.clone(),
+        fork: args.fork,
     })
 }
 
@@ -306,7 +366,10 @@ pub fn execute(
     settings: &Settings,
     out: &mut dyn Write,
 ) -> Result<Report, String> {
-    let plan = Plan::new(pipeline, ctx, only)?;
+    let mut plan = Plan::new(pipeline, ctx, only)?;
+    if settings.host_os_only {
+        plan = plan.host_os_only(crate::runner::Os::host());
+    }
     let executor = exec::Executor::new(ctx, settings, repo, out)?;
     Ok(executor.run(&plan))
 }
@@ -347,11 +410,17 @@ where
         return EXIT_USAGE;
     };
     let diagnostics = crate::validate::validate(pipeline);
+    let seen = match args.platform {
+        Some(platform) => pipeline.for_platform(platform),
+        None => std::borrow::Cow::Borrowed(pipeline),
+    };
+    let pipeline: &Pipeline = &seen;
     if diagnostics.has_errors() {
         let _ = writeln!(stderr, "{diagnostics}");
         return EXIT_USAGE;
     }
     let settings = Settings {
+        host_os_only: args.host_os_only,
         approve: if args.approve { Approvals::All } else { Approvals::None },
         engine: match args.engine.as_deref() {
             None => None,
@@ -379,6 +448,11 @@ where
     if args.dry_run {
         return match Plan::new(pipeline, &ctx, args.job.as_deref()) {
             Ok(plan) => {
+                let plan = if args.host_os_only {
+                    plan.host_os_only(crate::runner::Os::host())
+                } else {
+                    plan
+                };
                 let _ = write!(stdout, "{}", plan.describe(&ctx));
                 0
             }

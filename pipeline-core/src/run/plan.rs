@@ -3,21 +3,13 @@
 
 use std::fmt::Write as _;
 
+use super::cells::{Instance, instances};
 use super::context::{Context, Status};
 use crate::graph::NeedsGraph;
 use crate::job::Job;
 use crate::pipeline::Pipeline;
+use crate::runner::Os;
 use crate::step::{Step, StepKind};
-
-/// One run of a job: the job itself, or one matrix cell of it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Instance {
-    /// The name shown in logs and the summary (`test` or `test: [stable, all]`, as GitLab names
-    /// matrix jobs).
-    pub name: String,
-    /// The cell's axis values, in axis order (empty without a matrix).
-    pub cell: Vec<(String, String)>,
-}
 
 /// A job in the plan.
 #[derive(Clone, Debug)]
@@ -162,8 +154,27 @@ impl<'a> Plan<'a> {
                 ),
             };
             let _ = writeln!(out, "     runs {when}");
+            if !job.changed_paths.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "     path filter {}: {}",
+                    job.changed_paths.join(", "),
+                    match (&ctx.changed_paths, ctx.changed(&job.changed_paths)) {
+                        (None, _) => "runs (no base; --changed-since REF compares)",
+                        (Some(_), true) => "a matching file changed",
+                        (Some(_), false) => "nothing matching changed, skipped",
+                    }
+                );
+            }
             if planned.instances.len() > 1 || !planned.instances[0].cell.is_empty() {
-                let names: Vec<&str> = planned.instances.iter().map(|i| i.name.as_str()).collect();
+                let names: Vec<String> = planned
+                    .instances
+                    .iter()
+                    .map(|i| match &i.skip {
+                        Some(why) => format!("{} (skipped: {why})", i.name),
+                        None => i.name.clone(),
+                    })
+                    .collect();
                 let _ = writeln!(out, "     matrix: {} cells: {}", names.len(), names.join("; "));
             }
             if job.environment.as_ref().is_some_and(|e| e.requires_approval()) {
@@ -239,26 +250,38 @@ pub(crate) fn step_label(step: &Step) -> String {
         })
 }
 
-/// The runs of a job: one per matrix cell, named as GitLab names them.
-fn instances(job: &Job) -> Vec<Instance> {
-    let cells = job.matrix.as_ref().map(|m| m.cells()).unwrap_or_default();
-    if cells.is_empty() {
-        return vec![Instance {
-            name: job.id.to_string(),
-            cell: Vec::new(),
-        }];
+impl Plan<'_> {
+    /// Skips the runs whose runner has another OS than `host` (`--host-os-only`); without it,
+    /// every cell runs on this machine whatever its runner's OS.
+    ///
+    /// ```
+    /// use pipeline_core::prelude::*;
+    /// use pipeline_core::run::{Context, LocalEvent, Plan};
+    /// let p = Pipeline::new("ci").on(Trigger::push()).job(
+    ///     Job::new("test")
+    ///         .matrix(Matrix::new().runners([Runner::linux(), Runner::windows()]))
+    ///         .step(Step::script("true")),
+    /// );
+    /// let ctx = Context { event: LocalEvent::Push, branch: Some("main".into()), ..Context::default() };
+    /// let plan = Plan::new(&p, &ctx, None).unwrap().host_os_only(Some(Os::Linux));
+    /// let skipped: Vec<bool> = plan.jobs[0].instances.iter().map(|i| i.skip.is_some()).collect();
+    /// assert_eq!(skipped, [false, true]);
+    /// # pipeline_core::validate::assert_valid(&p);
+    /// ```
+    #[must_use]
+    pub fn host_os_only(mut self, host: Option<Os>) -> Self {
+        for planned in &mut self.jobs {
+            for inst in &mut planned.instances {
+                if Some(inst.os) != host {
+                    inst.skip = Some(format!(
+                        "runs on {}, not this machine's OS (--host-os-only)",
+                        inst.os.as_str()
+                    ));
+                }
+            }
+        }
+        self
     }
-    cells
-        .into_iter()
-        .map(|cell| Instance {
-            name: format!(
-                "{}: [{}]",
-                job.id,
-                cell.iter().map(|(_, v)| *v).collect::<Vec<_>>().join(", ")
-            ),
-            cell: cell.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect(),
-        })
-        .collect()
 }
 
 #[cfg(test)]

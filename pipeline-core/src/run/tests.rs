@@ -224,3 +224,48 @@ fn a_pipeline_its_triggers_do_not_start_runs_nothing_and_says_why() {
         "{log}"
     );
 }
+
+/// A job whose first step exports a variable, a PATH entry and an output (docs/SEMANTICS.md,
+/// section 17), and whose later steps check them.
+fn state_job(first: &str) -> Job {
+    let meta = Step::script(first)
+        .id("meta")
+        .exports_env("GREETING")
+        .adds_path()
+        .exports_output("version");
+    let version = meta.output("version");
+    Job::new("state")
+        .env("GREETING", "from the job")
+        .step(meta)
+        .step(
+            Step::script("[ \"$GREETING\" = 'hello world' ] && [ \"$V\" = 1.2.3 ] && probe-tool | grep -qx tool")
+                .env("V", version),
+        )
+        .step(Step::script("[ \"$GREETING\" = own ]").env("GREETING", "own"))
+}
+
+#[test]
+fn step_state_reaches_later_steps_of_the_job() {
+    let repo = Repo::new("state");
+    let first = "mkdir -p bin && printf '#!/bin/sh\\necho tool\\n' > bin/probe-tool && chmod +x bin/probe-tool\n\
+                 echo 'GREETING=first' >> \"$PIPELINE_ENV\"\necho 'GREETING=hello world' >> \"$PIPELINE_ENV\"\n\
+                 echo bin >> \"$PIPELINE_PATH\"\necho 'version=1.2.3' >> \"$PIPELINE_OUTPUT\"\n";
+    let p = Pipeline::new("s").on(Trigger::push()).job(state_job(first));
+    crate::validate::assert_valid(&p);
+    let (report, log) = run_with(&p, &repo.0, &[]);
+    assert_eq!(*status(&report, "state"), JobStatus::Passed, "{log}");
+}
+
+#[test]
+fn an_undeclared_export_fails_the_step() {
+    let repo = Repo::new("state-undeclared");
+    let p = Pipeline::new("s")
+        .on(Trigger::push())
+        .job(state_job("echo 'OTHER=x' >> \"$PIPELINE_ENV\""));
+    let (report, log) = run_with(&p, &repo.0, &[]);
+    assert_eq!(*status(&report, "state"), JobStatus::Failed, "{log}");
+    assert!(
+        log.contains("OTHER in $PIPELINE_ENV is not declared by the step"),
+        "{log}"
+    );
+}

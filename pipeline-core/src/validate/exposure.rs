@@ -6,7 +6,7 @@
 //! with an empty value), and runs for pull requests from branches of the repository get them all.
 //! Either way the job is wrong for pull requests; the warning names the job and the secret.
 
-use crate::condition::{Condition, Event};
+use crate::condition::{Condition, Event, Subject};
 use crate::diagnostic::{Diagnostic, Diagnostics, Path};
 use crate::pipeline::Pipeline;
 use crate::trigger::Trigger;
@@ -27,6 +27,9 @@ fn on_pull_request(c: &Condition) -> Tri {
         Condition::Always => Tri::True,
         Condition::Failure | Condition::InputEquals(..) => Tri::Maybe,
         Condition::Branch(_) | Condition::Tag => Tri::False,
+        // The branch and tag subjects hold no text on a pull request run.
+        Condition::Text(t) if matches!(t.subject, Subject::Branch | Subject::Tag) => Tri::False,
+        Condition::Text(_) | Condition::Fork | Condition::Need(..) => Tri::Maybe,
         Condition::Event(e) => {
             if *e == Event::PullRequest {
                 Tri::True

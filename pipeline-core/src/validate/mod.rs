@@ -7,17 +7,23 @@
 //! By concept: the pipeline, its jobs and steps here; triggers (`triggers.rs`); values, scripts,
 //! paths and images (`values.rs`); artifacts and outputs between jobs (`flow.rs`); names equal
 //! but for case and reserved names (`names.rs`); ref names and globs (`refs.rs`); secrets
-//! reachable from pull requests and rollback environments (`exposure.rs`).
+//! reachable from pull requests and rollback environments (`exposure.rs`); runners (`runner.rs`);
+//! matrices: axes, runner axis, include/exclude, a matrix from an output (`matrix.rs`).
 
 mod exposure;
 mod flow;
+mod matrix;
 mod names;
+mod platforms;
 mod refs;
 mod runner;
+mod services;
+mod state;
 mod triggers;
 mod values;
 
 pub use exposure::runs_on_pull_request;
+pub use matrix::cell_name;
 pub use names::{RESERVED_NAMES, RESERVED_PREFIXES, reserved};
 pub use refs::{check_glob, check_ref_name};
 pub use triggers::check_cron;
@@ -123,6 +129,7 @@ type At<'a> = &'a dyn Fn() -> Path;
 enum Place {
     PipelineEnv,
     JobEnv,
+    StepEnv,
     ServiceEnv,
     ActionInput,
     EnvironmentUrl,
@@ -132,7 +139,10 @@ enum Place {
 
 impl Place {
     fn allows_secrets(self) -> bool {
-        matches!(self, Place::JobEnv | Place::ServiceEnv | Place::ActionInput)
+        matches!(
+            self,
+            Place::JobEnv | Place::StepEnv | Place::ServiceEnv | Place::ActionInput
+        )
     }
 
     fn allows_job_context(self) -> bool {
@@ -215,6 +225,8 @@ impl<'a> Validator<'a> {
         }
         self.jobs();
         names::check(self.p, &mut self.out);
+        platforms::check(self.p, &mut self.out);
+        platforms::changes(self.p, &mut self.out);
         exposure::check(self.p, &mut self.out);
         exposure::rollback_environments(self.p, &mut self.out);
     }
@@ -359,42 +371,9 @@ impl<'a> Validator<'a> {
                 Some("platforms allow at most 2 automatic retries".into()),
             );
         }
-        let axes: Vec<&str> = job
-            .matrix
-            .as_ref()
-            .map(|m| m.axes.keys().map(String::as_str).collect())
-            .unwrap_or_default();
+        let axes: Vec<&str> = job.matrix.as_ref().map(|m| m.keys_in_every_cell()).unwrap_or_default();
         if let Some(m) = &job.matrix {
-            if m.axes.is_empty() {
-                self.error("empty-matrix", path().field("matrix"), "matrix has no axes", None);
-            }
-            for (axis, values) in &m.axes {
-                let apath = || path().field(format!("matrix.{axis}"));
-                if !rules::is_var_name(axis) {
-                    self.error(
-                        "invalid-matrix-axis",
-                        apath(),
-                        format!("matrix axis {axis:?} is not a valid name"),
-                        Some("use letters, digits and '_' (not starting with a digit)".into()),
-                    );
-                }
-                if values.is_empty() {
-                    self.error(
-                        "empty-matrix-axis",
-                        apath(),
-                        format!("matrix axis {axis:?} has no values"),
-                        None,
-                    );
-                }
-                if values.iter().enumerate().any(|(k, v)| values[..k].contains(v)) {
-                    self.error(
-                        "duplicate-matrix-value",
-                        apath(),
-                        format!("matrix axis {axis:?} repeats a value"),
-                        None,
-                    );
-                }
-            }
+            self.matrix(job, m, path);
         }
         self.env(&job.env, &|| path().field("env"), Place::JobEnv, Some((job, &axes)));
         if let Some(image) = &job.runner.image {
@@ -443,7 +422,8 @@ impl<'a> Validator<'a> {
             }
         }
         if let Some(c) = &job.condition {
-            self.condition_inputs(c, &|| path().field("if"));
+            self.condition_inputs(c, &|| path().field("if"), None);
+            self.condition_needs(c, &|| path().field("if"), Some(&job.needs));
         }
         for (k, s) in job.services.iter().enumerate() {
             let spath = || path().field(format!("services.{}", s.name));
@@ -469,6 +449,7 @@ impl<'a> Validator<'a> {
                 self.image(&s.image, &spath);
             }
             self.env(&s.env, &|| spath().field("env"), Place::ServiceEnv, Some((job, &axes)));
+            services::command(s, &spath, &mut self.out);
         }
         self.job_outputs(job, path);
         for (i, step) in job.steps.iter().enumerate() {
@@ -492,7 +473,8 @@ impl<'a> Validator<'a> {
                     );
                 }
             }
-            self.env(&step.env, &|| spath().field("env"), Place::JobEnv, Some((job, &axes)));
+            self.env(&step.env, &|| spath().field("env"), Place::StepEnv, Some((job, &axes)));
+            self.step_state(job, i, &spath);
             if let Some(dir) = &step.working_directory {
                 if dir.trim().is_empty() || dir.contains(['\n', '\r']) {
                     self.error(
@@ -504,7 +486,8 @@ impl<'a> Validator<'a> {
                 }
             }
             if let Some(c) = &step.condition {
-                self.condition_inputs(c, &|| spath().field("if"));
+                self.condition_inputs(c, &|| spath().field("if"), Some(&axes));
+                self.condition_needs(c, &|| spath().field("if"), None);
             }
             match &step.kind {
                 StepKind::Script(body) => self.script(body, &|| spath().field("run")),

@@ -9,12 +9,13 @@ impl Validator<'_> {
     /// lowering escapes it) and GitLab would expand `$VAR` once for every cell of a matrix, so a
     /// runner per matrix cell would silently become one runner.
     pub(super) fn runner(&mut self, job: &Job, path: At<'_>) {
-        let names = job
-            .runner
-            .labels
-            .iter()
-            .map(|l| ("labels", l))
-            .chain(job.runner.pool.iter().map(|p| ("pool", p)));
+        let runners = std::iter::once(&job.runner).chain(job.matrix.iter().flat_map(|m| &m.runners));
+        let names = runners.flat_map(|r| {
+            r.labels
+                .iter()
+                .map(|l| ("labels", l))
+                .chain(r.pool.iter().map(|p| ("pool", p)))
+        });
         let mut reported = (false, false);
         for (field, name) in names {
             if !reported.0 && (name.trim().is_empty() || name.contains(['\n', '\r'])) {
@@ -36,7 +37,7 @@ impl Validator<'_> {
                         if field == "pool" { "pool name" } else { "label" }
                     ),
                     Some(
-                        "give each runner its own job (one job per OS or pool, built in a loop), with the runner's literal labels"
+                        "for a runner per matrix cell, use the runner axis: `Matrix::runners([Runner::linux(), Runner::macos(), ..])`"
                             .into(),
                     ),
                 );

@@ -155,6 +155,14 @@ impl Validator<'_> {
                 }
             }
         }
+        if !matches!(place, Place::StepEnv | Place::ActionInput) && value.step_outputs().next().is_some() {
+            self.error(
+                "misplaced-step-output",
+                path(),
+                "step outputs can only be used in the env or action inputs of a later step of the same job",
+                Some("read the output in the step that needs it: `.env(\"NAME\", step.output(\"...\"))`".into()),
+            );
+        }
         if (!place.allows_job_context() || place == Place::Concurrency) && value.outputs().next().is_some() {
             self.error(
                 "misplaced-output",
@@ -194,9 +202,76 @@ impl Validator<'_> {
         }
     }
 
-    pub(super) fn condition_inputs(&mut self, c: &crate::condition::Condition, path: At<'_>) {
+    /// The jobs a condition reads the result of: jobs this job needs, on a job (`needs`), never on
+    /// a step (`None`).
+    pub(super) fn condition_needs(
+        &mut self,
+        c: &crate::condition::Condition,
+        path: At<'_>,
+        needs: Option<&[crate::id::JobId]>,
+    ) {
+        let mut named = Vec::new();
+        c.visit(&mut |c| {
+            if let crate::condition::Condition::Need(job, _) = c {
+                named.push(job.clone());
+            }
+        });
+        for job in named {
+            match needs {
+                None => self.error(
+                    "need-in-step-condition",
+                    path(),
+                    format!("a step condition reads the result of job {:?}", job.as_str()),
+                    Some("put the test on a job that needs it: a step only sees the earlier steps of its job (`Condition::failure()`)".into()),
+                ),
+                Some(needs) if !needs.contains(&job) => self.error(
+                    "undeclared-need",
+                    path(),
+                    format!("the condition reads the result of job {:?}, which the job does not need", job.as_str()),
+                    Some(format!("add `.needs({:?})`: a job sees the results of the jobs it needs only", job.as_str())),
+                ),
+                Some(_) => {}
+            }
+        }
+    }
+
+    /// The inputs, text values and matrix axes of a condition; `axes`: those of the job when the
+    /// condition is a step's (`None` on a job: no platform knows the cell when it decides whether
+    /// a job runs).
+    pub(super) fn condition_inputs(&mut self, c: &crate::condition::Condition, path: At<'_>, axes: Option<&[&str]>) {
         for input in c.inputs() {
             self.input_exists(input.as_str(), &path);
+        }
+        for t in c.text_tests() {
+            if let Some(problem) = t.problem() {
+                self.error(
+                    "invalid-condition-value",
+                    path(),
+                    problem,
+                    Some("compare with a non-empty, single-line, printable ASCII string: every platform then ignores ASCII case the same way".into()),
+                );
+            }
+        }
+        for axis in c.matrix_axes() {
+            match axes {
+                None => self.error(
+                    "matrix-in-job-condition",
+                    path(),
+                    format!("a job condition reads matrix value {axis:?}"),
+                    Some("put the test on the steps (`Step::when`): GitHub and GitLab decide whether a job runs before they expand its matrix".into()),
+                ),
+                Some(axes) if !axes.contains(&axis) => self.error(
+                    "unknown-matrix-axis",
+                    path(),
+                    format!("the condition reads matrix value {axis:?}, which the job's matrix does not have"),
+                    Some(if axes.is_empty() {
+                        "give the job a matrix with that axis, or drop the test".into()
+                    } else {
+                        format!("its axes: {}", axes.join(", "))
+                    }),
+                ),
+                Some(_) => {}
+            }
         }
         let mut problems = Vec::new();
         c.visit(&mut |c| {

@@ -11,7 +11,7 @@
 //! of the document, it is rewritten in place as a double-quoted string (it is the last thing in the
 //! output at that moment).
 
-use serde::ser::{self, Serialize};
+use serde_core::ser::{self, Serialize};
 
 use super::error::Error;
 use super::index::KeySet;

@@ -123,7 +123,7 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-impl serde::ser::Error for Error {
+impl serde_core::ser::Error for Error {
     fn custom<T: fmt::Display>(msg: T) -> Self {
         Error::new(msg.to_string())
     }

@@ -1,7 +1,7 @@
 //! JSON emission (2-space indent, same key order, comments dropped): a `serde::Serializer` that
 //! writes JSON text as it goes; the compact form is the same text without the layout.
 
-use serde::ser::{self, Serialize};
+use serde_core::ser::{self, Serialize};
 
 use super::error::Error;
 use super::index::KeySet;

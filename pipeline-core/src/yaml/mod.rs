@@ -107,7 +107,7 @@ pub use value::{Map, Value};
 /// let err = to_value(&vec![1.5f64]).unwrap_err();
 /// assert_eq!(err.path(), "[0]");
 /// ```
-pub fn to_value<T: serde::Serialize + ?Sized>(value: &T) -> Result<Value, Error> {
+pub fn to_value<T: serde_core::Serialize + ?Sized>(value: &T) -> Result<Value, Error> {
     value.serialize(ser::ValueSerializer)
 }
 
@@ -207,7 +207,7 @@ pub fn to_string(value: &Value) -> Result<String, Error> {
 /// let err = to_yaml_string(&BTreeMap::from([("steps", vec![None, Some(1.5f64)])])).unwrap_err();
 /// assert_eq!(err.path(), "steps[1]");
 /// ```
-pub fn to_yaml_string<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, Error> {
+pub fn to_yaml_string<T: serde_core::Serialize + ?Sized>(value: &T) -> Result<String, Error> {
     let mut out = String::new();
     emit::write_yaml(&mut out, value)?;
     Ok(out)
@@ -223,7 +223,7 @@ pub fn to_yaml_string<T: serde::Serialize + ?Sized>(value: &T) -> Result<String,
 /// assert!(pipeline_core::yaml::append_yaml(&mut file, &[1.5f64]).is_err());
 /// assert_eq!(file, "# generated\n- a\n- 'on'\n");
 /// ```
-pub fn append_yaml<T: serde::Serialize + ?Sized>(out: &mut String, value: &T) -> Result<(), Error> {
+pub fn append_yaml<T: serde_core::Serialize + ?Sized>(out: &mut String, value: &T) -> Result<(), Error> {
     emit::write_yaml(out, value)
 }
 
@@ -276,7 +276,7 @@ pub fn to_json_string(value: &Value) -> Result<String, Error> {
 ///     "[\n  {\n    \"Name\": \"Build\",\n    \"RunOrder\": 1,\n    \"Version\": \"1\"\n  }\n]\n"
 /// );
 /// ```
-pub fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, Error> {
+pub fn to_json<T: serde_core::Serialize + ?Sized>(value: &T) -> Result<String, Error> {
     let mut out = String::new();
     json::write_json(&mut out, value)?;
     Ok(out)
@@ -289,7 +289,7 @@ pub fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, Error>
 /// pipeline_core::yaml::append_json(&mut out, &[("a", 1)]).unwrap();
 /// assert_eq!(out, "[\n  [\n    \"a\",\n    1\n  ]\n]\n");
 /// ```
-pub fn append_json<T: serde::Serialize + ?Sized>(out: &mut String, value: &T) -> Result<(), Error> {
+pub fn append_json<T: serde_core::Serialize + ?Sized>(out: &mut String, value: &T) -> Result<(), Error> {
     json::write_json(out, value)
 }
 

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use serde::ser::{self, Serialize};
+use serde_core::ser::{self, Serialize};
 
 use super::error::Error;
 use super::value::{Map, Value};

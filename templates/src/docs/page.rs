@@ -140,6 +140,7 @@ fn describe(e: &Expr) -> String {
         Expr::Secret(s) => format!("<secret {s}>"),
         Expr::Input(i) => format!("<input {i}>"),
         Expr::Output(o) => format!("<output {} of {}>", o.name, o.job),
+        Expr::StepOutput(o) => format!("<output {} of step {}>", o.name, o.step),
         Expr::Matrix(a) => format!("<matrix {a}>"),
         Expr::Var(v) => format!("<variable {v}>"),
         Expr::Concat(parts) => parts.iter().map(describe).collect(),

@@ -1,4 +1,9 @@
-//! Steps: the units of work inside a job.
+//! Steps: the units of work inside a job, and the state they hand to later steps
+//! ([`state`]).
+
+pub mod state;
+
+pub use state::StepState;
 
 use crate::action::ActionStep;
 use crate::artifact::{Download, Upload};
@@ -6,9 +11,10 @@ use crate::cache::Cache;
 use crate::cloud::{AwsRole, CloudRole};
 use crate::condition::Condition;
 use crate::env::Env;
-use crate::expr::Expr;
+use crate::expr::{Expr, StepOutput};
 use crate::extension::{Extension, Extensions};
 use crate::id::{ArtifactName, OutputName, StepId, VarName};
+use crate::platform::Platforms;
 
 /// Checks out the repository at the commit being built.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -100,6 +106,10 @@ pub struct Step {
     pub working_directory: Option<String>,
     /// Typed platform-specific settings (see [`crate::extension`]).
     pub extensions: Extensions,
+    /// The platforms the step exists on (every platform by default; see [`Step::only_on`]).
+    pub platforms: Platforms,
+    /// What the step exports to the later steps of its job ([`StepState`]).
+    pub state: StepState,
 }
 
 impl Step {
@@ -113,6 +123,8 @@ impl Step {
             continue_on_error: false,
             working_directory: None,
             extensions: Extensions::new(),
+            platforms: Platforms::all(),
+            state: StepState::default(),
         }
     }
 
@@ -182,6 +194,25 @@ impl Step {
         self
     }
 
+    /// Keeps the step on these platforms only: the job's other platforms do not run it (see
+    /// [`crate::platform`]).
+    ///
+    /// ```
+    /// use pipeline_core::prelude::*;
+    /// use pipeline_core::Platform;
+    /// let job = Job::new("test")
+    ///     .step(Step::script("cargo test"))
+    ///     .step(Step::script("./upload-coverage.sh").only_on(Platform::Gitlab));
+    /// let pipeline = Pipeline::new("ci").on(Trigger::push()).job(job);
+    /// assert_eq!(pipeline.for_platform(Platform::Github).jobs[0].steps.len(), 1);
+    /// # pipeline_core::validate::assert_valid(&pipeline);
+    /// ```
+    #[must_use]
+    pub fn only_on(mut self, platforms: impl Into<Platforms>) -> Self {
+        self.platforms = platforms.into();
+        self
+    }
+
     /// Sets the display name.
     #[must_use]
     pub fn name(mut self, name: impl Into<String>) -> Self {
@@ -222,6 +253,69 @@ impl Step {
     pub fn extend<T: Extension + Clone + PartialEq>(mut self, settings: T) -> Self {
         self.extensions.insert(settings);
         self
+    }
+
+    /// Exports environment variable `name` to the later steps of the job: the step writes
+    /// `NAME=value` to the file `$PIPELINE_ENV` (see [`state`]).
+    ///
+    /// ```
+    /// use pipeline_core::prelude::*;
+    /// let job = Job::new("build")
+    ///     .step(Step::script("echo \"CC=clang\" >> \"$PIPELINE_ENV\"").exports_env("CC"))
+    ///     .step(Step::script("\"$CC\" --version"));
+    /// # pipeline_core::validate::assert_valid(&Pipeline::new("ci").on(Trigger::push()).job(job));
+    /// ```
+    #[must_use]
+    pub fn exports_env(mut self, name: impl Into<VarName>) -> Self {
+        self.state.env.push(name.into());
+        self
+    }
+
+    /// Lets the step add directories to `PATH` for the later steps of the job: it writes one
+    /// directory per line to the file `$PIPELINE_PATH` (see [`state`]).
+    ///
+    /// ```
+    /// use pipeline_core::prelude::*;
+    /// let job = Job::new("build")
+    ///     .step(Step::script("mkdir -p bin && echo bin >> \"$PIPELINE_PATH\"").adds_path())
+    ///     .step(Step::script("echo \"$PATH\""));
+    /// # pipeline_core::validate::assert_valid(&Pipeline::new("ci").on(Trigger::push()).job(job));
+    /// ```
+    #[must_use]
+    pub fn adds_path(mut self) -> Self {
+        self.state.path = true;
+        self
+    }
+
+    /// Exports output `name` to the later steps of the job: the step writes `name=value` to the
+    /// file `$PIPELINE_OUTPUT`; later steps read it with [`Step::output`] (the step needs an id).
+    ///
+    /// ```
+    /// use pipeline_core::prelude::*;
+    /// let meta = Step::script("echo \"sha=$(git rev-parse HEAD)\" >> \"$PIPELINE_OUTPUT\"")
+    ///     .id("meta")
+    ///     .exports_output("sha");
+    /// assert_eq!(meta.state.outputs[0], "sha");
+    /// # pipeline_core::validate::assert_valid(&Pipeline::new("ci").on(Trigger::push()).job(Job::new("b").step(meta)));
+    /// ```
+    #[must_use]
+    pub fn exports_output(mut self, name: impl Into<OutputName>) -> Self {
+        self.state.outputs.push(name.into());
+        self
+    }
+
+    /// A handle on output `name` of this step, for the `env` of a later step of the same job.
+    /// Validation checks that the step has an id and exports the output (`unknown-step-output`).
+    ///
+    /// ```
+    /// use pipeline_core::prelude::*;
+    /// let meta = Step::script("echo \"n=1\" >> \"$PIPELINE_OUTPUT\"").id("meta").exports_output("n");
+    /// assert_eq!(meta.output("n"), StepOutput::new("meta", "n"));
+    /// # let read = Step::script("echo \"$N\"").env("N", meta.output("n"));
+    /// # pipeline_core::validate::assert_valid(&Pipeline::new("ci").on(Trigger::push()).job(Job::new("b").step(meta).step(read)));
+    /// ```
+    pub fn output(&self, name: impl Into<OutputName>) -> StepOutput {
+        StepOutput::new(self.id.clone().unwrap_or_else(|| StepId::new("")), name)
     }
 
     /// The id as a string, if any.

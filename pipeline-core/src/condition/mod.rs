@@ -3,7 +3,13 @@
 
 use std::ops;
 
-use crate::id::InputName;
+use crate::id::{InputName, JobId, VarName};
+
+mod need;
+mod text;
+
+pub use need::JobResult;
+pub use text::{Subject, TextOp, TextTest};
 
 /// What started a run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -55,6 +61,13 @@ pub enum Condition {
     Event(Event),
     /// A manual input has this value.
     InputEquals(InputName, String),
+    /// A subject of the run compared with a string, ASCII case ignored ([`Subject::equals`] and
+    /// its siblings).
+    Text(TextTest),
+    /// The run is for a pull request whose source branch lives in another repository (a fork).
+    Fork,
+    /// A job this job needs ended with this result (job conditions only; [`Condition::need`]).
+    Need(JobId, JobResult),
     /// All of them.
     And(Vec<Condition>),
     /// Any of them.
@@ -89,6 +102,36 @@ impl Condition {
         Condition::Always
     }
 
+    /// The run is for a pull request from a fork: false on every other event.
+    ///
+    /// ```
+    /// use pipeline_core::{Condition, Event};
+    /// // Secrets-free checks for forks, the deploy preview only for pull requests from here.
+    /// let preview = Condition::event(Event::PullRequest) & !Condition::fork();
+    /// assert_eq!(preview.to_string(), "started by pull request and not from a fork");
+    /// ```
+    pub fn fork() -> Self {
+        Condition::Fork
+    }
+
+    /// Job `job`, which this job needs, ended with `result`. Like `failure()` and `always()`, it
+    /// replaces the implicit "every needed job succeeded".
+    ///
+    /// ```
+    /// use pipeline_core::condition::JobResult;
+    /// use pipeline_core::prelude::*;
+    /// let build = Job::new("build").step(Step::script("make"));
+    /// let report = Job::new("report")
+    ///     .needs(&build)
+    ///     .when(Condition::need("build", JobResult::Failure))
+    ///     .step(Step::script("./report-failure.sh"));
+    /// assert!(report.condition.as_ref().is_some_and(Condition::mentions_status));
+    /// # pipeline_core::validate::assert_valid(&Pipeline::new("p").on(Trigger::push()).job(build).job(report));
+    /// ```
+    pub fn need(job: impl Into<JobId>, result: JobResult) -> Self {
+        Condition::Need(job.into(), result)
+    }
+
     /// Manual input `name` equals `value`.
     pub fn input_equals(name: impl Into<InputName>, value: impl Into<String>) -> Self {
         Condition::InputEquals(name.into(), value.into())
@@ -97,7 +140,7 @@ impl Condition {
     /// Whether the condition (anywhere inside) depends on the status of earlier jobs.
     pub fn mentions_status(&self) -> bool {
         match self {
-            Condition::Always | Condition::Failure => true,
+            Condition::Always | Condition::Failure | Condition::Need(..) => true,
             Condition::And(cs) | Condition::Or(cs) => cs.iter().any(Condition::mentions_status),
             Condition::Not(c) => c.mentions_status(),
             _ => false,
@@ -107,9 +150,59 @@ impl Condition {
     /// Every input the condition reads.
     pub fn inputs(&self) -> Vec<&InputName> {
         let mut out = Vec::new();
+        self.visit(&mut |c| match c {
+            Condition::InputEquals(name, _)
+            | Condition::Text(TextTest {
+                subject: Subject::Input(name),
+                ..
+            }) => out.push(name),
+            _ => {}
+        });
+        out
+    }
+
+    /// Every configuration variable the condition reads.
+    pub fn vars(&self) -> Vec<&VarName> {
+        let mut out = Vec::new();
         self.visit(&mut |c| {
-            if let Condition::InputEquals(name, _) = c {
+            if let Condition::Text(TextTest {
+                subject: Subject::Var(name),
+                ..
+            }) = c
+            {
                 out.push(name);
+            }
+        });
+        out
+    }
+
+    /// Every matrix axis the condition reads.
+    ///
+    /// ```
+    /// use pipeline_core::condition::Subject;
+    /// let c = Subject::matrix("os").equals("windows") | Subject::matrix("rust").equals("nightly");
+    /// assert_eq!(c.matrix_axes(), ["os", "rust"]);
+    /// ```
+    pub fn matrix_axes(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        self.visit(&mut |c| {
+            if let Condition::Text(TextTest {
+                subject: Subject::Matrix(axis),
+                ..
+            }) = c
+            {
+                out.push(axis.as_str());
+            }
+        });
+        out
+    }
+
+    /// Every text test of the condition.
+    pub fn text_tests(&self) -> Vec<&TextTest> {
+        let mut out = Vec::new();
+        self.visit(&mut |c| {
+            if let Condition::Text(t) = c {
+                out.push(t);
             }
         });
         out
@@ -257,6 +350,9 @@ impl std::fmt::Display for Condition {
                 Condition::Tag => f.write_str("a tag is built"),
                 Condition::Event(e) => write!(f, "started by {}", e.name()),
                 Condition::InputEquals(i, v) => write!(f, "input {:?} is {v:?}", i.as_str()),
+                Condition::Text(t) => write!(f, "{t}"),
+                Condition::Fork => f.write_str("from a fork"),
+                Condition::Need(j, r) => write!(f, "job {:?} ended in {}", j.as_str(), r.name()),
                 Condition::And(cs) => list(cs, " and ", f),
                 Condition::Or(cs) => list(cs, " or ", f),
                 Condition::Not(c) => {

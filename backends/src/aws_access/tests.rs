@@ -1,0 +1,185 @@
+//! The settings' diagnostics, the guardrails and the trust each job gets.
+
+use pipeline_core::backend::{Backend, Header, RenderContext};
+use pipeline_core::diagnostic::Diagnostics;
+use pipeline_core::prelude::*;
+
+use super::{AccessRole, AwsAccess, Grant};
+
+fn ctx() -> RenderContext {
+    RenderContext {
+        header: Header::new("g", "s", "c"),
+        root_in_repository: String::new(),
+    }
+}
+
+fn assume(var: &str) -> Step {
+    Step::assume_aws_role(AwsRole::new(Expr::var(var), "eu-west-1"))
+}
+
+fn deploy(env: &str, tier: Tier, var: &str) -> Job {
+    Job::new(format!("{env}-deploy"))
+        .environment(Environment::new(env).tier(tier))
+        .step(assume(var))
+        .step(Step::script("true"))
+}
+
+fn pipeline(jobs: Vec<Job>) -> Pipeline {
+    let mut p = Pipeline::new("delivery")
+        .on(Trigger::push().branches(["main"]))
+        .on(Trigger::pull_request());
+    for j in jobs {
+        p = p.job(j);
+    }
+    p
+}
+
+fn access() -> AwsAccess {
+    AwsAccess::new("api")
+        .github_repository("acme/api")
+        .gitlab_project("acme/api")
+        .codepipeline("222222222222", "bucket")
+        .role(AccessRole::new("PROD_ROLE_ARN", "111111111111", "api-prod").grant(Grant::lambda_deploy(["api"])))
+}
+
+fn generate(access: &AwsAccess, pipelines: &[Pipeline]) -> (Vec<(String, String)>, Diagnostics) {
+    let mut diagnostics = Diagnostics::new();
+    let files = access.generate(pipelines, &ctx(), &mut diagnostics);
+    (
+        files.into_iter().map(|f| (f.path.to_string(), f.contents)).collect(),
+        diagnostics,
+    )
+}
+
+#[test]
+fn each_missing_identity_is_an_error_naming_its_setting_and_nothing_is_generated() {
+    let p = pipeline(vec![deploy("production", Tier::Production, "PROD_ROLE_ARN")]);
+    let bare = AwsAccess::new("api").role(AccessRole::new("PROD_ROLE_ARN", "111111111111", "api-prod"));
+    let (files, d) = generate(&bare, std::slice::from_ref(&p));
+    assert!(files.is_empty());
+    let hints: Vec<String> = d.errors().map(|e| format!("{e:?}")).collect();
+    for setting in ["github_repository", "gitlab_project", "codepipeline"] {
+        assert!(
+            hints.iter().any(|h| h.contains(&format!("AwsAccess::{setting}("))),
+            "{setting}: {hints:?}"
+        );
+    }
+    // Only the platforms targeted need an identity.
+    let (files, d) = generate(&bare.clone().platforms(["github"]).github_repository("acme/api"), &[p]);
+    assert!(!d.has_errors(), "{d:?}");
+    assert!(
+        files
+            .iter()
+            .any(|(path, _)| path == "aws-access/111111111111.template.yml")
+    );
+}
+
+#[test]
+fn an_undeclared_role_or_a_bad_account_is_an_error() {
+    let p = pipeline(vec![deploy("production", Tier::Production, "OTHER_ROLE_ARN")]);
+    let (files, d) = generate(&access(), &[p]);
+    assert!(files.is_empty());
+    assert!(d.contains_code("aws-access-undeclared-role"), "{d:?}");
+    let bad = access().role(AccessRole::new("X", "12345", "x"));
+    let (_, d) = generate(
+        &bad,
+        &[pipeline(vec![deploy("production", Tier::Production, "PROD_ROLE_ARN")])],
+    );
+    assert!(d.contains_code("aws-access-account"), "{d:?}");
+}
+
+#[test]
+fn a_production_role_outside_production_and_a_shared_break_glass_role_are_errors() {
+    let p = pipeline(vec![
+        deploy("production", Tier::Production, "PROD_ROLE_ARN"),
+        Job::new("smoke")
+            .step(assume("PROD_ROLE_ARN"))
+            .step(Step::script("true")),
+    ]);
+    let (files, d) = generate(&access(), &[p]);
+    assert!(files.is_empty());
+    assert!(d.contains_code("aws-access-production-role"), "{d:?}");
+
+    let glass = Job::new("run")
+        .role(JobRole::new("break-glass"))
+        .environment(Environment::new("break-glass"))
+        .step(assume("GLASS_ROLE_ARN"));
+    let other = deploy("staging", Tier::Staging, "GLASS_ROLE_ARN");
+    let a = access().role(AccessRole::new("GLASS_ROLE_ARN", "111111111111", "api-glass"));
+    let (_, d) = generate(&a, &[pipeline(vec![glass.clone(), other])]);
+    assert!(d.contains_code("aws-access-break-glass-role"), "{d:?}");
+    let (files, d) = generate(&a, &[pipeline(vec![glass])]);
+    assert!(!d.has_errors(), "{d:?}");
+    let template = &files
+        .iter()
+        .find(|(p, _)| p.ends_with("111111111111.template.yml"))
+        .expect("as generated")
+        .1;
+    assert!(template.contains("BreakGlassAlert:"), "{template}");
+    assert!(
+        template.contains("- arn:aws:iam::111111111111:role/api-glass"),
+        "{template}"
+    );
+}
+
+#[test]
+fn trust_names_the_environment_or_the_refs_and_never_pull_requests() {
+    let p = pipeline(vec![
+        deploy("production", Tier::Production, "PROD_ROLE_ARN"),
+        Job::new("report").step(assume("READ_ROLE_ARN")),
+    ])
+    .on(Trigger::push().tags(["v*"]));
+    let a = access().role(AccessRole::new("READ_ROLE_ARN", "111111111111", "api-read"));
+    let (files, d) = generate(&a, &[p]);
+    assert!(!d.has_errors(), "{d:?}");
+    let t = &files
+        .iter()
+        .find(|(p, _)| p.ends_with("111111111111.template.yml"))
+        .expect("as generated")
+        .1;
+    for expected in [
+        "repo:acme/api:environment:production:job_workflow_ref:acme/api/.github/workflows/delivery.yml@refs/heads/main",
+        "repo:acme/api:ref:refs/heads/main:job_workflow_ref:acme/api/.github/workflows/delivery.yml@refs/heads/main",
+        "project_path:acme/api:ref_type:branch:ref:main",
+        "project_path:acme/api:ref_type:tag:ref:v*",
+        "StringLike:",
+        "- arn:aws:iam::222222222222:role/api-codebuild",
+    ] {
+        assert!(t.contains(expected), "{expected} in\n{t}");
+    }
+    assert!(!t.contains("pull_request"), "{t}");
+    assert!(!t.contains("refs/heads/*"), "{t}");
+    // The pipeline runs on pull requests with the shared CodeBuild role: a named warning.
+    assert!(d.contains_code("aws-access-codebuild-pull-request"), "{d:?}");
+    assert!(d.contains_code("aws-access-gitlab-environment"), "{d:?}");
+    let page = &files
+        .iter()
+        .find(|(p, _)| p == "docs/aws-access/g.md")
+        .expect("as generated")
+        .1;
+    assert!(page.contains("```mermaid\nflowchart LR\n"), "{page}");
+    assert!(
+        page.contains("| delivery | production-deploy | api-prod (PROD\\_ROLE\\_ARN) | 111111111111 |"),
+        "{page}"
+    );
+}
+
+#[test]
+fn a_pipeline_on_every_branch_is_narrowed_to_the_default_branch_with_a_warning() {
+    let p = Pipeline::new("ci")
+        .on(Trigger::push())
+        .job(Job::new("upload").step(assume("READ_ROLE_ARN")));
+    let a = access()
+        .platforms(["github"])
+        .default_branch("trunk")
+        .role(AccessRole::new("READ_ROLE_ARN", "111111111111", "api-read"));
+    let (files, d) = generate(&a, &[p]);
+    assert!(d.contains_code("aws-access-default-branch-only"), "{d:?}");
+    let t = &files
+        .iter()
+        .find(|(p, _)| p.ends_with("111111111111.template.yml"))
+        .expect("as generated")
+        .1;
+    assert!(t.contains("repo:acme/api:ref:refs/heads/trunk:"), "{t}");
+    assert!(!t.contains("GitlabOidcProvider"), "{t}");
+}
