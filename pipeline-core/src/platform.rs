@@ -3,7 +3,7 @@
 //! Most of a pipeline is portable, but real pipelines carry a few jobs or steps that only make
 //! sense on one platform (a GitHub-only attestation, a GitLab-only Pages job). A job or step
 //! restricted with `.only_on(..)` is removed from what the other platforms see:
-//! [`Pipeline::for_platform`] is exactly the pipeline a backend lowers. A job that stays on a
+//! [`Pipeline::for_platform`](crate::Pipeline::for_platform) is exactly the pipeline a backend lowers. A job that stays on a
 //! platform and needs a job that does not is a validation error (`need-absent-on-platform`).
 //!
 //! ```

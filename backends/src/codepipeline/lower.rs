@@ -54,7 +54,7 @@ pub struct Lowered {
     pub pipeline: model::Pipeline,
     /// The value of every template parameter: its known value, or a placeholder.
     pub values: BTreeMap<String, String>,
-    /// The parameters of the deployment file: those with values from [`CodePipelineSettings`],
+    /// The parameters of the deployment file: those with values from [`CodePipelineSettings`](super::CodePipelineSettings),
     /// and placeholders for those without a value or default.
     pub deployment: IndexMap<String, ParameterValue>,
     /// Stack tags.
