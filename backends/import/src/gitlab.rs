@@ -5,6 +5,8 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use crate::Problem;
+use crate::gitlab_layout;
+use crate::gitlab_steps;
 use crate::gitlab_values::{cache, minutes, rule_if, triggers, value};
 use crate::out::{Hatch, PipelineCode, Target, ident, lit};
 use crate::yaml::{self, Node, Pos};
@@ -80,17 +82,7 @@ pub(crate) fn load(file: &Path, root: &Path, depth: usize) -> Result<(Node, Vec<
                 .or_else(|| item.get("local").and_then(Node::str).map(str::to_string));
             match local {
                 Some(l) if depth < 10 && !l.contains('*') && !l.contains("://") => {
-                    // Relative to the project root (the repository), else to this file's project.
-                    let rel = l.trim_start_matches('/');
-                    let local_root = file
-                        .parent()
-                        .and_then(|d| d.ancestors().find(|a| a.join(".gitlab-ci.yml").is_file()));
-                    let path = [Some(root), local_root]
-                        .into_iter()
-                        .flatten()
-                        .map(|r| r.join(rel))
-                        .find(|p| p.is_file())
-                        .unwrap_or_else(|| root.join(rel));
+                    let path = local_path(file, root, &l);
                     if !path.is_file() {
                         return Err(problem(&name, &item, format!("included file {l:?} does not exist")));
                     }
@@ -121,6 +113,82 @@ pub(crate) fn load(file: &Path, root: &Path, depth: usize) -> Result<(Node, Vec<
         }
     }
     Ok((Node::Map(merged, *pos), hatches))
+}
+
+/// A local include's file: relative to the project root (the repository), else to the project
+/// of the including file.
+fn local_path(file: &Path, root: &Path, local: &str) -> std::path::PathBuf {
+    let rel = local.trim_start_matches('/');
+    let local_root = file
+        .parent()
+        .and_then(|d| d.ancestors().find(|a| a.join(".gitlab-ci.yml").is_file()));
+    [Some(root), local_root]
+        .into_iter()
+        .flatten()
+        .map(|r| r.join(rel))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| root.join(rel))
+}
+
+/// The pipelines of a root file in the library's layout of several pipelines (see
+/// [`gitlab_layout`]), one per included file; `None` when `doc` is not such a root file or a
+/// trigger rule is not one the library writes (the file is then imported as one pipeline).
+pub(crate) fn several(file: &Path, root: &Path, doc: &Node) -> Result<Option<Vec<PipelineCode>>, Problem> {
+    let Some(included) = gitlab_layout::included(doc) else {
+        return Ok(None);
+    };
+    let name = file.display().to_string();
+    let inputs = gitlab_layout::inputs(doc.get("variables"));
+    let manual: Vec<&gitlab_layout::Included> = included
+        .iter()
+        .filter(|i| {
+            i.rules.items().iter().any(|r| {
+                r.get("if")
+                    .and_then(Node::str)
+                    .is_some_and(|c| c.starts_with("$CI_PIPELINE_SOURCE == \"web\""))
+            })
+        })
+        .collect();
+    let mut docs = Vec::new();
+    for inc in &included {
+        let path = local_path(file, root, &inc.local);
+        if !path.is_file() {
+            return Err(problem(&name, &inc.item, format!("included file {:?} does not exist", inc.local)));
+        }
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let (merged, hatches) = load(&path, root, 1)?;
+        docs.push((path, text, gitlab_layout::unprefixed(&merged, &inc.id), hatches));
+    }
+    // Each input goes to the first manual pipeline that reads it (else the first manual one).
+    let mut owned: Vec<String> = vec![String::new(); included.len()];
+    for (input, code) in &inputs {
+        let reads = |i: usize| {
+            let t = &docs[i].1;
+            t.contains(&format!("${input}")) || t.contains(&format!("${{{input}}}"))
+        };
+        let owner = included
+            .iter()
+            .enumerate()
+            .filter(|(_, inc)| manual.iter().any(|m| m.id == inc.id))
+            .map(|(i, _)| i)
+            .find(|i| reads(*i))
+            .or_else(|| included.iter().position(|inc| manual.first().is_some_and(|m| m.id == inc.id)));
+        if let Some(i) = owner {
+            owned[i].push_str(&format!(".input({code})"));
+        }
+    }
+    let mut out = Vec::new();
+    for ((inc, (path, _, doc, hatches)), inputs) in included.iter().zip(docs).zip(owned) {
+        let Some(t) = gitlab_layout::triggers(&inc.rules, Some(&inc.id), &inputs) else {
+            return Ok(None);
+        };
+        let layout = Layout {
+            triggers: t,
+            prefix: format!("{}:", inc.id),
+        };
+        out.push(import(&path.display().to_string(), &doc, hatches, &inc.id, Some(layout))?);
+    }
+    Ok(Some(out))
 }
 
 fn upsert(entries: &mut Vec<(Node, Node)>, k: Node, v: Node) {
@@ -241,15 +309,40 @@ const JOB_KEYS: [&str; 19] = [
 ];
 
 /// Imports a resolved GitLab document as pipeline `id`.
-pub(crate) fn import(file: &str, doc: &Node, mut hatches: Vec<Hatch>, id: &str) -> Result<PipelineCode, Problem> {
+/// A pipeline of the library's layout of several pipelines.
+pub(crate) struct Layout {
+    /// Its typed triggers (from the root file's include rules).
+    triggers: String,
+    /// The prefix of its job names (`<pipeline>:`).
+    prefix: String,
+}
+
+/// `layout`: the pipeline is one of several in the library's layout (else its triggers are read
+/// from `workflow:rules`).
+pub(crate) fn import(
+    file: &str,
+    doc: &Node,
+    mut hatches: Vec<Hatch>,
+    id: &str,
+    layout: Option<Layout>,
+) -> Result<PipelineCode, Problem> {
     let at = |n: &Node| format!("{file}:{}:{}", n.pos().line, n.pos().col);
     let mut code = PipelineCode {
         func: ident(id),
         ..Default::default()
     };
     let mut body = format!("Pipeline::new({})", lit(id));
-    match triggers(doc.get("workflow").and_then(|w| w.get("rules"))) {
-        Some(t) if doc.get("workflow").is_none_or(|w| w.entries().len() == 1) => body.push_str(&t),
+    let inputs = gitlab_layout::inputs(doc.get("variables"));
+    let input_calls: String = inputs.iter().map(|(_, c)| format!(".input({c})")).collect();
+    let generated = doc
+        .get("workflow")
+        .and_then(|w| w.get("rules"))
+        .and_then(|r| gitlab_layout::triggers(r, None, &input_calls));
+    let prefix = layout.as_ref().map(|l| l.prefix.clone());
+    match layout.map(|l| l.triggers).or(generated) {
+        Some(t) => body.push_str(&t),
+        None => match triggers(doc.get("workflow").and_then(|w| w.get("rules"))) {
+            Some(t) if doc.get("workflow").is_none_or(|w| w.entries().len() == 1) => body.push_str(&t),
         _ => {
             body.push_str("\n.on(Trigger::push())");
             let w = doc.get("workflow").unwrap_or(doc);
@@ -259,9 +352,13 @@ pub(crate) fn import(file: &str, doc: &Node, mut hatches: Vec<Hatch>, id: &str) 
                 value: w.clone(),
                 at: at(w),
             });
-        }
+            }
+        },
     }
     for (k, v) in doc.get("variables").map(Node::entries).unwrap_or_default() {
+        if inputs.iter().any(|(n, _)| k.str() == Some(n)) {
+            continue;
+        }
         let text = v
             .str()
             .or_else(|| v.get("value").and_then(Node::str))
@@ -279,9 +376,14 @@ pub(crate) fn import(file: &str, doc: &Node, mut hatches: Vec<Hatch>, id: &str) 
     let mut jobs: Vec<(String, Node)> = Vec::new();
     for (k, v) in doc.entries() {
         let key = k.str().unwrap_or_default();
-        if key.starts_with('.') || GLOBAL_KEYS.contains(&key) {
-            continue;
-        }
+        let key = match &prefix {
+            Some(p) => match key.strip_prefix(p.as_str()) {
+                Some(k) => k,
+                None => continue,
+            },
+            None if key.starts_with('.') || GLOBAL_KEYS.contains(&key) => continue,
+            None => key,
+        };
         let Node::Map(..) = v else {
             return Err(problem(file, v, format!("job {key:?} must be a mapping")));
         };
@@ -340,8 +442,15 @@ pub(crate) fn import(file: &str, doc: &Node, mut hatches: Vec<Hatch>, id: &str) 
             }
         }
     }
+    let outputs: Vec<gitlab_steps::Output> = jobs
+        .iter()
+        .flat_map(|(k, j)| gitlab_steps::outputs(k, j))
+        .collect();
     for (id, job) in &jobs {
         let before = hatches.len();
+        let generated = generated_steps(job, &jobs, &outputs);
+        // The job's key in the emitted document (patches find it there).
+        let key_in_doc = format!("{}{id}", prefix.as_deref().unwrap_or_default());
         let mut j = format!("Job::new({})", lit(id));
         let mut hatch = |why: &str, target: Target, value: &Node| {
             hatches.push(Hatch {
@@ -353,10 +462,11 @@ pub(crate) fn import(file: &str, doc: &Node, mut hatches: Vec<Hatch>, id: &str) 
         };
         for (k, v) in job.entries() {
             let key = k.str().unwrap_or_default();
-            if !JOB_KEYS.contains(&key) {
+            let generated_key = matches!(key, "id_tokens" | "manual_confirmation" | "when");
+            if !JOB_KEYS.contains(&key) && !(generated.is_some() && generated_key) {
                 hatch(
                     &format!("job key `{key}` has no typed form"),
-                    Target::Job(id.clone(), key.into()),
+                    Target::Job(key_in_doc.clone(), key.into()),
                     v,
                 );
             }
@@ -384,7 +494,7 @@ pub(crate) fn import(file: &str, doc: &Node, mut hatches: Vec<Hatch>, id: &str) 
         }) {
             hatch(
                 "needs with optional, project or pipeline",
-                Target::Job(id.clone(), "needs".into()),
+                Target::Job(key_in_doc.clone(), "needs".into()),
                 job.get("needs").unwrap_or(job),
             );
         }
@@ -408,7 +518,7 @@ pub(crate) fn import(file: &str, doc: &Node, mut hatches: Vec<Hatch>, id: &str) 
                 }
                 None => hatch(
                     "an image with entrypoint or pull policy",
-                    Target::Job(id.clone(), "image".into()),
+                    Target::Job(key_in_doc.clone(), "image".into()),
                     img,
                 ),
             }
@@ -420,13 +530,47 @@ pub(crate) fn import(file: &str, doc: &Node, mut hatches: Vec<Hatch>, id: &str) 
         if let Some(b @ ("true" | "false")) = job.get("interruptible").and_then(Node::str) {
             let _ = write!(gl, ".interruptible({b})");
         }
+        let env_name = job
+            .get("environment")
+            .and_then(|e| e.str().or_else(|| e.get("name").and_then(Node::str)));
         if let Some(rg) = job.get("resource_group").and_then(Node::str) {
-            let _ = write!(gl, ".resource_group({})", lit(rg));
+            // The library's own group for deploys to an environment needs no setting.
+            if generated.is_none() || env_name.is_none_or(|e| rg != format!("deploy-{e}")) {
+                let _ = write!(gl, ".resource_group({})", lit(rg));
+            }
+        }
+        if let Some(d) = &generated {
+            for (k, v) in job.get("variables").map(Node::entries).unwrap_or_default() {
+                if let (Some(k), Some(v)) = (k.str(), v.str()) {
+                    if ["CI_", "GITLAB_", "RUNNER_"].iter().any(|p| k.starts_with(p)) {
+                        let _ = write!(gl, ".variable({}, {})", lit(k), lit(v));
+                    }
+                }
+            }
+            for (k, v) in job.get("id_tokens").map(Node::entries).unwrap_or_default() {
+                let (Some(k), Some(aud)) = (k.str(), v.get("aud").and_then(Node::str)) else {
+                    continue;
+                };
+                if k == "AWS_ID_TOKEN" && d.steps.iter().any(|s| s.starts_with("Step::assume_aws_role")) {
+                    continue;
+                }
+                let _ = write!(gl, ".id_token({}, {})", lit(k), lit(aud));
+            }
         }
         if !gl.is_empty() {
             let _ = write!(j, "\n.extend(GitlabJob::new(){gl})");
         }
         for (k, v) in job.get("variables").map(Node::entries).unwrap_or_default() {
+            if generated.is_some()
+                && (matches!(
+                    k.str(),
+                    Some("GIT_STRATEGY" | "GIT_DEPTH" | "GIT_SUBMODULE_STRATEGY")
+                ) || ["CI_", "GITLAB_", "RUNNER_"]
+                    .iter()
+                    .any(|p| k.str().is_some_and(|k| k.starts_with(p))))
+            {
+                continue;
+            }
             let text = v
                 .str()
                 .or_else(|| v.get("value").and_then(Node::str))
@@ -457,12 +601,28 @@ pub(crate) fn import(file: &str, doc: &Node, mut hatches: Vec<Hatch>, id: &str) 
                 }
                 _ => hatch(
                     "a service with command, entrypoint or variables",
-                    Target::Job(id.clone(), "services".into()),
+                    Target::Job(key_in_doc.clone(), "services".into()),
                     job.get("services").unwrap_or(s),
                 ),
             }
         }
-        if let Some(env) = job.get("environment") {
+        // A manual gate of the library: an approval of the job's environment.
+        let gate = generated.is_some()
+            && job.get("manual_confirmation").is_some()
+            && job.get("allow_failure").and_then(Node::str) == Some("false")
+            && (job.get("when").and_then(Node::str) == Some("manual")
+                || job.get("rules").is_some_and(|r| {
+                    r.items()
+                        .iter()
+                        .all(|r| r.get("when").and_then(Node::str) == Some("manual"))
+                }));
+        let generated_env = job
+            .get("environment")
+            .filter(|_| generated.is_some())
+            .and_then(|e| generated_environment(e, gate.then(|| job.get("manual_confirmation")).flatten()));
+        if let Some(e) = &generated_env {
+            let _ = write!(j, "\n.environment({e})");
+        } else if let Some(env) = job.get("environment") {
             match env.str().or_else(|| env.get("name").and_then(Node::str)) {
                 Some(n)
                     if env
@@ -479,12 +639,20 @@ pub(crate) fn import(file: &str, doc: &Node, mut hatches: Vec<Hatch>, id: &str) 
                 }
                 _ => hatch(
                     "an environment with action, deployment tier or a variable name",
-                    Target::Job(id.clone(), "environment".into()),
+                    Target::Job(key_in_doc.clone(), "environment".into()),
                     env,
                 ),
             }
         }
-        if let Some(rules) = job.get("rules") {
+        let generated_rules = job
+            .get("rules")
+            .filter(|_| generated.is_some())
+            .and_then(generated_rules);
+        if let Some(c) = &generated_rules {
+            if let Some(c) = c {
+                let _ = write!(j, "\n.when({c})");
+            }
+        } else if let Some(rules) = job.get("rules") {
             let typed: Option<Vec<String>> = rules
                 .items()
                 .iter()
@@ -507,17 +675,18 @@ pub(crate) fn import(file: &str, doc: &Node, mut hatches: Vec<Hatch>, id: &str) 
                 }
                 _ => hatch(
                     "rules with changes, exists, when or variables",
-                    Target::Job(id.clone(), "rules".into()),
+                    Target::Job(key_in_doc.clone(), "rules".into()),
                     rules,
                 ),
             }
         }
         match job.get("allow_failure") {
+            _ if gate && generated_env.is_some() => {}
             Some(n) if n.str() == Some("true") => j.push_str("\n.allow_failure()"),
             Some(n) if n.str() == Some("false") => {}
             Some(n) => hatch(
                 "allow_failure with exit codes",
-                Target::Job(id.clone(), "allow_failure".into()),
+                Target::Job(key_in_doc.clone(), "allow_failure".into()),
                 n,
             ),
             None => {}
@@ -537,7 +706,7 @@ pub(crate) fn import(file: &str, doc: &Node, mut hatches: Vec<Hatch>, id: &str) 
                 Some(n) => {
                     let _ = write!(j, "\n.retry({n})");
                 }
-                None => hatch("retry with conditions", Target::Job(id.clone(), "retry".into()), r),
+                None => hatch("retry with conditions", Target::Job(key_in_doc.clone(), "retry".into()), r),
             }
         }
         match job.get("timeout").and_then(Node::str).map(minutes) {
@@ -546,7 +715,7 @@ pub(crate) fn import(file: &str, doc: &Node, mut hatches: Vec<Hatch>, id: &str) 
             }
             Some(None) => hatch(
                 "a timeout this importer cannot read",
-                Target::Job(id.clone(), "timeout".into()),
+                Target::Job(key_in_doc.clone(), "timeout".into()),
                 job.get("timeout").unwrap_or(job),
             ),
             None => {
@@ -556,9 +725,25 @@ pub(crate) fn import(file: &str, doc: &Node, mut hatches: Vec<Hatch>, id: &str) 
         if job.get("trigger").is_some() {
             hatch(
                 "a child or multi-project pipeline trigger",
-                Target::WholeJob(id.clone()),
+                Target::WholeJob(key_in_doc.clone()),
                 job,
             );
+        }
+        if let Some(d) = generated {
+            for (k, v) in &d.env {
+                let _ = write!(j, "\n.env({}, {v})", lit(k));
+            }
+            code.steps += d.steps.len();
+            code.steps_typed += d.steps.len();
+            for s in &d.steps {
+                let _ = write!(j, "\n.step({s})");
+            }
+            code.jobs += 1;
+            if hatches.len() == before {
+                code.jobs_typed += 1;
+            }
+            let _ = write!(body, "\n.job({j})");
+            continue;
         }
         // Steps: the checkout GitLab does itself, downloads of what needed jobs saved, the cache,
         // before_script and script in one shell (as GitLab runs them), after_script.
@@ -578,7 +763,7 @@ pub(crate) fn import(file: &str, doc: &Node, mut hatches: Vec<Hatch>, id: &str) 
                 }
                 None => hatch(
                     "a cache with a variable key, policy or several caches",
-                    Target::Job(id.clone(), "cache".into()),
+                    Target::Job(key_in_doc.clone(), "cache".into()),
                     c,
                 ),
             }
@@ -589,7 +774,7 @@ pub(crate) fn import(file: &str, doc: &Node, mut hatches: Vec<Hatch>, id: &str) 
         if lines.is_empty() {
             hatch(
                 "a script this importer cannot read",
-                Target::Job(id.clone(), "script".into()),
+                Target::Job(key_in_doc.clone(), "script".into()),
                 job.get("script").unwrap_or(job),
             );
         } else {
@@ -621,7 +806,7 @@ pub(crate) fn import(file: &str, doc: &Node, mut hatches: Vec<Hatch>, id: &str) 
                 }
                 _ => hatch(
                     "artifacts with reports, untracked, when or exclude",
-                    Target::Job(id.clone(), "artifacts".into()),
+                    Target::Job(key_in_doc.clone(), "artifacts".into()),
                     a,
                 ),
             }
@@ -635,4 +820,116 @@ pub(crate) fn import(file: &str, doc: &Node, mut hatches: Vec<Hatch>, id: &str) 
     code.body = body;
     code.hatches = hatches;
     Ok(code)
+}
+
+/// The steps of a job whose script the library generated (see [`gitlab_steps`]).
+fn generated_steps(
+    job: &Node,
+    jobs: &[(String, Node)],
+    outputs: &[gitlab_steps::Output],
+) -> Option<gitlab_steps::Decoded> {
+    let variables = job.get("variables");
+    let checkout = match variables.and_then(|v| v.get("GIT_STRATEGY")).and_then(Node::str) {
+        Some("none") => None,
+        Some(_) => return None,
+        None => {
+            let depth = variables.and_then(|v| v.get("GIT_DEPTH")).and_then(Node::str);
+            let submodules = variables.and_then(|v| v.get("GIT_SUBMODULE_STRATEGY")).is_some();
+            Some(match (depth, submodules) {
+                (None, false) => "Step::checkout()".to_string(),
+                (d, sub) => format!(
+                    "Step::checkout_with(Checkout {{ fetch_depth: {}, submodules: {sub}, lfs: false }})",
+                    d.map_or("None".to_string(), |d| format!("Some({d})"))
+                ),
+            })
+        }
+    };
+    let downloads: Vec<String> = job
+        .get("needs")
+        .map(Node::items)
+        .unwrap_or_default()
+        .iter()
+        .filter(|n| n.get("artifacts").and_then(Node::str) == Some("true"))
+        .filter_map(|n| {
+            let name = n.get("job").and_then(Node::str)?;
+            jobs.iter().find(|(k, _)| k == name).map(|(_, p)| gitlab_steps::uploaded(p))
+        })
+        .flatten()
+        .collect();
+    let caches = match job.get("cache") {
+        Some(c) => gitlab_steps::caches(c)?,
+        None => Vec::new(),
+    };
+    let upload = match job.get("artifacts") {
+        Some(a) => gitlab_steps::upload(a)?,
+        None => None,
+    };
+    gitlab_steps::decode(job, outputs, checkout, &downloads, &caches, upload)
+}
+
+/// A generated job's environment (name, URL, deployment tier; `confirmation`: the text of its
+/// approval's manual gate).
+fn generated_environment(env: &Node, confirmation: Option<&Node>) -> Option<String> {
+    if env
+        .entries()
+        .iter()
+        .any(|(k, _)| !matches!(k.str(), Some("name" | "url" | "deployment_tier")))
+    {
+        return None;
+    }
+    let name = env.get("name")?.str()?;
+    let mut e = format!("Environment::new({})", lit(name));
+    if let Some(u) = env.get("url").and_then(Node::str) {
+        let _ = write!(e, ".url({})", value(u));
+    }
+    if let Some(t) = env.get("deployment_tier").and_then(Node::str) {
+        let tier = match t {
+            "production" => "Production",
+            "staging" => "Staging",
+            "testing" => "Testing",
+            "development" => "Development",
+            _ => return None,
+        };
+        let _ = write!(e, ".tier(Tier::{tier})");
+    }
+    if let Some(text) = confirmation.and_then(Node::str) {
+        if text == format!("Approve the deployment to {name}?") {
+            e.push_str(".approval(Approval::new())");
+        } else {
+            let _ = write!(e, ".approval(Approval::new().instructions({}))", lit(text));
+        }
+    }
+    Some(e)
+}
+
+/// A generated job's `rules:` as its condition (`Some(None)`: no condition): each rule's `if`
+/// under its `when` (`on_failure`: after a failure; `always`; `manual`: the approval's gate).
+fn generated_rules(rules: &Node) -> Option<Option<String>> {
+    let mut terms = Vec::new();
+    for r in rules.items() {
+        if r.entries().iter().any(|(k, _)| !matches!(k.str(), Some("if" | "when"))) {
+            return None;
+        }
+        let cond = match r.get("if").and_then(Node::str) {
+            Some(i) => Some(rule_if(i)?),
+            None => None,
+        };
+        let status = match r.get("when").and_then(Node::str) {
+            None | Some("manual" | "on_success") => None,
+            Some("on_failure") => Some("Condition::failure()"),
+            Some("always") => Some("Condition::always()"),
+            Some(_) => return None,
+        };
+        terms.push(match (cond, status) {
+            (Some(c), Some(s)) => format!("Condition::And(vec![{c}, {s}])"),
+            (Some(c), None) => c,
+            (None, Some(s)) => s.to_string(),
+            (None, None) => return Some(None),
+        });
+    }
+    Some(match terms.len() {
+        0 => None,
+        1 => Some(terms.remove(0)),
+        _ => Some(format!("Condition::Or(vec![{}])", terms.join(", "))),
+    })
 }
