@@ -6,10 +6,11 @@ use std::path::Path;
 
 use crate::Problem;
 use crate::gitlab_layout;
+use crate::gitlab_load::{load, local_path, problem, resolve_extends, resolve_refs};
 use crate::gitlab_steps;
 use crate::gitlab_values::{cache, minutes, rule_if, triggers, value};
 use crate::out::{Hatch, PipelineCode, Target, ident, lit};
-use crate::yaml::{self, Node, Pos};
+use crate::yaml::{Node, Pos};
 
 const GLOBAL_KEYS: [&str; 12] = [
     "stages",
@@ -37,99 +38,6 @@ const DEFAULT_KEYS: [&str; 9] = [
     "interruptible",
 ];
 
-fn problem(file: &str, node: &Node, message: impl Into<String>) -> Problem {
-    Problem {
-        file: file.to_string(),
-        line: node.pos().line,
-        col: node.pos().col,
-        message: message.into(),
-    }
-}
-
-/// Reads `file` with its local includes (relative to `root`, the project directory), merged.
-pub(crate) fn load(file: &Path, root: &Path, depth: usize) -> Result<(Node, Vec<Hatch>), Problem> {
-    let name = file.display().to_string();
-    let text = std::fs::read_to_string(file).map_err(|e| Problem {
-        file: name.clone(),
-        line: 0,
-        col: 0,
-        message: format!("cannot read: {e}"),
-    })?;
-    let doc = yaml::parse(&text).map_err(|e| Problem {
-        file: name.clone(),
-        line: e.pos.line,
-        col: e.pos.col,
-        message: e.message,
-    })?;
-    let Node::Map(entries, pos) = &doc else {
-        return Err(problem(
-            &name,
-            &doc,
-            "a GitLab CI file is a mapping of jobs and global keywords",
-        ));
-    };
-    let mut merged: Vec<(Node, Node)> = Vec::new();
-    let mut hatches = Vec::new();
-    if let Some(inc) = doc.get("include") {
-        let items: Vec<Node> = match inc {
-            Node::Seq(items, ..) => items.clone(),
-            other => vec![other.clone()],
-        };
-        for item in items {
-            let local = item
-                .str()
-                .map(str::to_string)
-                .or_else(|| item.get("local").and_then(Node::str).map(str::to_string));
-            match local {
-                Some(l) if depth < 10 && !l.contains('*') && !l.contains("://") => {
-                    let path = local_path(file, root, &l);
-                    if !path.is_file() {
-                        return Err(problem(&name, &item, format!("included file {l:?} does not exist")));
-                    }
-                    let (inc_doc, inc_hatches) = load(&path, root, depth + 1)?;
-                    hatches.extend(inc_hatches);
-                    for (k, v) in inc_doc.entries() {
-                        upsert(&mut merged, k.clone(), v.clone());
-                    }
-                }
-                _ => hatches.push(Hatch {
-                    why: "an include other than a local file (project, remote, template, component or glob)".into(),
-                    target: Target::Root("include".into()),
-                    value: inc.clone(),
-                    at: format!("{name}:{}:{}", item.pos().line, item.pos().col),
-                }),
-            }
-        }
-    }
-    for (k, v) in entries {
-        if k.str() == Some("include") {
-            continue;
-        }
-        let existing = merged.iter_mut().find(|(e, _)| e.str() == k.str());
-        match existing {
-            // A job or keyword defined again deep-merges over the included one.
-            Some((_, old)) => *old = deep_merge(old, v),
-            None => merged.push((k.clone(), v.clone())),
-        }
-    }
-    Ok((Node::Map(merged, *pos), hatches))
-}
-
-/// A local include's file: relative to the project root (the repository), else to the project
-/// of the including file.
-fn local_path(file: &Path, root: &Path, local: &str) -> std::path::PathBuf {
-    let rel = local.trim_start_matches('/');
-    let local_root = file
-        .parent()
-        .and_then(|d| d.ancestors().find(|a| a.join(".gitlab-ci.yml").is_file()));
-    [Some(root), local_root]
-        .into_iter()
-        .flatten()
-        .map(|r| r.join(rel))
-        .find(|p| p.is_file())
-        .unwrap_or_else(|| root.join(rel))
-}
-
 /// The pipelines of a root file in the library's layout of several pipelines (see
 /// [`gitlab_layout`]), one per included file; `None` when `doc` is not such a root file or a
 /// trigger rule is not one the library writes (the file is then imported as one pipeline).
@@ -153,7 +61,11 @@ pub(crate) fn several(file: &Path, root: &Path, doc: &Node) -> Result<Option<Vec
     for inc in &included {
         let path = local_path(file, root, &inc.local);
         if !path.is_file() {
-            return Err(problem(&name, &inc.item, format!("included file {:?} does not exist", inc.local)));
+            return Err(problem(
+                &name,
+                &inc.item,
+                format!("included file {:?} does not exist", inc.local),
+            ));
         }
         let text = std::fs::read_to_string(&path).unwrap_or_default();
         let (merged, hatches) = load(&path, root, 1)?;
@@ -172,7 +84,11 @@ pub(crate) fn several(file: &Path, root: &Path, doc: &Node) -> Result<Option<Vec
             .filter(|(_, inc)| manual.iter().any(|m| m.id == inc.id))
             .map(|(i, _)| i)
             .find(|i| reads(*i))
-            .or_else(|| included.iter().position(|inc| manual.first().is_some_and(|m| m.id == inc.id)));
+            .or_else(|| {
+                included
+                    .iter()
+                    .position(|inc| manual.first().is_some_and(|m| m.id == inc.id))
+            });
         if let Some(i) = owner {
             owned[i].push_str(&format!(".input({code})"));
         }
@@ -186,104 +102,15 @@ pub(crate) fn several(file: &Path, root: &Path, doc: &Node) -> Result<Option<Vec
             triggers: t,
             prefix: format!("{}:", inc.id),
         };
-        out.push(import(&path.display().to_string(), &doc, hatches, &inc.id, Some(layout))?);
+        out.push(import(
+            &path.display().to_string(),
+            &doc,
+            hatches,
+            &inc.id,
+            Some(layout),
+        )?);
     }
     Ok(Some(out))
-}
-
-fn upsert(entries: &mut Vec<(Node, Node)>, k: Node, v: Node) {
-    match entries.iter_mut().find(|(e, _)| e.str() == k.str()) {
-        Some((_, old)) => *old = deep_merge(old, &v),
-        None => entries.push((k, v)),
-    }
-}
-
-/// GitLab's merge for `extends` and includes: mappings merge key by key, anything else is replaced.
-fn deep_merge(base: &Node, over: &Node) -> Node {
-    match (base, over) {
-        (Node::Map(b, pos), Node::Map(o, _)) => {
-            let mut out = b.clone();
-            for (k, v) in o {
-                upsert(&mut out, k.clone(), v.clone());
-            }
-            Node::Map(out, *pos)
-        }
-        _ => over.clone(),
-    }
-}
-
-fn resolve_extends(file: &str, doc: &Node, job: &Node, seen: &mut Vec<String>) -> Result<Node, Problem> {
-    let Some(ext) = job.get("extends") else {
-        return Ok(job.clone());
-    };
-    let mut base = Node::Map(Vec::new(), job.pos());
-    for parent in ext.strings() {
-        if seen.contains(&parent) || seen.len() > 11 {
-            return Err(problem(
-                file,
-                ext,
-                format!("`extends` cycle or more than 11 levels through {parent:?}"),
-            ));
-        }
-        let p = doc
-            .get(&parent)
-            .ok_or_else(|| problem(file, ext, format!("`extends` names {parent:?}, which is not defined")))?;
-        seen.push(parent.clone());
-        let resolved = resolve_extends(file, doc, p, seen)?;
-        seen.pop();
-        base = deep_merge(&base, &resolved);
-    }
-    let Node::Map(own, pos) = job else {
-        return Ok(job.clone());
-    };
-    let own: Vec<(Node, Node)> = own
-        .iter()
-        .filter(|(k, _)| k.str() != Some("extends"))
-        .cloned()
-        .collect();
-    Ok(deep_merge(&base, &Node::Map(own, *pos)))
-}
-
-/// Replaces `!reference [job, key...]` nodes; sequences they yield are spliced into the parent.
-fn resolve_refs(file: &str, doc: &Node, node: &Node, depth: usize) -> Result<Node, Problem> {
-    if depth > 10 {
-        return Err(problem(file, node, "`!reference` nested more than 10 levels"));
-    }
-    match node {
-        Node::Seq(items, tag, pos) if tag.as_deref() == Some("!reference") => {
-            let mut here = doc;
-            for seg in node.strings() {
-                here = here.get(&seg).ok_or_else(|| {
-                    problem(
-                        file,
-                        node,
-                        format!("`!reference` to {:?}, which is not defined", node.strings().join(".")),
-                    )
-                })?;
-            }
-            let _ = (items, pos);
-            resolve_refs(file, doc, here, depth + 1)
-        }
-        Node::Seq(items, tag, pos) => {
-            let mut out = Vec::new();
-            for item in items {
-                let is_ref = item.tag() == Some("!reference");
-                match resolve_refs(file, doc, item, depth + 1)? {
-                    Node::Seq(inner, ..) if is_ref => out.extend(inner),
-                    other => out.push(other),
-                }
-            }
-            Ok(Node::Seq(out, tag.clone(), *pos))
-        }
-        Node::Map(entries, pos) => {
-            let mut out = Vec::new();
-            for (k, v) in entries {
-                out.push((k.clone(), resolve_refs(file, doc, v, depth + 1)?));
-            }
-            Ok(Node::Map(out, *pos))
-        }
-        Node::Scalar(..) => Ok(node.clone()),
-    }
 }
 
 const JOB_KEYS: [&str; 19] = [
@@ -343,15 +170,15 @@ pub(crate) fn import(
         Some(t) => body.push_str(&t),
         None => match triggers(doc.get("workflow").and_then(|w| w.get("rules"))) {
             Some(t) if doc.get("workflow").is_none_or(|w| w.entries().len() == 1) => body.push_str(&t),
-        _ => {
-            body.push_str("\n.on(Trigger::push())");
-            let w = doc.get("workflow").unwrap_or(doc);
-            hatches.push(Hatch {
-                why: "workflow rules other than branch, tag, merge request and web conditions".into(),
-                target: Target::Root("workflow".into()),
-                value: w.clone(),
-                at: at(w),
-            });
+            _ => {
+                body.push_str("\n.on(Trigger::push())");
+                let w = doc.get("workflow").unwrap_or(doc);
+                hatches.push(Hatch {
+                    why: "workflow rules other than branch, tag, merge request and web conditions".into(),
+                    target: Target::Root("workflow".into()),
+                    value: w.clone(),
+                    at: at(w),
+                });
             }
         },
     }
@@ -442,13 +269,10 @@ pub(crate) fn import(
             }
         }
     }
-    let outputs: Vec<gitlab_steps::Output> = jobs
-        .iter()
-        .flat_map(|(k, j)| gitlab_steps::outputs(k, j))
-        .collect();
+    let outputs: Vec<gitlab_steps::Output> = jobs.iter().flat_map(|(k, j)| gitlab_steps::outputs(k, j)).collect();
     for (id, job) in &jobs {
         let before = hatches.len();
-        let generated = generated_steps(job, &jobs, &outputs);
+        let generated = gitlab_steps::job_steps(job, &jobs, &outputs);
         // The job's key in the emitted document (patches find it there).
         let key_in_doc = format!("{}{id}", prefix.as_deref().unwrap_or_default());
         let mut j = format!("Job::new({})", lit(id));
@@ -463,7 +287,7 @@ pub(crate) fn import(
         for (k, v) in job.entries() {
             let key = k.str().unwrap_or_default();
             let generated_key = matches!(key, "id_tokens" | "manual_confirmation" | "when");
-            if !JOB_KEYS.contains(&key) && !(generated.is_some() && generated_key) {
+            if !(JOB_KEYS.contains(&key) || (generated.is_some() && generated_key)) {
                 hatch(
                     &format!("job key `{key}` has no typed form"),
                     Target::Job(key_in_doc.clone(), key.into()),
@@ -562,12 +386,10 @@ pub(crate) fn import(
         }
         for (k, v) in job.get("variables").map(Node::entries).unwrap_or_default() {
             if generated.is_some()
-                && (matches!(
-                    k.str(),
-                    Some("GIT_STRATEGY" | "GIT_DEPTH" | "GIT_SUBMODULE_STRATEGY")
-                ) || ["CI_", "GITLAB_", "RUNNER_"]
-                    .iter()
-                    .any(|p| k.str().is_some_and(|k| k.starts_with(p))))
+                && (matches!(k.str(), Some("GIT_STRATEGY" | "GIT_DEPTH" | "GIT_SUBMODULE_STRATEGY"))
+                    || ["CI_", "GITLAB_", "RUNNER_"]
+                        .iter()
+                        .any(|p| k.str().is_some_and(|k| k.starts_with(p))))
             {
                 continue;
             }
@@ -619,7 +441,7 @@ pub(crate) fn import(
         let generated_env = job
             .get("environment")
             .filter(|_| generated.is_some())
-            .and_then(|e| generated_environment(e, gate.then(|| job.get("manual_confirmation")).flatten()));
+            .and_then(|e| gitlab_steps::environment(e, gate.then(|| job.get("manual_confirmation")).flatten()));
         if let Some(e) = &generated_env {
             let _ = write!(j, "\n.environment({e})");
         } else if let Some(env) = job.get("environment") {
@@ -647,7 +469,7 @@ pub(crate) fn import(
         let generated_rules = job
             .get("rules")
             .filter(|_| generated.is_some())
-            .and_then(generated_rules);
+            .and_then(gitlab_steps::rules);
         if let Some(c) = &generated_rules {
             if let Some(c) = c {
                 let _ = write!(j, "\n.when({c})");
@@ -706,7 +528,11 @@ pub(crate) fn import(
                 Some(n) => {
                     let _ = write!(j, "\n.retry({n})");
                 }
-                None => hatch("retry with conditions", Target::Job(key_in_doc.clone(), "retry".into()), r),
+                None => hatch(
+                    "retry with conditions",
+                    Target::Job(key_in_doc.clone(), "retry".into()),
+                    r,
+                ),
             }
         }
         match job.get("timeout").and_then(Node::str).map(minutes) {
@@ -820,116 +646,4 @@ pub(crate) fn import(
     code.body = body;
     code.hatches = hatches;
     Ok(code)
-}
-
-/// The steps of a job whose script the library generated (see [`gitlab_steps`]).
-fn generated_steps(
-    job: &Node,
-    jobs: &[(String, Node)],
-    outputs: &[gitlab_steps::Output],
-) -> Option<gitlab_steps::Decoded> {
-    let variables = job.get("variables");
-    let checkout = match variables.and_then(|v| v.get("GIT_STRATEGY")).and_then(Node::str) {
-        Some("none") => None,
-        Some(_) => return None,
-        None => {
-            let depth = variables.and_then(|v| v.get("GIT_DEPTH")).and_then(Node::str);
-            let submodules = variables.and_then(|v| v.get("GIT_SUBMODULE_STRATEGY")).is_some();
-            Some(match (depth, submodules) {
-                (None, false) => "Step::checkout()".to_string(),
-                (d, sub) => format!(
-                    "Step::checkout_with(Checkout {{ fetch_depth: {}, submodules: {sub}, lfs: false }})",
-                    d.map_or("None".to_string(), |d| format!("Some({d})"))
-                ),
-            })
-        }
-    };
-    let downloads: Vec<String> = job
-        .get("needs")
-        .map(Node::items)
-        .unwrap_or_default()
-        .iter()
-        .filter(|n| n.get("artifacts").and_then(Node::str) == Some("true"))
-        .filter_map(|n| {
-            let name = n.get("job").and_then(Node::str)?;
-            jobs.iter().find(|(k, _)| k == name).map(|(_, p)| gitlab_steps::uploaded(p))
-        })
-        .flatten()
-        .collect();
-    let caches = match job.get("cache") {
-        Some(c) => gitlab_steps::caches(c)?,
-        None => Vec::new(),
-    };
-    let upload = match job.get("artifacts") {
-        Some(a) => gitlab_steps::upload(a)?,
-        None => None,
-    };
-    gitlab_steps::decode(job, outputs, checkout, &downloads, &caches, upload)
-}
-
-/// A generated job's environment (name, URL, deployment tier; `confirmation`: the text of its
-/// approval's manual gate).
-fn generated_environment(env: &Node, confirmation: Option<&Node>) -> Option<String> {
-    if env
-        .entries()
-        .iter()
-        .any(|(k, _)| !matches!(k.str(), Some("name" | "url" | "deployment_tier")))
-    {
-        return None;
-    }
-    let name = env.get("name")?.str()?;
-    let mut e = format!("Environment::new({})", lit(name));
-    if let Some(u) = env.get("url").and_then(Node::str) {
-        let _ = write!(e, ".url({})", value(u));
-    }
-    if let Some(t) = env.get("deployment_tier").and_then(Node::str) {
-        let tier = match t {
-            "production" => "Production",
-            "staging" => "Staging",
-            "testing" => "Testing",
-            "development" => "Development",
-            _ => return None,
-        };
-        let _ = write!(e, ".tier(Tier::{tier})");
-    }
-    if let Some(text) = confirmation.and_then(Node::str) {
-        if text == format!("Approve the deployment to {name}?") {
-            e.push_str(".approval(Approval::new())");
-        } else {
-            let _ = write!(e, ".approval(Approval::new().instructions({}))", lit(text));
-        }
-    }
-    Some(e)
-}
-
-/// A generated job's `rules:` as its condition (`Some(None)`: no condition): each rule's `if`
-/// under its `when` (`on_failure`: after a failure; `always`; `manual`: the approval's gate).
-fn generated_rules(rules: &Node) -> Option<Option<String>> {
-    let mut terms = Vec::new();
-    for r in rules.items() {
-        if r.entries().iter().any(|(k, _)| !matches!(k.str(), Some("if" | "when"))) {
-            return None;
-        }
-        let cond = match r.get("if").and_then(Node::str) {
-            Some(i) => Some(rule_if(i)?),
-            None => None,
-        };
-        let status = match r.get("when").and_then(Node::str) {
-            None | Some("manual" | "on_success") => None,
-            Some("on_failure") => Some("Condition::failure()"),
-            Some("always") => Some("Condition::always()"),
-            Some(_) => return None,
-        };
-        terms.push(match (cond, status) {
-            (Some(c), Some(s)) => format!("Condition::And(vec![{c}, {s}])"),
-            (Some(c), None) => c,
-            (None, Some(s)) => s.to_string(),
-            (None, None) => return Some(None),
-        });
-    }
-    Some(match terms.len() {
-        0 => None,
-        1 => Some(terms.remove(0)),
-        _ => Some(format!("Condition::Or(vec![{}])", terms.join(", "))),
-    })
 }

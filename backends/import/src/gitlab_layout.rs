@@ -240,7 +240,10 @@ pub(crate) fn triggers(rules: &Node, selector: Option<&str>, inputs: &str) -> Op
             } else if rest == "$CI_COMMIT_TAG" && std::mem::take(&mut bare_push) {
                 continue;
             } else if rest.starts_with("$CI_COMMIT_BRANCH ") {
-                with_paths(format!("Trigger::push().branches([{}])", patterns("CI_COMMIT_BRANCH", rest)?))
+                with_paths(format!(
+                    "Trigger::push().branches([{}])",
+                    patterns("CI_COMMIT_BRANCH", rest)?
+                ))
             } else if rest.starts_with("$CI_COMMIT_TAG ") {
                 with_paths(format!("Trigger::push().tags([{}])", patterns("CI_COMMIT_TAG", rest)?))
             } else {
@@ -287,7 +290,11 @@ pub(crate) fn inputs(variables: Option<&Node>) -> Vec<(String, String)> {
         let default = v.get("value").and_then(Node::str).map(|d| d.replace("$$", "$"));
         let input = match v.get("options") {
             Some(o) if o.strings() == ["true", "false"] => {
-                format!("Input::boolean({}, {desc}, {})", lit(name), default.as_deref() == Some("true"))
+                format!(
+                    "Input::boolean({}, {desc}, {})",
+                    lit(name),
+                    default.as_deref() == Some("true")
+                )
             }
             Some(o) => {
                 let options: Vec<String> = o.strings().iter().map(|s| s.replace("$$", "$")).collect();
@@ -309,4 +316,76 @@ pub(crate) fn inputs(variables: Option<&Node>) -> Vec<(String, String)> {
         out.push((name.to_string(), input));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::parse;
+
+    #[test]
+    fn trigger_rules_read_back_as_typed_triggers() {
+        let rules = parse(
+            r#"
+- if: $CI_PIPELINE_SOURCE == "push" && $CI_COMMIT_BRANCH == "main" && $CI_OPEN_MERGE_REQUESTS == null
+  changes: [config/**/*, Cargo.lock]
+- if: $CI_PIPELINE_SOURCE == "push" && $CI_COMMIT_TAG =~ /^(v[^\/]*|release\/.*)$/ && $CI_COMMIT_TAG !~ /^v0\.[^\/]*$/
+- if: $CI_PIPELINE_SOURCE == "merge_request_event" && $CI_MERGE_REQUEST_TARGET_BRANCH_NAME == "main"
+- if: $CI_PIPELINE_SOURCE == "web" && $RUN_PIPELINE == "ci"
+- if: $CI_PIPELINE_SOURCE == "schedule" && $RUN_PIPELINE == "ci"
+"#,
+        )
+        .expect("yaml");
+        let t = triggers(&rules, Some("ci"), ".input(Input::string(\"why\", \"Why\"))").expect("typed");
+        assert_eq!(
+            t,
+            "\n.on(Trigger::push().branches([\"main\"]).paths([\"config/**\", \"Cargo.lock\"]))\
+             \n.on(Trigger::push().tags([\"v*\", \"release/**\", \"!v0.*\"]))\
+             \n.on(Trigger::pull_request().branches([\"main\"]))\
+             \n.on(Trigger::manual().input(Input::string(\"why\", \"Why\")))\
+             \n.on(Trigger::schedule(\"0 0 * * *\"))"
+        );
+        // Another pipeline's manual runs, or a rule the library does not write: not read.
+        let other = parse("- if: $CI_PIPELINE_SOURCE == \"web\" && $RUN_PIPELINE == \"release\"\n").expect("yaml");
+        assert_eq!(triggers(&other, Some("ci"), ""), None);
+        let foreign = parse("- if: $CI_COMMIT_MESSAGE =~ /deploy/\n").expect("yaml");
+        assert_eq!(triggers(&foreign, None, ""), None);
+    }
+
+    #[test]
+    fn a_root_file_with_jobs_or_foreign_includes_is_no_layout() {
+        let layout = parse(
+            "include:\n  - local: x/.gitlab/ci/ci.yml\n    rules:\n      - if: $CI_PIPELINE_SOURCE == \"push\"\n",
+        )
+        .expect("yaml");
+        let found = included(&layout).expect("layout");
+        assert_eq!(
+            (found[0].id.as_str(), found[0].local.as_str()),
+            ("ci", "x/.gitlab/ci/ci.yml")
+        );
+        let with_job =
+            parse("include:\n  - local: .gitlab/ci/ci.yml\n    rules: []\nbuild:\n  script: [make]\n").expect("yaml");
+        assert!(included(&with_job).is_none());
+        let remote = parse("include:\n  - remote: https://example.com/ci.yml\n").expect("yaml");
+        assert!(included(&remote).is_none());
+    }
+
+    #[test]
+    fn inputs_are_the_prefilled_variables_but_the_selector() {
+        let vars = parse(
+            "RUN_PIPELINE:\n  description: The pipeline\n  value: a\n  options: [a, b]\nreason:\n  description: Why\n  value: ''\nflag:\n  description: On?\n  value: 'true'\n  options: ['true', 'false']\nplain: x\n",
+        )
+        .expect("yaml");
+        let inputs = inputs(Some(&vars));
+        assert_eq!(
+            inputs,
+            [
+                ("reason".to_string(), "Input::string(\"reason\", \"Why\")".to_string()),
+                (
+                    "flag".to_string(),
+                    "Input::boolean(\"flag\", \"On?\", true)".to_string()
+                ),
+            ]
+        );
+    }
 }

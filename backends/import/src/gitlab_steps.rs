@@ -6,7 +6,9 @@
 //! downloads the needed jobs' artifacts and restores caches, so those steps have no entry and
 //! fill the numbers the entries skip.
 
-use crate::gitlab_values::value;
+use std::fmt::Write as _;
+
+use crate::gitlab_values::{rule_if, value};
 use crate::out::lit;
 use crate::yaml::Node;
 
@@ -189,7 +191,9 @@ fn upload_check(body: &str) -> Option<(String, Vec<String>)> {
     let mut name = None;
     let mut paths = Vec::new();
     for line in rest.lines() {
-        let Some((_, msg)) = line.split_once("echo 'artifact ") else { continue };
+        let Some((_, msg)) = line.split_once("echo 'artifact ") else {
+            continue;
+        };
         let msg = msg.split_once(" matches no file' >&2")?.0.replace("'\\''", "'");
         let (n, path) = msg.split_once(": ")?;
         if name.get_or_insert_with(|| n.to_string()) != n {
@@ -332,7 +336,12 @@ pub(crate) fn decode(
     let gaps = total - steps.len() - jobshell.len();
     let mut fill: Vec<String> = checkout.into_iter().collect();
     let room = gaps.saturating_sub(fill.len() + caches.len());
-    fill.extend(downloads.iter().take(room).map(|d| format!("Step::download({})", lit(d))));
+    fill.extend(
+        downloads
+            .iter()
+            .take(room)
+            .map(|d| format!("Step::download({})", lit(d))),
+    );
     fill.extend(caches.iter().cloned());
     let mut fill = fill.into_iter();
     let mut out = Vec::new();
@@ -356,7 +365,11 @@ pub(crate) fn decode(
 pub(crate) fn caches(c: &Node) -> Option<Vec<String>> {
     let mut out = Vec::new();
     for item in c.items() {
-        if item.entries().iter().any(|(k, _)| !matches!(k.str(), Some("key" | "paths" | "when"))) {
+        if item
+            .entries()
+            .iter()
+            .any(|(k, _)| !matches!(k.str(), Some("key" | "paths" | "when")))
+        {
             return None;
         }
         let paths: Vec<String> = item.get("paths")?.strings().iter().map(|p| lit(p)).collect();
@@ -445,4 +458,157 @@ pub(crate) fn uploaded(job: &Node) -> Vec<String> {
         );
     }
     names
+}
+
+/// The steps of a job whose script the library generated.
+pub(crate) fn job_steps(job: &Node, jobs: &[(String, Node)], outputs: &[Output]) -> Option<Decoded> {
+    let variables = job.get("variables");
+    let checkout = match variables.and_then(|v| v.get("GIT_STRATEGY")).and_then(Node::str) {
+        Some("none") => None,
+        Some(_) => return None,
+        None => {
+            let depth = variables.and_then(|v| v.get("GIT_DEPTH")).and_then(Node::str);
+            let submodules = variables.and_then(|v| v.get("GIT_SUBMODULE_STRATEGY")).is_some();
+            Some(match (depth, submodules) {
+                (None, false) => "Step::checkout()".to_string(),
+                (d, sub) => format!(
+                    "Step::checkout_with(Checkout {{ fetch_depth: {}, submodules: {sub}, lfs: false }})",
+                    d.map_or("None".to_string(), |d| format!("Some({d})"))
+                ),
+            })
+        }
+    };
+    let downloads: Vec<String> = job
+        .get("needs")
+        .map(Node::items)
+        .unwrap_or_default()
+        .iter()
+        .filter(|n| n.get("artifacts").and_then(Node::str) == Some("true"))
+        .filter_map(|n| {
+            let name = n.get("job").and_then(Node::str)?;
+            jobs.iter().find(|(k, _)| k == name).map(|(_, p)| uploaded(p))
+        })
+        .flatten()
+        .collect();
+    let caches = match job.get("cache") {
+        Some(c) => caches(c)?,
+        None => Vec::new(),
+    };
+    let upload = match job.get("artifacts") {
+        Some(a) => upload(a)?,
+        None => None,
+    };
+    decode(job, outputs, checkout, &downloads, &caches, upload)
+}
+
+/// A generated job's environment (name, URL, deployment tier; `confirmation`: the text of its
+/// approval's manual gate).
+pub(crate) fn environment(env: &Node, confirmation: Option<&Node>) -> Option<String> {
+    if env
+        .entries()
+        .iter()
+        .any(|(k, _)| !matches!(k.str(), Some("name" | "url" | "deployment_tier")))
+    {
+        return None;
+    }
+    let name = env.get("name")?.str()?;
+    let mut e = format!("Environment::new({})", lit(name));
+    if let Some(u) = env.get("url").and_then(Node::str) {
+        let _ = write!(e, ".url({})", value(u));
+    }
+    if let Some(t) = env.get("deployment_tier").and_then(Node::str) {
+        let tier = match t {
+            "production" => "Production",
+            "staging" => "Staging",
+            "testing" => "Testing",
+            "development" => "Development",
+            _ => return None,
+        };
+        let _ = write!(e, ".tier(Tier::{tier})");
+    }
+    if let Some(text) = confirmation.and_then(Node::str) {
+        if text == format!("Approve the deployment to {name}?") {
+            e.push_str(".approval(Approval::new())");
+        } else {
+            let _ = write!(e, ".approval(Approval::new().instructions({}))", lit(text));
+        }
+    }
+    Some(e)
+}
+
+/// A generated job's `rules:` as its condition (`Some(None)`: no condition): each rule's `if`
+/// under its `when` (`on_failure`: after a failure; `always`; `manual`: the approval's gate).
+pub(crate) fn rules(rules: &Node) -> Option<Option<String>> {
+    let mut terms = Vec::new();
+    for r in rules.items() {
+        if r.entries().iter().any(|(k, _)| !matches!(k.str(), Some("if" | "when"))) {
+            return None;
+        }
+        let cond = match r.get("if").and_then(Node::str) {
+            Some(i) => Some(rule_if(i)?),
+            None => None,
+        };
+        let status = match r.get("when").and_then(Node::str) {
+            None | Some("manual" | "on_success") => None,
+            Some("on_failure") => Some("Condition::failure()"),
+            Some("always") => Some("Condition::always()"),
+            Some(_) => return None,
+        };
+        terms.push(match (cond, status) {
+            (Some(c), Some(s)) => format!("Condition::And(vec![{c}, {s}])"),
+            (Some(c), None) => c,
+            (None, Some(s)) => s.to_string(),
+            (None, None) => return Some(None),
+        });
+    }
+    Some(match terms.len() {
+        0 => None,
+        1 => Some(terms.remove(0)),
+        _ => Some(format!("Condition::Or(vec![{}])", terms.join(", "))),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::parse;
+
+    fn job(script: &[&str]) -> Node {
+        let items: String = script
+            .iter()
+            .map(|e| format!("  - |\n{}", e.lines().map(|l| format!("    {l}\n")).collect::<String>()))
+            .collect();
+        parse(&format!("script:\n  - PIPELINE_STEPS=\"$(mktemp -d)\"\n{items}")).expect("yaml")
+    }
+
+    #[test]
+    fn step_entries_read_back_with_their_numbers_and_the_gaps_filled() {
+        let j = job(&[
+            "cat > \"$PIPELINE_STEPS/step-3.sh\" <<'PIPELINE_SCRIPT'\nmake\nPIPELINE_SCRIPT\n(cd 'sub' &&\n  export A='x'\"${B}\" &&\n  bash --noprofile --norc -eo pipefail \"$PIPELINE_STEPS/step-3.sh\" < /dev/null) ||\n  echo 'step \"Build it\" failed; continuing (continue on error)' >&2\n",
+            "export AWS_REGION='eu-west-1' AWS_DEFAULT_REGION='eu-west-1'\naws_credentials=\"$(aws sts assume-role-with-web-identity \\\n  --role-arn \"${ROLE_ARN}\" \\\n  --role-session-name 'deploy' \\\n  --web-identity-token \"$AWS_ID_TOKEN\" \\\n  --query 'Credentials.[AccessKeyId,SecretAccessKey,SessionToken]' \\\n  --output text)\"\nexport AWS_ACCESS_KEY_ID=\"$(printf '%s' \"$aws_credentials\" | cut -f1)\"\nexport AWS_SECRET_ACCESS_KEY=\"$(printf '%s' \"$aws_credentials\" | cut -f2)\"\nexport AWS_SESSION_TOKEN=\"$(printf '%s' \"$aws_credentials\" | cut -f3)\"\nunset aws_credentials\n",
+            "cat > \"$PIPELINE_STEPS/step-5.sh\" <<'PIPELINE_SCRIPT'\nshopt -s globstar nullglob dotglob\n[ -e out/a ] || { echo 'artifact out: out/a matches no file' >&2; exit 1; }\nPIPELINE_SCRIPT\nbash --noprofile --norc -eo pipefail \"$PIPELINE_STEPS/step-5.sh\" < /dev/null\n",
+        ]);
+        let caches = vec!["Step::cache(Cache::new(\"c\", [\"target\"]))".to_string()];
+        let upload = Some((None, ".retention_days(3)".to_string()));
+        let d = decode(&j, &[], Some("Step::checkout()".into()), &[], &caches, upload).expect("generated");
+        assert_eq!(
+            d.steps,
+            [
+                "Step::checkout()",
+                "Step::cache(Cache::new(\"c\", [\"target\"]))",
+                "Step::script(\"make\").name(\"Build it\").continue_on_error().working_directory(\"sub\").env(\"A\", Expr::concat([Expr::lit(\"x\"), Expr::var(\"B\")]))",
+                "Step::assume_aws_role(AwsRole::new(Expr::var(\"ROLE_ARN\"), \"eu-west-1\").session_name(\"deploy\"))",
+                "Step::from(Upload::new(\"out\", [\"out/a\"]).retention_days(3))",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_script_the_library_did_not_write_is_not_read() {
+        let j = parse("script:\n  - make\n").expect("yaml");
+        assert!(decode(&j, &[], None, &[], &[], None).is_none());
+        let j =
+            job(&["cat > \"$PIPELINE_STEPS/step-1.sh\" <<'PIPELINE_SCRIPT'\nmake\nPIPELINE_SCRIPT\nbash other.sh\n"]);
+        assert!(decode(&j, &[], None, &[], &[], None).is_none());
+    }
 }

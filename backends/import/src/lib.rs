@@ -28,6 +28,7 @@ mod github;
 mod github_steps;
 mod gitlab;
 mod gitlab_layout;
+mod gitlab_load;
 mod gitlab_steps;
 mod gitlab_values;
 mod out;
@@ -174,7 +175,7 @@ fn import_one(path: &Path, file: &str) -> Result<(&'static str, Vec<out::Pipelin
     if let Some(several) = gitlab::several(path, root, &doc)? {
         return Ok(("gitlab", several));
     }
-    let (merged, hatches) = gitlab::load(path, root, 0)?;
+    let (merged, hatches) = gitlab_load::load(path, root, 0)?;
     Ok(("gitlab", vec![gitlab::import(file, &merged, hatches, &id, None)?]))
 }
 

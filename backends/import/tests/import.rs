@@ -202,7 +202,12 @@ fn every_generated_example_gitlab_file_round_trips() {
                 continue;
             }
             let mut diffs = Vec::new();
-            differences("", &gitlab_normalised(original), &gitlab_normalised(&regenerated), &mut diffs);
+            differences(
+                "",
+                &gitlab_normalised(original),
+                &gitlab_normalised(&regenerated),
+                &mut diffs,
+            );
             report.extend(diffs.into_iter().map(|d| format!("{shown}{d}")));
         }
     }
