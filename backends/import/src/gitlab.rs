@@ -7,6 +7,7 @@ use std::path::Path;
 use crate::Problem;
 use crate::gitlab_layout;
 use crate::gitlab_load::{load, local_path, problem, resolve_extends, resolve_refs};
+use crate::gitlab_matrix;
 use crate::gitlab_steps;
 use crate::gitlab_values::{cache, minutes, rule_if, triggers, value};
 use crate::out::{Hatch, PipelineCode, Target, ident, lit};
@@ -273,6 +274,7 @@ pub(crate) fn import(
     for (id, job) in &jobs {
         let before = hatches.len();
         let generated = gitlab_steps::job_steps(job, &jobs, &outputs);
+        let matrix = generated.as_ref().and_then(|_| gitlab_matrix::read(job));
         // The job's key in the emitted document (patches find it there).
         let key_in_doc = format!("{}{id}", prefix.as_deref().unwrap_or_default());
         let mut j = format!("Job::new({})", lit(id));
@@ -286,7 +288,8 @@ pub(crate) fn import(
         };
         for (k, v) in job.entries() {
             let key = k.str().unwrap_or_default();
-            let generated_key = matches!(key, "id_tokens" | "manual_confirmation" | "when");
+            let generated_key =
+                matches!(key, "id_tokens" | "manual_confirmation" | "when") || (key == "parallel" && matrix.is_some());
             if !(JOB_KEYS.contains(&key) || (generated.is_some() && generated_key)) {
                 hatch(
                     &format!("job key `{key}` has no typed form"),
@@ -347,8 +350,20 @@ pub(crate) fn import(
                 ),
             }
         }
+        if let Some(m) = &matrix {
+            let _ = write!(j, "\n.matrix({})", m.code);
+            for r in &m.runners {
+                if !code.gitlab_runners.contains(r) {
+                    code.gitlab_runners.push(r.clone());
+                }
+            }
+        }
         let mut gl = String::new();
+        let runner_axis = matrix.as_ref().is_some_and(|m| m.code.contains(".runners("));
         for t in job.get("tags").map(Node::strings).unwrap_or_default() {
+            if runner_axis && t == "$runner_tag" {
+                continue;
+            }
             let _ = write!(gl, ".tag({})", lit(&t));
         }
         if let Some(b @ ("true" | "false")) = job.get("interruptible").and_then(Node::str) {
@@ -397,7 +412,16 @@ pub(crate) fn import(
                 .str()
                 .or_else(|| v.get("value").and_then(Node::str))
                 .unwrap_or_default();
-            let _ = write!(j, "\n.env({}, {})", lit(k.str().unwrap_or_default()), value(text));
+            let mut v = value(text);
+            if let Some(m) = &matrix {
+                for axis in &m.axes {
+                    v = v.replace(
+                        &format!("Expr::var({})", lit(axis)),
+                        &format!("Expr::matrix({})", lit(axis)),
+                    );
+                }
+            }
+            let _ = write!(j, "\n.env({}, {v})", lit(k.str().unwrap_or_default()));
         }
         for s in job.get("services").map(Node::items).unwrap_or_default() {
             let image = s.str().or_else(|| s.get("name").and_then(Node::str));

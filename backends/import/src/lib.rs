@@ -29,6 +29,7 @@ mod github_steps;
 mod gitlab;
 mod gitlab_layout;
 mod gitlab_load;
+mod gitlab_matrix;
 mod gitlab_steps;
 mod gitlab_values;
 mod out;

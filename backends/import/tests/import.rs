@@ -36,7 +36,7 @@ fn import_and_generate(label: &str, files: &[PathBuf], backend: &str, out: &Path
         .lines()
         .filter_map(|l| {
             l.strip_prefix("pub fn ")
-                .and_then(|r| r.split_once("()"))
+                .and_then(|r| r.split_once("() -> Pipeline"))
                 .map(|(f, _)| f.to_string())
         })
         .collect();
@@ -48,12 +48,17 @@ fn import_and_generate(label: &str, files: &[PathBuf], backend: &str, out: &Path
     write_if_changed(&krate.join("Cargo.toml"), &manifest);
     write_if_changed(&krate.join("src/imported.rs"), &module);
     let main = format!(
-        "mod imported;\n\nfn main() {{\n    let backend: Box<dyn pipeline_core::Backend> = match {backend:?} {{\n        \"github\" => Box::new(pipeline_backends::Github::new()),\n        _ => Box::new(pipeline_backends::Gitlab::new()),\n    }};\n    pipeline_core::generator!()\n        .backends([backend])\n        .pipelines(vec![{}])\n        .main();\n}}\n",
+        "mod imported;\n\nfn main() {{\n    let backend: Box<dyn pipeline_core::Backend> = match {backend:?} {{\n        \"github\" => Box::new(pipeline_backends::Github::new()),\n        _ => Box::new(pipeline_backends::Gitlab::new(){runners}),\n    }};\n    pipeline_core::generator!()\n        .backends([backend])\n        .pipelines(vec![{}])\n        .main();\n}}\n",
         funcs
             .iter()
             .map(|f| format!("imported::{f}()"))
             .collect::<Vec<_>>()
-            .join(", ")
+            .join(", "),
+        runners = if module.contains("pub fn gitlab_runners()") {
+            ".runners(imported::gitlab_runners())"
+        } else {
+            ""
+        }
     );
     write_if_changed(&krate.join("src/main.rs"), &main);
     if !krate.join("Cargo.lock").exists() {
