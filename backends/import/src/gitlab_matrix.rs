@@ -71,9 +71,11 @@ fn hosted(key: &str) -> Option<&'static str> {
 }
 
 type Cell = Vec<(String, String)>;
+/// Axes in order, each with its values.
+type Axes = Vec<(String, Vec<String>)>;
 
 /// The cartesian product of `axes`, first axis outermost (as `Matrix::cells`).
-fn product(axes: &[(String, Vec<String>)]) -> Vec<Cell> {
+fn product(axes: &Axes) -> Vec<Cell> {
     let mut cells: Vec<Cell> = vec![Vec::new()];
     for (axis, values) in axes {
         cells = cells
@@ -92,9 +94,9 @@ fn product(axes: &[(String, Vec<String>)]) -> Vec<Cell> {
 
 /// The axes of `cells` (keys of the first, values in order of appearance), when every cell has
 /// those keys and the cells appear in the product's order; with the product's cells they lack.
-fn as_product(cells: &[Cell]) -> Option<(Vec<(String, Vec<String>)>, Vec<Cell>)> {
+fn as_product(cells: &[Cell]) -> Option<(Axes, Vec<Cell>)> {
     let keys: Vec<&String> = cells.first()?.iter().map(|(k, _)| k).collect();
-    let mut axes: Vec<(String, Vec<String>)> = keys.iter().map(|k| ((*k).clone(), Vec::new())).collect();
+    let mut axes: Axes = keys.iter().map(|k| ((*k).clone(), Vec::new())).collect();
     for c in cells {
         if c.len() != keys.len() || c.iter().zip(&keys).any(|((k, _), key)| k != *key) {
             return None;
