@@ -109,11 +109,38 @@ fn the_ci_workflow_runs_the_promised_cells() {
         assert!(ci.contains(&format!("runs-on: {label}\n")), "{label}: {ci}");
     }
     assert!(ci.contains(&format!("rust: '{}'", oss_rust::MSRV)), "{ci}");
+    // The need's result and the branch, typed.
     assert!(
-        ci.contains("if: (failure() && contains(needs.*.result, 'failure')) && github.ref == 'refs/heads/main'"),
+        ci.contains("if: (!cancelled() && needs.test.result == 'failure') && github.ref == 'refs/heads/main'"),
+        "{ci}"
+    );
+    // One test command per cell, chosen by a typed condition on the cell's features value.
+    assert!(
+        ci.contains("if: matrix.features == 'default'\n        run: cargo test --workspace --locked\n"),
+        "{ci}"
+    );
+    assert!(
+        ci.contains("if: matrix.features == 'all'\n        run: cargo test --workspace --locked --all-features\n"),
+        "{ci}"
+    );
+    // The toolchain step hands RUSTUP_TOOLCHAIN (and nothing else) to the later steps.
+    assert!(
+        ci.contains("RUSTUP_TOOLCHAIN=*) printf '%s\\n' \"$pipeline_line\" >> \"$GITHUB_ENV\" ;;"),
         "{ci}"
     );
     let gitlab = std::fs::read_to_string(&files(&[".gitlab/ci/ci.yml"])[0]).expect("read");
+    assert!(
+        gitlab.contains("if: $CI_COMMIT_BRANCH =~ /^main$/i\n      when: on_failure\n"),
+        "{gitlab}"
+    );
+    assert!(
+        gitlab.contains("if case \"${features:-}\" in [aA][lL][lL]) true ;; *) false ;; esac; then"),
+        "{gitlab}"
+    );
+    assert!(
+        gitlab.contains("RUSTUP_TOOLCHAIN=*) printf 'export RUSTUP_TOOLCHAIN=%q\\n'"),
+        "{gitlab}"
+    );
     assert!(gitlab.contains("- windows-git-bash"), "{gitlab}");
     assert!(gitlab.contains("- saas-macos-medium-m1"), "{gitlab}");
 }

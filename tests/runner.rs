@@ -277,7 +277,13 @@ fn interrupted_run_leaves_nothing_behind(signal: &str) {
     let repo = repository(&format!("runner-{signal}"));
     let tmp = repo.path().join("tmp");
     std::fs::create_dir_all(&tmp).expect("mkdir");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_probes"))
+    // A shell that starts a command in the background without job control (`cmd &`, nohup,
+    // some CI agents) makes it ignore SIGINT, and an ignored signal stays ignored across exec:
+    // the runner would rightly not be interrupted. GNU env restores the default disposition, so
+    // this test checks the runner, not how the test suite was started.
+    let mut child = Command::new("env")
+        .arg(format!("--default-signal={signal}"))
+        .arg(env!("CARGO_BIN_EXE_probes"))
         .args(["run", "sleepy", "--branch", "main"])
         .current_dir(repo.path())
         .env("TMPDIR", &tmp)

@@ -3,71 +3,7 @@
 use indexmap::IndexMap;
 
 use crate::expr::Expr;
-
-/// A GitHub token permission scope.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Permission {
-    /// `actions`
-    Actions,
-    /// `attestations`
-    Attestations,
-    /// `checks`
-    Checks,
-    /// `contents`
-    Contents,
-    /// `deployments`
-    Deployments,
-    /// `id-token` (OIDC tokens for cloud login and keyless signing)
-    IdToken,
-    /// `issues`
-    Issues,
-    /// `packages`
-    Packages,
-    /// `pull-requests`
-    PullRequests,
-    /// `security-events`
-    SecurityEvents,
-    /// `statuses`
-    Statuses,
-}
-
-impl Permission {
-    /// The key used in a workflow's `permissions:`.
-    pub fn key(self) -> &'static str {
-        match self {
-            Permission::Actions => "actions",
-            Permission::Attestations => "attestations",
-            Permission::Checks => "checks",
-            Permission::Contents => "contents",
-            Permission::Deployments => "deployments",
-            Permission::IdToken => "id-token",
-            Permission::Issues => "issues",
-            Permission::Packages => "packages",
-            Permission::PullRequests => "pull-requests",
-            Permission::SecurityEvents => "security-events",
-            Permission::Statuses => "statuses",
-        }
-    }
-}
-
-/// Access level of a permission. Ordered: `Read < Write`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Access {
-    /// `read`
-    Read,
-    /// `write`
-    Write,
-}
-
-impl Access {
-    /// The value used in a workflow's `permissions:`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Access::Read => "read",
-            Access::Write => "write",
-        }
-    }
-}
+pub use crate::token::{Access, Permission};
 
 /// An action reference pinned to a full commit SHA, with the human version it corresponds to.
 ///

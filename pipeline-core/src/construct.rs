@@ -289,6 +289,7 @@ fn rename_in_expr(e: &mut Expr, rename: &impl Fn(&JobId) -> Option<JobId>) {
         | Expr::Input(_)
         | Expr::Matrix(_)
         | Expr::Var(_)
+        | Expr::Token(_)
         | Expr::StepOutput(_) => {}
     }
 }

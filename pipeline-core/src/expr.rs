@@ -6,6 +6,7 @@
 //! spliced into shell code.
 
 use crate::id::{InputName, JobId, OutputName, SecretName, StepId, VarName};
+use crate::token::PlatformToken;
 
 /// A variable every platform provides, rendered per platform
 /// (`github.sha`, `$CI_COMMIT_SHA`, `#{SourceVariables.CommitId}`).
@@ -150,6 +151,9 @@ pub enum Expr {
     /// A non-secret configuration variable set on the platform (GitHub `vars.X`, a GitLab CI/CD
     /// variable, a CloudFormation parameter on AWS).
     Var(VarName),
+    /// The platform's job token with its scopes (a secret: only in `env` and action inputs; see
+    /// [`crate::token`]).
+    Token(PlatformToken),
     /// Several values joined.
     Concat(Vec<Expr>),
 }
@@ -228,6 +232,14 @@ impl Expr {
     pub fn secrets(&self) -> impl Iterator<Item = &SecretName> {
         self.parts().iter().filter_map(|p| match p {
             Expr::Secret(s) => Some(s),
+            _ => None,
+        })
+    }
+
+    /// Every platform token this value holds.
+    pub fn tokens(&self) -> impl Iterator<Item = &PlatformToken> {
+        self.parts().iter().filter_map(|p| match p {
+            Expr::Token(t) => Some(t),
             _ => None,
         })
     }
@@ -326,6 +338,18 @@ impl From<StepOutput> for Expr {
 impl From<&StepOutput> for Expr {
     fn from(value: &StepOutput) -> Self {
         Expr::StepOutput(value.clone())
+    }
+}
+
+impl From<PlatformToken> for Expr {
+    fn from(value: PlatformToken) -> Self {
+        Expr::Token(value)
+    }
+}
+
+impl From<&PlatformToken> for Expr {
+    fn from(value: &PlatformToken) -> Self {
+        Expr::Token(value.clone())
     }
 }
 

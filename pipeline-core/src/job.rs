@@ -384,6 +384,41 @@ impl Job {
         out
     }
 
+    /// Every platform token the job hands out, with the step that receives it (`None`: the job's
+    /// `env`, so every step), in order: job env, then each step's env and action inputs.
+    ///
+    /// ```
+    /// use pipeline_core::prelude::*;
+    /// let job = Job::new("release")
+    ///     .step(Step::script("make"))
+    ///     .step(Step::script("gh release create v1").env("GH_TOKEN", PlatformToken::new()));
+    /// assert_eq!(job.tokens(), [(Some(1), &PlatformToken::new())]);
+    /// # pipeline_core::validate::assert_valid(&Pipeline::new("ci").on(Trigger::push()).job(job));
+    /// ```
+    pub fn tokens(&self) -> Vec<(Option<usize>, &crate::token::PlatformToken)> {
+        let mut out: Vec<_> = self
+            .env
+            .iter()
+            .flat_map(|(_, v)| v.tokens())
+            .map(|t| (None, t))
+            .collect();
+        for (i, step) in self.steps.iter().enumerate() {
+            let inputs = match &step.kind {
+                StepKind::Action(a) => a.with.values().collect(),
+                _ => Vec::new(),
+            };
+            out.extend(
+                step.env
+                    .iter()
+                    .map(|(_, v)| v)
+                    .chain(inputs)
+                    .flat_map(Expr::tokens)
+                    .map(|t| (Some(i), t)),
+            );
+        }
+        out
+    }
+
     /// The index of the step with id `id`.
     pub fn step_index(&self, id: &str) -> Option<usize> {
         self.steps.iter().position(|s| s.id_str() == Some(id))

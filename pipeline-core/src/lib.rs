@@ -60,6 +60,7 @@ pub mod secret;
 pub mod semantics;
 pub mod service;
 pub mod step;
+pub mod token;
 pub mod trigger;
 pub mod tutorial;
 pub mod validate;
@@ -93,6 +94,7 @@ pub use secret::{AwsSecretSource, Secret};
 pub use semantics::Divergence;
 pub use service::Service;
 pub use step::{Checkout, SetOutput, Step, StepKind, StepState};
+pub use token::PlatformToken;
 pub use trigger::{Input, InputKind, Manual, PullRequest, Push, Schedule, Trigger};
 
 /// `#[derive(Construct)]`, `#[derive(Pipeline)]` and `#[derive(Params)]` (feature `derive`, on by
@@ -109,8 +111,9 @@ pub mod prelude {
     pub use crate::{
         Access, Action, ActionStep, Approval, Arch, AwsRole, Axis, Backend, Built, Builtin, Cache, Checkout,
         Concurrency, Condition, Construct, Diagnostics, Divergence, Env, Environment, Event, Expr, Generator, Input,
-        Job, JobId, JobResult, JobRole, Matrix, Os, OutputRef, Patch, Permission, Pipeline, Platform, Platforms,
-        Policy, Runner, Scope, Secret, Service, Size, Step, StepId, StepKind, StepOutput, Subject, TestReport, Tier,
+        Job, JobId, JobResult, JobRole, Matrix, Os, OutputRef, Patch, Permission, Pipeline, Platform, PlatformToken,
+        Platforms, Policy, Runner, Scope, Secret, Service, Size, Step, StepId, StepKind, StepOutput, Subject,
+        TestReport, Tier,
         ToPipeline, Trigger, Upload,
     };
 }

@@ -90,15 +90,19 @@ pub enum Divergence {
     /// GitLab reads job outputs in fields it expands itself (an environment URL, service
     /// variables) in their percent-encoded form.
     EncodedOutput,
+    /// GitLab's job token reaches what the project's job token settings allow, not the scopes a
+    /// [`PlatformToken`](crate::PlatformToken) asks for.
+    JobTokenScope,
 }
 
 impl Divergence {
     /// Every divergence.
-    pub const ALL: [Divergence; 4] = [
+    pub const ALL: [Divergence; 5] = [
         Divergence::StageLayering,
         Divergence::MinimumTimeout,
         Divergence::Retry,
         Divergence::EncodedOutput,
+        Divergence::JobTokenScope,
     ];
 
     /// The warning codes that report it.
@@ -108,6 +112,7 @@ impl Divergence {
             Divergence::MinimumTimeout => &["codepipeline-timeout"],
             Divergence::Retry => &["github-no-retry", "codepipeline-retry"],
             Divergence::EncodedOutput => &["gitlab-encoded-output"],
+            Divergence::JobTokenScope => &["gitlab-job-token-scope"],
         }
     }
 
@@ -116,7 +121,7 @@ impl Divergence {
         match self {
             Divergence::StageLayering | Divergence::MinimumTimeout => &["codepipeline"],
             Divergence::Retry => &["github", "codepipeline"],
-            Divergence::EncodedOutput => &["gitlab"],
+            Divergence::EncodedOutput | Divergence::JobTokenScope => &["gitlab"],
         }
     }
 
@@ -158,6 +163,7 @@ mod tests {
             Divergence::MinimumTimeout => 1,
             Divergence::Retry => 2,
             Divergence::EncodedOutput => 3,
+            Divergence::JobTokenScope => 4,
         };
         for (i, d) in Divergence::ALL.into_iter().enumerate() {
             assert_eq!(place(d), i);

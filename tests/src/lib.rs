@@ -10,6 +10,7 @@ pub mod modules;
 pub mod phases;
 pub mod probes;
 pub mod readback;
+pub mod token_fixtures;
 pub mod tools;
 
 use std::path::{Path, PathBuf};

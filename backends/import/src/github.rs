@@ -671,25 +671,6 @@ fn permissions(p: &Node) -> Option<String> {
     None
 }
 
-/// The pinned action for `name@ref`: the ref itself when it is a full SHA (the version from the
-/// `# vX` comment), else the library's pin of that action.
-pub(crate) fn action(name: &str, reference: &str, comment: Option<String>) -> Option<(String, bool)> {
-    if reference.len() == 40 && reference.bytes().all(|b| b.is_ascii_hexdigit()) {
-        let version = comment
-            .filter(|c| !c.is_empty())
-            .unwrap_or_else(|| reference[..7].to_string());
-        return Some((
-            format!("Action::new({}, {}, {})", lit(name), lit(reference), lit(&version)),
-            false,
-        ));
-    }
-    let pin = pins::find(name)?;
-    Some((
-        format!("Action::new({}, {}, {})", lit(name), lit(pin.1), lit(pin.2)),
-        true,
-    ))
-}
-
 /// A step whose `uses:` names an action by tag, pinned to the library's pin of that action (a
 /// commit SHA, the release as a comment), as every generated workflow pins its actions.
 fn repin(step: &Node) -> Node {

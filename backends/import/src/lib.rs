@@ -27,6 +27,9 @@ mod expr;
 mod github;
 mod github_steps;
 mod gitlab;
+mod gitlab_layout;
+mod gitlab_load;
+mod gitlab_steps;
 mod gitlab_values;
 mod out;
 mod pins;
@@ -109,22 +112,28 @@ pub fn import(paths: &[PathBuf]) -> Import {
         let file = path.display().to_string();
         let imported = import_one(path, &file);
         match imported {
-            Ok((platform, mut code)) => {
-                while funcs.contains(&code.func) {
-                    code.func.push('_');
-                }
-                funcs.push(code.func.clone());
-                result.summaries.push(Summary {
+            Ok((platform, codes)) => {
+                let mut summary = Summary {
                     file: file.clone(),
-                    pipelines: 1,
-                    jobs: code.jobs,
-                    jobs_typed: code.jobs_typed,
-                    steps: code.steps,
-                    steps_typed: code.steps_typed,
-                    hatches: code.hatches.iter().map(|h| (h.at.clone(), h.why.clone())).collect(),
-                });
+                    pipelines: codes.len(),
+                    ..Summary::default()
+                };
+                for mut code in codes {
+                    while funcs.contains(&code.func) {
+                        code.func.push('_');
+                    }
+                    funcs.push(code.func.clone());
+                    summary.jobs += code.jobs;
+                    summary.jobs_typed += code.jobs_typed;
+                    summary.steps += code.steps;
+                    summary.steps_typed += code.steps_typed;
+                    summary
+                        .hatches
+                        .extend(code.hatches.iter().map(|h| (h.at.clone(), h.why.clone())));
+                    pipelines.push((platform.to_string(), code));
+                }
+                result.summaries.push(summary);
                 sources.push(file);
-                pipelines.push((platform.to_string(), code));
             }
             Err(p) => result.problems.push(p),
         }
@@ -144,7 +153,7 @@ pub fn import(paths: &[PathBuf]) -> Import {
     result
 }
 
-fn import_one(path: &Path, file: &str) -> Result<(&'static str, out::PipelineCode), Problem> {
+fn import_one(path: &Path, file: &str) -> Result<(&'static str, Vec<out::PipelineCode>), Problem> {
     let text = std::fs::read_to_string(path).map_err(|e| Problem {
         file: file.into(),
         line: 0,
@@ -158,14 +167,16 @@ fn import_one(path: &Path, file: &str) -> Result<(&'static str, out::PipelineCod
         message: format!("invalid YAML: {}", e.message),
     })?;
     let id = pipeline_id(path);
-    if is_gitlab(path, &doc) {
-        let dir = path.parent().unwrap_or(Path::new("."));
-        let root = dir.ancestors().find(|d| d.join(".git").exists()).unwrap_or(dir);
-        let (merged, hatches) = gitlab::load(path, root, 0)?;
-        Ok(("gitlab", gitlab::import(file, &merged, hatches, &id)?))
-    } else {
-        Ok(("github", github::import(file, &text, &doc, &id)?))
+    if !is_gitlab(path, &doc) {
+        return Ok(("github", vec![github::import(file, &text, &doc, &id)?]));
     }
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let root = dir.ancestors().find(|d| d.join(".git").exists()).unwrap_or(dir);
+    if let Some(several) = gitlab::several(path, root, &doc)? {
+        return Ok(("gitlab", several));
+    }
+    let (merged, hatches) = gitlab_load::load(path, root, 0)?;
+    Ok(("gitlab", vec![gitlab::import(file, &merged, hatches, &id, None)?]))
 }
 
 /// Formats Rust code with `rustfmt --edition 2024` (through stdin).

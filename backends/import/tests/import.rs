@@ -98,9 +98,15 @@ fn differences(path: &str, a: &Value, b: &Value, out: &mut Vec<String>) {
                 out.push(format!("{path}.{k}: only in the regenerated file ({})", y[k]));
             }
         }
-        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+        (Value::Array(x), Value::Array(y)) => {
             for (i, (v, w)) in x.iter().zip(y).enumerate() {
                 differences(&format!("{path}[{i}]"), v, w, out);
+            }
+            for (i, v) in x.iter().enumerate().skip(y.len()) {
+                out.push(format!("{path}[{i}]: missing from the regenerated file (was {v})"));
+            }
+            for (i, w) in y.iter().enumerate().skip(x.len()) {
+                out.push(format!("{path}[{i}]: only in the regenerated file ({w})"));
             }
         }
         _ if a != b => out.push(format!("{path}: {a} -> {b}")),
@@ -146,6 +152,65 @@ fn every_generated_example_workflow_round_trips() {
         }
     }
     let summary: String = import.summaries.iter().map(pipeline_import::Summary::render).collect();
+    assert!(
+        report.is_empty(),
+        "{} difference(s) after the round trip:\n{}\n\nimport summary:\n{summary}",
+        report.len(),
+        report.join("\n")
+    );
+}
+
+/// A GitLab document normalised for comparison: an include's `local:` path is relative to the
+/// repository, and the regenerated files sit elsewhere; only the part from `.gitlab/` counts.
+fn gitlab_normalised(path: &Path) -> Value {
+    let mut doc = readback::yaml_1_2(&path.to_path_buf());
+    if let Some(Value::Array(items)) = doc.get_mut("include") {
+        for item in items {
+            if let Some(Value::String(local)) = item.get_mut("local") {
+                if let Some(at) = local.find(".gitlab/") {
+                    *local = local[at..].to_string();
+                }
+            }
+        }
+    }
+    doc
+}
+
+#[test]
+fn every_generated_example_gitlab_file_round_trips() {
+    let root = workspace_root();
+    let mut report = Vec::new();
+    let mut summary = String::new();
+    for example in ["service", "oss-rust"] {
+        let dir = root.join("examples").join(example);
+        let mut originals = vec![dir.join(".gitlab-ci.yml")];
+        originals.extend(yml_files(&dir.join(".gitlab/ci")));
+        let out = TempDir::new(&format!("import-round-trip-gitlab-{example}"));
+        let import = import_and_generate(
+            &format!("round-trip-gitlab-{example}"),
+            &originals[..1],
+            "gitlab",
+            out.path(),
+        );
+        summary.extend(import.summaries.iter().map(pipeline_import::Summary::render));
+        for original in &originals {
+            let relative = original.strip_prefix(&dir).expect("under the example");
+            let regenerated = out.path().join(relative);
+            let shown = original.strip_prefix(&root).unwrap_or(original).display().to_string();
+            if !regenerated.is_file() {
+                report.push(format!("{shown}: not regenerated"));
+                continue;
+            }
+            let mut diffs = Vec::new();
+            differences(
+                "",
+                &gitlab_normalised(original),
+                &gitlab_normalised(&regenerated),
+                &mut diffs,
+            );
+            report.extend(diffs.into_iter().map(|d| format!("{shown}{d}")));
+        }
+    }
     assert!(
         report.is_empty(),
         "{} difference(s) after the round trip:\n{}\n\nimport summary:\n{summary}",

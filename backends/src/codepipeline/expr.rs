@@ -97,6 +97,12 @@ pub(crate) fn parts(value: &Expr, resolver: &mut dyn Resolver) -> Result<Vec<Par
                 hint: "use matrix values only in jobs with that matrix axis".into(),
             })?),
             Expr::Var(v) => Part::Param(resolver.param_of_var(v.as_str())),
+            Expr::Token(_) => {
+                return Err(Unsupported {
+                    feature: "the platform token (`PlatformToken`): CodeBuild issues no job token".into(),
+                    hint: "store a token in Secrets Manager and pass it with `Expr::secret(..)`, or keep the step off CodePipeline with `Step::only_on(..)`".into(),
+                });
+            }
             // Set in the build's shell by the state file of the exporting step
             // (docs/SEMANTICS.md, section 17).
             Expr::StepOutput(o) => Part::Shell(crate::shell::step_output_var(o.step.as_str(), o.name.as_str())),

@@ -60,6 +60,8 @@ fn reference(part: &Expr, pipeline: &Pipeline) -> String {
         Expr::StepOutput(o) => ["${{ steps.", o.step.as_str(), ".outputs.", o.name.as_str(), " }}"].concat(),
         Expr::Matrix(a) => ["${{ matrix.", a.as_str(), " }}"].concat(),
         Expr::Var(v) => ["${{ vars.", v.as_str(), " }}"].concat(),
+        // Its scopes become the job's `permissions:` (lower.rs).
+        Expr::Token(_) => "${{ github.token }}".to_owned(),
         Expr::Concat(parts) => parts.iter().map(|p| reference(p, pipeline)).collect(),
     }
 }

@@ -285,6 +285,10 @@ impl Lowering<'_> {
                 .on_platform(PLATFORM),
             );
         }
+        // The platform token's scopes (docs/SEMANTICS.md, section 21).
+        for token in job.exprs().into_iter().flat_map(|e| e.tokens()) {
+            token.scopes.iter().for_each(|(s, a)| grant(*s, *a));
+        }
         let settings = job.extensions.get::<GithubJob>();
         for (permission, access) in settings.map(|s| s.permissions.as_slice()).unwrap_or_default() {
             grant(*permission, *access);

@@ -23,6 +23,9 @@ pub(crate) fn builtin(b: Builtin) -> &'static str {
     }
 }
 
+/// The predefined variable holding the job token (masked by GitLab).
+pub(crate) const JOB_TOKEN: &str = "CI_JOB_TOKEN";
+
 /// The dotenv variable carrying output `o` (`BUILD_VERSION` for output `version` of job `build`).
 pub(crate) fn dotenv_name(o: &OutputRef) -> String {
     let mut name = format!("{}_{}", o.job, o.name);
@@ -53,6 +56,8 @@ fn parts(e: &Expr) -> Vec<Part> {
             ))),
             Expr::Matrix(a) => out.push(Part::Var(a.clone())),
             Expr::Var(v) => out.push(Part::Var(v.to_string())),
+            // Its reach is the project's job token settings (warning `gitlab-job-token-scope`).
+            Expr::Token(_) => out.push(Part::Var(JOB_TOKEN.to_owned())),
             Expr::Concat(inner) => inner.iter().for_each(|p| out.extend(parts(p))),
         }
     }

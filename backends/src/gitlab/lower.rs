@@ -567,6 +567,7 @@ impl Lowering<'_> {
         }
 
         let steps = self.steps(job, &path);
+        self.job_token(job, &path);
 
         // Needs: direct needs, plus producers of downloaded artifacts further up.
         let mut wants_artifacts: BTreeSet<usize> = BTreeSet::new();

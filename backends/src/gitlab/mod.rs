@@ -66,6 +66,7 @@ mod rules;
 mod runner;
 mod script;
 mod settings;
+mod token;
 
 use indexmap::{IndexMap, IndexSet};
 use pipeline_core::diagnostic::{Diagnostic, Diagnostics, Path};

@@ -3,8 +3,10 @@
 //!
 //! - `ci`: on every push to `main` and every pull request, lint once, then test on Linux, macOS
 //!   and Windows (a runner axis) with the default features and all features, plus extra cells:
-//!   the MSRV on Linux and Linux on ARM; Windows skips the all-features cell (excluded). A
-//!   notification job runs only when the tests failed (a condition on the need's result).
+//!   the MSRV on Linux and Linux on ARM; Windows skips the all-features cell (excluded). The
+//!   toolchain step hands `RUSTUP_TOOLCHAIN` to the later steps (step state); which test
+//!   command runs is a typed condition on the cell's `features` value. A notification job runs
+//!   only on `main` when the tests failed (a condition on the need's result).
 //! - `release`: on `v*` tags, read the version once (a step output that later jobs read),
 //!   cross-compile a binary per target on its own runner, attest each archive's build
 //!   provenance, and publish a GitHub release with every archive.
@@ -15,8 +17,6 @@
 //! there, and a CodeBuild action cannot take the five release archives at once. The generator
 //! says so (`codepipeline-unsupported` naming the job and the cell, `codepipeline-limit`; see
 //! `tests/oss_rust.rs`).
-//! Not yet expressed with typed conditions: a step that runs only for one matrix value (the MSRV
-//! cell skips `cargo clippy` with a shell test on its `RUST` value instead).
 
 use pipeline_backends::Github;
 use pipeline_backends::gitlab::{Gitlab, GitlabRunners};
@@ -74,20 +74,29 @@ pub fn ci() -> Pipeline {
         .needs(&lint)
         .matrix(matrix)
         .env("RUST", rust.value())
-        .env("FEATURES", features.value())
         .step(Step::checkout())
-        .step(Step::script("rustup toolchain install \"$RUST\" --profile minimal\nrustup default \"$RUST\"").name("Toolchain"))
         .step(
             Step::script(
-                "if [ \"$FEATURES\" = all ]; then\n  cargo test --workspace --locked --all-features\nelse\n  cargo test --workspace --locked\nfi",
+                "rustup toolchain install \"$RUST\" --profile minimal\necho \"RUSTUP_TOOLCHAIN=$RUST\" >> \"$PIPELINE_ENV\"",
             )
-            .name("Test"),
+            .name("Toolchain")
+            .exports_env("RUSTUP_TOOLCHAIN"),
+        )
+        .step(
+            Step::script("cargo test --workspace --locked")
+                .name("Test")
+                .when(Subject::matrix("features").equals("default")),
+        )
+        .step(
+            Step::script("cargo test --workspace --locked --all-features")
+                .name("Test all features")
+                .when(Subject::matrix("features").equals("all")),
         )
         .timeout_minutes(45);
     let notify = Job::new("notify-failure")
         .name("Report a failed main build")
         .needs(&test)
-        .when(Condition::failure() & Condition::branch("main"))
+        .when(Condition::need(&test, JobResult::Failure) & Subject::Branch.equals("main"))
         .step(Step::script(
             "echo \"the tests of main failed; see the run for the failing cells\" >&2",
         ));

@@ -255,9 +255,12 @@ impl Context {
                 },
             },
             Expr::Input(name) => self.inputs.get(name.as_str()).cloned().unwrap_or_default(),
-            Expr::Secret(_) | Expr::Var(_) | Expr::Output(_) | Expr::StepOutput(_) | Expr::Matrix(_) => {
-                lookup(part).unwrap_or_default()
-            }
+            Expr::Secret(_)
+            | Expr::Token(_)
+            | Expr::Var(_)
+            | Expr::Output(_)
+            | Expr::StepOutput(_)
+            | Expr::Matrix(_) => lookup(part).unwrap_or_default(),
             Expr::Concat(inner) => inner
                 .iter()
                 .map(|p| self.value(p, workspace, lookup))

@@ -190,18 +190,24 @@ impl<'a, 'w> Executor<'a, 'w> {
         let mut missing = Vec::new();
         for job in &plan.pipeline.jobs {
             for e in job.exprs().into_iter().chain(plan.pipeline.env.iter().map(|(_, v)| v)) {
-                for s in e.secrets() {
-                    match self.host(s.as_str()) {
+                let token = e.tokens().next().map(|_| crate::token::LOCAL_TOKEN_VAR);
+                for s in e.secrets().map(|s| s.as_str()).chain(token) {
+                    match self.host(s) {
                         Some(v) => self.masker.add(&v),
-                        None if !missing.contains(&s.to_string()) => missing.push(s.to_string()),
+                        None if !missing.iter().any(|m| m == s) => missing.push(s.to_owned()),
                         None => {}
                     }
                 }
             }
         }
         for s in missing {
+            let what = if s == crate::token::LOCAL_TOKEN_VAR {
+                "the platform token"
+            } else {
+                "secret"
+            };
             self.report.warnings.push(format!(
-                "secret {s} is not set in the environment: steps see it empty (export {s}=... to provide it)"
+                "{what} {s} is not set in the environment: steps see it empty (export {s}=... to provide it)"
             ));
         }
         let mut agg: Vec<Agg> = Vec::with_capacity(plan.jobs.len());
@@ -522,6 +528,7 @@ impl<'a, 'w> Executor<'a, 'w> {
         for (k, v) in merged.iter() {
             let value = self.ctx.value(v, &workspace, &mut |part| match part {
                 Expr::Secret(s) => self.host(s.as_str()),
+                Expr::Token(_) => self.host(crate::token::LOCAL_TOKEN_VAR),
                 Expr::Var(name) => self.host(name.as_str()),
                 Expr::Output(o) => self.store.output(o.job.as_str(), o.name.as_str()).cloned(),
                 Expr::StepOutput(o) => state.output(o.step.as_str(), o.name.as_str()),

@@ -269,3 +269,28 @@ fn an_undeclared_export_fails_the_step() {
         "{log}"
     );
 }
+
+#[test]
+fn the_platform_token_comes_from_pipeline_token_masked() {
+    let repo = Repo::new("token");
+    let p =
+        Pipeline::new("p")
+            .on(Trigger::push())
+            .job(Job::new("a").step(Step::script("echo \"token=$GH_TOKEN\"").env(
+                "GH_TOKEN",
+                PlatformToken::new().scope(Permission::Contents, Access::Read),
+            )));
+    let (report, log) = run_with(&p, &repo.0, &[(crate::token::LOCAL_TOKEN_VAR, "ghs_local42")]);
+    let a = report.job("a").expect("a");
+    assert!(a.log.iter().any(|l| l == "token=***"), "{:?}", a.log);
+    assert!(!log.contains("ghs_local42"), "{log}");
+    let (report, _) = run_with(&p, &repo.0, &[]);
+    assert!(
+        report
+            .warnings
+            .iter()
+            .any(|w| w.contains(crate::token::LOCAL_TOKEN_VAR)),
+        "{:?}",
+        report.warnings
+    );
+}

@@ -7,6 +7,7 @@ use crate::env::Env;
 use crate::expr::Expr;
 use crate::id::rules;
 use crate::job::Job;
+use crate::token::Permission;
 
 impl Validator<'_> {
     /// Artifact and cache paths must stay inside the workspace: GitLab only archives files of the
@@ -104,6 +105,24 @@ impl Validator<'_> {
                     path(),
                     format!("secret {:?} cannot be used here", secret.as_str()),
                     Some(hint.into()),
+                );
+            }
+        }
+        for token in value.tokens() {
+            if !matches!(place, Place::JobEnv | Place::StepEnv | Place::ActionInput) {
+                self.error(
+                    "misplaced-token",
+                    path(),
+                    "the platform token cannot be used here",
+                    Some("the token is a secret: give it to the step that needs it, `.env(\"GH_TOKEN\", PlatformToken::new()...)`, or to an action input".into()),
+                );
+            }
+            if token.access(Permission::IdToken).is_some() {
+                self.error(
+                    "token-id-token-scope",
+                    path(),
+                    "`id-token` is not a scope of the platform token: it lets a job request OIDC tokens",
+                    Some("use `Step::assume_aws_role(..)` (which grants it), or grant it with the GitHub job settings `GithubJob::permission`".into()),
                 );
             }
         }

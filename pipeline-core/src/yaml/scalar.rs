@@ -192,12 +192,13 @@ fn is_flag_like(s: &str) -> bool {
 }
 
 /// Anything a YAML 1.1/1.2 resolver could take for a number or a timestamp: a leading digit
-/// (after an optional sign), a sign followed by `.`, `.` followed by a numeric-looking tail, or a
+/// (after any run of signs), a sign followed by `.`, `.` followed by a numeric-looking tail, or a
 /// signed `inf`/`nan` word.
 fn looks_numeric(s: &str) -> bool {
-    let unsigned = s.strip_prefix(['+', '-']);
-    let signed = unsigned.is_some();
-    let t = unsigned.unwrap_or(s);
+    // Every leading sign counts: some 1.1 resolvers (Psych's sexagesimal and lax integer
+    // forms) read `+-0` as the integer 0.
+    let t = s.trim_start_matches(['+', '-']);
+    let signed = t.len() < s.len();
     match t.chars().next() {
         None => false,
         Some(c) if c.is_ascii_digit() => true,
@@ -411,6 +412,9 @@ mod tests {
             "1:20.5",
             "-1",
             "+1",
+            "+-0",
+            "-+1",
+            "++.5",
             ".5",
             "-.5",
             "+.5",

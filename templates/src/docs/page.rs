@@ -143,6 +143,15 @@ fn describe(e: &Expr) -> String {
         Expr::StepOutput(o) => format!("<output {} of step {}>", o.name, o.step),
         Expr::Matrix(a) => format!("<matrix {a}>"),
         Expr::Var(v) => format!("<variable {v}>"),
+        Expr::Token(t) if t.scopes.is_empty() => "<platform token>".to_owned(),
+        Expr::Token(t) => {
+            let scopes: Vec<String> = t
+                .scopes
+                .iter()
+                .map(|(p, a)| format!("{}: {}", p.key(), a.as_str()))
+                .collect();
+            format!("<platform token {}>", scopes.join(", "))
+        }
         Expr::Concat(parts) => parts.iter().map(describe).collect(),
     })
 }

@@ -1,0 +1,179 @@
+//! The platform token, shells and optional needs (issue 10): lowering snapshots on every
+//! platform, and the diagnostics where a platform refuses (docs/SEMANTICS.md, sections 21-23).
+
+use pipeline_backends::{CodePipeline, Github, Gitlab};
+use pipeline_core::prelude::*;
+use pipeline_core::{Backend, Header, RenderContext};
+use pipeline_tests::token_fixtures as fixtures;
+use pipeline_tests::tools::{self, output};
+
+/// The generated files of one backend, concatenated, and its diagnostics.
+fn generate(backend: &dyn Backend, pipeline: &Pipeline) -> (String, Diagnostics) {
+    let ctx = RenderContext {
+        header: Header::new("snapshots", "tests/token_shells_needs.rs", "cargo insta review"),
+        root_in_repository: String::new(),
+    };
+    let mut d = Diagnostics::new();
+    let files = backend.generate(std::slice::from_ref(pipeline), &ctx, &mut d);
+    (
+        files
+            .into_iter()
+            .map(|f| format!("# {}\n{}", f.path.as_str(), f.contents))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        d,
+    )
+}
+
+fn codes(d: &Diagnostics) -> Vec<&str> {
+    d.iter().map(|d| d.code).collect()
+}
+
+#[test]
+fn platform_token_github_grants_the_scopes_to_the_job() {
+    let p = fixtures::platform_token();
+    pipeline_core::validate::assert_valid(&p);
+    let (out, d) = generate(&Github::new(), &p);
+    assert!(d.is_empty(), "{d}");
+    assert!(out.contains("RELEASE_TOKEN: ${{ github.token }}"), "{out}");
+    assert!(out.contains("contents: write"), "{out}");
+    assert!(out.contains("pull-requests: write"), "{out}");
+    insta::assert_snapshot!("platform_token__github", out);
+}
+
+#[test]
+fn platform_token_gitlab_is_the_job_token_with_a_named_warning_per_step() {
+    let p = fixtures::platform_token();
+    let (out, d) = generate(&Gitlab::new(), &p);
+    assert!(!d.has_errors(), "{d}");
+    assert!(out.contains("export RELEASE_TOKEN=\"${CI_JOB_TOKEN}\""), "{out}");
+    let warnings: Vec<_> = d.iter().filter(|w| w.code == "gitlab-job-token-scope").collect();
+    assert_eq!(warnings.len(), 2, "{d}");
+    assert!(
+        warnings[0].message.contains("step 3 (\"publish\") of job \"release\""),
+        "{d}"
+    );
+    assert!(warnings[0].message.contains("contents: write"), "{d}");
+    assert!(warnings[0].path.to_string().contains("release"), "{d}");
+    insta::assert_snapshot!("platform_token__gitlab", out);
+}
+
+#[test]
+fn platform_token_gitlab_warning_is_silenced_by_its_acknowledgement() {
+    let p = fixtures::platform_token().acknowledge(Divergence::JobTokenScope);
+    let rendered = Generator::new("token", ".")
+        .backend(Gitlab::new())
+        .pipelines(vec![p])
+        .render(&[])
+        .expect("renders");
+    assert!(
+        !rendered.diagnostics.iter().any(|n| n.code == "gitlab-job-token-scope"),
+        "{}",
+        rendered.diagnostics
+    );
+}
+
+#[test]
+fn platform_token_codepipeline_is_refused_naming_job_and_step() {
+    let p = fixtures::platform_token();
+    let (_, d) = generate(&CodePipeline::new(), &p);
+    let errors: Vec<_> = d.errors().collect();
+    assert_eq!(errors.len(), 1, "{d}");
+    let e = errors[0];
+    assert_eq!(e.platform, Some("codepipeline"), "{d}");
+    let path = e.path.to_string();
+    assert!(path.contains("release") && path.contains("publish"), "{path}");
+    assert!(e.message.contains("no job token"), "{d}");
+    let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    insta::assert_snapshot!("platform_token__codepipeline_errors", text.join("\n"));
+}
+
+#[test]
+fn platform_token_is_refused_outside_env_and_action_inputs_and_with_id_token() {
+    let p = Pipeline::new("bad")
+        .on(Trigger::push())
+        .env("TOP", PlatformToken::new())
+        .job(
+            Job::new("build")
+                .service(Service::new("db", "postgres:17").env("T", PlatformToken::new()))
+                .step(Step::script("make").env("T", PlatformToken::new().scope(Permission::IdToken, Access::Write))),
+        );
+    let d = pipeline_core::validate::validate(&p);
+    let c = codes(&d);
+    assert_eq!(c.iter().filter(|c| **c == "misplaced-token").count(), 2, "{d}");
+    assert!(c.contains(&"token-id-token-scope"), "{d}");
+}
+
+/// Every GitHub and GitLab file of the fixtures passes actionlint (with shellcheck), zizmor and
+/// the platforms' schemas with zero findings.
+#[test]
+fn the_generated_files_pass_the_validators() {
+    let dir = std::env::temp_dir().join(format!("token-shells-needs-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut workflows = Vec::new();
+    let mut gitlab = Vec::new();
+    for p in fixtures::all() {
+        for (backend, list) in [
+            (&Github::new() as &dyn Backend, &mut workflows),
+            (&Gitlab::new() as &dyn Backend, &mut gitlab),
+        ] {
+            let ctx = RenderContext {
+                header: Header::new("snapshots", "tests/token_shells_needs.rs", "cargo insta review"),
+                root_in_repository: String::new(),
+            };
+            let mut d = Diagnostics::new();
+            let p = p.for_platform(if backend.name() == "github" {
+                Platform::Github
+            } else {
+                Platform::Gitlab
+            });
+            for f in backend.generate(std::slice::from_ref(&*p), &ctx, &mut d) {
+                assert!(!d.has_errors(), "{d}");
+                let path = dir.join(p.id.as_str()).join(f.path.as_str());
+                std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+                std::fs::write(&path, f.contents).expect("write");
+                if f.path.as_str().ends_with(".yml") {
+                    list.push(path);
+                }
+            }
+        }
+    }
+    if let Some(mut cmd) = tools::actionlint() {
+        cmd.args(&workflows);
+        let out = output(cmd);
+        assert!(
+            out.code == 0 && out.stdout.trim().is_empty(),
+            "actionlint:\n{}",
+            out.text()
+        );
+    }
+    if let Some(mut cmd) = tools::command("zizmor") {
+        cmd.args([
+            "--offline",
+            "--no-config",
+            "--strict-collection",
+            "--no-progress",
+            "--format",
+            "plain",
+        ])
+        .args(&workflows);
+        let out = output(cmd);
+        assert!(
+            out.code == 0 && out.stdout.contains("No findings"),
+            "zizmor:\n{}",
+            out.text()
+        );
+    }
+    if let Some(mut cmd) = tools::command("check-jsonschema") {
+        cmd.args(["--builtin-schema", "vendor.github-workflows"])
+            .args(&workflows);
+        let out = output(cmd);
+        assert_eq!(out.code, 0, "check-jsonschema:\n{}", out.text());
+    }
+    if let Some(mut cmd) = tools::command("check-jsonschema") {
+        cmd.args(["--builtin-schema", "vendor.gitlab-ci"]).args(&gitlab);
+        let out = output(cmd);
+        assert_eq!(out.code, 0, "check-jsonschema:\n{}", out.text());
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
