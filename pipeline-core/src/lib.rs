@@ -113,7 +113,6 @@ pub mod prelude {
         Concurrency, Condition, Construct, Diagnostics, Divergence, Env, Environment, Event, Expr, Generator, Input,
         Job, JobId, JobResult, JobRole, Matrix, Os, OutputRef, Patch, Permission, Pipeline, Platform, PlatformToken,
         Platforms, Policy, Runner, Scope, Secret, Service, Size, Step, StepId, StepKind, StepOutput, Subject,
-        TestReport, Tier,
-        ToPipeline, Trigger, Upload,
+        TestReport, Tier, ToPipeline, Trigger, Upload,
     };
 }
