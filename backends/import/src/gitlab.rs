@@ -425,10 +425,12 @@ pub(crate) fn import(
         }
         for s in job.get("services").map(Node::items).unwrap_or_default() {
             let image = s.str().or_else(|| s.get("name").and_then(Node::str));
-            let extra = s
-                .entries()
-                .iter()
-                .any(|(k, _)| !matches!(k.str(), Some("name" | "alias")));
+            let extra = s.entries().iter().any(|(k, v)| match k.str() {
+                Some("name" | "alias" | "command") => false,
+                Some("variables") => v.entries().iter().any(|(_, v)| v.str().is_none()),
+                Some("entrypoint") => v.strings().len() != 1,
+                _ => true,
+            });
             match image {
                 Some(image) if !extra => {
                     let alias = s
@@ -443,10 +445,22 @@ pub(crate) fn import(
                                 .unwrap_or("service")
                                 .to_string()
                         });
-                    let _ = write!(j, "\n.service(Service::new({}, {}))", lit(&alias), lit(image));
+                    let mut service = format!("Service::new({}, {})", lit(&alias), lit(image));
+                    if let Some(e) = s.get("entrypoint") {
+                        let _ = write!(service, ".entrypoint({})", lit(&e.strings()[0]));
+                    }
+                    if let Some(c) = s.get("command") {
+                        let words: Vec<String> = c.strings().iter().map(|w| lit(w)).collect();
+                        let _ = write!(service, ".command([{}])", words.join(", "));
+                    }
+                    for (k, v) in s.get("variables").map(Node::entries).unwrap_or_default() {
+                        let name = lit(k.str().unwrap_or_default());
+                        let _ = write!(service, ".env({name}, {})", value(v.str().unwrap_or_default()));
+                    }
+                    let _ = write!(j, "\n.service({service})");
                 }
                 _ => hatch(
-                    "a service with command, entrypoint or variables",
+                    "a service with an entrypoint of several words, or a setting other than name, alias, entrypoint, command and variables",
                     Target::Job(key_in_doc.clone(), "services".into()),
                     job.get("services").unwrap_or(s),
                 ),
