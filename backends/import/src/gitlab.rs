@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use crate::Problem;
+use crate::Diagnostic;
 use crate::gitlab_layout;
 use crate::gitlab_load::{load, local_path, problem, resolve_extends, resolve_refs};
 use crate::gitlab_matrix;
@@ -42,7 +42,7 @@ const DEFAULT_KEYS: [&str; 9] = [
 /// The pipelines of a root file in the library's layout of several pipelines (see
 /// [`gitlab_layout`]), one per included file; `None` when `doc` is not such a root file or a
 /// trigger rule is not one the library writes (the file is then imported as one pipeline).
-pub(crate) fn several(file: &Path, root: &Path, doc: &Node) -> Result<Option<Vec<PipelineCode>>, Problem> {
+pub(crate) fn several(file: &Path, root: &Path, doc: &Node) -> Result<Option<Vec<PipelineCode>>, Diagnostic> {
     let Some(included) = gitlab_layout::included(doc) else {
         return Ok(None);
     };
@@ -153,7 +153,7 @@ pub(crate) fn import(
     mut hatches: Vec<Hatch>,
     id: &str,
     layout: Option<Layout>,
-) -> Result<PipelineCode, Problem> {
+) -> Result<PipelineCode, Diagnostic> {
     let at = |n: &Node| format!("{file}:{}:{}", n.pos().line, n.pos().col);
     let mut code = PipelineCode {
         func: ident(id),

@@ -354,14 +354,15 @@ fn bad_input_is_refused_with_file_line_and_column_and_the_rest_imports() {
         .problems
         .iter()
         .map(|p| {
+            let at = pipeline_import::Location::of(p).unwrap_or_else(|| panic!("no file:line:col in {p}"));
             (
-                Path::new(&p.file)
+                Path::new(&at.file)
                     .file_name()
                     .expect("name")
                     .to_string_lossy()
                     .into_owned(),
-                p.line,
-                p.col,
+                at.line,
+                at.col,
             )
         })
         .collect();
@@ -376,5 +377,20 @@ fn bad_input_is_refused_with_file_line_and_column_and_the_rest_imports() {
         "{}",
         import.problems[3]
     );
+    // One diagnostic type: an error with a code, the place as `file:line:column` and a hint.
+    let codes: Vec<&str> = import.problems.iter().map(|p| p.code).collect();
+    assert_eq!(
+        codes,
+        ["import-yaml", "import-rejected", "import-yaml", "import-rejected"]
+    );
+    for p in &import.problems {
+        assert!(p.is_error() && p.hint.is_some(), "{p}");
+        let at = pipeline_import::Location::of(p).expect("location");
+        assert!(
+            p.to_string()
+                .contains(&format!("  --> {}:{}:{}\n", at.file, at.line, at.col)),
+            "{p}"
+        );
+    }
     let _ = no_steps;
 }
