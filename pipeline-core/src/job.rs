@@ -10,6 +10,7 @@ use crate::extension::{Extension, Extensions};
 use crate::id::{JobId, OutputName, VarName};
 use crate::matrix::Matrix;
 use crate::platform::Platforms;
+use crate::report::TestReport;
 use crate::role::JobRole;
 use crate::runner::Runner;
 use crate::service::Service;
@@ -72,6 +73,9 @@ pub struct Job {
     /// Runs only when a file matching one of these patterns changed (see [`crate::changes`]);
     /// empty: always.
     pub changed_paths: Vec<String>,
+    /// Test reports the platform keeps and shows whatever the job's result (see
+    /// [`crate::report`]).
+    pub test_reports: Vec<TestReport>,
 }
 
 impl Job {
@@ -97,7 +101,26 @@ impl Job {
             extensions: Extensions::new(),
             platforms: Platforms::all(),
             changed_paths: Vec::new(),
+            test_reports: Vec::new(),
         }
+    }
+
+    /// Collects a test report after the job's steps, also when a step failed: GitLab shows it
+    /// in the pipeline's Tests tab (`artifacts: reports: junit`), CodeBuild in a report group,
+    /// GitHub keeps the files as artifact `test-reports-<job>` (see [`crate::report`]).
+    ///
+    /// ```
+    /// use pipeline_core::prelude::*;
+    /// let test = Job::new("test")
+    ///     .step(Step::script("cargo nextest run --profile ci"))
+    ///     .test_report(TestReport::junit("target/nextest/ci/junit.xml"));
+    /// assert_eq!(test.test_reports.len(), 1);
+    /// # pipeline_core::validate::assert_valid(&Pipeline::new("ci").on(Trigger::push()).job(test));
+    /// ```
+    #[must_use]
+    pub fn test_report(mut self, report: TestReport) -> Self {
+        self.test_reports.push(report);
+        self
     }
 
     /// Runs the job only when a file matching one of `patterns` changed compared with the run's

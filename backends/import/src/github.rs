@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use crate::expr;
 use crate::out::{Hatch, PipelineCode, Target, ident, lit};
 use crate::yaml::Node;
-use crate::{Problem, pins};
+use crate::{Diagnostic, located, pins};
 
 /// State while importing one workflow.
 struct Ctx<'a> {
@@ -37,13 +37,9 @@ impl Ctx<'_> {
 const WORKFLOW_KEYS: [&str; 7] = ["name", "on", "permissions", "concurrency", "env", "defaults", "jobs"];
 
 /// Imports one workflow as a pipeline named `id`.
-pub(crate) fn import(file: &str, source: &str, doc: &Node, id: &str) -> Result<PipelineCode, Problem> {
-    let problem = |node: &Node, message: String| Problem {
-        file: file.to_string(),
-        line: node.pos().line,
-        col: node.pos().col,
-        message,
-    };
+pub(crate) fn import(file: &str, source: &str, doc: &Node, id: &str) -> Result<PipelineCode, Diagnostic> {
+    let problem =
+        |node: &Node, message: String| located("import-rejected", file, node.pos().line, node.pos().col, message);
     let Node::Map(..) = doc else {
         return Err(problem(doc, "a workflow is a mapping with `on` and `jobs`".into()));
     };

@@ -4,9 +4,10 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use crate::Problem;
+use crate::Diagnostic;
 use crate::gitlab_layout;
 use crate::gitlab_load::{load, local_path, problem, resolve_extends, resolve_refs};
+use crate::gitlab_matrix;
 use crate::gitlab_steps;
 use crate::gitlab_values::{cache, minutes, rule_if, triggers, value};
 use crate::out::{Hatch, PipelineCode, Target, ident, lit};
@@ -41,7 +42,7 @@ const DEFAULT_KEYS: [&str; 9] = [
 /// The pipelines of a root file in the library's layout of several pipelines (see
 /// [`gitlab_layout`]), one per included file; `None` when `doc` is not such a root file or a
 /// trigger rule is not one the library writes (the file is then imported as one pipeline).
-pub(crate) fn several(file: &Path, root: &Path, doc: &Node) -> Result<Option<Vec<PipelineCode>>, Problem> {
+pub(crate) fn several(file: &Path, root: &Path, doc: &Node) -> Result<Option<Vec<PipelineCode>>, Diagnostic> {
     let Some(included) = gitlab_layout::included(doc) else {
         return Ok(None);
     };
@@ -152,7 +153,7 @@ pub(crate) fn import(
     mut hatches: Vec<Hatch>,
     id: &str,
     layout: Option<Layout>,
-) -> Result<PipelineCode, Problem> {
+) -> Result<PipelineCode, Diagnostic> {
     let at = |n: &Node| format!("{file}:{}:{}", n.pos().line, n.pos().col);
     let mut code = PipelineCode {
         func: ident(id),
@@ -273,6 +274,7 @@ pub(crate) fn import(
     for (id, job) in &jobs {
         let before = hatches.len();
         let generated = gitlab_steps::job_steps(job, &jobs, &outputs);
+        let matrix = generated.as_ref().and_then(|_| gitlab_matrix::read(job));
         // The job's key in the emitted document (patches find it there).
         let key_in_doc = format!("{}{id}", prefix.as_deref().unwrap_or_default());
         let mut j = format!("Job::new({})", lit(id));
@@ -286,7 +288,8 @@ pub(crate) fn import(
         };
         for (k, v) in job.entries() {
             let key = k.str().unwrap_or_default();
-            let generated_key = matches!(key, "id_tokens" | "manual_confirmation" | "when");
+            let generated_key =
+                matches!(key, "id_tokens" | "manual_confirmation" | "when") || (key == "parallel" && matrix.is_some());
             if !(JOB_KEYS.contains(&key) || (generated.is_some() && generated_key)) {
                 hatch(
                     &format!("job key `{key}` has no typed form"),
@@ -347,8 +350,20 @@ pub(crate) fn import(
                 ),
             }
         }
+        if let Some(m) = &matrix {
+            let _ = write!(j, "\n.matrix({})", m.code);
+            for r in &m.runners {
+                if !code.gitlab_runners.contains(r) {
+                    code.gitlab_runners.push(r.clone());
+                }
+            }
+        }
         let mut gl = String::new();
+        let runner_axis = matrix.as_ref().is_some_and(|m| m.code.contains(".runners("));
         for t in job.get("tags").map(Node::strings).unwrap_or_default() {
+            if runner_axis && t == "$runner_tag" {
+                continue;
+            }
             let _ = write!(gl, ".tag({})", lit(&t));
         }
         if let Some(b @ ("true" | "false")) = job.get("interruptible").and_then(Node::str) {
@@ -397,14 +412,25 @@ pub(crate) fn import(
                 .str()
                 .or_else(|| v.get("value").and_then(Node::str))
                 .unwrap_or_default();
-            let _ = write!(j, "\n.env({}, {})", lit(k.str().unwrap_or_default()), value(text));
+            let mut v = value(text);
+            if let Some(m) = &matrix {
+                for axis in &m.axes {
+                    v = v.replace(
+                        &format!("Expr::var({})", lit(axis)),
+                        &format!("Expr::matrix({})", lit(axis)),
+                    );
+                }
+            }
+            let _ = write!(j, "\n.env({}, {v})", lit(k.str().unwrap_or_default()));
         }
         for s in job.get("services").map(Node::items).unwrap_or_default() {
             let image = s.str().or_else(|| s.get("name").and_then(Node::str));
-            let extra = s
-                .entries()
-                .iter()
-                .any(|(k, _)| !matches!(k.str(), Some("name" | "alias")));
+            let extra = s.entries().iter().any(|(k, v)| match k.str() {
+                Some("name" | "alias" | "command") => false,
+                Some("variables") => v.entries().iter().any(|(_, v)| v.str().is_none()),
+                Some("entrypoint") => v.strings().len() != 1,
+                _ => true,
+            });
             match image {
                 Some(image) if !extra => {
                     let alias = s
@@ -419,10 +445,22 @@ pub(crate) fn import(
                                 .unwrap_or("service")
                                 .to_string()
                         });
-                    let _ = write!(j, "\n.service(Service::new({}, {}))", lit(&alias), lit(image));
+                    let mut service = format!("Service::new({}, {})", lit(&alias), lit(image));
+                    if let Some(e) = s.get("entrypoint") {
+                        let _ = write!(service, ".entrypoint({})", lit(&e.strings()[0]));
+                    }
+                    if let Some(c) = s.get("command") {
+                        let words: Vec<String> = c.strings().iter().map(|w| lit(w)).collect();
+                        let _ = write!(service, ".command([{}])", words.join(", "));
+                    }
+                    for (k, v) in s.get("variables").map(Node::entries).unwrap_or_default() {
+                        let name = lit(k.str().unwrap_or_default());
+                        let _ = write!(service, ".env({name}, {})", value(v.str().unwrap_or_default()));
+                    }
+                    let _ = write!(j, "\n.service({service})");
                 }
                 _ => hatch(
-                    "a service with command, entrypoint or variables",
+                    "a service with an entrypoint of several words, or a setting other than name, alias, entrypoint, command and variables",
                     Target::Job(key_in_doc.clone(), "services".into()),
                     job.get("services").unwrap_or(s),
                 ),

@@ -36,7 +36,7 @@ fn import_and_generate(label: &str, files: &[PathBuf], backend: &str, out: &Path
         .lines()
         .filter_map(|l| {
             l.strip_prefix("pub fn ")
-                .and_then(|r| r.split_once("()"))
+                .and_then(|r| r.split_once("() -> Pipeline"))
                 .map(|(f, _)| f.to_string())
         })
         .collect();
@@ -48,12 +48,17 @@ fn import_and_generate(label: &str, files: &[PathBuf], backend: &str, out: &Path
     write_if_changed(&krate.join("Cargo.toml"), &manifest);
     write_if_changed(&krate.join("src/imported.rs"), &module);
     let main = format!(
-        "mod imported;\n\nfn main() {{\n    let backend: Box<dyn pipeline_core::Backend> = match {backend:?} {{\n        \"github\" => Box::new(pipeline_backends::Github::new()),\n        _ => Box::new(pipeline_backends::Gitlab::new()),\n    }};\n    pipeline_core::generator!()\n        .backends([backend])\n        .pipelines(vec![{}])\n        .main();\n}}\n",
+        "mod imported;\n\nfn main() {{\n    let backend: Box<dyn pipeline_core::Backend> = match {backend:?} {{\n        \"github\" => Box::new(pipeline_backends::Github::new()),\n        _ => Box::new(pipeline_backends::Gitlab::new(){runners}),\n    }};\n    pipeline_core::generator!()\n        .backends([backend])\n        .pipelines(vec![{}])\n        .main();\n}}\n",
         funcs
             .iter()
             .map(|f| format!("imported::{f}()"))
             .collect::<Vec<_>>()
-            .join(", ")
+            .join(", "),
+        runners = if module.contains("pub fn gitlab_runners()") {
+            ".runners(imported::gitlab_runners())"
+        } else {
+            ""
+        }
     );
     write_if_changed(&krate.join("src/main.rs"), &main);
     if !krate.join("Cargo.lock").exists() {
@@ -349,14 +354,15 @@ fn bad_input_is_refused_with_file_line_and_column_and_the_rest_imports() {
         .problems
         .iter()
         .map(|p| {
+            let at = pipeline_import::Location::of(p).unwrap_or_else(|| panic!("no file:line:col in {p}"));
             (
-                Path::new(&p.file)
+                Path::new(&at.file)
                     .file_name()
                     .expect("name")
                     .to_string_lossy()
                     .into_owned(),
-                p.line,
-                p.col,
+                at.line,
+                at.col,
             )
         })
         .collect();
@@ -371,5 +377,20 @@ fn bad_input_is_refused_with_file_line_and_column_and_the_rest_imports() {
         "{}",
         import.problems[3]
     );
+    // One diagnostic type: an error with a code, the place as `file:line:column` and a hint.
+    let codes: Vec<&str> = import.problems.iter().map(|p| p.code).collect();
+    assert_eq!(
+        codes,
+        ["import-yaml", "import-rejected", "import-yaml", "import-rejected"]
+    );
+    for p in &import.problems {
+        assert!(p.is_error() && p.hint.is_some(), "{p}");
+        let at = pipeline_import::Location::of(p).expect("location");
+        assert!(
+            p.to_string()
+                .contains(&format!("  --> {}:{}:{}\n", at.file, at.line, at.col)),
+            "{p}"
+        );
+    }
     let _ = no_steps;
 }

@@ -275,4 +275,36 @@ fn a_resource_name_that_would_widen_the_grant_is_refused() {
         .step(Step::script("x").uses_aws(AwsUse::lambda_deploy([Expr::secret("FN")])));
     let (_, d) = generate(&access(), &[pipeline(vec![job])]);
     assert!(d.errors().any(|e| e.code == "aws-access-resource-name"), "{d:?}");
+
+#[test]
+fn the_codebuild_role_may_write_test_reports_only_when_a_pipeline_has_them() {
+    let plain = pipeline(vec![deploy("production", Tier::Production, "PROD_ROLE_ARN")]);
+    let reporting = pipeline(vec![
+        deploy("production", Tier::Production, "PROD_ROLE_ARN"),
+        Job::new("test")
+            .step(Step::script("make test"))
+            .test_report(TestReport::junit("junit.xml")),
+    ]);
+    let template = |p: &Pipeline| {
+        let (files, d) = generate(&access(), std::slice::from_ref(p));
+        assert!(!d.has_errors(), "{d}");
+        files
+            .into_iter()
+            .filter(|(_, text)| text.contains("CodeBuildServiceRole"))
+            .map(|(_, text)| text)
+            .collect::<String>()
+    };
+    let without = template(&plain);
+    assert!(without.contains("CodeBuildServiceRole"), "{without}");
+    assert!(!without.contains("TestReports"), "{without}");
+    let with = template(&reporting);
+    assert!(with.contains("Sid: TestReports"), "{with}");
+    for action in [
+        "codebuild:CreateReport",
+        "codebuild:UpdateReport",
+        "codebuild:BatchPutTestCases",
+    ] {
+        assert!(with.contains(action), "{with}");
+    }
+    assert!(with.contains(":report-group/delivery-*"), "{with}");
 }

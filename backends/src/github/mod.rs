@@ -13,6 +13,7 @@ mod expr;
 mod lower;
 pub mod model;
 pub mod pins;
+mod reports;
 mod runner;
 mod settings;
 

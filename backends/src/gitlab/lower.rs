@@ -805,6 +805,7 @@ impl Lowering<'_> {
         }
 
         let artifacts = self.artifacts(&steps, &path);
+        let artifacts = super::reports::add(job, artifacts, &path, PLATFORM, self.diagnostics);
         let mut decoded = steps.decoded;
         let interruptible = settings.interruptible.or(cancel.then_some(true));
         gl::Job {
@@ -895,7 +896,8 @@ impl Lowering<'_> {
         let mut a = gl::Artifacts::default();
         if steps.outputs {
             a.reports = Some(gl::Reports {
-                dotenv: OUTPUTS_FILE.to_owned(),
+                dotenv: Some(OUTPUTS_FILE.to_owned()),
+                junit: Vec::new(),
             });
         }
         if steps.uploads.is_empty() {

@@ -16,6 +16,7 @@ mod matrix;
 mod names;
 mod platforms;
 mod refs;
+mod reports;
 mod runner;
 mod services;
 mod state;
@@ -335,6 +336,7 @@ impl<'a> Validator<'a> {
         for problem in &job.problems {
             self.out.push(problem.at(path()));
         }
+        reports::check(job, path, &mut self.out);
         if job.steps.is_empty() {
             self.error(
                 "empty-job",
