@@ -275,6 +275,7 @@ fn a_resource_name_that_would_widen_the_grant_is_refused() {
         .step(Step::script("x").uses_aws(AwsUse::lambda_deploy([Expr::secret("FN")])));
     let (_, d) = generate(&access(), &[pipeline(vec![job])]);
     assert!(d.errors().any(|e| e.code == "aws-access-resource-name"), "{d:?}");
+}
 
 #[test]
 fn the_codebuild_role_may_write_test_reports_only_when_a_pipeline_has_them() {
