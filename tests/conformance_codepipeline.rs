@@ -198,6 +198,46 @@ fn parse_yaml(text: &str) -> serde_json::Value {
     to_json(&docs[0])
 }
 
+/// The buildspec text of a project's `BuildSpec`: a string, or an `Fn::Sub` (a project with
+/// test reports names its report groups) resolved as CloudFormation would, each `${Name}` with
+/// a report group ARN and `${!` as `${`.
+fn buildspec_text(value: &serde_json::Value) -> Option<String> {
+    if let Some(text) = value.as_str() {
+        return Some(text.to_owned());
+    }
+    let template = value.get("Fn::Sub")?.as_str()?;
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(at) = rest.find("${") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 2..];
+        if let Some(literal) = after.strip_prefix('!') {
+            out.push_str("${");
+            rest = literal;
+        } else {
+            let end = after
+                .find('}')
+                .unwrap_or_else(|| panic!("unclosed reference in {template}"));
+            out.push_str(&format!(
+                "arn:aws:codebuild:eu-west-1:111122223333:report-group/{}",
+                &after[..end]
+            ));
+            rest = &after[end + 1..];
+        }
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+#[test]
+fn a_sub_buildspec_resolves_references_and_escapes() {
+    let v = serde_json::json!({"Fn::Sub": "a: ${!HOME}\nreports:\n  ${UnitTestReports}:\n"});
+    assert_eq!(
+        buildspec_text(&v).as_deref(),
+        Some("a: ${HOME}\nreports:\n  arn:aws:codebuild:eu-west-1:111122223333:report-group/UnitTestReports:\n")
+    );
+}
+
 /// Every buildspec of a template, by project logical id, read back into the typed model.
 fn buildspecs(template: &str) -> Vec<(String, Result<Buildspec, String>)> {
     let doc = parse_yaml(template);
@@ -206,10 +246,7 @@ fn buildspecs(template: &str) -> Vec<(String, Result<Buildspec, String>)> {
         .into_iter()
         .filter(|(_, r)| r["Type"] == "AWS::CodeBuild::Project")
         .map(|(id, r)| {
-            let text = r["Properties"]["Source"]["BuildSpec"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned();
+            let text = buildspec_text(&r["Properties"]["Source"]["BuildSpec"]).unwrap_or_default();
             let spec = serde_json::from_value::<Buildspec>(parse_yaml(&text)).map_err(|e| format!("{e}\n{text}"));
             (id, spec)
         })
@@ -279,9 +316,10 @@ fn every_buildspec_reads_the_same_under_yaml_1_1_and_1_2() {
     for (n, template) in templates.iter().enumerate() {
         let doc = parse_yaml(&std::fs::read_to_string(template).unwrap_or_default());
         for (id, resource) in doc["Resources"].as_object().cloned().unwrap_or_default() {
-            let Some(text) = resource["Properties"]["Source"]["BuildSpec"].as_str() else {
+            let Some(text) = buildspec_text(&resource["Properties"]["Source"]["BuildSpec"]) else {
                 continue;
             };
+            let text = text.as_str();
             let file = dir.path().join(format!("buildspec-{n}-{id}.yml"));
             std::fs::write(&file, text).unwrap_or_else(|e| panic!("{e}"));
             let docs = YamlOwned::load_from_str(text).unwrap_or_else(|e| panic!("{e}"));

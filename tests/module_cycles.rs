@@ -7,10 +7,11 @@ use pipeline_tests::modules::{Crate, Source};
 use pipeline_tests::workspace_root;
 
 /// Every crate's source directory.
-const CRATES: [&str; 8] = [
+const CRATES: [&str; 9] = [
     "pipeline-core/src",
     "pipeline-derive/src",
     "backends/src",
+    "backends/import/src",
     "templates/src",
     "examples/platform/src",
     "examples/service/src",

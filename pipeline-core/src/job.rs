@@ -10,6 +10,7 @@ use crate::extension::{Extension, Extensions};
 use crate::id::{JobId, OutputName, VarName};
 use crate::matrix::Matrix;
 use crate::platform::Platforms;
+use crate::report::TestReport;
 use crate::role::JobRole;
 use crate::runner::Runner;
 use crate::service::Service;
@@ -74,6 +75,9 @@ pub struct Job {
     /// Runs only when a file matching one of these patterns changed (see [`crate::changes`]);
     /// empty: always.
     pub changed_paths: Vec<String>,
+    /// Test reports the platform keeps and shows whatever the job's result (see
+    /// [`crate::report`]).
+    pub test_reports: Vec<TestReport>,
 }
 
 impl Job {
@@ -100,7 +104,26 @@ impl Job {
             extensions: Extensions::new(),
             platforms: Platforms::all(),
             changed_paths: Vec::new(),
+            test_reports: Vec::new(),
         }
+    }
+
+    /// Collects a test report after the job's steps, also when a step failed: GitLab shows it
+    /// in the pipeline's Tests tab (`artifacts: reports: junit`), CodeBuild in a report group,
+    /// GitHub keeps the files as artifact `test-reports-<job>` (see [`crate::report`]).
+    ///
+    /// ```
+    /// use pipeline_core::prelude::*;
+    /// let test = Job::new("test")
+    ///     .step(Step::script("cargo nextest run --profile ci"))
+    ///     .test_report(TestReport::junit("target/nextest/ci/junit.xml"));
+    /// assert_eq!(test.test_reports.len(), 1);
+    /// # pipeline_core::validate::assert_valid(&Pipeline::new("ci").on(Trigger::push()).job(test));
+    /// ```
+    #[must_use]
+    pub fn test_report(mut self, report: TestReport) -> Self {
+        self.test_reports.push(report);
+        self
     }
 
     /// Runs the job only when a file matching one of `patterns` changed compared with the run's
@@ -154,7 +177,7 @@ impl Job {
     /// not on the platform ([`Job::only_on`], [`Pipeline::for_platform`](crate::Pipeline::for_platform))
     /// or does not run because its own condition or path filter ([`Job::when_changed`]) is false.
     /// When `job` fails (or is skipped because a job before it failed), this job is skipped, as
-    /// with [`Job::needs`] (docs/SEMANTICS.md, section 22). GitLab writes `optional: true`, GitHub
+    /// with [`Job::needs`] (docs/SEMANTICS.md, section 23). GitLab writes `optional: true`, GitHub
     /// drops the need where the job is absent and tests the needs' results in `if:`.
     ///
     /// ```

@@ -52,6 +52,7 @@ pub mod patch;
 pub mod pipeline;
 pub mod platform;
 pub mod policy;
+pub mod report;
 pub mod role;
 pub mod run;
 pub mod runner;
@@ -86,6 +87,7 @@ pub use patch::Patch;
 pub use pipeline::Pipeline;
 pub use platform::{Platform, Platforms};
 pub use policy::Policy;
+pub use report::{ReportFormat, TestReport};
 pub use role::JobRole;
 pub use runner::{Arch, Os, Runner, Size};
 pub use secret::{AwsSecretSource, Secret};
@@ -110,7 +112,7 @@ pub mod prelude {
         Access, Action, ActionStep, Approval, Arch, AwsRole, Axis, Backend, Built, Builtin, Cache, Checkout,
         Concurrency, Condition, Construct, Diagnostics, Divergence, Env, Environment, Event, Expr, Generator, Input,
         Job, JobId, JobResult, JobRole, Matrix, Os, OutputRef, Patch, Permission, Pipeline, Platform, PlatformToken,
-        Platforms, Policy, Runner, Scope, Secret, Service, Size, Step, StepId, StepKind, StepOutput, Subject, Tier,
-        ToPipeline, Trigger, Upload,
+        Platforms, Policy, Runner, Scope, Secret, Service, Size, Step, StepId, StepKind, StepOutput, Subject,
+        TestReport, Tier, ToPipeline, Trigger, Upload,
     };
 }

@@ -4,6 +4,7 @@
 
 pub mod cold_build;
 pub mod fixtures;
+pub mod fixtures_reports;
 pub mod hazards;
 pub mod modules;
 pub mod phases;
@@ -173,6 +174,10 @@ pub fn pipeline_sets() -> Vec<PipelineSet> {
         PipelineSet {
             name: "steps",
             pipelines: vec![fixtures::step_state()],
+        },
+        PipelineSet {
+            name: "reports",
+            pipelines: vec![fixtures_reports::test_reports()],
         },
     ]
 }

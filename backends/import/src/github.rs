@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use crate::expr;
 use crate::out::{Hatch, PipelineCode, Target, ident, lit};
 use crate::yaml::Node;
-use crate::{Problem, pins};
+use crate::{Diagnostic, located, pins};
 
 /// State while importing one workflow.
 struct Ctx<'a> {
@@ -37,13 +37,9 @@ impl Ctx<'_> {
 const WORKFLOW_KEYS: [&str; 7] = ["name", "on", "permissions", "concurrency", "env", "defaults", "jobs"];
 
 /// Imports one workflow as a pipeline named `id`.
-pub(crate) fn import(file: &str, source: &str, doc: &Node, id: &str) -> Result<PipelineCode, Problem> {
-    let problem = |node: &Node, message: String| Problem {
-        file: file.to_string(),
-        line: node.pos().line,
-        col: node.pos().col,
-        message,
-    };
+pub(crate) fn import(file: &str, source: &str, doc: &Node, id: &str) -> Result<PipelineCode, Diagnostic> {
+    let problem =
+        |node: &Node, message: String| located("import-rejected", file, node.pos().line, node.pos().col, message);
     let Node::Map(..) = doc else {
         return Err(problem(doc, "a workflow is a mapping with `on` and `jobs`".into()));
     };
@@ -669,25 +665,6 @@ fn permissions(p: &Node) -> Option<String> {
         return Some(code);
     }
     None
-}
-
-/// The pinned action for `name@ref`: the ref itself when it is a full SHA (the version from the
-/// `# vX` comment), else the library's pin of that action.
-pub(crate) fn action(name: &str, reference: &str, comment: Option<String>) -> Option<(String, bool)> {
-    if reference.len() == 40 && reference.bytes().all(|b| b.is_ascii_hexdigit()) {
-        let version = comment
-            .filter(|c| !c.is_empty())
-            .unwrap_or_else(|| reference[..7].to_string());
-        return Some((
-            format!("Action::new({}, {}, {})", lit(name), lit(reference), lit(&version)),
-            false,
-        ));
-    }
-    let pin = pins::find(name)?;
-    Some((
-        format!("Action::new({}, {}, {})", lit(name), lit(pin.1), lit(pin.2)),
-        true,
-    ))
 }
 
 /// A step whose `uses:` names an action by tag, pinned to the library's pin of that action (a

@@ -266,7 +266,7 @@ fn action_step(view: &View<'_>, uses: &Node, with: Option<&Node>) -> Result<Stri
         }
         _ => {}
     }
-    let (action, repinned) = crate::github::action(name, reference, view.comment_after(uses))
+    let (action, repinned) = crate::pins::action(name, reference, view.comment_after(uses))
         .ok_or_else(|| format!("`{text}` is not pinned to a commit SHA and the library has no pin for it"))?;
     let mut code = format!("ActionStep::new({action})");
     for (k, v) in with.map(Node::entries).unwrap_or_default() {

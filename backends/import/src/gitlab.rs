@@ -4,10 +4,14 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use crate::Problem;
+use crate::Diagnostic;
+use crate::gitlab_layout;
+use crate::gitlab_load::{load, local_path, problem, resolve_extends, resolve_refs};
+use crate::gitlab_matrix;
+use crate::gitlab_steps;
 use crate::gitlab_values::{cache, minutes, rule_if, triggers, value};
 use crate::out::{Hatch, PipelineCode, Target, ident, lit};
-use crate::yaml::{self, Node, Pos};
+use crate::yaml::{Node, Pos};
 
 const GLOBAL_KEYS: [&str; 12] = [
     "stages",
@@ -35,187 +39,79 @@ const DEFAULT_KEYS: [&str; 9] = [
     "interruptible",
 ];
 
-fn problem(file: &str, node: &Node, message: impl Into<String>) -> Problem {
-    Problem {
-        file: file.to_string(),
-        line: node.pos().line,
-        col: node.pos().col,
-        message: message.into(),
-    }
-}
-
-/// Reads `file` with its local includes (relative to `root`, the project directory), merged.
-pub(crate) fn load(file: &Path, root: &Path, depth: usize) -> Result<(Node, Vec<Hatch>), Problem> {
+/// The pipelines of a root file in the library's layout of several pipelines (see
+/// [`gitlab_layout`]), one per included file; `None` when `doc` is not such a root file or a
+/// trigger rule is not one the library writes (the file is then imported as one pipeline).
+pub(crate) fn several(file: &Path, root: &Path, doc: &Node) -> Result<Option<Vec<PipelineCode>>, Diagnostic> {
+    let Some(included) = gitlab_layout::included(doc) else {
+        return Ok(None);
+    };
     let name = file.display().to_string();
-    let text = std::fs::read_to_string(file).map_err(|e| Problem {
-        file: name.clone(),
-        line: 0,
-        col: 0,
-        message: format!("cannot read: {e}"),
-    })?;
-    let doc = yaml::parse(&text).map_err(|e| Problem {
-        file: name.clone(),
-        line: e.pos.line,
-        col: e.pos.col,
-        message: e.message,
-    })?;
-    let Node::Map(entries, pos) = &doc else {
-        return Err(problem(
-            &name,
-            &doc,
-            "a GitLab CI file is a mapping of jobs and global keywords",
-        ));
-    };
-    let mut merged: Vec<(Node, Node)> = Vec::new();
-    let mut hatches = Vec::new();
-    if let Some(inc) = doc.get("include") {
-        let items: Vec<Node> = match inc {
-            Node::Seq(items, ..) => items.clone(),
-            other => vec![other.clone()],
-        };
-        for item in items {
-            let local = item
-                .str()
-                .map(str::to_string)
-                .or_else(|| item.get("local").and_then(Node::str).map(str::to_string));
-            match local {
-                Some(l) if depth < 10 && !l.contains('*') && !l.contains("://") => {
-                    // Relative to the project root (the repository), else to this file's project.
-                    let rel = l.trim_start_matches('/');
-                    let local_root = file
-                        .parent()
-                        .and_then(|d| d.ancestors().find(|a| a.join(".gitlab-ci.yml").is_file()));
-                    let path = [Some(root), local_root]
-                        .into_iter()
-                        .flatten()
-                        .map(|r| r.join(rel))
-                        .find(|p| p.is_file())
-                        .unwrap_or_else(|| root.join(rel));
-                    if !path.is_file() {
-                        return Err(problem(&name, &item, format!("included file {l:?} does not exist")));
-                    }
-                    let (inc_doc, inc_hatches) = load(&path, root, depth + 1)?;
-                    hatches.extend(inc_hatches);
-                    for (k, v) in inc_doc.entries() {
-                        upsert(&mut merged, k.clone(), v.clone());
-                    }
-                }
-                _ => hatches.push(Hatch {
-                    why: "an include other than a local file (project, remote, template, component or glob)".into(),
-                    target: Target::Root("include".into()),
-                    value: inc.clone(),
-                    at: format!("{name}:{}:{}", item.pos().line, item.pos().col),
-                }),
-            }
-        }
-    }
-    for (k, v) in entries {
-        if k.str() == Some("include") {
-            continue;
-        }
-        let existing = merged.iter_mut().find(|(e, _)| e.str() == k.str());
-        match existing {
-            // A job or keyword defined again deep-merges over the included one.
-            Some((_, old)) => *old = deep_merge(old, v),
-            None => merged.push((k.clone(), v.clone())),
-        }
-    }
-    Ok((Node::Map(merged, *pos), hatches))
-}
-
-fn upsert(entries: &mut Vec<(Node, Node)>, k: Node, v: Node) {
-    match entries.iter_mut().find(|(e, _)| e.str() == k.str()) {
-        Some((_, old)) => *old = deep_merge(old, &v),
-        None => entries.push((k, v)),
-    }
-}
-
-/// GitLab's merge for `extends` and includes: mappings merge key by key, anything else is replaced.
-fn deep_merge(base: &Node, over: &Node) -> Node {
-    match (base, over) {
-        (Node::Map(b, pos), Node::Map(o, _)) => {
-            let mut out = b.clone();
-            for (k, v) in o {
-                upsert(&mut out, k.clone(), v.clone());
-            }
-            Node::Map(out, *pos)
-        }
-        _ => over.clone(),
-    }
-}
-
-fn resolve_extends(file: &str, doc: &Node, job: &Node, seen: &mut Vec<String>) -> Result<Node, Problem> {
-    let Some(ext) = job.get("extends") else {
-        return Ok(job.clone());
-    };
-    let mut base = Node::Map(Vec::new(), job.pos());
-    for parent in ext.strings() {
-        if seen.contains(&parent) || seen.len() > 11 {
+    let inputs = gitlab_layout::inputs(doc.get("variables"));
+    let manual: Vec<&gitlab_layout::Included> = included
+        .iter()
+        .filter(|i| {
+            i.rules.items().iter().any(|r| {
+                r.get("if")
+                    .and_then(Node::str)
+                    .is_some_and(|c| c.starts_with("$CI_PIPELINE_SOURCE == \"web\""))
+            })
+        })
+        .collect();
+    let mut docs = Vec::new();
+    for inc in &included {
+        let path = local_path(file, root, &inc.local);
+        if !path.is_file() {
             return Err(problem(
-                file,
-                ext,
-                format!("`extends` cycle or more than 11 levels through {parent:?}"),
+                &name,
+                &inc.item,
+                format!("included file {:?} does not exist", inc.local),
             ));
         }
-        let p = doc
-            .get(&parent)
-            .ok_or_else(|| problem(file, ext, format!("`extends` names {parent:?}, which is not defined")))?;
-        seen.push(parent.clone());
-        let resolved = resolve_extends(file, doc, p, seen)?;
-        seen.pop();
-        base = deep_merge(&base, &resolved);
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let (merged, hatches) = load(&path, root, 1)?;
+        docs.push((path, text, gitlab_layout::unprefixed(&merged, &inc.id), hatches));
     }
-    let Node::Map(own, pos) = job else {
-        return Ok(job.clone());
-    };
-    let own: Vec<(Node, Node)> = own
-        .iter()
-        .filter(|(k, _)| k.str() != Some("extends"))
-        .cloned()
-        .collect();
-    Ok(deep_merge(&base, &Node::Map(own, *pos)))
-}
-
-/// Replaces `!reference [job, key...]` nodes; sequences they yield are spliced into the parent.
-fn resolve_refs(file: &str, doc: &Node, node: &Node, depth: usize) -> Result<Node, Problem> {
-    if depth > 10 {
-        return Err(problem(file, node, "`!reference` nested more than 10 levels"));
+    // Each input goes to the first manual pipeline that reads it (else the first manual one).
+    let mut owned: Vec<String> = vec![String::new(); included.len()];
+    for (input, code) in &inputs {
+        let reads = |i: usize| {
+            let t = &docs[i].1;
+            t.contains(&format!("${input}")) || t.contains(&format!("${{{input}}}"))
+        };
+        let owner = included
+            .iter()
+            .enumerate()
+            .filter(|(_, inc)| manual.iter().any(|m| m.id == inc.id))
+            .map(|(i, _)| i)
+            .find(|i| reads(*i))
+            .or_else(|| {
+                included
+                    .iter()
+                    .position(|inc| manual.first().is_some_and(|m| m.id == inc.id))
+            });
+        if let Some(i) = owner {
+            owned[i].push_str(&format!(".input({code})"));
+        }
     }
-    match node {
-        Node::Seq(items, tag, pos) if tag.as_deref() == Some("!reference") => {
-            let mut here = doc;
-            for seg in node.strings() {
-                here = here.get(&seg).ok_or_else(|| {
-                    problem(
-                        file,
-                        node,
-                        format!("`!reference` to {:?}, which is not defined", node.strings().join(".")),
-                    )
-                })?;
-            }
-            let _ = (items, pos);
-            resolve_refs(file, doc, here, depth + 1)
-        }
-        Node::Seq(items, tag, pos) => {
-            let mut out = Vec::new();
-            for item in items {
-                let is_ref = item.tag() == Some("!reference");
-                match resolve_refs(file, doc, item, depth + 1)? {
-                    Node::Seq(inner, ..) if is_ref => out.extend(inner),
-                    other => out.push(other),
-                }
-            }
-            Ok(Node::Seq(out, tag.clone(), *pos))
-        }
-        Node::Map(entries, pos) => {
-            let mut out = Vec::new();
-            for (k, v) in entries {
-                out.push((k.clone(), resolve_refs(file, doc, v, depth + 1)?));
-            }
-            Ok(Node::Map(out, *pos))
-        }
-        Node::Scalar(..) => Ok(node.clone()),
+    let mut out = Vec::new();
+    for ((inc, (path, _, doc, hatches)), inputs) in included.iter().zip(docs).zip(owned) {
+        let Some(t) = gitlab_layout::triggers(&inc.rules, Some(&inc.id), &inputs) else {
+            return Ok(None);
+        };
+        let layout = Layout {
+            triggers: t,
+            prefix: format!("{}:", inc.id),
+        };
+        out.push(import(
+            &path.display().to_string(),
+            &doc,
+            hatches,
+            &inc.id,
+            Some(layout),
+        )?);
     }
+    Ok(Some(out))
 }
 
 const JOB_KEYS: [&str; 19] = [
@@ -241,27 +137,56 @@ const JOB_KEYS: [&str; 19] = [
 ];
 
 /// Imports a resolved GitLab document as pipeline `id`.
-pub(crate) fn import(file: &str, doc: &Node, mut hatches: Vec<Hatch>, id: &str) -> Result<PipelineCode, Problem> {
+/// A pipeline of the library's layout of several pipelines.
+pub(crate) struct Layout {
+    /// Its typed triggers (from the root file's include rules).
+    triggers: String,
+    /// The prefix of its job names (`<pipeline>:`).
+    prefix: String,
+}
+
+/// `layout`: the pipeline is one of several in the library's layout (else its triggers are read
+/// from `workflow:rules`).
+pub(crate) fn import(
+    file: &str,
+    doc: &Node,
+    mut hatches: Vec<Hatch>,
+    id: &str,
+    layout: Option<Layout>,
+) -> Result<PipelineCode, Diagnostic> {
     let at = |n: &Node| format!("{file}:{}:{}", n.pos().line, n.pos().col);
     let mut code = PipelineCode {
         func: ident(id),
         ..Default::default()
     };
     let mut body = format!("Pipeline::new({})", lit(id));
-    match triggers(doc.get("workflow").and_then(|w| w.get("rules"))) {
-        Some(t) if doc.get("workflow").is_none_or(|w| w.entries().len() == 1) => body.push_str(&t),
-        _ => {
-            body.push_str("\n.on(Trigger::push())");
-            let w = doc.get("workflow").unwrap_or(doc);
-            hatches.push(Hatch {
-                why: "workflow rules other than branch, tag, merge request and web conditions".into(),
-                target: Target::Root("workflow".into()),
-                value: w.clone(),
-                at: at(w),
-            });
-        }
+    let inputs = gitlab_layout::inputs(doc.get("variables"));
+    let input_calls: String = inputs.iter().map(|(_, c)| format!(".input({c})")).collect();
+    let generated = doc
+        .get("workflow")
+        .and_then(|w| w.get("rules"))
+        .and_then(|r| gitlab_layout::triggers(r, None, &input_calls));
+    let prefix = layout.as_ref().map(|l| l.prefix.clone());
+    match layout.map(|l| l.triggers).or(generated) {
+        Some(t) => body.push_str(&t),
+        None => match triggers(doc.get("workflow").and_then(|w| w.get("rules"))) {
+            Some(t) if doc.get("workflow").is_none_or(|w| w.entries().len() == 1) => body.push_str(&t),
+            _ => {
+                body.push_str("\n.on(Trigger::push())");
+                let w = doc.get("workflow").unwrap_or(doc);
+                hatches.push(Hatch {
+                    why: "workflow rules other than branch, tag, merge request and web conditions".into(),
+                    target: Target::Root("workflow".into()),
+                    value: w.clone(),
+                    at: at(w),
+                });
+            }
+        },
     }
     for (k, v) in doc.get("variables").map(Node::entries).unwrap_or_default() {
+        if inputs.iter().any(|(n, _)| k.str() == Some(n)) {
+            continue;
+        }
         let text = v
             .str()
             .or_else(|| v.get("value").and_then(Node::str))
@@ -279,9 +204,14 @@ pub(crate) fn import(file: &str, doc: &Node, mut hatches: Vec<Hatch>, id: &str) 
     let mut jobs: Vec<(String, Node)> = Vec::new();
     for (k, v) in doc.entries() {
         let key = k.str().unwrap_or_default();
-        if key.starts_with('.') || GLOBAL_KEYS.contains(&key) {
-            continue;
-        }
+        let key = match &prefix {
+            Some(p) => match key.strip_prefix(p.as_str()) {
+                Some(k) => k,
+                None => continue,
+            },
+            None if key.starts_with('.') || GLOBAL_KEYS.contains(&key) => continue,
+            None => key,
+        };
         let Node::Map(..) = v else {
             return Err(problem(file, v, format!("job {key:?} must be a mapping")));
         };
@@ -340,8 +270,13 @@ pub(crate) fn import(file: &str, doc: &Node, mut hatches: Vec<Hatch>, id: &str) 
             }
         }
     }
+    let outputs: Vec<gitlab_steps::Output> = jobs.iter().flat_map(|(k, j)| gitlab_steps::outputs(k, j)).collect();
     for (id, job) in &jobs {
         let before = hatches.len();
+        let generated = gitlab_steps::job_steps(job, &jobs, &outputs);
+        let matrix = generated.as_ref().and_then(|_| gitlab_matrix::read(job));
+        // The job's key in the emitted document (patches find it there).
+        let key_in_doc = format!("{}{id}", prefix.as_deref().unwrap_or_default());
         let mut j = format!("Job::new({})", lit(id));
         let mut hatch = |why: &str, target: Target, value: &Node| {
             hatches.push(Hatch {
@@ -353,10 +288,12 @@ pub(crate) fn import(file: &str, doc: &Node, mut hatches: Vec<Hatch>, id: &str) 
         };
         for (k, v) in job.entries() {
             let key = k.str().unwrap_or_default();
-            if !JOB_KEYS.contains(&key) {
+            let generated_key =
+                matches!(key, "id_tokens" | "manual_confirmation" | "when") || (key == "parallel" && matrix.is_some());
+            if !(JOB_KEYS.contains(&key) || (generated.is_some() && generated_key)) {
                 hatch(
                     &format!("job key `{key}` has no typed form"),
-                    Target::Job(id.clone(), key.into()),
+                    Target::Job(key_in_doc.clone(), key.into()),
                     v,
                 );
             }
@@ -384,7 +321,7 @@ pub(crate) fn import(file: &str, doc: &Node, mut hatches: Vec<Hatch>, id: &str) 
         }) {
             hatch(
                 "needs with optional, project or pipeline",
-                Target::Job(id.clone(), "needs".into()),
+                Target::Job(key_in_doc.clone(), "needs".into()),
                 job.get("needs").unwrap_or(job),
             );
         }
@@ -408,37 +345,92 @@ pub(crate) fn import(file: &str, doc: &Node, mut hatches: Vec<Hatch>, id: &str) 
                 }
                 None => hatch(
                     "an image with entrypoint or pull policy",
-                    Target::Job(id.clone(), "image".into()),
+                    Target::Job(key_in_doc.clone(), "image".into()),
                     img,
                 ),
             }
         }
+        if let Some(m) = &matrix {
+            let _ = write!(j, "\n.matrix({})", m.code);
+            for r in &m.runners {
+                if !code.gitlab_runners.contains(r) {
+                    code.gitlab_runners.push(r.clone());
+                }
+            }
+        }
         let mut gl = String::new();
+        let runner_axis = matrix.as_ref().is_some_and(|m| m.code.contains(".runners("));
         for t in job.get("tags").map(Node::strings).unwrap_or_default() {
+            if runner_axis && t == "$runner_tag" {
+                continue;
+            }
             let _ = write!(gl, ".tag({})", lit(&t));
         }
         if let Some(b @ ("true" | "false")) = job.get("interruptible").and_then(Node::str) {
             let _ = write!(gl, ".interruptible({b})");
         }
+        let env_name = job
+            .get("environment")
+            .and_then(|e| e.str().or_else(|| e.get("name").and_then(Node::str)));
         if let Some(rg) = job.get("resource_group").and_then(Node::str) {
-            let _ = write!(gl, ".resource_group({})", lit(rg));
+            // The library's own group for deploys to an environment needs no setting.
+            if generated.is_none() || env_name.is_none_or(|e| rg != format!("deploy-{e}")) {
+                let _ = write!(gl, ".resource_group({})", lit(rg));
+            }
+        }
+        if let Some(d) = &generated {
+            for (k, v) in job.get("variables").map(Node::entries).unwrap_or_default() {
+                if let (Some(k), Some(v)) = (k.str(), v.str()) {
+                    if ["CI_", "GITLAB_", "RUNNER_"].iter().any(|p| k.starts_with(p)) {
+                        let _ = write!(gl, ".variable({}, {})", lit(k), lit(v));
+                    }
+                }
+            }
+            for (k, v) in job.get("id_tokens").map(Node::entries).unwrap_or_default() {
+                let (Some(k), Some(aud)) = (k.str(), v.get("aud").and_then(Node::str)) else {
+                    continue;
+                };
+                if k == "AWS_ID_TOKEN" && d.steps.iter().any(|s| s.starts_with("Step::assume_aws_role")) {
+                    continue;
+                }
+                let _ = write!(gl, ".id_token({}, {})", lit(k), lit(aud));
+            }
         }
         if !gl.is_empty() {
             let _ = write!(j, "\n.extend(GitlabJob::new(){gl})");
         }
         for (k, v) in job.get("variables").map(Node::entries).unwrap_or_default() {
+            if generated.is_some()
+                && (matches!(k.str(), Some("GIT_STRATEGY" | "GIT_DEPTH" | "GIT_SUBMODULE_STRATEGY"))
+                    || ["CI_", "GITLAB_", "RUNNER_"]
+                        .iter()
+                        .any(|p| k.str().is_some_and(|k| k.starts_with(p))))
+            {
+                continue;
+            }
             let text = v
                 .str()
                 .or_else(|| v.get("value").and_then(Node::str))
                 .unwrap_or_default();
-            let _ = write!(j, "\n.env({}, {})", lit(k.str().unwrap_or_default()), value(text));
+            let mut v = value(text);
+            if let Some(m) = &matrix {
+                for axis in &m.axes {
+                    v = v.replace(
+                        &format!("Expr::var({})", lit(axis)),
+                        &format!("Expr::matrix({})", lit(axis)),
+                    );
+                }
+            }
+            let _ = write!(j, "\n.env({}, {v})", lit(k.str().unwrap_or_default()));
         }
         for s in job.get("services").map(Node::items).unwrap_or_default() {
             let image = s.str().or_else(|| s.get("name").and_then(Node::str));
-            let extra = s
-                .entries()
-                .iter()
-                .any(|(k, _)| !matches!(k.str(), Some("name" | "alias")));
+            let extra = s.entries().iter().any(|(k, v)| match k.str() {
+                Some("name" | "alias" | "command") => false,
+                Some("variables") => v.entries().iter().any(|(_, v)| v.str().is_none()),
+                Some("entrypoint") => v.strings().len() != 1,
+                _ => true,
+            });
             match image {
                 Some(image) if !extra => {
                     let alias = s
@@ -453,16 +445,44 @@ pub(crate) fn import(file: &str, doc: &Node, mut hatches: Vec<Hatch>, id: &str) 
                                 .unwrap_or("service")
                                 .to_string()
                         });
-                    let _ = write!(j, "\n.service(Service::new({}, {}))", lit(&alias), lit(image));
+                    let mut service = format!("Service::new({}, {})", lit(&alias), lit(image));
+                    if let Some(e) = s.get("entrypoint") {
+                        let _ = write!(service, ".entrypoint({})", lit(&e.strings()[0]));
+                    }
+                    if let Some(c) = s.get("command") {
+                        let words: Vec<String> = c.strings().iter().map(|w| lit(w)).collect();
+                        let _ = write!(service, ".command([{}])", words.join(", "));
+                    }
+                    for (k, v) in s.get("variables").map(Node::entries).unwrap_or_default() {
+                        let name = lit(k.str().unwrap_or_default());
+                        let _ = write!(service, ".env({name}, {})", value(v.str().unwrap_or_default()));
+                    }
+                    let _ = write!(j, "\n.service({service})");
                 }
                 _ => hatch(
-                    "a service with command, entrypoint or variables",
-                    Target::Job(id.clone(), "services".into()),
+                    "a service with an entrypoint of several words, or a setting other than name, alias, entrypoint, command and variables",
+                    Target::Job(key_in_doc.clone(), "services".into()),
                     job.get("services").unwrap_or(s),
                 ),
             }
         }
-        if let Some(env) = job.get("environment") {
+        // A manual gate of the library: an approval of the job's environment.
+        let gate = generated.is_some()
+            && job.get("manual_confirmation").is_some()
+            && job.get("allow_failure").and_then(Node::str) == Some("false")
+            && (job.get("when").and_then(Node::str) == Some("manual")
+                || job.get("rules").is_some_and(|r| {
+                    r.items()
+                        .iter()
+                        .all(|r| r.get("when").and_then(Node::str) == Some("manual"))
+                }));
+        let generated_env = job
+            .get("environment")
+            .filter(|_| generated.is_some())
+            .and_then(|e| gitlab_steps::environment(e, gate.then(|| job.get("manual_confirmation")).flatten()));
+        if let Some(e) = &generated_env {
+            let _ = write!(j, "\n.environment({e})");
+        } else if let Some(env) = job.get("environment") {
             match env.str().or_else(|| env.get("name").and_then(Node::str)) {
                 Some(n)
                     if env
@@ -479,12 +499,20 @@ pub(crate) fn import(file: &str, doc: &Node, mut hatches: Vec<Hatch>, id: &str) 
                 }
                 _ => hatch(
                     "an environment with action, deployment tier or a variable name",
-                    Target::Job(id.clone(), "environment".into()),
+                    Target::Job(key_in_doc.clone(), "environment".into()),
                     env,
                 ),
             }
         }
-        if let Some(rules) = job.get("rules") {
+        let generated_rules = job
+            .get("rules")
+            .filter(|_| generated.is_some())
+            .and_then(gitlab_steps::rules);
+        if let Some(c) = &generated_rules {
+            if let Some(c) = c {
+                let _ = write!(j, "\n.when({c})");
+            }
+        } else if let Some(rules) = job.get("rules") {
             let typed: Option<Vec<String>> = rules
                 .items()
                 .iter()
@@ -507,17 +535,18 @@ pub(crate) fn import(file: &str, doc: &Node, mut hatches: Vec<Hatch>, id: &str) 
                 }
                 _ => hatch(
                     "rules with changes, exists, when or variables",
-                    Target::Job(id.clone(), "rules".into()),
+                    Target::Job(key_in_doc.clone(), "rules".into()),
                     rules,
                 ),
             }
         }
         match job.get("allow_failure") {
+            _ if gate && generated_env.is_some() => {}
             Some(n) if n.str() == Some("true") => j.push_str("\n.allow_failure()"),
             Some(n) if n.str() == Some("false") => {}
             Some(n) => hatch(
                 "allow_failure with exit codes",
-                Target::Job(id.clone(), "allow_failure".into()),
+                Target::Job(key_in_doc.clone(), "allow_failure".into()),
                 n,
             ),
             None => {}
@@ -537,7 +566,11 @@ pub(crate) fn import(file: &str, doc: &Node, mut hatches: Vec<Hatch>, id: &str) 
                 Some(n) => {
                     let _ = write!(j, "\n.retry({n})");
                 }
-                None => hatch("retry with conditions", Target::Job(id.clone(), "retry".into()), r),
+                None => hatch(
+                    "retry with conditions",
+                    Target::Job(key_in_doc.clone(), "retry".into()),
+                    r,
+                ),
             }
         }
         match job.get("timeout").and_then(Node::str).map(minutes) {
@@ -546,7 +579,7 @@ pub(crate) fn import(file: &str, doc: &Node, mut hatches: Vec<Hatch>, id: &str) 
             }
             Some(None) => hatch(
                 "a timeout this importer cannot read",
-                Target::Job(id.clone(), "timeout".into()),
+                Target::Job(key_in_doc.clone(), "timeout".into()),
                 job.get("timeout").unwrap_or(job),
             ),
             None => {
@@ -556,9 +589,25 @@ pub(crate) fn import(file: &str, doc: &Node, mut hatches: Vec<Hatch>, id: &str) 
         if job.get("trigger").is_some() {
             hatch(
                 "a child or multi-project pipeline trigger",
-                Target::WholeJob(id.clone()),
+                Target::WholeJob(key_in_doc.clone()),
                 job,
             );
+        }
+        if let Some(d) = generated {
+            for (k, v) in &d.env {
+                let _ = write!(j, "\n.env({}, {v})", lit(k));
+            }
+            code.steps += d.steps.len();
+            code.steps_typed += d.steps.len();
+            for s in &d.steps {
+                let _ = write!(j, "\n.step({s})");
+            }
+            code.jobs += 1;
+            if hatches.len() == before {
+                code.jobs_typed += 1;
+            }
+            let _ = write!(body, "\n.job({j})");
+            continue;
         }
         // Steps: the checkout GitLab does itself, downloads of what needed jobs saved, the cache,
         // before_script and script in one shell (as GitLab runs them), after_script.
@@ -578,7 +627,7 @@ pub(crate) fn import(file: &str, doc: &Node, mut hatches: Vec<Hatch>, id: &str) 
                 }
                 None => hatch(
                     "a cache with a variable key, policy or several caches",
-                    Target::Job(id.clone(), "cache".into()),
+                    Target::Job(key_in_doc.clone(), "cache".into()),
                     c,
                 ),
             }
@@ -589,7 +638,7 @@ pub(crate) fn import(file: &str, doc: &Node, mut hatches: Vec<Hatch>, id: &str) 
         if lines.is_empty() {
             hatch(
                 "a script this importer cannot read",
-                Target::Job(id.clone(), "script".into()),
+                Target::Job(key_in_doc.clone(), "script".into()),
                 job.get("script").unwrap_or(job),
             );
         } else {
@@ -621,7 +670,7 @@ pub(crate) fn import(file: &str, doc: &Node, mut hatches: Vec<Hatch>, id: &str) 
                 }
                 _ => hatch(
                     "artifacts with reports, untracked, when or exclude",
-                    Target::Job(id.clone(), "artifacts".into()),
+                    Target::Job(key_in_doc.clone(), "artifacts".into()),
                     a,
                 ),
             }

@@ -90,6 +90,8 @@ pub(crate) struct PipelineCode {
     pub(crate) steps: usize,
     /// Steps with a typed form.
     pub(crate) steps_typed: usize,
+    /// GitLab runner map entries its runner axes need (runner code, tags).
+    pub(crate) gitlab_runners: Vec<(String, Vec<String>)>,
 }
 
 /// Per-file summary of an import.
@@ -209,7 +211,7 @@ pub(crate) fn module(sources: &[String], pipelines: &[(String, PipelineCode)]) -
         sources.join(", ")
     );
     out.push_str("//! Each `// why:` comment marks an escape hatch: replace it with a typed form when one exists.\n\n");
-    out.push_str("#![allow(unused_imports)]\n\nuse pipeline_backends::github::GithubJob;\nuse pipeline_backends::gitlab::GitlabJob;\nuse pipeline_core::prelude::*;\nuse pipeline_core::yaml::{Map, Value};\n\n");
+    out.push_str("#![allow(unused_imports)]\n\nuse pipeline_backends::github::GithubJob;\nuse pipeline_backends::gitlab::{GitlabJob, GitlabRunners};\nuse pipeline_core::prelude::*;\nuse pipeline_core::yaml::{Map, Value};\n\n");
     let mut any_patch = false;
     for (platform, p) in pipelines {
         any_patch |= !p.hatches.is_empty();
@@ -222,6 +224,20 @@ pub(crate) fn module(sources: &[String], pipelines: &[(String, PipelineCode)]) -
             p.body,
             patches(platform, &p.hatches)
         );
+    }
+    let mut runners: Vec<&(String, Vec<String>)> = Vec::new();
+    for r in pipelines.iter().flat_map(|(_, p)| &p.gitlab_runners) {
+        if !runners.contains(&r) {
+            runners.push(r);
+        }
+    }
+    if !runners.is_empty() {
+        out.push_str("/// The GitLab runner map the imported runner axes use (their cells' tags): pass it to\n/// `Gitlab::new().runners(gitlab_runners())`.\npub fn gitlab_runners() -> GitlabRunners {\nGitlabRunners::hosted()");
+        for (runner, tags) in runners {
+            let tags: Vec<String> = tags.iter().map(|t| lit(t)).collect();
+            let _ = write!(out, ".map(&{runner}, [{}])", tags.join(", "));
+        }
+        out.push_str("\n}\n\n");
     }
     if any_patch {
         out.push_str(HELPERS);

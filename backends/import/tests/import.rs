@@ -36,7 +36,7 @@ fn import_and_generate(label: &str, files: &[PathBuf], backend: &str, out: &Path
         .lines()
         .filter_map(|l| {
             l.strip_prefix("pub fn ")
-                .and_then(|r| r.split_once("()"))
+                .and_then(|r| r.split_once("() -> Pipeline"))
                 .map(|(f, _)| f.to_string())
         })
         .collect();
@@ -48,12 +48,17 @@ fn import_and_generate(label: &str, files: &[PathBuf], backend: &str, out: &Path
     write_if_changed(&krate.join("Cargo.toml"), &manifest);
     write_if_changed(&krate.join("src/imported.rs"), &module);
     let main = format!(
-        "mod imported;\n\nfn main() {{\n    let backend: Box<dyn pipeline_core::Backend> = match {backend:?} {{\n        \"github\" => Box::new(pipeline_backends::Github::new()),\n        _ => Box::new(pipeline_backends::Gitlab::new()),\n    }};\n    pipeline_core::generator!()\n        .backends([backend])\n        .pipelines(vec![{}])\n        .main();\n}}\n",
+        "mod imported;\n\nfn main() {{\n    let backend: Box<dyn pipeline_core::Backend> = match {backend:?} {{\n        \"github\" => Box::new(pipeline_backends::Github::new()),\n        _ => Box::new(pipeline_backends::Gitlab::new(){runners}),\n    }};\n    pipeline_core::generator!()\n        .backends([backend])\n        .pipelines(vec![{}])\n        .main();\n}}\n",
         funcs
             .iter()
             .map(|f| format!("imported::{f}()"))
             .collect::<Vec<_>>()
-            .join(", ")
+            .join(", "),
+        runners = if module.contains("pub fn gitlab_runners()") {
+            ".runners(imported::gitlab_runners())"
+        } else {
+            ""
+        }
     );
     write_if_changed(&krate.join("src/main.rs"), &main);
     if !krate.join("Cargo.lock").exists() {
@@ -98,9 +103,15 @@ fn differences(path: &str, a: &Value, b: &Value, out: &mut Vec<String>) {
                 out.push(format!("{path}.{k}: only in the regenerated file ({})", y[k]));
             }
         }
-        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+        (Value::Array(x), Value::Array(y)) => {
             for (i, (v, w)) in x.iter().zip(y).enumerate() {
                 differences(&format!("{path}[{i}]"), v, w, out);
+            }
+            for (i, v) in x.iter().enumerate().skip(y.len()) {
+                out.push(format!("{path}[{i}]: missing from the regenerated file (was {v})"));
+            }
+            for (i, w) in y.iter().enumerate().skip(x.len()) {
+                out.push(format!("{path}[{i}]: only in the regenerated file ({w})"));
             }
         }
         _ if a != b => out.push(format!("{path}: {a} -> {b}")),
@@ -146,6 +157,65 @@ fn every_generated_example_workflow_round_trips() {
         }
     }
     let summary: String = import.summaries.iter().map(pipeline_import::Summary::render).collect();
+    assert!(
+        report.is_empty(),
+        "{} difference(s) after the round trip:\n{}\n\nimport summary:\n{summary}",
+        report.len(),
+        report.join("\n")
+    );
+}
+
+/// A GitLab document normalised for comparison: an include's `local:` path is relative to the
+/// repository, and the regenerated files sit elsewhere; only the part from `.gitlab/` counts.
+fn gitlab_normalised(path: &Path) -> Value {
+    let mut doc = readback::yaml_1_2(&path.to_path_buf());
+    if let Some(Value::Array(items)) = doc.get_mut("include") {
+        for item in items {
+            if let Some(Value::String(local)) = item.get_mut("local") {
+                if let Some(at) = local.find(".gitlab/") {
+                    *local = local[at..].to_string();
+                }
+            }
+        }
+    }
+    doc
+}
+
+#[test]
+fn every_generated_example_gitlab_file_round_trips() {
+    let root = workspace_root();
+    let mut report = Vec::new();
+    let mut summary = String::new();
+    for example in ["service", "oss-rust"] {
+        let dir = root.join("examples").join(example);
+        let mut originals = vec![dir.join(".gitlab-ci.yml")];
+        originals.extend(yml_files(&dir.join(".gitlab/ci")));
+        let out = TempDir::new(&format!("import-round-trip-gitlab-{example}"));
+        let import = import_and_generate(
+            &format!("round-trip-gitlab-{example}"),
+            &originals[..1],
+            "gitlab",
+            out.path(),
+        );
+        summary.extend(import.summaries.iter().map(pipeline_import::Summary::render));
+        for original in &originals {
+            let relative = original.strip_prefix(&dir).expect("under the example");
+            let regenerated = out.path().join(relative);
+            let shown = original.strip_prefix(&root).unwrap_or(original).display().to_string();
+            if !regenerated.is_file() {
+                report.push(format!("{shown}: not regenerated"));
+                continue;
+            }
+            let mut diffs = Vec::new();
+            differences(
+                "",
+                &gitlab_normalised(original),
+                &gitlab_normalised(&regenerated),
+                &mut diffs,
+            );
+            report.extend(diffs.into_iter().map(|d| format!("{shown}{d}")));
+        }
+    }
     assert!(
         report.is_empty(),
         "{} difference(s) after the round trip:\n{}\n\nimport summary:\n{summary}",
@@ -284,14 +354,15 @@ fn bad_input_is_refused_with_file_line_and_column_and_the_rest_imports() {
         .problems
         .iter()
         .map(|p| {
+            let at = pipeline_import::Location::of(p).unwrap_or_else(|| panic!("no file:line:col in {p}"));
             (
-                Path::new(&p.file)
+                Path::new(&at.file)
                     .file_name()
                     .expect("name")
                     .to_string_lossy()
                     .into_owned(),
-                p.line,
-                p.col,
+                at.line,
+                at.col,
             )
         })
         .collect();
@@ -306,5 +377,20 @@ fn bad_input_is_refused_with_file_line_and_column_and_the_rest_imports() {
         "{}",
         import.problems[3]
     );
+    // One diagnostic type: an error with a code, the place as `file:line:column` and a hint.
+    let codes: Vec<&str> = import.problems.iter().map(|p| p.code).collect();
+    assert_eq!(
+        codes,
+        ["import-yaml", "import-rejected", "import-yaml", "import-rejected"]
+    );
+    for p in &import.problems {
+        assert!(p.is_error() && p.hint.is_some(), "{p}");
+        let at = pipeline_import::Location::of(p).expect("location");
+        assert!(
+            p.to_string()
+                .contains(&format!("  --> {}:{}:{}\n", at.file, at.line, at.col)),
+            "{p}"
+        );
+    }
     let _ = no_steps;
 }

@@ -274,6 +274,28 @@ fn service_roles(access: &AwsAccess, pipelines: &[Pipeline], usages: &[Usage], r
             objects(),
         ),
     ];
+    // Test reports go into each pipeline's report groups, `<pipeline>-<job>-tests`.
+    let reporting: Vec<Value> = pipelines
+        .iter()
+        .filter(|p| p.jobs.iter().any(|j| !j.test_reports.is_empty()))
+        .map(|p| {
+            sub(format!(
+                "arn:${{AWS::Partition}}:codebuild:${{AWS::Region}}:${{AWS::AccountId}}:report-group/{}-*",
+                p.id
+            ))
+        })
+        .collect();
+    if !reporting.is_empty() {
+        statements.push(statement(
+            "TestReports",
+            &[
+                "codebuild:CreateReport",
+                "codebuild:UpdateReport",
+                "codebuild:BatchPutTestCases",
+            ],
+            reporting,
+        ));
+    }
     if !assumed.is_empty() {
         statements.push(statement(
             "PipelineRoles",

@@ -183,3 +183,36 @@ fn a_pipeline_on_every_branch_is_narrowed_to_the_default_branch_with_a_warning()
     assert!(t.contains("repo:acme/api:ref:refs/heads/trunk:"), "{t}");
     assert!(!t.contains("GitlabOidcProvider"), "{t}");
 }
+
+#[test]
+fn the_codebuild_role_may_write_test_reports_only_when_a_pipeline_has_them() {
+    let plain = pipeline(vec![deploy("production", Tier::Production, "PROD_ROLE_ARN")]);
+    let reporting = pipeline(vec![
+        deploy("production", Tier::Production, "PROD_ROLE_ARN"),
+        Job::new("test")
+            .step(Step::script("make test"))
+            .test_report(TestReport::junit("junit.xml")),
+    ]);
+    let template = |p: &Pipeline| {
+        let (files, d) = generate(&access(), std::slice::from_ref(p));
+        assert!(!d.has_errors(), "{d}");
+        files
+            .into_iter()
+            .filter(|(_, text)| text.contains("CodeBuildServiceRole"))
+            .map(|(_, text)| text)
+            .collect::<String>()
+    };
+    let without = template(&plain);
+    assert!(without.contains("CodeBuildServiceRole"), "{without}");
+    assert!(!without.contains("TestReports"), "{without}");
+    let with = template(&reporting);
+    assert!(with.contains("Sid: TestReports"), "{with}");
+    for action in [
+        "codebuild:CreateReport",
+        "codebuild:UpdateReport",
+        "codebuild:BatchPutTestCases",
+    ] {
+        assert!(with.contains(action), "{with}");
+    }
+    assert!(with.contains(":report-group/delivery-*"), "{with}");
+}

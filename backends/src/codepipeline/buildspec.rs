@@ -33,6 +33,9 @@ pub struct Buildspec {
     pub env: Option<Env>,
     /// What runs.
     pub phases: Phases,
+    /// Test reports, by report group ARN (or name).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub reports: IndexMap<String, Report>,
     /// What the build hands on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub artifacts: Option<Artifacts>,
@@ -145,6 +148,28 @@ pub struct SecondaryArtifact {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discard_paths: Option<YesNo>,
 }
+
+/// One entry of `reports`: the files of a report group, read after the build whatever its
+/// result.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Report {
+    /// Files or globs, relative to the source directory.
+    pub files: Vec<String>,
+    /// `JUNITXML`, `CUCUMBERJSON`, ...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_format: Option<String>,
+}
+
+/// The report file formats CodeBuild reads (test reports).
+pub const REPORT_FORMATS: [&str; 6] = [
+    "JUNITXML",
+    "CUCUMBERJSON",
+    "TESTNGXML",
+    "VISUALSTUDIOTRX",
+    "NUNITXML",
+    "NUNIT3XML",
+];
 
 /// `cache` (an S3 cache: the key selects the copy, the fallback keys are tried in order when the
 /// key has no copy yet).
@@ -290,6 +315,18 @@ impl Buildspec {
                 }
             }
         }
+        for (group, report) in &self.reports {
+            if report.files.is_empty() || report.files.iter().any(|f| f.trim().is_empty()) {
+                problems.push(format!("reports.{group}.files is empty or holds an empty pattern"));
+            }
+            if let Some(format) = &report.file_format {
+                if !REPORT_FORMATS.contains(&format.as_str()) {
+                    problems.push(format!(
+                        "reports.{group}.file-format {format:?} is not a test report format"
+                    ));
+                }
+            }
+        }
         if let Some(c) = &self.cache {
             if c.paths.is_empty() {
                 problems.push("cache.paths is empty".to_owned());
@@ -317,7 +354,14 @@ mod tests {
         env.secrets_manager.insert("TOKEN".into(), "ci/token".into());
         env.exported_variables = vec!["AWS_REGION".into(), "TOKEN".into()];
         spec.artifacts = Some(Artifacts::default());
+        spec.reports.insert(
+            "tests".into(),
+            Report {
+                files: Vec::new(),
+                file_format: Some("XML".into()),
+            },
+        );
         let problems = spec.check();
-        assert_eq!(problems.len(), 6, "{problems:#?}");
+        assert_eq!(problems.len(), 8, "{problems:#?}");
     }
 }

@@ -288,6 +288,7 @@ impl<'l, 'a> JobLowering<'l, 'a> {
         }
         spec.env_mut().exported_variables = exported;
         spec.artifacts = artifacts(&outputs);
+        spec.reports = super::reports::buildspec_reports(job);
         self.out
     }
 

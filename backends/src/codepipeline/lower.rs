@@ -305,6 +305,7 @@ impl<'a> Lowering<'a> {
         let mut stage_of_job: HashMap<usize, usize> = HashMap::new();
         let mut clone_ref = self.settings.full_clone;
         let mut logical_ids = HashSet::new();
+        let mut report_jobs: Vec<&str> = Vec::new();
         for layer in &layers {
             let jobs: Vec<usize> = layer
                 .iter()
@@ -347,14 +348,26 @@ impl<'a> Lowering<'a> {
                     retry_mixed = true;
                 }
                 let cells = self.job_actions(job, i, &action_names[i], &guards[i], order, &mut logical_ids);
+                // One report group per job, shared by its cells' projects.
+                let group = (!job.test_reports.is_empty()).then(|| {
+                    let mut id = format!("{}TestReports", expr::pascal(job.id.as_str()));
+                    while !logical_ids.insert(id.clone()) {
+                        id.push('X');
+                    }
+                    id
+                });
                 let mut built = HashSet::new();
                 for ((project_id, suffix), cell, action) in cells {
                     clone_ref |= cell.clone_ref;
                     actions.push(action);
                     if built.insert(project_id.clone()) {
-                        let project = self.project(job, &cell, &suffix);
+                        let project = self.project(job, &cell, &suffix, group.as_deref());
                         resources.insert(project_id, project.into());
                     }
+                }
+                if let Some(id) = group {
+                    resources.insert(id, super::reports::group(job).into());
+                    report_jobs.push(job.id.as_str());
                 }
             }
             let name = self.stage_name(&jobs, &stages, &mut stage_names);
@@ -446,6 +459,24 @@ impl<'a> Lowering<'a> {
             );
         }
 
+        if !report_jobs.is_empty() {
+            let groups: Vec<String> = report_jobs
+                .iter()
+                .map(|j| format!("<PipelineName>-{j}-tests"))
+                .collect();
+            self.notice(
+                "codepipeline-test-report-permissions",
+                root.clone(),
+                format!(
+                    "CodeBuild writes the test reports into the stack's report groups {} with the CodeBuild service role (CodeBuildRoleArn)",
+                    groups.join(", ")
+                ),
+                format!(
+                    "allow the role {} on arn:aws:codebuild:<region>:<account>:report-group/<PipelineName>-* (`AwsAccess` generates this)",
+                    super::reports::REPORT_ACTIONS.join(", ")
+                ),
+            );
+        }
         let variables = self.variables();
         let triggers = self.triggers();
         let execution_mode = self.execution_mode();
@@ -607,7 +638,7 @@ impl<'a> Lowering<'a> {
             }
         }
         // Inherited conditions CodePipeline cannot test are reported on the job that has them.
-        // An optional need's condition is not inherited (docs/SEMANTICS.md, section 22).
+        // An optional need's condition is not inherited (docs/SEMANTICS.md, section 23).
         for &n in graph
             .needs_of(i)
             .iter()
@@ -989,7 +1020,7 @@ impl<'a> Lowering<'a> {
         Some(value)
     }
 
-    fn project(&mut self, job: &Job, cell: &JobCell, suffix: &str) -> Project {
+    fn project(&mut self, job: &Job, cell: &JobCell, suffix: &str, report_group: Option<&str>) -> Project {
         let path = self.root().job(job.id.as_str());
         let timeout = self.pipeline.timeout_of(job);
         if timeout < MIN_TIMEOUT {
@@ -1056,7 +1087,10 @@ impl<'a> Lowering<'a> {
             },
             source: BuildSource {
                 kind: "CODEPIPELINE",
-                build_spec,
+                build_spec: super::reports::build_spec(
+                    build_spec,
+                    report_group.filter(|_| !cell.buildspec.reports.is_empty()),
+                ),
             },
             artifacts: BuildArtifacts { kind: "CODEPIPELINE" },
             cache: cell.cache.then(|| ProjectCache {

@@ -54,6 +54,7 @@ mod lower;
 pub mod model;
 mod patterns;
 mod pull_requests;
+mod reports;
 mod runner;
 mod settings;
 #[cfg(test)]
@@ -113,8 +114,14 @@ impl CodePipeline {
         }
         let mut found = Diagnostics::new();
         let lowered = context::Lowering::new(pipeline, &mut found).lower();
-        // The roles' trust of the CodeBuild service role is generated: no notice asks for it.
-        diagnostics.extend(found.iter().filter(|d| d.code != "codepipeline-assume-role").cloned());
+        // The roles' trust of the CodeBuild service role, and its permissions on the report
+        // groups, are generated: no notice asks for them.
+        diagnostics.extend(
+            found
+                .iter()
+                .filter(|d| !["codepipeline-assume-role", "codepipeline-test-report-permissions"].contains(&d.code))
+                .cloned(),
+        );
         lowered
     }
 

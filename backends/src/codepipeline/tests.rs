@@ -44,7 +44,7 @@ fn config(l: &Lowered, action: &str, key: &str) -> Option<CfnString> {
 
 fn text(l: &Lowered, project: &str) -> String {
     match l.template.resources.0.get(project).map(|r| &r.properties) {
-        Some(Properties::Project(p)) => p.source.build_spec.clone(),
+        Some(Properties::Project(p)) => p.source.build_spec.as_lit().unwrap_or_default().to_owned(),
         other => panic!("no project {project}: {other:?}"),
     }
 }

@@ -272,6 +272,8 @@ impl Lowering<'_> {
             }
             self.steps(step, &mut steps);
         }
+        let upload = self.pinned(pins::UPLOAD_ARTIFACT);
+        steps.extend(super::reports::upload(job, upload, path(), self.diagnostics));
         if job.retry > 0 {
             self.diagnostics.push(
                 Diagnostic::warning(

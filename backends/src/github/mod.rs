@@ -14,6 +14,7 @@ mod lower;
 pub mod model;
 mod optional;
 pub mod pins;
+mod reports;
 mod runner;
 mod settings;
 

@@ -1,4 +1,4 @@
-//! Optional needs on GitHub (docs/SEMANTICS.md, section 22). A need on a job absent from the
+//! Optional needs on GitHub (docs/SEMANTICS.md, section 23). A need on a job absent from the
 //! workflow is already dropped ([`Pipeline::for_platform`](pipeline_core::Pipeline::for_platform));
 //! a job that needs a job which did not run (its `if:` or path filter false) would be skipped by
 //! GitHub's implicit `success()`, which looks at every job before it. So a job with optional

@@ -330,7 +330,7 @@ impl Lowering<'_> {
                 })
             })
         } else {
-            // Present only with its needs, except optional ones (docs/SEMANTICS.md, section 22).
+            // Present only with its needs, except optional ones (docs/SEMANTICS.md, section 23).
             needs
                 .iter()
                 .filter(|&&n| !job.is_optional_need(self.pipeline.jobs[n].id.as_str()))
@@ -599,7 +599,7 @@ impl Lowering<'_> {
             .map(|&n| gl::Need {
                 job: self.job_name(p.jobs[n].id.as_str()),
                 artifacts: wants_artifacts.contains(&n),
-                // An optional need (docs/SEMANTICS.md, section 22), or a need that may be absent
+                // An optional need (docs/SEMANTICS.md, section 23), or a need that may be absent
                 // from a pipeline in which this status job is.
                 optional: job.is_optional_need(p.jobs[n].id.as_str())
                     || status_job && !rules_dnf.static_part().implies(&presence[n]),
@@ -812,6 +812,7 @@ impl Lowering<'_> {
         }
 
         let artifacts = self.artifacts(&steps, &path);
+        let artifacts = super::reports::add(job, artifacts, &path, PLATFORM, self.diagnostics);
         let mut decoded = steps.decoded;
         let interruptible = settings.interruptible.or(cancel.then_some(true));
         gl::Job {
@@ -902,7 +903,8 @@ impl Lowering<'_> {
         let mut a = gl::Artifacts::default();
         if steps.outputs {
             a.reports = Some(gl::Reports {
-                dotenv: OUTPUTS_FILE.to_owned(),
+                dotenv: Some(OUTPUTS_FILE.to_owned()),
+                junit: Vec::new(),
             });
         }
         if steps.uploads.is_empty() {

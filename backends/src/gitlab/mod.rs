@@ -61,6 +61,7 @@ mod escape;
 mod expr;
 mod lower;
 pub mod model;
+mod reports;
 mod rules;
 mod runner;
 mod script;

@@ -322,10 +322,14 @@ pub struct Artifacts {
 }
 
 /// `artifacts:reports:`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Reports {
     /// A dotenv file whose variables later jobs (needing this one) receive: job outputs.
-    pub dotenv: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dotenv: Option<String>,
+    /// JUnit XML test reports (files or globs), shown in the Tests tab.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub junit: Vec<String>,
 }
 
 #[cfg(test)]

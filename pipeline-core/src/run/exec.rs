@@ -245,7 +245,7 @@ impl<'a, 'w> Executor<'a, 'w> {
         let failed_need = needs.iter().any(|(_, a)| *a == Agg::Failed);
         // An optional need that did not run (absent, its condition or path filter false) is no
         // obstacle; one that failed, or did not run because a job before it failed, is
-        // (docs/SEMANTICS.md, section 22).
+        // (docs/SEMANTICS.md, section 23).
         let mut not_ok: Vec<&str> = needs
             .iter()
             .filter(|(n, a)| *a != Agg::Succeeded && !(*a == Agg::NotRun && job.is_optional_need(n)))

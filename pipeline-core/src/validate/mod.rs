@@ -17,6 +17,7 @@ mod names;
 mod optional;
 mod platforms;
 mod refs;
+mod reports;
 mod runner;
 mod services;
 mod state;
@@ -337,6 +338,7 @@ impl<'a> Validator<'a> {
         for problem in &job.problems {
             self.out.push(problem.at(path()));
         }
+        reports::check(job, path, &mut self.out);
         if job.steps.is_empty() {
             self.error(
                 "empty-job",

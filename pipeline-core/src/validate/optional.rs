@@ -1,6 +1,6 @@
 //! Optional needs ([`Job::needs_optional`](crate::Job::needs_optional)): each is one of the
 //! job's needs, and holds no promise the platforms would keep differently (docs/SEMANTICS.md,
-//! section 22).
+//! section 23).
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Path};
 use crate::pipeline::Pipeline;

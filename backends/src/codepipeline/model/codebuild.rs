@@ -90,8 +90,8 @@ pub struct BuildSource {
     /// Always `CODEPIPELINE`.
     #[serde(rename = "Type")]
     pub kind: &'static str,
-    /// The buildspec, as YAML text.
-    pub build_spec: String,
+    /// The buildspec, as YAML text (an `Fn::Sub` when it names the stack's report groups).
+    pub build_spec: CfnString,
 }
 
 /// `Artifacts`.
@@ -112,4 +112,28 @@ pub struct ProjectCache {
     pub kind: &'static str,
     /// `bucket/prefix`.
     pub location: CfnString,
+}
+
+/// `AWS::CodeBuild::ReportGroup`: where a project's test reports go.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ReportGroup {
+    /// Name (2 to 128 characters).
+    pub name: CfnString,
+    /// `TEST`.
+    #[serde(rename = "Type")]
+    pub kind: &'static str,
+    /// Where raw report files are exported (`NO_EXPORT`: kept by CodeBuild only).
+    pub export_config: ReportExportConfig,
+    /// Deletes the reports with the group (otherwise a group with reports cannot be deleted
+    /// with its stack).
+    pub delete_reports: bool,
+}
+
+/// `ExportConfig` of a report group.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ReportExportConfig {
+    /// `NO_EXPORT` or `S3`.
+    pub export_config_type: &'static str,
 }

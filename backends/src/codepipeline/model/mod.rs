@@ -17,7 +17,7 @@ use serde::Serialize;
 
 pub use codebuild::{
     BuildArtifacts, BuildEnvironment, BuildEnvironmentVariable, BuildSource, ComputeType, EnvironmentType, Project,
-    ProjectCache,
+    ProjectCache, ReportExportConfig, ReportGroup,
 };
 pub use events::{Rule, RuleTarget};
 pub use intrinsic::{CfnString, SubPart, UnresolvedReference};
@@ -122,6 +122,17 @@ pub enum Properties {
     Project(Box<Project>),
     /// `AWS::Events::Rule`.
     Rule(Box<Rule>),
+    /// `AWS::CodeBuild::ReportGroup`.
+    ReportGroup(Box<ReportGroup>),
+}
+
+impl From<ReportGroup> for Resource {
+    fn from(g: ReportGroup) -> Self {
+        Resource {
+            kind: "AWS::CodeBuild::ReportGroup",
+            properties: Properties::ReportGroup(Box::new(g)),
+        }
+    }
 }
 
 impl From<Pipeline> for Resource {

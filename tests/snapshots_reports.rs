@@ -1,0 +1,140 @@
+//! Lowering snapshots of test reports, checkouts and reusable workflows on every platform
+//! (docs/guide/reports-checkout-reuse.md), and the diagnostics of bad report paths.
+
+use pipeline_core::ReportFormat;
+use pipeline_core::prelude::*;
+use pipeline_core::validate::validate;
+
+fn snapshot(backend: impl Backend + 'static, prefix: &str, pipeline: Pipeline) {
+    let name = backend.name();
+    let rendered = Generator::new("snapshots", ".")
+        .source("tests/snapshots_reports.rs")
+        .regenerate_command("cargo insta review")
+        .backend(backend)
+        .pipelines(vec![pipeline])
+        .render(&[])
+        .unwrap_or_else(|d| panic!("{prefix} does not render on {name}:\n{d}"));
+    for (_, file) in rendered.files {
+        let file_name = file.path.as_str().replace(['/', '.'], "_");
+        insta::assert_snapshot!(
+            format!("{prefix}__{name}__{}", file_name.trim_start_matches('_')),
+            file.contents
+        );
+    }
+}
+
+#[test]
+fn test_reports_github() {
+    snapshot(
+        pipeline_backends::Github::new(),
+        "test_reports",
+        pipeline_tests::fixtures_reports::test_reports(),
+    );
+}
+
+#[test]
+fn test_reports_gitlab() {
+    snapshot(
+        pipeline_backends::Gitlab::new(),
+        "test_reports",
+        pipeline_tests::fixtures_reports::test_reports(),
+    );
+}
+
+#[test]
+fn test_reports_codepipeline() {
+    snapshot(
+        pipeline_backends::CodePipeline::new(),
+        "test_reports",
+        pipeline_tests::fixtures_reports::test_reports(),
+    );
+}
+
+#[test]
+fn report_paths_outside_the_workspace_or_with_platform_syntax_are_errors_naming_them() {
+    let bad = [
+        "../junit.xml",
+        "/tmp/junit.xml",
+        "~/junit.xml",
+        "$CI_PROJECT_DIR/junit.xml",
+        "reports/${{ github.sha }}.xml",
+        "!junit.xml",
+        "a\nb.xml",
+        "C:/junit.xml",
+        "reports\\junit.xml",
+        " junit.xml",
+        "",
+    ];
+    for path in bad {
+        let p = Pipeline::new("ci").on(Trigger::push()).job(
+            Job::new("test")
+                .step(Step::script("make test"))
+                .test_report(TestReport::junit(path)),
+        );
+        let d = validate(&p);
+        let text = d.to_string();
+        assert!(
+            d.iter().any(|d| d.code == "invalid-test-report-path"),
+            "{path:?} is accepted:\n{text}"
+        );
+        assert!(text.contains("test_reports[0]"), "{path:?}: no path in\n{text}");
+    }
+    let empty =
+        Pipeline::new("ci")
+            .on(Trigger::push())
+            .job(
+                Job::new("test")
+                    .step(Step::script("make test"))
+                    .test_report(TestReport {
+                        format: ReportFormat::Junit,
+                        paths: Vec::new(),
+                    }),
+            );
+    assert!(validate(&empty).iter().any(|d| d.code == "empty-test-report"));
+    let good = Pipeline::new("ci").on(Trigger::push()).job(
+        Job::new("test")
+            .step(Step::script("make test"))
+            .test_report(TestReport::junit("target/nextest/ci/junit.xml").path("reports/**/*.xml")),
+    );
+    pipeline_core::validate::assert_valid(&good);
+}
+
+#[test]
+fn each_platform_says_how_it_keeps_the_reports() {
+    let diagnostics = |backend: Box<dyn Backend>| {
+        Generator::new("snapshots", ".")
+            .backends([backend])
+            .pipelines(vec![pipeline_tests::fixtures_reports::test_reports()])
+            .render(&[])
+            .unwrap_or_else(|d| panic!("does not render:\n{d}"))
+            .diagnostics
+    };
+    let github = diagnostics(Box::new(pipeline_backends::Github::new()));
+    assert!(
+        github
+            .iter()
+            .any(|d| d.code == "github-test-report-artifact" && d.to_string().contains("\"test-reports-unit-<cell>\"")),
+        "{github}"
+    );
+    let gitlab = diagnostics(Box::new(pipeline_backends::Gitlab::new()));
+    let merged: Vec<String> = gitlab
+        .iter()
+        .filter(|d| d.code == "gitlab-artifacts-merged")
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(merged.len(), 1, "{gitlab}");
+    assert!(merged[0].contains("e2e/screenshots"), "{gitlab}");
+    let codepipeline = diagnostics(Box::new(pipeline_backends::CodePipeline::new()));
+    assert!(
+        codepipeline
+            .iter()
+            .any(|d| d.code == "codepipeline-test-report-permissions"
+                && d.to_string()
+                    .contains("<PipelineName>-unit-tests, <PipelineName>-e2e-tests")),
+        "{codepipeline}"
+    );
+    let managed = diagnostics(Box::new(
+        pipeline_backends::CodePipeline::new().aws_access_generated(true),
+    ));
+    assert!(!managed.iter().any(|d| d.code == "codepipeline-test-report-permissions"));
+}
