@@ -74,6 +74,7 @@ pub(crate) fn import(file: &str, source: &str, doc: &Node, id: &str) -> Result<P
         source,
         code: PipelineCode {
             func: ident(id),
+            id: id.to_string(),
             ..Default::default()
         },
         job_hatched: false,
@@ -571,6 +572,31 @@ fn strategy(cx: &mut Ctx<'_>, id: &str, s: &Node, j: &mut String) {
                 Node::Seq(items, ..) if items.iter().all(|i| matches!(i, Node::Scalar(..))) => {
                     let vals = v.strings().iter().map(|s| lit(s)).collect::<Vec<_>>().join(", ");
                     let _ = write!(m, ".axis({}, [{vals}])", lit(k.str().unwrap_or_default()));
+                }
+                // Cells added or removed: each entry a mapping of scalar values.
+                Node::Seq(items, ..)
+                    if matches!(k.str(), Some("include" | "exclude"))
+                        && items.iter().all(|i| {
+                            matches!(i, Node::Map(..))
+                                && i.entries()
+                                    .iter()
+                                    .all(|(_, v)| v.str().is_some_and(|t| !t.contains("${{")))
+                        }) =>
+                {
+                    for item in items {
+                        let pairs: Vec<String> = item
+                            .entries()
+                            .iter()
+                            .map(|(ik, iv)| {
+                                format!(
+                                    "({}, {})",
+                                    lit(ik.str().unwrap_or_default()),
+                                    lit(iv.str().unwrap_or_default())
+                                )
+                            })
+                            .collect();
+                        let _ = write!(m, ".{}([{}])", k.str().unwrap_or_default(), pairs.join(", "));
+                    }
                 }
                 _ if matches!(k.str(), Some("include" | "exclude")) => ok = false,
                 _ => {

@@ -157,6 +157,7 @@ pub(crate) fn import(
     let at = |n: &Node| format!("{file}:{}:{}", n.pos().line, n.pos().col);
     let mut code = PipelineCode {
         func: ident(id),
+        id: id.to_string(),
         ..Default::default()
     };
     let mut body = format!("Pipeline::new({})", lit(id));
@@ -513,28 +514,55 @@ pub(crate) fn import(
                 let _ = write!(j, "\n.when({c})");
             }
         } else if let Some(rules) = job.get("rules") {
-            let typed: Option<Vec<String>> = rules
-                .items()
+            // Each rule an `if` on what `rule_if` reads, all with the same `changes:` (the job's
+            // path filter, `when_changed`); a rule without `if` lets every pipeline in.
+            let items = rules.items();
+            let changes: Vec<Option<Vec<String>>> = items
+                .iter()
+                .map(|r| match r.get("changes") {
+                    None => Some(Vec::new()),
+                    Some(c @ Node::Seq(..)) => Some(c.strings()),
+                    Some(_) => None,
+                })
+                .collect();
+            let same_changes = changes.iter().all(|c| c.is_some() && *c == changes[0]);
+            let typed: Option<Vec<Option<String>>> = items
                 .iter()
                 .map(|r| {
-                    if r.entries().len() == 1 {
-                        r.get("if").and_then(Node::str).and_then(rule_if)
-                    } else {
-                        None
+                    if r.entries()
+                        .iter()
+                        .any(|(k, _)| !matches!(k.str(), Some("if" | "changes")))
+                    {
+                        return None;
+                    }
+                    match r.get("if") {
+                        Some(i) => i.str().and_then(rule_if).map(Some),
+                        None => Some(None),
                     }
                 })
                 .collect();
             match typed {
-                Some(mut t) if !t.is_empty() => {
-                    let c = if t.len() == 1 {
-                        t.remove(0)
-                    } else {
-                        format!("Condition::Or(vec![{}])", t.join(", "))
-                    };
-                    let _ = write!(j, "\n.when({c})");
+                Some(t) if !t.is_empty() && same_changes => {
+                    let mut conds: Vec<String> = t.iter().flatten().cloned().collect();
+                    if t.iter().all(Option::is_some) {
+                        let c = if conds.len() == 1 {
+                            conds.remove(0)
+                        } else {
+                            format!("Condition::Or(vec![{}])", conds.join(", "))
+                        };
+                        let _ = write!(j, "\n.when({c})");
+                    }
+                    let paths: Vec<String> = changes[0]
+                        .iter()
+                        .flatten()
+                        .map(|g| lit(&gitlab_layout::path_pattern(g)))
+                        .collect();
+                    if !paths.is_empty() {
+                        let _ = write!(j, "\n.when_changed([{}])", paths.join(", "));
+                    }
                 }
                 _ => hatch(
-                    "rules with changes, exists, when or variables",
+                    "rules with exists, when, variables, or `changes` that differ between rules",
                     Target::Job(key_in_doc.clone(), "rules".into()),
                     rules,
                 ),
@@ -659,7 +687,26 @@ pub(crate) fn import(
                 .entries()
                 .iter()
                 .all(|(k, _)| matches!(k.str(), Some("paths" | "expire_in")));
+            // A JUnit report kept whatever the job's result: the job's test report.
+            let junit = a
+                .get("reports")
+                .filter(|r| r.entries().len() == 1)
+                .and_then(|r| r.get("junit"));
+            let report_only = junit.is_some()
+                && a.entries().iter().all(|(k, v)| match k.str() {
+                    Some("reports") => true,
+                    Some("when") => v.str() == Some("always"),
+                    _ => false,
+                });
             match a.get("paths") {
+                None if report_only => {
+                    let paths = junit.map(Node::strings).unwrap_or_default();
+                    let mut r = format!("TestReport::junit({})", lit(&paths[0]));
+                    for p in &paths[1..] {
+                        let _ = write!(r, ".path({})", lit(p));
+                    }
+                    let _ = write!(j, "\n.test_report({r})");
+                }
                 Some(p) if ok => {
                     let _ = write!(
                         j,

@@ -78,6 +78,8 @@ pub(crate) struct Hatch {
 pub(crate) struct PipelineCode {
     /// The function's name.
     pub(crate) func: String,
+    /// The pipeline's id.
+    pub(crate) id: String,
     /// The builder expression (`Pipeline::new(..)...`), without patches.
     pub(crate) body: String,
     /// Escape hatches.
@@ -133,8 +135,8 @@ impl Summary {
     }
 }
 
-/// The `.patch(..)` calls of a pipeline, each with its `// why` comment.
-pub(crate) fn patches(platform: &str, hatches: &[Hatch]) -> String {
+/// The `.patch(..)` calls of pipeline `id`, each with its `// why` comment.
+pub(crate) fn patches(platform: &str, id: &str, hatches: &[Hatch]) -> String {
     let mut out = String::new();
     for h in hatches {
         let v = value(&h.value);
@@ -143,9 +145,19 @@ pub(crate) fn patches(platform: &str, hatches: &[Hatch]) -> String {
             Target::Job(job, key) if platform == "github" => {
                 format!("set(doc, &[\"jobs\", {}], {}, {v})", lit(job), lit(key))
             }
-            Target::Job(job, key) => format!("set(doc, &[{}], {}, {v})", lit(job), lit(key)),
+            // GitLab job keys carry the pipeline id when several pipelines are generated together.
+            Target::Job(job, key) => format!(
+                "{{ let job = gitlab_job(doc, {}, {}); set(doc, &[&job], {}, {v}) }}",
+                lit(id),
+                lit(job),
+                lit(key)
+            ),
             Target::WholeJob(job) if platform == "github" => format!("set(doc, &[\"jobs\"], {}, {v})", lit(job)),
-            Target::WholeJob(job) => format!("set(doc, &[], {}, {v})", lit(job)),
+            Target::WholeJob(job) => format!(
+                "{{ let job = gitlab_job(doc, {}, {}); set(doc, &[], &job, {v}) }}",
+                lit(id),
+                lit(job)
+            ),
             Target::Step(job, marker) => format!("replace_step(doc, {}, {}, {v})", lit(job), lit(marker)),
         };
         let why = h.why.replace('\n', " ");
@@ -183,7 +195,20 @@ fn set(doc: &mut Value, path: &[&str], key: &str, value: Value) {
     }
 }
 
+/// The key of GitLab job `job` of pipeline `pipeline` in the emitted file: `<pipeline>:<job>`
+/// when several pipelines are generated together (one file each, included by the root file).
+#[allow(dead_code)]
+fn gitlab_job(doc: &Value, pipeline: &str, job: &str) -> String {
+    let prefixed = format!("{pipeline}:{job}");
+    if doc.as_map().is_some_and(|m| m.get(&prefixed).is_some()) {
+        prefixed
+    } else {
+        job.to_string()
+    }
+}
+
 /// Replaces the GitHub step named `marker` of job `job` (an imported step without a typed form).
+#[allow(dead_code)]
 fn replace_step(doc: &mut Value, job: &str, marker: &str, step: Value) {
     let steps = doc
         .as_map_mut()
@@ -222,7 +247,7 @@ pub(crate) fn module(sources: &[String], pipelines: &[(String, PipelineCode)]) -
             p.func,
             p.func,
             p.body,
-            patches(platform, &p.hatches)
+            patches(platform, &p.id, &p.hatches)
         );
     }
     let mut runners: Vec<&(String, Vec<String>)> = Vec::new();

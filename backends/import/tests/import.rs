@@ -298,9 +298,25 @@ fn the_gitlab_corpus_regenerates_files_gitlab_ci_local_accepts() {
     let import = import_and_generate("corpus-gitlab", &gitlab, "gitlab", out.path());
     let jobs: usize = import.summaries.iter().map(|s| s.jobs).sum();
     assert!(jobs >= 15, "{jobs} jobs imported");
+    // The escape hatches land on the jobs, whose keys carry the pipeline id here (several
+    // pipelines generated together): nothing is silently dropped.
+    let read = |f: &str| std::fs::read_to_string(out.path().join(".gitlab/ci").join(f)).expect("generated");
+    assert!(
+        read("gitlab-rules-changes-gitlab-ci.yml").contains("      changes:\n        - backend/**/*\n"),
+        "the backend job's rules (an escape hatch) are missing"
+    );
+    assert!(
+        read("gitlab-reports-gitlab-ci.yml").contains("  coverage: /TOTAL"),
+        "the coverage key (an escape hatch) is missing"
+    );
     git(out.path(), &["init", "-q"]);
     git(out.path(), &["add", "-A"]);
     git(out.path(), &["commit", "-q", "-m", "generated"]);
+    // `rules: changes:` compare with the default branch of `origin` (here: the same commit).
+    git(out.path(), &["branch", "-M", "main"]);
+    git(out.path(), &["remote", "add", "origin", "."]);
+    git(out.path(), &["fetch", "-q", "origin"]);
+    git(out.path(), &["remote", "set-head", "origin", "main"]);
     let mut listed = BTreeMap::new();
     for file in std::iter::once(".gitlab-ci.yml".to_string()) {
         let Some(mut cmd) = tools::gitlab_ci_local(out.path()) else {
