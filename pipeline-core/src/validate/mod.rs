@@ -14,6 +14,7 @@ mod exposure;
 mod flow;
 mod matrix;
 mod names;
+mod optional;
 mod platforms;
 mod refs;
 mod reports;
@@ -228,6 +229,7 @@ impl<'a> Validator<'a> {
         names::check(self.p, &mut self.out);
         platforms::check(self.p, &mut self.out);
         platforms::changes(self.p, &mut self.out);
+        optional::check(self.p, &mut self.out);
         exposure::check(self.p, &mut self.out);
         exposure::rollback_environments(self.p, &mut self.out);
     }
