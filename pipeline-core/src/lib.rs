@@ -30,6 +30,7 @@
 
 pub mod action;
 pub mod artifact;
+pub mod aws_use;
 pub mod backend;
 pub mod cache;
 pub mod changes;
@@ -68,6 +69,7 @@ pub mod yaml;
 
 pub use action::{Access, Action, ActionStep, Permission};
 pub use artifact::{Download, Upload};
+pub use aws_use::{AwsUse, AwsUses, UsesAws};
 pub use backend::{Backend, GeneratedFile, Header, RelPath, RenderContext};
 pub use cache::Cache;
 pub use cloud::{AwsRole, CloudRole};
@@ -109,10 +111,10 @@ pub mod prelude {
     #[cfg(feature = "derive")]
     pub use crate::Params;
     pub use crate::{
-        Access, Action, ActionStep, Approval, Arch, AwsRole, Axis, Backend, Built, Builtin, Cache, Checkout,
+        Access, Action, ActionStep, Approval, Arch, AwsRole, AwsUse, Axis, Backend, Built, Builtin, Cache, Checkout,
         Concurrency, Condition, Construct, Diagnostics, Divergence, Env, Environment, Event, Expr, Generator, Input,
         Job, JobId, JobResult, JobRole, Matrix, Os, OutputRef, Patch, Permission, Pipeline, Platform, PlatformToken,
         Platforms, Policy, Runner, Scope, Secret, Service, Size, Step, StepId, StepKind, StepOutput, Subject,
-        TestReport, Tier, ToPipeline, Trigger, Upload,
+        TestReport, Tier, ToPipeline, Trigger, Upload, UsesAws,
     };
 }

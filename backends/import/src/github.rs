@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use crate::expr;
 use crate::out::{Hatch, PipelineCode, Target, ident, lit};
 use crate::yaml::Node;
-use crate::{Problem, pins};
+use crate::{Diagnostic, located, pins};
 
 /// State while importing one workflow.
 struct Ctx<'a> {
@@ -37,13 +37,9 @@ impl Ctx<'_> {
 const WORKFLOW_KEYS: [&str; 7] = ["name", "on", "permissions", "concurrency", "env", "defaults", "jobs"];
 
 /// Imports one workflow as a pipeline named `id`.
-pub(crate) fn import(file: &str, source: &str, doc: &Node, id: &str) -> Result<PipelineCode, Problem> {
-    let problem = |node: &Node, message: String| Problem {
-        file: file.to_string(),
-        line: node.pos().line,
-        col: node.pos().col,
-        message,
-    };
+pub(crate) fn import(file: &str, source: &str, doc: &Node, id: &str) -> Result<PipelineCode, Diagnostic> {
+    let problem =
+        |node: &Node, message: String| located("import-rejected", file, node.pos().line, node.pos().col, message);
     let Node::Map(..) = doc else {
         return Err(problem(doc, "a workflow is a mapping with `on` and `jobs`".into()));
     };
@@ -78,6 +74,7 @@ pub(crate) fn import(file: &str, source: &str, doc: &Node, id: &str) -> Result<P
         source,
         code: PipelineCode {
             func: ident(id),
+            id: id.to_string(),
             ..Default::default()
         },
         job_hatched: false,
@@ -575,6 +572,31 @@ fn strategy(cx: &mut Ctx<'_>, id: &str, s: &Node, j: &mut String) {
                 Node::Seq(items, ..) if items.iter().all(|i| matches!(i, Node::Scalar(..))) => {
                     let vals = v.strings().iter().map(|s| lit(s)).collect::<Vec<_>>().join(", ");
                     let _ = write!(m, ".axis({}, [{vals}])", lit(k.str().unwrap_or_default()));
+                }
+                // Cells added or removed: each entry a mapping of scalar values.
+                Node::Seq(items, ..)
+                    if matches!(k.str(), Some("include" | "exclude"))
+                        && items.iter().all(|i| {
+                            matches!(i, Node::Map(..))
+                                && i.entries()
+                                    .iter()
+                                    .all(|(_, v)| v.str().is_some_and(|t| !t.contains("${{")))
+                        }) =>
+                {
+                    for item in items {
+                        let pairs: Vec<String> = item
+                            .entries()
+                            .iter()
+                            .map(|(ik, iv)| {
+                                format!(
+                                    "({}, {})",
+                                    lit(ik.str().unwrap_or_default()),
+                                    lit(iv.str().unwrap_or_default())
+                                )
+                            })
+                            .collect();
+                        let _ = write!(m, ".{}([{}])", k.str().unwrap_or_default(), pairs.join(", "));
+                    }
                 }
                 _ if matches!(k.str(), Some("include" | "exclude")) => ok = false,
                 _ => {

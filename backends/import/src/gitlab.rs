@@ -4,9 +4,10 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use crate::Problem;
+use crate::Diagnostic;
 use crate::gitlab_layout;
 use crate::gitlab_load::{load, local_path, problem, resolve_extends, resolve_refs};
+use crate::gitlab_matrix;
 use crate::gitlab_steps;
 use crate::gitlab_values::{cache, minutes, rule_if, triggers, value};
 use crate::out::{Hatch, PipelineCode, Target, ident, lit};
@@ -41,7 +42,7 @@ const DEFAULT_KEYS: [&str; 9] = [
 /// The pipelines of a root file in the library's layout of several pipelines (see
 /// [`gitlab_layout`]), one per included file; `None` when `doc` is not such a root file or a
 /// trigger rule is not one the library writes (the file is then imported as one pipeline).
-pub(crate) fn several(file: &Path, root: &Path, doc: &Node) -> Result<Option<Vec<PipelineCode>>, Problem> {
+pub(crate) fn several(file: &Path, root: &Path, doc: &Node) -> Result<Option<Vec<PipelineCode>>, Diagnostic> {
     let Some(included) = gitlab_layout::included(doc) else {
         return Ok(None);
     };
@@ -152,10 +153,11 @@ pub(crate) fn import(
     mut hatches: Vec<Hatch>,
     id: &str,
     layout: Option<Layout>,
-) -> Result<PipelineCode, Problem> {
+) -> Result<PipelineCode, Diagnostic> {
     let at = |n: &Node| format!("{file}:{}:{}", n.pos().line, n.pos().col);
     let mut code = PipelineCode {
         func: ident(id),
+        id: id.to_string(),
         ..Default::default()
     };
     let mut body = format!("Pipeline::new({})", lit(id));
@@ -273,6 +275,7 @@ pub(crate) fn import(
     for (id, job) in &jobs {
         let before = hatches.len();
         let generated = gitlab_steps::job_steps(job, &jobs, &outputs);
+        let matrix = generated.as_ref().and_then(|_| gitlab_matrix::read(job));
         // The job's key in the emitted document (patches find it there).
         let key_in_doc = format!("{}{id}", prefix.as_deref().unwrap_or_default());
         let mut j = format!("Job::new({})", lit(id));
@@ -286,7 +289,8 @@ pub(crate) fn import(
         };
         for (k, v) in job.entries() {
             let key = k.str().unwrap_or_default();
-            let generated_key = matches!(key, "id_tokens" | "manual_confirmation" | "when");
+            let generated_key =
+                matches!(key, "id_tokens" | "manual_confirmation" | "when") || (key == "parallel" && matrix.is_some());
             if !(JOB_KEYS.contains(&key) || (generated.is_some() && generated_key)) {
                 hatch(
                     &format!("job key `{key}` has no typed form"),
@@ -347,8 +351,20 @@ pub(crate) fn import(
                 ),
             }
         }
+        if let Some(m) = &matrix {
+            let _ = write!(j, "\n.matrix({})", m.code);
+            for r in &m.runners {
+                if !code.gitlab_runners.contains(r) {
+                    code.gitlab_runners.push(r.clone());
+                }
+            }
+        }
         let mut gl = String::new();
+        let runner_axis = matrix.as_ref().is_some_and(|m| m.code.contains(".runners("));
         for t in job.get("tags").map(Node::strings).unwrap_or_default() {
+            if runner_axis && t == "$runner_tag" {
+                continue;
+            }
             let _ = write!(gl, ".tag({})", lit(&t));
         }
         if let Some(b @ ("true" | "false")) = job.get("interruptible").and_then(Node::str) {
@@ -397,14 +413,25 @@ pub(crate) fn import(
                 .str()
                 .or_else(|| v.get("value").and_then(Node::str))
                 .unwrap_or_default();
-            let _ = write!(j, "\n.env({}, {})", lit(k.str().unwrap_or_default()), value(text));
+            let mut v = value(text);
+            if let Some(m) = &matrix {
+                for axis in &m.axes {
+                    v = v.replace(
+                        &format!("Expr::var({})", lit(axis)),
+                        &format!("Expr::matrix({})", lit(axis)),
+                    );
+                }
+            }
+            let _ = write!(j, "\n.env({}, {v})", lit(k.str().unwrap_or_default()));
         }
         for s in job.get("services").map(Node::items).unwrap_or_default() {
             let image = s.str().or_else(|| s.get("name").and_then(Node::str));
-            let extra = s
-                .entries()
-                .iter()
-                .any(|(k, _)| !matches!(k.str(), Some("name" | "alias")));
+            let extra = s.entries().iter().any(|(k, v)| match k.str() {
+                Some("name" | "alias" | "command") => false,
+                Some("variables") => v.entries().iter().any(|(_, v)| v.str().is_none()),
+                Some("entrypoint") => v.strings().len() != 1,
+                _ => true,
+            });
             match image {
                 Some(image) if !extra => {
                     let alias = s
@@ -419,10 +446,22 @@ pub(crate) fn import(
                                 .unwrap_or("service")
                                 .to_string()
                         });
-                    let _ = write!(j, "\n.service(Service::new({}, {}))", lit(&alias), lit(image));
+                    let mut service = format!("Service::new({}, {})", lit(&alias), lit(image));
+                    if let Some(e) = s.get("entrypoint") {
+                        let _ = write!(service, ".entrypoint({})", lit(&e.strings()[0]));
+                    }
+                    if let Some(c) = s.get("command") {
+                        let words: Vec<String> = c.strings().iter().map(|w| lit(w)).collect();
+                        let _ = write!(service, ".command([{}])", words.join(", "));
+                    }
+                    for (k, v) in s.get("variables").map(Node::entries).unwrap_or_default() {
+                        let name = lit(k.str().unwrap_or_default());
+                        let _ = write!(service, ".env({name}, {})", value(v.str().unwrap_or_default()));
+                    }
+                    let _ = write!(j, "\n.service({service})");
                 }
                 _ => hatch(
-                    "a service with command, entrypoint or variables",
+                    "a service with an entrypoint of several words, or a setting other than name, alias, entrypoint, command and variables",
                     Target::Job(key_in_doc.clone(), "services".into()),
                     job.get("services").unwrap_or(s),
                 ),
@@ -475,28 +514,55 @@ pub(crate) fn import(
                 let _ = write!(j, "\n.when({c})");
             }
         } else if let Some(rules) = job.get("rules") {
-            let typed: Option<Vec<String>> = rules
-                .items()
+            // Each rule an `if` on what `rule_if` reads, all with the same `changes:` (the job's
+            // path filter, `when_changed`); a rule without `if` lets every pipeline in.
+            let items = rules.items();
+            let changes: Vec<Option<Vec<String>>> = items
+                .iter()
+                .map(|r| match r.get("changes") {
+                    None => Some(Vec::new()),
+                    Some(c @ Node::Seq(..)) => Some(c.strings()),
+                    Some(_) => None,
+                })
+                .collect();
+            let same_changes = changes.iter().all(|c| c.is_some() && *c == changes[0]);
+            let typed: Option<Vec<Option<String>>> = items
                 .iter()
                 .map(|r| {
-                    if r.entries().len() == 1 {
-                        r.get("if").and_then(Node::str).and_then(rule_if)
-                    } else {
-                        None
+                    if r.entries()
+                        .iter()
+                        .any(|(k, _)| !matches!(k.str(), Some("if" | "changes")))
+                    {
+                        return None;
+                    }
+                    match r.get("if") {
+                        Some(i) => i.str().and_then(rule_if).map(Some),
+                        None => Some(None),
                     }
                 })
                 .collect();
             match typed {
-                Some(mut t) if !t.is_empty() => {
-                    let c = if t.len() == 1 {
-                        t.remove(0)
-                    } else {
-                        format!("Condition::Or(vec![{}])", t.join(", "))
-                    };
-                    let _ = write!(j, "\n.when({c})");
+                Some(t) if !t.is_empty() && same_changes => {
+                    let mut conds: Vec<String> = t.iter().flatten().cloned().collect();
+                    if t.iter().all(Option::is_some) {
+                        let c = if conds.len() == 1 {
+                            conds.remove(0)
+                        } else {
+                            format!("Condition::Or(vec![{}])", conds.join(", "))
+                        };
+                        let _ = write!(j, "\n.when({c})");
+                    }
+                    let paths: Vec<String> = changes[0]
+                        .iter()
+                        .flatten()
+                        .map(|g| lit(&gitlab_layout::path_pattern(g)))
+                        .collect();
+                    if !paths.is_empty() {
+                        let _ = write!(j, "\n.when_changed([{}])", paths.join(", "));
+                    }
                 }
                 _ => hatch(
-                    "rules with changes, exists, when or variables",
+                    "rules with exists, when, variables, or `changes` that differ between rules",
                     Target::Job(key_in_doc.clone(), "rules".into()),
                     rules,
                 ),
@@ -621,7 +687,26 @@ pub(crate) fn import(
                 .entries()
                 .iter()
                 .all(|(k, _)| matches!(k.str(), Some("paths" | "expire_in")));
+            // A JUnit report kept whatever the job's result: the job's test report.
+            let junit = a
+                .get("reports")
+                .filter(|r| r.entries().len() == 1)
+                .and_then(|r| r.get("junit"));
+            let report_only = junit.is_some()
+                && a.entries().iter().all(|(k, v)| match k.str() {
+                    Some("reports") => true,
+                    Some("when") => v.str() == Some("always"),
+                    _ => false,
+                });
             match a.get("paths") {
+                None if report_only => {
+                    let paths = junit.map(Node::strings).unwrap_or_default();
+                    let mut r = format!("TestReport::junit({})", lit(&paths[0]));
+                    for p in &paths[1..] {
+                        let _ = write!(r, ".path({})", lit(p));
+                    }
+                    let _ = write!(j, "\n.test_report({r})");
+                }
                 Some(p) if ok => {
                     let _ = write!(
                         j,

@@ -171,7 +171,7 @@ fn glob(re: &str) -> Option<String> {
 }
 
 /// A `changes:` glob as the trigger's path pattern (the inverse of `change_pattern`).
-fn path_pattern(glob: &str) -> String {
+pub(crate) fn path_pattern(glob: &str) -> String {
     if glob == "**/*" {
         "**".into()
     } else if let Some(dir) = glob.strip_suffix("/**/*") {

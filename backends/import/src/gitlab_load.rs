@@ -3,33 +3,28 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::Problem;
 use crate::out::{Hatch, Target};
 use crate::yaml::{self, Node};
+use crate::{Diagnostic, located};
 
-pub(crate) fn problem(file: &str, node: &Node, message: impl Into<String>) -> Problem {
-    Problem {
-        file: file.to_string(),
-        line: node.pos().line,
-        col: node.pos().col,
-        message: message.into(),
-    }
+/// An error at `node` of `file`: GitLab would reject the file.
+pub(crate) fn problem(file: &str, node: &Node, message: impl Into<String>) -> Diagnostic {
+    located("import-rejected", file, node.pos().line, node.pos().col, message)
 }
 
 /// Reads `file` with its local includes (relative to `root`, the project directory), merged.
-pub(crate) fn load(file: &Path, root: &Path, depth: usize) -> Result<(Node, Vec<Hatch>), Problem> {
+pub(crate) fn load(file: &Path, root: &Path, depth: usize) -> Result<(Node, Vec<Hatch>), Diagnostic> {
     let name = file.display().to_string();
-    let text = std::fs::read_to_string(file).map_err(|e| Problem {
-        file: name.clone(),
-        line: 0,
-        col: 0,
-        message: format!("cannot read: {e}"),
-    })?;
-    let doc = yaml::parse(&text).map_err(|e| Problem {
-        file: name.clone(),
-        line: e.pos.line,
-        col: e.pos.col,
-        message: e.message,
+    let text =
+        std::fs::read_to_string(file).map_err(|e| located("import-read", &name, 0, 0, format!("cannot read: {e}")))?;
+    let doc = yaml::parse(&text).map_err(|e| {
+        located(
+            "import-yaml",
+            &name,
+            e.pos.line,
+            e.pos.col,
+            format!("invalid YAML: {}", e.message),
+        )
     })?;
     let Node::Map(entries, pos) = &doc else {
         return Err(problem(
@@ -121,7 +116,7 @@ fn deep_merge(base: &Node, over: &Node) -> Node {
     }
 }
 
-pub(crate) fn resolve_extends(file: &str, doc: &Node, job: &Node, seen: &mut Vec<String>) -> Result<Node, Problem> {
+pub(crate) fn resolve_extends(file: &str, doc: &Node, job: &Node, seen: &mut Vec<String>) -> Result<Node, Diagnostic> {
     let Some(ext) = job.get("extends") else {
         return Ok(job.clone());
     };
@@ -154,7 +149,7 @@ pub(crate) fn resolve_extends(file: &str, doc: &Node, job: &Node, seen: &mut Vec
 }
 
 /// Replaces `!reference [job, key...]` nodes; sequences they yield are spliced into the parent.
-pub(crate) fn resolve_refs(file: &str, doc: &Node, node: &Node, depth: usize) -> Result<Node, Problem> {
+pub(crate) fn resolve_refs(file: &str, doc: &Node, node: &Node, depth: usize) -> Result<Node, Diagnostic> {
     if depth > 10 {
         return Err(problem(file, node, "`!reference` nested more than 10 levels"));
     }

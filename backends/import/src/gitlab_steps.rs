@@ -67,6 +67,8 @@ struct Entry {
     continue_on_error: bool,
     /// The step's display name (the backend names a step in its messages).
     name: Option<String>,
+    /// The shell test guarding the step (its condition).
+    test: Option<String>,
 }
 
 /// `step "name"` (a step's description in the backend's messages) as the name; `step N`: none.
@@ -122,6 +124,14 @@ fn export(line: &str) -> Option<(&str, &str)> {
 
 /// Parses a step entry (see the module docs); `None` for anything else.
 fn parse_entry(entry: &str) -> Option<Entry> {
+    if let Some(rest) = entry.strip_prefix("if ") {
+        let (test, inner) = rest.split_once('\n')?;
+        let test = test.strip_suffix("; then")?;
+        let inner = inner.strip_suffix('\n').unwrap_or(inner).strip_suffix("fi")?;
+        let mut e = parse_entry(inner)?;
+        e.test = Some(test.to_string());
+        return Some(e);
+    }
     let rest = entry.strip_prefix("cat > \"$PIPELINE_STEPS/step-")?;
     let (n, rest) = rest.split_once(".sh\" <<'PIPELINE_SCRIPT'\n")?;
     let index: usize = n.parse().ok()?;
@@ -183,6 +193,134 @@ fn set_output(body: &str) -> Option<(String, String)> {
     let (command, rest) = rest.split_once("\nPIPELINE_COMMAND\n")?;
     let name = rest.split_once("echo \"output ")?.1.split_once(" is larger than")?.0;
     Some((name.to_string(), command.to_string()))
+}
+
+/// A step with state (`exports_env`, `adds_path`): its own text and the state's builder calls.
+/// Outputs of step state need the step's id, which the entry does not carry: not read.
+fn state_step(body: &str) -> Option<(String, String)> {
+    let rest =
+        body.strip_prefix("pipeline_state=\"$(mktemp -d)\"\ncat > \"$pipeline_state/step.sh\" <<'PIPELINE_STEP'\n")?;
+    let (text, rest) = rest.split_once("\nPIPELINE_STEP\n")?;
+    let (env_loop, rest) = rest.split_once("done < \"$pipeline_state/env\"\n")?;
+    let (output_loop, rest) = rest.split_once("done < \"$pipeline_state/output\"\n")?;
+    let mut state = String::new();
+    for line in env_loop.lines() {
+        if let Some((name, _)) = line.trim_start().split_once("=*) printf 'export ") {
+            let _ = write!(state, ".exports_env({})", lit(name));
+        }
+    }
+    if output_loop
+        .lines()
+        .any(|l| l.contains("=*) printf '") && !l.trim_start().starts_with("*=*)"))
+    {
+        return None;
+    }
+    if !rest.contains("does not declare adds_path") {
+        state.push_str(".adds_path()");
+    }
+    Some((text.to_string(), state))
+}
+
+/// A step guard the backend wrote (`[ "${CI_COMMIT_BRANCH:-}" = 'main' ] && ...`, `||` between
+/// `{ ...; }` groups) as the condition; `None` for a test it does not write (job status tests).
+fn guard(test: &str, axes: &[String]) -> Option<String> {
+    let mut ors = Vec::new();
+    for term in test.split(" || ") {
+        let term = term
+            .strip_prefix("{ ")
+            .and_then(|t| t.strip_suffix("; }"))
+            .unwrap_or(term);
+        let mut ands = Vec::new();
+        for lit_test in term.split(" && ") {
+            ands.push(literal(lit_test, axes)?);
+        }
+        ors.push(if ands.len() == 1 {
+            ands.remove(0)
+        } else {
+            format!("Condition::And(vec![{}])", ands.join(", "))
+        });
+    }
+    Some(if ors.len() == 1 {
+        ors.remove(0)
+    } else {
+        format!("Condition::Or(vec![{}])", ors.join(", "))
+    })
+}
+
+/// One test of a guard.
+fn literal(t: &str, axes: &[String]) -> Option<String> {
+    let unquote = |v: &str| -> Option<String> { Some(v.strip_prefix('\'')?.strip_suffix('\'')?.replace("'\\''", "'")) };
+    if let Some(rest) = t.strip_prefix("case \"${") {
+        let (var, rest) = rest.split_once(":-}\" in ")?;
+        let (pattern, rest) = rest.split_once(") ")?;
+        let positive = match rest {
+            "true ;; *) false ;; esac" => true,
+            "false ;; *) true ;; esac" => false,
+            _ => return None,
+        };
+        let (pattern, op) = match (pattern.strip_prefix('*'), pattern.strip_suffix('*')) {
+            (Some(p), _) if p.ends_with('*') && !p.is_empty() => (&p[..p.len() - 1], "contains"),
+            (Some(p), _) => (p, "ends_with"),
+            (None, Some(p)) => (p, "starts_with"),
+            (None, None) => (pattern, "equals"),
+        };
+        let mut value = String::new();
+        let mut rest = pattern;
+        while !rest.is_empty() {
+            if let Some(r) = rest.strip_prefix('[') {
+                let lower = r.chars().next()?;
+                value.push(lower);
+                rest = r.get(2..)?.strip_prefix(']')?;
+            } else if rest.starts_with('\'') {
+                let end = rest[1..].find('\'')? + 2;
+                let mut end = end;
+                while rest[end..].starts_with("\\''") {
+                    end += 3 + rest[end + 3..].find('\'')? + 1;
+                }
+                value.push_str(&unquote(&rest[..end])?);
+                rest = &rest[end..];
+            } else {
+                return None;
+            }
+        }
+        let c = format!("{}.{op}({})", subject(var, axes), lit(&value));
+        return Some(if positive { c } else { format!("!({c})") });
+    }
+    let inner = t.strip_prefix("[ ")?.strip_suffix(" ]")?;
+    match inner {
+        "-n \"${CI_COMMIT_TAG:-}\"" => return Some("Condition::tag()".into()),
+        "-z \"${CI_COMMIT_TAG:-}\"" => return Some("!(Condition::tag())".into()),
+        "\"${CI_MERGE_REQUEST_SOURCE_PROJECT_ID:-}\" != \"${CI_MERGE_REQUEST_PROJECT_ID:-}\"" => {
+            return Some("Condition::fork()".into());
+        }
+        "\"${CI_MERGE_REQUEST_SOURCE_PROJECT_ID:-}\" = \"${CI_MERGE_REQUEST_PROJECT_ID:-}\"" => {
+            return Some("!(Condition::fork())".into());
+        }
+        _ => {}
+    }
+    let rest = inner.strip_prefix("\"${")?;
+    let (var, rest) = rest.split_once(":-}\" ")?;
+    let (positive, value) = match rest.split_once(' ')? {
+        ("=", v) => (true, unquote(v)?),
+        ("!=", v) => (false, unquote(v)?),
+        _ => return None,
+    };
+    let c = match var {
+        "CI_COMMIT_BRANCH" => format!("Condition::branch({})", lit(&value)),
+        "CI_PIPELINE_SOURCE" => format!(
+            "Condition::event(Event::{})",
+            match value.as_str() {
+                "push" => "Push",
+                "merge_request_event" => "PullRequest",
+                "schedule" => "Schedule",
+                "web" => "Manual",
+                _ => return None,
+            }
+        ),
+        "PIPELINE_FAILED" => return None,
+        v => format!("Condition::input_equals({}, {})", lit(v), lit(&value)),
+    };
+    Some(if positive { c } else { format!("!({c})") })
 }
 
 /// An upload check's body: the artifact's name and paths (from each path's message).
@@ -282,6 +420,15 @@ pub(crate) fn decode(
     upload: Option<(Option<String>, String)>,
 ) -> Option<Decoded> {
     let script = job.get("script")?.strings();
+    // Matrix axes (a step condition on one is a text test of its variable).
+    let axes: Vec<String> = job
+        .get("parallel")
+        .and_then(|p| p.get("matrix"))
+        .map(Node::items)
+        .unwrap_or_default()
+        .iter()
+        .flat_map(|cell| cell.entries().iter().filter_map(|(k, _)| k.str().map(str::to_string)))
+        .collect();
     let (first, rest) = script.split_first()?;
     let env = prologue(first, outputs)?;
     let mut placed: Vec<(usize, String)> = Vec::new();
@@ -289,7 +436,9 @@ pub(crate) fn decode(
     let mut jobshell = Vec::new();
     for entry in rest {
         if let Some(e) = parse_entry(entry) {
-            let mut code = if let Some((name, command)) = set_output(&e.body) {
+            let mut code = if let Some((body, state)) = state_step(&e.body) {
+                format!("Step::script({}){state}", lit(&body))
+            } else if let Some((name, command)) = set_output(&e.body) {
                 e.dotenv.as_ref()?;
                 format!("Step::set_output({}, {})", lit(&name), lit(&command))
             } else if let Some((artifact, paths)) = upload_check(&e.body) {
@@ -304,6 +453,9 @@ pub(crate) fn decode(
             } else {
                 format!("Step::script({})", lit(&e.body))
             };
+            if let Some(t) = &e.test {
+                let _ = write!(code, ".when({})", guard(t, &axes)?);
+            }
             if let Some(n) = &e.name {
                 code.push_str(&format!(".name({})", lit(n)));
             }
@@ -324,6 +476,8 @@ pub(crate) fn decode(
             placed.push((e.index, code));
         } else if let Some(role) = aws_role(entry) {
             jobshell.push(role);
+        } else if entry.starts_with("if [ -f \"$PIPELINE_STEPS/step-") && entry.contains(".state.sh\" ]; then . ") {
+            // The job's shell reads the state the step before exported.
         } else {
             return None;
         }
@@ -545,7 +699,15 @@ pub(crate) fn rules(rules: &Node) -> Option<Option<String>> {
             return None;
         }
         let cond = match r.get("if").and_then(Node::str) {
-            Some(i) => Some(rule_if(i)?),
+            Some(i) => {
+                let atoms: Option<Vec<String>> = i.split(" && ").map(rule_atom).collect();
+                let mut atoms = atoms?;
+                Some(if atoms.len() == 1 {
+                    atoms.remove(0)
+                } else {
+                    format!("Condition::And(vec![{}])", atoms.join(", "))
+                })
+            }
             None => None,
         };
         let status = match r.get("when").and_then(Node::str) {
@@ -566,6 +728,63 @@ pub(crate) fn rules(rules: &Node) -> Option<Option<String>> {
         1 => Some(terms.remove(0)),
         _ => Some(format!("Condition::Or(vec![{}])", terms.join(", "))),
     })
+}
+
+/// The subject of a text test on variable `var`.
+fn subject(var: &str, axes: &[String]) -> String {
+    match var {
+        "CI_COMMIT_BRANCH" => "Subject::Branch".to_string(),
+        "CI_COMMIT_TAG" => "Subject::Tag".to_string(),
+        "CI_MERGE_REQUEST_TARGET_BRANCH_NAME" => "Subject::PullRequestBase".to_string(),
+        "CI_MERGE_REQUEST_SOURCE_BRANCH_NAME" => "Subject::PullRequestHead".to_string(),
+        "CI_PROJECT_PATH" => "Subject::Repository".to_string(),
+        "GITLAB_USER_LOGIN" => "Subject::Actor".to_string(),
+        v if axes.iter().any(|a| a == v) => format!("Subject::matrix({})", lit(v)),
+        v => format!("Subject::var({})", lit(v)),
+    }
+}
+
+/// One `&&` term of a job rule the backend wrote: a text test (`$VAR =~ /^x\x2dy$/i`), the
+/// absence of a tag, an input's value, or what [`rule_if`] reads.
+fn rule_atom(a: &str) -> Option<String> {
+    let a = a.trim();
+    if a == "$CI_COMMIT_TAG == null" {
+        return Some("!(Condition::tag())".into());
+    }
+    for (op, positive) in [(" =~ /", true), (" !~ /", false)] {
+        let Some((var, re)) = a.split_once(op) else { continue };
+        let var = var.strip_prefix('$')?;
+        let re = re.strip_suffix("/i")?;
+        let (body, method) = match (re.strip_prefix('^'), re.strip_suffix('$')) {
+            (Some(b), _) if b.ends_with('$') => (&b[..b.len() - 1], "equals"),
+            (Some(b), _) => (b, "starts_with"),
+            (None, Some(b)) => (b, "ends_with"),
+            (None, None) => (re, "contains"),
+        };
+        let mut value = String::new();
+        let mut rest = body;
+        while let Some(c) = rest.chars().next() {
+            if let Some(hex) = rest.strip_prefix("\\x") {
+                let code = u32::from_str_radix(hex.get(..2)?, 16).ok()?;
+                value.push(char::from_u32(code)?);
+                rest = &hex[2..];
+            } else if c.is_ascii_alphanumeric() {
+                value.push(c);
+                rest = &rest[1..];
+            } else {
+                return None;
+            }
+        }
+        let c = format!("{}.{method}({})", subject(var, &[]), lit(&value));
+        return Some(if positive { c } else { format!("!({c})") });
+    }
+    if let Some(t) = rule_if(a) {
+        return Some(t);
+    }
+    let (var, value) = a.split_once(" == ")?;
+    let var = var.strip_prefix('$')?;
+    let value = value.strip_prefix('"')?.strip_suffix('"')?;
+    Some(format!("Condition::input_equals({}, {})", lit(var), lit(value)))
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! Each file becomes one function returning a `Pipeline`, built with the library's public API;
 //! what has no typed form is kept working through a patch (the model's escape hatch), each
 //! with a `// why:` comment, and counted in the per-file summary. Invalid YAML, or YAML the
-//! platform would reject, is a [`Problem`] with file, line and column; nothing is generated for
+//! platform would reject, is a [`Diagnostic`] whose path is the file, line and column ([`Location`]); nothing is generated for
 //! that file and the others proceed.
 //!
 //! ```
@@ -18,7 +18,6 @@
 //! # std::fs::remove_dir_all(&dir).unwrap();
 //! ```
 
-use std::fmt;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -29,6 +28,7 @@ mod github_steps;
 mod gitlab;
 mod gitlab_layout;
 mod gitlab_load;
+mod gitlab_matrix;
 mod gitlab_steps;
 mod gitlab_values;
 mod out;
@@ -37,27 +37,73 @@ mod yaml;
 
 pub use out::Summary;
 
-/// A file that could not be imported: where and why.
+pub use pipeline_core::diagnostic::Diagnostic;
+
+/// Where in an imported file a [`Diagnostic`] of the import points: its path is
+/// `file:line:column` (`file` alone for the whole file).
+///
+/// ```
+/// use pipeline_import::Location;
+/// let dir = std::env::temp_dir().join(format!("import-location-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir).unwrap();
+/// let file = dir.join("ci.yml");
+/// std::fs::write(&file, "on: push\njobs:\n  a: [1\n").unwrap();
+/// let import = pipeline_import::import(&[file.clone()]);
+/// let d = &import.problems[0];
+/// assert_eq!(d.code, "import-yaml");
+/// let at = Location::of(d).unwrap();
+/// assert_eq!((at.file.as_str(), at.line >= 3), (file.to_str().unwrap(), true));
+/// assert!(d.to_string().contains(&format!("--> {}:{}:{}", at.file, at.line, at.col)));
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Problem {
+pub struct Location {
     /// The file.
     pub file: String,
     /// Line, from 1 (0: the whole file).
     pub line: usize,
-    /// Column, from 1.
+    /// Column, from 1 (0: the whole file).
     pub col: usize,
-    /// What is wrong.
-    pub message: String,
 }
 
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "error[import]: {}\n  --> {}:{}:{}\n  = hint: fix the file (nothing was generated for it); the other files were imported",
-            self.message, self.file, self.line, self.col
-        )
+impl Location {
+    /// The location a diagnostic of the import points at.
+    pub fn of(d: &Diagnostic) -> Option<Location> {
+        let Some(pipeline_core::diagnostic::Segment::Field(at)) = d.path.segments().last() else {
+            return None;
+        };
+        let mut parts = at.rsplitn(3, ':');
+        let (col, line) = (parts.next()?, parts.next()?);
+        match (line.parse(), col.parse(), parts.next()) {
+            (Ok(line), Ok(col), Some(file)) => Some(Location {
+                file: file.to_string(),
+                line,
+                col,
+            }),
+            _ => Some(Location {
+                file: at.clone(),
+                line: 0,
+                col: 0,
+            }),
+        }
     }
+}
+
+/// An import error: `code`, at `line`:`col` of `file` (0: the whole file), with what to do.
+pub(crate) fn located(
+    code: &'static str,
+    file: &str,
+    line: usize,
+    col: usize,
+    message: impl Into<String>,
+) -> Diagnostic {
+    let at = if line == 0 {
+        file.to_string()
+    } else {
+        format!("{file}:{line}:{col}")
+    };
+    Diagnostic::error(code, pipeline_core::diagnostic::Path::root().field(at), message)
+        .with_hint("fix the file (nothing was generated for it); the other files were imported")
 }
 
 /// The result of an import.
@@ -67,8 +113,8 @@ pub struct Import {
     pub module: Option<String>,
     /// One summary per imported file.
     pub summaries: Vec<Summary>,
-    /// Files that could not be imported.
-    pub problems: Vec<Problem>,
+    /// Files that could not be imported: errors whose path is `file:line:column`.
+    pub problems: Vec<Diagnostic>,
 }
 
 /// Which platform a file is for: GitLab for `.gitlab-ci.yml` and files under `.gitlab/`, or any
@@ -142,29 +188,30 @@ pub fn import(paths: &[PathBuf]) -> Import {
         let module = out::module(&sources, &pipelines);
         match rustfmt(&module) {
             Ok(m) => result.module = Some(m),
-            Err(e) => result.problems.push(Problem {
-                file: "(generated module)".into(),
-                line: 0,
-                col: 0,
-                message: format!("rustfmt failed: {e}"),
-            }),
+            Err(e) => result.problems.push(
+                Diagnostic::error(
+                    "import-rustfmt",
+                    pipeline_core::diagnostic::Path::root().field("(generated module)"),
+                    format!("rustfmt failed: {e}"),
+                )
+                .with_hint("install rustfmt (`rustup component add rustfmt`); nothing was written"),
+            ),
         }
     }
     result
 }
 
-fn import_one(path: &Path, file: &str) -> Result<(&'static str, Vec<out::PipelineCode>), Problem> {
-    let text = std::fs::read_to_string(path).map_err(|e| Problem {
-        file: file.into(),
-        line: 0,
-        col: 0,
-        message: format!("cannot read: {e}"),
-    })?;
-    let doc = yaml::parse(&text).map_err(|e| Problem {
-        file: file.into(),
-        line: e.pos.line,
-        col: e.pos.col,
-        message: format!("invalid YAML: {}", e.message),
+fn import_one(path: &Path, file: &str) -> Result<(&'static str, Vec<out::PipelineCode>), Diagnostic> {
+    let text =
+        std::fs::read_to_string(path).map_err(|e| located("import-read", file, 0, 0, format!("cannot read: {e}")))?;
+    let doc = yaml::parse(&text).map_err(|e| {
+        located(
+            "import-yaml",
+            file,
+            e.pos.line,
+            e.pos.col,
+            format!("invalid YAML: {}", e.message),
+        )
     })?;
     let id = pipeline_id(path);
     if !is_gitlab(path, &doc) {

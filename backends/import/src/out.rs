@@ -78,6 +78,8 @@ pub(crate) struct Hatch {
 pub(crate) struct PipelineCode {
     /// The function's name.
     pub(crate) func: String,
+    /// The pipeline's id.
+    pub(crate) id: String,
     /// The builder expression (`Pipeline::new(..)...`), without patches.
     pub(crate) body: String,
     /// Escape hatches.
@@ -90,6 +92,8 @@ pub(crate) struct PipelineCode {
     pub(crate) steps: usize,
     /// Steps with a typed form.
     pub(crate) steps_typed: usize,
+    /// GitLab runner map entries its runner axes need (runner code, tags).
+    pub(crate) gitlab_runners: Vec<(String, Vec<String>)>,
 }
 
 /// Per-file summary of an import.
@@ -131,8 +135,8 @@ impl Summary {
     }
 }
 
-/// The `.patch(..)` calls of a pipeline, each with its `// why` comment.
-pub(crate) fn patches(platform: &str, hatches: &[Hatch]) -> String {
+/// The `.patch(..)` calls of pipeline `id`, each with its `// why` comment.
+pub(crate) fn patches(platform: &str, id: &str, hatches: &[Hatch]) -> String {
     let mut out = String::new();
     for h in hatches {
         let v = value(&h.value);
@@ -141,9 +145,19 @@ pub(crate) fn patches(platform: &str, hatches: &[Hatch]) -> String {
             Target::Job(job, key) if platform == "github" => {
                 format!("set(doc, &[\"jobs\", {}], {}, {v})", lit(job), lit(key))
             }
-            Target::Job(job, key) => format!("set(doc, &[{}], {}, {v})", lit(job), lit(key)),
+            // GitLab job keys carry the pipeline id when several pipelines are generated together.
+            Target::Job(job, key) => format!(
+                "{{ let job = gitlab_job(doc, {}, {}); set(doc, &[&job], {}, {v}) }}",
+                lit(id),
+                lit(job),
+                lit(key)
+            ),
             Target::WholeJob(job) if platform == "github" => format!("set(doc, &[\"jobs\"], {}, {v})", lit(job)),
-            Target::WholeJob(job) => format!("set(doc, &[], {}, {v})", lit(job)),
+            Target::WholeJob(job) => format!(
+                "{{ let job = gitlab_job(doc, {}, {}); set(doc, &[], &job, {v}) }}",
+                lit(id),
+                lit(job)
+            ),
             Target::Step(job, marker) => format!("replace_step(doc, {}, {}, {v})", lit(job), lit(marker)),
         };
         let why = h.why.replace('\n', " ");
@@ -181,7 +195,20 @@ fn set(doc: &mut Value, path: &[&str], key: &str, value: Value) {
     }
 }
 
+/// The key of GitLab job `job` of pipeline `pipeline` in the emitted file: `<pipeline>:<job>`
+/// when several pipelines are generated together (one file each, included by the root file).
+#[allow(dead_code)]
+fn gitlab_job(doc: &Value, pipeline: &str, job: &str) -> String {
+    let prefixed = format!("{pipeline}:{job}");
+    if doc.as_map().is_some_and(|m| m.get(&prefixed).is_some()) {
+        prefixed
+    } else {
+        job.to_string()
+    }
+}
+
 /// Replaces the GitHub step named `marker` of job `job` (an imported step without a typed form).
+#[allow(dead_code)]
 fn replace_step(doc: &mut Value, job: &str, marker: &str, step: Value) {
     let steps = doc
         .as_map_mut()
@@ -209,7 +236,7 @@ pub(crate) fn module(sources: &[String], pipelines: &[(String, PipelineCode)]) -
         sources.join(", ")
     );
     out.push_str("//! Each `// why:` comment marks an escape hatch: replace it with a typed form when one exists.\n\n");
-    out.push_str("#![allow(unused_imports)]\n\nuse pipeline_backends::github::GithubJob;\nuse pipeline_backends::gitlab::GitlabJob;\nuse pipeline_core::prelude::*;\nuse pipeline_core::yaml::{Map, Value};\n\n");
+    out.push_str("#![allow(unused_imports)]\n\nuse pipeline_backends::github::GithubJob;\nuse pipeline_backends::gitlab::{GitlabJob, GitlabRunners};\nuse pipeline_core::prelude::*;\nuse pipeline_core::yaml::{Map, Value};\n\n");
     let mut any_patch = false;
     for (platform, p) in pipelines {
         any_patch |= !p.hatches.is_empty();
@@ -220,8 +247,22 @@ pub(crate) fn module(sources: &[String], pipelines: &[(String, PipelineCode)]) -
             p.func,
             p.func,
             p.body,
-            patches(platform, &p.hatches)
+            patches(platform, &p.id, &p.hatches)
         );
+    }
+    let mut runners: Vec<&(String, Vec<String>)> = Vec::new();
+    for r in pipelines.iter().flat_map(|(_, p)| &p.gitlab_runners) {
+        if !runners.contains(&r) {
+            runners.push(r);
+        }
+    }
+    if !runners.is_empty() {
+        out.push_str("/// The GitLab runner map the imported runner axes use (their cells' tags): pass it to\n/// `Gitlab::new().runners(gitlab_runners())`.\npub fn gitlab_runners() -> GitlabRunners {\nGitlabRunners::hosted()");
+        for (runner, tags) in runners {
+            let tags: Vec<String> = tags.iter().map(|t| lit(t)).collect();
+            let _ = write!(out, ".map(&{runner}, [{}])", tags.join(", "));
+        }
+        out.push_str("\n}\n\n");
     }
     if any_patch {
         out.push_str(HELPERS);

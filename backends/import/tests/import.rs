@@ -36,7 +36,7 @@ fn import_and_generate(label: &str, files: &[PathBuf], backend: &str, out: &Path
         .lines()
         .filter_map(|l| {
             l.strip_prefix("pub fn ")
-                .and_then(|r| r.split_once("()"))
+                .and_then(|r| r.split_once("() -> Pipeline"))
                 .map(|(f, _)| f.to_string())
         })
         .collect();
@@ -48,12 +48,17 @@ fn import_and_generate(label: &str, files: &[PathBuf], backend: &str, out: &Path
     write_if_changed(&krate.join("Cargo.toml"), &manifest);
     write_if_changed(&krate.join("src/imported.rs"), &module);
     let main = format!(
-        "mod imported;\n\nfn main() {{\n    let backend: Box<dyn pipeline_core::Backend> = match {backend:?} {{\n        \"github\" => Box::new(pipeline_backends::Github::new()),\n        _ => Box::new(pipeline_backends::Gitlab::new()),\n    }};\n    pipeline_core::generator!()\n        .backends([backend])\n        .pipelines(vec![{}])\n        .main();\n}}\n",
+        "mod imported;\n\nfn main() {{\n    let backend: Box<dyn pipeline_core::Backend> = match {backend:?} {{\n        \"github\" => Box::new(pipeline_backends::Github::new()),\n        _ => Box::new(pipeline_backends::Gitlab::new(){runners}),\n    }};\n    pipeline_core::generator!()\n        .backends([backend])\n        .pipelines(vec![{}])\n        .main();\n}}\n",
         funcs
             .iter()
             .map(|f| format!("imported::{f}()"))
             .collect::<Vec<_>>()
-            .join(", ")
+            .join(", "),
+        runners = if module.contains("pub fn gitlab_runners()") {
+            ".runners(imported::gitlab_runners())"
+        } else {
+            ""
+        }
     );
     write_if_changed(&krate.join("src/main.rs"), &main);
     if !krate.join("Cargo.lock").exists() {
@@ -293,9 +298,25 @@ fn the_gitlab_corpus_regenerates_files_gitlab_ci_local_accepts() {
     let import = import_and_generate("corpus-gitlab", &gitlab, "gitlab", out.path());
     let jobs: usize = import.summaries.iter().map(|s| s.jobs).sum();
     assert!(jobs >= 15, "{jobs} jobs imported");
+    // The escape hatches land on the jobs, whose keys carry the pipeline id here (several
+    // pipelines generated together): nothing is silently dropped.
+    let read = |f: &str| std::fs::read_to_string(out.path().join(".gitlab/ci").join(f)).expect("generated");
+    assert!(
+        read("gitlab-rules-changes-gitlab-ci.yml").contains("      changes:\n        - backend/**/*\n"),
+        "the backend job's rules (an escape hatch) are missing"
+    );
+    assert!(
+        read("gitlab-reports-gitlab-ci.yml").contains("  coverage: /TOTAL"),
+        "the coverage key (an escape hatch) is missing"
+    );
     git(out.path(), &["init", "-q"]);
     git(out.path(), &["add", "-A"]);
     git(out.path(), &["commit", "-q", "-m", "generated"]);
+    // `rules: changes:` compare with the default branch of `origin` (here: the same commit).
+    git(out.path(), &["branch", "-M", "main"]);
+    git(out.path(), &["remote", "add", "origin", "."]);
+    git(out.path(), &["fetch", "-q", "origin"]);
+    git(out.path(), &["remote", "set-head", "origin", "main"]);
     let mut listed = BTreeMap::new();
     for file in std::iter::once(".gitlab-ci.yml".to_string()) {
         let Some(mut cmd) = tools::gitlab_ci_local(out.path()) else {
@@ -349,14 +370,15 @@ fn bad_input_is_refused_with_file_line_and_column_and_the_rest_imports() {
         .problems
         .iter()
         .map(|p| {
+            let at = pipeline_import::Location::of(p).unwrap_or_else(|| panic!("no file:line:col in {p}"));
             (
-                Path::new(&p.file)
+                Path::new(&at.file)
                     .file_name()
                     .expect("name")
                     .to_string_lossy()
                     .into_owned(),
-                p.line,
-                p.col,
+                at.line,
+                at.col,
             )
         })
         .collect();
@@ -371,5 +393,20 @@ fn bad_input_is_refused_with_file_line_and_column_and_the_rest_imports() {
         "{}",
         import.problems[3]
     );
+    // One diagnostic type: an error with a code, the place as `file:line:column` and a hint.
+    let codes: Vec<&str> = import.problems.iter().map(|p| p.code).collect();
+    assert_eq!(
+        codes,
+        ["import-yaml", "import-rejected", "import-yaml", "import-rejected"]
+    );
+    for p in &import.problems {
+        assert!(p.is_error() && p.hint.is_some(), "{p}");
+        let at = pipeline_import::Location::of(p).expect("location");
+        assert!(
+            p.to_string()
+                .contains(&format!("  --> {}:{}:{}\n", at.file, at.line, at.col)),
+            "{p}"
+        );
+    }
     let _ = no_steps;
 }

@@ -30,6 +30,7 @@
 //! ```
 
 mod page;
+mod policy;
 mod settings;
 mod template;
 mod usage;
@@ -43,7 +44,10 @@ use pipeline_core::Pipeline;
 use pipeline_core::backend::{Backend, GeneratedFile, RenderContext};
 use pipeline_core::diagnostic::{Diagnostic, Diagnostics, Path};
 
-pub use settings::{AccessRole, Grant};
+/// A permission of a role: what a step declares it uses ([`pipeline_core::AwsUse`]), or a grant
+/// added in the settings ([`AccessRole::grant`]).
+pub use pipeline_core::AwsUse as Grant;
+pub use settings::AccessRole;
 use usage::Usage;
 
 /// The generator-side settings of the cloud side, and the backend that writes it (`--backend
@@ -368,6 +372,7 @@ impl Backend for AwsAccess {
     ) -> Vec<GeneratedFile> {
         let mut found = Diagnostics::new();
         let usages = usage::usages(pipelines, &self.default_branch, &mut found);
+        let role_uses = usage::role_uses(pipelines, &mut found);
         self.check(&usages, &mut found);
         if found.has_errors() {
             diagnostics.extend(found.iter().cloned());
@@ -387,11 +392,24 @@ impl Backend for AwsAccess {
             }
         }
         let mut files = Vec::new();
+        let mut problems = Diagnostics::new();
         for account in accounts.keys() {
-            let contents = template::render(self, account, pipelines, &usages, &ctx.header);
+            let contents = template::render(
+                self,
+                account,
+                pipelines,
+                &usages,
+                &role_uses,
+                &ctx.header,
+                &mut problems,
+            );
             files.push(GeneratedFile::new(Self::template_path(account), contents).expect("a relative path"));
         }
-        let page = page::render(self, &usages, &ctx.header);
+        if problems.has_errors() {
+            diagnostics.extend(problems.iter().cloned());
+            return Vec::new();
+        }
+        let page = page::render(self, &usages, &role_uses, &ctx.header);
         files.push(
             GeneratedFile::new(format!("docs/aws-access/{}.md", ctx.header.generator), page).expect("a relative path"),
         );

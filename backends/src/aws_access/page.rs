@@ -3,8 +3,9 @@
 use pipeline_core::backend::Header;
 
 use super::AwsAccess;
+use super::policy::describe;
 use super::template::{GITHUB_ISSUER, host};
-use super::usage::{Usage, github_subjects, gitlab_subjects};
+use super::usage::{RoleUse, Usage, github_subjects, gitlab_subjects};
 
 /// A Markdown table cell: `|`, backticks, `<`, `>`, `&` and newlines cannot change the table.
 fn cell(text: &str) -> String {
@@ -43,7 +44,7 @@ fn label(text: &str) -> String {
 }
 
 /// The page.
-pub(crate) fn render(access: &AwsAccess, usages: &[Usage], header: &Header) -> String {
+pub(crate) fn render(access: &AwsAccess, usages: &[Usage], role_uses: &[RoleUse], header: &Header) -> String {
     let mut out = format!("<!-- {} -->\n<!-- {} -->\n\n", header.lines()[0], header.lines()[1]);
     out.push_str(&format!("# AWS access of {}\n\n", cell(&access.prefix)));
     out.push_str(
@@ -90,9 +91,19 @@ pub(crate) fn render(access: &AwsAccess, usages: &[Usage], header: &Header) -> S
             ));
         }
     }
-    out.push_str("\n## Roles\n\n| role | account | may |\n|---|---|---|\n");
+    out.push_str(
+        "\n## Roles\n\nWhat each role may do: what the steps that run with it declare, scoped to the \
+         resources they name, then the grants added in the settings.\n\n| role | account | may |\n|---|---|---|\n",
+    );
     for role in &access.roles {
-        let grants: Vec<String> = role.grants.iter().map(|g| cell(&g.describe())).collect();
+        let mut grants: Vec<String> = Vec::new();
+        for u in role_uses.iter().filter(|u| u.role == role.variable) {
+            let text = cell(&describe(&u.usage));
+            if !grants.contains(&text) {
+                grants.push(text);
+            }
+        }
+        grants.extend(role.grants.iter().map(|g| cell(&format!("{} (added)", describe(g)))));
         out.push_str(&format!(
             "| {} | {} | {} |\n",
             cell(&role.name),

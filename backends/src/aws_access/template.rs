@@ -5,18 +5,14 @@ use pipeline_core::backend::Header;
 use pipeline_core::yaml::{Map, Value, to_string};
 use pipeline_core::{Pipeline, Trigger};
 
-use super::usage::{Usage, github_subjects, gitlab_subjects};
+use pipeline_core::diagnostic::{Diagnostic, Diagnostics, Path};
+
+use super::policy::{self, Names, Parameters, Scope};
+use super::usage::{RoleUse, Usage, github_subjects, gitlab_subjects};
 use super::{AccessRole, AwsAccess};
 
 /// GitHub's OIDC issuer.
 pub(crate) const GITHUB_ISSUER: &str = "token.actions.githubusercontent.com";
-
-/// Actions IAM authorizes only on `*` (no resource-level permissions): granted in a statement
-/// of their own, never mixed with scoped ones. Each is read-only or an authentication token.
-pub(crate) const UNSCOPED: [&str; 2] = [
-    "cloudformation:DescribeStackDriftDetectionStatus",
-    "ecr:GetAuthorizationToken",
-];
 
 fn map<const N: usize>(entries: [(&str, Value); N]) -> Value {
     let mut m = Map::new();
@@ -448,8 +444,11 @@ pub(crate) fn render(
     account: &str,
     pipelines: &[Pipeline],
     usages: &[Usage],
+    role_uses: &[RoleUse],
     header: &Header,
+    diagnostics: &mut Diagnostics,
 ) -> String {
+    let mut params = Parameters::default();
     let mut resources = Map::spaced();
     let mut outputs = Map::new();
     let roles: Vec<&AccessRole> = access
@@ -463,22 +462,41 @@ pub(crate) fn render(
         let (trust, github, gitlab) = trust(access, role, usages);
         needs_github |= github;
         needs_gitlab |= gitlab;
-        let mut statements = Vec::new();
-        let mut unscoped: Vec<&str> = Vec::new();
-        for (i, grant) in role.grants.iter().enumerate() {
-            let (any, scoped): (Vec<&str>, Vec<&str>) = grant.actions().into_iter().partition(|a| UNSCOPED.contains(a));
-            if !scoped.is_empty() {
-                statements.push(statement(&format!("Grant{}", i + 1), &scoped, grant.resources()));
+        let mut accesses = Vec::new();
+        let mut names = Names {
+            params: &mut params,
+            diagnostics: &mut *diagnostics,
+        };
+        for u in role_uses.iter().filter(|u| u.role == role.variable) {
+            if !policy::region_ok(&u.region) {
+                names.diagnostics.push(
+                    Diagnostic::error(
+                        "aws-access-region",
+                        u.path.clone(),
+                        format!("{:?} is not an AWS region name", u.region),
+                    )
+                    .with_hint("give `AwsRole::new` a region such as \"eu-west-1\""),
+                );
+                continue;
             }
-            for a in any {
-                if !unscoped.contains(&a) {
-                    unscoped.push(a);
-                }
-            }
+            let scope = Scope {
+                region: &u.region,
+                path: &u.path,
+            };
+            accesses.extend(policy::access(&u.usage, &scope, &mut names));
         }
-        if !unscoped.is_empty() {
-            statements.push(statement("NoResourceLevel", &unscoped, vec![s("*")]));
+        let path = Path::root()
+            .field("aws-access")
+            .field("role")
+            .field(role.variable.as_str());
+        for grant in &role.grants {
+            let scope = Scope {
+                region: "${AWS::Region}",
+                path: &path,
+            };
+            accesses.extend(policy::access(grant, &scope, &mut names));
         }
+        let statements = policy::statements(accesses);
         let policies = if statements.is_empty() {
             Vec::new()
         } else {
@@ -543,7 +561,8 @@ pub(crate) fn render(
         .collect();
     let mut sources: Vec<&str> = Vec::new();
     for role in &roles {
-        for source in role.grants.iter().filter_map(|g| g.event_source()) {
+        let derived = role_uses.iter().filter(|u| u.role == role.variable).map(|u| &u.usage);
+        for source in role.grants.iter().chain(derived).filter_map(policy::event_source) {
             if !sources.contains(&source) {
                 sources.push(source);
             }
@@ -616,6 +635,23 @@ pub(crate) fn render(
             access.prefix
         ),
     );
+    if !params.0.is_empty() {
+        let mut parameters = Map::new();
+        for (name, var) in &params.0 {
+            parameters.insert(
+                name.as_str(),
+                map([
+                    ("Type", s("String")),
+                    (
+                        "Description",
+                        s(format!("The value of the pipelines' configuration variable {var}")),
+                    ),
+                    ("AllowedPattern", s(policy::PARAMETER_PATTERN)),
+                ]),
+            );
+        }
+        doc.insert("Parameters", parameters);
+    }
     doc.insert("Resources", resources);
     if !outputs.is_empty() {
         doc.insert("Outputs", outputs);

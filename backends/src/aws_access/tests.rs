@@ -184,6 +184,99 @@ fn a_pipeline_on_every_branch_is_narrowed_to_the_default_branch_with_a_warning()
     assert!(!t.contains("GitlabOidcProvider"), "{t}");
 }
 
+fn template(files: &[(String, String)], account: &str) -> String {
+    files
+        .iter()
+        .find(|(p, _)| *p == AwsAccess::template_path(account))
+        .map(|(_, c)| c.clone())
+        .unwrap_or_else(|| panic!("no template of {account} in {files:?}"))
+}
+
+#[test]
+fn a_step_s_uses_are_granted_to_the_role_in_effect_scoped_to_the_named_resources() {
+    let job = Job::new("production-deploy")
+        .environment(Environment::new("production").tier(Tier::Production))
+        .step(assume("PROD_ROLE_ARN"))
+        .step(
+            Step::script("aws lambda update-alias ...")
+                .uses_aws(AwsUse::lambda_deploy(["checkout-api"]))
+                .uses_aws(AwsUse::read_alarms([Expr::var("API_ALARM")])),
+        );
+    let bare = AwsAccess::new("api")
+        .platforms(["github"])
+        .github_repository("acme/api")
+        .role(AccessRole::new("PROD_ROLE_ARN", "111111111111", "api-prod"));
+    let (files, d) = generate(&bare, &[pipeline(vec![job])]);
+    assert!(!d.has_errors(), "{d:?}");
+    let t = template(&files, "111111111111");
+    assert!(t.contains("lambda:UpdateAlias"), "{t}");
+    assert!(
+        t.contains("arn:${AWS::Partition}:lambda:eu-west-1:${AWS::AccountId}:function:checkout-api:*"),
+        "{t}"
+    );
+    // The variable's value is a parameter of the template, constrained to a name.
+    assert!(t.contains("alarm:${VarApiAlarm}"), "{t}");
+    assert!(t.contains("VarApiAlarm:\n    Type: String"), "{t}");
+    assert!(t.contains("AllowedPattern: ^[A-Za-z0-9._:/+=@-]+$"), "{t}");
+    // Nothing else: no wildcard resource, no other service.
+    assert!(!t.contains("Resource:\n                  - '*'"), "{t}");
+    assert!(!t.contains("cloudformation:"), "{t}");
+}
+
+#[test]
+fn the_last_role_of_a_chain_gets_the_uses_and_a_use_before_any_role_is_an_error() {
+    let chained = Job::new("deploy")
+        .environment(Environment::new("staging").tier(Tier::Staging))
+        .step(Step::assume_aws_role(
+            AwsRole::new(Expr::var("HUB_ROLE_ARN"), "eu-west-1").chain(Expr::var("TARGET_ROLE_ARN")),
+        ))
+        .step(Step::script("./deploy").uses_aws(AwsUse::codedeploy("app", "group")));
+    let access = AwsAccess::new("api")
+        .platforms(["github"])
+        .github_repository("acme/api")
+        .role(AccessRole::new("HUB_ROLE_ARN", "111111111111", "hub"))
+        .role(AccessRole::new("TARGET_ROLE_ARN", "333333333333", "target"));
+    let (files, d) = generate(&access, &[pipeline(vec![chained])]);
+    assert!(!d.has_errors(), "{d:?}");
+    assert!(!template(&files, "111111111111").contains("codedeploy:"));
+    assert!(template(&files, "333333333333").contains("codedeploy:CreateDeployment"));
+
+    let early = Job::new("deploy")
+        .environment(Environment::new("staging").tier(Tier::Staging))
+        .step(Step::script("./deploy").uses_aws(AwsUse::codedeploy("app", "group")))
+        .step(assume("HUB_ROLE_ARN"));
+    let (files, d) = generate(&access, &[pipeline(vec![early])]);
+    assert!(files.is_empty());
+    assert!(d.errors().any(|e| e.code == "aws-access-use-without-role"), "{d:?}");
+}
+
+#[test]
+fn a_resource_name_that_would_widen_the_grant_is_refused() {
+    for bad in ["api-*", "api ${AWS::AccountId}", "api?"] {
+        let job = deploy("production", Tier::Production, "PROD_ROLE_ARN");
+        let job = Job {
+            steps: vec![
+                job.steps[0].clone(),
+                Step::script("x").uses_aws(AwsUse::lambda_deploy([bad])),
+            ],
+            ..job
+        };
+        let (files, d) = generate(&access(), &[pipeline(vec![job])]);
+        assert!(files.is_empty(), "{bad}");
+        assert!(
+            d.errors()
+                .any(|e| e.code == "aws-access-resource-name" && e.message.contains(bad)),
+            "{bad}: {d:?}"
+        );
+    }
+    let job = Job::new("production-deploy")
+        .environment(Environment::new("production").tier(Tier::Production))
+        .step(assume("PROD_ROLE_ARN"))
+        .step(Step::script("x").uses_aws(AwsUse::lambda_deploy([Expr::secret("FN")])));
+    let (_, d) = generate(&access(), &[pipeline(vec![job])]);
+    assert!(d.errors().any(|e| e.code == "aws-access-resource-name"), "{d:?}");
+}
+
 #[test]
 fn the_codebuild_role_may_write_test_reports_only_when_a_pipeline_has_them() {
     let plain = pipeline(vec![deploy("production", Tier::Production, "PROD_ROLE_ARN")]);

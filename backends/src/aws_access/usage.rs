@@ -3,7 +3,7 @@
 
 use pipeline_core::diagnostic::{Diagnostic, Diagnostics, Path};
 use pipeline_core::prelude::*;
-use pipeline_core::{CloudRole, StepKind, Tier};
+use pipeline_core::{AwsUse, CloudRole, StepKind, Tier};
 
 /// One job that assumes a role: the role named by the step, then each role of its chain.
 #[derive(Clone, Debug)]
@@ -166,4 +166,58 @@ pub(crate) fn gitlab_subjects(project: &str, usage: &Usage) -> Vec<String> {
             ),
         })
         .collect()
+}
+
+/// A use a step declares, with the role in effect at that step (the last role of the latest
+/// role assumption before it in its job) and that role's region.
+#[derive(Clone, Debug)]
+pub(crate) struct RoleUse {
+    /// The variable (or literal ARN) of the role in effect.
+    pub role: String,
+    pub region: String,
+    pub usage: AwsUse,
+    pub path: Path,
+}
+
+/// Every use the steps of `pipelines` declare, with the role each runs with; a use before any
+/// role is assumed in its job is an error (the step would have no AWS credentials).
+pub(crate) fn role_uses(pipelines: &[Pipeline], diagnostics: &mut Diagnostics) -> Vec<RoleUse> {
+    let mut out = Vec::new();
+    for pipeline in pipelines {
+        for job in &pipeline.jobs {
+            let mut current: Option<(String, String)> = None;
+            for (index, step) in job.steps.iter().enumerate() {
+                let path = Path::pipeline(pipeline.id.as_str())
+                    .job(job.id.as_str())
+                    .step(index, step.id.as_ref().map(|s| s.as_str()));
+                if let StepKind::AssumeRole(CloudRole::Aws(role)) = &step.kind {
+                    let last = role.chain.last().unwrap_or(&role.role_arn);
+                    current = role_key(last).map(|key| (key, role.region.clone()));
+                }
+                for usage in step.aws_uses() {
+                    match &current {
+                        Some((role, region)) => out.push(RoleUse {
+                            role: role.clone(),
+                            region: region.clone(),
+                            usage: usage.clone(),
+                            path: path.clone(),
+                        }),
+                        None => diagnostics.push(
+                            Diagnostic::error(
+                                "aws-access-use-without-role",
+                                path.clone(),
+                                format!(
+                                    "a step of job {:?} uses AWS ({}), but no role is assumed before it in the job",
+                                    job.id.as_str(),
+                                    super::policy::describe(usage)
+                                ),
+                            )
+                            .with_hint("assume the role first: `Step::assume_aws_role(..)` earlier in the job"),
+                        ),
+                    }
+                }
+            }
+        }
+    }
+    out
 }

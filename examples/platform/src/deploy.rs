@@ -168,6 +168,14 @@ impl Construct for DeployStage {
                 ("alias", &self.alias),
             ],
         );
+        // What the deploy step does in AWS, so the `aws-access` backend grants exactly that: the
+        // artifact's objects in the bucket, the function's code and alias.
+        let deploy_script = deploy_script
+            .uses_aws(AwsUse::s3_artifacts(
+                Expr::var("ARTIFACT_BUCKET"),
+                self.artifact.as_str(),
+            ))
+            .uses_aws(AwsUse::lambda_deploy([self.function.as_str()]));
         deploy = deploy.step(deploy_script.id("deploy").name("Deploy"));
         if let Some(url) = &self.url {
             let health = format!("{}/health", url.trim_end_matches('/'));
@@ -198,7 +206,11 @@ impl Construct for DeployStage {
                 "rollback-lambda.sh",
                 &[("function", &self.function), ("alias", &self.alias)],
             );
-            job = job.step(body.id("rollback").name("Point the alias at the previous version"));
+            job = job.step(
+                body.id("rollback")
+                    .name("Point the alias at the previous version")
+                    .uses_aws(AwsUse::lambda_deploy([self.function.as_str()])),
+            );
             job = job.when(match &branch {
                 Some(b) => Condition::failure() & b.clone(),
                 None => Condition::failure(),

@@ -16,34 +16,30 @@ pub fn access() -> AwsAccess {
         .github_repository("acme/payments-api")
         .gitlab_project("acme/payments/payments-api")
         .codepipeline(TOOLING_ACCOUNT, "acme-payments-api-artifacts")
-        .role(
-            AccessRole::new("DRIFT_ROLE_ARN", WORKLOAD_ACCOUNT, "payments-api-drift")
-                .grant(Grant::drift_detection(crate::governance::STACKS)),
-        )
-        .role(
-            AccessRole::new(
-                "STAGING_DEPLOY_ROLE_ARN",
-                WORKLOAD_ACCOUNT,
-                "payments-api-staging-deploy",
-            )
-            .grant(Grant::cloudformation_deploy(["payments-api-staging"]))
-            .grant(Grant::lambda_deploy(["payments-api-staging"])),
-        )
-        .role(
-            AccessRole::new(
-                "PRODUCTION_DEPLOY_ROLE_ARN",
-                WORKLOAD_ACCOUNT,
-                "payments-api-production-deploy",
-            )
-            .grant(Grant::cloudformation_deploy(["payments-api-production"]))
-            .grant(Grant::lambda_deploy(["payments-api", "payments-webhooks"]))
-            .grant(Grant::AppConfig("payments-api".into())),
-        )
-        .role(
-            AccessRole::new("WORKER_DEPLOY_ROLE_ARN", WORKLOAD_ACCOUNT, "payments-api-worker-deploy").grant(
-                Grant::CodeDeploy("payments-worker".into(), "payments-worker-production".into()),
-            ),
-        )
+        // What these roles may do is derived from the steps that run with them (the practices
+        // and the platform's constructs declare their AWS uses): drift detection of the stacks
+        // (read-only), the Lambda deployments with their alarms, the AppConfig release, the
+        // CodeDeploy deployment. Only what no step declares is granted here.
+        .role(AccessRole::new(
+            "DRIFT_ROLE_ARN",
+            WORKLOAD_ACCOUNT,
+            "payments-api-drift",
+        ))
+        .role(AccessRole::new(
+            "STAGING_DEPLOY_ROLE_ARN",
+            WORKLOAD_ACCOUNT,
+            "payments-api-staging-deploy",
+        ))
+        .role(AccessRole::new(
+            "PRODUCTION_DEPLOY_ROLE_ARN",
+            WORKLOAD_ACCOUNT,
+            "payments-api-production-deploy",
+        ))
+        .role(AccessRole::new(
+            "WORKER_DEPLOY_ROLE_ARN",
+            WORKLOAD_ACCOUNT,
+            "payments-api-worker-deploy",
+        ))
         .role(
             AccessRole::new("WORKER_ROLE_ARN", WORKLOAD_ACCOUNT, "payments-api-worker").grant(Grant::statement(
                 ["ecs:RegisterTaskDefinition", "kms:Decrypt"],

@@ -273,6 +273,7 @@ impl InfraDrift {
                 }
                 let poll = cfn.poll_seconds.max(1);
                 let attempts = (cfn.max_wait_minutes.max(1) * 60).div_ceil(poll);
+                // Read-only: drift detection of the named stacks, nothing else.
                 script_step(
                     &mut job.problems,
                     "cloudformation-drift.sh",
@@ -283,6 +284,7 @@ impl InfraDrift {
                         ("poll_seconds", poll.into()),
                     ],
                 )
+                .uses_aws(AwsUse::drift_detection(cfn.stacks.iter().map(String::as_str)))
             }
             DriftTool::Terraform(tf) => {
                 job.problems.extend(tf.problems());

@@ -303,6 +303,19 @@ struct DeployContext<'a> {
     interval: u32,
 }
 
+impl AppConfig {
+    /// The AWS access of the deploy and rollback steps: deployments of the profile to the
+    /// AppConfig environment with the strategy.
+    fn aws_use(&self) -> AwsUse {
+        AwsUse::AppConfig {
+            application: self.application.clone(),
+            environment: self.appconfig_environment.clone(),
+            profile: self.profile.clone(),
+            strategy: self.strategy.id().into(),
+        }
+    }
+}
+
 impl Construct for AppConfig {
     fn build(&self, scope: &mut Scope<'_>) {
         let s = &self.settings;
@@ -335,13 +348,21 @@ impl Construct for AppConfig {
                 interval: self.poll_seconds,
             },
         );
-        job = job
-            .step(deploy.id("deploy").name("Deploy the configuration with AppConfig"))
-            .timeout_minutes(
-                s.timeout_minutes
-                    .unwrap_or(computed)
-                    .min(super::settings::MAX_JOB_MINUTES),
-            );
+        let mut deploy = deploy
+            .id("deploy")
+            .name("Deploy the configuration with AppConfig")
+            .uses_aws(self.aws_use());
+        if let Some(role) = &self.alarm_role {
+            deploy = deploy.uses_aws(AwsUse::PassRole {
+                roles: vec![role.clone()],
+                service: "appconfig.amazonaws.com".into(),
+            });
+        }
+        job = job.step(deploy).timeout_minutes(
+            s.timeout_minutes
+                .unwrap_or(computed)
+                .min(super::settings::MAX_JOB_MINUTES),
+        );
         let rollback = s.rollback.then(|| {
             let mut r = s
                 .rollback_job(
@@ -352,7 +373,11 @@ impl Construct for AppConfig {
                 .env("APPCONFIG_ENVIRONMENT_ID", self.appconfig_environment.clone());
             let body = script::step(&mut r.problems, "appconfig-rollback.sh", ());
             r.step(s.credentials(&format!("{}-appconfig-rollback", s.environment.name)))
-                .step(body.id("rollback").name("Stop this run's deployment and roll it back"))
+                .step(
+                    body.id("rollback")
+                        .name("Stop this run's deployment and roll it back")
+                        .uses_aws(self.aws_use()),
+                )
         });
         scope.add_job(job);
         if let Some(r) = rollback {

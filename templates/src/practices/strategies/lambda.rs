@@ -15,7 +15,7 @@ use pipeline_core::diagnostic::Problem;
 use pipeline_core::prelude::*;
 use serde::Serialize;
 
-use super::health::{Monitor, human};
+use super::health::{HealthCheck, Monitor, human};
 use super::script;
 use super::settings::DeploySettings;
 
@@ -266,7 +266,8 @@ impl<'a> LambdaDeploy<'a> {
             job = job.env(alarm_var(n + 1), alarm.clone());
         }
         let alarms = (1..=monitor.alarms().count()).map(alarm_var).collect();
-        let mut job = publish(job, settings, target, Publish::Reset { alarms });
+        let watched = monitor.alarms().cloned().collect();
+        let mut job = publish(job, settings, target, Publish::Reset { alarms, watched });
         let state = state(&mut job.problems, target, true);
         let restore = script::fragment(
             &mut job.problems,
@@ -285,8 +286,23 @@ impl<'a> LambdaDeploy<'a> {
         }
     }
 
+    /// Adds `step`, which reads or moves the alias (the AWS access it declares).
     fn push(&mut self, step: Step) {
-        self.job.steps.push(step);
+        self.job
+            .steps
+            .push(step.uses_aws(AwsUse::lambda_deploy([self.target.name.as_str()])));
+    }
+
+    /// `step` with the AWS access its health checks need: invocations of the function, the
+    /// alarms' states when `alarms`.
+    fn probing(&self, mut step: Step, alarms: bool) -> Step {
+        if self.monitor.checks.iter().any(|c| matches!(c, HealthCheck::Invoke(_))) {
+            step = step.uses_aws(AwsUse::lambda_invoke([self.target.name.as_str()]));
+        }
+        if alarms && self.monitor.alarms().next().is_some() {
+            step = step.uses_aws(AwsUse::read_alarms(self.monitor.alarms().cloned()));
+        }
+        step
     }
 
     /// Sends `percent` of the alias's traffic to the new version.
@@ -353,6 +369,7 @@ impl<'a> LambdaDeploy<'a> {
                 interval: self.monitor.interval.as_secs(),
             },
         );
+        let step = self.probing(step, false);
         self.push(step.id("verify-idle").name("Health-check the idle color"));
     }
 
@@ -404,6 +421,7 @@ impl<'a> LambdaDeploy<'a> {
                 interval: self.monitor.interval.as_secs(),
             },
         );
+        let step = self.probing(step, true);
         self.push(step.id(id).name(format!("Bake {what} for {}", human(bake))));
     }
 
@@ -445,6 +463,8 @@ pub(crate) enum Publish {
     Reset {
         /// The environment variables holding the alarms' names.
         alarms: Vec<String>,
+        /// The alarms' names (what the step reads).
+        watched: Vec<Expr>,
     },
     /// Fails: a deployment (CodeDeploy's) is in progress.
     Refuse,
@@ -467,9 +487,9 @@ pub(crate) fn publish(job: Job, settings: &DeploySettings, target: &LambdaFuncti
         LambdaCode::S3 { .. } => ("s3", ""),
         LambdaCode::Image(_) => ("image", ""),
     };
-    let (reset, alarms) = match mode {
-        Publish::Reset { alarms } => (true, alarms),
-        Publish::Refuse => (false, Vec::new()),
+    let (reset, alarms, watched) = match mode {
+        Publish::Reset { alarms, watched } => (true, alarms, watched),
+        Publish::Refuse => (false, Vec::new(), Vec::new()),
     };
     let step = script::step(
         &mut job.problems,
@@ -484,6 +504,10 @@ pub(crate) fn publish(job: Job, settings: &DeploySettings, target: &LambdaFuncti
             alarms,
         },
     );
+    let mut step = step.uses_aws(AwsUse::lambda_deploy([target.name.as_str()]));
+    if !watched.is_empty() {
+        step = step.uses_aws(AwsUse::read_alarms(watched));
+    }
     job.step(step.id("publish").name("Publish the new version"))
 }
 
@@ -527,7 +551,8 @@ pub(crate) fn rollback_job(settings: &DeploySettings, target: &LambdaFunction, d
     job.step(settings.credentials(&format!("{}-rollback", target.name)))
         .step(
             body.id("rollback")
-                .name("Send all the traffic back to the stable version"),
+                .name("Send all the traffic back to the stable version")
+                .uses_aws(AwsUse::lambda_deploy([target.name.as_str()])),
         )
 }
 

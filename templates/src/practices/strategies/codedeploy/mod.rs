@@ -308,6 +308,18 @@ struct RollbackContext<'a> {
     group: &'a str,
 }
 
+impl CodeDeploy {
+    /// The AWS access of the deploy and rollback steps: the deployment group's deployments with
+    /// this deployment configuration.
+    fn aws_use(&self) -> AwsUse {
+        AwsUse::CodeDeploy {
+            application: self.application.as_str().into(),
+            group: self.deployment_group.as_str().into(),
+            config: Some(self.config.name().into_owned().into()),
+        }
+    }
+}
+
 impl Construct for CodeDeploy {
     fn build(&self, scope: &mut Scope<'_>) {
         let s = &self.settings;
@@ -386,7 +398,14 @@ impl Construct for CodeDeploy {
                         alarms: alarms.as_deref(),
                     },
                 );
-                job = job.step(deploy.id("deploy").name("Deploy with CodeDeploy and wait for it"));
+                let mut deploy = deploy
+                    .id("deploy")
+                    .name("Deploy with CodeDeploy and wait for it")
+                    .uses_aws(self.aws_use());
+                if let CodeDeployTarget::Lambda(f) = &self.target {
+                    deploy = deploy.uses_aws(AwsUse::lambda_deploy([f.name.as_str()]));
+                }
+                job = job.step(deploy);
             }
             Err(e) => job.problems.push(Problem::new(
                 "codedeploy-appspec",
@@ -412,8 +431,11 @@ impl Construct for CodeDeploy {
                     group: &self.deployment_group,
                 },
             );
-            r.step(s.credentials(&format!("{session}-rollback")))
-                .step(body.id("rollback").name("Stop this run's deployment and roll it back"))
+            r.step(s.credentials(&format!("{session}-rollback"))).step(
+                body.id("rollback")
+                    .name("Stop this run's deployment and roll it back")
+                    .uses_aws(self.aws_use()),
+            )
         });
         scope.add_job(job);
         if let Some(r) = rollback {
