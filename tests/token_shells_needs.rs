@@ -1,5 +1,5 @@
 //! The platform token, shells and optional needs (issue 10): lowering snapshots on every
-//! platform, and the diagnostics where a platform refuses (docs/SEMANTICS.md, sections 21-23).
+//! platform, and the diagnostics where a platform refuses (docs/SEMANTICS.md, sections 21 and 23).
 
 use pipeline_backends::{CodePipeline, Github, Gitlab};
 use pipeline_core::prelude::*;
@@ -175,5 +175,129 @@ fn the_generated_files_pass_the_validators() {
         let out = output(cmd);
         assert_eq!(out.code, 0, "check-jsonschema:\n{}", out.text());
     }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn optional_needs_github_drops_absent_jobs_and_tests_the_results_of_the_others() {
+    let p = fixtures::optional_needs();
+    pipeline_core::validate::assert_valid(&p);
+    let (out, d) = generate(&Github::new(), &p.for_platform(Platform::Github));
+    assert!(!d.has_errors(), "{d}");
+    assert!(
+        out.contains("(needs.bench.result == 'success' || needs.bench.result == 'skipped')"),
+        "{out}"
+    );
+    assert!(
+        out.contains("if: ${{ !cancelled() && !failure() && needs.publish.result == 'success' }}"),
+        "notify, after an optional need, tests its need explicitly:\n{out}"
+    );
+    insta::assert_snapshot!("optional_needs__github", out);
+}
+
+#[test]
+fn optional_needs_gitlab_writes_optional_true_and_drops_jobs_absent_on_gitlab() {
+    let p = fixtures::optional_needs();
+    let (out, d) = generate(&Gitlab::new(), &p.for_platform(Platform::Gitlab));
+    assert!(!d.has_errors(), "{d}");
+    assert!(!out.contains("sign"), "{out}");
+    insta::assert_snapshot!("optional_needs__gitlab", out);
+}
+
+#[test]
+fn optional_needs_codepipeline_orders_the_stages_after_the_jobs_present() {
+    let p = fixtures::optional_needs();
+    let (out, d) = generate(&CodePipeline::new(), &p.for_platform(Platform::CodePipeline));
+    assert!(!d.has_errors(), "{d}");
+    assert!(!out.contains("sign") && !out.contains("mdbook"), "{out}");
+    assert!(out.contains("Skipping job bench"), "{out}");
+    assert!(
+        !out.contains("Skipping job publish") && !out.contains("Skipping job notify"),
+        "publish does not inherit the condition of its optional need:\n{out}"
+    );
+    insta::assert_snapshot!("optional_needs__codepipeline", out);
+}
+
+#[test]
+fn optional_needs_are_refused_where_platforms_would_differ() {
+    let p = Pipeline::new("bad")
+        .on(Trigger::push())
+        .job(Job::new("build").step(Step::set_output("v", "echo 1")))
+        .job(
+            Job::new("rollback")
+                .needs("build")
+                .when(Condition::failure())
+                .step(Step::script("./rollback.sh")),
+        )
+        .job(
+            Job::new("publish")
+                .needs_optional("build")
+                .needs_optional("rollback")
+                .needs_optional("nope")
+                .env("V", Expr::Output(OutputRef::new("build", "v")))
+                .when(Condition::always())
+                .step(Step::script("./publish.sh")),
+        );
+    let d = pipeline_core::validate::validate(&p);
+    let c = codes(&d);
+    for code in [
+        "unknown-need",
+        "optional-need-on-status-job",
+        "optional-need-output",
+        "optional-need-with-status-condition",
+    ] {
+        assert!(c.contains(&code), "{code}: {d}");
+    }
+}
+
+fn git(dir: &std::path::Path, args: &[&str]) {
+    let ok = std::process::Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@e.invalid"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git")
+        .status
+        .success();
+    assert!(ok, "git {args:?}");
+}
+
+/// gitlab-ci-local runs the GitLab file on a branch other than `main` with no change under
+/// `docs/`: `docs` and `bench` are not in the pipeline, and `publish` (which needs them
+/// optionally) and `notify` run.
+#[test]
+fn optional_needs_gitlab_ci_local_runs_the_job_without_its_absent_needs() {
+    let dir = std::env::temp_dir().join(format!("optional-needs-gcl-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("scripts")).expect("mkdir");
+    let Some(mut cmd) = tools::gitlab_ci_local(&dir) else {
+        return;
+    };
+    let p = fixtures::optional_needs();
+    let (out, _) = generate(&Gitlab::new(), &p.for_platform(Platform::Gitlab));
+    std::fs::write(dir.join(".gitlab-ci.yml"), out.split_once('\n').expect("path line").1).expect("write");
+    std::fs::write(dir.join("Makefile"), "all:\n\ttrue\n").expect("write");
+    for (script, text) in [("publish", "publish ran"), ("notify", "notify ran")] {
+        let path = dir.join("scripts").join(format!("{script}.sh"));
+        std::fs::write(&path, format!("#!/bin/sh\necho '{text}'\n")).expect("write");
+        let mode = <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o755);
+        std::fs::set_permissions(&path, mode).expect("chmod");
+    }
+    std::fs::write(dir.join(".gitignore"), ".gcl-home/\n.gitlab-ci-local/\n").expect("write");
+    git(&dir, &["init", "-q", "-b", "main"]);
+    git(&dir, &["add", "-A"]);
+    git(&dir, &["commit", "-q", "-m", "t"]);
+    git(&dir, &["update-ref", "refs/remotes/origin/main", "main"]);
+    git(
+        &dir,
+        &["symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/main"],
+    );
+    git(&dir, &["checkout", "-q", "-b", "feature"]);
+    cmd.arg("--force-shell-executor");
+    let run = output(cmd);
+    let text = run.text();
+    assert_eq!(run.code, 0, "{text}");
+    assert!(text.contains("publish ran") && text.contains("notify ran"), "{text}");
+    assert!(!text.contains("mdbook") && !text.contains("make bench"), "{text}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -40,6 +40,8 @@ pub struct Job {
     pub name: Option<String>,
     /// Jobs that must finish first.
     pub needs: Vec<JobId>,
+    /// The needs of [`Job::needs`] that are optional ([`Job::needs_optional`]).
+    pub optional_needs: Vec<JobId>,
     /// Where it runs.
     pub runner: Runner,
     /// What it does, in order.
@@ -85,6 +87,7 @@ impl Job {
             id: id.into(),
             name: None,
             needs: Vec::new(),
+            optional_needs: Vec::new(),
             runner: Runner::default(),
             steps: Vec::new(),
             env: Env::new(),
@@ -168,6 +171,34 @@ impl Job {
     pub fn needs(mut self, job: impl Into<JobId>) -> Self {
         self.needs.push(job.into());
         self
+    }
+
+    /// Runs after `job` when `job` is in the pipeline and runs; runs all the same when `job` is
+    /// not on the platform ([`Job::only_on`], [`Pipeline::for_platform`](crate::Pipeline::for_platform))
+    /// or does not run because its own condition or path filter ([`Job::when_changed`]) is false.
+    /// When `job` fails (or is skipped because a job before it failed), this job is skipped, as
+    /// with [`Job::needs`] (docs/SEMANTICS.md, section 23). GitLab writes `optional: true`, GitHub
+    /// drops the need where the job is absent and tests the needs' results in `if:`.
+    ///
+    /// ```
+    /// use pipeline_core::prelude::*;
+    /// let docs = Job::new("docs").when_changed(["docs/**"]).step(Step::script("mdbook build"));
+    /// let publish = Job::new("publish").needs_optional(&docs).step(Step::script("./publish.sh"));
+    /// assert_eq!(publish.needs, ["docs"]);
+    /// assert!(publish.is_optional_need("docs"));
+    /// # pipeline_core::validate::assert_valid(&Pipeline::new("ci").on(Trigger::push()).job(docs).job(publish));
+    /// ```
+    #[must_use]
+    pub fn needs_optional(mut self, job: impl Into<JobId>) -> Self {
+        let job = job.into();
+        self.needs.push(job.clone());
+        self.optional_needs.push(job);
+        self
+    }
+
+    /// Whether the need on `job` is optional ([`Job::needs_optional`]).
+    pub fn is_optional_need(&self, job: &str) -> bool {
+        self.optional_needs.iter().any(|n| n == job)
     }
 
     /// Runs after all of `jobs`.

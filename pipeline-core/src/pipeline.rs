@@ -206,8 +206,18 @@ impl Pipeline {
         }
         let mut p = self.clone();
         p.jobs.retain(|j| j.platforms.contains(platform));
+        let present: Vec<crate::id::JobId> = p.jobs.iter().map(|j| j.id.clone()).collect();
         for job in &mut p.jobs {
             job.steps.retain(|s| s.platforms.contains(platform));
+            // An optional need on a job the platform drops is dropped with it.
+            let absent: Vec<crate::id::JobId> = job
+                .optional_needs
+                .iter()
+                .filter(|n| !present.contains(n))
+                .cloned()
+                .collect();
+            job.needs.retain(|n| !absent.contains(n));
+            job.optional_needs.retain(|n| !absent.contains(n));
         }
         Cow::Owned(p)
     }

@@ -1,5 +1,5 @@
 //! Fixtures of the platform token, shells and optional needs (issue 10; docs/SEMANTICS.md,
-//! sections 21-23; docs/guide/token-shells-needs.md).
+//! sections 21 and 23; docs/guide/token-shells-needs.md).
 
 use pipeline_core::prelude::*;
 
@@ -29,7 +29,48 @@ pub fn platform_token() -> Pipeline {
         )
 }
 
+/// Optional needs: `publish` runs after `docs` (a path-filtered job, off CodePipeline), `bench`
+/// (only on `main`) and `sign` (GitHub only) when they run, and runs all the same when they are
+/// absent or do not run; `notify` comes after `publish`.
+pub fn optional_needs() -> Pipeline {
+    let build = Job::new("build").step(Step::checkout()).step(Step::script("make"));
+    let docs = Job::new("docs")
+        .when_changed(["docs/**"])
+        .only_on([Platform::Github, Platform::Gitlab])
+        .step(Step::checkout())
+        .step(Step::script("mdbook build docs"));
+    let bench = Job::new("bench")
+        .needs(&build)
+        .when(Condition::branch("main"))
+        .step(Step::checkout())
+        .step(Step::script("make bench"));
+    let sign = Job::new("sign")
+        .needs(&build)
+        .only_on(Platform::Github)
+        .step(Step::checkout())
+        .step(Step::script("./scripts/sign.sh"));
+    let publish = Job::new("publish")
+        .needs(&build)
+        .needs_optional(&docs)
+        .needs_optional(&bench)
+        .needs_optional(&sign)
+        .step(Step::checkout())
+        .step(Step::script("./scripts/publish.sh"));
+    let notify = Job::new("notify")
+        .needs(&publish)
+        .step(Step::script("./scripts/notify.sh"));
+    Pipeline::new("optional-needs")
+        .name("Optional needs")
+        .on(Trigger::push())
+        .job(build)
+        .job(docs)
+        .job(bench)
+        .job(sign)
+        .job(publish)
+        .job(notify)
+}
+
 /// Every fixture of this module.
 pub fn all() -> Vec<Pipeline> {
-    vec![platform_token()]
+    vec![platform_token(), optional_needs()]
 }

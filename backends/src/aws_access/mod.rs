@@ -29,6 +29,7 @@
 //! assert!(!template.contains("pull_request"));
 //! ```
 
+mod chain;
 mod page;
 mod policy;
 mod settings;

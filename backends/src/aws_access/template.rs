@@ -7,6 +7,7 @@ use pipeline_core::{Pipeline, Trigger};
 
 use pipeline_core::diagnostic::{Diagnostic, Diagnostics, Path};
 
+use super::chain;
 use super::policy::{self, Names, Parameters, Scope};
 use super::usage::{RoleUse, Usage, github_subjects, gitlab_subjects};
 use super::{AccessRole, AwsAccess};
@@ -124,10 +125,11 @@ fn union(into: &mut Vec<String>, items: Vec<String>) {
     }
 }
 
-/// The trust policy of `role`: exactly the subjects of the jobs that assume it first, and the
-/// roles before it in a chain.
+/// The trust policy of `role`: exactly the subjects of the jobs that assume it first (the
+/// CodeBuild service role on CodePipeline), and the roles before it in a chain, with their
+/// session tags ([`chain`]).
 fn trust(access: &AwsAccess, role: &AccessRole, usages: &[Usage]) -> (Value, bool, bool) {
-    let (mut github, mut gitlab, mut codebuild, mut previous) = (Vec::new(), Vec::new(), false, Vec::new());
+    let (mut github, mut gitlab, mut codebuild) = (Vec::new(), Vec::new(), false);
     for u in usages {
         for (i, key) in u.chain.iter().enumerate() {
             if *key != role.variable {
@@ -141,8 +143,6 @@ fn trust(access: &AwsAccess, role: &AccessRole, usages: &[Usage]) -> (Value, boo
                     union(&mut gitlab, gitlab_subjects(project, u));
                 }
                 codebuild |= access.targets("codepipeline");
-            } else if let Some(before) = access.find(&u.chain[i - 1]) {
-                union(&mut previous, vec![before.arn()]);
             }
         }
     }
@@ -162,15 +162,16 @@ fn trust(access: &AwsAccess, role: &AccessRole, usages: &[Usage]) -> (Value, boo
         &gitlab,
     ));
     if let (true, Some(arn)) = (codebuild, access.codebuild_role_arn()) {
-        previous.insert(0, arn);
-    }
-    if !previous.is_empty() {
         statements.push(map([
             ("Sid", s("PipelineRoles")),
             ("Effect", s("Allow")),
-            ("Principal", map([("AWS", strings(&previous))])),
+            ("Principal", map([("AWS", strings(&[arn]))])),
             ("Action", s("sts:AssumeRole")),
         ]));
+    }
+    let sources = chain::sources(access, &role.variable, usages);
+    if !sources.is_empty() {
+        statements.push(chain::trust_statement(&sources));
     }
     (document(statements), !github.is_empty(), !gitlab.is_empty())
 }
@@ -496,7 +497,11 @@ pub(crate) fn render(
             };
             accesses.extend(policy::access(grant, &scope, &mut names));
         }
-        let statements = policy::statements(accesses);
+        let mut statements = policy::statements(accesses);
+        let chained = chain::targets(access, &role.variable, usages);
+        if !chained.is_empty() {
+            statements.push(chain::policy_statement(&chained));
+        }
         let policies = if statements.is_empty() {
             Vec::new()
         } else {

@@ -638,7 +638,12 @@ impl<'a> Lowering<'a> {
             }
         }
         // Inherited conditions CodePipeline cannot test are reported on the job that has them.
-        for &n in graph.needs_of(i) {
+        // An optional need's condition is not inherited (docs/SEMANTICS.md, section 23).
+        for &n in graph
+            .needs_of(i)
+            .iter()
+            .filter(|&&n| !job.is_optional_need(self.pipeline.jobs[n].id.as_str()))
+        {
             if let Some(g) = &guards[n] {
                 let inherited: Vec<Condition> = match g {
                     Condition::And(cs) => cs.clone(),

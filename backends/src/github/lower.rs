@@ -324,10 +324,13 @@ impl Lowering<'_> {
         gh::Job {
             name: escape::literal_opt(job.name.as_ref()),
             needs: job.needs.iter().map(|n| n.as_str().to_owned()).collect(),
-            condition: job
-                .condition
-                .as_ref()
-                .map(|c| expr::condition(c, self.pipeline, expr::On::Job)),
+            condition: super::optional::condition(
+                self.pipeline,
+                job,
+                job.condition
+                    .as_ref()
+                    .map(|c| expr::condition(c, self.pipeline, expr::On::Job)),
+            ),
             runs_on,
             container: job.runner.image.as_ref().map(|image| gh::Container {
                 image: escape::literal(image),

@@ -12,6 +12,7 @@ mod escape;
 mod expr;
 mod lower;
 pub mod model;
+mod optional;
 pub mod pins;
 mod reports;
 mod runner;

@@ -330,7 +330,11 @@ impl Lowering<'_> {
                 })
             })
         } else {
-            needs.iter().try_fold(own.clone(), |acc, &n| acc.and(&presence[n]))
+            // Present only with its needs, except optional ones (docs/SEMANTICS.md, section 23).
+            needs
+                .iter()
+                .filter(|&&n| !job.is_optional_need(self.pipeline.jobs[n].id.as_str()))
+                .try_fold(own.clone(), |acc, &n| acc.and(&presence[n]))
         };
         match result {
             Ok(rules) => {
@@ -595,7 +599,10 @@ impl Lowering<'_> {
             .map(|&n| gl::Need {
                 job: self.job_name(p.jobs[n].id.as_str()),
                 artifacts: wants_artifacts.contains(&n),
-                optional: status_job && !rules_dnf.static_part().implies(&presence[n]),
+                // An optional need (docs/SEMANTICS.md, section 23), or a need that may be absent
+                // from a pipeline in which this status job is.
+                optional: job.is_optional_need(p.jobs[n].id.as_str())
+                    || status_job && !rules_dnf.static_part().implies(&presence[n]),
             })
             .collect();
 

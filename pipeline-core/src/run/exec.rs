@@ -80,6 +80,22 @@ impl Approvals {
     }
 }
 
+/// The first job before `planned` (transitively, through its needs) that failed.
+fn upstream_failure<'p>(plan: &'p Plan<'_>, planned: &PlannedJob<'_>, agg: &[Agg]) -> Option<&'p str> {
+    let mut seen = vec![false; plan.jobs.len()];
+    let mut stack: Vec<usize> = planned.needs.clone();
+    while let Some(i) = stack.pop() {
+        if std::mem::replace(&mut seen[i], true) {
+            continue;
+        }
+        if agg.get(i) == Some(&Agg::Failed) {
+            return Some(plan.jobs[i].job.id.as_str());
+        }
+        stack.extend(plan.jobs[i].needs.iter().copied());
+    }
+    None
+}
+
 /// The aggregate result of a job (all its runs) for the jobs that need it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Agg {
@@ -227,11 +243,17 @@ impl<'a, 'w> Executor<'a, 'w> {
             .collect();
         let skip = |reason: String| Some(JobStatus::Skipped(reason));
         let failed_need = needs.iter().any(|(_, a)| *a == Agg::Failed);
-        let not_ok: Vec<&str> = needs
+        // An optional need that did not run (absent, its condition or path filter false) is no
+        // obstacle; one that failed, or did not run because a job before it failed, is
+        // (docs/SEMANTICS.md, section 23).
+        let mut not_ok: Vec<&str> = needs
             .iter()
-            .filter(|(_, a)| *a != Agg::Succeeded)
+            .filter(|(n, a)| *a != Agg::Succeeded && !(*a == Agg::NotRun && job.is_optional_need(n)))
             .map(|(n, _)| *n)
             .collect();
+        if !job.optional_needs.is_empty() && not_ok.is_empty() {
+            not_ok.extend(upstream_failure(plan, planned, agg));
+        }
         let waiting: Vec<&str> = needs
             .iter()
             .filter(|(_, a)| *a == Agg::Waiting)

@@ -294,3 +294,42 @@ fn the_platform_token_comes_from_pipeline_token_masked() {
         report.warnings
     );
 }
+
+#[test]
+fn an_optional_need_that_did_not_run_lets_the_job_run_and_one_that_failed_does_not() {
+    let repo = Repo::new("optional");
+    let p = Pipeline::new("p")
+        .on(Trigger::push())
+        .job(Job::new("build").step(Step::script("true")))
+        .job(
+            Job::new("bench")
+                .when(Condition::branch("release"))
+                .step(Step::script("true")),
+        )
+        .job(Job::new("broken").step(Step::script("exit 3")))
+        .job(Job::new("after-broken").needs("broken").step(Step::script("true")))
+        .job(
+            Job::new("publish")
+                .needs("build")
+                .needs_optional("bench")
+                .step(Step::script("true")),
+        )
+        .job(Job::new("notify").needs("publish").step(Step::script("true")))
+        .job(
+            Job::new("on-broken")
+                .needs_optional("broken")
+                .step(Step::script("true")),
+        )
+        .job(
+            Job::new("on-after-broken")
+                .needs_optional("after-broken")
+                .step(Step::script("true")),
+        );
+    crate::validate::assert_valid(&p);
+    let (report, _) = run_with(&p, &repo.0, &[]);
+    assert!(matches!(status(&report, "bench"), JobStatus::Skipped(_)));
+    assert_eq!(status(&report, "publish"), &JobStatus::Passed);
+    assert_eq!(status(&report, "notify"), &JobStatus::Passed);
+    assert!(matches!(status(&report, "on-broken"), JobStatus::Skipped(_)));
+    assert!(matches!(status(&report, "on-after-broken"), JobStatus::Skipped(_)));
+}

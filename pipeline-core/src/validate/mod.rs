@@ -15,6 +15,7 @@ mod exposure;
 mod flow;
 mod matrix;
 mod names;
+mod optional;
 mod platforms;
 mod refs;
 mod reports;
@@ -230,6 +231,7 @@ impl<'a> Validator<'a> {
         names::check(self.p, &mut self.out);
         platforms::check(self.p, &mut self.out);
         platforms::changes(self.p, &mut self.out);
+        optional::check(self.p, &mut self.out);
         exposure::check(self.p, &mut self.out);
         exposure::rollback_environments(self.p, &mut self.out);
     }

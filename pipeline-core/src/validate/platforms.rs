@@ -33,7 +33,10 @@ pub(super) fn check(p: &Pipeline, out: &mut Diagnostics) {
         for job in &seen.jobs {
             let path = || root.job(job.id.as_str());
             for need in &job.needs {
-                if !jobs.contains(need.as_str()) && p.find_job(need.as_str()).is_some() {
+                if !jobs.contains(need.as_str())
+                    && p.find_job(need.as_str()).is_some()
+                    && !job.is_optional_need(need.as_str())
+                {
                     out.push(
                         Diagnostic::error(
                             "need-absent-on-platform",
@@ -118,7 +121,10 @@ pub(super) fn changes(p: &Pipeline, out: &mut Diagnostics) {
         }
         for need in &job.needs {
             let Some(n) = p.find_job(need.as_str()) else { continue };
-            if !n.changed_paths.is_empty() && n.changed_paths != job.changed_paths {
+            if !n.changed_paths.is_empty()
+                && n.changed_paths != job.changed_paths
+                && !job.is_optional_need(need.as_str())
+            {
                 out.push(
                     Diagnostic::error(
                         "needs-path-filtered-job",

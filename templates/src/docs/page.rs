@@ -349,13 +349,17 @@ impl Page {
             for need in &j.needs {
                 let Some(k) = index(need.as_str()) else { continue };
                 let mut label: Vec<String> = how.map(str::to_owned).into_iter().collect();
+                let optional = j.is_optional_need(need.as_str());
+                if optional {
+                    label.push("if it runs".to_owned());
+                }
                 if let Some(pos) = carried.iter().position(|(c, _)| *c == k) {
                     label.push(carried.remove(pos).1.join(", "));
                 }
                 edges.push(Edge {
                     from: node(k),
                     to: target.clone(),
-                    dotted: how.is_some(),
+                    dotted: how.is_some() || optional,
                     label: (!label.is_empty()).then(|| label.join(": ")),
                 });
             }
@@ -387,7 +391,14 @@ impl Page {
             jobs.push(JobRow {
                 id: j.id.to_string(),
                 name: j.name.clone(),
-                needs: j.needs.iter().map(ToString::to_string).collect(),
+                needs: j
+                    .needs
+                    .iter()
+                    .map(|n| match j.is_optional_need(n.as_str()) {
+                        true => format!("{n} (optional)"),
+                        false => n.to_string(),
+                    })
+                    .collect(),
                 runner: RunnerView {
                     machine: machine(j),
                     pool: j.runner.pool.clone(),
