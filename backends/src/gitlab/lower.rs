@@ -978,6 +978,11 @@ impl Lowering<'_> {
             let spath = path.step(i, step.id_str());
             let what = describe(i, step);
             match &step.kind {
+                StepKind::Checkout(c) if !c.is_workspace_root() => {
+                    let fetch = super::checkout::fetch_step(step, c);
+                    let body = super::checkout::FETCH;
+                    self.script_step(Run::Process, &fetch, body, &what, &spath, job, &mut out, i);
+                }
                 StepKind::Checkout(c) => {
                     if step.condition.is_some()
                         || step.continue_on_error

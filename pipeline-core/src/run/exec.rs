@@ -634,6 +634,9 @@ impl<'a, 'w> Executor<'a, 'w> {
                 outputs.insert(o.name.to_string(), text);
                 StepOutcome::Passed
             }
+            StepKind::Checkout(c) if !c.is_workspace_root() => {
+                StepOutcome::NotLocal("a checkout of another repository, ref or directory".to_owned())
+            }
             StepKind::Checkout(_) => match self.snapshot().and_then(|snap| copy_files(&snap, ws, &self.tracked)) {
                 Ok(()) => StepOutcome::Passed,
                 Err(e) => {
