@@ -513,7 +513,7 @@ fn cx_view<'a>(cx: &'a Ctx<'_>) -> crate::github_steps::View<'a> {
 fn runner(cx: &mut Ctx<'_>, id: &str, v: &Node, j: &mut String) {
     let labels = v.get("runs-on").map(Node::strings).unwrap_or_default();
     let runs_on = v.get("runs-on");
-    let mut r = if runner_axis(v).is_some() {
+    let mut r = if runner_axis(v).is_some() || crate::matrix::github_runner_axis(v).is_some() {
         // The matrix's runner axis (see `strategy`).
         "Runner::linux()".to_string()
     } else if runs_on.is_some_and(|n| matches!(n, Node::Map(..)) || n.strings().iter().any(|l| l.contains("${{"))) {
@@ -617,7 +617,10 @@ fn strategy(cx: &mut Ctx<'_>, id: &str, job: &Node, s: &Node, j: &mut String) {
         .entries()
         .iter()
         .all(|(k, _)| matches!(k.str(), Some("matrix" | "fail-fast" | "max-parallel")));
-    if let Some(matrix) = s.get("matrix") {
+    if let Some(cells) = crate::matrix::github_runner_axis(job) {
+        // The library's runner axis, cell by cell.
+        m = cells;
+    } else if let Some(matrix) = s.get("matrix") {
         for (k, v) in matrix.entries() {
             match v {
                 _ if axis.as_ref().is_some_and(|(a, _)| k.str() == Some(a)) => {
@@ -633,9 +636,13 @@ fn strategy(cx: &mut Ctx<'_>, id: &str, job: &Node, s: &Node, j: &mut String) {
                     if matches!(k.str(), Some("include" | "exclude"))
                         && items.iter().all(|i| {
                             matches!(i, Node::Map(..))
-                                && i.entries()
-                                    .iter()
-                                    .all(|(_, v)| v.str().is_some_and(|t| !t.contains("${{")))
+                                && i.entries().iter().all(|(k, v)| {
+                                    // A matrix value name: letters, digits and `_`.
+                                    k.str().is_some_and(|k| {
+                                        !k.starts_with(|c: char| c.is_ascii_digit())
+                                            && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                                    }) && v.str().is_some_and(|t| !t.contains("${{"))
+                                })
                         }) =>
                 {
                     for item in items {

@@ -204,8 +204,15 @@ fn service_trust(service: &str) -> Value {
     ])])
 }
 
-/// The service roles of CodePipeline, CodeBuild and the schedules, in the CodePipeline account.
-fn service_roles(access: &AwsAccess, pipelines: &[Pipeline], usages: &[Usage], resources: &mut Map) {
+/// The service roles of CodePipeline, CodeBuild and the schedules, in the CodePipeline account;
+/// `derived`: the statements of the uses CodeBuild jobs make before assuming any role.
+fn service_roles(
+    access: &AwsAccess,
+    pipelines: &[Pipeline],
+    usages: &[Usage],
+    derived: Vec<Value>,
+    resources: &mut Map,
+) {
     let prefix = &access.prefix;
     let bucket = access.artifact_bucket.as_deref().unwrap_or_default();
     let objects = || vec![sub(format!("arn:${{AWS::Partition}}:s3:::{bucket}/*"))];
@@ -293,6 +300,7 @@ fn service_roles(access: &AwsAccess, pipelines: &[Pipeline], usages: &[Usage], r
             reporting,
         ));
     }
+    statements.extend(derived);
     if !assumed.is_empty() {
         statements.push(statement(
             "PipelineRoles",
@@ -468,7 +476,10 @@ pub(crate) fn render(
             params: &mut params,
             diagnostics: &mut *diagnostics,
         };
-        for u in role_uses.iter().filter(|u| u.role == role.variable) {
+        for u in role_uses
+            .iter()
+            .filter(|u| u.role.as_deref() == Some(role.variable.as_str()))
+        {
             if !policy::region_ok(&u.region) {
                 names.diagnostics.push(
                     Diagnostic::error(
@@ -557,7 +568,19 @@ pub(crate) fn render(
         resources.insert(id, resource);
     }
     if access.targets("codepipeline") && access.codepipeline_account.as_deref() == Some(account) {
-        service_roles(access, pipelines, usages, &mut resources);
+        let mut names = Names {
+            params: &mut params,
+            diagnostics: &mut *diagnostics,
+        };
+        let mut accesses = Vec::new();
+        for u in role_uses.iter().filter(|u| u.role.is_none()) {
+            let scope = Scope {
+                region: &u.region,
+                path: &u.path,
+            };
+            accesses.extend(policy::access(&u.usage, &scope, &mut names));
+        }
+        service_roles(access, pipelines, usages, policy::statements(accesses), &mut resources);
     }
     let break_glass: Vec<String> = roles
         .iter()
@@ -566,7 +589,10 @@ pub(crate) fn render(
         .collect();
     let mut sources: Vec<&str> = Vec::new();
     for role in &roles {
-        let derived = role_uses.iter().filter(|u| u.role == role.variable).map(|u| &u.usage);
+        let derived = role_uses
+            .iter()
+            .filter(|u| u.role.as_deref() == Some(role.variable.as_str()))
+            .map(|u| &u.usage);
         for source in role.grants.iter().chain(derived).filter_map(policy::event_source) {
             if !sources.contains(&source) {
                 sources.push(source);
