@@ -218,6 +218,7 @@ impl Lowering<'_> {
                 }
             }
         }
+        on.workflow_call = super::reuse::workflow_call(self.pipeline, self.diagnostics);
         on
     }
 
