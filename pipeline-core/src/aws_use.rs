@@ -103,6 +103,11 @@ pub enum AwsUse {
         /// Repository names (or ARNs).
         repositories: Vec<Expr>,
     },
+    /// Decrypt with KMS keys.
+    KmsDecrypt {
+        /// The keys' ARNs (or ids, or aliases).
+        keys: Vec<Expr>,
+    },
     /// Sign with a KMS key (and read its public key).
     KmsSign {
         /// The key's ARN.
@@ -181,6 +186,11 @@ impl AwsUse {
             prefix: prefix.into(),
             write: true,
         }
+    }
+
+    /// See [`AwsUse::KmsDecrypt`].
+    pub fn kms_decrypt<S: Into<Expr>>(keys: impl IntoIterator<Item = S>) -> Self {
+        AwsUse::KmsDecrypt { keys: exprs(keys) }
     }
 
     /// See [`AwsUse::KmsSign`].

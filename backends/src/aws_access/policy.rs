@@ -138,7 +138,12 @@ impl Names<'_> {
     }
 }
 
+/// `text` as a CloudFormation value: `Fn::Sub` when it holds a substitution, else the string (a
+/// literal ARN the user gave).
 fn sub(text: String) -> Value {
+    if !text.contains("${") {
+        return Value::String(text);
+    }
     let mut m = Map::new();
     m.insert("Fn::Sub", text);
     Value::Map(m)
@@ -353,47 +358,52 @@ pub(crate) fn access(usage: &AwsUse, scope: &Scope<'_>, names: &mut Names<'_>) -
             ),
             Access::new(&["ecr:GetAuthorizationToken"], Vec::new()),
         ],
-        AwsUse::KmsSign { key } => {
-            let Some(key) = names.text(key, "KMS key", scope) else {
-                return Vec::new();
-            };
-            let actions = &["kms:DescribeKey", "kms:GetPublicKey", "kms:Sign"];
-            match key.strip_prefix("alias/") {
-                // IAM authorizes KMS calls on the key, never on its alias: any key of the
-                // account, only when the call names that alias (cosign's `awskms:///alias/..`
-                // sends it as the key id).
-                Some(_) => {
-                    let mut equals = Map::new();
-                    equals.insert("kms:RequestAlias", key.as_str());
-                    let mut condition = Map::new();
-                    condition.insert("StringEquals", equals);
-                    vec![Access {
-                        condition: Some(Value::Map(condition)),
-                        ..Access::new(
-                            actions,
-                            vec![sub(format!(
-                                "arn:${{AWS::Partition}}:kms:{}:${{AWS::AccountId}}:key/*",
-                                scope.region
-                            ))],
-                        )
-                    }]
-                }
-                None if key.starts_with("arn:") => vec![Access::new(actions, vec![sub(key)])],
-                None => vec![Access::new(
-                    actions,
-                    vec![sub(format!(
-                        "arn:${{AWS::Partition}}:kms:{}:${{AWS::AccountId}}:key/{key}",
-                        scope.region
-                    ))],
-                )],
-            }
-        }
+        AwsUse::KmsSign { key } => names
+            .text(key, "KMS key", scope)
+            .map(|key| kms(&key, &["kms:DescribeKey", "kms:GetPublicKey", "kms:Sign"], scope.region))
+            .into_iter()
+            .collect(),
+        AwsUse::KmsDecrypt { keys } => keys
+            .iter()
+            .filter_map(|key| names.text(key, "KMS key", scope))
+            .map(|key| kms(&key, &["kms:Decrypt"], scope.region))
+            .collect(),
         AwsUse::Statement { actions, resources } => vec![Access {
             actions: Vec::new(),
             owned: actions.clone(),
             resources: resources.iter().map(|r| Value::from(r.as_str())).collect(),
             condition: None,
         }],
+    }
+}
+
+/// `actions` on KMS key `key` (an ARN, an id, or an alias).
+fn kms(key: &str, actions: &[&'static str], region: &str) -> Access {
+    match key.strip_prefix("alias/") {
+        // IAM authorizes KMS calls on the key, never on its alias: any key of the account, only
+        // when the call names that alias (cosign's `awskms:///alias/..` sends it as the key id).
+        Some(_) => {
+            let mut equals = Map::new();
+            equals.insert("kms:RequestAlias", key);
+            let mut condition = Map::new();
+            condition.insert("StringEquals", equals);
+            Access {
+                condition: Some(Value::Map(condition)),
+                ..Access::new(
+                    actions,
+                    vec![sub(format!(
+                        "arn:${{AWS::Partition}}:kms:{region}:${{AWS::AccountId}}:key/*"
+                    ))],
+                )
+            }
+        }
+        None if key.starts_with("arn:") => Access::new(actions, vec![sub(key.to_owned())]),
+        None => Access::new(
+            actions,
+            vec![sub(format!(
+                "arn:${{AWS::Partition}}:kms:{region}:${{AWS::AccountId}}:key/{key}"
+            ))],
+        ),
     }
 }
 
@@ -411,6 +421,7 @@ pub(crate) fn event_source(usage: &AwsUse) -> Option<&'static str> {
         | AwsUse::PassRole { .. }
         | AwsUse::S3Objects { .. }
         | AwsUse::EcrPush { .. }
+        | AwsUse::KmsDecrypt { .. }
         | AwsUse::KmsSign { .. }
         | AwsUse::Statement { .. } => None,
     }
@@ -459,6 +470,7 @@ pub(crate) fn describe(usage: &AwsUse) -> String {
             if *write { "read and write" } else { "read-only" }
         ),
         AwsUse::EcrPush { repositories } => format!("ECR push to {}", list(repositories)),
+        AwsUse::KmsDecrypt { keys } => format!("KMS decryption with {}", list(keys)),
         AwsUse::KmsSign { key } => format!("KMS signing with {}", shown(key)),
         AwsUse::Statement { actions, resources } => format!("{} on {}", actions.join(", "), resources.join(", ")),
     }

@@ -40,15 +40,12 @@ pub fn access() -> AwsAccess {
             WORKLOAD_ACCOUNT,
             "payments-api-worker-deploy",
         ))
-        .role(
-            AccessRole::new("WORKER_ROLE_ARN", WORKLOAD_ACCOUNT, "payments-api-worker").grant(Grant::statement(
-                ["ecs:RegisterTaskDefinition", "kms:Decrypt"],
-                [
-                    "arn:aws:ecs:eu-west-1:111111111111:task-definition/payments-worker:*",
-                    "arn:aws:kms:eu-west-1:111111111111:key/0a1b2c3d-0000-4000-8000-000000000001",
-                ],
-            )),
-        )
+        // The worker's task-definition step and its SOPS decryption declare their uses.
+        .role(AccessRole::new(
+            "WORKER_ROLE_ARN",
+            WORKLOAD_ACCOUNT,
+            "payments-api-worker",
+        ))
         .role(
             AccessRole::new("BREAK_GLASS_ROLE_ARN", WORKLOAD_ACCOUNT, "payments-api-break-glass").grant(
                 Grant::statement(

@@ -74,10 +74,17 @@ pub fn worker() -> Pipeline {
         .step(Step::script(
             "jq --arg image \"$IMAGE\" '.containerDefinitions[0].image = $image' deploy/worker-taskdef.json > taskdef.json",
         ))
-        .step(Step::set_output(
-            "arn",
-            "aws ecs register-task-definition --cli-input-json file://taskdef.json --query taskDefinition.taskDefinitionArn --output text",
-        ))
+        .step(
+            Step::set_output(
+                "arn",
+                "aws ecs register-task-definition --cli-input-json file://taskdef.json --query taskDefinition.taskDefinitionArn --output text",
+            )
+            // A call no construct knows: the step declares it, scoped to the task family.
+            .uses_aws(AwsUse::statement(
+                ["ecs:RegisterTaskDefinition"],
+                ["arn:aws:ecs:eu-west-1:111111111111:task-definition/payments-worker:*"],
+            )),
+        )
         .timeout_minutes(10);
     let service = EcsService::new(
         TaskDefinition::Arn(OutputRef::new("task-definition", "arn").into()),
@@ -95,6 +102,7 @@ pub fn worker() -> Pipeline {
         .when(Condition::branch("main"))
         .needs("task-definition");
     let smoke = SopsDecrypt::new(role("WORKER_ROLE_ARN", "payments-worker-smoke"))
+        .kms_key("arn:aws:kms:eu-west-1:111111111111:key/0a1b2c3d-0000-4000-8000-000000000001")
         .file("deploy/smoke-credentials.enc.json", ".secrets/smoke-credentials.json")
         .apply(
             Job::new("smoke-test")

@@ -14,7 +14,8 @@ use super::{PRACTICE_PARAMS, script, tools};
 ///
 /// The plain files are written with mode `0600` and never printed; they are refused as
 /// artifacts of the job (`practice-params`), and belong in a path your `.gitignore` lists.
-/// The role needs `kms:Decrypt` on the keys.
+/// The role needs `kms:Decrypt` on the keys: name them with [`SopsDecrypt::kms_key`] and the
+/// `aws-access` backend grants it.
 ///
 /// ```
 /// use pipeline_templates::practices::supply_chain::SopsDecrypt;
@@ -38,6 +39,9 @@ pub struct SopsDecrypt {
     pub role: AwsRole,
     /// `(encrypted file, plain file)` pairs, relative to the workspace.
     pub files: Vec<(String, String)>,
+    /// The KMS keys (ARNs) the files are encrypted with, when given: the decrypt step declares
+    /// `kms:Decrypt` on them ([`AwsUse::KmsDecrypt`]), so the `aws-access` backend grants it.
+    pub kms_keys: Vec<String>,
 }
 
 impl SopsDecrypt {
@@ -46,7 +50,15 @@ impl SopsDecrypt {
         Self {
             role,
             files: Vec::new(),
+            kms_keys: Vec::new(),
         }
+    }
+
+    /// The files are encrypted with the KMS key `arn` (as in their `sops` metadata).
+    #[must_use]
+    pub fn kms_key(mut self, arn: impl Into<String>) -> Self {
+        self.kms_keys.push(arn.into());
+        self
     }
 
     /// Decrypts `encrypted` into `plain`.
@@ -86,9 +98,14 @@ impl SopsDecrypt {
                     .collect(),
             },
         )?;
+        let decrypt = Step::script(body).id("decrypt-secrets").name("Decrypt SOPS files");
         Ok(vec![
             Step::assume_aws_role(self.role.clone()).id("sops-credentials"),
-            Step::script(body).id("decrypt-secrets").name("Decrypt SOPS files"),
+            if self.kms_keys.is_empty() {
+                decrypt
+            } else {
+                decrypt.uses_aws(AwsUse::kms_decrypt(self.kms_keys.iter().map(String::as_str)))
+            },
         ])
     }
 
