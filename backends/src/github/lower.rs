@@ -322,7 +322,7 @@ impl Lowering<'_> {
             }),
             (None, None) => None,
         };
-        gh::Job {
+        let lowered = gh::Job {
             name: escape::literal_opt(job.name.as_ref()),
             needs: job.needs.iter().map(|n| n.as_str().to_owned()).collect(),
             condition: super::optional::condition(
@@ -332,7 +332,7 @@ impl Lowering<'_> {
                     .as_ref()
                     .map(|c| expr::condition(c, self.pipeline, expr::On::Job)),
             ),
-            runs_on,
+            runs_on: Some(runs_on),
             container: job.runner.image.as_ref().map(|image| gh::Container {
                 image: escape::literal(image),
                 env: OrderedMap::new(),
@@ -370,12 +370,19 @@ impl Lowering<'_> {
             environment,
             permissions: permissions.into_iter().map(|(s, a)| (s.key(), a.as_str())).collect(),
             concurrency,
-            timeout_minutes: self.pipeline.timeout_of(job),
+            timeout_minutes: Some(self.pipeline.timeout_of(job)),
             continue_on_error: job.allow_failure,
             strategy,
             outputs,
             env: env(&job.env, self.pipeline),
             steps,
+            uses: None,
+            with: OrderedMap::new(),
+            secrets: OrderedMap::new(),
+        };
+        match job.extensions.get::<super::settings::CallWorkflow>() {
+            Some(call) => super::reuse::call(self.pipeline, job, call, lowered, path(), self.diagnostics),
+            None => lowered,
         }
     }
 

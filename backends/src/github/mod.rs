@@ -20,8 +20,7 @@ mod runner;
 mod settings;
 
 pub use lower::MAX_DISPATCH_INPUTS;
-pub use reuse::Reusable;
-pub use settings::GithubJob;
+pub use settings::{CallWorkflow, GithubJob, Reusable};
 
 /// The backend's name, as `--backend` and patches know it.
 const PLATFORM: &str = "github";
