@@ -17,6 +17,7 @@ pub mod pins;
 mod reports;
 mod runner;
 mod settings;
+mod shells;
 
 pub use lower::MAX_DISPATCH_INPUTS;
 pub use settings::GithubJob;
