@@ -40,8 +40,9 @@ fn files(dir: &Path, suffix: &str) -> Vec<std::path::PathBuf> {
 enum Caller {
     /// A web identity: the issuer host and its claims.
     Web(String, Vec<(String, String)>),
-    /// An AWS principal (a role ARN) calling `sts:AssumeRole`.
-    Aws(String),
+    /// An AWS principal (a role ARN) calling `sts:AssumeRole`, with the keys of the session tags
+    /// it passes (each tag also needs `sts:TagSession`).
+    Aws(String, Vec<String>),
 }
 
 /// IAM `StringLike`: `*` any run of characters, `?` one character.
@@ -72,21 +73,34 @@ struct Role {
     trust: Vec<Value>,
     /// Logical id of a provider -> its issuer host.
     providers: Vec<(String, String)>,
+    /// The statements of its permission policy.
+    policy: Vec<Value>,
 }
 
 impl Role {
-    /// Whether the trust policy allows `caller` (IAM: any Allow statement whose principal,
-    /// action and every condition match; no statement here denies).
+    /// Whether the trust policy allows `caller` (IAM: `sts:AssumeRole`, and `sts:TagSession`
+    /// when it passes session tags, or `sts:AssumeRoleWithWebIdentity`, each allowed by an
+    /// Allow statement whose principal, action and every condition match; no statement here
+    /// denies).
     fn admits(&self, caller: &Caller) -> bool {
+        match caller {
+            Caller::Aws(_, tags) => {
+                self.allows(caller, "sts:AssumeRole") && (tags.is_empty() || self.allows(caller, "sts:TagSession"))
+            }
+            Caller::Web(..) => self.allows(caller, "sts:AssumeRoleWithWebIdentity"),
+        }
+    }
+
+    fn allows(&self, caller: &Caller, action: &str) -> bool {
         self.trust.iter().any(|st| {
-            if st["Effect"] != "Allow" {
+            if st["Effect"] != "Allow" || !as_list(&st["Action"]).iter().any(|a| a == action) {
                 return false;
             }
             let principal = &st["Principal"];
-            let (ok, context): (bool, Vec<(String, String)>) = match caller {
-                Caller::Aws(arn) => (
-                    st["Action"] == "sts:AssumeRole" && as_list(&principal["AWS"]).contains(arn),
-                    Vec::new(),
+            let (ok, context): (bool, Vec<(String, Vec<String>)>) = match caller {
+                Caller::Aws(arn, tags) => (
+                    as_list(&principal["AWS"]).contains(arn),
+                    vec![("aws:TagKeys".to_owned(), tags.clone())],
                 ),
                 Caller::Web(issuer, claims) => {
                     let provider = principal["Federated"]["Ref"].as_str().unwrap_or_default();
@@ -96,10 +110,10 @@ impl Role {
                         .find(|(id, _)| id == provider)
                         .map(|(_, h)| h.as_str());
                     (
-                        st["Action"] == "sts:AssumeRoleWithWebIdentity" && host == Some(issuer.as_str()),
+                        host == Some(issuer.as_str()),
                         claims
                             .iter()
-                            .map(|(k, v)| (format!("{issuer}:{k}"), v.clone()))
+                            .map(|(k, v)| (format!("{issuer}:{k}"), vec![v.clone()]))
                             .collect(),
                     )
                 }
@@ -112,14 +126,23 @@ impl Role {
             };
             conditions.iter().all(|(operator, keys)| {
                 keys.as_object().expect("as generated").iter().all(|(key, allowed)| {
-                    let Some((_, value)) = context.iter().find(|(k, _)| k == key) else {
-                        return false; // a missing key fails StringEquals and StringLike
-                    };
-                    as_list(allowed).iter().any(|a| match operator.as_str() {
-                        "StringEquals" => a == value,
-                        "StringLike" => like(a, value),
-                        other => panic!("unexpected condition operator {other}"),
-                    })
+                    let allowed = as_list(allowed);
+                    let values = context
+                        .iter()
+                        .find(|(k, _)| k == key)
+                        .map(|(_, v)| v.clone())
+                        .filter(|v| !v.is_empty());
+                    match (operator.as_str(), values) {
+                        // Every value of a multi-valued key is listed; true when there is none.
+                        ("ForAllValues:StringEquals", values) => {
+                            values.unwrap_or_default().iter().all(|v| allowed.contains(v))
+                        }
+                        // A missing key fails StringEquals and StringLike.
+                        (_, None) => false,
+                        ("StringEquals", Some(values)) => values.iter().all(|v| allowed.contains(v)),
+                        ("StringLike", Some(values)) => values.iter().all(|v| allowed.iter().any(|a| like(a, v))),
+                        (other, _) => panic!("unexpected condition operator {other}"),
+                    }
                 })
             })
         })
@@ -127,14 +150,26 @@ impl Role {
 }
 
 fn roles(root: &Path) -> Vec<Role> {
+    let templates = files(&root.join("aws-access"), ".template.yml")
+        .into_iter()
+        .map(|path| {
+            let account = path
+                .file_name()
+                .expect("as generated")
+                .to_string_lossy()
+                .replace(".template.yml", "");
+            (account, load(&path))
+        })
+        .collect();
+    let out = roles_of(templates);
+    assert!(out.len() >= 5, "expected the example's roles, found {}", out.len());
+    out
+}
+
+/// The roles of templates, each with its account.
+fn roles_of(templates: Vec<(String, Value)>) -> Vec<Role> {
     let mut out = Vec::new();
-    for path in files(&root.join("aws-access"), ".template.yml") {
-        let account = path
-            .file_name()
-            .expect("as generated")
-            .to_string_lossy()
-            .replace(".template.yml", "");
-        let doc = load(&path);
+    for (account, doc) in templates {
         let resources = doc["Resources"].as_object().expect("as generated");
         let providers: Vec<(String, String)> = resources
             .iter()
@@ -168,10 +203,15 @@ fn roles(root: &Path) -> Vec<Role> {
                     .expect("as generated")
                     .clone(),
                 providers: providers.clone(),
+                policy: props["Policies"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .flat_map(|p| p["PolicyDocument"]["Statement"].as_array().cloned().unwrap_or_default())
+                    .collect(),
             });
         }
     }
-    assert!(out.len() >= 5, "expected the example's roles, found {}", out.len());
     out
 }
 
@@ -405,8 +445,11 @@ fn pull_requests_forks_other_branches_and_repositories_match_no_role() {
         gitlab(&format!("project_path:{PROJECT}:ref_type:branch:ref:feature")),
         gitlab("project_path:acme/payments/other:ref_type:branch:ref:main"),
         gitlab(&format!("project_path:{PROJECT}-fork:ref_type:branch:ref:main")),
-        Caller::Aws("arn:aws:iam::333333333333:role/payments-api-codebuild".into()),
-        Caller::Aws("arn:aws:iam::222222222222:role/someone-else".into()),
+        Caller::Aws(
+            "arn:aws:iam::333333333333:role/payments-api-codebuild".into(),
+            Vec::new(),
+        ),
+        Caller::Aws("arn:aws:iam::222222222222:role/someone-else".into(), Vec::new()),
     ];
     for caller in &strangers {
         assert_eq!(
@@ -470,7 +513,10 @@ fn codebuild_service_role_is_admitted_by_exactly_the_roles_codepipeline_jobs_ass
         }
     }
     assert!(assumed.len() >= 5, "{assumed:?}");
-    let codebuild = Caller::Aws("arn:aws:iam::222222222222:role/payments-api-codebuild".into());
+    let codebuild = Caller::Aws(
+        "arn:aws:iam::222222222222:role/payments-api-codebuild".into(),
+        Vec::new(),
+    );
     assert_eq!(admitted(&roles, &codebuild), assumed);
     assert!(roles.iter().any(|r| r.arn.ends_with(":role/payments-api-codebuild")));
 }
@@ -482,4 +528,151 @@ fn the_evaluator_follows_iam_string_like() {
     assert!(!like("a?c", "ac"));
     assert!(!like("refs/heads/main", "refs/heads/main2"));
     assert!(like("*", ""));
+}
+
+/// The session tag keys `aws-actions/configure-aws-credentials` passes on a chained assumption
+/// (`role-chaining: true`) unless `role-skip-session-tagging` is set (its README, "Session
+/// tagging"); GitLab's and CodeBuild's `aws sts assume-role` pass none.
+const GITHUB_SESSION_TAGS: [&str; 7] = [
+    "GitHub",
+    "Repository",
+    "Workflow",
+    "Action",
+    "Actor",
+    "Commit",
+    "Branch",
+];
+
+/// A role assumed from another (a chain, cross-account): the generated GitHub job's chained
+/// step, with the session tags it passes, is admitted by the chained role's trust from exactly
+/// the source role; the source role may assume exactly the chained role; another principal or
+/// another tag key is refused.
+#[test]
+fn a_chained_role_admits_exactly_its_source_role_with_the_session_tags_passed() {
+    use pipeline_backends::aws_access::{AccessRole, AwsAccess};
+    use pipeline_core::prelude::*;
+
+    let deploy = Job::new("deploy")
+        .environment(Environment::new("production").tier(Tier::Production))
+        .step(Step::assume_aws_role(
+            AwsRole::new(Expr::var("HUB_ROLE_ARN"), "eu-west-1").chain(Expr::var("TARGET_ROLE_ARN")),
+        ))
+        .step(Step::script("./deploy.sh").uses_aws(AwsUse::codedeploy("api", "api-production")));
+    let pipeline = Pipeline::new("delivery")
+        .on(Trigger::push().branches(["main"]))
+        .on(Trigger::pull_request())
+        .job(deploy);
+    let access = AwsAccess::new("api")
+        .platforms(["github", "gitlab"])
+        .github_repository(REPO)
+        .gitlab_project(PROJECT)
+        .role(AccessRole::new("HUB_ROLE_ARN", "111111111111", "api-hub"))
+        .role(AccessRole::new("TARGET_ROLE_ARN", "333333333333", "api-target"));
+    let rendered = pipeline_core::Generator::new("chain", ".")
+        .backend(pipeline_backends::Github::new())
+        .backend(pipeline_backends::Gitlab::new())
+        .backend(access)
+        .pipeline(pipeline)
+        .render(&[])
+        .expect("renders");
+    let file = |path: &str| -> Value {
+        let (_, f) = rendered
+            .files
+            .iter()
+            .find(|(_, f)| f.path.as_str() == path)
+            .unwrap_or_else(|| panic!("no {path}"));
+        to_json(&YamlOwned::load_from_str(&f.contents).expect("as generated")[0])
+    };
+    let roles = roles_of(
+        ["111111111111", "333333333333"]
+            .iter()
+            .map(|a| ((*a).to_owned(), file(&format!("aws-access/{a}.template.yml"))))
+            .collect(),
+    );
+    let arn = |var: &str| roles.iter().find(|r| r.variable == var).expect("a role").arn.clone();
+    let (hub, target) = (arn("HUB_ROLE_ARN"), arn("TARGET_ROLE_ARN"));
+
+    // The chained step of the GitHub job, and the tags it passes.
+    let workflow = file(".github/workflows/delivery.yml");
+    let steps: Vec<&Value> = workflow["jobs"]["deploy"]["steps"]
+        .as_array()
+        .expect("as generated")
+        .iter()
+        .filter(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("aws-actions/configure-aws-credentials@"))
+        })
+        .collect();
+    assert_eq!(steps.len(), 2, "{workflow}");
+    assert_eq!(steps[0]["with"]["role-to-assume"], "${{ vars.HUB_ROLE_ARN }}");
+    assert_eq!(steps[1]["with"]["role-to-assume"], "${{ vars.TARGET_ROLE_ARN }}");
+    assert_eq!(steps[1]["with"]["role-chaining"], true);
+    let tags: Vec<String> = if steps[1]["with"]["role-skip-session-tagging"] == true {
+        Vec::new()
+    } else {
+        GITHUB_SESSION_TAGS.iter().map(|t| (*t).to_owned()).collect()
+    };
+    assert!(
+        !tags.is_empty(),
+        "the chained step passes session tags: the trust must allow them"
+    );
+
+    let only = |v: &str| BTreeSet::from([v.to_owned()]);
+    // GitHub's chained step, and GitLab's `aws sts assume-role` (no tags).
+    assert_eq!(
+        admitted(&roles, &Caller::Aws(hub.clone(), tags.clone())),
+        only("TARGET_ROLE_ARN")
+    );
+    assert_eq!(
+        admitted(&roles, &Caller::Aws(hub.clone(), Vec::new())),
+        only("TARGET_ROLE_ARN")
+    );
+    let gitlab_ci = rendered
+        .files
+        .iter()
+        .find(|(_, f)| f.path.as_str() == ".gitlab-ci.yml")
+        .map(|(_, f)| f.contents.clone())
+        .expect("a GitLab file");
+    assert!(gitlab_ci.contains("aws sts assume-role \\"), "{gitlab_ci}");
+    assert!(!gitlab_ci.contains("--tags"), "{gitlab_ci}");
+    // Another tag key, another principal, the chained role itself: refused.
+    let mut more = tags.clone();
+    more.push("Team".into());
+    assert!(admitted(&roles, &Caller::Aws(hub.clone(), more)).is_empty());
+    for other in ["arn:aws:iam::111111111111:role/other", target.as_str()] {
+        assert!(
+            admitted(&roles, &Caller::Aws(other.to_owned(), tags.clone())).is_empty(),
+            "{other}"
+        );
+    }
+    // The job's GitHub identity is admitted by the source role only; a pull request by none.
+    let sub = format!(
+        "repo:{REPO}:environment:production:job_workflow_ref:{REPO}/.github/workflows/delivery.yml@refs/heads/main"
+    );
+    assert_eq!(admitted(&roles, &github(&sub)), only("HUB_ROLE_ARN"));
+    let pr =
+        format!("repo:{REPO}:pull_request:job_workflow_ref:{REPO}/.github/workflows/delivery.yml@refs/pull/1/merge");
+    assert!(admitted(&roles, &github(&pr)).is_empty());
+
+    // The source role may assume exactly the chained role, with the tags; the step's use is the
+    // chained role's.
+    let role = |var: &str| roles.iter().find(|r| r.variable == var).expect("a role");
+    let chained: Vec<&Value> = role("HUB_ROLE_ARN")
+        .policy
+        .iter()
+        .filter(|s| as_list(&s["Action"]).contains(&"sts:AssumeRole".to_owned()))
+        .collect();
+    assert_eq!(chained.len(), 1, "{chained:?}");
+    assert_eq!(as_list(&chained[0]["Resource"]), std::slice::from_ref(&target));
+    assert!(as_list(&chained[0]["Action"]).contains(&"sts:TagSession".to_owned()));
+    let grants = |var: &str| {
+        role(var)
+            .policy
+            .iter()
+            .flat_map(|s| as_list(&s["Action"]))
+            .collect::<Vec<_>>()
+    };
+    assert!(grants("TARGET_ROLE_ARN").contains(&"codedeploy:CreateDeployment".to_owned()));
+    assert!(!grants("HUB_ROLE_ARN").contains(&"codedeploy:CreateDeployment".to_owned()));
 }

@@ -233,3 +233,42 @@ fn the_cli_translation_is_iam_naming() {
         )]
     );
 }
+
+/// Every KMS key a CodeBuild project signs with (`cosign ... --key awskms:///alias/..` in the
+/// generated CodePipeline templates, before any role is assumed) is allowed to the CodeBuild
+/// service role, only when the call names that alias.
+#[test]
+fn the_codebuild_service_role_may_sign_with_the_keys_the_builds_use() {
+    let root = workspace_root().join("examples/service");
+    let mut keys = Vec::new();
+    for path in files(&root.join("codepipeline"), ".template.yml") {
+        let text = fs::read_to_string(&path).expect("as generated");
+        for (i, _) in text.match_indices("--key awskms:///") {
+            let rest = &text[i + "--key awskms:///".len()..];
+            let key: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || "/-_".contains(*c))
+                .collect();
+            if !keys.contains(&key) {
+                keys.push(key);
+            }
+        }
+    }
+    assert!(!keys.is_empty(), "the example signs on CodeBuild with a KMS key");
+    let doc = load(&root.join("aws-access/222222222222.template.yml"));
+    let statements =
+        doc["Resources"]["CodeBuildServiceRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+            .as_array()
+            .expect("as generated")
+            .clone();
+    for key in keys {
+        let signs = statements.iter().any(|s| {
+            as_list(&s["Action"]).contains(&"kms:Sign".to_owned())
+                && s["Condition"]["StringEquals"]["kms:RequestAlias"] == key.as_str()
+        });
+        assert!(
+            signs,
+            "the CodeBuild service role may not sign with {key}: {statements:?}"
+        );
+    }
+}

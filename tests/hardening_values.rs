@@ -51,7 +51,16 @@ fn pipeline(field: &str, h: &str) -> Pipeline {
         Cache::new(pick("cache.key", "cargo"), [pick("cache.path", "target")])
             .hash_files([pick("cache.key_file", "Cargo.lock")]),
     );
-    let mut build_steps = vec![Step::checkout()];
+    let mut build_steps = vec![
+        Step::checkout(),
+        // CodePipeline refuses other repositories, refs and directories (by name, tested apart).
+        Step::checkout_with(
+            Checkout::repository(pick("checkout.repository", "acme/tools"))
+                .git_ref(pick("checkout.ref", "v1.0.0"))
+                .path(pick("checkout.path", "tools")),
+        )
+        .only_on([Platform::Github, Platform::Gitlab]),
+    ];
     if field == "push.tag" {
         push = push.tags([h]);
     } else {
@@ -90,7 +99,8 @@ fn pipeline(field: &str, h: &str) -> Pipeline {
     let test = Job::new("test")
         .matrix(Matrix::new().axis("os", ["a", &pick("matrix.value", "b")]))
         .env("OS", Expr::matrix("os"))
-        .step(Step::script("make test"));
+        .step(Step::script("make test"))
+        .test_report(TestReport::junit(pick("report.path", "reports/junit.xml")));
     let deploy = Job::new("deploy")
         .needs(build.id.clone())
         .environment(
@@ -195,6 +205,10 @@ const FIELDS: &[&str] = &[
     "action.with",
     "action.name",
     "action.version",
+    "checkout.repository",
+    "checkout.ref",
+    "checkout.path",
+    "report.path",
 ];
 
 fn render(backend_name: &str, pipelines: Vec<Pipeline>) -> Result<Vec<GeneratedFile>, Diagnostics> {

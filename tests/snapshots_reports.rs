@@ -57,6 +57,7 @@ fn report_paths_outside_the_workspace_or_with_platform_syntax_are_errors_naming_
         "/tmp/junit.xml",
         "~/junit.xml",
         "$CI_PROJECT_DIR/junit.xml",
+        "%CI_PROJECT_DIR%/junit.xml",
         "reports/${{ github.sha }}.xml",
         "!junit.xml",
         "a\nb.xml",
@@ -137,4 +138,105 @@ fn each_platform_says_how_it_keeps_the_reports() {
         pipeline_backends::CodePipeline::new().aws_access_generated(true),
     ));
     assert!(!managed.iter().any(|d| d.code == "codepipeline-test-report-permissions"));
+}
+
+#[test]
+fn checkouts_github() {
+    snapshot(
+        pipeline_backends::Github::new(),
+        "checkouts",
+        pipeline_tests::fixtures_reports::checkouts(),
+    );
+}
+
+#[test]
+fn checkouts_gitlab() {
+    snapshot(
+        pipeline_backends::Gitlab::new(),
+        "checkouts",
+        pipeline_tests::fixtures_reports::checkouts(),
+    );
+}
+
+#[test]
+fn checkouts_codepipeline() {
+    snapshot(
+        pipeline_backends::CodePipeline::new(),
+        "checkouts",
+        pipeline_tests::fixtures_reports::checkouts(),
+    );
+}
+
+#[test]
+fn checkouts_of_another_repository_ref_or_directory_are_refused_on_codepipeline_naming_the_step() {
+    let p = Pipeline::new("ci").on(Trigger::push()).job(
+        Job::new("build")
+            .step(Step::checkout())
+            .step(Step::checkout_with(Checkout::repository("acme/tools").path("tools")).id("tools"))
+            .step(Step::script("make")),
+    );
+    let err = Generator::new("snapshots", ".")
+        .backend(pipeline_backends::CodePipeline::new())
+        .pipelines(vec![p])
+        .render(&[])
+        .err()
+        .map(|d| d.to_string())
+        .unwrap_or_default();
+    assert!(
+        err.contains("a checkout of another repository, ref or directory"),
+        "{err}"
+    );
+    assert!(err.contains("job \"build\""), "{err}");
+    assert!(err.contains("steps[1]") || err.contains("tools"), "{err}");
+}
+
+#[test]
+fn checkout_values_are_validated_as_data() {
+    let check = |c: Checkout| {
+        let p = Pipeline::new("ci")
+            .on(Trigger::push())
+            .secret(Secret::new("T"))
+            .job(Job::new("b").step(Step::checkout_with(c)).step(Step::script("make")));
+        validate(&p).iter().map(|d| d.code).collect::<Vec<_>>()
+    };
+    for repo in [
+        "acme",
+        "acme/../x",
+        "-acme/x",
+        "acme/x y",
+        "acme/${{ github.sha }}",
+        "acme/x\nb",
+    ] {
+        assert!(
+            check(Checkout::repository(repo)).contains(&"invalid-checkout-repository"),
+            "{repo:?}"
+        );
+    }
+    for r in ["-x", "a b", "main..x", "$REF", "${{ github.head_ref }}", "x\ny"] {
+        assert!(
+            check(Checkout::repository("acme/x").git_ref(r)).contains(&"invalid-checkout-ref"),
+            "{r:?}"
+        );
+    }
+    for p in ["/tmp/x", "../x", "x/../../y", "$HOME/x", "t*", "-x", ".", "a\nb"] {
+        assert!(
+            check(Checkout::repository("acme/x").path(p)).contains(&"invalid-checkout-path"),
+            "{p:?}"
+        );
+    }
+    assert!(check(Checkout::repository("acme/x").token("ghp_literal")).contains(&"checkout-token"));
+    assert!(check(Checkout::repository("acme/x").token(Expr::secret("not a name"))).contains(&"invalid-secret-name"));
+    assert!(check(Checkout::repository("acme/x").token(Expr::secret("T"))).is_empty());
+    assert!(check(Checkout::repository("acme/x").token(PlatformToken::new())).is_empty());
+    // One checkout per directory, the workspace first.
+    let twice = Pipeline::new("ci").on(Trigger::push()).job(
+        Job::new("b")
+            .step(Step::checkout_with(Checkout::repository("acme/x").path("x")))
+            .step(Step::checkout())
+            .step(Step::checkout_with(Checkout::repository("acme/y").path("x/")))
+            .step(Step::script("make")),
+    );
+    let codes: Vec<&str> = validate(&twice).iter().map(|d| d.code).collect();
+    assert!(codes.contains(&"checkout-order"), "{codes:?}");
+    assert!(codes.contains(&"checkout-twice"), "{codes:?}");
 }

@@ -24,6 +24,7 @@
 //! ```
 
 use crate::expr::Expr;
+use crate::platform::Platforms;
 use crate::step::Step;
 
 /// One kind of AWS access, on named resources. Each maps to the IAM actions its calls need, on
@@ -197,6 +198,11 @@ impl AwsUse {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AwsUses(pub Vec<AwsUse>);
 
+/// The AWS uses of a step on some platforms only, kept in its extensions (see
+/// [`UsesAws::uses_aws_on`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AwsUsesOn(pub Vec<(Platforms, AwsUse)>);
+
 /// Declares the AWS access a step needs.
 ///
 /// ```
@@ -216,6 +222,13 @@ pub trait UsesAws {
     fn uses_aws(self, usage: AwsUse) -> Self;
     /// What the step needs, in the order declared.
     fn aws_uses(&self) -> &[AwsUse];
+    /// Adds `usage` to what the step needs on `platforms` only (a step whose script differs per
+    /// platform: signing with a KMS key on CodeBuild, keyless elsewhere). Before any role is
+    /// assumed in its job, a use on CodePipeline runs with the CodeBuild service role.
+    #[must_use]
+    fn uses_aws_on(self, platforms: impl Into<Platforms>, usage: AwsUse) -> Self;
+    /// What the step needs on some platforms only.
+    fn aws_uses_on(&self) -> &[(Platforms, AwsUse)];
 }
 
 impl UsesAws for Step {
@@ -234,6 +247,23 @@ impl UsesAws for Step {
     fn aws_uses(&self) -> &[AwsUse] {
         self.extensions.get::<AwsUses>().map_or(&[], |u| u.0.as_slice())
     }
+
+    fn uses_aws_on(mut self, platforms: impl Into<Platforms>, usage: AwsUse) -> Self {
+        let entry = (platforms.into(), usage);
+        match self.extensions.get_mut::<AwsUsesOn>() {
+            Some(uses) => {
+                if !uses.0.contains(&entry) {
+                    uses.0.push(entry);
+                }
+            }
+            None => self.extensions.insert(AwsUsesOn(vec![entry])),
+        }
+        self
+    }
+
+    fn aws_uses_on(&self) -> &[(Platforms, AwsUse)] {
+        self.extensions.get::<AwsUsesOn>().map_or(&[], |u| u.0.as_slice())
+    }
 }
 
 #[cfg(test)]
@@ -249,6 +279,17 @@ mod tests {
         assert_eq!(
             step.aws_uses(),
             [AwsUse::lambda_deploy(["a"]), AwsUse::read_alarms(["b"])]
+        );
+    }
+
+    #[test]
+    fn uses_on_some_platforms_are_kept_apart() {
+        use crate::platform::Platform;
+        let step = Step::script("sign").uses_aws_on(Platform::CodePipeline, AwsUse::kms_sign("alias/k"));
+        assert!(step.aws_uses().is_empty());
+        assert_eq!(
+            step.aws_uses_on(),
+            [(Platforms::from(Platform::CodePipeline), AwsUse::kms_sign("alias/k"))]
         );
     }
 

@@ -388,7 +388,7 @@ impl Job {
         names
     }
 
-    /// Every value this job places anywhere (job env, step env, action inputs, environment URL,
+    /// Every value this job places anywhere (job env, step env, action inputs, checkout tokens, environment URL,
     /// concurrency group, service env, cloud roles), for checks that look at references.
     pub fn exprs(&self) -> Vec<&Expr> {
         let mut out: Vec<&Expr> = self.env.iter().map(|(_, v)| v).collect();
@@ -400,6 +400,7 @@ impl Job {
                     out.push(&role.role_arn);
                     out.extend(role.chain.iter());
                 }
+                StepKind::Checkout(c) => out.extend(c.token.iter()),
                 _ => {}
             }
         }
@@ -416,7 +417,8 @@ impl Job {
     }
 
     /// Every platform token the job hands out, with the step that receives it (`None`: the job's
-    /// `env`, so every step), in order: job env, then each step's env and action inputs.
+    /// `env`, so every step), in order: job env, then each step's env, action inputs and checkout
+    /// token.
     ///
     /// ```
     /// use pipeline_core::prelude::*;
@@ -436,6 +438,7 @@ impl Job {
         for (i, step) in self.steps.iter().enumerate() {
             let inputs = match &step.kind {
                 StepKind::Action(a) => a.with.values().collect(),
+                StepKind::Checkout(c) => c.token.iter().collect(),
                 _ => Vec::new(),
             };
             out.extend(
@@ -538,8 +541,8 @@ impl Job {
                     f(&mut role.role_arn);
                     role.chain.iter_mut().for_each(&mut *f);
                 }
+                StepKind::Checkout(c) => c.token.iter_mut().for_each(&mut *f),
                 StepKind::Script(_)
-                | StepKind::Checkout(_)
                 | StepKind::Upload(_)
                 | StepKind::Download(_)
                 | StepKind::Cache(_)

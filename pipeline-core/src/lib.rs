@@ -69,7 +69,7 @@ pub mod yaml;
 
 pub use action::{Access, Action, ActionStep, Permission};
 pub use artifact::{Download, Upload};
-pub use aws_use::{AwsUse, AwsUses, UsesAws};
+pub use aws_use::{AwsUse, AwsUses, AwsUsesOn, UsesAws};
 pub use backend::{Backend, GeneratedFile, Header, RelPath, RenderContext};
 pub use cache::Cache;
 pub use cloud::{AwsRole, CloudRole};

@@ -42,7 +42,7 @@ impl ReportFormat {
 pub struct TestReport {
     /// The format of the files.
     pub format: ReportFormat,
-    /// Files or glob patterns, relative to the workspace (no `..`, no `$`).
+    /// Files or glob patterns, relative to the workspace (no `..`, `$` or `%`).
     pub paths: Vec<String>,
 }
 
@@ -73,7 +73,7 @@ impl TestReport {
 
 /// Why `path` is not a report path every platform reads the same way, if it is not: it must be
 /// relative to the workspace, stay inside it, and hold no character a platform would read as
-/// syntax (`$` is a variable on GitLab, a leading `!` excludes on GitHub, `\` escapes in globs).
+/// syntax (`$` and `%` are variables on GitLab, a leading `!` excludes on GitHub, `\` escapes in globs).
 ///
 /// ```
 /// use pipeline_core::report::path_problem;
@@ -92,8 +92,8 @@ pub fn path_problem(path: &str) -> Option<&'static str> {
         Some("it leaves the workspace through `..`")
     } else if path.chars().any(char::is_control) {
         Some("it holds a control character or spans lines")
-    } else if path.contains('$') {
-        Some("it holds `$`, which GitLab expands as a variable")
+    } else if path.contains(['$', '%']) {
+        Some("it holds `$` or `%`, which GitLab expands as a variable")
     } else if path.contains('\\') {
         Some("it holds `\\`, which glob matching reads as an escape")
     } else if path.starts_with('!') {

@@ -14,7 +14,7 @@ pub fn everything() -> Pipeline {
         .step(Step::checkout_with(Checkout {
             fetch_depth: Some(0),
             submodules: true,
-            lfs: false,
+            ..Checkout::default()
         }))
         .step(Step::cache(
             Cache::new("cargo", ["target", ".cargo-home"]).hash_files(["Cargo.lock"]),

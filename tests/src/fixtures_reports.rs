@@ -26,3 +26,36 @@ pub fn test_reports() -> Pipeline {
         .job(unit)
         .job(e2e)
 }
+
+/// Checkouts (docs/SEMANTICS.md, "Checkouts"): the repository being built with its whole
+/// history, submodules and LFS; another repository at a tag into a directory with a token from a
+/// secret; the repository's own `main` branch into a directory. CodePipeline cannot fetch the
+/// last two: they are kept off it (`only_on`), and `checkouts_refused_on_codepipeline` shows the
+/// refusal.
+pub fn checkouts() -> Pipeline {
+    let build = Job::new("build")
+        .step(Step::checkout_with(
+            Checkout::default().fetch_depth(0).submodules().lfs(),
+        ))
+        .step(
+            Step::checkout_with(
+                Checkout::repository("acme/build-tools")
+                    .git_ref("v2.1.0")
+                    .path("tools")
+                    .token(Expr::secret("TOOLS_TOKEN")),
+            )
+            .id("tools")
+            .only_on([Platform::Github, Platform::Gitlab]),
+        )
+        .step(
+            Step::checkout_with(Checkout::default().git_ref("main").path("base"))
+                .id("base")
+                .only_on([Platform::Github, Platform::Gitlab]),
+        )
+        .step(Step::script("tools/bin/build --compare base"));
+    Pipeline::new("checkouts")
+        .on(Trigger::push().branches(["main"]))
+        .on(Trigger::pull_request())
+        .secret(Secret::new("TOOLS_TOKEN"))
+        .job(build)
+}

@@ -179,6 +179,10 @@ pub fn pipeline_sets() -> Vec<PipelineSet> {
             name: "reports",
             pipelines: vec![fixtures_reports::test_reports()],
         },
+        PipelineSet {
+            name: "checkouts",
+            pipelines: vec![fixtures_reports::checkouts()],
+        },
     ]
 }
 

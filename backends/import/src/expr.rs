@@ -11,9 +11,8 @@ pub(crate) fn reference(r: &str) -> Result<String, String> {
     }
     let q = |s: &str| format!("{s:?}");
     Ok(match parts.as_slice() {
-        ["secrets", "GITHUB_TOKEN"] => {
-            return Err("the platform's own token (`secrets.GITHUB_TOKEN`) has no typed form".into());
-        }
+        // The job token; the job's `permissions:` (typed on the job) give its scopes on GitHub.
+        ["secrets", "GITHUB_TOKEN"] | ["github", "token"] => "Expr::from(PlatformToken::new())".to_string(),
         ["secrets", name] => format!("Expr::secret({})", q(name)),
         ["inputs", name] | ["github", "event", "inputs", name] => format!("Expr::input({})", q(name)),
         ["matrix", name] => format!("Expr::matrix({})", q(name)),

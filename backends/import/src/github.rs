@@ -401,7 +401,7 @@ fn job(cx: &mut Ctx<'_>, id: &str, v: &Node, top_permissions: Option<&Node>) -> 
         }
     }
     if let Some(s) = v.get("strategy") {
-        strategy(cx, id, s, &mut j);
+        strategy(cx, id, v, s, &mut j);
     }
     match v
         .get("timeout-minutes")
@@ -513,8 +513,10 @@ fn cx_view<'a>(cx: &'a Ctx<'_>) -> crate::github_steps::View<'a> {
 fn runner(cx: &mut Ctx<'_>, id: &str, v: &Node, j: &mut String) {
     let labels = v.get("runs-on").map(Node::strings).unwrap_or_default();
     let runs_on = v.get("runs-on");
-    let mut r = if runs_on.is_some_and(|n| matches!(n, Node::Map(..)) || n.strings().iter().any(|l| l.contains("${{")))
-    {
+    let mut r = if runner_axis(v).is_some() || crate::matrix::github_runner_axis(v).is_some() {
+        // The matrix's runner axis (see `strategy`).
+        "Runner::linux()".to_string()
+    } else if runs_on.is_some_and(|n| matches!(n, Node::Map(..)) || n.strings().iter().any(|l| l.contains("${{"))) {
         cx.hatch(
             "runs-on chosen by an expression or a runner group",
             Target::Job(id.into(), "runs-on".into()),
@@ -560,15 +562,71 @@ fn runner(cx: &mut Ctx<'_>, id: &str, v: &Node, j: &mut String) {
     }
 }
 
-fn strategy(cx: &mut Ctx<'_>, id: &str, s: &Node, j: &mut String) {
+/// Whether `node` (or a node under it, but `skip`) mentions `needle`.
+fn mentions(node: &Node, needle: &str, skip: Option<&Node>) -> bool {
+    if skip.is_some_and(|s| std::ptr::eq(s, node)) {
+        return false;
+    }
+    match node {
+        Node::Scalar(t, ..) => t.contains(needle),
+        Node::Seq(items, ..) => items.iter().any(|i| mentions(i, needle, skip)),
+        Node::Map(entries, _) => entries
+            .iter()
+            .any(|(k, v)| mentions(k, needle, skip) || mentions(v, needle, skip)),
+    }
+}
+
+/// `runs-on: ${{ matrix.X }}` over hosted labels, `X` read nowhere else in the job: the
+/// matrix's runner axis (its name and runners).
+fn runner_axis(job: &Node) -> Option<(String, Vec<String>)> {
+    let runs_on = job.get("runs-on")?;
+    let axis = runs_on
+        .str()?
+        .trim()
+        .strip_prefix("${{")?
+        .strip_suffix("}}")?
+        .trim()
+        .strip_prefix("matrix.")?
+        .to_string();
+    let matrix = job.get("strategy")?.get("matrix")?;
+    let mut runners: Vec<String> = Vec::new();
+    for label in matrix.get(&axis)?.items() {
+        let r = match label.str()? {
+            "ubuntu-latest" | "ubuntu-24.04" => "Runner::linux()",
+            "ubuntu-24.04-arm" => "Runner::linux_arm64()",
+            "macos-latest" => "Runner::macos()",
+            "windows-latest" => "Runner::windows()",
+            _ => return None,
+        };
+        if runners.iter().any(|x| x == r) {
+            return None;
+        }
+        runners.push(r.to_string());
+    }
+    let elsewhere = mentions(job, &format!("matrix.{axis}"), Some(runs_on))
+        || ["include", "exclude"]
+            .iter()
+            .any(|k| matrix.get(k).is_some_and(|n| mentions(n, &axis, None)));
+    (!elsewhere && !runners.is_empty()).then_some((axis, runners))
+}
+
+fn strategy(cx: &mut Ctx<'_>, id: &str, job: &Node, s: &Node, j: &mut String) {
+    let axis = runner_axis(job);
     let mut m = "Matrix::new()".to_string();
     let mut ok = s
         .entries()
         .iter()
         .all(|(k, _)| matches!(k.str(), Some("matrix" | "fail-fast" | "max-parallel")));
-    if let Some(matrix) = s.get("matrix") {
+    if let Some(cells) = crate::matrix::github_runner_axis(job) {
+        // The library's runner axis, cell by cell.
+        m = cells;
+    } else if let Some(matrix) = s.get("matrix") {
         for (k, v) in matrix.entries() {
             match v {
+                _ if axis.as_ref().is_some_and(|(a, _)| k.str() == Some(a)) => {
+                    let runners = axis.as_ref().map(|(_, r)| r.join(", ")).unwrap_or_default();
+                    let _ = write!(m, ".runners([{runners}])");
+                }
                 Node::Seq(items, ..) if items.iter().all(|i| matches!(i, Node::Scalar(..))) => {
                     let vals = v.strings().iter().map(|s| lit(s)).collect::<Vec<_>>().join(", ");
                     let _ = write!(m, ".axis({}, [{vals}])", lit(k.str().unwrap_or_default()));
@@ -578,9 +636,13 @@ fn strategy(cx: &mut Ctx<'_>, id: &str, s: &Node, j: &mut String) {
                     if matches!(k.str(), Some("include" | "exclude"))
                         && items.iter().all(|i| {
                             matches!(i, Node::Map(..))
-                                && i.entries()
-                                    .iter()
-                                    .all(|(_, v)| v.str().is_some_and(|t| !t.contains("${{")))
+                                && i.entries().iter().all(|(k, v)| {
+                                    // A matrix value name: letters, digits and `_`.
+                                    k.str().is_some_and(|k| {
+                                        !k.starts_with(|c: char| c.is_ascii_digit())
+                                            && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                                    }) && v.str().is_some_and(|t| !t.contains("${{"))
+                                })
                         }) =>
                 {
                     for item in items {

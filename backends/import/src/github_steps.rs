@@ -205,13 +205,14 @@ fn action_step(view: &View<'_>, uses: &Node, with: Option<&Node>) -> Result<Stri
                 .map(str::parse::<u32>)
                 .transpose()
                 .map_err(|_| "fetch-depth is not a number")?;
-            let submodules = with_str(with, "submodules") == Some("true");
+            // `true` is one level on GitHub; the typed checkout's submodules are recursive.
+            let submodules = matches!(with_str(with, "submodules"), Some("true" | "recursive"));
             let lfs = with_str(with, "lfs") == Some("true");
             if depth.is_none() && !submodules && !lfs {
                 return Ok("Step::checkout()".into());
             }
             return Ok(format!(
-                "Step::checkout_with(Checkout {{ fetch_depth: {}, submodules: {submodules}, lfs: {lfs} }})",
+                "Step::checkout_with(Checkout {{ fetch_depth: {}, submodules: {submodules}, lfs: {lfs}, ..Checkout::default() }})",
                 depth.map_or("None".to_string(), |d| format!("Some({d})"))
             ));
         }

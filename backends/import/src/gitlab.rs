@@ -7,9 +7,9 @@ use std::path::Path;
 use crate::Diagnostic;
 use crate::gitlab_layout;
 use crate::gitlab_load::{load, local_path, problem, resolve_extends, resolve_refs};
-use crate::gitlab_matrix;
 use crate::gitlab_steps;
 use crate::gitlab_values::{cache, minutes, rule_if, triggers, value};
+use crate::matrix;
 use crate::out::{Hatch, PipelineCode, Target, ident, lit};
 use crate::yaml::{Node, Pos};
 
@@ -275,7 +275,7 @@ pub(crate) fn import(
     for (id, job) in &jobs {
         let before = hatches.len();
         let generated = gitlab_steps::job_steps(job, &jobs, &outputs);
-        let matrix = generated.as_ref().and_then(|_| gitlab_matrix::read(job));
+        let matrix = generated.as_ref().and_then(|_| matrix::read(job));
         // The job's key in the emitted document (patches find it there).
         let key_in_doc = format!("{}{id}", prefix.as_deref().unwrap_or_default());
         let mut j = format!("Job::new({})", lit(id));

@@ -626,7 +626,7 @@ pub(crate) fn job_steps(job: &Node, jobs: &[(String, Node)], outputs: &[Output])
             Some(match (depth, submodules) {
                 (None, false) => "Step::checkout()".to_string(),
                 (d, sub) => format!(
-                    "Step::checkout_with(Checkout {{ fetch_depth: {}, submodules: {sub}, lfs: false }})",
+                    "Step::checkout_with(Checkout {{ fetch_depth: {}, submodules: {sub}, lfs: false, ..Checkout::default() }})",
                     d.map_or("None".to_string(), |d| format!("Some({d})"))
                 ),
             })

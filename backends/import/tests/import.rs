@@ -133,30 +133,41 @@ fn yml_files(dir: &Path) -> Vec<PathBuf> {
 #[test]
 fn every_generated_example_workflow_round_trips() {
     let root = workspace_root();
-    let mut originals = yml_files(&root.join("examples/service/.github/workflows"));
-    originals.extend(yml_files(&root.join(".github/workflows")));
-    let out = TempDir::new("import-round-trip");
-    let import = import_and_generate("round-trip", &originals, "github", out.path());
+    let mut service = yml_files(&root.join("examples/service/.github/workflows"));
+    service.extend(yml_files(&root.join(".github/workflows")));
+    // Each generator's workflows are generated together again (pipeline ids are per generator).
+    let groups = [
+        ("round-trip", service),
+        (
+            "round-trip-oss-rust",
+            yml_files(&root.join("examples/oss-rust/.github/workflows")),
+        ),
+    ];
     let mut report = Vec::new();
-    for original in &originals {
-        let name = original.file_name().expect("name");
-        let regenerated = out.path().join(".github/workflows").join(name);
-        assert!(regenerated.is_file(), "{} was not regenerated", regenerated.display());
-        let mut diffs = Vec::new();
-        differences(
-            "",
-            &readback::yaml_1_2(original),
-            &readback::yaml_1_2(&regenerated),
-            &mut diffs,
-        );
-        for d in diffs {
-            report.push(format!(
-                "{}{d}",
-                original.strip_prefix(&root).unwrap_or(original).display()
-            ));
+    let mut summary = String::new();
+    for (label, originals) in &groups {
+        let out = TempDir::new(&format!("import-{label}"));
+        let import = import_and_generate(label, originals, "github", out.path());
+        summary.extend(import.summaries.iter().map(pipeline_import::Summary::render));
+        for original in originals {
+            let name = original.file_name().expect("name");
+            let regenerated = out.path().join(".github/workflows").join(name);
+            assert!(regenerated.is_file(), "{} was not regenerated", regenerated.display());
+            let mut diffs = Vec::new();
+            differences(
+                "",
+                &readback::yaml_1_2(original),
+                &readback::yaml_1_2(&regenerated),
+                &mut diffs,
+            );
+            for d in diffs {
+                report.push(format!(
+                    "{}{d}",
+                    original.strip_prefix(&root).unwrap_or(original).display()
+                ));
+            }
         }
     }
-    let summary: String = import.summaries.iter().map(pipeline_import::Summary::render).collect();
     assert!(
         report.is_empty(),
         "{} difference(s) after the round trip:\n{}\n\nimport summary:\n{summary}",

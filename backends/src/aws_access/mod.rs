@@ -29,6 +29,7 @@
 //! assert!(!template.contains("pull_request"));
 //! ```
 
+mod chain;
 mod page;
 mod policy;
 mod settings;
@@ -372,7 +373,7 @@ impl Backend for AwsAccess {
     ) -> Vec<GeneratedFile> {
         let mut found = Diagnostics::new();
         let usages = usage::usages(pipelines, &self.default_branch, &mut found);
-        let role_uses = usage::role_uses(pipelines, &mut found);
+        let role_uses = usage::role_uses(pipelines, &self.platforms, &mut found);
         self.check(&usages, &mut found);
         if found.has_errors() {
             diagnostics.extend(found.iter().cloned());

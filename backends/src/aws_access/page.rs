@@ -97,7 +97,10 @@ pub(crate) fn render(access: &AwsAccess, usages: &[Usage], role_uses: &[RoleUse]
     );
     for role in &access.roles {
         let mut grants: Vec<String> = Vec::new();
-        for u in role_uses.iter().filter(|u| u.role == role.variable) {
+        for u in role_uses
+            .iter()
+            .filter(|u| u.role.as_deref() == Some(role.variable.as_str()))
+        {
             let text = cell(&describe(&u.usage));
             if !grants.contains(&text) {
                 grants.push(text);
@@ -113,6 +116,21 @@ pub(crate) fn render(access: &AwsAccess, usages: &[Usage], role_uses: &[RoleUse]
             } else {
                 grants.join("<br>")
             }
+        ));
+    }
+    let mut codebuild: Vec<String> = Vec::new();
+    for u in role_uses.iter().filter(|u| u.role.is_none()) {
+        let text = cell(&describe(&u.usage));
+        if !codebuild.contains(&text) {
+            codebuild.push(text);
+        }
+    }
+    if let (false, Some(account)) = (codebuild.is_empty(), &access.codepipeline_account) {
+        out.push_str(&format!(
+            "| {} (CodeBuild service role, before a job assumes a role) | {} | {} |\n",
+            cell(&format!("{}-codebuild", access.prefix)),
+            cell(account),
+            codebuild.join("<br>")
         ));
     }
     out.push_str("\n## Graph\n\n```mermaid\nflowchart LR\n");

@@ -347,12 +347,13 @@ pub(crate) fn access(usage: &AwsUse, scope: &Scope<'_>, names: &mut Names<'_>) -
             let actions = &["kms:DescribeKey", "kms:GetPublicKey", "kms:Sign"];
             match key.strip_prefix("alias/") {
                 // IAM authorizes KMS calls on the key, never on its alias: any key of the
-                // account, only through that alias.
+                // account, only when the call names that alias (cosign's `awskms:///alias/..`
+                // sends it as the key id).
                 Some(_) => {
-                    let mut any = Map::new();
-                    any.insert("kms:ResourceAliases", key.as_str());
+                    let mut equals = Map::new();
+                    equals.insert("kms:RequestAlias", key.as_str());
                     let mut condition = Map::new();
-                    condition.insert("ForAnyValue:StringEquals", any);
+                    condition.insert("StringEquals", equals);
                     vec![Access {
                         condition: Some(Value::Map(condition)),
                         ..Access::new(

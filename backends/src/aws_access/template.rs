@@ -7,6 +7,7 @@ use pipeline_core::{Pipeline, Trigger};
 
 use pipeline_core::diagnostic::{Diagnostic, Diagnostics, Path};
 
+use super::chain;
 use super::policy::{self, Names, Parameters, Scope};
 use super::usage::{RoleUse, Usage, github_subjects, gitlab_subjects};
 use super::{AccessRole, AwsAccess};
@@ -124,10 +125,11 @@ fn union(into: &mut Vec<String>, items: Vec<String>) {
     }
 }
 
-/// The trust policy of `role`: exactly the subjects of the jobs that assume it first, and the
-/// roles before it in a chain.
+/// The trust policy of `role`: exactly the subjects of the jobs that assume it first (the
+/// CodeBuild service role on CodePipeline), and the roles before it in a chain, with their
+/// session tags ([`chain`]).
 fn trust(access: &AwsAccess, role: &AccessRole, usages: &[Usage]) -> (Value, bool, bool) {
-    let (mut github, mut gitlab, mut codebuild, mut previous) = (Vec::new(), Vec::new(), false, Vec::new());
+    let (mut github, mut gitlab, mut codebuild) = (Vec::new(), Vec::new(), false);
     for u in usages {
         for (i, key) in u.chain.iter().enumerate() {
             if *key != role.variable {
@@ -141,8 +143,6 @@ fn trust(access: &AwsAccess, role: &AccessRole, usages: &[Usage]) -> (Value, boo
                     union(&mut gitlab, gitlab_subjects(project, u));
                 }
                 codebuild |= access.targets("codepipeline");
-            } else if let Some(before) = access.find(&u.chain[i - 1]) {
-                union(&mut previous, vec![before.arn()]);
             }
         }
     }
@@ -162,15 +162,16 @@ fn trust(access: &AwsAccess, role: &AccessRole, usages: &[Usage]) -> (Value, boo
         &gitlab,
     ));
     if let (true, Some(arn)) = (codebuild, access.codebuild_role_arn()) {
-        previous.insert(0, arn);
-    }
-    if !previous.is_empty() {
         statements.push(map([
             ("Sid", s("PipelineRoles")),
             ("Effect", s("Allow")),
-            ("Principal", map([("AWS", strings(&previous))])),
+            ("Principal", map([("AWS", strings(&[arn]))])),
             ("Action", s("sts:AssumeRole")),
         ]));
+    }
+    let sources = chain::sources(access, &role.variable, usages);
+    if !sources.is_empty() {
+        statements.push(chain::trust_statement(&sources));
     }
     (document(statements), !github.is_empty(), !gitlab.is_empty())
 }
@@ -203,8 +204,15 @@ fn service_trust(service: &str) -> Value {
     ])])
 }
 
-/// The service roles of CodePipeline, CodeBuild and the schedules, in the CodePipeline account.
-fn service_roles(access: &AwsAccess, pipelines: &[Pipeline], usages: &[Usage], resources: &mut Map) {
+/// The service roles of CodePipeline, CodeBuild and the schedules, in the CodePipeline account;
+/// `derived`: the statements of the uses CodeBuild jobs make before assuming any role.
+fn service_roles(
+    access: &AwsAccess,
+    pipelines: &[Pipeline],
+    usages: &[Usage],
+    derived: Vec<Value>,
+    resources: &mut Map,
+) {
     let prefix = &access.prefix;
     let bucket = access.artifact_bucket.as_deref().unwrap_or_default();
     let objects = || vec![sub(format!("arn:${{AWS::Partition}}:s3:::{bucket}/*"))];
@@ -292,6 +300,7 @@ fn service_roles(access: &AwsAccess, pipelines: &[Pipeline], usages: &[Usage], r
             reporting,
         ));
     }
+    statements.extend(derived);
     if !assumed.is_empty() {
         statements.push(statement(
             "PipelineRoles",
@@ -467,7 +476,10 @@ pub(crate) fn render(
             params: &mut params,
             diagnostics: &mut *diagnostics,
         };
-        for u in role_uses.iter().filter(|u| u.role == role.variable) {
+        for u in role_uses
+            .iter()
+            .filter(|u| u.role.as_deref() == Some(role.variable.as_str()))
+        {
             if !policy::region_ok(&u.region) {
                 names.diagnostics.push(
                     Diagnostic::error(
@@ -496,7 +508,11 @@ pub(crate) fn render(
             };
             accesses.extend(policy::access(grant, &scope, &mut names));
         }
-        let statements = policy::statements(accesses);
+        let mut statements = policy::statements(accesses);
+        let chained = chain::targets(access, &role.variable, usages);
+        if !chained.is_empty() {
+            statements.push(chain::policy_statement(&chained));
+        }
         let policies = if statements.is_empty() {
             Vec::new()
         } else {
@@ -552,7 +568,19 @@ pub(crate) fn render(
         resources.insert(id, resource);
     }
     if access.targets("codepipeline") && access.codepipeline_account.as_deref() == Some(account) {
-        service_roles(access, pipelines, usages, &mut resources);
+        let mut names = Names {
+            params: &mut params,
+            diagnostics: &mut *diagnostics,
+        };
+        let mut accesses = Vec::new();
+        for u in role_uses.iter().filter(|u| u.role.is_none()) {
+            let scope = Scope {
+                region: &u.region,
+                path: &u.path,
+            };
+            accesses.extend(policy::access(&u.usage, &scope, &mut names));
+        }
+        service_roles(access, pipelines, usages, policy::statements(accesses), &mut resources);
     }
     let break_glass: Vec<String> = roles
         .iter()
@@ -561,7 +589,10 @@ pub(crate) fn render(
         .collect();
     let mut sources: Vec<&str> = Vec::new();
     for role in &roles {
-        let derived = role_uses.iter().filter(|u| u.role == role.variable).map(|u| &u.usage);
+        let derived = role_uses
+            .iter()
+            .filter(|u| u.role.as_deref() == Some(role.variable.as_str()))
+            .map(|u| &u.usage);
         for source in role.grants.iter().chain(derived).filter_map(policy::event_source) {
             if !sources.contains(&source) {
                 sources.push(source);

@@ -309,3 +309,33 @@ fn the_codebuild_role_may_write_test_reports_only_when_a_pipeline_has_them() {
     }
     assert!(with.contains(":report-group/delivery-*"), "{with}");
 }
+
+#[test]
+fn a_use_before_any_role_runs_with_the_codebuild_service_role_on_codepipeline_only() {
+    let sign = |step: Step| {
+        pipeline(vec![
+            Job::new("build").step(step),
+            deploy("production", Tier::Production, "PROD_ROLE_ARN"),
+        ])
+    };
+    let on_codebuild =
+        sign(Step::script("cosign sign-blob").uses_aws_on(Platform::CodePipeline, AwsUse::kms_sign("alias/signing")));
+    let (files, d) = generate(&access(), &[on_codebuild]);
+    assert!(!d.has_errors(), "{d:?}");
+    let t = template(&files, "222222222222");
+    let codebuild = &t[t.find("CodeBuildServiceRole:").expect("the CodeBuild role")..];
+    assert!(codebuild.contains("kms:Sign"), "{t}");
+    assert!(codebuild.contains("kms:RequestAlias: alias/signing"), "{t}");
+    assert!(!template(&files, "111111111111").contains("kms:Sign"));
+
+    // On every platform: GitHub and GitLab jobs would have no credentials.
+    let everywhere = sign(Step::script("cosign sign-blob").uses_aws(AwsUse::kms_sign("alias/signing")));
+    let (files, d) = generate(&access(), &[everywhere]);
+    assert!(files.is_empty());
+    let platforms: Vec<Option<&str>> = d
+        .errors()
+        .filter(|e| e.code == "aws-access-use-without-role")
+        .map(|e| e.platform)
+        .collect();
+    assert_eq!(platforms, [Some("github"), Some("gitlab")], "{d:?}");
+}

@@ -3,7 +3,7 @@
 
 use pipeline_core::diagnostic::{Diagnostic, Diagnostics, Path};
 use pipeline_core::prelude::*;
-use pipeline_core::{AwsUse, CloudRole, StepKind, Tier};
+use pipeline_core::{AwsUse, CloudRole, Platform, Platforms, StepKind, Tier};
 
 /// One job that assumes a role: the role named by the step, then each role of its chain.
 #[derive(Clone, Debug)]
@@ -169,19 +169,23 @@ pub(crate) fn gitlab_subjects(project: &str, usage: &Usage) -> Vec<String> {
 }
 
 /// A use a step declares, with the role in effect at that step (the last role of the latest
-/// role assumption before it in its job) and that role's region.
+/// role assumption before it in its job; `None`: the CodeBuild service role, for a use on
+/// CodePipeline before any role is assumed) and that role's region (`${AWS::Region}` for the
+/// CodeBuild service role: the stack's).
 #[derive(Clone, Debug)]
 pub(crate) struct RoleUse {
     /// The variable (or literal ARN) of the role in effect.
-    pub role: String,
+    pub role: Option<String>,
     pub region: String,
     pub usage: AwsUse,
     pub path: Path,
 }
 
-/// Every use the steps of `pipelines` declare, with the role each runs with; a use before any
-/// role is assumed in its job is an error (the step would have no AWS credentials).
-pub(crate) fn role_uses(pipelines: &[Pipeline], diagnostics: &mut Diagnostics) -> Vec<RoleUse> {
+/// Every use the steps of `pipelines` declare, with the role each runs with, for the platforms
+/// `targets` names. A use before any role is assumed in its job runs with the CodeBuild service
+/// role on CodePipeline; on GitHub and GitLab it is an error (the step has no AWS credentials).
+pub(crate) fn role_uses(pipelines: &[Pipeline], targets: &[String], diagnostics: &mut Diagnostics) -> Vec<RoleUse> {
+    let targeted = |p: Platform| targets.iter().any(|t| t == p.name());
     let mut out = Vec::new();
     for pipeline in pipelines {
         for job in &pipeline.jobs {
@@ -194,26 +198,48 @@ pub(crate) fn role_uses(pipelines: &[Pipeline], diagnostics: &mut Diagnostics) -
                     let last = role.chain.last().unwrap_or(&role.role_arn);
                     current = role_key(last).map(|key| (key, role.region.clone()));
                 }
-                for usage in step.aws_uses() {
-                    match &current {
-                        Some((role, region)) => out.push(RoleUse {
-                            role: role.clone(),
+                let everywhere = step.aws_uses().iter().map(|u| (Platforms::all(), u));
+                let some = step.aws_uses_on().iter().map(|(p, u)| (*p, u));
+                for (on, usage) in everywhere.chain(some) {
+                    let platforms: Vec<Platform> = on
+                        .iter()
+                        .filter(|p| job.platforms.contains(*p) && step.platforms.contains(*p) && targeted(*p))
+                        .collect();
+                    if platforms.is_empty() {
+                        continue;
+                    }
+                    if let Some((role, region)) = &current {
+                        out.push(RoleUse {
+                            role: Some(role.clone()),
                             region: region.clone(),
                             usage: usage.clone(),
                             path: path.clone(),
-                        }),
-                        None => diagnostics.push(
+                        });
+                        continue;
+                    }
+                    for platform in platforms {
+                        if platform == Platform::CodePipeline {
+                            out.push(RoleUse {
+                                role: None,
+                                region: "${AWS::Region}".into(),
+                                usage: usage.clone(),
+                                path: path.clone(),
+                            });
+                            continue;
+                        }
+                        diagnostics.push(
                             Diagnostic::error(
                                 "aws-access-use-without-role",
                                 path.clone(),
                                 format!(
-                                    "a step of job {:?} uses AWS ({}), but no role is assumed before it in the job",
+                                    "a step of job {:?} uses AWS ({}) on {platform}, but no role is assumed before it in the job",
                                     job.id.as_str(),
                                     super::policy::describe(usage)
                                 ),
                             )
-                            .with_hint("assume the role first: `Step::assume_aws_role(..)` earlier in the job"),
-                        ),
+                            .with_hint("assume the role first: `Step::assume_aws_role(..)` earlier in the job")
+                            .on_platform(platform.name()),
+                        );
                     }
                 }
             }

@@ -616,7 +616,7 @@ impl<'l, 'a> JobLowering<'l, 'a> {
                         },
                     );
                 }
-                // Another shell runs from a bash launcher (docs/SEMANTICS.md, section 24).
+                // Another shell runs from a bash launcher (docs/SEMANTICS.md, section 25).
                 let (write, run) = self.script(index, &step.shell.launcher(body), &env, dir);
                 (vec![write], run)
             }
@@ -655,6 +655,16 @@ impl<'l, 'a> JobLowering<'l, 'a> {
                     return None;
                 }
             },
+            StepKind::Checkout(c) if !c.is_workspace_root() => {
+                self.unsupported(
+                    path.clone(),
+                    Unsupported {
+                        feature: "a checkout of another repository, ref or directory".into(),
+                        hint: "CodeBuild receives only the pipeline's source at the commit being built; keep the step off CodePipeline with `.only_on(..)`, or fetch the repository in a script step with a token from a secret".into(),
+                    },
+                );
+                return None;
+            }
             StepKind::Checkout(c) => {
                 let mut lines = Vec::new();
                 if c.fetch_depth.is_some() || c.submodules || c.lfs {

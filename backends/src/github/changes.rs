@@ -45,8 +45,7 @@ pub(super) fn job(pipeline: &Pipeline) -> Option<Job> {
         .name("Changed paths")
         .step(Step::checkout_with(Checkout {
             fetch_depth: Some(0),
-            submodules: false,
-            lfs: false,
+            ..Checkout::default()
         }))
         .step(Step::script(script).id(STEP));
     Some(core)

@@ -419,7 +419,7 @@ impl Lowering<'_> {
                 shell: match step.shell {
                     pipeline_core::Shell::Bash => None,
                     // The pipeline chose cmd; zizmor's `misfeature` audit only says it cannot
-                    // analyse cmd scripts (docs/SEMANTICS.md, section 24).
+                    // analyse cmd scripts (docs/SEMANTICS.md, section 25).
                     pipeline_core::Shell::Cmd => Some(gh::ShellName::Commented(Commented(
                         "cmd",
                         "zizmor: ignore[misfeature]".to_owned(),
@@ -429,13 +429,27 @@ impl Lowering<'_> {
                 ..base
             },
             StepKind::Checkout(c) => {
-                let mut with = With::with_capacity(4);
+                let mut with = With::with_capacity(8);
                 with.insert("persist-credentials".into(), false.into());
+                // Validated data: repository paths, refs and directories hold no `${{`.
+                if let Some(repo) = &c.repository {
+                    with.insert("repository".into(), escape::literal(repo).into());
+                }
+                if let Some(r) = &c.git_ref {
+                    with.insert("ref".into(), escape::literal(r).into());
+                }
+                if let Some(p) = &c.path {
+                    with.insert("path".into(), escape::literal(p).into());
+                }
+                if let Some(token) = &c.token {
+                    with.insert("token".into(), expr::value(token, self.pipeline).into());
+                }
                 if let Some(depth) = c.fetch_depth {
                     with.insert("fetch-depth".into(), WithValue::Int(i64::from(depth)));
                 }
                 if c.submodules {
-                    with.insert("submodules".into(), true.into());
+                    // Recursively, as GitLab's and CodeBuild's submodule checkouts.
+                    with.insert("submodules".into(), "recursive".into());
                 }
                 if c.lfs {
                     with.insert("lfs".into(), true.into());

@@ -978,6 +978,11 @@ impl Lowering<'_> {
             let spath = path.step(i, step.id_str());
             let what = describe(i, step);
             match &step.kind {
+                StepKind::Checkout(c) if !c.is_workspace_root() => {
+                    let fetch = super::checkout::fetch_step(step, c);
+                    let body = super::checkout::FETCH;
+                    self.script_step(Run::Process, &fetch, body, &what, &spath, job, &mut out, i);
+                }
                 StepKind::Checkout(c) => {
                     if step.condition.is_some()
                         || step.continue_on_error
@@ -1079,7 +1084,7 @@ impl Lowering<'_> {
                             "use `Shell::Pwsh` (the image needs pwsh), or keep the step on GitHub's Windows runners with `Step::only_on(Platform::Github)`",
                         );
                     }
-                    // Another shell runs from a bash launcher (docs/SEMANTICS.md, section 24).
+                    // Another shell runs from a bash launcher (docs/SEMANTICS.md, section 25).
                     let body = step.shell.launcher(body);
                     self.script_step(Run::Process, step, &body, &what, &spath, job, &mut out, i);
                 }

@@ -57,6 +57,7 @@
 //! notices for settings (`gitlab-schedule-setting`, `gitlab-protected-environment`,
 //! `gitlab-aws-oidc`, `gitlab-hosted-runner`).
 
+mod checkout;
 mod escape;
 mod expr;
 mod lower;

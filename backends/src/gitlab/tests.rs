@@ -367,6 +367,7 @@ fn checkout_settings_are_git_variables() {
             fetch_depth: Some(0),
             submodules: true,
             lfs: true,
+            ..Checkout::default()
         }))
         .step(Step::script("git log"));
     let (text, _) = render(&pipeline([j]));

@@ -585,7 +585,7 @@ impl<'a, 'w> Executor<'a, 'w> {
         };
         match &step.kind {
             // Another shell runs from the same bash launcher GitLab and CodeBuild use
-            // (docs/SEMANTICS.md, section 24).
+            // (docs/SEMANTICS.md, section 25).
             StepKind::Script(body) => {
                 let body = step.shell.launcher(body);
                 self.shell(job, inst, index, step, &body, ws, env, deadline, log, None)
@@ -638,6 +638,9 @@ impl<'a, 'w> Executor<'a, 'w> {
                 }
                 outputs.insert(o.name.to_string(), text);
                 StepOutcome::Passed
+            }
+            StepKind::Checkout(c) if !c.is_workspace_root() => {
+                StepOutcome::NotLocal("a checkout of another repository, ref or directory".to_owned())
             }
             StepKind::Checkout(_) => match self.snapshot().and_then(|snap| copy_files(&snap, ws, &self.tracked)) {
                 Ok(()) => StepOutcome::Passed,

@@ -203,6 +203,9 @@ fn step_line(step: &Step, ctx: &Context) -> String {
     let label = step_label(step);
     let meaning = match &step.kind {
         StepKind::Script(_) => step.shell.name().to_owned(),
+        StepKind::Checkout(c) if !c.is_workspace_root() => {
+            "SKIPPED locally: a checkout of another repository, ref or directory".to_owned()
+        }
         StepKind::Checkout(_) => "the tracked files into the workspace".to_owned(),
         StepKind::Action(a) => format!("SKIPPED locally: platform action {}", a.action.uses()),
         StepKind::Upload(u) => format!("stores {} as artifact {:?}", u.paths.join(", "), u.artifact.as_str()),

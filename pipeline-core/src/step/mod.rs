@@ -1,9 +1,11 @@
 //! Steps: the units of work inside a job, and the state they hand to later steps
 //! ([`state`]).
 
+pub mod checkout;
 pub mod shell;
 pub mod state;
 
+pub use checkout::Checkout;
 pub use shell::Shell;
 pub use state::StepState;
 
@@ -17,18 +19,6 @@ use crate::expr::{Expr, StepOutput};
 use crate::extension::{Extension, Extensions};
 use crate::id::{ArtifactName, OutputName, StepId, VarName};
 use crate::platform::Platforms;
-
-/// Checks out the repository at the commit being built.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Checkout {
-    /// Number of commits to fetch; `Some(0)` fetches the whole history, `None` the platform's
-    /// shallow default.
-    pub fetch_depth: Option<u32>,
-    /// Also check out submodules.
-    pub submodules: bool,
-    /// Also fetch Git LFS files.
-    pub lfs: bool,
-}
 
 /// Sets a job output to what `command` prints (trailing newlines removed). The command runs as
 /// its own `bash -eo pipefail` process; any value survives the trip to the consuming job, up to
@@ -143,7 +133,16 @@ impl Step {
         Self::of(StepKind::Checkout(Checkout::default()))
     }
 
-    /// A checkout with explicit settings.
+    /// A checkout with explicit settings: history depth, submodules, LFS, or another
+    /// repository, ref or directory (see [`Checkout`]).
+    ///
+    /// ```
+    /// use pipeline_core::prelude::*;
+    /// let job = Job::new("build")
+    ///     .step(Step::checkout())
+    ///     .step(Step::checkout_with(Checkout::repository("acme/build-tools").git_ref("v2.1.0").path("tools")));
+    /// # pipeline_core::validate::assert_valid(&Pipeline::new("ci").on(Trigger::push()).job(job.step(Step::script("make"))));
+    /// ```
     pub fn checkout_with(checkout: Checkout) -> Self {
         Self::of(StepKind::Checkout(checkout))
     }

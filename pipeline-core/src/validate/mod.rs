@@ -10,6 +10,7 @@
 //! reachable from pull requests and rollback environments (`exposure.rs`); runners (`runner.rs`);
 //! matrices: axes, runner axis, include/exclude, a matrix from an output (`matrix.rs`).
 
+mod checkout;
 mod exposure;
 mod flow;
 mod matrix;
@@ -25,6 +26,7 @@ mod state;
 mod triggers;
 mod values;
 
+pub use checkout::repository_problem;
 pub use exposure::runs_on_pull_request;
 pub use matrix::cell_name;
 pub use names::{RESERVED_NAMES, RESERVED_PREFIXES, reserved};
@@ -378,6 +380,7 @@ impl<'a> Validator<'a> {
             );
         }
         let axes: Vec<&str> = job.matrix.as_ref().map(|m| m.keys_in_every_cell()).unwrap_or_default();
+        self.checkouts(job, path, &axes);
         if let Some(m) = &job.matrix {
             self.matrix(job, m, path);
         }

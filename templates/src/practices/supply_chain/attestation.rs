@@ -84,6 +84,19 @@ pub(crate) fn cosign_script(
     )
 }
 
+/// The AWS access of signing with KMS key `key` (as given to cosign): `kms:Sign` on that key.
+pub(crate) fn kms_use(key: &str) -> AwsUse {
+    AwsUse::kms_sign(key.strip_prefix("awskms:///").unwrap_or(key))
+}
+
+/// `step`, which signs with `key` on CodeBuild only, with that AWS access there.
+pub(crate) fn signs_on_codebuild(step: Step, key: Option<&String>) -> Step {
+    match key {
+        Some(key) => step.uses_aws_on(Platform::CodePipeline, kms_use(key)),
+        None => step,
+    }
+}
+
 /// cosign's reference to an AWS KMS key (`awskms:///alias/release-signing`): a key id, alias or
 /// ARN as given, or a reference that already names its scheme.
 fn kms_uri(key: &str) -> String {
@@ -203,12 +216,11 @@ impl Provenance {
             .permission(Permission::Attestations, Access::Write)
             .permission(Permission::Contents, Access::Read)
             .fallback(gitlab_check);
-        Ok(vec![
-            Step::action(attest)
-                .id("provenance")
-                .name("Attest build provenance")
-                .extend(codebuild),
-        ])
+        let step = Step::action(attest)
+            .id("provenance")
+            .name("Attest build provenance")
+            .extend(codebuild);
+        Ok(vec![signs_on_codebuild(step, self.codebuild_kms_key.as_ref())])
     }
 
     /// Appends the provenance steps to `job` (the job that builds the subjects, after they are
@@ -383,7 +395,12 @@ impl Signing {
             steps.push(Step::assume_aws_role(role.clone()).id("signing-credentials"));
         }
         steps.push(Step::action(installer).id("install-cosign").name("Install cosign"));
-        steps.push(Step::script(sign).id("sign").name("Sign with cosign").extend(codebuild));
+        let mut sign = Step::script(sign).id("sign").name("Sign with cosign").extend(codebuild);
+        sign = match &self.signer {
+            Signer::Keyless { codebuild_kms_key } => signs_on_codebuild(sign, codebuild_kms_key.as_ref()),
+            Signer::AwsKms { key } => sign.uses_aws(kms_use(key)),
+        };
+        steps.push(sign);
         // Every Sigstore bundle of the subjects: the signatures, and the attestations written
         // before (provenance and SBOM on platforms without native attestations).
         let bundles: Vec<String> = self.subjects.iter().map(|s| format!("{s}*.sigstore.json")).collect();

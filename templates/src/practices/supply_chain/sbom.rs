@@ -4,7 +4,7 @@ use pipeline_core::diagnostic::Problem;
 use pipeline_core::prelude::*;
 use serde::Serialize;
 
-use super::attestation::{CosignRun, SIGSTORE_ID_TOKEN, cosign_script};
+use super::attestation::{CosignRun, SIGSTORE_ID_TOKEN, cosign_script, signs_on_codebuild};
 use super::{PRACTICE_PARAMS, codebuild_refusal, gitlab, script, tools};
 use pipeline_backends::codepipeline::CodeBuildStep;
 use pipeline_backends::github::pins;
@@ -223,12 +223,11 @@ impl Sbom {
                 .permission(Permission::Attestations, Access::Write)
                 .permission(Permission::Contents, Access::Read)
                 .fallback(keyless);
-            steps.push(
-                Step::action(attest)
-                    .id("attest-sbom")
-                    .name("Attest the SBOM")
-                    .extend(codebuild),
-            );
+            let step = Step::action(attest)
+                .id("attest-sbom")
+                .name("Attest the SBOM")
+                .extend(codebuild);
+            steps.push(signs_on_codebuild(step, self.codebuild_kms_key.as_ref()));
         }
         Ok(steps)
     }

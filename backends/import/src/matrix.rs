@@ -1,9 +1,12 @@
-//! The library's GitLab matrices read back: a plain product is one `parallel:matrix` entry with
-//! the axes; any other matrix is one entry per cell, and a runner axis gives each cell its runner
-//! key (`runner`) and its tags (`runner_tag`, used as `tags: [$runner_tag]`). The cells become
-//! axes (the values of the longest leading run of cells that is a product, less the exclusions)
-//! and includes; the runners' tags become the GitLab runner map (which lives in the generator's
-//! GitLab backend, not in the file).
+//! Matrices listed cell by cell read back as typed matrices: the cells become axes (the values of
+//! the longest leading run of cells that is a product, less the exclusions) and includes; a
+//! runner axis (`runner`: each cell's runner key) becomes `Matrix::runners`.
+//!
+//! GitLab: the library writes a plain product as one `parallel:matrix` entry with the axes, any
+//! other matrix as one entry per cell; a runner axis gives each cell its tags (`runner_tag`, used
+//! as `tags: [$runner_tag]`), which become the GitLab runner map (it lives in the generator's
+//! GitLab backend, not in the file). GitHub: a runner axis is `include:` cells with the runner
+//! key and its labels (`runs-on`, used as `runs-on: ${{ matrix.runs-on }}`).
 
 use crate::out::lit;
 use crate::yaml::Node;
@@ -70,7 +73,8 @@ fn hosted(key: &str) -> Option<&'static str> {
     })
 }
 
-type Cell = Vec<(String, String)>;
+/// A cell: each value's name and value, in order.
+pub(crate) type Cell = Vec<(String, String)>;
 /// Axes in order, each with its values.
 type Axes = Vec<(String, Vec<String>)>;
 
@@ -170,6 +174,28 @@ pub(crate) fn read(job: &Node) -> Option<Read> {
         }
         cells.push(cell);
     }
+    let code = from_cells(&cells, runner_axis)?;
+    let runners = tags
+        .into_iter()
+        .filter(|(key, t)| hosted(key).is_none_or(|h| t != &[h.to_string()]))
+        .map(|(key, t)| Some((runner(&key)?, t)))
+        .collect::<Option<Vec<_>>>()?;
+    let axes = cells
+        .iter()
+        .flatten()
+        .map(|(k, _)| k.clone())
+        .filter(|k| !(runner_axis && k == RUNNER))
+        .fold(Vec::new(), |mut all: Vec<String>, k| {
+            if !all.contains(&k) {
+                all.push(k);
+            }
+            all
+        });
+    Some(Read { code, runners, axes })
+}
+
+/// The matrix of `cells` (in order); `runner_axis`: the `runner` values are runner keys.
+pub(crate) fn from_cells(cells: &[Cell], runner_axis: bool) -> Option<String> {
     // The longest leading run of cells that is a product (less exclusions); the rest are includes.
     let (k, axes, missing) = (1..=cells.len())
         .rev()
@@ -197,23 +223,48 @@ pub(crate) fn read(job: &Node) -> Option<Read> {
             None => code.push_str(&format!(".include({})", pairs(cell))),
         }
     }
-    let runners = tags
-        .into_iter()
-        .filter(|(key, t)| hosted(key).is_none_or(|h| t != &[h.to_string()]))
-        .map(|(key, t)| Some((runner(&key)?, t)))
-        .collect::<Option<Vec<_>>>()?;
-    let axes = cells
-        .iter()
-        .flatten()
-        .map(|(k, _)| k.clone())
-        .filter(|k| !(runner_axis && k == RUNNER))
-        .fold(Vec::new(), |mut all: Vec<String>, k| {
-            if !all.contains(&k) {
-                all.push(k);
+    Some(code)
+}
+
+/// GitHub's default labels of the runner with key `key` (the GitHub backend's own).
+fn github_labels(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "linux-x64" => "ubuntu-24.04",
+        "linux-arm64" => "ubuntu-24.04-arm",
+        "macos-arm64" => "macos-15",
+        "macos-x64" => "macos-15-intel",
+        "windows-x64" => "windows-2025",
+        _ => return None,
+    })
+}
+
+/// A GitHub job's runner axis as the library writes it (`runs-on: ${{ matrix.runs-on }}`,
+/// `include:` cells with the runner key and its default labels): the typed matrix, without
+/// `fail-fast` and `max-parallel`.
+pub(crate) fn github_runner_axis(job: &Node) -> Option<String> {
+    if job.get("runs-on")?.str()?.replace(' ', "") != "${{matrix.runs-on}}" {
+        return None;
+    }
+    let matrix = job.get("strategy")?.get("matrix")?;
+    if matrix.entries().len() != 1 {
+        return None;
+    }
+    let mut cells: Vec<Cell> = Vec::new();
+    for item in matrix.get("include")?.items() {
+        let runner = item.get(RUNNER)?.str()?;
+        if item.get("runs-on")?.str()? != github_labels(runner)? {
+            return None;
+        }
+        let mut cell = Vec::new();
+        for (k, v) in item.entries() {
+            let k = k.str()?;
+            if k != "runs-on" {
+                cell.push((k.to_string(), v.str()?.to_string()));
             }
-            all
-        });
-    Some(Read { code, runners, axes })
+        }
+        cells.push(cell);
+    }
+    from_cells(&cells, true)
 }
 
 #[cfg(test)]
