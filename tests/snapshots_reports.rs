@@ -240,3 +240,57 @@ fn checkout_values_are_validated_as_data() {
     assert!(codes.contains(&"checkout-order"), "{codes:?}");
     assert!(codes.contains(&"checkout-twice"), "{codes:?}");
 }
+
+#[test]
+fn reusable_github() {
+    snapshot(
+        pipeline_backends::Github::new(),
+        "reusable",
+        pipeline_tests::fixtures_reports::reusable(),
+    );
+}
+
+#[test]
+fn reusable_gitlab() {
+    snapshot(
+        pipeline_backends::Gitlab::new(),
+        "reusable",
+        pipeline_tests::fixtures_reports::reusable(),
+    );
+}
+
+#[test]
+fn reusable_codepipeline() {
+    snapshot(
+        pipeline_backends::CodePipeline::new(),
+        "reusable",
+        pipeline_tests::fixtures_reports::reusable(),
+    );
+}
+
+#[test]
+fn a_reusable_workflow_takes_the_manual_inputs_and_the_secrets_its_jobs_read() {
+    let mut p = pipeline_tests::fixtures_reports::reusable();
+    if let Some(Trigger::Manual(m)) = p.triggers.first_mut() {
+        m.inputs.push(Input::choice("region", "Region", ["eu", "us"]));
+    }
+    let mut d = pipeline_core::Diagnostics::new();
+    let yaml = pipeline_backends::Github::new().render(&p, &mut d).unwrap_or_default();
+    assert!(
+        yaml.contains("  workflow_call:\n    inputs:\n      environment:\n"),
+        "{yaml}"
+    );
+    assert!(yaml.contains("      dry_run:\n        description: Only show what would change\n        required: false\n        type: boolean\n        default: false\n"), "{yaml}");
+    assert!(yaml.contains("      region:\n        description: Region\n        required: true\n        type: string\n        default: eu\n"), "{yaml}");
+    assert!(yaml.contains("    secrets:\n      DEPLOY_TOKEN:\n"), "{yaml}");
+    assert!(d.iter().any(|d| d.code == "github-call-choice"), "{d}");
+    let plain = pipeline_tests::fixtures_reports::reusable();
+    let without = Pipeline {
+        extensions: pipeline_core::Extensions::new(),
+        ..plain
+    };
+    let yaml = pipeline_backends::Github::new()
+        .render(&without, &mut pipeline_core::Diagnostics::new())
+        .unwrap_or_default();
+    assert!(!yaml.contains("workflow_call"), "{yaml}");
+}

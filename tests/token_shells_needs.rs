@@ -1,5 +1,5 @@
 //! The platform token, shells and optional needs (issue 10): lowering snapshots on every
-//! platform, and the diagnostics where a platform refuses (docs/SEMANTICS.md, sections 21, 23 and 25).
+//! platform, and the diagnostics where a platform refuses (docs/SEMANTICS.md, sections 21, 23 and 26).
 
 use pipeline_backends::{CodePipeline, Github, Gitlab};
 use pipeline_core::prelude::*;

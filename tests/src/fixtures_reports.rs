@@ -59,3 +59,21 @@ pub fn checkouts() -> Pipeline {
         .secret(Secret::new("TOOLS_TOKEN"))
         .job(build)
 }
+
+/// A reusable pipeline (docs/SEMANTICS.md, "Reusable workflows"): a deploy that other workflows
+/// call on GitHub (`on: workflow_call`, the manual inputs as typed inputs, the secrets its jobs
+/// read as the caller's secrets), and that GitLab includes and CodePipeline runs as it is.
+pub fn reusable() -> Pipeline {
+    let deploy = Job::new("deploy")
+        .env("TARGET", Expr::input("environment"))
+        .env("DRY_RUN", Expr::input("dry_run"))
+        .step(Step::checkout())
+        .step(Step::script("./deploy.sh \"$TARGET\" \"$DRY_RUN\"").env("DEPLOY_TOKEN", Expr::secret("DEPLOY_TOKEN")));
+    Pipeline::new("deploy-service")
+        .on(Trigger::manual()
+            .input(Input::string("environment", "Environment to deploy to").default_value("staging"))
+            .input(Input::boolean("dry_run", "Only show what would change", false)))
+        .secret(Secret::new("DEPLOY_TOKEN"))
+        .extend(pipeline_backends::github::Reusable::new())
+        .job(deploy)
+}

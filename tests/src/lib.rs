@@ -183,6 +183,10 @@ pub fn pipeline_sets() -> Vec<PipelineSet> {
             name: "checkouts",
             pipelines: vec![fixtures_reports::checkouts()],
         },
+        PipelineSet {
+            name: "reusable",
+            pipelines: vec![fixtures_reports::reusable()],
+        },
     ]
 }
 

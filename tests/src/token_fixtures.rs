@@ -1,5 +1,5 @@
 //! Fixtures of the platform token, shells and optional needs (issue 10; docs/SEMANTICS.md,
-//! sections 21, 23 and 25; docs/guide/token-shells-needs.md).
+//! sections 21, 23 and 26; docs/guide/token-shells-needs.md).
 
 use pipeline_core::prelude::*;
 

@@ -272,6 +272,20 @@ pub(crate) fn import(
         }
     }
     let outputs: Vec<gitlab_steps::Output> = jobs.iter().flat_map(|(k, j)| gitlab_steps::outputs(k, j)).collect();
+    // Several pipelines: the backend writes the pipeline's env into each job, after the clone
+    // settings; what every generated job starts with is the pipeline's env again.
+    let shared = if prefix.is_some()
+        && jobs
+            .iter()
+            .all(|(_, j)| gitlab_steps::job_steps(j, &jobs, &outputs).is_some())
+    {
+        shared_env(&jobs)
+    } else {
+        Vec::new()
+    };
+    for (k, v) in &shared {
+        let _ = write!(body, "\n.env({}, {})", lit(k), value(v));
+    }
     for (id, job) in &jobs {
         let before = hatches.len();
         let generated = gitlab_steps::job_steps(job, &jobs, &outputs);
@@ -400,7 +414,12 @@ pub(crate) fn import(
         if !gl.is_empty() {
             let _ = write!(j, "\n.extend(GitlabJob::new(){gl})");
         }
+        let mut skip_shared = shared.len();
         for (k, v) in job.get("variables").map(Node::entries).unwrap_or_default() {
+            if skip_shared > 0 && !is_clone_setting(k.str().unwrap_or_default()) {
+                skip_shared -= 1;
+                continue;
+            }
             if generated.is_some()
                 && (matches!(k.str(), Some("GIT_STRATEGY" | "GIT_DEPTH" | "GIT_SUBMODULE_STRATEGY"))
                     || ["CI_", "GITLAB_", "RUNNER_"]
@@ -731,4 +750,35 @@ pub(crate) fn import(
     code.body = body;
     code.hatches = hatches;
     Ok(code)
+}
+
+/// A variable the backend writes for the job's clone (`GIT_STRATEGY: none`: no checkout).
+fn is_clone_setting(name: &str) -> bool {
+    matches!(name, "GIT_STRATEGY" | "GIT_DEPTH" | "GIT_SUBMODULE_STRATEGY")
+}
+
+/// The variables every job starts with (after its clone settings), equal in all: name and value.
+fn shared_env(jobs: &[(String, Node)]) -> Vec<(String, String)> {
+    let own = |job: &Node| -> Vec<(String, String)> {
+        job.get("variables")
+            .map(Node::entries)
+            .unwrap_or_default()
+            .iter()
+            .filter(|(k, _)| !is_clone_setting(k.str().unwrap_or_default()))
+            .map_while(|(k, v)| {
+                let k = k.str()?;
+                let reserved = ["CI_", "GITLAB_", "RUNNER_"].iter().any(|p| k.starts_with(p));
+                (!reserved).then(|| Some((k.to_string(), v.str()?.to_string())))?
+            })
+            .collect()
+    };
+    let mut lists = jobs.iter().map(|(_, j)| own(j));
+    let Some(mut shared) = lists.next() else {
+        return Vec::new();
+    };
+    for list in lists {
+        let n = shared.iter().zip(&list).take_while(|(a, b)| a == b).count();
+        shared.truncate(n);
+    }
+    shared
 }

@@ -616,7 +616,7 @@ impl<'l, 'a> JobLowering<'l, 'a> {
                         },
                     );
                 }
-                // Another shell runs from a bash launcher (docs/SEMANTICS.md, section 25).
+                // Another shell runs from a bash launcher (docs/SEMANTICS.md, section 26).
                 let (write, run) = self.script(index, &step.shell.launcher(body), &env, dir);
                 (vec![write], run)
             }

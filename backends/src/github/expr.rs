@@ -74,8 +74,14 @@ pub(crate) fn input(pipeline: &Pipeline, name: &str) -> (String, bool) {
     let Some(kind) = pipeline.inputs().find(|i| i.name == name).map(|i| &i.kind) else {
         return (plain, false);
     };
+    // A reusable workflow's caller may run on any event (`github.event_name` is the caller's):
+    // there, an input is null exactly when the run is neither manual nor a call.
+    let reusable = pipeline.extensions.get::<super::reuse::Reusable>().is_some();
     let default = match kind {
         InputKind::Boolean { default: false } => return (plain, false),
+        InputKind::Boolean { default: true } if reusable => {
+            return ([plain.as_str(), " == null || ", plain.as_str()].concat(), true);
+        }
         InputKind::Boolean { default: true } => {
             return (
                 ["github.event_name != 'workflow_dispatch' || ", plain.as_str()].concat(),
@@ -89,6 +95,13 @@ pub(crate) fn input(pipeline: &Pipeline, name: &str) -> (String, bool) {
     };
     if default.is_empty() {
         return (plain, false);
+    }
+    if reusable {
+        let mut text = [plain.as_str(), " == null && "].concat();
+        escape::push_string_literal(&mut text, &[default.as_str()]);
+        text.push_str(" || ");
+        text.push_str(&plain);
+        return (text, true);
     }
     let mut text = ["github.event_name == 'workflow_dispatch' && ", plain.as_str()].concat();
     text.push_str(" || github.event_name != 'workflow_dispatch' && ");

@@ -218,6 +218,7 @@ impl Lowering<'_> {
                 }
             }
         }
+        on.workflow_call = super::reuse::workflow_call(self.pipeline, self.diagnostics);
         on
     }
 
@@ -419,7 +420,7 @@ impl Lowering<'_> {
                 shell: match step.shell {
                     pipeline_core::Shell::Bash => None,
                     // The pipeline chose cmd; zizmor's `misfeature` audit only says it cannot
-                    // analyse cmd scripts (docs/SEMANTICS.md, section 25).
+                    // analyse cmd scripts (docs/SEMANTICS.md, section 26).
                     pipeline_core::Shell::Cmd => Some(gh::ShellName::Commented(Commented(
                         "cmd",
                         "zizmor: ignore[misfeature]".to_owned(),

@@ -15,11 +15,13 @@ pub mod model;
 mod optional;
 pub mod pins;
 mod reports;
+mod reuse;
 mod runner;
 mod settings;
 mod shells;
 
 pub use lower::MAX_DISPATCH_INPUTS;
+pub use reuse::Reusable;
 pub use settings::GithubJob;
 
 /// The backend's name, as `--backend` and patches know it.

@@ -46,6 +46,29 @@ pub struct On {
     /// `workflow_dispatch`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub workflow_dispatch: Option<WorkflowDispatch>,
+    /// `workflow_call`: the workflow is reusable.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workflow_call: Option<WorkflowCall>,
+}
+
+/// `on.workflow_call`.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct WorkflowCall {
+    /// Inputs by name (`string`, `boolean`).
+    #[serde(skip_serializing_if = "OrderedMap::is_empty")]
+    pub inputs: OrderedMap<String, DispatchInput>,
+    /// Secrets the caller passes, by name.
+    #[serde(skip_serializing_if = "OrderedMap::is_empty")]
+    pub secrets: OrderedMap<String, CallSecret>,
+}
+
+/// A `workflow_call` secret.
+#[derive(Clone, Debug, Serialize)]
+pub struct CallSecret {
+    /// What it is for.
+    pub description: String,
+    /// Must be passed.
+    pub required: bool,
 }
 
 /// `on.push`.

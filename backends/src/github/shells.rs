@@ -1,4 +1,4 @@
-//! Shells on GitHub (docs/SEMANTICS.md, section 25): `shell: sh | pwsh | cmd` on the step; `cmd`
+//! Shells on GitHub (docs/SEMANTICS.md, section 26): `shell: sh | pwsh | cmd` on the step; `cmd`
 //! needs a Windows runner and `sh` another one, in every cell of the job.
 
 use pipeline_core::diagnostic::Path;

@@ -1084,7 +1084,7 @@ impl Lowering<'_> {
                             "use `Shell::Pwsh` (the image needs pwsh), or keep the step on GitHub's Windows runners with `Step::only_on(Platform::Github)`",
                         );
                     }
-                    // Another shell runs from a bash launcher (docs/SEMANTICS.md, section 25).
+                    // Another shell runs from a bash launcher (docs/SEMANTICS.md, section 26).
                     let body = step.shell.launcher(body);
                     self.script_step(Run::Process, step, &body, &what, &spath, job, &mut out, i);
                 }

@@ -585,7 +585,7 @@ impl<'a, 'w> Executor<'a, 'w> {
         };
         match &step.kind {
             // Another shell runs from the same bash launcher GitLab and CodeBuild use
-            // (docs/SEMANTICS.md, section 25).
+            // (docs/SEMANTICS.md, section 26).
             StepKind::Script(body) => {
                 let body = step.shell.launcher(body);
                 self.shell(job, inst, index, step, &body, ws, env, deadline, log, None)

@@ -1,4 +1,4 @@
-//! The shell a script step runs in ([`Shell`]; docs/SEMANTICS.md, section 25). Bash is the
+//! The shell a script step runs in ([`Shell`]; docs/SEMANTICS.md, section 26). Bash is the
 //! default and the only shell step state ([`super::StepState`]) works with.
 
 /// The shell of a script step. Every shell runs the step as its own process (section 1), in

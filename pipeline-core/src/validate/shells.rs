@@ -1,5 +1,5 @@
 //! Shells ([`Shell`]): only script steps take one, and step state needs bash (docs/SEMANTICS.md,
-//! section 25). Which runner can run which shell is each backend's check.
+//! section 26). Which runner can run which shell is each backend's check.
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Path};
 use crate::pipeline::Pipeline;
