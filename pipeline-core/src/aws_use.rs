@@ -98,6 +98,11 @@ pub enum AwsUse {
         /// Whether objects are written too.
         write: bool,
     },
+    /// Push images to ECR repositories (and get the registry login token).
+    EcrPush {
+        /// Repository names (or ARNs).
+        repositories: Vec<Expr>,
+    },
     /// Sign with a KMS key (and read its public key).
     KmsSign {
         /// The key's ARN.
@@ -159,6 +164,13 @@ impl AwsUse {
             application: application.into(),
             group: group.into(),
             config: None,
+        }
+    }
+
+    /// See [`AwsUse::EcrPush`].
+    pub fn ecr_push<S: Into<Expr>>(repositories: impl IntoIterator<Item = S>) -> Self {
+        AwsUse::EcrPush {
+            repositories: exprs(repositories),
         }
     }
 

@@ -340,6 +340,19 @@ pub(crate) fn access(usage: &AwsUse, scope: &Scope<'_>, names: &mut Names<'_>) -
             };
             vec![Access::new(actions, vec![sub(objects)])]
         }
+        AwsUse::EcrPush { repositories } => vec![
+            Access::new(
+                &[
+                    "ecr:BatchCheckLayerAvailability",
+                    "ecr:CompleteLayerUpload",
+                    "ecr:InitiateLayerUpload",
+                    "ecr:PutImage",
+                    "ecr:UploadLayerPart",
+                ],
+                names.arns(repositories, "ecr", "repository/", &[""], scope),
+            ),
+            Access::new(&["ecr:GetAuthorizationToken"], Vec::new()),
+        ],
         AwsUse::KmsSign { key } => {
             let Some(key) = names.text(key, "KMS key", scope) else {
                 return Vec::new();
@@ -397,6 +410,7 @@ pub(crate) fn event_source(usage: &AwsUse) -> Option<&'static str> {
         AwsUse::ReadAlarms { .. }
         | AwsUse::PassRole { .. }
         | AwsUse::S3Objects { .. }
+        | AwsUse::EcrPush { .. }
         | AwsUse::KmsSign { .. }
         | AwsUse::Statement { .. } => None,
     }
@@ -444,6 +458,7 @@ pub(crate) fn describe(usage: &AwsUse) -> String {
             shown(bucket),
             if *write { "read and write" } else { "read-only" }
         ),
+        AwsUse::EcrPush { repositories } => format!("ECR push to {}", list(repositories)),
         AwsUse::KmsSign { key } => format!("KMS signing with {}", shown(key)),
         AwsUse::Statement { actions, resources } => format!("{} on {}", actions.join(", "), resources.join(", ")),
     }

@@ -29,7 +29,7 @@ impl Lowering<'_> {
         Path::pipeline(self.pipeline.id.as_str())
     }
 
-    fn error(&mut self, path: Path, message: impl Into<String>, hint: impl Into<String>) {
+    pub(super) fn error(&mut self, path: Path, message: impl Into<String>, hint: impl Into<String>) {
         self.diagnostics.push(
             Diagnostic::error("github-unsupported", path, message)
                 .with_hint(hint)
@@ -271,6 +271,7 @@ impl Lowering<'_> {
                 }
                 StepKind::Script(_) | StepKind::Upload(_) | StepKind::Download(_) | StepKind::Cache(_) => {}
             }
+            self.shell_fits_runners(job, i, step);
             self.steps(step, &mut steps);
         }
         let upload = self.pinned(pins::UPLOAD_ARTIFACT);
@@ -409,6 +410,7 @@ impl Lowering<'_> {
             env: env(&step.env, self.pipeline),
             working_directory: escape::literal_opt(step.working_directory.as_ref()),
             run: None,
+            shell: None,
             continue_on_error: step.continue_on_error,
         };
         let step = match &step.kind {
@@ -422,6 +424,16 @@ impl Lowering<'_> {
             },
             StepKind::Script(body) => gh::Step {
                 run: Some(body.clone()),
+                shell: match step.shell {
+                    pipeline_core::Shell::Bash => None,
+                    // The pipeline chose cmd; zizmor's `misfeature` audit only says it cannot
+                    // analyse cmd scripts (docs/SEMANTICS.md, section 26).
+                    pipeline_core::Shell::Cmd => Some(gh::ShellName::Commented(Commented(
+                        "cmd",
+                        "zizmor: ignore[misfeature]".to_owned(),
+                    ))),
+                    other => Some(gh::ShellName::Plain(other.name())),
+                },
                 ..base
             },
             StepKind::Checkout(c) => {

@@ -18,6 +18,7 @@ mod reports;
 mod reuse;
 mod runner;
 mod settings;
+mod shells;
 
 pub use lower::MAX_DISPATCH_INPUTS;
 pub use settings::{CallWorkflow, GithubJob, Reusable};

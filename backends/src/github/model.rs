@@ -327,9 +327,23 @@ pub struct Step {
     /// Script.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub run: Option<String>,
+    /// The script's shell, when not the workflow's default (bash).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shell: Option<ShellName>,
     /// Failure does not fail the job.
     #[serde(skip_serializing_if = "is_false")]
     pub continue_on_error: bool,
+}
+
+/// A step's `shell:`, with a comment where the shell was chosen knowingly against an auditor's
+/// advice (`cmd`: zizmor cannot analyse it).
+#[derive(Clone, Debug, Serialize)]
+#[serde(untagged)]
+pub enum ShellName {
+    /// The name alone.
+    Plain(&'static str),
+    /// The name and a comment.
+    Commented(Commented<&'static str>),
 }
 
 /// An action input value.

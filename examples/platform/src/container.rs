@@ -135,7 +135,9 @@ impl Construct for ContainerImage {
                         .with("tags", image)
                         .fallback(build),
                 )
-                .id("build"),
+                .id("build")
+                // The push, and the registry login before it: exactly this repository.
+                .uses_aws(AwsUse::ecr_push([self.repository.as_str()])),
             )
             .step(Step::set_output("image", "printf '%s' \"$IMAGE\"").id("output"));
         scope.add_job(job);

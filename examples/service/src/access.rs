@@ -65,17 +65,10 @@ pub fn access() -> AwsAccess {
                 ),
             ),
         )
-        .role(
-            AccessRole::new("ECR_PUSH_ROLE_ARN", TOOLING_ACCOUNT, "payments-api-ecr-push").grant(Grant::statement(
-                [
-                    "ecr:BatchCheckLayerAvailability",
-                    "ecr:CompleteLayerUpload",
-                    "ecr:GetAuthorizationToken",
-                    "ecr:InitiateLayerUpload",
-                    "ecr:PutImage",
-                    "ecr:UploadLayerPart",
-                ],
-                ["arn:aws:ecr:eu-west-1:222222222222:repository/payments-worker"],
-            )),
-        )
+        // The platform's `ContainerImage` declares its push to the repository.
+        .role(AccessRole::new(
+            "ECR_PUSH_ROLE_ARN",
+            TOOLING_ACCOUNT,
+            "payments-api-ecr-push",
+        ))
 }
