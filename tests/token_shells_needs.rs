@@ -222,7 +222,11 @@ fn optional_needs_codepipeline_orders_the_stages_after_the_jobs_present() {
 fn optional_needs_are_refused_where_platforms_would_differ() {
     let p = Pipeline::new("bad")
         .on(Trigger::push())
-        .job(Job::new("build").step(Step::set_output("v", "echo 1")))
+        .job(
+            Job::new("build")
+                .step(Step::set_output("v", "echo 1"))
+                .step(Step::upload("bin", ["target/bin"])),
+        )
         .job(
             Job::new("rollback")
                 .needs("build")
@@ -236,6 +240,7 @@ fn optional_needs_are_refused_where_platforms_would_differ() {
                 .needs_optional("nope")
                 .env("V", Expr::Output(OutputRef::new("build", "v")))
                 .when(Condition::always())
+                .step(Step::download("bin"))
                 .step(Step::script("./publish.sh")),
         );
     let d = pipeline_core::validate::validate(&p);
@@ -244,6 +249,7 @@ fn optional_needs_are_refused_where_platforms_would_differ() {
         "unknown-need",
         "optional-need-on-status-job",
         "optional-need-output",
+        "optional-need-artifact",
         "optional-need-with-status-condition",
     ] {
         assert!(c.contains(&code), "{code}: {d}");
