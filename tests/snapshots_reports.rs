@@ -294,3 +294,66 @@ fn a_reusable_workflow_takes_the_manual_inputs_and_the_secrets_its_jobs_read() {
         .unwrap_or_default();
     assert!(!yaml.contains("workflow_call"), "{yaml}");
 }
+
+#[test]
+fn caller_github() {
+    snapshot(
+        pipeline_backends::Github::new(),
+        "caller",
+        pipeline_tests::fixtures_reports::caller(),
+    );
+}
+
+#[test]
+fn caller_gitlab() {
+    snapshot(
+        pipeline_backends::Gitlab::new(),
+        "caller",
+        pipeline_tests::fixtures_reports::caller(),
+    );
+}
+
+#[test]
+fn caller_codepipeline() {
+    snapshot(
+        pipeline_backends::CodePipeline::new(),
+        "caller",
+        pipeline_tests::fixtures_reports::caller(),
+    );
+}
+
+#[test]
+fn a_workflow_call_is_pinned_and_says_the_steps_run_elsewhere() {
+    use pipeline_backends::github::CallWorkflow;
+    let render = |call: CallWorkflow| {
+        let p = Pipeline::new("ci")
+            .on(Trigger::push())
+            .job(Job::new("deploy").extend(call).step(Step::script("./deploy.sh")));
+        let mut d = pipeline_core::Diagnostics::new();
+        let yaml = pipeline_backends::Github::new().render(&p, &mut d);
+        (yaml, d)
+    };
+    let (yaml, d) = render(CallWorkflow::new(
+        "acme/deploy/.github/workflows/deploy.yml@8e8c483db84b4bee98b60c0593521ed34d9990e8",
+    ));
+    assert!(
+        yaml.unwrap_or_default()
+            .contains("uses: acme/deploy/.github/workflows/deploy.yml@8e8c483db84b4bee98b60c0593521ed34d9990e8"),
+        "{d}"
+    );
+    assert!(
+        d.iter()
+            .any(|d| d.code == "github-workflow-call" && d.to_string().contains("instead of its 1 step(s)")),
+        "{d}"
+    );
+    for bad in [
+        CallWorkflow::new("acme/deploy/.github/workflows/deploy.yml@main"),
+        CallWorkflow::new("./.github/workflows/../x.yml"),
+        CallWorkflow::new("./deploy.yml"),
+        CallWorkflow::new("./.github/workflows/d.yml").with("${{ x }}", "1"),
+        CallWorkflow::new("./.github/workflows/d.yml").secret("TOKEN", "literal"),
+    ] {
+        let (_, d) = render(bad.clone());
+        assert!(d.has_errors(), "{bad:?} is accepted: {d}");
+    }
+}

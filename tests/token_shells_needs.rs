@@ -1,5 +1,5 @@
 //! The platform token, shells and optional needs (issue 10): lowering snapshots on every
-//! platform, and the diagnostics where a platform refuses (docs/SEMANTICS.md, sections 21 and 23).
+//! platform, and the diagnostics where a platform refuses (docs/SEMANTICS.md, sections 21, 23 and 26).
 
 use pipeline_backends::{CodePipeline, Github, Gitlab};
 use pipeline_core::prelude::*;
@@ -222,7 +222,11 @@ fn optional_needs_codepipeline_orders_the_stages_after_the_jobs_present() {
 fn optional_needs_are_refused_where_platforms_would_differ() {
     let p = Pipeline::new("bad")
         .on(Trigger::push())
-        .job(Job::new("build").step(Step::set_output("v", "echo 1")))
+        .job(
+            Job::new("build")
+                .step(Step::set_output("v", "echo 1"))
+                .step(Step::upload("bin", ["target/bin"])),
+        )
         .job(
             Job::new("rollback")
                 .needs("build")
@@ -236,6 +240,7 @@ fn optional_needs_are_refused_where_platforms_would_differ() {
                 .needs_optional("nope")
                 .env("V", Expr::Output(OutputRef::new("build", "v")))
                 .when(Condition::always())
+                .step(Step::download("bin"))
                 .step(Step::script("./publish.sh")),
         );
     let d = pipeline_core::validate::validate(&p);
@@ -244,6 +249,7 @@ fn optional_needs_are_refused_where_platforms_would_differ() {
         "unknown-need",
         "optional-need-on-status-job",
         "optional-need-output",
+        "optional-need-artifact",
         "optional-need-with-status-condition",
     ] {
         assert!(c.contains(&code), "{code}: {d}");
@@ -300,4 +306,97 @@ fn optional_needs_gitlab_ci_local_runs_the_job_without_its_absent_needs() {
     assert!(text.contains("publish ran") && text.contains("notify ran"), "{text}");
     assert!(!text.contains("mdbook") && !text.contains("make bench"), "{text}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn shells_github_names_the_shell_on_the_step() {
+    let p = fixtures::shells();
+    pipeline_core::validate::assert_valid(&p);
+    let (out, d) = generate(&Github::new(), &p.for_platform(Platform::Github));
+    assert!(!d.has_errors(), "{d}");
+    assert!(
+        out.contains("        shell: pwsh\n")
+            && out.contains("        shell: sh\n")
+            && out.contains("        shell: cmd # zizmor: ignore[misfeature]\n"),
+        "{out}"
+    );
+    insta::assert_snapshot!("shells__github", out);
+}
+
+#[test]
+fn shells_gitlab_and_codebuild_run_the_step_from_a_bash_launcher() {
+    let p = fixtures::shells();
+    for backend in [&Gitlab::new() as &dyn Backend, &CodePipeline::new()] {
+        let platform = if backend.name() == "gitlab" {
+            Platform::Gitlab
+        } else {
+            Platform::CodePipeline
+        };
+        let (out, d) = generate(backend, &p.for_platform(platform));
+        assert!(!d.has_errors(), "{d}");
+        assert!(out.contains("pwsh -NoLogo -NoProfile -NonInteractive -File"), "{out}");
+        assert!(out.contains("$ErrorActionPreference = 'stop'"), "{out}");
+        assert!(
+            out.contains("sh -e \"$pipeline_shell_dir/step.sh\" < /dev/null"),
+            "{out}"
+        );
+        assert!(!out.contains("dir /b"), "{out}");
+        insta::assert_snapshot!(format!("shells__{}", backend.name()), out);
+    }
+}
+
+#[test]
+fn shells_a_runner_that_cannot_run_the_shell_is_an_error_naming_job_step_and_platform() {
+    let p = Pipeline::new("bad")
+        .on(Trigger::push())
+        .job(Job::new("linux").step(Step::script("dir").id("list").shell(Shell::Cmd)))
+        .job(
+            Job::new("win")
+                .runner(Runner::windows())
+                .only_on(Platform::Github)
+                .step(Step::script("echo").shell(Shell::Sh)),
+        );
+    pipeline_core::validate::assert_valid(&p);
+    let (_, d) = generate(&Github::new(), &p.for_platform(Platform::Github));
+    let errors: Vec<String> = d.errors().map(|e| format!("{} @ {}", e.message, e.path)).collect();
+    assert_eq!(errors.len(), 2, "{d}");
+    assert!(
+        errors[0].contains("job \"linux\"") && errors[0].contains("cmd") && errors[0].contains("\"list\""),
+        "{errors:?}"
+    );
+    assert!(
+        errors[1].contains("job \"win\"") && errors[1].contains("sh"),
+        "{errors:?}"
+    );
+    let (_, d) = generate(&Gitlab::new(), &p.for_platform(Platform::Gitlab));
+    let e: Vec<_> = d.errors().collect();
+    assert_eq!(e.len(), 1, "{d}");
+    assert!(
+        e[0].platform == Some("gitlab") && e[0].message.contains("\"linux\"") && e[0].path.to_string().contains("list"),
+        "{d}"
+    );
+    let (_, d) = generate(&CodePipeline::new(), &p.for_platform(Platform::CodePipeline));
+    let e: Vec<_> = d.errors().collect();
+    assert_eq!(e.len(), 1, "{d}");
+    assert!(
+        e[0].platform == Some("codepipeline") && e[0].message.contains("cmd") && e[0].path.to_string().contains("list"),
+        "{d}"
+    );
+}
+
+#[test]
+fn shells_only_script_steps_take_one_and_step_state_needs_bash() {
+    let p = Pipeline::new("bad").on(Trigger::push()).job(
+        Job::new("b").step(Step::checkout().shell(Shell::Pwsh)).step(
+            Step::script("echo A=1 >> $env:PIPELINE_ENV")
+                .shell(Shell::Pwsh)
+                .exports_env("A"),
+        ),
+    );
+    let d = pipeline_core::validate::validate(&p);
+    let c = codes(&d);
+    assert!(
+        c.contains(&"shell-not-script") && c.contains(&"shell-step-state"),
+        "{d}"
+    );
 }

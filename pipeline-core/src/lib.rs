@@ -95,7 +95,7 @@ pub use runner::{Arch, Os, Runner, Size};
 pub use secret::{AwsSecretSource, Secret};
 pub use semantics::Divergence;
 pub use service::Service;
-pub use step::{Checkout, SetOutput, Step, StepKind, StepState};
+pub use step::{Checkout, SetOutput, Shell, Step, StepKind, StepState};
 pub use token::PlatformToken;
 pub use trigger::{Input, InputKind, Manual, PullRequest, Push, Schedule, Trigger};
 
@@ -114,7 +114,7 @@ pub mod prelude {
         Access, Action, ActionStep, Approval, Arch, AwsRole, AwsUse, Axis, Backend, Built, Builtin, Cache, Checkout,
         Concurrency, Condition, Construct, Diagnostics, Divergence, Env, Environment, Event, Expr, Generator, Input,
         Job, JobId, JobResult, JobRole, Matrix, Os, OutputRef, Patch, Permission, Pipeline, Platform, PlatformToken,
-        Platforms, Policy, Runner, Scope, Secret, Service, Size, Step, StepId, StepKind, StepOutput, Subject,
+        Platforms, Policy, Runner, Scope, Secret, Service, Shell, Size, Step, StepId, StepKind, StepOutput, Subject,
         TestReport, Tier, ToPipeline, Trigger, Upload, UsesAws,
     };
 }

@@ -77,3 +77,26 @@ pub fn reusable() -> Pipeline {
         .extend(pipeline_backends::github::Reusable::new())
         .job(deploy)
 }
+
+/// A pipeline whose deploy job calls the reusable [`reusable`] pipeline on GitHub
+/// (`jobs.deploy.uses`) and runs the same deploy as steps on the other platforms.
+pub fn caller() -> Pipeline {
+    let build = Job::new("build")
+        .step(Step::checkout())
+        .step(Step::script("make release"));
+    let deploy = Job::new("deploy")
+        .needs(&build)
+        .extend(
+            pipeline_backends::github::CallWorkflow::new("./.github/workflows/deploy-service.yml")
+                .with("environment", "production")
+                .secret("DEPLOY_TOKEN", Expr::secret("DEPLOY_TOKEN"))
+                .permission(Permission::Contents, Access::Read),
+        )
+        .step(Step::checkout())
+        .step(Step::script("./deploy.sh production false").env("DEPLOY_TOKEN", Expr::secret("DEPLOY_TOKEN")));
+    Pipeline::new("release-service")
+        .on(Trigger::push().branches(["main"]))
+        .secret(Secret::new("DEPLOY_TOKEN"))
+        .job(build)
+        .job(deploy)
+}

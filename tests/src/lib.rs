@@ -185,7 +185,7 @@ pub fn pipeline_sets() -> Vec<PipelineSet> {
         },
         PipelineSet {
             name: "reusable",
-            pipelines: vec![fixtures_reports::reusable()],
+            pipelines: vec![fixtures_reports::reusable(), fixtures_reports::caller()],
         },
     ]
 }

@@ -1,5 +1,5 @@
 //! Fixtures of the platform token, shells and optional needs (issue 10; docs/SEMANTICS.md,
-//! sections 21 and 23; docs/guide/token-shells-needs.md).
+//! sections 21, 23 and 26; docs/guide/token-shells-needs.md).
 
 use pipeline_core::prelude::*;
 
@@ -70,7 +70,34 @@ pub fn optional_needs() -> Pipeline {
         .job(notify)
 }
 
+/// Shells: PowerShell and `sh` steps on Linux (every platform), and `cmd` and PowerShell steps on
+/// a GitHub Windows runner.
+pub fn shells() -> Pipeline {
+    Pipeline::new("shells")
+        .name("Shells")
+        .on(Trigger::push())
+        .job(
+            Job::new("linux")
+                .step(Step::checkout())
+                .step(
+                    Step::script("$files = Get-ChildItem -Name | Sort-Object\nWrite-Output \"$env:GREETING, $($files.Count) files\"\ngit --version")
+                        .id("pwsh")
+                        .shell(Shell::Pwsh)
+                        .env("GREETING", "hello"),
+                )
+                .step(Step::script("test -f Cargo.toml\necho posix sh").shell(Shell::Sh)),
+        )
+        .job(
+            Job::new("windows")
+                .runner(Runner::windows())
+                .only_on(Platform::Github)
+                .step(Step::checkout())
+                .step(Step::script("dir /b").shell(Shell::Cmd))
+                .step(Step::script("Write-Output $env:RUNNER_OS").shell(Shell::Pwsh)),
+        )
+}
+
 /// Every fixture of this module.
 pub fn all() -> Vec<Pipeline> {
-    vec![platform_token(), optional_needs()]
+    vec![platform_token(), optional_needs(), shells()]
 }

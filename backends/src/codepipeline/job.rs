@@ -607,7 +607,17 @@ impl<'l, 'a> JobLowering<'l, 'a> {
                 (vec![write], format!("{run} && . {file}"))
             }
             StepKind::Script(body) => {
-                let (write, run) = self.script(index, body, &env, dir);
+                if step.shell == pipeline_core::Shell::Cmd {
+                    self.unsupported(
+                        path.clone().field("shell"),
+                        Unsupported {
+                            feature: format!("the cmd shell (step {})", index + 1),
+                            hint: "CodeBuild runs the steps on Linux: use `Shell::Pwsh` or bash, or keep the step on GitHub's Windows runners with `Step::only_on(Platform::Github)`".into(),
+                        },
+                    );
+                }
+                // Another shell runs from a bash launcher (docs/SEMANTICS.md, section 26).
+                let (write, run) = self.script(index, &step.shell.launcher(body), &env, dir);
                 (vec![write], run)
             }
             StepKind::SetOutput(o) => {

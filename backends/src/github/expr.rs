@@ -76,7 +76,7 @@ pub(crate) fn input(pipeline: &Pipeline, name: &str) -> (String, bool) {
     };
     // A reusable workflow's caller may run on any event (`github.event_name` is the caller's):
     // there, an input is null exactly when the run is neither manual nor a call.
-    let reusable = pipeline.extensions.get::<super::reuse::Reusable>().is_some();
+    let reusable = pipeline.extensions.get::<super::settings::Reusable>().is_some();
     let default = match kind {
         InputKind::Boolean { default: false } => return (plain, false),
         InputKind::Boolean { default: true } if reusable => {

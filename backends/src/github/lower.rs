@@ -29,7 +29,7 @@ impl Lowering<'_> {
         Path::pipeline(self.pipeline.id.as_str())
     }
 
-    fn error(&mut self, path: Path, message: impl Into<String>, hint: impl Into<String>) {
+    pub(super) fn error(&mut self, path: Path, message: impl Into<String>, hint: impl Into<String>) {
         self.diagnostics.push(
             Diagnostic::error("github-unsupported", path, message)
                 .with_hint(hint)
@@ -271,6 +271,7 @@ impl Lowering<'_> {
                 }
                 StepKind::Script(_) | StepKind::Upload(_) | StepKind::Download(_) | StepKind::Cache(_) => {}
             }
+            self.shell_fits_runners(job, i, step);
             self.steps(step, &mut steps);
         }
         let upload = self.pinned(pins::UPLOAD_ARTIFACT);
@@ -322,7 +323,7 @@ impl Lowering<'_> {
             }),
             (None, None) => None,
         };
-        gh::Job {
+        let lowered = gh::Job {
             name: escape::literal_opt(job.name.as_ref()),
             needs: job.needs.iter().map(|n| n.as_str().to_owned()).collect(),
             condition: super::optional::condition(
@@ -332,7 +333,7 @@ impl Lowering<'_> {
                     .as_ref()
                     .map(|c| expr::condition(c, self.pipeline, expr::On::Job)),
             ),
-            runs_on,
+            runs_on: Some(runs_on),
             container: job.runner.image.as_ref().map(|image| gh::Container {
                 image: escape::literal(image),
                 env: OrderedMap::new(),
@@ -370,12 +371,19 @@ impl Lowering<'_> {
             environment,
             permissions: permissions.into_iter().map(|(s, a)| (s.key(), a.as_str())).collect(),
             concurrency,
-            timeout_minutes: self.pipeline.timeout_of(job),
+            timeout_minutes: Some(self.pipeline.timeout_of(job)),
             continue_on_error: job.allow_failure,
             strategy,
             outputs,
             env: env(&job.env, self.pipeline),
             steps,
+            uses: None,
+            with: OrderedMap::new(),
+            secrets: OrderedMap::new(),
+        };
+        match job.extensions.get::<super::settings::CallWorkflow>() {
+            Some(call) => super::reuse::call(self.pipeline, job, call, lowered, path(), self.diagnostics),
+            None => lowered,
         }
     }
 
@@ -402,6 +410,7 @@ impl Lowering<'_> {
             env: env(&step.env, self.pipeline),
             working_directory: escape::literal_opt(step.working_directory.as_ref()),
             run: None,
+            shell: None,
             continue_on_error: step.continue_on_error,
         };
         let step = match &step.kind {
@@ -415,6 +424,16 @@ impl Lowering<'_> {
             },
             StepKind::Script(body) => gh::Step {
                 run: Some(body.clone()),
+                shell: match step.shell {
+                    pipeline_core::Shell::Bash => None,
+                    // The pipeline chose cmd; zizmor's `misfeature` audit only says it cannot
+                    // analyse cmd scripts (docs/SEMANTICS.md, section 26).
+                    pipeline_core::Shell::Cmd => Some(gh::ShellName::Commented(Commented(
+                        "cmd",
+                        "zizmor: ignore[misfeature]".to_owned(),
+                    ))),
+                    other => Some(gh::ShellName::Plain(other.name())),
+                },
                 ..base
             },
             StepKind::Checkout(c) => {

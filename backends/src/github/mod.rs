@@ -18,10 +18,10 @@ mod reports;
 mod reuse;
 mod runner;
 mod settings;
+mod shells;
 
 pub use lower::MAX_DISPATCH_INPUTS;
-pub use reuse::Reusable;
-pub use settings::GithubJob;
+pub use settings::{CallWorkflow, GithubJob, Reusable};
 
 /// The backend's name, as `--backend` and patches know it.
 const PLATFORM: &str = "github";

@@ -190,7 +190,8 @@ pub struct Job {
     #[serde(rename = "if", skip_serializing_if = "Option::is_none")]
     pub condition: Option<String>,
     /// Runner.
-    pub runs_on: RunsOn,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub runs_on: Option<RunsOn>,
     /// Container the steps run in.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub container: Option<Container>,
@@ -206,7 +207,8 @@ pub struct Job {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub concurrency: Option<Concurrency>,
     /// Timeout.
-    pub timeout_minutes: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout_minutes: Option<u32>,
     /// Failure does not fail the workflow.
     #[serde(skip_serializing_if = "is_false")]
     pub continue_on_error: bool,
@@ -220,7 +222,17 @@ pub struct Job {
     #[serde(skip_serializing_if = "OrderedMap::is_empty")]
     pub env: OrderedMap<String, String>,
     /// Steps.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub steps: Vec<Step>,
+    /// A reusable workflow the job runs instead of steps.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uses: Option<String>,
+    /// Inputs of the called workflow.
+    #[serde(skip_serializing_if = "OrderedMap::is_empty")]
+    pub with: OrderedMap<String, WithValue>,
+    /// Secrets passed to the called workflow.
+    #[serde(skip_serializing_if = "OrderedMap::is_empty")]
+    pub secrets: OrderedMap<String, String>,
 }
 
 /// A container (job container or service).
@@ -315,9 +327,23 @@ pub struct Step {
     /// Script.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub run: Option<String>,
+    /// The script's shell, when not the workflow's default (bash).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shell: Option<ShellName>,
     /// Failure does not fail the job.
     #[serde(skip_serializing_if = "is_false")]
     pub continue_on_error: bool,
+}
+
+/// A step's `shell:`, with a comment where the shell was chosen knowingly against an auditor's
+/// advice (`cmd`: zizmor cannot analyse it).
+#[derive(Clone, Debug, Serialize)]
+#[serde(untagged)]
+pub enum ShellName {
+    /// The name alone.
+    Plain(&'static str),
+    /// The name and a comment.
+    Commented(Commented<&'static str>),
 }
 
 /// An action input value.

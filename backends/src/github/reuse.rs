@@ -6,34 +6,11 @@
 
 use pipeline_core::diagnostic::{Diagnostic, Diagnostics, Path};
 use pipeline_core::yaml::OrderedMap;
-use pipeline_core::{InputKind, Pipeline, Trigger};
+use pipeline_core::{InputKind, Job, Pipeline, Trigger};
 
-use super::model as gh;
-
-/// Makes the pipeline's workflow reusable: `on: workflow_call` beside its other triggers.
-///
-/// ```
-/// use pipeline_backends::github::{Github, Reusable};
-/// use pipeline_core::prelude::*;
-/// use pipeline_core::diagnostic::Diagnostics;
-///
-/// let deploy = Pipeline::new("deploy")
-///     .on(Trigger::manual().input(Input::string("environment", "Where to deploy").required()))
-///     .extend(Reusable::new())
-///     .job(Job::new("deploy").env("TOKEN", Expr::secret("DEPLOY_TOKEN")).env("ENV", Expr::input("environment")).step(Step::script("./deploy.sh \"$ENV\"")));
-/// let yaml = Github::new().render(&deploy, &mut Diagnostics::new()).expect("renders");
-/// assert!(yaml.contains("  workflow_call:\n    inputs:\n      environment:"));
-/// assert!(yaml.contains("    secrets:\n      DEPLOY_TOKEN:\n        description: "));
-/// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Reusable {}
-
-impl Reusable {
-    /// The setting.
-    pub fn new() -> Self {
-        Self::default()
-    }
-}
+use super::model::{self as gh, WithValue};
+use super::settings::{CallWorkflow, Reusable};
+use super::{escape, expr};
 
 /// `on.workflow_call` of `pipeline`, when it is [`Reusable`].
 pub(super) fn workflow_call(pipeline: &Pipeline, diagnostics: &mut Diagnostics) -> Option<gh::WorkflowCall> {
@@ -90,4 +67,97 @@ pub(super) fn workflow_call(pipeline: &Pipeline, diagnostics: &mut Diagnostics) 
         })
         .collect();
     Some(gh::WorkflowCall { inputs, secrets })
+}
+
+/// `lowered` turned into a job that calls `call`'s workflow: no runner, steps, environment,
+/// timeout or env of its own (GitHub refuses them on a calling job); the steps still run on the
+/// other platforms (warning `github-workflow-call`).
+pub(super) fn call(
+    pipeline: &Pipeline,
+    job: &Job,
+    call: &CallWorkflow,
+    mut lowered: gh::Job,
+    path: Path,
+    diagnostics: &mut Diagnostics,
+) -> gh::Job {
+    if let Some(problem) = call.problem() {
+        diagnostics.push(
+            Diagnostic::error(
+                "github-workflow-call",
+                path.field("uses"),
+                format!("job {:?} calls {:?}: {problem}", job.id.as_str(), call.workflow),
+            )
+            .with_hint("call `./.github/workflows/<file>.yml` of this repository, or `owner/repo/.github/workflows/<file>.yml@<40-character commit SHA>`")
+            .on_platform(super::PLATFORM),
+        );
+    }
+    let dropped: Vec<&str> = [
+        (job.environment.is_some(), "environment"),
+        (!job.services.is_empty(), "services"),
+        (job.runner.image.is_some(), "container image"),
+        (!job.env.is_empty(), "env"),
+        (!job.test_reports.is_empty(), "test reports"),
+        (job.allow_failure, "allow failure"),
+        (job.outputs().next().is_some(), "outputs of its own"),
+    ]
+    .into_iter()
+    .filter_map(|(on, what)| on.then_some(what))
+    .collect();
+    if !dropped.is_empty() {
+        diagnostics.push(
+            Diagnostic::error(
+                "github-workflow-call",
+                path.clone(),
+                format!(
+                    "job {:?} calls a reusable workflow on GitHub, where a calling job has no {}",
+                    job.id.as_str(),
+                    dropped.join(", ")
+                ),
+            )
+            .with_hint("set them in the called workflow, or call it from a job without them")
+            .on_platform(super::PLATFORM),
+        );
+    }
+    diagnostics.push(
+        Diagnostic::warning(
+            "github-workflow-call",
+            path,
+            format!(
+                "on GitHub job {:?} runs the reusable workflow {} instead of its {} step(s); the other platforms run the steps",
+                job.id.as_str(),
+                call.workflow,
+                job.steps.len()
+            ),
+        )
+        .with_hint("keep the steps equivalent to the called workflow (a platform team's construct can build both from one definition), or keep the job on GitHub only with `.only_on(Platform::Github)`")
+        .on_platform(super::PLATFORM),
+    );
+    // A file of this repository in GitHub's self-repository form (`$/`), which zizmor asks for
+    // over the workspace-relative `./`.
+    let uses = match call.workflow.strip_prefix("./") {
+        Some(file) => ["$/", file].concat(),
+        None => call.workflow.clone(),
+    };
+    lowered.uses = Some(escape::literal(&uses));
+    lowered.with = call
+        .with
+        .iter()
+        .map(|(k, v)| (k.clone(), WithValue::String(expr::value(v, pipeline))))
+        .collect();
+    lowered.secrets = call
+        .secrets
+        .iter()
+        .map(|(k, v)| (k.clone(), expr::value(v, pipeline)))
+        .collect();
+    lowered.permissions = call.permissions.iter().map(|(p, a)| (p.key(), a.as_str())).collect();
+    lowered.runs_on = None;
+    lowered.timeout_minutes = None;
+    lowered.container = None;
+    lowered.services = OrderedMap::new();
+    lowered.environment = None;
+    lowered.env = OrderedMap::new();
+    lowered.steps = Vec::new();
+    lowered.outputs = OrderedMap::new();
+    lowered.continue_on_error = false;
+    lowered
 }

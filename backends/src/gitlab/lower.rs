@@ -1077,7 +1077,16 @@ impl Lowering<'_> {
                     out.script.push(script::source_state(i));
                 }
                 StepKind::Script(body) => {
-                    self.script_step(Run::Process, step, body, &what, &spath, job, &mut out, i);
+                    if step.shell == pipeline_core::Shell::Cmd {
+                        self.unsupported(
+                            spath.clone().field("shell"),
+                            format!("step {} of job {:?} runs in cmd, which needs Windows; GitLab runs the steps on Linux or macOS", i + 1, job.id.as_str()),
+                            "use `Shell::Pwsh` (the image needs pwsh), or keep the step on GitHub's Windows runners with `Step::only_on(Platform::Github)`",
+                        );
+                    }
+                    // Another shell runs from a bash launcher (docs/SEMANTICS.md, section 26).
+                    let body = step.shell.launcher(body);
+                    self.script_step(Run::Process, step, &body, &what, &spath, job, &mut out, i);
                 }
                 StepKind::Action(a) => match &a.fallback {
                     Some(fallback) => {

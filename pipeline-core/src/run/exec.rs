@@ -584,7 +584,12 @@ impl<'a, 'w> Executor<'a, 'w> {
             log.push(text);
         };
         match &step.kind {
-            StepKind::Script(body) => self.shell(job, inst, index, step, body, ws, env, deadline, log, None),
+            // Another shell runs from the same bash launcher GitLab and CodeBuild use
+            // (docs/SEMANTICS.md, section 26).
+            StepKind::Script(body) => {
+                let body = step.shell.launcher(body);
+                self.shell(job, inst, index, step, &body, ws, env, deadline, log, None)
+            }
             StepKind::SetOutput(o) => {
                 let mut value = Vec::new();
                 let outcome = self.shell(

@@ -202,7 +202,7 @@ fn yes(b: bool) -> &'static str {
 fn step_line(step: &Step, ctx: &Context) -> String {
     let label = step_label(step);
     let meaning = match &step.kind {
-        StepKind::Script(_) => "bash".to_owned(),
+        StepKind::Script(_) => step.shell.name().to_owned(),
         StepKind::Checkout(c) if !c.is_workspace_root() => {
             "SKIPPED locally: a checkout of another repository, ref or directory".to_owned()
         }

@@ -333,3 +333,49 @@ fn an_optional_need_that_did_not_run_lets_the_job_run_and_one_that_failed_does_n
     assert!(matches!(status(&report, "on-broken"), JobStatus::Skipped(_)));
     assert!(matches!(status(&report, "on-after-broken"), JobStatus::Skipped(_)));
 }
+
+#[test]
+fn sh_steps_run_strict_pwsh_steps_need_pwsh_and_cmd_steps_are_refused() {
+    let repo = Repo::new("shells");
+    let has_pwsh = std::process::Command::new("sh")
+        .args(["-c", "command -v pwsh"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let p = Pipeline::new("p")
+        .on(Trigger::push())
+        .job(Job::new("sh").step(Step::script("echo \"posix $A\"").shell(Shell::Sh).env("A", "sh")))
+        .job(Job::new("sh-strict").step(Step::script("false\necho not reached").shell(Shell::Sh)))
+        .job(
+            Job::new("pwsh").step(
+                Step::script("Write-Output \"pwsh $env:A\"")
+                    .shell(Shell::Pwsh)
+                    .env("A", "ok"),
+            ),
+        )
+        .job(Job::new("cmd").step(Step::script("dir").shell(Shell::Cmd)));
+    crate::validate::assert_valid(&p);
+    let (report, _) = run_with(&p, &repo.0, &[]);
+    let sh = report.job("sh").expect("sh");
+    assert!(sh.log.iter().any(|l| l == "posix sh"), "{:?}", sh.log);
+    let strict = report.job("sh-strict").expect("sh-strict");
+    assert_eq!(strict.status, JobStatus::Failed);
+    assert!(!strict.log.iter().any(|l| l == "not reached"), "{:?}", strict.log);
+    let pwsh = report.job("pwsh").expect("pwsh");
+    if has_pwsh {
+        assert!(pwsh.log.iter().any(|l| l == "pwsh ok"), "{:?}", pwsh.log);
+    } else {
+        assert_eq!(pwsh.status, JobStatus::Failed);
+        assert!(
+            pwsh.log.iter().any(|l| l.contains("pwsh is not installed")),
+            "{:?}",
+            pwsh.log
+        );
+    }
+    let cmd = report.job("cmd").expect("cmd");
+    assert_eq!(cmd.status, JobStatus::Failed);
+    assert!(
+        cmd.log.iter().any(|l| l.contains("cmd runs on Windows runners only")),
+        "{:?}",
+        cmd.log
+    );
+}

@@ -2,9 +2,11 @@
 //! ([`state`]).
 
 pub mod checkout;
+pub mod shell;
 pub mod state;
 
 pub use checkout::Checkout;
+pub use shell::Shell;
 pub use state::StepState;
 
 use crate::action::ActionStep;
@@ -100,6 +102,8 @@ pub struct Step {
     pub platforms: Platforms,
     /// What the step exports to the later steps of its job ([`StepState`]).
     pub state: StepState,
+    /// The shell of a script step ([`Shell::Bash`] unless set; see [`Step::shell`]).
+    pub shell: Shell,
 }
 
 impl Step {
@@ -115,6 +119,7 @@ impl Step {
             extensions: Extensions::new(),
             platforms: Platforms::all(),
             state: StepState::default(),
+            shell: Shell::Bash,
         }
     }
 
@@ -209,6 +214,21 @@ impl Step {
     #[must_use]
     pub fn only_on(mut self, platforms: impl Into<Platforms>) -> Self {
         self.platforms = platforms.into();
+        self
+    }
+
+    /// Runs the script step in `shell` instead of bash (see [`Shell`]; only script steps, and
+    /// step state needs bash).
+    ///
+    /// ```
+    /// use pipeline_core::prelude::*;
+    /// let step = Step::script("Write-Output $env:GREETING").shell(Shell::Pwsh).env("GREETING", "hi");
+    /// assert_eq!(step.shell, Shell::Pwsh);
+    /// # pipeline_core::validate::assert_valid(&Pipeline::new("ci").on(Trigger::push()).job(Job::new("b").step(step)));
+    /// ```
+    #[must_use]
+    pub fn shell(mut self, shell: Shell) -> Self {
+        self.shell = shell;
         self
     }
 

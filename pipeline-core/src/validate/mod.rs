@@ -21,6 +21,7 @@ mod refs;
 mod reports;
 mod runner;
 mod services;
+mod shells;
 mod state;
 mod triggers;
 mod values;
@@ -232,6 +233,7 @@ impl<'a> Validator<'a> {
         platforms::check(self.p, &mut self.out);
         platforms::changes(self.p, &mut self.out);
         optional::check(self.p, &mut self.out);
+        shells::check(self.p, &mut self.out);
         exposure::check(self.p, &mut self.out);
         exposure::rollback_environments(self.p, &mut self.out);
     }

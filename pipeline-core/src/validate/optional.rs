@@ -4,11 +4,13 @@
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Path};
 use crate::pipeline::Pipeline;
+use crate::step::StepKind;
 
 /// An optional need must be a need; a job with optional needs decides on its needs' results
 /// itself (no status condition); an optional need must not run on the status of other jobs (a
 /// rollback or `failure()` job), whose "not run" GitLab and GitHub treat differently; and a job
-/// does not read the outputs of an optional need, which may not have run.
+/// does not read the outputs or download the artifacts of an optional need, which may not have
+/// run.
 pub(super) fn check(p: &Pipeline, out: &mut Diagnostics) {
     let root = Path::pipeline(p.id.as_str());
     for job in &p.jobs {
@@ -43,6 +45,31 @@ pub(super) fn check(p: &Pipeline, out: &mut Diagnostics) {
                     )
                     .with_hint("when such a job does not run, GitLab skips the jobs that need it and GitHub would not: make it an ordinary need, or remove it"),
                 );
+            }
+            for artifact in job.steps.iter().filter_map(|s| match &s.kind {
+                StepKind::Download(d) => Some(&d.artifact),
+                _ => None,
+            }) {
+                let uploads = |j: &crate::job::Job| {
+                    j.steps
+                        .iter()
+                        .any(|s| matches!(&s.kind, StepKind::Upload(u) if &u.artifact == artifact))
+                };
+                if p.find_job(need.as_str()).is_some_and(uploads) {
+                    out.push(
+                        Diagnostic::error(
+                            "optional-need-artifact",
+                            root.job(job.id.as_str()),
+                            format!(
+                                "job {:?} downloads artifact {:?} from job {:?}, which it needs only optionally (the job may not run, and the download would fail)",
+                                job.id.as_str(),
+                                artifact.as_str(),
+                                need.as_str()
+                            ),
+                        )
+                        .with_hint("make it an ordinary need (`.needs(..)`) to download its artifacts"),
+                    );
+                }
             }
             for output in job
                 .exprs()
