@@ -217,11 +217,33 @@ impl AwsUse {
 }
 
 /// The AWS uses of a step, kept in its [`extensions`](Step::extensions) (see [`UsesAws`]).
+///
+/// ```
+/// use pipeline_core::prelude::*;
+/// use pipeline_core::AwsUses;
+/// let step = Step::script("./deploy.sh").uses_aws(AwsUse::lambda_deploy(["api"]));
+/// assert_eq!(step.extensions.get::<AwsUses>(), Some(&AwsUses(vec![AwsUse::lambda_deploy(["api"])])));
+/// # let role = Step::assume_aws_role(AwsRole::new(Expr::var("DEPLOY_ROLE_ARN"), "eu-west-1"));
+/// # let job = Job::new("deploy").step(role).step(step);
+/// # pipeline_core::validate::assert_valid(&Pipeline::new("ci").on(Trigger::push()).job(job));
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AwsUses(pub Vec<AwsUse>);
 
 /// The AWS uses of a step on some platforms only, kept in its extensions (see
 /// [`UsesAws::uses_aws_on`]).
+///
+/// ```
+/// use pipeline_core::prelude::*;
+/// use pipeline_core::AwsUsesOn;
+/// let sign = Step::script("cosign sign-blob ...")
+///     .uses_aws_on(Platform::CodePipeline, AwsUse::kms_sign("alias/release-signing"));
+/// assert!(sign.aws_uses().is_empty());
+/// let on = sign.extensions.get::<AwsUsesOn>().expect("declared");
+/// assert!(on.0[0].0.contains(Platform::CodePipeline) && !on.0[0].0.contains(Platform::Github));
+/// # let job = Job::new("sign").step(sign);
+/// # pipeline_core::validate::assert_valid(&Pipeline::new("ci").on(Trigger::push()).job(job));
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AwsUsesOn(pub Vec<(Platforms, AwsUse)>);
 
