@@ -4,7 +4,7 @@
 //! cargo run --release -p pipeline-tests --bin bench-scale             # every enabled backend
 //! cargo run --release -p pipeline-tests --bin bench-scale -- gitlab   # some backends
 //! cargo run --release -p pipeline-tests --bin bench-scale -- --jobs 1000,2000 --shapes chain
-//! cargo run --release -p pipeline-tests --bin bench-scale -- --repeat 5  # best of 5 (default 3)
+//! cargo run --release -p pipeline-tests --bin bench-scale -- --repeat 9  # best of 9 (default 5)
 //! ```
 //!
 //! For one pipeline of 1,000 / 2,000 / 4,000 / 8,000 jobs in four shapes (flat: no needs; chain:
@@ -214,7 +214,7 @@ fn main() {
     );
     let repeat: usize = list_option(&mut args, "--repeat")
         .and_then(|l| l.first().and_then(|r| r.parse().ok()))
-        .unwrap_or(3)
+        .unwrap_or(5)
         .max(1);
     let shapes: Vec<String> =
         list_option(&mut args, "--shapes").unwrap_or_else(|| SHAPES.iter().map(|s| s.to_string()).collect());

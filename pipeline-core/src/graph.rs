@@ -1,9 +1,11 @@
 //! The `needs` graph of a pipeline: ancestors, cycles and layering into stages.
 
 use std::cell::OnceCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use crate::id::JobId;
+use crate::id_hash::IdMap;
+use crate::job::Job;
 use crate::pipeline::Pipeline;
 
 /// The jobs of a pipeline as a graph of `needs` edges. Needs on unknown jobs are ignored here
@@ -27,9 +29,12 @@ use crate::pipeline::Pipeline;
 pub struct NeedsGraph<'a> {
     pipeline: &'a Pipeline,
     /// The index of the first job with each id.
-    index: HashMap<&'a str, usize>,
-    /// `edges[i]`: indices of the jobs job `i` needs, deduplicated, in `needs` order.
-    edges: Vec<Vec<usize>>,
+    index: IdMap<&'a str, usize>,
+    /// `edges[starts[i]..starts[i + 1]]`: indices of the jobs job `i` needs, deduplicated, in
+    /// `needs` order (one allocation for the whole graph, read in order).
+    edges: Vec<usize>,
+    /// Where each job's edges start in `edges`, and their end after the last job.
+    starts: Vec<usize>,
     /// `dependents[i]`: indices of the jobs that need job `i`, in pipeline order (built on first
     /// use).
     dependents: OnceCell<Vec<Vec<usize>>>,
@@ -38,7 +43,7 @@ pub struct NeedsGraph<'a> {
 impl<'a> NeedsGraph<'a> {
     /// Builds the graph of `pipeline`, in time linear in jobs and needs.
     pub fn new(pipeline: &'a Pipeline) -> Self {
-        let index: HashMap<&str, usize> = pipeline
+        let index: IdMap<&str, usize> = pipeline
             .jobs
             .iter()
             .enumerate()
@@ -48,35 +53,34 @@ impl<'a> NeedsGraph<'a> {
         // `added[n] == i + 1` once job `i` has an edge to `n`: deduplication without a scan of
         // the edges so far (a job may need thousands of jobs).
         let mut added: Vec<usize> = Vec::new();
-        let edges = pipeline
-            .jobs
-            .iter()
-            .enumerate()
-            .map(|(i, job)| {
-                let mut edges: Vec<usize> = Vec::with_capacity(job.needs.len());
-                for n in job.needs.iter().filter_map(|n| index.get(n.as_str()).copied()) {
-                    if job.needs.len() <= 8 {
-                        // A handful of needs: a scan beats the marks.
-                        if !edges.contains(&n) {
-                            edges.push(n);
-                        }
-                    } else {
-                        if added.is_empty() {
-                            added = vec![0; pipeline.jobs.len()];
-                        }
-                        if added[n] != i + 1 {
-                            added[n] = i + 1;
-                            edges.push(n);
-                        }
+        let mut edges: Vec<usize> = Vec::with_capacity(pipeline.jobs.iter().map(|j| j.needs.len()).sum());
+        let mut starts: Vec<usize> = Vec::with_capacity(pipeline.jobs.len() + 1);
+        for (i, job) in pipeline.jobs.iter().enumerate() {
+            let start = edges.len();
+            starts.push(start);
+            for n in job.needs.iter().filter_map(|n| index.get(n.as_str()).copied()) {
+                if job.needs.len() <= 8 {
+                    // A handful of needs: a scan beats the marks.
+                    if !edges[start..].contains(&n) {
+                        edges.push(n);
+                    }
+                } else {
+                    if added.is_empty() {
+                        added = vec![0; pipeline.jobs.len()];
+                    }
+                    if added[n] != i + 1 {
+                        added[n] = i + 1;
+                        edges.push(n);
                     }
                 }
-                edges
-            })
-            .collect();
+            }
+        }
+        starts.push(edges.len());
         Self {
             pipeline,
             index,
             edges,
+            starts,
             dependents: OnceCell::new(),
         }
     }
@@ -86,6 +90,12 @@ impl<'a> NeedsGraph<'a> {
         self.index.get(id).copied()
     }
 
+    /// The first job with id `id`, found in constant time (where
+    /// [`Pipeline::find_job`] scans the jobs).
+    pub fn job(&self, id: &str) -> Option<&'a Job> {
+        self.index.get(id).map(|&i| &self.pipeline.jobs[i])
+    }
+
     /// The pipeline.
     pub fn pipeline(&self) -> &'a Pipeline {
         self.pipeline
@@ -93,7 +103,12 @@ impl<'a> NeedsGraph<'a> {
 
     /// Indices of the jobs job `i` directly needs.
     pub fn needs_of(&self, i: usize) -> &[usize] {
-        &self.edges[i]
+        &self.edges[self.starts[i]..self.starts[i + 1]]
+    }
+
+    /// The number of jobs.
+    fn len(&self) -> usize {
+        self.starts.len() - 1
     }
 
     /// Whether job `ancestor` must finish before job `job` starts (directly or transitively).
@@ -101,13 +116,13 @@ impl<'a> NeedsGraph<'a> {
     /// Takes time proportional to the jobs reached from `job` before `ancestor` is found; to
     /// test many jobs against one, use [`NeedsGraph::ancestors`].
     pub fn is_ancestor(&self, ancestor: usize, job: usize) -> bool {
-        if self.edges[job].contains(&ancestor) {
+        if self.needs_of(job).contains(&ancestor) {
             return true;
         }
-        if self.edges.len() <= 64 {
+        if self.len() <= 64 {
             // No allocation: the jobs reached so far and the last ones reached as bit sets.
             let needs =
-                |jobs: u64| bits(jobs).fold(0u64, |acc, j| self.edges[j].iter().fold(acc, |acc, &n| acc | 1 << n));
+                |jobs: u64| bits(jobs).fold(0u64, |acc, j| self.needs_of(j).iter().fold(acc, |acc, &n| acc | 1 << n));
             let mut reached = 0u64;
             let mut frontier = needs(1 << job);
             while frontier != 0 {
@@ -117,14 +132,14 @@ impl<'a> NeedsGraph<'a> {
             return reached & (1 << ancestor) != 0;
         }
         // The jobs reached so far, in a set sized by the search rather than the pipeline.
-        let mut stack = self.edges[job].clone();
+        let mut stack = self.needs_of(job).to_vec();
         let mut seen: HashSet<usize> = HashSet::with_capacity(stack.len());
         while let Some(i) = stack.pop() {
             if i == ancestor {
                 return true;
             }
             if seen.insert(i) {
-                stack.extend(&self.edges[i]);
+                stack.extend(self.needs_of(i));
             }
         }
         false
@@ -133,21 +148,22 @@ impl<'a> NeedsGraph<'a> {
     /// Every job job `i` needs, directly or transitively, in pipeline order (one search, linear
     /// in jobs and needs).
     pub fn ancestors(&self, i: usize) -> Vec<usize> {
-        let mut reached = vec![false; self.edges.len()];
-        let mut stack: Vec<usize> = self.edges[i].clone();
+        let mut reached = vec![false; self.len()];
+        let mut stack: Vec<usize> = self.needs_of(i).to_vec();
         while let Some(j) = stack.pop() {
             if !std::mem::replace(&mut reached[j], true) {
-                stack.extend(&self.edges[j]);
+                stack.extend(self.needs_of(j));
             }
         }
-        (0..self.edges.len()).filter(|&a| reached[a]).collect()
+        (0..self.len()).filter(|&a| reached[a]).collect()
     }
 
     /// Indices of the jobs that need job `i` directly, in pipeline order.
     pub fn dependents(&self, i: usize) -> Vec<usize> {
         self.dependents.get_or_init(|| {
-            let mut dependents = vec![Vec::new(); self.edges.len()];
-            for (j, edges) in self.edges.iter().enumerate() {
+            let mut dependents = vec![Vec::new(); self.len()];
+            for j in 0..self.len() {
+                let edges = self.needs_of(j);
                 for &n in edges {
                     dependents[n].push(j);
                 }
@@ -168,10 +184,10 @@ impl<'a> NeedsGraph<'a> {
             Active,
             Done,
         }
-        let mut marks = vec![Mark::New; self.edges.len()];
+        let mut marks = vec![Mark::New; self.len()];
         // The path of the search: each job with the position of its next edge to follow.
         let mut path: Vec<(usize, usize)> = Vec::new();
-        for root in 0..self.edges.len() {
+        for root in 0..self.len() {
             if marks[root] != Mark::New {
                 continue;
             }
@@ -179,7 +195,7 @@ impl<'a> NeedsGraph<'a> {
             path.push((root, 0));
             while let Some((i, next)) = path.last_mut() {
                 let i = *i;
-                let Some(&n) = self.edges[i].get(*next) else {
+                let Some(&n) = self.needs_of(i).get(*next) else {
                     marks[i] = Mark::Done;
                     path.pop();
                     continue;
@@ -211,7 +227,7 @@ impl<'a> NeedsGraph<'a> {
         if let Some(cycle) = self.find_cycle() {
             return Err(cycle);
         }
-        let n = self.edges.len();
+        let n = self.len();
         let mut depth: Vec<Option<usize>> = vec![None; n];
         let mut stack: Vec<usize> = Vec::new();
         for root in 0..n {
@@ -226,11 +242,11 @@ impl<'a> NeedsGraph<'a> {
                     continue;
                 }
                 let before = stack.len();
-                stack.extend(self.edges[i].iter().copied().filter(|&e| depth[e].is_none()));
+                stack.extend(self.needs_of(i).iter().copied().filter(|&e| depth[e].is_none()));
                 if stack.len() == before {
                     stack.pop();
                     depth[i] = Some(
-                        self.edges[i]
+                        self.needs_of(i)
                             .iter()
                             .filter_map(|&e| depth[e])
                             .map(|d| d + 1)

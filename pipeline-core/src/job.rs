@@ -357,7 +357,7 @@ impl Job {
     }
 
     /// The outputs this job's steps set, in step order.
-    pub fn outputs(&self) -> impl Iterator<Item = &OutputName> {
+    pub fn outputs(&self) -> impl Iterator<Item = &OutputName> + Clone {
         self.steps.iter().filter_map(|s| match &s.kind {
             StepKind::SetOutput(o) => Some(&o.name),
             _ => None,

@@ -46,6 +46,7 @@ pub mod extension;
 pub mod generate;
 pub mod graph;
 pub mod id;
+pub mod id_hash;
 pub mod image;
 pub mod job;
 pub mod matrix;

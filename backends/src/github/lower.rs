@@ -22,6 +22,8 @@ pub(crate) struct Lowering<'a> {
     pub(crate) config: &'a Github,
     pub(crate) pipeline: &'a Pipeline,
     pub(crate) diagnostics: &'a mut Diagnostics,
+    /// The jobs with optional needs or after one ([`super::optional::after_optional`]).
+    pub(crate) after_optional: pipeline_core::id_hash::IdSet<&'a str>,
 }
 
 impl Lowering<'_> {
@@ -327,7 +329,7 @@ impl Lowering<'_> {
             name: escape::literal_opt(job.name.as_ref()),
             needs: job.needs.iter().map(|n| n.as_str().to_owned()).collect(),
             condition: super::optional::condition(
-                self.pipeline,
+                &self.after_optional,
                 job,
                 job.condition
                     .as_ref()

@@ -103,6 +103,7 @@ impl Github {
             config: self,
             pipeline,
             diagnostics,
+            after_optional: optional::after_optional(pipeline),
         }
         .workflow()
     }

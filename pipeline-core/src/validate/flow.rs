@@ -138,19 +138,21 @@ impl Validator<'_> {
     pub(super) fn outputs(&mut self, graph: &NeedsGraph<'_>) {
         let root = self.root.clone();
         // The last job with each id, as before duplicate ids are reported (built once: a scan
-        // per consumed output was quadratic).
-        let last_index: HashMap<&str, usize> = self
-            .p
-            .jobs
-            .iter()
-            .enumerate()
-            .map(|(i, j)| (j.id.as_str(), i))
-            .collect();
+        // per consumed output was quadratic; and only when a job reads an output).
+        let mut last_index: Option<HashMap<&str, usize>> = None;
         for (j, job) in self.p.jobs.iter().enumerate() {
             let path = || root.job(job.id.as_str());
             for value in job.exprs() {
                 for out in value.outputs() {
-                    let Some(&producer) = last_index.get(out.job.as_str()) else {
+                    let index = last_index.get_or_insert_with(|| {
+                        self.p
+                            .jobs
+                            .iter()
+                            .enumerate()
+                            .map(|(i, j)| (j.id.as_str(), i))
+                            .collect()
+                    });
+                    let Some(&producer) = index.get(out.job.as_str()) else {
                         self.error(
                             "unknown-output-job",
                             path(),

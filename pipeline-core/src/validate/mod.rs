@@ -228,18 +228,18 @@ impl<'a> Validator<'a> {
                 Some("add a job with `.job(Job::new(\"build\")...)`".into()),
             );
         }
-        self.jobs();
+        let graph = NeedsGraph::new(self.p);
+        self.jobs(&graph);
         names::check(self.p, &mut self.out);
         platforms::check(self.p, &mut self.out);
-        platforms::changes(self.p, &mut self.out);
-        optional::check(self.p, &mut self.out);
+        platforms::changes(&graph, &mut self.out);
+        optional::check(&graph, &mut self.out);
         shells::check(self.p, &mut self.out);
         exposure::check(self.p, &mut self.out);
         exposure::rollback_environments(self.p, &mut self.out);
     }
 
-    fn jobs(&mut self) {
-        let graph = NeedsGraph::new(self.p);
+    fn jobs(&mut self, graph: &NeedsGraph<'a>) {
         let root = self.root.clone();
         for (j, job) in self.p.jobs.iter().enumerate() {
             let path = || root.job(job.id.as_str());
@@ -261,8 +261,14 @@ impl<'a> Validator<'a> {
                     )),
                 );
             }
-            let mut seen_needs: HashSet<&str> = HashSet::with_capacity(job.needs.len());
-            for (n, need) in job.needs.iter().enumerate() {
+            // The graph keeps each known need once: an unknown or repeated need leaves fewer edges
+            // than needs, a self-need an edge to the job itself; otherwise there is nothing to
+            // report, and no set to build for the job.
+            let edges = graph.needs_of(j);
+            let suspect =
+                edges.len() < job.needs.len() || edges.contains(&j) || graph.index_of(job.id.as_str()) != Some(j);
+            let mut seen_needs: HashSet<&str> = HashSet::new();
+            for (n, need) in job.needs.iter().enumerate().filter(|_| suspect) {
                 let npath = || path().field(format!("needs[{n}]"));
                 if need == &job.id {
                     self.error(

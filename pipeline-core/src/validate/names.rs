@@ -10,6 +10,7 @@
 //!   would shadow the platform's value on the platforms where it becomes a variable, or is
 //!   refused by the platform (GitHub secrets may not start with `GITHUB_`).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Path};
@@ -67,22 +68,43 @@ pub(super) fn check_reserved(out: &mut Diagnostics, path: impl FnOnce() -> Path,
     }
 }
 
-/// Pushes `case-collision` for every name in `names` equal to an earlier one but for case.
-fn collisions<'a>(out: &mut Diagnostics, what: &str, names: impl IntoIterator<Item = (&'a str, Path)>) {
-    let mut seen: HashMap<String, &'a str> = HashMap::new();
+/// Pushes `case-collision` for every name in `names` equal to an earlier one but for case. Each
+/// name comes with a function computing its path, called only for a collision (checking a valid
+/// pipeline allocates no paths, and no key for a name already in lower case).
+///
+/// Two different names in lower case never collide, so a list without an upper-case letter (the
+/// usual case) is settled by one scan, without a map.
+fn collisions<'a, P: FnOnce() -> Path, I>(out: &mut Diagnostics, what: &str, names: I)
+where
+    I: IntoIterator<Item = (&'a str, P)>,
+    I::IntoIter: Clone,
+{
+    let names = names.into_iter();
+    if !names
+        .clone()
+        .any(|(name, _)| name.bytes().any(|b| b.is_ascii_uppercase()))
+    {
+        return;
+    }
+    let mut seen: HashMap<Cow<'a, str>, &'a str> = HashMap::new();
     for (name, path) in names {
-        match seen.get(&name.to_ascii_lowercase()) {
+        let key = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(name.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(name)
+        };
+        match seen.get(&key) {
             Some(first) if *first != name => out.push(
                 Diagnostic::error(
                     "case-collision",
-                    path,
+                    path(),
                     format!("{what} {name:?} differs from {first:?} only in case"),
                 )
                 .with_hint("platforms that compare names without regard to case (GitHub, Windows and macOS file systems) would see one name; rename one of them"),
             ),
             Some(_) => {}
             None => {
-                seen.insert(name.to_ascii_lowercase(), name);
+                seen.insert(key, name);
             }
         }
     }
@@ -93,17 +115,19 @@ pub(super) fn pipeline_ids(pipelines: &[Pipeline], out: &mut Diagnostics) {
     collisions(
         out,
         "pipeline id",
-        pipelines.iter().map(|p| (p.id.as_str(), Path::pipeline(p.id.as_str()))),
+        pipelines
+            .iter()
+            .map(|p| (p.id.as_str(), || Path::pipeline(p.id.as_str()))),
     );
 }
 
 /// Case collisions and reserved names in one pipeline.
 pub(super) fn check(p: &Pipeline, out: &mut Diagnostics) {
-    let root = Path::pipeline(p.id.as_str());
+    let root = &Path::pipeline(p.id.as_str());
     collisions(
         out,
         "job id",
-        p.jobs.iter().map(|j| (j.id.as_str(), root.job(j.id.as_str()))),
+        p.jobs.iter().map(|j| (j.id.as_str(), || root.job(j.id.as_str()))),
     );
     let inputs: Vec<_> = p
         .triggers
@@ -119,7 +143,7 @@ pub(super) fn check(p: &Pipeline, out: &mut Diagnostics) {
         "input",
         inputs
             .iter()
-            .map(|(i, input)| (input.name.as_str(), root.trigger(*i).input(input.name.as_str()))),
+            .map(|(i, input)| (input.name.as_str(), || root.trigger(*i).input(input.name.as_str()))),
     );
     for (i, input) in &inputs {
         check_reserved(
@@ -130,26 +154,37 @@ pub(super) fn check(p: &Pipeline, out: &mut Diagnostics) {
         );
     }
     // Secrets, declared or referenced in values.
-    let mut secrets: Vec<(&str, Path)> = p
+    // (name, the declaration's index or the referencing job's index)
+    let mut secrets: Vec<(&str, Result<usize, usize>)> = p
         .secrets
         .iter()
-        .map(|s| (s.name.as_str(), root.field(format!("secrets.{}", s.name))))
+        .enumerate()
+        .map(|(i, s)| (s.name.as_str(), Ok(i)))
         .collect();
-    for job in &p.jobs {
+    for (j, job) in p.jobs.iter().enumerate() {
         for value in job.exprs() {
             for s in value.secrets() {
-                secrets.push((s.as_str(), root.job(job.id.as_str())));
+                secrets.push((s.as_str(), Err(j)));
             }
         }
     }
-    collisions(out, "secret", secrets);
+    collisions(
+        out,
+        "secret",
+        secrets.into_iter().map(|(name, at)| {
+            (name, move || match at {
+                Ok(i) => root.field(format!("secrets.{}", p.secrets[i].name)),
+                Err(j) => root.job(p.jobs[j].id.as_str()),
+            })
+        }),
+    );
     collisions(
         out,
         "environment",
         p.jobs.iter().filter_map(|j| {
             j.environment
                 .as_ref()
-                .map(|e| (e.name.as_str(), root.job(j.id.as_str()).field("environment")))
+                .map(|e| (e.name.as_str(), || root.job(j.id.as_str()).field("environment")))
         }),
     );
     collisions(
@@ -157,33 +192,34 @@ pub(super) fn check(p: &Pipeline, out: &mut Diagnostics) {
         "artifact",
         p.jobs.iter().flat_map(|j| {
             j.steps.iter().enumerate().filter_map(move |(i, s)| match &s.kind {
-                StepKind::Upload(u) => Some((
-                    u.artifact.as_str(),
-                    Path::pipeline(p.id.as_str()).job(j.id.as_str()).step(i, s.id_str()),
-                )),
+                StepKind::Upload(u) => Some((u.artifact.as_str(), move || {
+                    Path::pipeline(p.id.as_str()).job(j.id.as_str()).step(i, s.id_str())
+                })),
                 _ => None,
             })
         }),
     );
     for job in &p.jobs {
-        let jpath = root.job(job.id.as_str());
+        let jpath = || root.job(job.id.as_str());
         collisions(
             out,
             "step id",
             job.steps
                 .iter()
                 .enumerate()
-                .filter_map(|(i, s)| s.id_str().map(|id| (id, jpath.step(i, Some(id))))),
+                .filter_map(|(i, s)| s.id_str().map(|id| (id, move || jpath().step(i, Some(id))))),
         );
-        collisions(out, "output", job.outputs().map(|o| (o.as_str(), jpath.clone())));
+        collisions(out, "output", job.outputs().map(|o| (o.as_str(), jpath)));
         if let Some(m) = &job.matrix {
             collisions(
                 out,
                 "matrix axis",
-                m.axes.keys().map(|a| (a.as_str(), jpath.field(format!("matrix.{a}")))),
+                m.axes
+                    .keys()
+                    .map(|a| (a.as_str(), move || jpath().field(format!("matrix.{a}")))),
             );
             for axis in m.axes.keys() {
-                check_reserved(out, || jpath.field(format!("matrix.{axis}")), "matrix axis", axis);
+                check_reserved(out, || jpath().field(format!("matrix.{axis}")), "matrix axis", axis);
             }
         }
     }

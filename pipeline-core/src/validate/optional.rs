@@ -3,7 +3,7 @@
 //! section 23).
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Path};
-use crate::pipeline::Pipeline;
+use crate::graph::NeedsGraph;
 use crate::step::StepKind;
 
 /// An optional need must be a need; a job with optional needs decides on its needs' results
@@ -11,7 +11,8 @@ use crate::step::StepKind;
 /// rollback or `failure()` job), whose "not run" GitLab and GitHub treat differently; and a job
 /// does not read the outputs or download the artifacts of an optional need, which may not have
 /// run.
-pub(super) fn check(p: &Pipeline, out: &mut Diagnostics) {
+pub(super) fn check(graph: &NeedsGraph<'_>, out: &mut Diagnostics) {
+    let p = graph.pipeline();
     let root = Path::pipeline(p.id.as_str());
     for job in &p.jobs {
         let path = || root.job(job.id.as_str()).field("needs");
@@ -30,7 +31,7 @@ pub(super) fn check(p: &Pipeline, out: &mut Diagnostics) {
                     .with_hint("declare it with `.needs_optional(..)`, which adds both"),
                 );
             }
-            if let Some(n) = p.find_job(need.as_str())
+            if let Some(n) = graph.job(need.as_str())
                 && n.condition.as_ref().is_some_and(|c| c.mentions_status())
             {
                 out.push(
@@ -55,7 +56,7 @@ pub(super) fn check(p: &Pipeline, out: &mut Diagnostics) {
                         .iter()
                         .any(|s| matches!(&s.kind, StepKind::Upload(u) if &u.artifact == artifact))
                 };
-                if p.find_job(need.as_str()).is_some_and(uploads) {
+                if graph.job(need.as_str()).is_some_and(uploads) {
                     out.push(
                         Diagnostic::error(
                             "optional-need-artifact",

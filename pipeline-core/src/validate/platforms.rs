@@ -4,6 +4,7 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Path};
+use crate::graph::NeedsGraph;
 use crate::pipeline::Pipeline;
 use crate::platform::Platform;
 
@@ -30,11 +31,12 @@ pub(super) fn check(p: &Pipeline, out: &mut Diagnostics) {
             return; // nothing is restricted: every platform sees the whole pipeline
         };
         let jobs: HashSet<&str> = seen.jobs.iter().map(|j| j.id.as_str()).collect();
+        let (all, seen_graph) = (NeedsGraph::new(p), NeedsGraph::new(&seen));
         for job in &seen.jobs {
             let path = || root.job(job.id.as_str());
             for need in &job.needs {
                 if !jobs.contains(need.as_str())
-                    && p.find_job(need.as_str()).is_some()
+                    && all.job(need.as_str()).is_some()
                     && !job.is_optional_need(need.as_str())
                 {
                     out.push(
@@ -45,7 +47,7 @@ pub(super) fn check(p: &Pipeline, out: &mut Diagnostics) {
                                 "job {:?} needs job {:?}, which is not on {platform} (only on {})",
                                 job.id.as_str(),
                                 need.as_str(),
-                                p.find_job(need.as_str()).map(|n| n.platforms).unwrap_or_default()
+                                all.job(need.as_str()).map(|n| n.platforms).unwrap_or_default()
                             ),
                         )
                         .on_platform(platform.name())
@@ -59,11 +61,11 @@ pub(super) fn check(p: &Pipeline, out: &mut Diagnostics) {
                 }
             }
             for output in job.exprs().into_iter().flat_map(|e| e.outputs()) {
-                let Some(producer) = seen.find_job(output.job.as_str()) else {
+                let Some(producer) = seen_graph.job(output.job.as_str()) else {
                     continue; // the need check above reports it
                 };
-                let set_anywhere = p
-                    .find_job(output.job.as_str())
+                let set_anywhere = all
+                    .job(output.job.as_str())
                     .is_some_and(|j| j.outputs().any(|o| o == &output.name));
                 if set_anywhere && !producer.outputs().any(|o| o == &output.name) {
                     out.push(
@@ -89,7 +91,8 @@ pub(super) fn check(p: &Pipeline, out: &mut Diagnostics) {
 /// Job-level path filters: portable patterns, the same filter on every job that needs a
 /// filtered job (GitHub would skip it, GitLab would fail to create the pipeline), and no user
 /// job named like the job GitHub's lowering adds.
-pub(super) fn changes(p: &Pipeline, out: &mut Diagnostics) {
+pub(super) fn changes(graph: &NeedsGraph<'_>, out: &mut Diagnostics) {
+    let p = graph.pipeline();
     let root = Path::pipeline(p.id.as_str());
     let filtered = p.jobs.iter().any(|j| !j.changed_paths.is_empty());
     for job in &p.jobs {
@@ -119,8 +122,9 @@ pub(super) fn changes(p: &Pipeline, out: &mut Diagnostics) {
                 );
             }
         }
-        for need in &job.needs {
-            let Some(n) = p.find_job(need.as_str()) else { continue };
+        // Without path filters no need can be path-filtered (and a need costs a lookup).
+        for need in job.needs.iter().filter(|_| filtered) {
+            let Some(n) = graph.job(need.as_str()) else { continue };
             if !n.changed_paths.is_empty()
                 && n.changed_paths != job.changed_paths
                 && !job.is_optional_need(need.as_str())
