@@ -309,8 +309,8 @@ impl<'a> Validator<'a> {
                 );
             }
         }
-        self.artifacts(&graph);
-        self.outputs(&graph);
+        self.artifacts(graph);
+        self.outputs(graph);
     }
 
     /// Outputs: at most [`OUTPUTS_PER_JOB_MAX`] per job, none from a matrix job (docs/SEMANTICS.md,
