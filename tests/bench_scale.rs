@@ -18,7 +18,8 @@
 //! scenario runs in a fresh child process, so its peak resident memory is its own, and is run
 //! `--repeat` times: each phase shows its best time (a loaded machine only adds). Next to each
 //! time it prints the growth factor from the previous job count: ×2 per doubling is linear,
-//! ×4 quadratic. When a backend refuses a shape (a platform limit, such as CodePipeline's 50
+//! ×4 quadratic; after the last size, one line gives each phase's mean growth per doubling over
+//! the whole range (the geometric mean of the steps, less noisy than any one step). When a backend refuses a shape (a platform limit, such as CodePipeline's 50
 //! actions per stage), its lowering is still timed, the `--out` run is skipped, and the reason is
 //! printed once.
 //! It prints figures; it asserts nothing.
@@ -253,6 +254,7 @@ fn main() {
     for backend in backends {
         for shape in &shapes {
             let mut previous: Option<[u128; N]> = None;
+            let mut first: Option<(usize, [u128; N])> = None;
             let mut told = false;
             for &n in &jobs {
                 let mut best: Option<([u128; N], String, String)> = None;
@@ -303,6 +305,19 @@ fn main() {
                     told = true;
                 }
                 previous = Some(nanos);
+                first.get_or_insert((n, nanos));
+                if let Some((n0, t0)) = first.filter(|&(n0, _)| n > n0 && Some(&n) == jobs.last()) {
+                    // The geometric mean of the steps: one noisy step weighs a third of it.
+                    let doublings = (n as f64 / n0 as f64).log2();
+                    print!("{:>27} per doubling, {n0} to {n} jobs:", "↳");
+                    for (i, phase) in PHASES.iter().enumerate() {
+                        if nanos[i] > 0 && t0[i] > 0 {
+                            let g = (nanos[i] as f64 / t0[i] as f64).powf(1.0 / doublings);
+                            print!(" {phase} ×{g:.2}");
+                        }
+                    }
+                    println!();
+                }
             }
         }
     }
