@@ -8,9 +8,9 @@
 //! another branch and another repository match none.
 
 use std::collections::BTreeSet;
-use std::fs;
 use std::path::Path;
 
+use pipeline_tests::aws_access::{files, load};
 use pipeline_tests::readback::to_json;
 use pipeline_tests::workspace_root;
 use saphyr::{LoadableYamlNode, YamlOwned};
@@ -18,22 +18,6 @@ use serde_json::Value;
 
 const REPO: &str = "acme/payments-api";
 const PROJECT: &str = "acme/payments/payments-api";
-
-fn load(path: &Path) -> Value {
-    let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let docs = YamlOwned::load_from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    to_json(&docs[0])
-}
-
-fn files(dir: &Path, suffix: &str) -> Vec<std::path::PathBuf> {
-    let mut out: Vec<_> = fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.expect("as generated").path())
-        .filter(|p| p.to_string_lossy().ends_with(suffix))
-        .collect();
-    out.sort();
-    out
-}
 
 /// What a caller presents to STS.
 #[derive(Clone, Debug)]

@@ -7,28 +7,10 @@
 //! the drift role may only read.
 
 use std::fs;
-use std::path::Path;
 
-use pipeline_tests::readback::to_json;
+use pipeline_tests::aws_access::{files, load};
 use pipeline_tests::workspace_root;
-use saphyr::{LoadableYamlNode, YamlOwned};
 use serde_json::Value;
-
-fn load(path: &Path) -> Value {
-    let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let docs = YamlOwned::load_from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    to_json(&docs[0])
-}
-
-fn files(dir: &Path, suffix: &str) -> Vec<std::path::PathBuf> {
-    let mut out: Vec<_> = fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.expect("as generated").path())
-        .filter(|p| p.to_string_lossy().ends_with(suffix))
-        .collect();
-    out.sort();
-    out
-}
 
 fn as_list(v: &Value) -> Vec<String> {
     match v {

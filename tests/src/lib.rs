@@ -2,6 +2,7 @@
 //! root, the conformance tools (skipped loudly locally, required under `CI=true`), and pipelines
 //! that exercise every feature of the model.
 
+pub mod aws_access;
 pub mod cold_build;
 pub mod fixtures;
 pub mod fixtures_reports;
