@@ -510,6 +510,17 @@ fn cx_view<'a>(cx: &'a Ctx<'_>) -> crate::github_steps::View<'a> {
     }
 }
 
+/// The runner the generator writes as exactly these hosted macOS or Windows labels.
+fn hosted_runner(labels: &[String]) -> Option<&'static str> {
+    Some(match labels {
+        [l] if l == "macos-15" => "Runner::macos()",
+        [l] if l == "macos-15-intel" => "Runner::new(Os::Macos, Arch::X64)",
+        [l] if l == "windows-2025" => "Runner::windows()",
+        [l] if l == "windows-11-arm" => "Runner::new(Os::Windows, Arch::Arm64)",
+        _ => return None,
+    })
+}
+
 fn runner(cx: &mut Ctx<'_>, id: &str, v: &Node, j: &mut String) {
     let labels = v.get("runs-on").map(Node::strings).unwrap_or_default();
     let runs_on = v.get("runs-on");
@@ -527,6 +538,10 @@ fn runner(cx: &mut Ctx<'_>, id: &str, v: &Node, j: &mut String) {
         "Runner::linux()".to_string()
     } else if labels == ["ubuntu-24.04-arm"] {
         "Runner::linux_arm64()".to_string()
+    } else if let Some(hosted) = hosted_runner(&labels) {
+        // The hosted labels the generator writes for macOS and Windows (keeps the runner's OS,
+        // which the steps' shells are checked against).
+        hosted.to_string()
     } else if labels.first().map(String::as_str) == Some("self-hosted") {
         format!(
             "Runner::pool([{}])",

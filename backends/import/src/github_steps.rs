@@ -58,12 +58,25 @@ pub(crate) fn step(
 fn typed(view: &View<'_>, s: &Node) -> Result<String, String> {
     for (k, _) in s.entries() {
         let key = k.str().unwrap_or_default();
-        if key == "shell" && s.get("shell").and_then(Node::str) == Some("bash") {
+        if key == "shell" {
             continue;
         }
         if !STEP_KEYS.contains(&key) {
             return Err(format!("step key `{key}` has no typed form"));
         }
+    }
+    // GitHub runs `sh`, `pwsh` and `cmd` as the model's shells do (SEMANTICS.md §26); any other
+    // shell (`python`, `powershell`, a custom command line) has no typed form.
+    let shell = match s.get("shell").map(|n| n.str()) {
+        None | Some(Some("bash")) => None,
+        Some(Some("sh")) => Some("Shell::Sh"),
+        Some(Some("pwsh")) => Some("Shell::Pwsh"),
+        Some(Some("cmd")) => Some("Shell::Cmd"),
+        Some(Some(other)) => return Err(format!("step shell `{other}` has no typed form")),
+        Some(None) => return Err("a step shell that is not a string".into()),
+    };
+    if shell.is_some() && s.get("run").is_none() {
+        return Err("a `shell` on a step without `run`".into());
     }
     let mut env: Vec<(String, String)> = Vec::new();
     for (k, v) in s.get("env").map(Node::entries).unwrap_or_default() {
@@ -76,7 +89,12 @@ fn typed(view: &View<'_>, s: &Node) -> Result<String, String> {
     if let Some(why) = env.iter().find_map(|(_, v)| untyped_output(v, view.untyped_outputs)) {
         return Err(why);
     }
-    let mut code = if let Some((name, command)) = s.get("run").and_then(Node::str).and_then(set_output) {
+    let run = s.get("run").and_then(Node::str);
+    if shell.is_some_and(|sh| sh != "Shell::Sh") && run.is_some_and(|r| r.contains("${{")) {
+        // The values would reach the script as `${NAME}`, which PowerShell and cmd do not read.
+        return Err("an expression inside a `pwsh` or `cmd` script has no typed form".into());
+    }
+    let mut code = if let Some((name, command)) = run.filter(|_| shell.is_none()).and_then(set_output) {
         let code = format!("Step::set_output({}, {})", lit(&name), lit(&command));
         if s.get("id").and_then(Node::str) == Some(&format!("output-{name}")) {
             return Ok(code);
@@ -89,6 +107,9 @@ fn typed(view: &View<'_>, s: &Node) -> Result<String, String> {
     } else {
         return Err("a step with neither `run` nor `uses`".into());
     };
+    if let Some(shell) = shell {
+        let _ = write!(code, ".shell({shell})");
+    }
     if let Some(id) = s.get("id").and_then(Node::str) {
         let _ = write!(code, ".id({})", lit(id));
     }

@@ -11,6 +11,7 @@ use std::fmt::Write as _;
 use crate::gitlab_values::{rule_if, value};
 use crate::out::lit;
 use crate::yaml::Node;
+use pipeline_core::Shell;
 
 const STEPS_DIR: &str = "PIPELINE_STEPS=\"$(mktemp -d)\"";
 const RUN_PREFIX: &str = "bash --noprofile --norc -eo pipefail \"$PIPELINE_STEPS/step-";
@@ -450,6 +451,8 @@ pub(crate) fn decode(
                     lit(&artifact),
                     paths.join(", ")
                 )
+            } else if let Some((shell, body)) = shell_step(&e.body) {
+                format!("Step::script({}).shell(Shell::{shell:?})", lit(&body))
             } else {
                 format!("Step::script({})", lit(&e.body))
             };
@@ -787,6 +790,28 @@ fn rule_atom(a: &str) -> Option<String> {
     Some(format!("Condition::input_equals({}, {})", lit(var), lit(value)))
 }
 
+/// A step of another shell than bash: the launcher the backend writes for it
+/// ([`Shell::launcher`]), which only the same shell and body write again. `cmd` has none to read
+/// back (its launcher fails the same way whatever the body).
+fn shell_step(text: &str) -> Option<(Shell, String)> {
+    [Shell::Sh, Shell::Pwsh].into_iter().find_map(|shell| {
+        let ext = if shell == Shell::Sh { "sh" } else { "ps1" };
+        let opening = format!("cat > \"$pipeline_shell_dir/step.{ext}\" <<'");
+        let (_, after) = text.split_once(&opening)?;
+        let (delim, after) = after.split_once("'\n")?;
+        let (content, _) = after.split_once(&format!("\n{delim}\n"))?;
+        let body = match shell {
+            Shell::Pwsh => content
+                .strip_prefix(Shell::PWSH_PRELUDE)?
+                .strip_prefix('\n')?
+                .strip_suffix(Shell::PWSH_POSTLUDE)?
+                .strip_suffix('\n')?,
+            _ => content,
+        };
+        (shell.launcher(body).trim_end_matches('\n') == text.trim_end_matches('\n')).then(|| (shell, body.to_string()))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -829,5 +854,24 @@ mod tests {
         let j =
             job(&["cat > \"$PIPELINE_STEPS/step-1.sh\" <<'PIPELINE_SCRIPT'\nmake\nPIPELINE_SCRIPT\nbash other.sh\n"]);
         assert!(decode(&j, &[], None, &[], &[], None).is_none());
+    }
+
+    #[test]
+    fn shell_launchers_read_back_only_as_written() {
+        use pipeline_core::Shell;
+        for (shell, body) in [
+            (Shell::Sh, "echo posix\nls"),
+            (Shell::Pwsh, "Write-Output hi"),
+            (Shell::Pwsh, ""),
+        ] {
+            let text = shell.launcher(body);
+            assert_eq!(super::shell_step(&text), Some((shell, body.to_string())), "{text}");
+            // A launcher changed by hand is a bash script again.
+            let edited = text.replace("< /dev/null", "");
+            assert_eq!(super::shell_step(&edited), None, "{edited}");
+        }
+        // cmd's launcher is the same for every body: nothing to read back.
+        assert_eq!(super::shell_step(&Shell::Cmd.launcher("dir")), None);
+        assert_eq!(super::shell_step("echo bash"), None);
     }
 }

@@ -421,3 +421,151 @@ fn bad_input_is_refused_with_file_line_and_column_and_the_rest_imports() {
     }
     let _ = no_steps;
 }
+
+/// Generates `pipeline` for `backend` under a temporary directory, imports what was generated,
+/// generates the import again and returns every difference (empty: the round trip is exact)
+/// with the import's summary and module.
+fn round_trip(label: &str, pipelines: Vec<pipeline_core::Pipeline>, backend: &str) -> (Vec<String>, String, String) {
+    use pipeline_core::generate::Generator;
+    let original = TempDir::new(&format!("import-{label}-original"));
+    let generator = Generator::new("round-trip", original.path())
+        .source("tests")
+        .pipelines(pipelines);
+    let generator = match backend {
+        "github" => generator.backend(pipeline_backends::Github::new()),
+        _ => generator.backend(pipeline_backends::Gitlab::new()),
+    };
+    let rendered = generator
+        .render(&[])
+        .unwrap_or_else(|d| panic!("{label} does not render:\n{d}"));
+    let mut written = Vec::new();
+    for (_, file) in rendered.files {
+        let path = original.path().join(file.path.as_str());
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&path, &file.contents).expect("write");
+        written.push(path);
+    }
+    let imported: Vec<PathBuf> = match backend {
+        "github" => written
+            .iter()
+            .filter(|p| p.to_string_lossy().contains(".github/workflows/"))
+            .cloned()
+            .collect(),
+        _ => vec![original.path().join(".gitlab-ci.yml")],
+    };
+    let out = TempDir::new(&format!("import-{label}-regenerated"));
+    let import = import_and_generate(label, &imported, backend, out.path());
+    let summary: String = import.summaries.iter().map(pipeline_import::Summary::render).collect();
+    let mut report = Vec::new();
+    for path in &written {
+        let relative = path.strip_prefix(original.path()).expect("under the root");
+        if !relative.to_string_lossy().ends_with(".yml") {
+            continue;
+        }
+        let regenerated = out.path().join(relative);
+        if !regenerated.is_file() {
+            report.push(format!("{}: not regenerated", relative.display()));
+            continue;
+        }
+        let mut diffs = Vec::new();
+        differences(
+            "",
+            &gitlab_normalised(path),
+            &gitlab_normalised(&regenerated),
+            &mut diffs,
+        );
+        report.extend(diffs.into_iter().map(|d| format!("{}{d}", relative.display())));
+    }
+    if std::env::var_os("ROUND_TRIP_SHOW").is_some() {
+        for path in &written {
+            eprintln!(
+                "==== {}\n{}",
+                path.display(),
+                std::fs::read_to_string(path).unwrap_or_default()
+            );
+        }
+    }
+    (report, summary, import.module.unwrap_or_default())
+}
+
+/// Asserts the round trip is exact and that no escape hatch was needed; returns the imported
+/// module. On GitLab a second,
+/// trivial pipeline is generated too: the library's layout of several pipelines (a root file
+/// including one file per pipeline) is the one that imports back under the pipelines' names.
+fn assert_round_trips(label: &str, pipeline: pipeline_core::Pipeline, backend: &str) -> String {
+    use pipeline_core::prelude::*;
+    let mut pipelines = vec![pipeline];
+    if backend == "gitlab" {
+        pipelines.push(
+            Pipeline::new("other")
+                .on(Trigger::push())
+                .job(Job::new("noop").step(Step::script("true"))),
+        );
+    }
+    let (report, summary, module) = round_trip(label, pipelines, backend);
+    assert!(
+        report.is_empty(),
+        "{label}: {} difference(s) after the round trip:\n{}\n\nimport summary:\n{summary}",
+        report.len(),
+        report.join("\n")
+    );
+    assert!(!summary.contains("escape hatch at"), "{label}: {summary}");
+    module
+}
+
+fn shells_pipeline(windows: bool) -> pipeline_core::Pipeline {
+    use pipeline_core::prelude::*;
+    let job = Job::new("build")
+        .step(Step::checkout())
+        .step(Step::script("echo posix").shell(Shell::Sh))
+        .step(Step::script("Write-Output pwsh").shell(Shell::Pwsh))
+        .step(Step::script("echo bash"));
+    let pipeline = Pipeline::new("shells").on(Trigger::push()).job(job);
+    if !windows {
+        return pipeline;
+    }
+    pipeline.job(
+        Job::new("windows")
+            .runner(Runner::windows())
+            .step(Step::script("echo cmd").shell(Shell::Cmd))
+            .step(Step::script("Write-Output pwsh").shell(Shell::Pwsh)),
+    )
+}
+
+#[test]
+fn step_shells_round_trip() {
+    for (label, pipeline, backend, typed) in [
+        ("shells-github", shells_pipeline(true), "github", 4),
+        ("shells-gitlab", shells_pipeline(false), "gitlab", 2),
+    ] {
+        let module = assert_round_trips(label, pipeline, backend);
+        // Read back as the typed shells, not as scripts that happen to regenerate the same text.
+        let shells = module.matches(".shell(Shell::").count();
+        assert_eq!(shells, typed, "{label}: {module}");
+        assert!(module.contains(".shell(Shell::Pwsh)"), "{label}: {module}");
+    }
+}
+
+/// The reasons of the escape hatches of importing `text` as `name`, in order.
+fn hatches(name: &str, text: &str) -> Vec<String> {
+    let dir = TempDir::new("import-hatches");
+    let import = pipeline_import::import(&[write(dir.path(), name, text)]);
+    assert!(import.problems.is_empty(), "{:?}", import.problems);
+    import.summaries[0].hatches.iter().map(|(_, why)| why.clone()).collect()
+}
+
+#[test]
+fn shells_without_the_models_meaning_stay_escape_hatches() {
+    let why = hatches(
+        "shells.yml",
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: print(1)\n        shell: python\n      - run: Write-Output ${{ github.sha }}\n        shell: pwsh\n      - uses: actions/cache@v4\n        shell: sh\n      - run: echo ok\n        shell: sh\n",
+    );
+    assert_eq!(
+        why,
+        [
+            "step shell `python` has no typed form",
+            "an expression inside a `pwsh` or `cmd` script has no typed form",
+            "a `shell` on a step without `run`",
+        ]
+    );
+}

@@ -8,14 +8,17 @@
 //! order, so the output never depends on hashing.
 
 use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher, Hash, Hasher};
+use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
+
+use crate::id_hash::IdHasher;
 
 /// Up to this many keys, lookups compare keys one by one; beyond, they hash.
 pub(crate) const SCAN_LIMIT: usize = 16;
 
-/// The 64-bit hash of a key (SipHash with fixed keys: deterministic from run to run).
+/// The 64-bit hash of a key ([`IdHasher`]: fast, and deterministic from run to run; the keys are
+/// the pipeline's own, and a collision only costs a comparison).
 pub(crate) fn hash_key<Q: Hash + ?Sized>(key: &Q) -> u64 {
-    BuildHasherDefault::<DefaultHasher>::default().hash_one(key)
+    BuildHasherDefault::<IdHasher>::default().hash_one(key)
 }
 
 /// A hasher for keys that already are hashes.
