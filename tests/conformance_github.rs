@@ -28,22 +28,14 @@ fn actionlint(files: &[PathBuf]) -> Option<tools::Output> {
 }
 
 fn zizmor(files: &[PathBuf]) -> Option<tools::Output> {
-    let mut cmd = tools::command("zizmor")?;
-    cmd.args([
-        "--offline",
-        "--no-config",
-        "--strict-collection",
-        "--no-progress",
-        "--format",
-        "plain",
-    ])
-    .args(files);
+    let mut cmd = tools::zizmor()?;
+    cmd.args(files);
     Some(output(cmd))
 }
 
 fn schema(files: &[PathBuf]) -> Option<tools::Output> {
-    let mut cmd = tools::command("check-jsonschema")?;
-    cmd.args(["--builtin-schema", "vendor.github-workflows"]).args(files);
+    let mut cmd = tools::schema("vendor.github-workflows")?;
+    cmd.args(files);
     Some(output(cmd))
 }
 
@@ -127,6 +119,33 @@ fn each_tool_rejects_a_known_bad_workflow() {
     }
     if let Some(out) = schema(&[bad("bad-schema.yml")]) {
         assert!(out.code != 0, "{}", out.text());
+    }
+}
+
+/// The shared assertions the other tests call (`tools::assert_github_conformance` and its
+/// parts) fail on what each tool exists to catch, or a test calling them proves nothing.
+#[test]
+fn the_shared_assertions_fail_on_a_known_bad_workflow() {
+    let fails = |check: &dyn Fn()| std::panic::catch_unwind(std::panic::AssertUnwindSafe(check)).is_err();
+    if tools::require("shellcheck").is_some() && tools::require("actionlint").is_some() {
+        let files = [bad("bad-shellcheck.yml")];
+        assert!(fails(&|| tools::assert_actionlint_clean(&files, &[])), "actionlint");
+        assert!(fails(&|| tools::assert_github_conformance(&files, &[])), "GitHub");
+    }
+    if tools::require("zizmor").is_some() {
+        assert!(
+            fails(&|| tools::assert_zizmor_clean(&[bad("bad-injection.yml")])),
+            "zizmor"
+        );
+    }
+    if tools::require("check-jsonschema").is_some() {
+        let files = [bad("bad-schema.yml")];
+        assert!(
+            fails(&|| tools::assert_schema_valid("vendor.github-workflows", &files)),
+            "schema"
+        );
+        let gitlab = [workspace_root().join("tests/conformance/fixtures/gitlab/bad-schema.yml")];
+        assert!(fails(&|| tools::assert_gitlab_conformance(&gitlab)), "GitLab schema");
     }
 }
 

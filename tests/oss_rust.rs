@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use pipeline_backends::codepipeline::CodePipeline;
 use pipeline_core::diagnostic::Diagnostics;
-use pipeline_tests::tools::{self, output};
+use pipeline_tests::tools;
 use pipeline_tests::workspace_root;
 
 fn files(paths: &[&str]) -> Vec<PathBuf> {
@@ -21,51 +21,16 @@ fn workflows() -> Vec<PathBuf> {
 
 #[test]
 fn the_github_workflows_pass_actionlint_zizmor_and_the_schema() {
-    let wf = workflows();
-    if let Some(mut cmd) = tools::actionlint() {
-        cmd.args(&wf);
-        let out = output(cmd);
-        assert!(
-            out.code == 0 && out.stdout.trim().is_empty(),
-            "actionlint:\n{}",
-            out.text()
-        );
-    }
-    if let Some(mut cmd) = tools::command("zizmor") {
-        cmd.args([
-            "--offline",
-            "--no-config",
-            "--strict-collection",
-            "--no-progress",
-            "--format",
-            "plain",
-        ])
-        .args(&wf);
-        let out = output(cmd);
-        assert!(
-            out.code == 0 && out.stdout.contains("No findings"),
-            "zizmor:\n{}",
-            out.text()
-        );
-    }
-    if let Some(mut cmd) = tools::command("check-jsonschema") {
-        cmd.args(["--builtin-schema", "vendor.github-workflows"]).args(&wf);
-        let out = output(cmd);
-        assert_eq!(out.code, 0, "check-jsonschema:\n{}", out.text());
-    }
+    tools::assert_github_conformance(&workflows(), &[]);
 }
 
 #[test]
 fn the_gitlab_files_pass_gitlabs_schema() {
-    if let Some(mut cmd) = tools::command("check-jsonschema") {
-        cmd.args(["--builtin-schema", "vendor.gitlab-ci"]).args(files(&[
-            ".gitlab-ci.yml",
-            ".gitlab/ci/ci.yml",
-            ".gitlab/ci/release.yml",
-        ]));
-        let out = output(cmd);
-        assert_eq!(out.code, 0, "check-jsonschema:\n{}", out.text());
-    }
+    tools::assert_gitlab_conformance(&files(&[
+        ".gitlab-ci.yml",
+        ".gitlab/ci/ci.yml",
+        ".gitlab/ci/release.yml",
+    ]));
 }
 
 /// CodePipeline refuses the example with errors naming the runners it cannot provide, the job

@@ -138,43 +138,8 @@ fn the_generated_files_pass_the_validators() {
             }
         }
     }
-    if let Some(mut cmd) = tools::actionlint() {
-        cmd.args(&workflows);
-        let out = output(cmd);
-        assert!(
-            out.code == 0 && out.stdout.trim().is_empty(),
-            "actionlint:\n{}",
-            out.text()
-        );
-    }
-    if let Some(mut cmd) = tools::command("zizmor") {
-        cmd.args([
-            "--offline",
-            "--no-config",
-            "--strict-collection",
-            "--no-progress",
-            "--format",
-            "plain",
-        ])
-        .args(&workflows);
-        let out = output(cmd);
-        assert!(
-            out.code == 0 && out.stdout.contains("No findings"),
-            "zizmor:\n{}",
-            out.text()
-        );
-    }
-    if let Some(mut cmd) = tools::command("check-jsonschema") {
-        cmd.args(["--builtin-schema", "vendor.github-workflows"])
-            .args(&workflows);
-        let out = output(cmd);
-        assert_eq!(out.code, 0, "check-jsonschema:\n{}", out.text());
-    }
-    if let Some(mut cmd) = tools::command("check-jsonschema") {
-        cmd.args(["--builtin-schema", "vendor.gitlab-ci"]).args(&gitlab);
-        let out = output(cmd);
-        assert_eq!(out.code, 0, "check-jsonschema:\n{}", out.text());
-    }
+    tools::assert_github_conformance(&workflows, &[]);
+    tools::assert_gitlab_conformance(&gitlab);
     let _ = std::fs::remove_dir_all(&dir);
 }
 

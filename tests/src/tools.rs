@@ -104,3 +104,106 @@ pub fn gitlab_ci_local(repo: &std::path::Path) -> Option<Command> {
         .arg("--no-color");
     Some(cmd)
 }
+
+/// zizmor's offline audits with no configuration, every file required to parse
+/// (`--strict-collection`), plain output, or `None` when it is missing outside CI.
+pub fn zizmor() -> Option<Command> {
+    let mut cmd = command("zizmor")?;
+    cmd.args([
+        "--offline",
+        "--no-config",
+        "--strict-collection",
+        "--no-progress",
+        "--format",
+        "plain",
+    ]);
+    Some(cmd)
+}
+
+/// check-jsonschema with its built-in schema `schema` (`vendor.github-workflows`,
+/// `vendor.gitlab-ci`), or `None` when it is missing outside CI.
+pub fn schema(schema: &str) -> Option<Command> {
+    let mut cmd = command("check-jsonschema")?;
+    cmd.args(["--builtin-schema", schema]);
+    Some(cmd)
+}
+
+/// Asserts actionlint (with shellcheck) accepts every one of `files` with no finding: exit 0 and
+/// nothing printed. `ignore` are actionlint `-ignore` patterns (regular expressions matched
+/// against its messages). Skips loudly when a tool is missing outside CI.
+///
+/// # Panics
+/// On a finding, or under `CI=true` when a tool is missing.
+pub fn assert_actionlint_clean(files: &[PathBuf], ignore: &[&str]) {
+    let Some(mut cmd) = actionlint() else { return };
+    for pattern in ignore {
+        cmd.arg("-ignore").arg(pattern);
+    }
+    cmd.args(files);
+    let out = output(cmd);
+    assert!(
+        out.code == 0 && out.stdout.trim().is_empty(),
+        "actionlint on {} file(s):\n{}",
+        files.len(),
+        out.text()
+    );
+}
+
+/// Asserts zizmor's audits find nothing in `files`: exit 0 and `No findings`. Skips loudly when
+/// zizmor is missing outside CI.
+///
+/// # Panics
+/// On a finding, or under `CI=true` when zizmor is missing.
+pub fn assert_zizmor_clean(files: &[PathBuf]) {
+    let Some(mut cmd) = zizmor() else { return };
+    cmd.args(files);
+    let out = output(cmd);
+    assert!(
+        out.code == 0 && out.stdout.contains("No findings"),
+        "zizmor on {} file(s):\n{}",
+        files.len(),
+        out.text()
+    );
+}
+
+/// Asserts every one of `files` is valid against check-jsonschema's built-in schema `name`.
+/// Skips loudly when check-jsonschema is missing outside CI.
+///
+/// # Panics
+/// When a file is invalid, or under `CI=true` when check-jsonschema is missing.
+pub fn assert_schema_valid(name: &str, files: &[PathBuf]) {
+    let Some(mut cmd) = schema(name) else { return };
+    cmd.args(files);
+    let out = output(cmd);
+    assert_eq!(
+        out.code,
+        0,
+        "check-jsonschema {name} on {} file(s):\n{}",
+        files.len(),
+        out.text()
+    );
+}
+
+/// Asserts GitHub's validators accept the workflows `files` with zero findings: actionlint with
+/// shellcheck ([`assert_actionlint_clean`], `actionlint_ignore` its `-ignore` patterns), zizmor
+/// ([`assert_zizmor_clean`]) and GitHub's workflow schema ([`assert_schema_valid`]). Each check
+/// whose tool is missing skips loudly outside CI and fails under `CI=true`.
+///
+/// # Panics
+/// On any finding, or under `CI=true` when a tool is missing.
+pub fn assert_github_conformance(files: &[PathBuf], actionlint_ignore: &[&str]) {
+    assert!(!files.is_empty(), "no GitHub workflow to check");
+    assert_actionlint_clean(files, actionlint_ignore);
+    assert_zizmor_clean(files);
+    assert_schema_valid("vendor.github-workflows", files);
+}
+
+/// Asserts GitLab's schema accepts the CI files `files` ([`assert_schema_valid`] with
+/// `vendor.gitlab-ci`). Skips loudly when check-jsonschema is missing outside CI.
+///
+/// # Panics
+/// When a file is invalid, or under `CI=true` when check-jsonschema is missing.
+pub fn assert_gitlab_conformance(files: &[PathBuf]) {
+    assert!(!files.is_empty(), "no GitLab file to check");
+    assert_schema_valid("vendor.gitlab-ci", files);
+}
