@@ -178,6 +178,10 @@ fn roles_of(templates: Vec<(String, Value)>) -> Vec<Role> {
                 .to_owned();
             out.push(Role {
                 variable,
+                // Built here from what the template says (its account, the role's `RoleName`),
+                // not with the library's `AccessRole::arn`: an independent oracle, so that a
+                // library ARN naming another account or role than the template creates fails
+                // the trust checks below instead of agreeing with itself.
                 arn: format!(
                     "arn:aws:iam::{account}:role/{}",
                     props["RoleName"].as_str().expect("as generated")
@@ -517,6 +521,10 @@ fn the_evaluator_follows_iam_string_like() {
 /// The session tag keys `aws-actions/configure-aws-credentials` passes on a chained assumption
 /// (`role-chaining: true`) unless `role-skip-session-tagging` is set (its README, "Session
 /// tagging"); GitLab's and CodeBuild's `aws sts assume-role` pass none.
+///
+/// The library's `chain::SESSION_TAG_KEYS` lists the same keys on purpose: this copy is the
+/// oracle of what the action sends, written from the action's README, so that a key missing
+/// from (or added to) the library's trust fails the test instead of agreeing with itself.
 const GITHUB_SESSION_TAGS: [&str; 7] = [
     "GitHub",
     "Repository",

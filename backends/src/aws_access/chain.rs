@@ -13,7 +13,8 @@ use super::usage::Usage;
 
 /// The session tag keys `aws-actions/configure-aws-credentials` passes when it assumes a role
 /// with the credentials of another (its README, "Session tagging"): GitLab's and CodeBuild's
-/// `aws sts assume-role` pass none.
+/// `aws sts assume-role` pass none. `tests/aws_access_claims.rs` keeps its own copy
+/// (`GITHUB_SESSION_TAGS`) as an independent oracle: do not make it read this one.
 pub(crate) const SESSION_TAG_KEYS: [&str; 7] = [
     "GitHub",
     "Repository",
