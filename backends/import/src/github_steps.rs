@@ -212,6 +212,75 @@ fn paths(s: &str) -> String {
         .join(", ")
 }
 
+/// A checkout (`actions/checkout` without persisted credentials): of the repository being
+/// built or another one (`repository`), at a branch, tag or SHA (`ref`), into a directory
+/// (`path`), fetched with a secret or the job token (`token`).
+fn checkout(with: Option<&Node>) -> Result<String, String> {
+    let depth = with_str(with, "fetch-depth")
+        .map(str::parse::<u32>)
+        .transpose()
+        .map_err(|_| "fetch-depth is not a number")?;
+    // `true` is one level on GitHub; the typed checkout's submodules are recursive.
+    let submodules = matches!(with_str(with, "submodules"), Some("true" | "recursive"));
+    let lfs = with_str(with, "lfs") == Some("true");
+    let literal = |key: &str| -> Result<Option<&str>, String> {
+        match with_str(with, key) {
+            Some(v) if v.contains("${{") => Err(format!("a checkout `{key}` with an expression has no typed form")),
+            Some("") => Err(format!("an empty checkout `{key}`")),
+            v => Ok(v),
+        }
+    };
+    let (repository, git_ref, path) = (literal("repository")?, literal("ref")?, literal("path")?);
+    let token = match with_str(with, "token") {
+        None => None,
+        Some(t) => {
+            let why = || "a checkout token other than a secret or the job token has no typed form".to_string();
+            let pieces = expr::pieces(t)?;
+            let [Piece::Expr(e)] = pieces.as_slice() else {
+                return Err(why());
+            };
+            let value = expr::reference(e).map_err(|_| why())?;
+            if !(value.starts_with("Expr::secret(") || value.contains("PlatformToken::new()")) {
+                return Err(why());
+            }
+            Some(value)
+        }
+    };
+    if depth.is_none()
+        && !submodules
+        && !lfs
+        && repository.is_none()
+        && git_ref.is_none()
+        && path.is_none()
+        && token.is_none()
+    {
+        return Ok("Step::checkout()".into());
+    }
+    let mut c = match repository {
+        Some(r) => format!("Checkout::repository({})", lit(r)),
+        None => "Checkout::default()".to_string(),
+    };
+    if let Some(r) = git_ref {
+        let _ = write!(c, ".git_ref({})", lit(r));
+    }
+    if let Some(p) = path {
+        let _ = write!(c, ".path({})", lit(p));
+    }
+    if let Some(d) = depth {
+        let _ = write!(c, ".fetch_depth({d})");
+    }
+    if submodules {
+        c.push_str(".submodules()");
+    }
+    if lfs {
+        c.push_str(".lfs()");
+    }
+    if let Some(t) = token {
+        let _ = write!(c, ".token({t})");
+    }
+    Ok(format!("Step::checkout_with({c})"))
+}
+
 fn action_step(view: &View<'_>, uses: &Node, with: Option<&Node>) -> Result<String, String> {
     let text = uses.str().ok_or("`uses` is not a string")?;
     let (name, reference) = text
@@ -219,23 +288,21 @@ fn action_step(view: &View<'_>, uses: &Node, with: Option<&Node>) -> Result<Stri
         .ok_or_else(|| format!("`{text}`: a local or Docker action has no typed form"))?;
     match name {
         "actions/checkout"
-            if only(with, &["persist-credentials", "fetch-depth", "submodules", "lfs"])
-                && with_str(with, "persist-credentials") != Some("true") =>
+            if only(
+                with,
+                &[
+                    "persist-credentials",
+                    "fetch-depth",
+                    "submodules",
+                    "lfs",
+                    "repository",
+                    "ref",
+                    "path",
+                    "token",
+                ],
+            ) && with_str(with, "persist-credentials") != Some("true") =>
         {
-            let depth = with_str(with, "fetch-depth")
-                .map(str::parse::<u32>)
-                .transpose()
-                .map_err(|_| "fetch-depth is not a number")?;
-            // `true` is one level on GitHub; the typed checkout's submodules are recursive.
-            let submodules = matches!(with_str(with, "submodules"), Some("true" | "recursive"));
-            let lfs = with_str(with, "lfs") == Some("true");
-            if depth.is_none() && !submodules && !lfs {
-                return Ok("Step::checkout()".into());
-            }
-            return Ok(format!(
-                "Step::checkout_with(Checkout {{ fetch_depth: {}, submodules: {submodules}, lfs: {lfs}, ..Checkout::default() }})",
-                depth.map_or("None".to_string(), |d| format!("Some({d})"))
-            ));
+            return checkout(with);
         }
         "actions/upload-artifact" if only(with, &["name", "path", "retention-days"]) => {
             if let (Some(n), Some(p)) = (with_str(with, "name"), with_str(with, "path")) {

@@ -436,7 +436,7 @@ pub(crate) fn decode(
     let mut upload_placed = false;
     let mut jobshell = Vec::new();
     for entry in rest {
-        if let Some(e) = parse_entry(entry) {
+        if let Some(mut e) = parse_entry(entry) {
             let mut code = if let Some((body, state)) = state_step(&e.body) {
                 format!("Step::script({}){state}", lit(&body))
             } else if let Some((name, command)) = set_output(&e.body) {
@@ -451,6 +451,9 @@ pub(crate) fn decode(
                     lit(&artifact),
                     paths.join(", ")
                 )
+            } else if let Some((checkout, own)) = checkout_step(&e.body, &e.env) {
+                e.env = own;
+                checkout
             } else if let Some((shell, body)) = shell_step(&e.body) {
                 format!("Step::script({}).shell(Shell::{shell:?})", lit(&body))
             } else {
@@ -788,6 +791,96 @@ fn rule_atom(a: &str) -> Option<String> {
     let var = var.strip_prefix('$')?;
     let value = value.strip_prefix('"')?.strip_suffix('"')?;
     Some(format!("Condition::input_equals({}, {})", lit(var), lit(value)))
+}
+
+/// A checkout of another repository, ref or directory: the backend's fetch script
+/// ([`pipeline_backends::gitlab::CHECKOUT_FETCH_SCRIPT`]) with its `PIPELINE_CHECKOUT_*`
+/// variables, exactly as the backend writes them for one typed checkout. Returns the step's code
+/// and the step's own environment (the other variables); `None` when anything differs.
+fn checkout_step(body: &str, env: &[(String, String)]) -> Option<(String, Vec<(String, String)>)> {
+    let script = pipeline_backends::gitlab::CHECKOUT_FETCH_SCRIPT;
+    if body.trim_end_matches('\n') != script.trim_end_matches('\n') {
+        return None;
+    }
+    let lit_of = |code: &str| -> Option<String> {
+        let inner = code.strip_prefix("Expr::lit(")?.strip_suffix(')')?;
+        let s = inner.strip_prefix('"')?.strip_suffix('"')?;
+        (!s.contains(['\\', '"'])).then(|| s.to_string())
+    };
+    let mut fields: Vec<(&str, &str)> = Vec::new();
+    let mut own: Vec<(String, String)> = Vec::new();
+    for (k, v) in env {
+        match k.strip_prefix("PIPELINE_CHECKOUT_") {
+            Some(field) => fields.push((field, v.as_str())),
+            None => own.push((k.clone(), v.clone())),
+        }
+    }
+    // The backend writes the step's own variables first, then these, in this order.
+    let order = [
+        "REPOSITORY",
+        "REF",
+        "PATH",
+        "USER",
+        "TOKEN",
+        "DEPTH",
+        "SUBMODULES",
+        "LFS",
+    ];
+    let mut last = None;
+    for (field, _) in &fields {
+        let at = order.iter().position(|o| o == field)?;
+        if last.is_some_and(|l| l >= at) {
+            return None;
+        }
+        last = Some(at);
+    }
+    let get = |name: &str| fields.iter().find(|(f, _)| *f == name).map(|(_, v)| *v);
+    let mut c = match get("REPOSITORY") {
+        Some(r) => format!("Checkout::repository({})", lit(&lit_of(r)?)),
+        None => "Checkout::default()".to_string(),
+    };
+    if let Some(r) = get("REF") {
+        let _ = write!(c, ".git_ref({})", lit(&lit_of(r)?));
+    }
+    if let Some(p) = get("PATH") {
+        let _ = write!(c, ".path({})", lit(&lit_of(p)?));
+    }
+    match lit_of(get("DEPTH")?)?.parse::<u32>().ok()? {
+        1 => {}
+        d => {
+            let _ = write!(c, ".fetch_depth({d})");
+        }
+    }
+    for (field, call) in [("SUBMODULES", ".submodules()"), ("LFS", ".lfs()")] {
+        match lit_of(get(field)?)?.as_str() {
+            "true" => c.push_str(call),
+            "false" => {}
+            _ => return None,
+        }
+    }
+    // The user says what the token is: `oauth2` for a secret, `gitlab-ci-token` for the job token.
+    let var = |code: &str| -> Option<String> {
+        let inner = code.strip_prefix("Expr::var(\"")?.strip_suffix("\")")?;
+        inner
+            .chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
+            .then(|| inner.to_string())
+    };
+    match (lit_of(get("USER")?)?.as_str(), get("TOKEN")) {
+        ("gitlab-ci-token", None) => {}
+        ("gitlab-ci-token", Some(t)) if var(t)? == "CI_JOB_TOKEN" => c.push_str(".token(PlatformToken::new())"),
+        ("oauth2", Some(t)) => {
+            let name = var(t).filter(|n| n != "CI_JOB_TOKEN")?;
+            let _ = write!(c, ".token(Expr::secret({}))", lit(&name));
+        }
+        _ => return None,
+    }
+    if ["REPOSITORY", "REF", "PATH", "TOKEN"].iter().all(|f| get(f).is_none()) {
+        // The backend writes no script for the checkout GitLab does itself (`GIT_DEPTH` and
+        // `GIT_SUBMODULE_STRATEGY` say how).
+        return None;
+    }
+    Some((format!("Step::checkout_with({c})"), own))
 }
 
 /// A step of another shell than bash: the launcher the backend writes for it

@@ -553,3 +553,52 @@ fn shells_without_the_models_meaning_stay_escape_hatches() {
         ]
     );
 }
+
+fn checkouts_pipeline() -> pipeline_core::Pipeline {
+    use pipeline_core::prelude::*;
+    let job = Job::new("build")
+        .step(Step::checkout())
+        .step(Step::checkout_with(
+            Checkout::repository("acme/schemas").git_ref("v2").path("schemas"),
+        ))
+        .step(Step::checkout_with(
+            Checkout::repository("acme/private")
+                .path("private")
+                .token(Expr::secret("PRIVATE_REPO_TOKEN"))
+                .fetch_depth(0),
+        ))
+        .step(Step::checkout_with(Checkout::default().git_ref("main").path("base")))
+        .step(Step::checkout_with(
+            Checkout::repository("acme/tools")
+                .path("tools")
+                .token(PlatformToken::new()),
+        ))
+        .step(Step::script("make"));
+    Pipeline::new("checkouts")
+        .on(Trigger::push())
+        .secret(Secret::new("PRIVATE_REPO_TOKEN"))
+        .job(job)
+}
+
+#[test]
+fn checkouts_of_other_repositories_refs_and_paths_round_trip() {
+    for (label, backend) in [("checkouts-github", "github"), ("checkouts-gitlab", "gitlab")] {
+        let module = assert_round_trips(label, checkouts_pipeline(), backend);
+        assert_eq!(module.matches("Step::checkout_with(").count(), 4, "{label}: {module}");
+    }
+}
+
+#[test]
+fn checkouts_without_the_models_meaning_stay_escape_hatches() {
+    let why = hatches(
+        "checkouts.yml",
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n        with:\n          persist-credentials: false\n          repository: acme/x\n          token: ${{ inputs.token }}\n      - uses: actions/checkout@v4\n        with:\n          persist-credentials: false\n          ref: ${{ github.head_ref }}\n      - uses: actions/checkout@v4\n        with:\n          persist-credentials: false\n          repository: acme/x\n          token: ${{ secrets.X }}\n",
+    );
+    assert_eq!(
+        why,
+        [
+            "a checkout token other than a secret or the job token has no typed form",
+            "a checkout `ref` with an expression has no typed form",
+        ]
+    );
+}

@@ -7,9 +7,11 @@
 
 use pipeline_core::{Checkout, Expr, Step};
 
-/// The fetch script (bash). Defaults: the project itself (`$CI_PROJECT_PATH`), at the commit
-/// being built, or another repository's default branch; one commit deep; the job token.
-pub(super) const FETCH: &str = r#"pipeline_repository="${PIPELINE_CHECKOUT_REPOSITORY:-$CI_PROJECT_PATH}"
+/// The fetch script (bash) of a checkout of another repository, ref or directory: the values
+/// reach it as `PIPELINE_CHECKOUT_*` environment variables. Defaults: the project itself
+/// (`$CI_PROJECT_PATH`), at the commit being built, or another repository's default branch; one
+/// commit deep; the job token. Public so that the importer recognises the step it generates.
+pub const FETCH: &str = r#"pipeline_repository="${PIPELINE_CHECKOUT_REPOSITORY:-$CI_PROJECT_PATH}"
 if [ -n "${PIPELINE_CHECKOUT_REF:-}" ]; then pipeline_ref="$PIPELINE_CHECKOUT_REF"
 elif [ -n "${PIPELINE_CHECKOUT_REPOSITORY:-}" ]; then pipeline_ref=HEAD
 else pipeline_ref="$CI_COMMIT_SHA"; fi

@@ -73,6 +73,7 @@ use indexmap::{IndexMap, IndexSet};
 use pipeline_core::diagnostic::{Diagnostic, Diagnostics, Path};
 use pipeline_core::{Backend, GeneratedFile, Pipeline, RenderContext, yaml};
 
+pub use checkout::FETCH as CHECKOUT_FETCH_SCRIPT;
 pub use runner::GitlabRunners;
 pub use settings::GitlabJob;
 
