@@ -1,7 +1,7 @@
-//! What the pipeline lowering (`lower/`) and the job lowering (`job.rs`) share: the
+//! What the pipeline lowering (`lower/`) and the job lowering (`job/`) share: the
 //! platform's name and the lowering state (the pipeline, its diagnostics, the template's
 //! parameters and their values), with the helpers both report through. `lower/` adds the
-//! pipeline-wide steps to [`Lowering`]; `job.rs` lowers one job with it.
+//! pipeline-wide steps to [`Lowering`]; `job/` lowers one job with it.
 
 use std::collections::{BTreeMap, HashMap};
 

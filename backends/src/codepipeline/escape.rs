@@ -7,7 +7,7 @@
 //! are shell-quoted), and refuses `#{` in the literals that can only land in an action
 //! configuration: matrix values (each cell's action sets them), approval instructions and review
 //! URLs. A literal next to a variable reference in one value is refused where the value is
-//! lowered (`job.rs`). `${` in an `Fn::Sub` template is escaped as `${!` by the template model
+//! lowered (`job/variables.rs`). `${` in an `Fn::Sub` template is escaped as `${!` by the template model
 //! (`model/intrinsic.rs`).
 
 use pipeline_core::Pipeline;

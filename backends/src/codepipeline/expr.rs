@@ -57,7 +57,7 @@ pub(crate) fn builtin(b: Builtin) -> Result<Part, Unsupported> {
         Builtin::Repository => Ok(Part::Pipeline("#{SourceVariables.FullRepositoryName}".into())),
         Builtin::Workspace => Ok(Part::Shell("CODEBUILD_SRC_DIR".into())),
         // CodePipeline has no variable naming who started an execution; its execution record
-        // does (`trigger`), read at build time (see `job.rs`).
+        // does (`trigger`), read at build time (see `job/variables.rs`).
         Builtin::Actor => Ok(Part::Shell(ACTOR_VAR.into())),
         Builtin::EventName => Err(Unsupported {
             feature: "the built-in `event name` (what started the run)".into(),

@@ -1,5 +1,5 @@
 //! Runners on CodePipeline: each runner of a job is a CodeBuild project (environment type,
-//! image and compute type come from its architecture and size, in `job.rs`); CodeBuild's
+//! image and compute type come from its architecture and size, in `job/mod.rs`); CodeBuild's
 //! on-demand Linux containers are the only machines a pipeline can name, so macOS and Windows
 //! runners, and a matrix read at run time, are refused.
 
