@@ -567,6 +567,14 @@ fn job(cx: &mut Ctx<'_>, id: &str, v: &Node, top_permissions: Option<&Node>) -> 
         if std::mem::take(&mut skip) {
             continue;
         }
+        // The library's upload of the job's test reports, its last step.
+        if i + 1 == steps.len() {
+            let matrix = v.get("strategy").and_then(|s| s.get("matrix")).is_some();
+            if let Some(code) = crate::github_steps::generated_test_report(s, id, matrix) {
+                let _ = write!(j, "\n.test_report({code})");
+                continue;
+            }
+        }
         // The library's own upload: a staging step and upload-artifact of the staging directory.
         if let Some(code) = crate::github_steps::generated_upload(s, steps.get(i + 1)) {
             cx.code.steps += 2;

@@ -440,6 +440,45 @@ pub(crate) fn outputs_from_set_output(outputs: &Node, steps: Option<&Node>) -> b
 
 /// The library's upload (a "Stage artifact NAME" step, then upload-artifact of the staging
 /// directory) as `Step::upload`, with the paths read back from the staging script's checks.
+/// The upload step the generator writes last in a job with test reports
+/// (`Job::test_report`: artifact `test-reports-<job>`, with the cell's index in a matrix job, of
+/// the reports' paths, whatever the steps' results but cancellation): the reports' code.
+/// JUnit is the model's one report format, so the upload names the reports exactly.
+pub(crate) fn generated_test_report(step: &Node, job: &str, matrix: bool) -> Option<String> {
+    let keys: Vec<&str> = step.entries().iter().filter_map(|(k, _)| k.str()).collect();
+    let with = step.get("with");
+    let mut name = format!("test-reports-{job}");
+    if matrix {
+        name.push_str("-${{ strategy.job-index }}");
+    }
+    let with_keys: Vec<&str> = with
+        .map(Node::entries)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|(k, _)| k.str())
+        .collect();
+    if keys != ["name", "if", "uses", "with"]
+        || step.get("name")?.str()? != "Upload test reports"
+        || step.get("if")?.str()? != "${{ !cancelled() }}"
+        || !step.get("uses")?.str()?.starts_with("actions/upload-artifact@")
+        || with_keys != ["name", "path", "if-no-files-found"]
+        || with_str(with, "name")? != name
+        || with_str(with, "if-no-files-found")? != "warn"
+    {
+        return None;
+    }
+    let paths: Vec<&str> = with_str(with, "path")?.lines().collect();
+    let unique = paths.iter().enumerate().all(|(i, p)| !paths[..i].contains(p));
+    if paths.is_empty() || !unique || paths.iter().any(|p| p.is_empty() || p.trim() != *p || p.contains('$')) {
+        return None;
+    }
+    let mut code = format!("TestReport::junit({})", lit(paths[0]));
+    for p in &paths[1..] {
+        let _ = write!(code, ".path({})", lit(p));
+    }
+    Some(code)
+}
+
 pub(crate) fn generated_upload(stage: &Node, upload: Option<&Node>) -> Option<String> {
     let name = stage.get("name")?.str()?.strip_prefix("Stage artifact ")?;
     let run = stage.get("run")?.str()?;

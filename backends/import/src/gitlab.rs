@@ -673,6 +673,9 @@ pub(crate) fn import(
             for s in &d.steps {
                 let _ = write!(j, "\n.step({s})");
             }
+            if let Some(r) = &d.reports {
+                let _ = write!(j, "\n.test_report({r})");
+            }
             code.jobs += 1;
             if hatches.len() == before {
                 code.jobs_typed += 1;
@@ -735,7 +738,7 @@ pub(crate) fn import(
                 .get("reports")
                 .filter(|r| r.entries().len() == 1)
                 .and_then(|r| r.get("junit"));
-            let report_only = junit.is_some()
+            let report_only = junit.is_some_and(|j| !j.strings().is_empty())
                 && a.entries().iter().all(|(k, v)| match k.str() {
                     Some("reports") => true,
                     Some("when") => v.str() == Some("always"),

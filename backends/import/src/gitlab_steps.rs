@@ -49,6 +49,8 @@ pub(crate) struct Decoded {
     pub(crate) steps: Vec<String>,
     /// Job environment entries that carry job outputs (decoded by the script's first entry).
     pub(crate) env: Vec<(String, String)>,
+    /// The job's test reports (`TestReport::...`).
+    pub(crate) reports: Option<String>,
 }
 
 /// One step entry of `script:`.
@@ -518,7 +520,11 @@ pub(crate) fn decode(
     if let (false, Some((Some(code), _))) = (upload_placed, upload) {
         out.push(code);
     }
-    Some(Decoded { steps: out, env })
+    Some(Decoded {
+        steps: out,
+        env,
+        reports: None,
+    })
 }
 
 /// The library's `cache:` list as cache steps.
@@ -654,11 +660,43 @@ pub(crate) fn job_steps(job: &Node, jobs: &[(String, Node)], outputs: &[Output])
         Some(c) => caches(c)?,
         None => Vec::new(),
     };
-    let upload = match job.get("artifacts") {
-        Some(a) => upload(a)?,
-        None => None,
+    let (upload, reports) = match job.get("artifacts") {
+        Some(a) if a.get("reports").and_then(|r| r.get("junit")).is_some() => (None, Some(test_reports(a)?)),
+        Some(a) => (upload(a)?, None),
+        None => (None, None),
     };
-    decode(job, outputs, checkout, &downloads, &caches, upload)
+    let mut decoded = decode(job, outputs, checkout, &downloads, &caches, upload)?;
+    decoded.reports = reports;
+    Some(decoded)
+}
+
+/// The test reports of a generated job: `reports: junit:` kept `when: always`, with no uploads
+/// (the backend merges uploads into the same `artifacts:` and keeps them always too, so an
+/// upload's own `when` cannot be told from the reports': such a job is not read back), and the
+/// outputs' dotenv report at most.
+fn test_reports(a: &Node) -> Option<String> {
+    let keys_ok = a
+        .entries()
+        .iter()
+        .all(|(k, _)| matches!(k.str(), Some("when" | "reports")));
+    let reports = a.get("reports")?;
+    let reports_ok = reports.entries().iter().all(|(k, v)| match k.str() {
+        Some("junit") => true,
+        Some("dotenv") => v.str() == Some(OUTPUTS_FILE),
+        _ => false,
+    });
+    if !keys_ok || !reports_ok || a.get("when").and_then(Node::str) != Some("always") {
+        return None;
+    }
+    let junit = reports.get("junit")?;
+    let Node::Seq(items, ..) = junit else { return None };
+    let paths: Vec<&str> = items.iter().map(Node::str).collect::<Option<_>>()?;
+    let (first, rest) = paths.split_first()?;
+    let mut code = format!("TestReport::junit({})", lit(first));
+    for p in rest {
+        let _ = write!(code, ".path({})", lit(p));
+    }
+    Some(code)
 }
 
 /// A generated job's environment (name, URL, deployment tier; `confirmation`: the text of its

@@ -648,3 +648,59 @@ fn tests_of_need_results_that_are_not_optional_needs_stay_escape_hatches() {
     );
     assert_eq!(why, ["condition: function `cancelled` has no typed condition"]);
 }
+
+fn test_reports_pipeline() -> pipeline_core::Pipeline {
+    use pipeline_core::prelude::*;
+    let test = Job::new("test")
+        .step(Step::checkout())
+        .step(Step::script("cargo nextest run --profile ci"))
+        .test_report(TestReport::junit("target/nextest/ci/junit.xml").path("reports/*.xml"))
+        .test_report(TestReport::junit("e2e/junit.xml"));
+    let cells = Job::new("cells")
+        .matrix(Matrix::new().axis("shard", ["1", "2"]))
+        .step(Step::script("make test"))
+        .test_report(TestReport::junit("junit.xml"));
+    Pipeline::new("reports").on(Trigger::push()).job(test).job(cells)
+}
+
+#[test]
+fn test_reports_round_trip() {
+    for (label, backend) in [("reports-github", "github"), ("reports-gitlab", "gitlab")] {
+        let module = assert_round_trips(label, test_reports_pipeline(), backend);
+        // One report per job: the platforms keep the paths, not how they were grouped.
+        assert_eq!(module.matches("TestReport::junit(").count(), 2, "{label}: {module}");
+        assert!(!module.contains("upload-artifact"), "{label}: {module}");
+    }
+}
+
+#[test]
+fn test_reports_that_are_not_the_generators_stay_as_they_are() {
+    // Not the last step, or another artifact name: an upload like any other (typed as an action).
+    let dir = TempDir::new("import-reports");
+    let step = "      - name: Upload test reports\n        if: ${{ !cancelled() }}\n        uses: actions/upload-artifact@bbbca2ddaa5d8feaa63e36b76fdaad77386f024f # v7.0.0\n        with:\n          name: NAME\n          path: |\n            junit.xml\n          if-no-files-found: warn\n";
+    let workflow = |name: &str, after: &str| {
+        format!(
+            "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make test\n{}{after}",
+            step.replace("NAME", name)
+        )
+    };
+    for (file, text, typed) in [
+        ("last.yml", workflow("test-reports-test", ""), true),
+        ("other-name.yml", workflow("reports", ""), false),
+        (
+            "not-last.yml",
+            workflow("test-reports-test", "      - run: echo done\n"),
+            false,
+        ),
+    ] {
+        let import = pipeline_import::import(&[write(dir.path(), file, &text)]);
+        let module = import.module.expect("imports");
+        assert_eq!(module.contains(".test_report("), typed, "{file}: {module}");
+    }
+    // GitLab: an empty list of reports is no report (and no panic).
+    let why = hatches(
+        "x.gitlab-ci.yml",
+        "test:\n  script: [make]\n  artifacts:\n    when: always\n    reports:\n      junit: []\n",
+    );
+    assert_eq!(why, ["artifacts with reports, untracked, when or exclude"]);
+}
