@@ -15,6 +15,9 @@ struct Ctx<'a> {
     job_hatched: bool,
     pipeline_id: String,
     untyped_outputs: Vec<String>,
+    /// Jobs whose `if:` is the test of their needs' results the generator writes for optional
+    /// needs: which needs are optional, and the job's own condition.
+    explicit_needs: std::collections::BTreeMap<String, (Vec<bool>, Option<String>)>,
 }
 
 impl Ctx<'_> {
@@ -80,6 +83,7 @@ pub(crate) fn import(file: &str, source: &str, doc: &Node, id: &str) -> Result<P
         job_hatched: false,
         pipeline_id: id.to_string(),
         untyped_outputs: Vec::new(),
+        explicit_needs: explicit_needs(job_entries),
     };
     for (k, v) in job_entries {
         if v.get("outputs")
@@ -312,6 +316,82 @@ const JOB_KEYS: [&str; 15] = [
     "outputs",
 ];
 
+/// The jobs whose `if:` is the explicit test of their needs' results the generator writes for
+/// optional needs (`!cancelled() && !failure() && ...`, docs/SEMANTICS.md §23): for each, which
+/// needs are optional and the job's own condition. Read back only when unambiguous: a job with an
+/// optional need, or one after such a job, has it, and every job after one has it too (the
+/// regenerated workflow writes it for exactly those jobs); otherwise none is read back and the
+/// conditions stay as they are (a hand-written test of results is not the implicit `success()`).
+fn explicit_needs(jobs: &[(Node, Node)]) -> std::collections::BTreeMap<String, (Vec<bool>, Option<String>)> {
+    use std::collections::{BTreeMap, BTreeSet};
+    let mut forms = BTreeMap::new();
+    let needs_of = |v: &Node| v.get("needs").map(Node::strings).unwrap_or_default();
+    for (k, v) in jobs {
+        let Some(text) = v.get("if").and_then(Node::str) else {
+            continue;
+        };
+        if let Some(form) = needs_test(text, &needs_of(v)) {
+            forms.insert(k.str().unwrap_or_default().to_string(), form);
+        }
+    }
+    // The jobs after an optional need, in the order GitHub runs them (needs name earlier jobs
+    // or later ones: iterate to a fixed point).
+    let mut after: BTreeSet<String> = BTreeSet::new();
+    loop {
+        let before = after.len();
+        for (k, v) in jobs {
+            let id = k.str().unwrap_or_default();
+            let has_optional = forms.get(id).is_some_and(|(o, _): &(Vec<bool>, _)| o.contains(&true));
+            if has_optional || needs_of(v).iter().any(|n| after.contains(n)) {
+                after.insert(id.to_string());
+            }
+        }
+        if after.len() == before {
+            break;
+        }
+    }
+    if after.iter().all(|id| forms.contains_key(id)) {
+        forms.retain(|id, _| after.contains(id));
+        forms
+    } else {
+        BTreeMap::new()
+    }
+}
+
+/// The explicit test of needs' results for `needs` (in their order), with the job's own
+/// condition: which needs are optional, and the own condition.
+fn needs_test(text: &str, needs: &[String]) -> Option<(Vec<bool>, Option<String>)> {
+    let mut rest = text
+        .trim()
+        .strip_prefix("${{ ")?
+        .strip_suffix(" }}")?
+        .strip_prefix("!cancelled() && !failure()")?;
+    let mut optional = Vec::new();
+    for n in needs {
+        let ordinary = format!(" && needs.{n}.result == 'success'");
+        let skipped = format!(" && (needs.{n}.result == 'success' || needs.{n}.result == 'skipped')");
+        if let Some(r) = rest.strip_prefix(&ordinary) {
+            optional.push(false);
+            rest = r;
+        } else {
+            rest = rest.strip_prefix(&skipped)?;
+            optional.push(true);
+        }
+    }
+    if rest.is_empty() {
+        return Some((optional, None));
+    }
+    let own = rest.strip_prefix(" && (")?.strip_suffix(')')?;
+    if ["always()", "failure()", "success()", "cancelled()"]
+        .iter()
+        .any(|f| own.contains(f))
+    {
+        // A condition on status replaces the test (the generator writes it alone).
+        return None;
+    }
+    Some((optional, Some(format!("${{{{ {own} }}}}"))))
+}
+
 fn job(cx: &mut Ctx<'_>, id: &str, v: &Node, top_permissions: Option<&Node>) -> String {
     let mut j = format!("Job::new({})", lit(id));
     if v.get("uses").is_some() {
@@ -326,7 +406,14 @@ fn job(cx: &mut Ctx<'_>, id: &str, v: &Node, top_permissions: Option<&Node>) -> 
     if let Some(name) = v.get("name").and_then(Node::str) {
         let _ = write!(j, "\n.name({})", lit(name));
     }
-    if let Some(needs) = v.get("needs") {
+    let explicit = cx.explicit_needs.get(id).cloned();
+    if let Some((optional, _)) = &explicit {
+        let needs = v.get("needs").map(Node::strings).unwrap_or_default();
+        for (n, optional) in needs.iter().zip(optional) {
+            let call = if *optional { "needs_optional" } else { "needs" };
+            let _ = write!(j, "\n.{call}({})", lit(n));
+        }
+    } else if let Some(needs) = v.get("needs") {
         let _ = write!(
             j,
             "\n.needs_all([{}])",
@@ -391,8 +478,14 @@ fn job(cx: &mut Ctx<'_>, id: &str, v: &Node, top_permissions: Option<&Node>) -> 
             }
         }
     }
-    if let Some(cond) = v.get("if") {
-        match expr::condition(cond.str().unwrap_or_default()) {
+    // The generated test of the needs' results is the needs themselves; the job's own condition
+    // follows it.
+    let own = match &explicit {
+        Some((_, own)) => own.as_deref(),
+        None => v.get("if").map(|c| c.str().unwrap_or_default()),
+    };
+    if let (Some(cond), Some(text)) = (v.get("if"), own) {
+        match expr::condition(text) {
             Ok(Some(c)) => {
                 let _ = write!(j, "\n.when({c})");
             }

@@ -329,18 +329,42 @@ pub(crate) fn import(
                     .collect()
             }
         };
-        if job.get("needs").is_some_and(|n| {
-            n.items()
-                .iter()
-                .any(|i| i.get("optional").is_some() || i.get("project").is_some() || i.get("pipeline").is_some())
-        }) {
+        // `optional: true` is the model's optional need (docs/SEMANTICS.md §23: GitLab ignores
+        // a need on a job the pipeline does not create); any other value, or a need on another
+        // project or pipeline, has no typed form.
+        let optional_needs: Vec<&str> = job
+            .get("needs")
+            .map(Node::items)
+            .unwrap_or_default()
+            .iter()
+            .filter(|i| i.get("optional").and_then(Node::str) == Some("true"))
+            .filter_map(|i| i.get("job").and_then(Node::str))
+            .collect();
+        let unusual = job.get("needs").is_some_and(|n| {
+            n.items().iter().any(|i| {
+                i.get("optional")
+                    .is_some_and(|o| !matches!(o.str(), Some("true" | "false")))
+                    || i.get("project").is_some()
+                    || i.get("pipeline").is_some()
+            })
+        });
+        if unusual {
             hatch(
-                "needs with optional, project or pipeline",
+                "needs with project or pipeline, or `optional` that is not true or false",
                 Target::Job(key_in_doc.clone(), "needs".into()),
                 job.get("needs").unwrap_or(job),
             );
         }
-        if !needs.is_empty() {
+        if !unusual && !optional_needs.is_empty() {
+            for n in &needs {
+                let call = if optional_needs.contains(&n.as_str()) {
+                    "needs_optional"
+                } else {
+                    "needs"
+                };
+                let _ = write!(j, "\n.{call}({})", lit(n));
+            }
+        } else if !needs.is_empty() {
             let _ = write!(
                 j,
                 "\n.needs_all([{}])",

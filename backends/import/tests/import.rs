@@ -282,24 +282,8 @@ fn the_github_corpus_regenerates_workflows_actionlint_and_zizmor_accept() {
     assert!(typed * 10 > steps * 9, "{typed}/{steps} steps typed");
     let files = yml_files(&out.path().join(".github/workflows"));
     assert_eq!(files.len(), github.len());
-    if let Some(mut cmd) = tools::actionlint() {
-        cmd.args(&files);
-        let o = tools::output(cmd);
-        assert!(o.code == 0 && o.stdout.trim().is_empty(), "actionlint:\n{}", o.text());
-    }
-    if let Some(mut cmd) = tools::command("zizmor") {
-        cmd.args([
-            "--offline",
-            "--no-config",
-            "--strict-collection",
-            "--no-progress",
-            "--format",
-            "plain",
-        ])
-        .args(&files);
-        let o = tools::output(cmd);
-        assert_eq!(o.code, 0, "zizmor:\n{}", o.text());
-    }
+    tools::assert_actionlint_clean(&files, &[]);
+    tools::assert_zizmor_clean(&files);
 }
 
 #[test]
@@ -617,4 +601,50 @@ fn checkouts_without_the_models_meaning_stay_escape_hatches() {
             "a checkout `ref` with an expression has no typed form",
         ]
     );
+}
+
+fn optional_needs_pipeline() -> pipeline_core::Pipeline {
+    use pipeline_core::prelude::*;
+    let docs = Job::new("docs")
+        .when(Condition::branch("main"))
+        .step(Step::script("mdbook build"));
+    let build = Job::new("build").step(Step::script("make"));
+    let publish = Job::new("publish")
+        .needs(&build)
+        .needs_optional(&docs)
+        .when(!Condition::branch("main"))
+        .step(Step::script("./publish.sh"));
+    // After a job with an optional need: GitHub tests its needs' results too.
+    let announce = Job::new("announce").needs(&publish).step(Step::script("./announce.sh"));
+    Pipeline::new("optional")
+        .on(Trigger::push())
+        .job(docs)
+        .job(build)
+        .job(publish)
+        .job(announce)
+}
+
+#[test]
+fn optional_needs_round_trip() {
+    for (label, backend) in [("optional-github", "github"), ("optional-gitlab", "gitlab")] {
+        let module = assert_round_trips(label, optional_needs_pipeline(), backend);
+        assert!(module.contains(".needs_optional(\"docs\")"), "{label}: {module}");
+    }
+}
+
+#[test]
+fn tests_of_need_results_that_are_not_optional_needs_stay_escape_hatches() {
+    // No optional need before it: this is not what the generator writes for one, and reading it
+    // as a plain need would trade its meaning for GitHub's implicit `success()`.
+    let why = hatches(
+        "results.yml",
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make\n  b:\n    needs: [a]\n    if: ${{ !cancelled() && !failure() && needs.a.result == 'success' }}\n    runs-on: ubuntu-latest\n    steps:\n      - run: make\n",
+    );
+    assert_eq!(why, ["condition: function `cancelled` has no typed condition"]);
+    // An optional need whose dependent job has no explicit test: nothing is read back.
+    let why = hatches(
+        "partial.yml",
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make\n  b:\n    needs: [a]\n    if: ${{ !cancelled() && !failure() && (needs.a.result == 'success' || needs.a.result == 'skipped') }}\n    runs-on: ubuntu-latest\n    steps:\n      - run: make\n  c:\n    needs: [b]\n    runs-on: ubuntu-latest\n    steps:\n      - run: make\n",
+    );
+    assert_eq!(why, ["condition: function `cancelled` has no typed condition"]);
 }
