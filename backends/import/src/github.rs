@@ -584,7 +584,7 @@ fn job(cx: &mut Ctx<'_>, id: &str, v: &Node, top_permissions: Option<&Node>) -> 
             continue;
         }
         cx.code.steps += 1;
-        let code = crate::github_steps::step(cx_view(cx), id, i, s, &mut markers);
+        let code = crate::github_steps::step(cx_view(cx, v), id, i, s, &mut markers);
         match code {
             Ok(code) => {
                 cx.code.steps_typed += 1;
@@ -604,10 +604,12 @@ fn job(cx: &mut Ctx<'_>, id: &str, v: &Node, top_permissions: Option<&Node>) -> 
     j
 }
 
-fn cx_view<'a>(cx: &'a Ctx<'_>) -> crate::github_steps::View<'a> {
+fn cx_view<'a>(cx: &'a Ctx<'_>, job: &Node) -> crate::github_steps::View<'a> {
+    let labels = job.get("runs-on").map(Node::strings).unwrap_or_default();
     crate::github_steps::View {
         source: cx.source,
         untyped_outputs: &cx.untyped_outputs,
+        windows: hosted_runner(&labels).is_some_and(|r| r.contains("windows") || r.contains("Windows")),
     }
 }
 

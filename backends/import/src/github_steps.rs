@@ -13,6 +13,8 @@ pub(crate) struct View<'a> {
     pub(crate) source: &'a str,
     /// Jobs whose outputs have no typed form (so references to them have none either).
     pub(crate) untyped_outputs: &'a [String],
+    /// Whether the job runs on a runner the model knows as Windows (`cmd` steps need one).
+    pub(crate) windows: bool,
 }
 
 /// Why `code` has no typed form: it reads an output of a job whose outputs are escape hatches.
@@ -71,7 +73,10 @@ fn typed(view: &View<'_>, s: &Node) -> Result<String, String> {
         None | Some(Some("bash")) => None,
         Some(Some("sh")) => Some("Shell::Sh"),
         Some(Some("pwsh")) => Some("Shell::Pwsh"),
-        Some(Some("cmd")) => Some("Shell::Cmd"),
+        Some(Some("cmd")) if view.windows => Some("Shell::Cmd"),
+        Some(Some("cmd")) => {
+            return Err("a `cmd` step on a runner not known as Windows (`windows-2025`) has no typed form".into());
+        }
         Some(Some(other)) => return Err(format!("step shell `{other}` has no typed form")),
         Some(None) => return Err("a step shell that is not a string".into()),
     };

@@ -2,7 +2,9 @@
 //! workflow again (after normalisation: key order, quoting, header comments); every file of the
 //! corpus (`tests/import-corpus/`, hand-written in the styles real projects use) imports,
 //! compiles, and regenerates output the platforms' validators accept; bad input is refused with
-//! file, line and column.
+//! file, line and column. The features the examples do not use (step shells, checkouts of other
+//! repositories, optional needs, test reports) round-trip from pipelines built here, on both
+//! platforms, and their look-alikes stay escape hatches.
 //!
 //! The imported modules are compiled in one temporary crate per test under
 //! `target/import-tests/` (path dependencies on this workspace, one shared target directory).
@@ -406,9 +408,9 @@ fn bad_input_is_refused_with_file_line_and_column_and_the_rest_imports() {
     let _ = no_steps;
 }
 
-/// Generates `pipeline` for `backend` under a temporary directory, imports what was generated,
+/// Generates `pipelines` for `backend` under a temporary directory, imports what was generated,
 /// generates the import again and returns every difference (empty: the round trip is exact)
-/// with the import's summary and module.
+/// with the import's summary and module. `ROUND_TRIP_SHOW=1` prints the generated files.
 fn round_trip(label: &str, pipelines: Vec<pipeline_core::Pipeline>, backend: &str) -> (Vec<String>, String, String) {
     use pipeline_core::generate::Generator;
     let original = TempDir::new(&format!("import-{label}-original"));
@@ -542,7 +544,7 @@ fn hatches(name: &str, text: &str) -> Vec<String> {
 fn shells_without_the_models_meaning_stay_escape_hatches() {
     let why = hatches(
         "shells.yml",
-        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: print(1)\n        shell: python\n      - run: Write-Output ${{ github.sha }}\n        shell: pwsh\n      - uses: actions/cache@v4\n        shell: sh\n      - run: echo ok\n        shell: sh\n",
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: print(1)\n        shell: python\n      - run: Write-Output ${{ github.sha }}\n        shell: pwsh\n      - uses: actions/cache@v4\n        shell: sh\n      - run: echo ok\n        shell: sh\n      - run: dir\n        shell: cmd\n",
     );
     assert_eq!(
         why,
@@ -550,6 +552,7 @@ fn shells_without_the_models_meaning_stay_escape_hatches() {
             "step shell `python` has no typed form",
             "an expression inside a `pwsh` or `cmd` script has no typed form",
             "a `shell` on a step without `run`",
+            "a `cmd` step on a runner not known as Windows (`windows-2025`) has no typed form",
         ]
     );
 }
