@@ -357,3 +357,153 @@ fn a_workflow_call_is_pinned_and_says_the_steps_run_elsewhere() {
         assert!(d.has_errors(), "{bad:?} is accepted: {d}");
     }
 }
+
+/// The reusable pipeline the call-input tests call: a required string, a boolean with a default.
+fn called() -> Pipeline {
+    Pipeline::new("deploy")
+        .on(Trigger::manual()
+            .input(Input::string("environment", "Where to deploy").required())
+            .input(Input::boolean("dry_run", "Only show the changes", false)))
+        .extend(pipeline_backends::github::Reusable::new())
+        .job(
+            Job::new("deploy")
+                .env("ENV", Expr::input("environment"))
+                .step(Step::script("./deploy.sh \"$ENV\"")),
+        )
+}
+
+fn calling(call: pipeline_backends::github::CallWorkflow) -> Pipeline {
+    Pipeline::new("release").on(Trigger::push().branches(["main"])).job(
+        Job::new("ship")
+            .extend(call)
+            .step(Step::script("./deploy.sh production")),
+    )
+}
+
+/// Both pipelines generated in one run, with the diagnostics.
+fn generate_both(
+    call: pipeline_backends::github::CallWorkflow,
+) -> (Vec<pipeline_core::GeneratedFile>, pipeline_core::Diagnostics) {
+    let ctx = pipeline_core::RenderContext {
+        header: pipeline_core::Header::new("snapshots", "tests/snapshots_reports.rs", "cargo insta review"),
+        root_in_repository: String::new(),
+    };
+    let mut d = pipeline_core::Diagnostics::new();
+    let files = pipeline_backends::Github::new().generate(&[called(), calling(call)], &ctx, &mut d);
+    (files, d)
+}
+
+#[test]
+fn call_inputs_are_written_as_yaml_of_their_type() {
+    use pipeline_backends::github::CallWorkflow;
+    let call = CallWorkflow::new("./.github/workflows/deploy.yml")
+        .with("environment", "production")
+        .with("ref", Expr::input("target"))
+        .with("quoted", "true")
+        .with_bool("dry_run", true)
+        .with_number("replicas", 5)
+        .with_number("offset", -2);
+    let mut d = pipeline_core::Diagnostics::new();
+    let yaml = pipeline_backends::Github::new()
+        .render(&calling(call), &mut d)
+        .unwrap_or_else(|| panic!("{d}"));
+    assert!(
+        yaml.contains(
+            "    with:\n      environment: production\n      ref: ${{ inputs.target }}\n      quoted: 'true'\n      dry_run: true\n      replicas: 5\n      offset: -2\n"
+        ),
+        "{yaml}"
+    );
+}
+
+#[test]
+fn typed_call_inputs_pass_the_validators() {
+    use pipeline_backends::github::CallWorkflow;
+    let (files, d) = generate_both(
+        CallWorkflow::new("./.github/workflows/deploy.yml")
+            .with("environment", "production")
+            .with_bool("dry_run", true),
+    );
+    assert!(!d.has_errors(), "{d}");
+    assert_eq!(files.len(), 2, "{d}");
+    let dir = std::env::temp_dir().join(format!("call-inputs-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut paths = Vec::new();
+    for f in files {
+        let path = dir.join(f.path.as_str());
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&path, f.contents).expect("write");
+        paths.push(path);
+    }
+    pipeline_tests::tools::assert_github_conformance(&paths, &[]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn calls_of_a_generated_reusable_workflow_are_checked_against_its_inputs() {
+    use pipeline_backends::github::CallWorkflow;
+    let base = || CallWorkflow::new("./.github/workflows/deploy.yml");
+    let errors = |call: CallWorkflow| -> Vec<String> {
+        let (_, d) = generate_both(call);
+        d.iter()
+            .filter(|d| d.code == "github-call-input")
+            .map(|d| format!("{} at {}", d.message, d.path))
+            .collect()
+    };
+    assert_eq!(
+        errors(base().with("environment", "prod").with_bool("dry_run", true)),
+        Vec::<String>::new()
+    );
+    // An expression is not checked: its type is known only when the workflow runs.
+    assert_eq!(
+        errors(base().with("environment", "prod").with("dry_run", Expr::input("x"))),
+        Vec::<String>::new()
+    );
+
+    let unknown = errors(base().with("environment", "prod").with("region", "eu"));
+    assert_eq!(unknown.len(), 1, "{unknown:?}");
+    assert!(
+        unknown[0].contains("job \"ship\"")
+            && unknown[0].contains("./.github/workflows/deploy.yml")
+            && unknown[0].contains("declares no input \"region\""),
+        "{unknown:?}"
+    );
+
+    let missing = errors(base().with_bool("dry_run", false));
+    assert_eq!(missing.len(), 1, "{missing:?}");
+    assert!(
+        missing[0].contains("job \"ship\"")
+            && missing[0].contains("pipeline \"deploy\"")
+            && missing[0].contains("required input \"environment\" is not passed"),
+        "{missing:?}"
+    );
+
+    for (call, text) in [
+        (
+            base().with("environment", "prod").with("dry_run", "true"),
+            "input \"dry_run\" is declared `type: boolean` but is passed a string",
+        ),
+        (
+            base().with("environment", "prod").with_number("dry_run", 1),
+            "input \"dry_run\" is declared `type: boolean` but is passed a number",
+        ),
+        (
+            base().with_bool("environment", true),
+            "input \"environment\" is declared `type: string` but is passed a boolean",
+        ),
+    ] {
+        let found = errors(call);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].contains(text) && found[0].contains("job \"ship\""),
+            "{found:?}"
+        );
+    }
+    // A call of another repository's workflow is not checked here.
+    assert_eq!(
+        errors(
+            CallWorkflow::new("acme/deploy/.github/workflows/deploy.yml@8e8c483db84b4bee98b60c0593521ed34d9990e8")
+                .with("region", "eu")
+        ),
+        Vec::<String>::new()
+    );
+}

@@ -89,6 +89,7 @@ pub fn caller() -> Pipeline {
         .extend(
             pipeline_backends::github::CallWorkflow::new("./.github/workflows/deploy-service.yml")
                 .with("environment", "production")
+                .with_bool("dry_run", false)
                 .secret("DEPLOY_TOKEN", Expr::secret("DEPLOY_TOKEN"))
                 .permission(Permission::Contents, Access::Read),
         )

@@ -21,7 +21,7 @@ mod settings;
 mod shells;
 
 pub use lower::MAX_DISPATCH_INPUTS;
-pub use settings::{CallWorkflow, GithubJob, Reusable};
+pub use settings::{CallInput, CallWorkflow, GithubJob, Reusable};
 
 /// The backend's name, as `--backend` and patches know it.
 const PLATFORM: &str = "github";
@@ -165,6 +165,7 @@ impl Backend for Github {
         // Each file is written into one reused buffer, then copied at its exact size: no growing
         // per file, no spare capacity kept.
         let mut text = String::new();
+        reuse::check_calls(pipelines, diagnostics);
         for p in pipelines {
             // What this platform sees: jobs and steps restricted to other platforms are dropped.
             let p = p.for_platform(pipeline_core::Platform::Github);

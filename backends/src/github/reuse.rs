@@ -9,7 +9,7 @@ use pipeline_core::yaml::OrderedMap;
 use pipeline_core::{InputKind, Job, Pipeline, Trigger};
 
 use super::model::{self as gh, WithValue};
-use super::settings::{CallWorkflow, Reusable};
+use super::settings::{CallInput, CallWorkflow, Reusable};
 use super::{escape, expr};
 
 /// `on.workflow_call` of `pipeline`, when it is [`Reusable`].
@@ -142,7 +142,14 @@ pub(super) fn call(
     lowered.with = call
         .with
         .iter()
-        .map(|(k, v)| (k.clone(), WithValue::String(expr::value(v, pipeline))))
+        .map(|(k, v)| {
+            let v = match v {
+                CallInput::Expr(e) => WithValue::String(expr::value(e, pipeline)),
+                CallInput::Bool(b) => WithValue::Bool(*b),
+                CallInput::Number(n) => WithValue::Int(*n),
+            };
+            (k.clone(), v)
+        })
         .collect();
     lowered.secrets = call
         .secrets
@@ -160,4 +167,87 @@ pub(super) fn call(
     lowered.outputs = OrderedMap::new();
     lowered.continue_on_error = false;
     lowered
+}
+
+/// Checks every call of a workflow generated in the same run (a [`CallWorkflow`] of
+/// `./.github/workflows/<id>.yml` where pipeline `<id>` is [`Reusable`]) against the inputs the
+/// called workflow declares: an unknown input, a required input not passed and a literal of the
+/// wrong type are errors (`github-call-input`). Expressions are not checked: their type is known
+/// only when the workflow runs.
+pub(super) fn check_calls(pipelines: &[Pipeline], diagnostics: &mut Diagnostics) {
+    let reusable: Vec<(String, &Pipeline)> = pipelines
+        .iter()
+        .filter(|p| p.extensions.get::<Reusable>().is_some())
+        .map(|p| (super::Github::path(p), p))
+        .collect();
+    if reusable.is_empty() {
+        return;
+    }
+    for caller in pipelines {
+        let caller = caller.for_platform(pipeline_core::Platform::Github);
+        for job in &caller.jobs {
+            let Some(call) = job.extensions.get::<CallWorkflow>() else {
+                continue;
+            };
+            let Some(file) = call
+                .workflow
+                .strip_prefix("./")
+                .or_else(|| call.workflow.strip_prefix("$/"))
+            else {
+                continue;
+            };
+            let Some((_, called)) = reusable.iter().find(|(path, _)| path == file) else {
+                continue;
+            };
+            let declared: Vec<&pipeline_core::Input> = called
+                .triggers
+                .iter()
+                .filter_map(|t| match t {
+                    Trigger::Manual(m) => Some(m.inputs.iter()),
+                    _ => None,
+                })
+                .flatten()
+                .collect();
+            let path = Path::pipeline(caller.id.as_str()).job(job.id.as_str()).field("with");
+            let mut error = |input: &str, message: String| {
+                diagnostics.push(
+                    Diagnostic::error(
+                        "github-call-input",
+                        path.input(input),
+                        format!(
+                            "job {:?} calls the reusable workflow {:?} (pipeline {:?}): {message}",
+                            job.id.as_str(),
+                            call.workflow,
+                            called.id.as_str()
+                        ),
+                    )
+                    .with_hint("pass the inputs the called pipeline's manual trigger declares, with `with` (strings, expressions), `with_bool` or `with_number`")
+                    .on_platform(super::PLATFORM),
+                );
+            };
+            for (name, value) in &call.with {
+                match declared.iter().find(|i| i.name.as_str() == name) {
+                    None => error(name, format!("it declares no input {name:?}")),
+                    Some(input) => {
+                        let expected = match input.kind {
+                            InputKind::Boolean { .. } => "boolean",
+                            InputKind::String { .. } | InputKind::Choice { .. } => "string",
+                        };
+                        if let Some(given) = value.literal_type().filter(|given| *given != expected) {
+                            error(
+                                name,
+                                format!("input {name:?} is declared `type: {expected}` but is passed a {given}"),
+                            );
+                        }
+                    }
+                }
+            }
+            for input in declared.iter().filter(|i| i.required) {
+                let name = input.name.as_str();
+                if !call.with.iter().any(|(n, _)| n == name) {
+                    error(name, format!("the required input {name:?} is not passed"));
+                }
+            }
+        }
+    }
 }

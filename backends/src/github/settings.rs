@@ -97,8 +97,8 @@ impl Reusable {
 pub struct CallWorkflow {
     /// `./.github/workflows/x.yml` or `owner/repo/.github/workflows/x.yml@<sha>`.
     pub workflow: String,
-    /// Inputs, by name.
-    pub with: Vec<(String, Expr)>,
+    /// Inputs, by name: typed literals or expressions.
+    pub with: Vec<(String, CallInput)>,
     /// Secrets passed, by the name the called workflow declares.
     pub secrets: Vec<(String, Expr)>,
     /// Token permissions the called workflow's jobs may use.
@@ -116,10 +116,27 @@ impl CallWorkflow {
         }
     }
 
-    /// Passes input `name`.
+    /// Passes input `name` as a string or an expression (written quoted as YAML needs; for a
+    /// `type: boolean` or `type: number` input use [`Self::with_bool`] or [`Self::with_number`]).
     #[must_use]
     pub fn with(mut self, name: impl Into<String>, value: impl Into<Expr>) -> Self {
-        self.with.push((name.into(), value.into()));
+        self.with.push((name.into(), CallInput::Expr(value.into())));
+        self
+    }
+
+    /// Passes input `name` as a YAML boolean (`true`/`false`, unquoted), for a `type: boolean`
+    /// input of the called workflow.
+    #[must_use]
+    pub fn with_bool(mut self, name: impl Into<String>, value: bool) -> Self {
+        self.with.push((name.into(), CallInput::Bool(value)));
+        self
+    }
+
+    /// Passes input `name` as a YAML number (unquoted), for a `type: number` input of the called
+    /// workflow.
+    #[must_use]
+    pub fn with_number(mut self, name: impl Into<String>, value: i64) -> Self {
+        self.with.push((name.into(), CallInput::Number(value)));
         self
     }
 
@@ -172,7 +189,13 @@ impl CallWorkflow {
             c.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
                 && c.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
         };
-        if let Some((n, _)) = self.with.iter().chain(&self.secrets).find(|(n, _)| !is_name(n)) {
+        if let Some(n) = self
+            .with
+            .iter()
+            .map(|(n, _)| n)
+            .chain(self.secrets.iter().map(|(n, _)| n))
+            .find(|n| !is_name(n))
+        {
             return Some(format!("{n:?} is not an input or secret name"));
         }
         if let Some((n, _)) = self
@@ -183,5 +206,45 @@ impl CallWorkflow {
             return Some(format!("secret {n:?} is not a secret or the platform token"));
         }
         None
+    }
+}
+
+/// One input value passed by a [`CallWorkflow`]: a typed literal, or a string or expression.
+///
+/// ```
+/// use pipeline_backends::github::{CallWorkflow, Github};
+/// use pipeline_core::prelude::*;
+/// use pipeline_core::diagnostic::Diagnostics;
+///
+/// let call = CallWorkflow::new("./.github/workflows/deploy.yml")
+///     .with("environment", "production")
+///     .with_bool("dry-run", false)
+///     .with_number("replicas", 3);
+/// let p = Pipeline::new("release")
+///     .on(Trigger::push())
+///     .job(Job::new("deploy").extend(call).step(Step::script("./deploy.sh")));
+/// let yaml = Github::new().render(&p, &mut Diagnostics::new()).expect("renders");
+/// assert!(yaml.contains("    with:\n      environment: production\n      dry-run: false\n      replicas: 3\n"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CallInput {
+    /// A string or an expression (`type: string`, or whatever the expression yields).
+    Expr(Expr),
+    /// A boolean literal (`type: boolean`).
+    Bool(bool),
+    /// A whole-number literal (`type: number`).
+    Number(i64),
+}
+
+impl CallInput {
+    /// The `type:` of a `workflow_call` input this value is a literal of, when it is a literal
+    /// of a known type (`None` for an expression, whose type is known only when it runs).
+    pub fn literal_type(&self) -> Option<&'static str> {
+        match self {
+            CallInput::Expr(Expr::Literal(_)) => Some("string"),
+            CallInput::Expr(_) => None,
+            CallInput::Bool(_) => Some("boolean"),
+            CallInput::Number(_) => Some("number"),
+        }
     }
 }
