@@ -427,6 +427,9 @@ fn typed_call_inputs_pass_the_validators() {
     assert_eq!(files.len(), 2, "{d}");
     let dir = std::env::temp_dir().join(format!("call-inputs-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
+    // actionlint checks a call of `./.github/workflows/x.yml` against the called file only inside
+    // a repository: `.git` marks the directory as one.
+    std::fs::create_dir_all(dir.join(".git")).expect("mkdir .git");
     let mut paths = Vec::new();
     for f in files {
         let path = dir.join(f.path.as_str());
@@ -435,6 +438,26 @@ fn typed_call_inputs_pass_the_validators() {
         paths.push(path);
     }
     pipeline_tests::tools::assert_github_conformance(&paths, &[]);
+    // The control: actionlint does resolve the call here, since it reports an undeclared input.
+    if let Some(mut actionlint) = pipeline_tests::tools::actionlint() {
+        let caller = paths
+            .iter()
+            .find(|p| p.ends_with("release.yml"))
+            .expect("the caller's file");
+        let text = std::fs::read_to_string(caller).expect("read");
+        let bad = text.replace("      dry_run: true\n", "      dry_run: true\n      region: eu\n");
+        assert_ne!(bad, text, "{text}");
+        std::fs::write(caller, bad).expect("write");
+        let out = pipeline_tests::tools::output({
+            actionlint.args(&paths);
+            actionlint
+        });
+        assert!(
+            out.code != 0 && out.stdout.contains("input \"region\" is not defined"),
+            "{}",
+            out.text()
+        );
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 
