@@ -52,7 +52,6 @@ fn reserved_name_cause(name: &str) -> Option<String> {
     }
 }
 
-/// `entries` after the prologue entry, if any.
 /// The job's `script:`. GitLab refuses a job without one; a job whose steps are all done by
 /// GitLab itself (its clone, artifact downloads, caches) succeeds after them
 /// (docs/SEMANTICS.md, section 4), so its script is the no-op `true`.
