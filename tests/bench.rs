@@ -4,6 +4,7 @@
 //! cargo run --release -p pipeline-tests --bin bench            # every enabled backend
 //! cargo run --release -p pipeline-tests --bin bench -- github  # one backend
 //! cargo run --release -p pipeline-tests --bin bench -- --cold-build [--runs N]  # cold builds
+//! cargo run --release -p pipeline-tests --bin bench -- --peer [--runs N]  # side by side with the peer
 //! cargo run --release -p pipeline-tests --bin bench -- import  # typed-mapping rate of the import corpus
 //! ```
 //!
@@ -23,7 +24,9 @@
 //!
 //! `--cold-build` instead times what a service team pays in CI: a cold debug build of the README's
 //! quick start (three platforms, and GitHub only) and of the peer, gh-workflow 0.9.0, with the
-//! same workflow (`pipeline_tests::cold_build`).
+//! same workflow (`pipeline_tests::cold_build`). `--peer` times generation itself side by side
+//! with gh-workflow on the README's quick-start workflow: 1,000 pipelines built and rendered, per
+//! backend and for the three platforms together (`pipeline_tests::peer_runtime`).
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -222,6 +225,19 @@ fn main() {
     }
     if args == ["import"] {
         import_rate();
+        return;
+    }
+    if args.first().is_some_and(|a| a == "--peer") {
+        let runs = match args.get(1..) {
+            Some([flag, n]) if flag == "--runs" => n.parse().unwrap_or(0),
+            Some([]) => 5,
+            _ => 0,
+        };
+        if runs == 0 {
+            eprintln!("bench: usage: bench --peer [--runs N]  (N at least 1)");
+            std::process::exit(2);
+        }
+        pipeline_tests::peer_runtime::run(runs);
         return;
     }
     if args.first().is_some_and(|a| a == "--cold-build") {

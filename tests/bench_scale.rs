@@ -196,6 +196,30 @@ fn list_option(args: &mut Vec<String>, flag: &str) -> Option<Vec<String>> {
     Some(args.remove(i).split(',').map(str::to_string).collect())
 }
 
+/// One scenario's phase times (ns), output bytes and peak memory, as its process printed them.
+type Sample = ([u128; N], String, String);
+
+/// Runs one scenario in a child process: its sample, and the platform's refusal if any.
+fn run_scenario(exe: &std::path::Path, backend: &str, shape: &str, n: usize) -> (Sample, Option<String>) {
+    let out = Command::new(exe)
+        .args(["--scenario", backend, shape, &n.to_string()])
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run scenario: {e}"));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let (text, reason) = text.trim().split_once('\n').unwrap_or((text.trim(), ""));
+    let refused = reason.strip_prefix("refused: ").map(str::to_string);
+    let fields: Vec<&str> = text.split_whitespace().collect();
+    let nanos: Vec<u128> = fields.iter().take(N).filter_map(|f| f.parse().ok()).collect();
+    let (Ok(nanos), Some(bytes), Some(mib)) = (<[u128; N]>::try_from(nanos), fields.get(N), fields.get(N + 1)) else {
+        eprintln!(
+            "scenario {backend} {shape} {n} failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::process::exit(1);
+    };
+    ((nanos, bytes.to_string(), mib.to_string()), refused)
+}
+
 fn main() {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     if let [flag, backend, shape, n] = args.as_slice() {
@@ -256,35 +280,25 @@ fn main() {
             let mut previous: Option<[u128; N]> = None;
             let mut first: Option<(usize, [u128; N])> = None;
             let mut told = false;
-            for &n in &jobs {
-                let mut best: Option<([u128; N], String, String)> = None;
-                let mut refused = None;
-                for _ in 0..repeat {
-                    let out = Command::new(&exe)
-                        .args(["--scenario", backend, shape, &n.to_string()])
-                        .output()
-                        .unwrap_or_else(|e| panic!("cannot run scenario: {e}"));
-                    let text = String::from_utf8_lossy(&out.stdout);
-                    let (text, reason) = text.trim().split_once('\n').unwrap_or((text.trim(), ""));
-                    if let Some(reason) = reason.strip_prefix("refused: ") {
-                        refused = Some(reason.to_string());
+            // Repeats go round the job counts (1000, 2000, ..., 1000, 2000, ...) rather than
+            // running one count five times and then the next: a drift in the machine's speed
+            // (another tenant, a clock change) then touches every count alike, instead of
+            // bending one step's growth factor.
+            let mut bests: Vec<Option<Sample>> = vec![None; jobs.len()];
+            let mut refusals: Vec<Option<String>> = vec![None; jobs.len()];
+            for _ in 0..repeat {
+                for (k, &n) in jobs.iter().enumerate() {
+                    let (sample, refused) = run_scenario(&exe, backend, shape, n);
+                    if refused.is_some() {
+                        refusals[k] = refused;
                     }
-                    let fields: Vec<&str> = text.split_whitespace().collect();
-                    let nanos: Vec<u128> = fields.iter().take(N).filter_map(|f| f.parse().ok()).collect();
-                    let (Ok(nanos), Some(bytes), Some(mib)) =
-                        (<[u128; N]>::try_from(nanos), fields.get(N), fields.get(N + 1))
-                    else {
-                        eprintln!(
-                            "scenario {backend} {shape} {n} failed:\n{}",
-                            String::from_utf8_lossy(&out.stderr)
-                        );
-                        std::process::exit(1);
-                    };
-                    best = Some(match best {
-                        None => (nanos, bytes.to_string(), mib.to_string()),
-                        Some((b, bytes, mib)) => (std::array::from_fn(|i| b[i].min(nanos[i])), bytes, mib),
+                    bests[k] = Some(match bests[k].take() {
+                        None => sample,
+                        Some((b, bytes, mib)) => (std::array::from_fn(|i| b[i].min(sample.0[i])), bytes, mib),
                     });
                 }
+            }
+            for ((&n, best), refused) in jobs.iter().zip(bests).zip(refusals) {
                 let Some((nanos, bytes, mib)) = best else { break };
                 print!("{backend:<13} {shape:<7} {n:>5}");
                 for (i, ns) in nanos.iter().enumerate() {

@@ -255,6 +255,11 @@ impl Job {
     /// Appends a step.
     #[must_use]
     pub fn step(mut self, step: impl Into<Step>) -> Self {
+        if self.steps.len() == self.steps.capacity() && self.steps.len() < 4 {
+            // Steps are large: a job of one or two steps keeps room for exactly those (a plain
+            // `push` reserves four), which keeps a pipeline of thousands of jobs in the caches.
+            self.steps.reserve_exact(1);
+        }
         self.steps.push(step.into());
         self
     }
@@ -377,12 +382,7 @@ impl Job {
     /// # pipeline_core::validate::assert_valid(&p);
     /// ```
     pub fn secret_names(&self) -> Vec<&str> {
-        let mut names: Vec<&str> = self
-            .exprs()
-            .into_iter()
-            .flat_map(|e| e.secrets())
-            .map(|s| s.as_str())
-            .collect();
+        let mut names: Vec<&str> = self.exprs().flat_map(|e| e.secrets()).map(|s| s.as_str()).collect();
         names.sort_unstable();
         names.dedup();
         names
@@ -390,30 +390,33 @@ impl Job {
 
     /// Every value this job places anywhere (job env, step env, action inputs, checkout tokens, environment URL,
     /// concurrency group, service env, cloud roles), for checks that look at references.
-    pub fn exprs(&self) -> Vec<&Expr> {
-        let mut out: Vec<&Expr> = self.env.iter().map(|(_, v)| v).collect();
-        for step in &self.steps {
-            out.extend(step.env.iter().map(|(_, v)| v));
-            match &step.kind {
-                StepKind::Action(a) => out.extend(a.with.values()),
-                StepKind::AssumeRole(crate::cloud::CloudRole::Aws(role)) => {
-                    out.push(&role.role_arn);
-                    out.extend(role.chain.iter());
-                }
-                StepKind::Checkout(c) => out.extend(c.token.iter()),
-                _ => {}
-            }
+    pub fn exprs(&self) -> impl Iterator<Item = &Expr> + '_ {
+        // An iterator, not a collected `Vec`: validation walks every job's values several
+        // times, and a pipeline of thousands of jobs would allocate a vector each time.
+        fn values(env: &Env) -> impl Iterator<Item = &Expr> {
+            env.iter().map(|(_, v)| v)
         }
-        if let Some(env) = &self.environment {
-            out.extend(env.url.iter());
-        }
-        if let Some(c) = &self.concurrency {
-            out.push(&c.group);
-        }
-        for service in &self.services {
-            out.extend(service.env.iter().map(|(_, v)| v));
-        }
-        out
+        let steps = self.steps.iter().flat_map(move |step| {
+            let (with, role, token) = match &step.kind {
+                StepKind::Action(a) => (Some(a.with.values()), None, None),
+                StepKind::AssumeRole(crate::cloud::CloudRole::Aws(role)) => (
+                    None,
+                    Some(std::iter::once(&role.role_arn).chain(role.chain.iter())),
+                    None,
+                ),
+                StepKind::Checkout(c) => (None, None, c.token.as_ref()),
+                _ => (None, None, None),
+            };
+            values(&step.env)
+                .chain(with.into_iter().flatten())
+                .chain(role.into_iter().flatten())
+                .chain(token)
+        });
+        values(&self.env)
+            .chain(steps)
+            .chain(self.environment.iter().flat_map(|e| e.url.iter()))
+            .chain(self.concurrency.iter().map(|c| &c.group))
+            .chain(self.services.iter().flat_map(move |s| values(&s.env)))
     }
 
     /// Every platform token the job hands out, with the step that receives it (`None`: the job's

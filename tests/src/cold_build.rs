@@ -74,7 +74,8 @@ pub fn readme_block(readme: &str, name: &str) -> String {
     after[body_start..body_start + body_len].to_string()
 }
 
-fn cargo() -> Command {
+/// `cargo`, as the outer build runs it, with the outer build's variables removed.
+pub fn cargo() -> Command {
     let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     // Run from `cargo run`: keep the outer build's variables out of the new crate.
     for (key, _) in std::env::vars_os() {
@@ -89,13 +90,19 @@ fn cargo() -> Command {
 
 /// Writes the crate, resolves and downloads its dependencies; `false` when that fails.
 fn prepare(dir: &Path, variant: &Variant) -> bool {
+    prepare_crate(dir, &variant.dependencies, &variant.main_rs)
+}
+
+/// Writes a binary crate named `pipelines` in `dir` with these `[dependencies]` lines and this
+/// `src/main.rs`, then resolves and downloads its dependencies (offline first, from the registry
+/// cache, then online); `false` when that fails.
+pub fn prepare_crate(dir: &Path, dependencies: &str, main_rs: &str) -> bool {
     let manifest = format!(
-        "[package]\nname = \"pipelines\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\n{}\n\n[workspace]\n",
-        variant.dependencies
+        "[package]\nname = \"pipelines\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\n{dependencies}\n\n[workspace]\n"
     );
     let written = std::fs::create_dir_all(dir.join("src"))
         .and_then(|()| std::fs::write(dir.join("Cargo.toml"), manifest))
-        .and_then(|()| std::fs::write(dir.join("src/main.rs"), &variant.main_rs));
+        .and_then(|()| std::fs::write(dir.join("src/main.rs"), main_rs));
     if let Err(e) = written {
         eprintln!("bench: cannot write {}: {e}", dir.display());
         return false;

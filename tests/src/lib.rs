@@ -8,6 +8,7 @@ pub mod fixtures;
 pub mod fixtures_reports;
 pub mod hazards;
 pub mod modules;
+pub mod peer_runtime;
 pub mod phases;
 pub mod probes;
 pub mod readback;

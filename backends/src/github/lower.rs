@@ -290,7 +290,7 @@ impl Lowering<'_> {
             );
         }
         // The platform token's scopes (docs/SEMANTICS.md, section 21).
-        for token in job.exprs().into_iter().flat_map(|e| e.tokens()) {
+        for token in job.exprs().flat_map(|e| e.tokens()) {
             token.scopes.iter().for_each(|(s, a)| grant(*s, *a));
         }
         let settings = job.extensions.get::<GithubJob>();

@@ -371,12 +371,18 @@ fn clash(diagnostics: &mut Diagnostics, pipeline: &Pipeline, name: &str) {
 /// Emits a file after the `gitlab` patches of `patched_by` (see [`pipeline_core::patch`]).
 fn emit(file: &CiFile, path: &str, patched_by: &[&Pipeline], diagnostics: &mut Diagnostics) -> Option<String> {
     let pipeline = patched_by.first().map(|p| p.id.as_str()).unwrap_or_default();
-    let emitted = yaml::to_value(file).and_then(|mut v| {
-        for p in patched_by {
-            p.apply_patches(PLATFORM, path, &mut v);
-        }
-        yaml::to_string(&v)
-    });
+    let emitted = if patched_by.iter().any(|p| p.has_patches(PLATFORM)) {
+        // Patches edit the document as a `Value` before it is emitted.
+        yaml::to_value(file).and_then(|mut v| {
+            for p in patched_by {
+                p.apply_patches(PLATFORM, path, &mut v);
+            }
+            yaml::to_string(&v)
+        })
+    } else {
+        // Straight from the model: no intermediate tree (the same text, see `yaml`).
+        yaml::to_yaml_string(file)
+    };
     match emitted {
         Ok(text) => Some(text),
         Err(e) => {

@@ -205,7 +205,7 @@ impl<'a, 'w> Executor<'a, 'w> {
         // Every secret the pipeline reads, masked from the start.
         let mut missing = Vec::new();
         for job in &plan.pipeline.jobs {
-            for e in job.exprs().into_iter().chain(plan.pipeline.env.iter().map(|(_, v)| v)) {
+            for e in job.exprs().chain(plan.pipeline.env.iter().map(|(_, v)| v)) {
                 let token = e.tokens().next().map(|_| crate::token::LOCAL_TOKEN_VAR);
                 for s in e.secrets().map(|s| s.as_str()).chain(token) {
                     match self.host(s) {

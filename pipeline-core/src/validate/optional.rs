@@ -72,12 +72,7 @@ pub(super) fn check(graph: &NeedsGraph<'_>, out: &mut Diagnostics) {
                     );
                 }
             }
-            for output in job
-                .exprs()
-                .into_iter()
-                .flat_map(|e| e.outputs())
-                .filter(|o| &o.job == need)
-            {
+            for output in job.exprs().flat_map(|e| e.outputs()).filter(|o| &o.job == need) {
                 out.push(
                     Diagnostic::error(
                         "optional-need-output",

@@ -60,7 +60,7 @@ pub(super) fn check(p: &Pipeline, out: &mut Diagnostics) {
                     );
                 }
             }
-            for output in job.exprs().into_iter().flat_map(|e| e.outputs()) {
+            for output in job.exprs().flat_map(|e| e.outputs()) {
                 let Some(producer) = seen_graph.job(output.job.as_str()) else {
                     continue; // the need check above reports it
                 };

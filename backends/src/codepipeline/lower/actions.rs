@@ -276,7 +276,7 @@ impl<'a> Lowering<'a> {
                 "use a timeout of at least 5 minutes, or accept the difference with `.acknowledge(Divergence::MinimumTimeout)` on the pipeline",
             );
         }
-        let build_spec = match yaml::to_value(&cell.buildspec).and_then(|v| yaml::to_string(&v)) {
+        let build_spec = match yaml::to_yaml_string(&cell.buildspec) {
             Ok(s) => s,
             Err(e) => {
                 self.diagnostics.push(

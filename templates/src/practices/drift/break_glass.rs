@@ -44,7 +44,7 @@ const RECORD: &str = "break-glass-audit/record.json";
 /// let run = p.find_job("run").expect("run job");
 /// assert_eq!(run.needs, ["audit"]);
 /// assert!(run.environment.as_ref().is_some_and(|e| e.name.as_str() == "break-glass" && e.requires_approval()));
-/// assert!(!run.exprs().iter().any(|e| e.inputs().next().is_some()), "the run job never reads the reason");
+/// assert!(!run.exprs().any(|e| e.inputs().next().is_some()), "the run job never reads the reason");
 /// # pipeline_core::validate::assert_valid(&p);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
