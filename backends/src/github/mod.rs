@@ -163,8 +163,9 @@ impl Backend for Github {
         let mut files = Vec::new();
         let header = format!("{}\n", ctx.header.comment("# "));
         // Each file is written into one reused buffer, then copied at its exact size: no growing
-        // per file, no spare capacity kept.
-        let mut text = String::new();
+        // per file, no spare capacity kept. It starts at the size of a small workflow, which
+        // spares a one-job pipeline the buffer's growth steps.
+        let mut text = String::with_capacity(4096);
         reuse::check_calls(pipelines, diagnostics);
         for p in pipelines {
             // What this platform sees: jobs and steps restricted to other platforms are dropped.
