@@ -210,6 +210,20 @@ fn runner_overhead() {
     }
 }
 
+/// The `N` of `<mode> [--runs N]` (`default` without it); exits with the usage on anything else.
+fn runs(args: &[String], default: usize) -> usize {
+    let runs = match args.get(1..) {
+        Some([flag, n]) if flag == "--runs" => n.parse().unwrap_or(0),
+        Some([]) => default,
+        _ => 0,
+    };
+    if runs == 0 {
+        eprintln!("bench: usage: bench {} [--runs N]  (N at least 1)", args[0]);
+        std::process::exit(2);
+    }
+    runs
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if let [flag, backend, count, mode] = args.as_slice() {
@@ -228,29 +242,11 @@ fn main() {
         return;
     }
     if args.first().is_some_and(|a| a == "--peer") {
-        let runs = match args.get(1..) {
-            Some([flag, n]) if flag == "--runs" => n.parse().unwrap_or(0),
-            Some([]) => 5,
-            _ => 0,
-        };
-        if runs == 0 {
-            eprintln!("bench: usage: bench --peer [--runs N]  (N at least 1)");
-            std::process::exit(2);
-        }
-        pipeline_tests::peer_runtime::run(runs);
+        pipeline_tests::peer_runtime::run(runs(&args, 5));
         return;
     }
     if args.first().is_some_and(|a| a == "--cold-build") {
-        let runs = match args.get(1..) {
-            Some([flag, n]) if flag == "--runs" => n.parse().unwrap_or(0),
-            Some([]) => 1,
-            _ => 0,
-        };
-        if runs == 0 {
-            eprintln!("bench: usage: bench --cold-build [--runs N]  (N at least 1)");
-            std::process::exit(2);
-        }
-        pipeline_tests::cold_build::run(runs);
+        pipeline_tests::cold_build::run(runs(&args, 1));
         return;
     }
     let mut all: Vec<&'static str> = phases::BACKENDS.to_vec();

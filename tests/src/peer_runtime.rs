@@ -20,7 +20,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use crate::cold_build::{PEER, cargo, prepare_crate, readme_block};
+use crate::cold_build::{PEER, PEER_WORKFLOW, cargo, prepare_crate, readme_block};
 use crate::{TempDir, workspace_root};
 
 /// Pipelines rendered per timed loop, as issue 15 measured.
@@ -76,26 +76,15 @@ fn main() {
 }
 "#;
 
-/// The peer's program: the same workflow, built and rendered `PIPELINES` times.
-const PEER_MAIN: &str = r#"use gh_workflow::*;
-use std::time::Instant;
-
+/// The peer's program (after [`PEER_WORKFLOW`]): the same workflow, built and rendered
+/// `PIPELINES` times.
+const PEER_MAIN: &str = r#"
 fn main() {
     let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(1000);
-    let start = Instant::now();
+    let start = std::time::Instant::now();
     let mut bytes = 0;
     for i in 0..n {
-        let workflow = Workflow::new(format!("ci {i}"))
-            .on(Event::default()
-                .push(Push::default().add_branch("main"))
-                .pull_request(PullRequest::default()))
-            .add_job(
-                "test",
-                Job::new("test")
-                    .add_step(Step::checkout())
-                    .add_step(Step::new("test").run("cargo test --workspace --locked")),
-            );
-        bytes += workflow.to_string().expect("serialises").len();
+        bytes += workflow(format!("ci {i}")).to_string().expect("serialises").len();
     }
     println!("github {} {}", start.elapsed().as_nanos(), bytes / n);
 }
@@ -179,7 +168,11 @@ pub fn run(runs: usize) {
         eprintln!("bench: cannot resolve this project's dependencies");
         std::process::exit(1);
     }
-    let with_peer = prepare_crate(&peer_dir, "gh-workflow = \"=0.9.0\"", PEER_MAIN);
+    let with_peer = prepare_crate(
+        &peer_dir,
+        "gh-workflow = \"=0.9.0\"",
+        &format!("{PEER_WORKFLOW}{PEER_MAIN}"),
+    );
     if !with_peer {
         println!("{PEER} is neither in the cargo registry cache nor reachable on crates.io: no comparison");
     }
