@@ -8,6 +8,8 @@
 
 use crate::condition::{Condition, Event, Subject};
 use crate::diagnostic::{Diagnostic, Diagnostics, Path};
+use crate::graph::NeedsGraph;
+use crate::job::Job;
 use crate::pipeline::Pipeline;
 use crate::trigger::Trigger;
 
@@ -56,62 +58,63 @@ pub fn runs_on_pull_request(c: Option<&Condition>) -> bool {
 /// it needs with the deploy's credentials: it must run under the deploy's environment, or the
 /// role's trust policy has to admit runs outside the environment (GitHub's OIDC subject names the
 /// environment; a protected GitLab environment restricts its deploy keys).
-pub(super) fn rollback_environments(p: &Pipeline, out: &mut Diagnostics) {
-    for job in p.jobs.iter().filter(|j| j.has_role(&crate::role::JobRole::ROLLBACK)) {
-        for need in &job.needs {
-            let Some(deploy) = p.jobs.iter().find(|j| j.id == *need) else {
-                continue;
-            };
-            let Some(env) = &deploy.environment else { continue };
-            if job.environment.as_ref().map(|e| &e.name) != Some(&env.name) {
-                out.push(
-                    Diagnostic::error(
-                        "rollback-environment",
-                        Path::pipeline(p.id.as_str()).job(job.id.as_str()).field("environment"),
-                        format!(
-                            "rollback job {:?} undoes job {:?}, which deploys to environment {:?}, but does not run under it",
-                            job.id.as_str(),
-                            deploy.id.as_str(),
-                            env.name.as_str()
-                        ),
-                    )
-                    .with_hint(format!(
-                        "give the rollback job `.environment(..)` named {:?} (without the approval): the deploy role's trust policy can then stay bound to the environment",
+pub(super) fn rollback_environment(graph: &NeedsGraph<'_>, root: &Path, job: &Job, out: &mut Diagnostics) {
+    if !job.has_role(&crate::role::JobRole::ROLLBACK) {
+        return;
+    }
+    for need in &job.needs {
+        let Some(deploy) = graph.job(need.as_str()) else {
+            continue;
+        };
+        let Some(env) = &deploy.environment else { continue };
+        if job.environment.as_ref().map(|e| &e.name) != Some(&env.name) {
+            out.push(
+                Diagnostic::error(
+                    "rollback-environment",
+                    root.job(job.id.as_str()).field("environment"),
+                    format!(
+                        "rollback job {:?} undoes job {:?}, which deploys to environment {:?}, but does not run under it",
+                        job.id.as_str(),
+                        deploy.id.as_str(),
                         env.name.as_str()
-                    )),
-                );
-            }
+                    ),
+                )
+                .with_hint(format!(
+                    "give the rollback job `.environment(..)` named {:?} (without the approval): the deploy role's trust policy can then stay bound to the environment",
+                    env.name.as_str()
+                )),
+            );
         }
     }
 }
 
-/// Warns about every job of a pull-request pipeline that can run for a pull request and uses a
+/// Whether `p` is triggered by pull requests (then [`check`] has work to do).
+pub(super) fn on_pull_requests(p: &Pipeline) -> bool {
+    p.triggers.iter().any(|t| matches!(t, Trigger::PullRequest(_)))
+}
+
+/// Warns about a job of a pull-request pipeline that can run for a pull request and uses a
 /// secret.
-pub(super) fn check(p: &Pipeline, out: &mut Diagnostics) {
-    if !p.triggers.iter().any(|t| matches!(t, Trigger::PullRequest(_))) {
+pub(super) fn check(root: &Path, job: &Job, out: &mut Diagnostics) {
+    if !runs_on_pull_request(job.condition.as_ref()) {
         return;
     }
-    for job in &p.jobs {
-        if !runs_on_pull_request(job.condition.as_ref()) {
-            continue;
-        }
-        let secrets = job.secret_names();
-        if secrets.is_empty() {
-            continue;
-        }
-        out.push(
-            Diagnostic::warning(
-                "secret-in-pull-request",
-                Path::pipeline(p.id.as_str()).job(job.id.as_str()),
-                format!(
-                    "job {:?} can run for pull requests and receives the secret(s) {}: pull request code can read them (and pull requests from forks get none)",
-                    job.id.as_str(),
-                    secrets.join(", ")
-                ),
-            )
-            .with_hint("keep the job off pull requests with `.when(!Condition::event(Event::PullRequest))` or a branch condition, or move it to a pipeline without a pull request trigger"),
-        );
+    let secrets = job.secret_names();
+    if secrets.is_empty() {
+        return;
     }
+    out.push(
+        Diagnostic::warning(
+            "secret-in-pull-request",
+            root.job(job.id.as_str()),
+            format!(
+                "job {:?} can run for pull requests and receives the secret(s) {}: pull request code can read them (and pull requests from forks get none)",
+                job.id.as_str(),
+                secrets.join(", ")
+            ),
+        )
+        .with_hint("keep the job off pull requests with `.when(!Condition::event(Event::PullRequest))` or a branch condition, or move it to a pipeline without a pull request trigger"),
+    );
 }
 
 #[cfg(test)]

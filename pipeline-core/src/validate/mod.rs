@@ -33,9 +33,10 @@ pub use names::{RESERVED_NAMES, RESERVED_PREFIXES, reserved};
 pub use refs::{check_glob, check_ref_name};
 pub use triggers::check_cron;
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Path, did_you_mean};
+use crate::expr::OutputRef;
 use crate::graph::NeedsGraph;
 use crate::id::rules;
 use crate::job::Job;
@@ -155,6 +156,48 @@ impl Place {
     }
 }
 
+/// An error with an optional hint.
+fn diagnostic(code: &'static str, path: Path, message: impl Into<String>, hint: Option<String>) -> Diagnostic {
+    let mut d = Diagnostic::error(code, path, message);
+    d.hint = hint;
+    d
+}
+
+/// What one walk over a pipeline's jobs gathers for the checks between jobs, and the diagnostics
+/// of the checks made job by job, each check's apart so that they come out in a fixed order (the
+/// pipeline's, then each job's, then each check's over the jobs).
+///
+/// Each job is read once: a walk per check read every job again, and once a pipeline outgrows
+/// the processor's caches (thousands of jobs) each walk paid for the memory again, so that
+/// validation grew faster than the jobs.
+#[derive(Default)]
+struct Walk<'a> {
+    /// Invalid and duplicate artifact names.
+    uploads: Diagnostics,
+    /// The first job uploading each artifact.
+    producers: BTreeMap<&'a str, usize>,
+    /// Downloads: (job index, step index).
+    downloads: Vec<(usize, usize)>,
+    /// Outputs read: (the reading job's index, the output).
+    consumed: Vec<(usize, &'a OutputRef)>,
+    /// Names equal but for case, and reserved names.
+    names: names::Gathered<'a>,
+    /// Jobs on no platform.
+    platforms: Diagnostics,
+    /// Whether a job or step is restricted to some platforms.
+    restricted: bool,
+    /// Whether a job has a path filter.
+    filtered: bool,
+    /// Optional needs.
+    optional: Diagnostics,
+    /// Shells.
+    shells: Diagnostics,
+    /// Secrets reachable from pull requests.
+    exposure: Diagnostics,
+    /// Rollback jobs outside their deploy's environment.
+    rollback: Diagnostics,
+}
+
 struct Validator<'a> {
     p: &'a Pipeline,
     root: Path,
@@ -163,9 +206,7 @@ struct Validator<'a> {
 
 impl<'a> Validator<'a> {
     fn error(&mut self, code: &'static str, path: Path, message: impl Into<String>, hint: Option<String>) {
-        let mut d = Diagnostic::error(code, path, message);
-        d.hint = hint;
-        self.out.push(d);
+        self.out.push(diagnostic(code, path, message, hint));
     }
 
     fn pipeline(&mut self) {
@@ -229,21 +270,31 @@ impl<'a> Validator<'a> {
             );
         }
         let graph = NeedsGraph::new(self.p);
-        self.jobs(&graph);
-        names::check(self.p, &mut self.out);
-        platforms::check(self.p, &mut self.out);
-        platforms::changes(&graph, &mut self.out);
-        optional::check(&graph, &mut self.out);
-        shells::check(self.p, &mut self.out);
-        exposure::check(self.p, &mut self.out);
-        exposure::rollback_environments(self.p, &mut self.out);
+        let walk = self.jobs(&graph);
+        walk.names.finish(self.p, &mut self.out);
+        self.out.extend(walk.platforms);
+        if walk.restricted {
+            platforms::restricted(&graph, &mut self.out);
+        }
+        if walk.filtered {
+            platforms::changes(&graph, &mut self.out);
+        }
+        self.out.extend(walk.optional);
+        self.out.extend(walk.shells);
+        self.out.extend(walk.exposure);
+        self.out.extend(walk.rollback);
     }
 
-    fn jobs(&mut self, graph: &NeedsGraph<'a>) {
+    /// Checks each job, and gathers what the checks between jobs need, in one walk over the jobs
+    /// (see [`Walk`]).
+    fn jobs(&mut self, graph: &NeedsGraph<'a>) -> Walk<'a> {
         let root = self.root.clone();
+        let mut walk = Walk::default();
+        let on_pull_requests = exposure::on_pull_requests(self.p);
         for (j, job) in self.p.jobs.iter().enumerate() {
             let path = || root.job(job.id.as_str());
-            if graph.index_of(job.id.as_str()) != Some(j) {
+            let first = graph.index_of(job.id.as_str()) == Some(j);
+            if !first {
                 self.error(
                     "duplicate-job",
                     path(),
@@ -265,8 +316,7 @@ impl<'a> Validator<'a> {
             // than needs, a self-need an edge to the job itself; otherwise there is nothing to
             // report, and no set to build for the job.
             let edges = graph.needs_of(j);
-            let suspect =
-                edges.len() < job.needs.len() || edges.contains(&j) || graph.index_of(job.id.as_str()) != Some(j);
+            let suspect = edges.len() < job.needs.len() || edges.contains(&j) || !first;
             let mut seen_needs: HashSet<&str> = HashSet::new();
             for (n, need) in job.needs.iter().enumerate().filter(|_| suspect) {
                 let npath = || path().field(format!("needs[{n}]"));
@@ -297,6 +347,16 @@ impl<'a> Validator<'a> {
                 }
             }
             self.job(job, &path);
+            self.gather(&mut walk, j, job);
+            walk.names.job(&root, j, job);
+            walk.restricted |= platforms::job(&root, job, &mut walk.platforms);
+            walk.filtered |= !job.changed_paths.is_empty();
+            optional::check(graph, &root, job, &mut walk.optional);
+            shells::check(&root, job, &mut walk.shells);
+            if on_pull_requests {
+                exposure::check(&root, job, &mut walk.exposure);
+            }
+            exposure::rollback_environment(graph, &root, job, &mut walk.rollback);
         }
         if let Some(cycle) = graph.find_cycle() {
             if cycle.len() > 2 {
@@ -309,8 +369,10 @@ impl<'a> Validator<'a> {
                 );
             }
         }
-        self.artifacts(graph);
-        self.outputs(graph);
+        self.out.extend(std::mem::take(&mut walk.uploads));
+        self.downloads(graph, &walk);
+        self.outputs(graph, &walk);
+        walk
     }
 
     /// Outputs: at most [`OUTPUTS_PER_JOB_MAX`] per job, none from a matrix job (docs/SEMANTICS.md,

@@ -14,6 +14,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Path};
+use crate::job::Job;
 use crate::pipeline::Pipeline;
 use crate::step::StepKind;
 
@@ -121,85 +122,31 @@ pub(super) fn pipeline_ids(pipelines: &[Pipeline], out: &mut Diagnostics) {
     );
 }
 
-/// Case collisions and reserved names in one pipeline.
-pub(super) fn check(p: &Pipeline, out: &mut Diagnostics) {
-    let root = &Path::pipeline(p.id.as_str());
-    collisions(
-        out,
-        "job id",
-        p.jobs.iter().map(|j| (j.id.as_str(), || root.job(j.id.as_str()))),
-    );
-    let inputs: Vec<_> = p
-        .triggers
-        .iter()
-        .enumerate()
-        .flat_map(|(i, t)| match t {
-            crate::trigger::Trigger::Manual(m) => m.inputs.iter().map(|input| (i, input)).collect(),
-            _ => Vec::new(),
-        })
-        .collect();
-    collisions(
-        out,
-        "input",
-        inputs
-            .iter()
-            .map(|(i, input)| (input.name.as_str(), || root.trigger(*i).input(input.name.as_str()))),
-    );
-    for (i, input) in &inputs {
-        check_reserved(
-            out,
-            || root.trigger(*i).input(input.name.as_str()),
-            "input",
-            input.name.as_str(),
-        );
-    }
-    // Secrets, declared or referenced in values.
-    // (name, the declaration's index or the referencing job's index)
-    let mut secrets: Vec<(&str, Result<usize, usize>)> = p
-        .secrets
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.name.as_str(), Ok(i)))
-        .collect();
-    for (j, job) in p.jobs.iter().enumerate() {
-        for value in job.exprs() {
-            for s in value.secrets() {
-                secrets.push((s.as_str(), Err(j)));
-            }
+/// What the walk over a pipeline's jobs gathers for the case collisions between jobs, and the
+/// diagnostics of each job's own names (step ids, outputs, matrix axes) in job order.
+#[derive(Default)]
+pub(super) struct Gathered<'a> {
+    /// Whether a job id holds an upper-case letter (without one no two ids collide).
+    upper_job_id: bool,
+    /// Secrets referenced in values: (name, the referencing job's index).
+    secrets: Vec<(&'a str, usize)>,
+    /// The jobs with an environment.
+    environments: Vec<usize>,
+    /// Uploads: (job index, step index).
+    uploads: Vec<(usize, usize)>,
+    /// The jobs' own names, in job order.
+    jobs: Diagnostics,
+}
+
+impl<'a> Gathered<'a> {
+    /// Gathers job `j` of the walk and checks its own names; `exprs` visits the job's values'
+    /// secrets and `uploads` its uploads (the walk reads them once for several checks).
+    pub(super) fn job(&mut self, root: &Path, j: usize, job: &'a Job) {
+        self.upper_job_id |= job.id.as_str().bytes().any(|b| b.is_ascii_uppercase());
+        if job.environment.is_some() {
+            self.environments.push(j);
         }
-    }
-    collisions(
-        out,
-        "secret",
-        secrets.into_iter().map(|(name, at)| {
-            (name, move || match at {
-                Ok(i) => root.field(format!("secrets.{}", p.secrets[i].name)),
-                Err(j) => root.job(p.jobs[j].id.as_str()),
-            })
-        }),
-    );
-    collisions(
-        out,
-        "environment",
-        p.jobs.iter().filter_map(|j| {
-            j.environment
-                .as_ref()
-                .map(|e| (e.name.as_str(), || root.job(j.id.as_str()).field("environment")))
-        }),
-    );
-    collisions(
-        out,
-        "artifact",
-        p.jobs.iter().flat_map(|j| {
-            j.steps.iter().enumerate().filter_map(move |(i, s)| match &s.kind {
-                StepKind::Upload(u) => Some((u.artifact.as_str(), move || {
-                    Path::pipeline(p.id.as_str()).job(j.id.as_str()).step(i, s.id_str())
-                })),
-                _ => None,
-            })
-        }),
-    );
-    for job in &p.jobs {
+        let out = &mut self.jobs;
         let jpath = || root.job(job.id.as_str());
         collisions(
             out,
@@ -222,6 +169,90 @@ pub(super) fn check(p: &Pipeline, out: &mut Diagnostics) {
                 check_reserved(out, || jpath().field(format!("matrix.{axis}")), "matrix axis", axis);
             }
         }
+    }
+
+    /// A secret referenced by job `j`.
+    pub(super) fn secret(&mut self, name: &'a str, j: usize) {
+        self.secrets.push((name, j));
+    }
+
+    /// Step `i` of job `j` uploads an artifact.
+    pub(super) fn upload(&mut self, j: usize, i: usize) {
+        self.uploads.push((j, i));
+    }
+
+    /// Case collisions and reserved names in the pipeline, then the jobs' own.
+    pub(super) fn finish(self, p: &'a Pipeline, out: &mut Diagnostics) {
+        let root = &Path::pipeline(p.id.as_str());
+        if self.upper_job_id {
+            collisions(
+                out,
+                "job id",
+                p.jobs.iter().map(|j| (j.id.as_str(), || root.job(j.id.as_str()))),
+            );
+        }
+        let inputs: Vec<_> = p
+            .triggers
+            .iter()
+            .enumerate()
+            .flat_map(|(i, t)| match t {
+                crate::trigger::Trigger::Manual(m) => m.inputs.iter().map(|input| (i, input)).collect(),
+                _ => Vec::new(),
+            })
+            .collect();
+        collisions(
+            out,
+            "input",
+            inputs
+                .iter()
+                .map(|(i, input)| (input.name.as_str(), || root.trigger(*i).input(input.name.as_str()))),
+        );
+        for (i, input) in &inputs {
+            check_reserved(
+                out,
+                || root.trigger(*i).input(input.name.as_str()),
+                "input",
+                input.name.as_str(),
+            );
+        }
+        // Secrets, declared (`Ok` with the declaration's index) or referenced in values (`Err`
+        // with the referencing job's index).
+        let declared = p.secrets.iter().enumerate().map(|(i, s)| (s.name.as_str(), Ok(i)));
+        let referenced = self.secrets.iter().map(|&(name, j)| (name, Err(j)));
+        collisions(
+            out,
+            "secret",
+            declared.chain(referenced).map(|(name, at)| {
+                (name, move || match at {
+                    Ok(i) => root.field(format!("secrets.{}", p.secrets[i].name)),
+                    Err(j) => root.job(p.jobs[j].id.as_str()),
+                })
+            }),
+        );
+        collisions(
+            out,
+            "environment",
+            self.environments.iter().filter_map(|&j| {
+                let job = &p.jobs[j];
+                job.environment
+                    .as_ref()
+                    .map(|e| (e.name.as_str(), move || root.job(job.id.as_str()).field("environment")))
+            }),
+        );
+        collisions(
+            out,
+            "artifact",
+            self.uploads.iter().filter_map(|&(j, i)| {
+                let (job, step) = (&p.jobs[j], &p.jobs[j].steps[i]);
+                match &step.kind {
+                    StepKind::Upload(u) => Some((u.artifact.as_str(), move || {
+                        root.job(job.id.as_str()).step(i, step.id_str())
+                    })),
+                    _ => None,
+                }
+            }),
+        );
+        out.extend(self.jobs);
     }
 }
 

@@ -5,33 +5,38 @@ use std::collections::HashSet;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Path};
 use crate::graph::NeedsGraph;
-use crate::pipeline::Pipeline;
+use crate::job::Job;
 use crate::platform::Platform;
 
-/// For each platform, in the pipeline that platform's backend sees
-/// ([`Pipeline::for_platform`]): a job on no platform, a need on a job the platform drops, and an
-/// output read from a job whose setting step the platform drops are errors naming the job, the
-/// platform and the `only_on` to change.
-pub(super) fn check(p: &Pipeline, out: &mut Diagnostics) {
-    let root = Path::pipeline(p.id.as_str());
-    for job in &p.jobs {
-        if job.platforms.is_empty() {
-            out.push(
-                Diagnostic::error(
-                    "job-on-no-platform",
-                    root.job(job.id.as_str()).field("platforms"),
-                    format!("job {:?} is restricted to no platform", job.id.as_str()),
-                )
-                .with_hint("name at least one platform in `.only_on(..)`, or remove the job"),
-            );
-        }
+/// A job on no platform is an error naming the `only_on` to change; whether the job or one of its
+/// steps is restricted to some platforms (then [`restricted`] has work to do).
+pub(super) fn job(root: &Path, job: &Job, out: &mut Diagnostics) -> bool {
+    if job.platforms.is_empty() {
+        out.push(
+            Diagnostic::error(
+                "job-on-no-platform",
+                root.job(job.id.as_str()).field("platforms"),
+                format!("job {:?} is restricted to no platform", job.id.as_str()),
+            )
+            .with_hint("name at least one platform in `.only_on(..)`, or remove the job"),
+        );
     }
+    !job.platforms.is_all() || job.steps.iter().any(|s| !s.platforms.is_all())
+}
+
+/// For each platform, in the pipeline that platform's backend sees
+/// ([`Pipeline::for_platform`](crate::Pipeline::for_platform)), when some job or step is restricted to some platforms: a need on
+/// a job the platform drops, and an output read from a job whose setting step the platform drops
+/// are errors naming the job, the platform and the `only_on` to change.
+pub(super) fn restricted(all: &NeedsGraph<'_>, out: &mut Diagnostics) {
+    let p = all.pipeline();
+    let root = Path::pipeline(p.id.as_str());
     for platform in Platform::ALL {
         let Cow::Owned(seen) = p.for_platform(platform) else {
             return; // nothing is restricted: every platform sees the whole pipeline
         };
         let jobs: HashSet<&str> = seen.jobs.iter().map(|j| j.id.as_str()).collect();
-        let (all, seen_graph) = (NeedsGraph::new(p), NeedsGraph::new(&seen));
+        let seen_graph = NeedsGraph::new(&seen);
         for job in &seen.jobs {
             let path = || root.job(job.id.as_str());
             for need in &job.needs {
