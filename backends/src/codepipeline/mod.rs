@@ -172,9 +172,10 @@ impl CodePipeline {
         }
     }
 
-    /// Emits `model` for file `path` of pipeline `p`, through the pipeline's patches for this
-    /// platform when it has some.
-    fn emit(p: &Pipeline, path: &str, model: &impl serde::Serialize, json: bool) -> Result<String, String> {
+    /// Emits `model` for file `path` of pipeline `p` after `head` (the file's header), through the
+    /// pipeline's patches for this platform when it has some. A YAML model without patches is
+    /// written straight after the header (a template of thousands of jobs is not copied again).
+    fn emit(p: &Pipeline, path: &str, model: &impl serde::Serialize, json: bool, head: &str) -> Result<String, String> {
         let text = if p.has_patches(PLATFORM) {
             yaml::to_value(model).and_then(|mut doc| {
                 p.apply_patches(PLATFORM, path, &mut doc);
@@ -187,9 +188,11 @@ impl CodePipeline {
         } else if json {
             yaml::to_json(model)
         } else {
-            yaml::to_yaml_string(model)
+            let mut out = String::from(head);
+            return yaml::append_yaml(&mut out, model).map(|()| out).map_err(|e| e.to_string());
         };
-        text.map_err(|e| e.to_string())
+        text.map(|t| if head.is_empty() { t } else { format!("{head}{t}") })
+            .map_err(|e| e.to_string())
     }
 
     /// The path of a pipeline's template.
@@ -249,22 +252,21 @@ impl CodePipeline {
             )
             .on_platform(PLATFORM)
         };
-        let header = ctx.header.comment("# ");
+        let head = format!("{}\n", ctx.header.comment("# "));
         let template_path = Self::template_path(p);
-        let template = match Self::emit(p, &template_path, &lowered.template, false) {
+        let template = match Self::emit(p, &template_path, &lowered.template, false, &head) {
             Ok(t) => t,
             Err(e) => {
                 diagnostics.push(emit_error("template", e));
                 return None;
             }
         };
-        let template = format!("{header}\n{template}");
         if !Self::template_size(p, &template_path, template.len(), diagnostics) {
             return None;
         }
         let json = if self.create_pipeline_input {
             let input = api::from_template(&lowered.pipeline, &lowered.values).map_err(|e| e.to_string());
-            match input.and_then(|input| Self::emit(p, &Self::create_pipeline_path(p), &input, true)) {
+            match input.and_then(|input| Self::emit(p, &Self::create_pipeline_path(p), &input, true, "")) {
                 Ok(j) => Some(j),
                 Err(e) => {
                     diagnostics.push(emit_error("create-pipeline input", e));
@@ -275,7 +277,7 @@ impl CodePipeline {
             None
         };
         let file = Self::deployment_file(&lowered, ctx.repository_path(&template_path));
-        let deployment = match Self::emit(p, &Self::deployment_path(p), &file, false) {
+        let deployment = match Self::emit(p, &Self::deployment_path(p), &file, false, &head) {
             Ok(d) => d,
             Err(e) => {
                 diagnostics.push(emit_error("deployment file", e));
@@ -300,7 +302,7 @@ impl CodePipeline {
         if let Some(json) = json {
             files.push((Self::create_pipeline_path(p), json));
         }
-        files.push((Self::deployment_path(p), format!("{header}\n{deployment}")));
+        files.push((Self::deployment_path(p), deployment));
         Some(files)
     }
 }

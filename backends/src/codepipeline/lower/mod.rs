@@ -149,7 +149,8 @@ impl<'a> Lowering<'a> {
             if jobs.is_empty() {
                 continue;
             }
-            let mut actions = Vec::new();
+            // An action per job at least (a matrix or an approval adds more).
+            let mut actions = Vec::with_capacity(jobs.len());
             let mut retry = false;
             let mut retry_mixed = false;
             for &i in &jobs {
