@@ -107,7 +107,13 @@ impl Pipeline {
     /// Adds several jobs.
     #[must_use]
     pub fn jobs(mut self, jobs: impl IntoIterator<Item = Job>) -> Self {
-        self.jobs.extend(jobs);
+        if self.jobs.is_empty() {
+            // Collecting a vector's own iterator keeps its allocation: the jobs of a large
+            // pipeline are not copied into a second one.
+            self.jobs = jobs.into_iter().collect();
+        } else {
+            self.jobs.extend(jobs);
+        }
         self
     }
 
