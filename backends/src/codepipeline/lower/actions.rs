@@ -276,8 +276,10 @@ impl<'a> Lowering<'a> {
                 "use a timeout of at least 5 minutes, or accept the difference with `.acknowledge(Divergence::MinimumTimeout)` on the pipeline",
             );
         }
-        let build_spec = match yaml::to_yaml_string(&cell.buildspec) {
-            Ok(s) => s,
+        // Sized for a usual buildspec: the text is not regrown a few bytes at a time.
+        let mut build_spec = String::with_capacity(1024);
+        let build_spec = match yaml::append_yaml(&mut build_spec, &cell.buildspec) {
+            Ok(()) => build_spec,
             Err(e) => {
                 self.diagnostics.push(
                     Diagnostic::error("emit", path.clone(), format!("cannot emit the buildspec: {e}"))
