@@ -189,7 +189,9 @@ impl CodePipeline {
             yaml::to_json(model)
         } else {
             let mut out = String::from(head);
-            return yaml::append_yaml(&mut out, model).map(|()| out).map_err(|e| e.to_string());
+            return yaml::append_yaml(&mut out, model)
+                .map(|()| out)
+                .map_err(|e| e.to_string());
         };
         text.map(|t| if head.is_empty() { t } else { format!("{head}{t}") })
             .map_err(|e| e.to_string())
