@@ -212,14 +212,19 @@ impl Pipeline {
         }
         let mut p = self.clone();
         p.jobs.retain(|j| j.platforms.contains(platform));
-        let present: Vec<crate::id::JobId> = p.jobs.iter().map(|j| j.id.clone()).collect();
+        let present: std::collections::HashSet<&str> = self
+            .jobs
+            .iter()
+            .filter(|j| j.platforms.contains(platform))
+            .map(|j| j.id.as_str())
+            .collect();
         for job in &mut p.jobs {
             job.steps.retain(|s| s.platforms.contains(platform));
             // An optional need on a job the platform drops is dropped with it.
             let absent: Vec<crate::id::JobId> = job
                 .optional_needs
                 .iter()
-                .filter(|n| !present.contains(n))
+                .filter(|n| !present.contains(n.as_str()))
                 .cloned()
                 .collect();
             job.needs.retain(|n| !absent.contains(n));

@@ -77,19 +77,21 @@ pub fn lower_emit(backend: &str, p: &Pipeline) -> Phases {
             let lowered = backend.lower(p, &mut d);
             let lower = start.elapsed();
             let start = Instant::now();
-            let bytes = lowered.map_or(0, |l| {
+            // The texts and the model are dropped after the clock stops, as for the other backends.
+            let texts = lowered.as_ref().map(|l| {
                 let template = backend
-                    .render_template(&l)
+                    .render_template(l)
                     .unwrap_or_else(|e| panic!("codepipeline emit: {e}"));
                 let deployment = backend
-                    .render_deployment(&l, CodePipeline::template_path(p))
+                    .render_deployment(l, CodePipeline::template_path(p))
                     .unwrap_or_else(|e| panic!("codepipeline emit: {e}"));
-                template.len() + deployment.len()
+                (template, deployment)
             });
+            let emit = start.elapsed();
             Phases {
                 lower,
-                emit: start.elapsed(),
-                bytes,
+                emit,
+                bytes: texts.map_or(0, |(t, d)| t.len() + d.len()),
             }
         }
         other => panic!("unknown backend {other}"),

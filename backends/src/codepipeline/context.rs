@@ -28,6 +28,9 @@ pub(crate) struct Lowering<'a> {
     pub(super) deployment: IndexMap<String, ParameterValue>,
     pub(super) missing: Vec<String>,
     pub(super) var_params: BTreeMap<String, String>,
+    /// The buffer each buildspec is emitted into before it is copied at its size: a template
+    /// of thousands of projects holds no half-empty buffers.
+    pub(super) text: String,
 }
 
 impl<'a> Lowering<'a> {
@@ -46,6 +49,7 @@ impl<'a> Lowering<'a> {
             deployment: IndexMap::new(),
             missing: Vec::new(),
             var_params: BTreeMap::new(),
+            text: String::new(),
         }
     }
 

@@ -152,8 +152,15 @@ impl CodePipeline {
     /// # Errors
     /// A message when a reference has no value or the emitter rejects the model.
     pub fn render_create_pipeline(&self, lowered: &Lowered) -> Result<String, String> {
-        let input = api::from_template(&lowered.pipeline, &lowered.values).map_err(|e| e.to_string())?;
-        yaml::to_json(&input).map_err(|e| e.to_string())
+        yaml::to_json(&Self::create_pipeline(lowered)?).map_err(|e| e.to_string())
+    }
+
+    /// The `create-pipeline` input of the template's pipeline resource.
+    fn create_pipeline(lowered: &Lowered) -> Result<api::CreatePipelineInput, String> {
+        let pipeline = lowered
+            .pipeline()
+            .ok_or("the template has no Pipeline resource of type AWS::CodePipeline::Pipeline")?;
+        api::from_template(pipeline, &lowered.values).map_err(|e| e.to_string())
     }
 
     /// The Git sync deployment file's YAML, without header.
@@ -267,8 +274,9 @@ impl CodePipeline {
             return None;
         }
         let json = if self.create_pipeline_input {
-            let input = api::from_template(&lowered.pipeline, &lowered.values).map_err(|e| e.to_string());
-            match input.and_then(|input| Self::emit(p, &Self::create_pipeline_path(p), &input, true, "")) {
+            match Self::create_pipeline(&lowered)
+                .and_then(|input| Self::emit(p, &Self::create_pipeline_path(p), &input, true, ""))
+            {
                 Ok(j) => Some(j),
                 Err(e) => {
                     diagnostics.push(emit_error("create-pipeline input", e));

@@ -21,11 +21,17 @@ fn clean(p: &Pipeline) -> Lowered {
 }
 
 fn stage_names(l: &Lowered) -> Vec<&str> {
-    l.pipeline.stages.iter().map(|s| s.name.as_str()).collect()
+    l.pipeline()
+        .expect("a pipeline")
+        .stages
+        .iter()
+        .map(|s| s.name.as_str())
+        .collect()
 }
 
 fn actions(l: &Lowered, stage: &str) -> Vec<(String, u32)> {
-    l.pipeline
+    l.pipeline()
+        .expect("a pipeline")
         .stages
         .iter()
         .find(|s| s.name == stage)
@@ -34,7 +40,8 @@ fn actions(l: &Lowered, stage: &str) -> Vec<(String, u32)> {
 }
 
 fn config(l: &Lowered, action: &str, key: &str) -> Option<CfnString> {
-    l.pipeline
+    l.pipeline()
+        .expect("a pipeline")
         .stages
         .iter()
         .flat_map(|s| &s.actions)
@@ -76,8 +83,8 @@ fn layers_become_stages_and_approvals_run_first() {
         config(&l, "approve-production", "CustomData"),
         Some(CfnString::lit("Look first"))
     );
-    assert_eq!(l.pipeline.execution_mode, ExecutionMode::Queued);
-    assert_eq!(l.pipeline.pipeline_type, "V2");
+    assert_eq!(l.pipeline().expect("a pipeline").execution_mode, ExecutionMode::Queued);
+    assert_eq!(l.pipeline().expect("a pipeline").pipeline_type, "V2");
 }
 
 #[test]
@@ -112,7 +119,10 @@ fn matrix_cells_are_actions_with_their_values_and_parallel_limit() {
             .count(),
         1
     );
-    assert_eq!(l.pipeline.execution_mode, ExecutionMode::Parallel);
+    assert_eq!(
+        l.pipeline().expect("a pipeline").execution_mode,
+        ExecutionMode::Parallel
+    );
 }
 
 #[test]
@@ -124,7 +134,7 @@ fn outputs_are_exported_and_read_through_the_namespace() {
         .step(Step::script("./deploy.sh"));
     let p = Pipeline::new("p").on(Trigger::manual()).jobs([build, deploy]);
     let l = clean(&p);
-    let ns = l.pipeline.stages[1].actions[0].namespace.clone();
+    let ns = l.pipeline().expect("a pipeline").stages[1].actions[0].namespace.clone();
     assert_eq!(ns.as_deref(), Some("build"));
     assert!(text(&l, "BuildProject").contains("exported-variables:\n    - version\n"));
     assert!(text(&l, "BuildProject").contains("version=\"$(bash --noprofile --norc -eo pipefail"));
@@ -228,7 +238,7 @@ fn triggers_split_tags_from_branches_and_map_negations_to_excludes() {
         .job(job("a"));
     let (l, d) = lower(&p);
     assert!(d.contains_code("codepipeline-trigger-filter"), "{d}");
-    let git = &l.pipeline.triggers[0].git_configuration;
+    let git = &l.pipeline().expect("a pipeline").triggers[0].git_configuration;
     assert_eq!(git.push.len(), 2);
     let branches = git.push[0].branches.as_ref().expect("branches");
     assert_eq!(branches.includes, ["main", "release/**"]);
@@ -261,7 +271,7 @@ fn ref_patterns_are_translated_to_codepipeline_globs() {
         .on(Trigger::pull_request().branches(["{main}"]))
         .job(job("a"));
     let l = clean(&p);
-    let git = &l.pipeline.triggers[0].git_configuration;
+    let git = &l.pipeline().expect("a pipeline").triggers[0].git_configuration;
     let branches = git.push[0].branches.as_ref().expect("branches");
     assert_eq!(branches.includes, ["rc-{1,}"]);
     assert_eq!(branches.excludes, ["old-[!0-9]*"]);
@@ -310,7 +320,8 @@ fn retry_and_rollback_are_stage_failure_settings() {
     assert!(d.contains_code("codepipeline-rollback"), "{d}");
     assert_eq!(stage_names(&l), ["Source", "test", "deploy"]);
     let results: Vec<Option<StageResult>> = l
-        .pipeline
+        .pipeline()
+        .expect("a pipeline")
         .stages
         .iter()
         .map(|s| s.on_failure.as_ref().map(|f| f.result))
@@ -321,13 +332,25 @@ fn retry_and_rollback_are_stage_failure_settings() {
 #[test]
 fn execution_mode_follows_concurrency_and_settings() {
     let base = || Pipeline::new("p").on(Trigger::manual()).job(job("a"));
-    assert_eq!(clean(&base()).pipeline.execution_mode, ExecutionMode::Parallel);
+    assert_eq!(
+        clean(&base()).pipeline().expect("a pipeline").execution_mode,
+        ExecutionMode::Parallel
+    );
     let queued = base().concurrency(Concurrency::new("p"));
-    assert_eq!(clean(&queued).pipeline.execution_mode, ExecutionMode::Queued);
+    assert_eq!(
+        clean(&queued).pipeline().expect("a pipeline").execution_mode,
+        ExecutionMode::Queued
+    );
     let cancel = base().concurrency(Concurrency::new("p").cancel_in_progress());
-    assert_eq!(clean(&cancel).pipeline.execution_mode, ExecutionMode::Superseded);
+    assert_eq!(
+        clean(&cancel).pipeline().expect("a pipeline").execution_mode,
+        ExecutionMode::Superseded
+    );
     let set = cancel.extend(CodePipelineSettings::new().execution_mode(ExecutionMode::Queued));
-    assert_eq!(clean(&set).pipeline.execution_mode, ExecutionMode::Queued);
+    assert_eq!(
+        clean(&set).pipeline().expect("a pipeline").execution_mode,
+        ExecutionMode::Queued
+    );
 }
 
 #[test]

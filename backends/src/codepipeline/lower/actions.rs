@@ -3,8 +3,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use indexmap::IndexMap;
 use pipeline_core::diagnostic::{Diagnostic, Path};
+use pipeline_core::yaml::OrderedMap;
 use pipeline_core::{Condition, Job, StepKind, yaml};
 
 use super::{Cells, MAX_ARTIFACTS, MAX_CONFIG_VALUE, MAX_NAME, MIN_TIMEOUT, SOURCE};
@@ -130,7 +130,13 @@ impl<'a> Lowering<'a> {
                 .map(|(_, p)| p.clone())
                 .unwrap_or_else(|| projects[0].1.clone());
             let lowered = JobLowering::new(self, job, cell.clone(), n == 0, guard.clone()).lower();
-            let mut configuration = IndexMap::new();
+            let mut inputs = Vec::with_capacity(1 + lowered.inputs.len());
+            inputs.push(ArtifactRef { name: SOURCE.into() });
+            inputs.extend(lowered.inputs.iter().map(|i| ArtifactRef { name: i.clone() }));
+            // ProjectName, and PrimarySource and EnvironmentVariables when they apply.
+            let mut configuration = OrderedMap::with_capacity(
+                1 + usize::from(inputs.len() > 1) + usize::from(!lowered.action_env.is_empty()),
+            );
             configuration.insert(
                 "ProjectName".into(),
                 CfnString::sub([
@@ -138,8 +144,6 @@ impl<'a> Lowering<'a> {
                     CfnString::text(format!("-{}{}", job.id, project.1)),
                 ]),
             );
-            let mut inputs = vec![ArtifactRef { name: SOURCE.into() }];
-            inputs.extend(lowered.inputs.iter().map(|i| ArtifactRef { name: i.clone() }));
             if inputs.len() > 1 {
                 configuration.insert("PrimarySource".into(), CfnString::lit(SOURCE));
             }
@@ -276,10 +280,10 @@ impl<'a> Lowering<'a> {
                 "use a timeout of at least 5 minutes, or accept the difference with `.acknowledge(Divergence::MinimumTimeout)` on the pipeline",
             );
         }
-        // Sized for a usual buildspec: the text is not regrown a few bytes at a time.
-        let mut build_spec = String::with_capacity(1024);
-        let build_spec = match yaml::append_yaml(&mut build_spec, &cell.buildspec) {
-            Ok(()) => build_spec,
+        // Emitted into the lowering's buffer (grown once for the whole pipeline), kept at its size.
+        self.text.clear();
+        let build_spec = match yaml::append_yaml(&mut self.text, &cell.buildspec) {
+            Ok(()) => self.text.as_str().to_owned(),
             Err(e) => {
                 self.diagnostics.push(
                     Diagnostic::error("emit", path.clone(), format!("cannot emit the buildspec: {e}"))

@@ -17,7 +17,7 @@ mod parameters;
 mod stages;
 mod triggers;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 use indexmap::IndexMap;
 use pipeline_core::Condition;
@@ -48,10 +48,9 @@ const MIN_TIMEOUT: u32 = 5;
 /// The lowered pipeline.
 #[derive(Debug)]
 pub struct Lowered {
-    /// The CloudFormation template.
+    /// The CloudFormation template; its `Pipeline` resource is the pipeline
+    /// ([`Lowered::pipeline`]).
     pub template: Template,
-    /// The pipeline resource (also inside `template`), for the `create-pipeline` input.
-    pub pipeline: model::Pipeline,
     /// The value of every template parameter: its known value, or a placeholder.
     pub values: BTreeMap<String, String>,
     /// The parameters of the deployment file: those with values from [`CodePipelineSettings`](super::CodePipelineSettings),
@@ -60,6 +59,34 @@ pub struct Lowered {
     /// Stack tags.
     pub tags: IndexMap<String, String>,
 }
+
+impl Lowered {
+    /// The template's pipeline resource (what the `create-pipeline` input describes too);
+    /// `None` when the template was edited to hold none.
+    ///
+    /// ```
+    /// use pipeline_backends::CodePipeline;
+    /// use pipeline_core::diagnostic::Diagnostics;
+    /// use pipeline_core::prelude::*;
+    ///
+    /// let ci = Pipeline::new("ci")
+    ///     .on(Trigger::push().branches(["main"]))
+    ///     .job(Job::new("test").step(Step::script("cargo test")));
+    /// # pipeline_core::validate::assert_valid(&ci);
+    /// let lowered = CodePipeline::new().lower(&ci, &mut Diagnostics::new()).expect("lowers");
+    /// let stages: Vec<&str> = lowered.pipeline().expect("a pipeline").stages.iter().map(|s| s.name.as_str()).collect();
+    /// assert_eq!(stages, ["Source", "test"]);
+    /// ```
+    pub fn pipeline(&self) -> Option<&model::Pipeline> {
+        match &self.template.resources.0.get(PIPELINE)?.properties {
+            model::Properties::Pipeline(p) => Some(p),
+            _ => None,
+        }
+    }
+}
+
+/// The logical id of the pipeline resource.
+const PIPELINE: &str = "Pipeline";
 
 /// The actions of a job: one name per matrix cell, with the cell's axis values.
 type Cells = Vec<(String, Vec<(String, String)>)>;
@@ -136,7 +163,7 @@ impl<'a> Lowering<'a> {
         let mut resources: IndexMap<String, model::Resource> = IndexMap::new();
         let mut stages = vec![self.source_stage()];
         let mut stage_names: HashSet<String> = stages.iter().map(|s| s.name.clone()).collect();
-        let mut stage_of_job: HashMap<usize, usize> = HashMap::new();
+        let mut stage_of_job: Vec<Option<usize>> = vec![None; p.jobs.len()];
         let mut clone_ref = self.settings.full_clone;
         let mut logical_ids = HashSet::new();
         let mut report_jobs: Vec<&str> = Vec::new();
@@ -155,7 +182,7 @@ impl<'a> Lowering<'a> {
             let mut retry_mixed = false;
             for &i in &jobs {
                 let job = &p.jobs[i];
-                stage_of_job.insert(i, stages.len());
+                stage_of_job[i] = Some(stages.len());
                 let mut order = 1;
                 if let Some(approval) = job
                     .environment
@@ -248,7 +275,7 @@ impl<'a> Lowering<'a> {
                 let job = &p.jobs[i];
                 let mut stage_names = Vec::new();
                 for d in deploys {
-                    if let Some(&s) = stage_of_job.get(d) {
+                    if let Some(s) = stage_of_job.get(*d).copied().flatten() {
                         stages[s].on_failure = Some(FailureConditions {
                             result: StageResult::Rollback,
                             retry_configuration: None,
@@ -338,11 +365,10 @@ impl<'a> Lowering<'a> {
             stages,
             tags,
         };
-        let mut all: IndexMap<String, model::Resource> = IndexMap::new();
-        all.insert("Pipeline".into(), pipeline.clone().into());
-        all.extend(resources);
+        // The pipeline comes first; the jobs' resources are not hashed into a second map.
+        resources.shift_insert(0, PIPELINE.into(), pipeline.into());
         for (id, rule) in self.schedules() {
-            all.insert(id, rule.into());
+            resources.insert(id, rule.into());
         }
         self.setup_notices();
         let mut template = Template::new(format!(
@@ -350,7 +376,7 @@ impl<'a> Lowering<'a> {
             p.name.replace('\n', " ")
         ));
         template.parameters.0 = std::mem::take(&mut self.params);
-        template.resources.0 = all;
+        template.resources.0 = resources;
         template.outputs.insert(
             "PipelineName".into(),
             model::Output {
@@ -360,7 +386,6 @@ impl<'a> Lowering<'a> {
         );
         Some(Lowered {
             template,
-            pipeline,
             values: self.values,
             deployment: self.deployment,
             tags: self.settings.tags.clone(),

@@ -4,8 +4,8 @@
 
 use std::collections::HashSet;
 
-use indexmap::IndexMap;
 use pipeline_core::graph::NeedsGraph;
+use pipeline_core::yaml::OrderedMap;
 use pipeline_core::{Condition, Job};
 
 use super::{MAX_ACTIONS_PER_STAGE, MAX_NAME, MAX_STAGES, Role, SOURCE, SOURCE_NAMESPACE};
@@ -256,7 +256,7 @@ impl<'a> Lowering<'a> {
     }
 
     pub(super) fn source_stage(&mut self) -> StageDeclaration {
-        let mut configuration = IndexMap::new();
+        let mut configuration = OrderedMap::new();
         configuration.insert("ConnectionArn".into(), CfnString::Ref("ConnectionArn".into()));
         configuration.insert("FullRepositoryId".into(), CfnString::Ref("FullRepositoryId".into()));
         configuration.insert("BranchName".into(), CfnString::Ref("BranchName".into()));
@@ -289,7 +289,7 @@ impl<'a> Lowering<'a> {
         approval: &pipeline_core::Approval,
     ) -> ActionDeclaration {
         let path = self.root().job(job.id.as_str()).field("environment.approval");
-        let mut configuration = IndexMap::new();
+        let mut configuration = OrderedMap::new();
         let mut custom = approval
             .instructions
             .clone()

@@ -58,7 +58,8 @@ impl CfnString {
     /// An `Fn::Sub` of `parts`; adjacent texts are merged, and a value without references is a
     /// plain literal, a single reference a `Ref`.
     pub fn sub(parts: impl IntoIterator<Item = SubPart>) -> Self {
-        let mut out: Vec<SubPart> = Vec::new();
+        let parts = parts.into_iter();
+        let mut out: Vec<SubPart> = Vec::with_capacity(parts.size_hint().0);
         for part in parts {
             match (out.last_mut(), part) {
                 (_, SubPart::Text(t)) if t.is_empty() => {}
@@ -66,11 +67,14 @@ impl CfnString {
                 (_, p) => out.push(p),
             }
         }
-        match out.as_slice() {
-            [] => CfnString::Lit(String::new()),
-            [SubPart::Text(t)] => CfnString::Lit(t.clone()),
-            [SubPart::Ref(r)] if !r.contains('.') => CfnString::Ref(r.clone()),
-            _ => CfnString::Sub(out),
+        if out.len() > 1 {
+            return CfnString::Sub(out);
+        }
+        match out.pop() {
+            None => CfnString::Lit(String::new()),
+            Some(SubPart::Text(t)) => CfnString::Lit(t),
+            Some(SubPart::Ref(r)) if !r.contains('.') => CfnString::Ref(r),
+            Some(part) => CfnString::Sub(vec![part]),
         }
     }
 

@@ -1,6 +1,6 @@
 //! `AWS::CodePipeline::Pipeline` (V2).
 
-use indexmap::IndexMap;
+use pipeline_core::yaml::OrderedMap;
 use serde::Serialize;
 
 use super::CfnString;
@@ -222,8 +222,8 @@ pub struct ActionDeclaration {
     /// Order inside the stage (1 first; equal orders run in parallel).
     pub run_order: u32,
     /// Provider-specific settings; values are strings.
-    #[serde(skip_serializing_if = "IndexMap::is_empty")]
-    pub configuration: IndexMap<String, CfnString>,
+    #[serde(skip_serializing_if = "OrderedMap::is_empty")]
+    pub configuration: OrderedMap<String, CfnString>,
     /// Input artifacts.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub input_artifacts: Vec<ArtifactRef>,
