@@ -241,7 +241,7 @@ pub fn from_template(
         for a in &stage.actions {
             let mut configuration = IndexMap::new();
             for (k, v) in &a.configuration {
-                configuration.insert(k.clone(), resolve(v)?);
+                configuration.insert(k.to_string(), resolve(v)?);
             }
             actions.push(Action {
                 name: a.name.clone(),
@@ -256,12 +256,16 @@ pub fn from_template(
                 input_artifacts: a
                     .input_artifacts
                     .iter()
-                    .map(|r| Artifact { name: r.name.clone() })
+                    .map(|r| Artifact {
+                        name: r.name.to_string(),
+                    })
                     .collect(),
                 output_artifacts: a
                     .output_artifacts
                     .iter()
-                    .map(|r| Artifact { name: r.name.clone() })
+                    .map(|r| Artifact {
+                        name: r.name.to_string(),
+                    })
                     .collect(),
                 namespace: a.namespace.clone(),
             });

@@ -75,7 +75,7 @@ pub(crate) fn build_spec(text: String, group: Option<&str>) -> CfnString {
     let mut parts = Vec::new();
     for (i, piece) in text.split(GROUP_PLACEHOLDER).enumerate() {
         if i > 0 {
-            parts.push(SubPart::Ref(group.to_owned()));
+            parts.push(SubPart::Ref(group.to_owned().into()));
         }
         parts.push(SubPart::Text(piece.to_owned()));
     }

@@ -109,7 +109,7 @@ impl JobLowering<'_, '_> {
                 let env = format!("PIPELINE_VAR_{name}");
                 let param = self.l.var_param(name.as_str());
                 self.out.project_env.retain(|(n, _)| *n != env);
-                self.out.project_env.push((env.clone(), CfnString::Ref(param)));
+                self.out.project_env.push((env.clone(), CfnString::Ref(param.into())));
                 env
             }
             other => {

@@ -58,7 +58,7 @@ const TRIGGER_VAR: &str = "PIPELINE_TRIGGER";
 #[derive(Debug, Default)]
 pub(crate) struct JobCell {
     pub(crate) buildspec: Buildspec,
-    pub(crate) image: String,
+    pub(crate) image: crate::codepipeline::model::Name,
     pub(crate) environment_type: Option<EnvironmentType>,
     pub(crate) compute_type: Option<ComputeType>,
     pub(crate) privileged: bool,
@@ -161,8 +161,8 @@ impl<'l, 'a> JobLowering<'l, 'a> {
             Arch::Arm64 => STANDARD_ARM64,
         };
         self.out.image = match (&custom_image, self.container) {
-            (Some(image), false) => image.clone(),
-            _ => standard.to_owned(),
+            (Some(image), false) => image.clone().into(),
+            _ => standard.into(),
         };
         self.out.environment_type = Some(match runner.arch {
             Arch::X64 => EnvironmentType::LinuxContainer,

@@ -146,7 +146,7 @@ impl<'l, 'a> JobLowering<'l, 'a> {
                 .iter()
                 .map(|p| match p {
                     Part::Lit(s) | Part::Cell(s) | Part::Pipeline(s) => SubPart::Text(s.clone()),
-                    Part::Param(r) => SubPart::Ref(r.clone()),
+                    Part::Param(r) => SubPart::Ref(r.clone().into()),
                     Part::Secret(_) | Part::Shell(_) | Part::Output(_) => SubPart::Text(String::new()),
                 })
                 .collect();

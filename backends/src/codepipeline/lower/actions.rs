@@ -132,7 +132,7 @@ impl<'a> Lowering<'a> {
             let lowered = JobLowering::new(self, job, cell.clone(), n == 0, guard.clone()).lower();
             let mut inputs = Vec::with_capacity(1 + lowered.inputs.len());
             inputs.push(ArtifactRef { name: SOURCE.into() });
-            inputs.extend(lowered.inputs.iter().map(|i| ArtifactRef { name: i.clone() }));
+            inputs.extend(lowered.inputs.iter().map(|i| ArtifactRef { name: i.clone().into() }));
             // ProjectName, and PrimarySource and EnvironmentVariables when they apply.
             let mut configuration = OrderedMap::with_capacity(
                 1 + usize::from(inputs.len() > 1) + usize::from(!lowered.action_env.is_empty()),
@@ -192,7 +192,7 @@ impl<'a> Lowering<'a> {
                 output_artifacts: lowered
                     .outputs
                     .iter()
-                    .map(|o| ArtifactRef { name: o.clone() })
+                    .map(|o| ArtifactRef { name: o.clone().into() })
                     .collect(),
                 namespace: if job.outputs().next().is_some() {
                     Some(if n == 0 {
@@ -248,7 +248,7 @@ impl<'a> Lowering<'a> {
             parts.push(SubPart::Text(rest[..start].to_owned()));
             let after = &rest[start + OPEN.len_utf8()..];
             let end = after.find(CLOSE).unwrap_or(after.len());
-            parts.push(SubPart::Ref(after[..end].to_owned()));
+            parts.push(SubPart::Ref(after[..end].to_owned().into()));
             rest = after.get(end + CLOSE.len_utf8()..).unwrap_or("");
         }
         parts.push(SubPart::Text(rest.to_owned()));

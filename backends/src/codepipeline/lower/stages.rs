@@ -331,7 +331,7 @@ impl<'a> Lowering<'a> {
                     "subscribe the reviewers to the topic, and allow CodePipeline's role sns:Publish on it".into(),
                 );
             }
-            configuration.insert("NotificationArn".into(), CfnString::Ref(param));
+            configuration.insert("NotificationArn".into(), CfnString::Ref(param.into()));
         } else {
             self.notice(
                 "codepipeline-approval",

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::CfnString;
+use super::{CfnString, Name};
 
 /// A CodeBuild project.
 #[derive(Clone, Debug, Serialize)]
@@ -37,7 +37,7 @@ pub struct BuildEnvironment {
     /// Machine class.
     pub compute_type: ComputeType,
     /// Image.
-    pub image: String,
+    pub image: Name,
     /// Docker-in-Docker (for service containers).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub privileged_mode: bool,

@@ -1,11 +1,16 @@
 //! CloudFormation values that may be intrinsic functions (`Ref`, `Fn::Sub`, `Fn::GetAtt`), as
 //! typed Rust, and their resolution to plain strings for the `create-pipeline` input.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
+
+/// A name a template refers to (a parameter, a resource, an artifact): most are fixed names
+/// (`PipelineName`, `Source`), kept without an allocation of their own.
+pub type Name = Cow<'static, str>;
 
 /// One piece of an `Fn::Sub` template: literal text (its `${` is escaped on output) or a
 /// reference to a parameter, resource or pseudo parameter (`${Name}`, `${AWS::Region}`).
@@ -14,7 +19,7 @@ pub enum SubPart {
     /// Literal text.
     Text(String),
     /// `${Name}`.
-    Ref(String),
+    Ref(Name),
 }
 
 /// A string property of a CloudFormation resource: a literal or an intrinsic function.
@@ -32,7 +37,7 @@ pub enum CfnString {
     /// A plain string.
     Lit(String),
     /// `{Ref: Name}`.
-    Ref(String),
+    Ref(Name),
     /// `{Fn::Sub: "..."}`, from parts.
     Sub(Vec<SubPart>),
     /// `{Fn::GetAtt: [Resource, Attribute]}`.
@@ -51,7 +56,7 @@ impl CfnString {
     }
 
     /// A `${Name}` reference inside [`CfnString::sub`].
-    pub fn reference(name: impl Into<String>) -> SubPart {
+    pub fn reference(name: impl Into<Name>) -> SubPart {
         SubPart::Ref(name.into())
     }
 
@@ -80,13 +85,33 @@ impl CfnString {
 
     /// The `Fn::Sub` template text (`${` in literal text written as `${!`).
     pub fn sub_template(parts: &[SubPart]) -> String {
-        parts
+        let size = parts
             .iter()
             .map(|p| match p {
-                SubPart::Text(t) => t.replace("${", "${!"),
-                SubPart::Ref(r) => format!("${{{r}}}"),
+                SubPart::Text(t) => t.len(),
+                SubPart::Ref(r) => r.len() + 3,
             })
-            .collect()
+            .sum();
+        let mut out = String::with_capacity(size);
+        for part in parts {
+            match part {
+                SubPart::Text(t) => {
+                    let mut rest = t.as_str();
+                    while let Some(at) = rest.find("${") {
+                        out.push_str(&rest[..at]);
+                        out.push_str("${!");
+                        rest = &rest[at + 2..];
+                    }
+                    out.push_str(rest);
+                }
+                SubPart::Ref(r) => {
+                    out.push_str("${");
+                    out.push_str(r);
+                    out.push('}');
+                }
+            }
+        }
+        out
     }
 
     /// The literal text, if this is a literal.
@@ -101,11 +126,11 @@ impl CfnString {
     pub fn references(&self) -> Vec<&str> {
         match self {
             CfnString::Lit(_) => Vec::new(),
-            CfnString::Ref(r) => vec![r.as_str()],
+            CfnString::Ref(r) => vec![r.as_ref()],
             CfnString::Sub(parts) => parts
                 .iter()
                 .filter_map(|p| match p {
-                    SubPart::Ref(r) => Some(r.as_str()),
+                    SubPart::Ref(r) => Some(r.as_ref()),
                     SubPart::Text(_) => None,
                 })
                 .collect(),

@@ -20,7 +20,7 @@ pub use codebuild::{
     ProjectCache, ReportExportConfig, ReportGroup,
 };
 pub use events::{Rule, RuleTarget};
-pub use intrinsic::{CfnString, SubPart, UnresolvedReference};
+pub use intrinsic::{CfnString, Name, SubPart, UnresolvedReference};
 pub use pipeline::{
     ActionDeclaration, ActionTypeId, ArtifactRef, ArtifactStore, ExecutionMode, FailureConditions, GitBranchFilter,
     GitConfiguration, GitFilePathFilter, GitPullRequestFilter, GitPushFilter, GitTagFilter, Pipeline, PullRequestEvent,

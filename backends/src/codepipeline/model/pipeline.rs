@@ -3,7 +3,7 @@
 use pipeline_core::yaml::OrderedMap;
 use serde::Serialize;
 
-use super::CfnString;
+use super::{CfnString, Name};
 
 /// How the pipeline handles a new execution while one runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -223,7 +223,7 @@ pub struct ActionDeclaration {
     pub run_order: u32,
     /// Provider-specific settings; values are strings.
     #[serde(skip_serializing_if = "OrderedMap::is_empty")]
-    pub configuration: OrderedMap<String, CfnString>,
+    pub configuration: OrderedMap<Name, CfnString>,
     /// Input artifacts.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub input_artifacts: Vec<ArtifactRef>,
@@ -254,5 +254,5 @@ pub struct ActionTypeId {
 #[serde(rename_all = "PascalCase")]
 pub struct ArtifactRef {
     /// Name.
-    pub name: String,
+    pub name: Name,
 }
