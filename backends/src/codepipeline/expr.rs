@@ -145,17 +145,16 @@ pub(crate) fn dq_escape(s: &str) -> String {
 
 /// `PascalCase` of a `SNAKE_CASE` or `kebab-case` name (`REGISTRY_HOST` -> `RegistryHost`).
 pub(crate) fn pascal(name: &str) -> String {
-    name.split(|c: char| !c.is_ascii_alphanumeric())
+    let mut out = String::with_capacity(name.len());
+    for word in name
+        .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(|w| {
-            let lower = w.to_ascii_lowercase();
-            let mut chars = lower.chars();
-            match chars.next() {
-                Some(first) => first.to_ascii_uppercase().to_string() + chars.as_str(),
-                None => String::new(),
-            }
-        })
-        .collect()
+    {
+        // Words are ASCII alphanumerics: byte 0 is a whole character.
+        out.push(char::from(word.as_bytes()[0].to_ascii_uppercase()));
+        out.extend(word[1..].chars().map(|c| c.to_ascii_lowercase()));
+    }
+    out
 }
 
 #[cfg(test)]
