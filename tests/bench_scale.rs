@@ -4,7 +4,7 @@
 //! cargo run --release -p pipeline-tests --bin bench-scale             # every enabled backend
 //! cargo run --release -p pipeline-tests --bin bench-scale -- gitlab   # some backends
 //! cargo run --release -p pipeline-tests --bin bench-scale -- --jobs 1000,2000 --shapes chain
-//! cargo run --release -p pipeline-tests --bin bench-scale -- --repeat 9  # best of 9 (default 5)
+//! cargo run --release -p pipeline-tests --bin bench-scale -- --repeat 15  # best of 15 (default 9)
 //! ```
 //!
 //! For one pipeline of 1,000 / 2,000 / 4,000 / 8,000 jobs in four shapes (flat: no needs; chain:
@@ -19,9 +19,9 @@
 //! `--repeat` times: each phase shows its best time (a loaded machine only adds). Next to each
 //! time it prints the growth factor from the previous job count: ×2 per doubling is linear,
 //! ×4 quadratic; after the last size, one line gives each phase's mean growth per doubling over
-//! the whole range (the geometric mean of the steps, less noisy than any one step). When a backend refuses a shape (a platform limit, such as CodePipeline's 50
-//! actions per stage), its lowering is still timed, the `--out` run is skipped, and the reason is
-//! printed once.
+//! the whole range (the geometric mean of the steps, less noisy than any one step). When a
+//! backend refuses a shape (a platform limit, such as CodePipeline's 50 actions per stage), its
+//! lowering is still timed, the `--out` run is skipped, and the reason is printed once.
 //! It prints figures; it asserts nothing.
 
 use std::process::Command;
@@ -233,14 +233,30 @@ fn main() {
         || JOBS.to_vec(),
         |l| {
             l.iter()
-                .map(|n| n.parse().unwrap_or_else(|_| panic!("--jobs: not a number: {n}")))
+                .map(|n| match n.parse() {
+                    Ok(n) if n > 0 => n,
+                    _ => {
+                        eprintln!("bench-scale: --jobs takes job counts of at least 1, not {n:?}");
+                        std::process::exit(2);
+                    }
+                })
                 .collect()
         },
     );
-    let repeat: usize = list_option(&mut args, "--repeat")
-        .and_then(|l| l.first().and_then(|r| r.parse().ok()))
-        .unwrap_or(5)
-        .max(1);
+    let repeat: usize = match list_option(&mut args, "--repeat").as_deref() {
+        None => 9,
+        Some([n]) => match n.parse::<usize>() {
+            Ok(n) if n > 0 => n,
+            _ => {
+                eprintln!("bench-scale: --repeat takes a number of runs of at least 1, not {n:?}");
+                std::process::exit(2);
+            }
+        },
+        Some(other) => {
+            eprintln!("bench-scale: --repeat takes one number, not {:?}", other.join(","));
+            std::process::exit(2);
+        }
+    };
     let shapes: Vec<String> =
         list_option(&mut args, "--shapes").unwrap_or_else(|| SHAPES.iter().map(|s| s.to_string()).collect());
     for s in &shapes {
