@@ -59,7 +59,8 @@ impl Lowering<'_> {
             }
             jobs.insert(0, (pipeline_core::changes::CHANGES_JOB.to_owned(), changes));
         }
-        let jobs = jobs.into_iter().collect();
+        // The lowered jobs become the map as they are (not copied entry by entry).
+        let jobs = OrderedMap::from(jobs);
         gh::Workflow {
             name: p.name.clone(),
             on: self.on(),

@@ -87,6 +87,27 @@ impl KeyIndex {
         }
     }
 
+    /// Builds the index of `entries` and tells whether their keys are distinct (`false` on a
+    /// duplicate, and on a collision of two keys' hashes, which the caller then settles by
+    /// inserting the entries one by one).
+    pub(crate) fn build_distinct<K: Hash + Eq, V>(&mut self, entries: &[(K, V)]) -> bool {
+        if entries.len() <= SCAN_LIMIT {
+            self.by_hash = None;
+            return entries
+                .iter()
+                .enumerate()
+                .all(|(i, (k, _))| entries[..i].iter().all(|(earlier, _)| earlier != k));
+        }
+        let mut by_hash = ByHash::with_capacity_and_hasher(entries.len(), BuildHasherDefault::default());
+        for (i, (k, _)) in entries.iter().enumerate() {
+            if by_hash.insert(hash_key(k), i).is_some() {
+                return false;
+            }
+        }
+        self.by_hash = Some(Box::new(by_hash));
+        true
+    }
+
     /// Rebuilds the index after entries moved (removal, retention) or were cleared.
     pub(crate) fn rebuild<K: Hash, V>(&mut self, entries: &[(K, V)]) {
         if entries.len() <= SCAN_LIMIT {

@@ -193,6 +193,28 @@ impl<K: Hash + Eq, V> OrderedMap<K, V> {
     }
 }
 
+/// The entries in their order. Distinct keys keep the vector as it is (a model of thousands of
+/// jobs is not copied); a later duplicate replaces the earlier value in place, as with `collect`.
+///
+/// ```
+/// use pipeline_core::yaml::OrderedMap;
+///
+/// let jobs: OrderedMap<String, u32> = OrderedMap::from(vec![("build".to_owned(), 1), ("test".to_owned(), 2)]);
+/// assert_eq!(jobs.get("test"), Some(&2));
+/// let twice: OrderedMap<&str, u32> = OrderedMap::from(vec![("a", 1), ("b", 2), ("a", 3)]);
+/// assert_eq!(twice.iter().collect::<Vec<_>>(), [(&"a", &3), (&"b", &2)]);
+/// ```
+impl<K: Hash + Eq, V> From<Vec<(K, V)>> for OrderedMap<K, V> {
+    fn from(entries: Vec<(K, V)>) -> Self {
+        let mut index = KeyIndex::default();
+        if index.build_distinct(&entries) {
+            Self { entries, index }
+        } else {
+            entries.into_iter().collect()
+        }
+    }
+}
+
 impl<K: Hash + Eq, V> FromIterator<(K, V)> for OrderedMap<K, V> {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
         let iter = iter.into_iter();
@@ -287,6 +309,28 @@ mod tests {
         assert_eq!(v.and_then(|v| v.as_map().map(|m| m.iter().count())), Some(2));
         let empty: OrderedMap<String, u8> = OrderedMap::new();
         assert_eq!(crate::yaml::to_json(&empty).ok().as_deref(), Some("{}\n"));
+    }
+
+    /// A vector becomes the same map as collecting it would, below and above the scan limit,
+    /// with and without a duplicate key; the lookups work on what it became.
+    #[test]
+    fn from_a_vector_is_collecting_it() {
+        for n in [0, 3, 16, 17, 500] {
+            let keys: Vec<String> = (0..n).map(|i| format!("job-{i:05}")).collect();
+            let mut duplicated: Vec<(String, usize)> = keys.iter().cloned().zip(0..).collect();
+            if n > 0 {
+                duplicated.push((keys[n / 2].clone(), 999));
+            }
+            for entries in [keys.iter().cloned().zip(0..).collect::<Vec<_>>(), duplicated] {
+                let from = OrderedMap::from(entries.clone());
+                let collected: OrderedMap<String, usize> = entries.into_iter().collect();
+                assert_eq!(from, collected, "{n} entries");
+                for k in &keys {
+                    assert_eq!(from.get(k.as_str()), collected.get(k.as_str()), "{k}");
+                }
+                assert_eq!(from.get("absent"), None);
+            }
+        }
     }
 
     /// Past the scan limit the keys are hashed: inserts, replacements, lookups, removals and
