@@ -146,6 +146,8 @@ impl Lowering<'_> {
         let mut out = Lowered {
             trigger_rules: self.trigger_rules(),
             inputs: self.inputs(),
+            // Sized once: a map of thousands of jobs is not regrown and copied ten times.
+            jobs: IndexMap::with_capacity(p.jobs.len()),
             ..Lowered::default()
         };
         let cancel = self.pipeline_concurrency();
