@@ -67,6 +67,10 @@ pub fn platforms_with_aws_access(access: aws_access::AwsAccess) -> Vec<Box<dyn B
 /// assert!(backends.iter().all(|b| b.name() != "docs"));
 /// ```
 #[allow(clippy::vec_init_then_push)] // each push depends on a cargo feature
+#[cfg_attr(
+    not(any(feature = "github", feature = "gitlab", feature = "codepipeline")),
+    allow(unused_mut)
+)]
 pub fn platforms() -> Vec<Box<dyn Backend>> {
     let mut backends: Vec<Box<dyn Backend>> = Vec::new();
     #[cfg(feature = "github")]

@@ -2,8 +2,9 @@
 //! process per step, set-output steps with encoded values and a size limit, and artifact staging
 //! with workspace-relative paths. One text, three platforms, so they behave alike.
 
+// Each platform uses some of these: a build with fewer than the three leaves some unused.
 #![cfg_attr(
-    not(any(feature = "github", feature = "gitlab", feature = "codepipeline")),
+    not(all(feature = "github", feature = "gitlab", feature = "codepipeline")),
     allow(dead_code)
 )]
 

@@ -179,29 +179,32 @@ impl CodePipeline {
         }
     }
 
-    /// Emits `model` for file `path` of pipeline `p` after `head` (the file's header), through the
-    /// pipeline's patches for this platform when it has some. A YAML model without patches is
-    /// written straight after the header (a template of thousands of jobs is not copied again).
-    fn emit(p: &Pipeline, path: &str, model: &impl serde::Serialize, json: bool, head: &str) -> Result<String, String> {
-        let text = if p.has_patches(PLATFORM) {
-            yaml::to_value(model).and_then(|mut doc| {
-                p.apply_patches(PLATFORM, path, &mut doc);
-                if json {
-                    yaml::to_json_string(&doc)
-                } else {
-                    yaml::to_string(&doc)
-                }
-            })
-        } else if json {
-            yaml::to_json(model)
-        } else {
-            let mut out = String::from(head);
-            return yaml::append_yaml(&mut out, model)
-                .map(|()| out)
-                .map_err(|e| e.to_string());
-        };
-        text.map(|t| if head.is_empty() { t } else { format!("{head}{t}") })
-            .map_err(|e| e.to_string())
+    /// Emits `model` as YAML for file `path` of pipeline `p` after `head` (the file's header),
+    /// through the pipeline's patches for this platform when it has some. Without patches the
+    /// model is written straight after the header (a template of thousands of jobs is not
+    /// copied again).
+    fn emit_yaml(p: &Pipeline, path: &str, model: &impl serde::Serialize, head: &str) -> Result<String, String> {
+        let mut out = String::from(head);
+        if p.has_patches(PLATFORM) {
+            let mut doc = yaml::to_value(model).map_err(|e| e.to_string())?;
+            p.apply_patches(PLATFORM, path, &mut doc);
+            out.push_str(&yaml::to_string(&doc).map_err(|e| e.to_string())?);
+            return Ok(out);
+        }
+        yaml::append_yaml(&mut out, model).map_err(|e| e.to_string())?;
+        Ok(out)
+    }
+
+    /// Emits `model` as JSON for file `path` of pipeline `p`, through the pipeline's patches for
+    /// this platform when it has some. (Apart from [`Self::emit_yaml`], so that each model is
+    /// compiled for the one format it is written in.)
+    fn emit_json(p: &Pipeline, path: &str, model: &impl serde::Serialize) -> Result<String, String> {
+        if p.has_patches(PLATFORM) {
+            let mut doc = yaml::to_value(model).map_err(|e| e.to_string())?;
+            p.apply_patches(PLATFORM, path, &mut doc);
+            return yaml::to_json_string(&doc).map_err(|e| e.to_string());
+        }
+        yaml::to_json(model).map_err(|e| e.to_string())
     }
 
     /// The path of a pipeline's template.
@@ -263,7 +266,7 @@ impl CodePipeline {
         };
         let head = format!("{}\n", ctx.header.comment("# "));
         let template_path = Self::template_path(p);
-        let template = match Self::emit(p, &template_path, &lowered.template, false, &head) {
+        let template = match Self::emit_yaml(p, &template_path, &lowered.template, &head) {
             Ok(t) => t,
             Err(e) => {
                 diagnostics.push(emit_error("template", e));
@@ -275,7 +278,7 @@ impl CodePipeline {
         }
         let json = if self.create_pipeline_input {
             match Self::create_pipeline(&lowered)
-                .and_then(|input| Self::emit(p, &Self::create_pipeline_path(p), &input, true, ""))
+                .and_then(|input| Self::emit_json(p, &Self::create_pipeline_path(p), &input))
             {
                 Ok(j) => Some(j),
                 Err(e) => {
@@ -287,7 +290,7 @@ impl CodePipeline {
             None
         };
         let file = Self::deployment_file(&lowered, ctx.repository_path(&template_path));
-        let deployment = match Self::emit(p, &Self::deployment_path(p), &file, false, &head) {
+        let deployment = match Self::emit_yaml(p, &Self::deployment_path(p), &file, &head) {
             Ok(d) => d,
             Err(e) => {
                 diagnostics.push(emit_error("deployment file", e));
