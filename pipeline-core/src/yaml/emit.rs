@@ -593,7 +593,11 @@ pub(crate) struct MapWriter<'a> {
 impl MapWriter<'_> {
     /// Starts an entry: the layout, then the key that `push_key` appends to `e.keys`, then `:`.
     /// Returns the key's index.
-    fn write_key(&mut self, push_key: impl FnOnce(&mut String) -> Result<(), Error>) -> Result<usize, Error> {
+    // The generic functions below are compiled once per serialized type: they do only what
+    // depends on it and call the shared, non-generic rest (a model of many types stays small).
+
+    /// Moves to the next entry's line.
+    fn next_entry(&mut self) {
         if self.len == 0 {
             self.e.open(self.at);
         } else {
@@ -603,19 +607,45 @@ impl MapWriter<'_> {
             self.e.newline(self.at.child_indent());
         }
         self.len += 1;
+    }
+
+    fn write_key(&mut self, push_key: impl FnOnce(&mut String) -> Result<(), Error>) -> Result<usize, Error> {
+        self.next_entry();
         push_key(&mut self.e.keys)?;
+        self.e.key(self.base, &mut self.seen)
+    }
+
+    /// A struct field's key.
+    #[inline(never)]
+    fn field_key(&mut self, key: &str) -> Result<usize, Error> {
+        self.next_entry();
+        self.e.keys.push_str(key);
         self.e.key(self.base, &mut self.seen)
     }
 
     fn value<T: Serialize + ?Sized>(&mut self, k: usize, value: &T) -> Result<(), Error> {
         let at = At::Key(self.at.child_indent());
-        value
-            .serialize(Node {
-                e: &mut *self.e,
-                at,
-                expect: Expect::Any,
-            })
-            .map_err(|err| err.at_key(self.e.key_at(k)))
+        let written = value.serialize(Node {
+            e: &mut *self.e,
+            at,
+            expect: Expect::Any,
+        });
+        self.under_key(k, written)
+    }
+
+    /// `written`, an error naming key `k`.
+    fn under_key(&self, k: usize, written: Result<(), Error>) -> Result<(), Error> {
+        match written {
+            Ok(()) => Ok(()),
+            Err(err) => Err(self.at_key(k, err)),
+        }
+    }
+
+    /// `err` at key `k` (shared by every serialized type; errors are rare).
+    #[cold]
+    #[inline(never)]
+    fn at_key(&self, k: usize, err: Error) -> Error {
+        err.at_key(self.e.key_at(k))
     }
 
     fn finish(self) -> Result<(), Error> {
@@ -650,10 +680,7 @@ impl ser::SerializeStruct for MapWriter<'_> {
     type Ok = ();
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
-        let k = self.write_key(|keys| {
-            keys.push_str(key);
-            Ok(())
-        })?;
+        let k = self.field_key(key)?;
         self.value(k, value)
     }
     fn end(self) -> Result<(), Error> {

@@ -371,8 +371,17 @@ pub(crate) struct MapBuilder {
 }
 
 impl MapBuilder {
+    /// Serializes `value` (the only part that depends on its type: this is compiled once per
+    /// serialized type, so it stays small) and adds the entry.
     fn entry<T: Serialize + ?Sized>(&mut self, key: Cow<'static, str>, value: &T) -> Result<(), Error> {
-        let v = value.serialize(ValueSerializer).map_err(|e| e.at_key(&key))?;
+        let v = value.serialize(ValueSerializer);
+        self.insert(key, v)
+    }
+
+    /// Adds the serialized entry, or names the key of a failure or a duplicate.
+    #[inline(never)]
+    fn insert(&mut self, key: Cow<'static, str>, value: Result<Value, Error>) -> Result<(), Error> {
+        let v = value.map_err(|e| e.at_key(&key))?;
         if self.map.contains_key(&key) {
             return Err(Error::new("duplicate mapping key").at_key(&key));
         }
