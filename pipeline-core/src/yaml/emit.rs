@@ -590,12 +590,9 @@ pub(crate) struct MapWriter<'a> {
     key: Option<usize>,
 }
 
+// The generic functions below are compiled once per serialized type: they do only what depends
+// on it and call the shared, non-generic rest (a model of many types stays small).
 impl MapWriter<'_> {
-    /// Starts an entry: the layout, then the key that `push_key` appends to `e.keys`, then `:`.
-    /// Returns the key's index.
-    // The generic functions below are compiled once per serialized type: they do only what
-    // depends on it and call the shared, non-generic rest (a model of many types stays small).
-
     /// Moves to the next entry's line.
     fn next_entry(&mut self) {
         if self.len == 0 {
@@ -609,6 +606,8 @@ impl MapWriter<'_> {
         self.len += 1;
     }
 
+    /// Starts an entry: the layout, then the key that `push_key` appends to `e.keys`, then `:`.
+    /// Returns the key's index.
     fn write_key(&mut self, push_key: impl FnOnce(&mut String) -> Result<(), Error>) -> Result<usize, Error> {
         self.next_entry();
         push_key(&mut self.e.keys)?;

@@ -485,10 +485,9 @@ pub(crate) struct MapWriter<'a> {
     variant: Option<&'static str>,
 }
 
+// The generic functions below are compiled once per serialized type: they do only what depends
+// on it and call the shared, non-generic rest.
 impl MapWriter<'_> {
-    // The generic functions below are compiled once per serialized type: they do only what
-    // depends on it and call the shared, non-generic rest.
-
     /// Moves to the next member's line.
     fn next_member(&mut self) {
         if self.len > 0 {
