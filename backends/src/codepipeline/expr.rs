@@ -224,5 +224,9 @@ mod tests {
         assert_eq!(dq_escape(r#"a "$b" `c` \d"#), r#"a \"\$b\" \`c\` \\d"#);
         assert_eq!(pascal("STAGING_DEPLOY_ROLE_ARN"), "StagingDeployRoleArn");
         assert_eq!(pascal("deploy-production"), "DeployProduction");
+        // Separators anywhere, digits kept, every word's case normalised, non-ASCII a separator.
+        assert_eq!(pascal("--build2_linux__ARM64-"), "Build2LinuxArm64");
+        assert_eq!(pascal("déploy prod"), "DPloyProd");
+        assert_eq!(pascal("_-_"), "");
     }
 }

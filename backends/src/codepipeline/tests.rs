@@ -664,3 +664,34 @@ fn the_actor_is_read_from_the_execution_record() {
         .job(job("a").env("PIPELINE_ACTOR", "x"));
     assert!(lower(&reserved).1.contains_code("codepipeline-reserved-name"));
 }
+
+/// The pipeline is held once, as the template's first resource: `Lowered::pipeline` reads it
+/// there (an edit of the template is what the create-pipeline input describes), and a template
+/// edited to hold none is an error of the create-pipeline input, not a panic.
+#[test]
+fn the_pipeline_is_the_templates_first_resource_and_the_create_pipeline_input_follows_edits() {
+    let p = Pipeline::new("p")
+        .on(Trigger::push().branches(["main"]))
+        .job(job("a"))
+        .job(job("b").needs("a"));
+    let mut l = clean(&p);
+    let first = l.template.resources.0.first().map(|(id, r)| (id.as_str(), r.kind));
+    assert_eq!(first, Some(("Pipeline", "AWS::CodePipeline::Pipeline")));
+    let backend = CodePipeline::new();
+    let json = backend.render_create_pipeline(&l).expect("renders");
+    assert!(json.contains("\"name\": \"a\""), "{json}");
+
+    let Some(Properties::Pipeline(pipeline)) = l.template.resources.0.get_mut("Pipeline").map(|r| &mut r.properties)
+    else {
+        panic!("no pipeline resource");
+    };
+    pipeline.stages[1].name = "renamed".into();
+    assert_eq!(stage_names(&l), ["Source", "renamed", "b"]);
+    let json = backend.render_create_pipeline(&l).expect("renders");
+    assert!(json.contains("\"name\": \"renamed\""), "{json}");
+
+    l.template.resources.0.shift_remove("Pipeline");
+    assert!(l.pipeline().is_none());
+    let err = backend.render_create_pipeline(&l).expect_err("no pipeline");
+    assert!(err.contains("no Pipeline resource"), "{err}");
+}

@@ -231,6 +231,20 @@ mod tests {
     }
 
     #[test]
+    fn sub_templates_escape_every_placeholder_in_text_and_not_in_references() {
+        let parts = [
+            CfnString::text("${a}-${b} $x {y} $"),
+            CfnString::reference("PipelineName"),
+            CfnString::text("${"),
+        ];
+        assert_eq!(
+            CfnString::sub_template(&parts),
+            "${!a}-${!b} $x {y} $${PipelineName}${!"
+        );
+        assert_eq!(CfnString::sub_template(&[]), "");
+    }
+
+    #[test]
     fn resolves_with_values() {
         let values = BTreeMap::from([("Name".to_owned(), "svc".to_owned())]);
         let s = CfnString::sub([CfnString::text("${x}-"), CfnString::reference("Name")]);
