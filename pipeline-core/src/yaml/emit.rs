@@ -14,7 +14,7 @@
 use serde_core::ser::{self, Serialize};
 
 use super::error::Error;
-use super::index::KeySet;
+use super::index::{KeySet, KeyStack};
 use super::scalar::{self, Chomp, Place, Style};
 use super::ser::{
     COMMENTED, KeyWriter, SPACED, malformed_comment, not_a_map, pad, push_i64, serialize_numbers, to_i64,
@@ -33,8 +33,7 @@ pub(crate) fn write_yaml<T: Serialize + ?Sized>(out: &mut String, value: &T) -> 
         out: std::mem::take(out),
         keep: None,
         keep_text: String::new(),
-        keys: String::new(),
-        key_ends: Vec::new(),
+        keys: KeyStack::default(),
     };
     let result = value.serialize(Node {
         e: &mut e,
@@ -108,10 +107,8 @@ struct Emitter {
     keep: Option<usize>,
     /// The string of that block.
     keep_text: String,
-    /// The raw keys of the maps being written, innermost last (for duplicate checks and error
-    /// paths); each map owns `key_ends[base..]`.
-    keys: String,
-    key_ends: Vec<usize>,
+    /// The raw keys of the maps being written (duplicate checks, error paths).
+    keys: KeyStack,
 }
 
 impl Emitter {
@@ -190,23 +187,10 @@ impl Emitter {
         }
     }
 
-    /// The raw key `k` (an index into `key_ends`).
-    fn key_at(&self, k: usize) -> &str {
-        let start = if k == 0 { 0 } else { self.key_ends[k - 1] };
-        &self.keys[start..self.key_ends[k]]
-    }
-
-    /// Records the key just appended to `keys` for the map owning `key_ends[base..]` (whose keys
-    /// are recorded in `seen`), then writes it followed by `:`. Returns its index.
+    /// Records the key just appended to `keys` for the map owning the keys from `base` on (whose
+    /// keys are recorded in `seen`), then writes it followed by `:`. Returns its index.
     fn key(&mut self, base: usize, seen: &mut KeySet) -> Result<usize, Error> {
-        let start = self.key_ends.last().copied().unwrap_or(0);
-        let k = self.key_ends.len();
-        let key = &self.keys[start..];
-        if seen.check(key, || (base..k).map(|i| self.key_at(i))) {
-            return Err(Error::new("duplicate mapping key").at_key(key));
-        }
-        self.key_ends.push(self.keys.len());
-        let key = &self.keys[start..];
+        let (k, key) = self.keys.record(base, seen)?;
         let written = self.out.len();
         if key == "<<" {
             // Ruby's Psych treats a `<<` key as a merge key even when quoted; only an explicit
@@ -226,12 +210,6 @@ impl Emitter {
         }
         self.out.push(':');
         Ok(k)
-    }
-
-    /// Forgets the keys of the map owning `key_ends[base..]`.
-    fn drop_keys(&mut self, base: usize) {
-        self.keys.truncate(if base == 0 { 0 } else { self.key_ends[base - 1] });
-        self.key_ends.truncate(base);
     }
 }
 
@@ -300,7 +278,7 @@ impl<'a> Node<'a> {
 
     fn map(self) -> Result<MapWriter<'a>, Error> {
         self.expect.refuse(Kind::Map)?;
-        let base = self.e.key_ends.len();
+        let base = self.e.keys.base();
         Ok(MapWriter {
             e: self.e,
             at: self.at,
@@ -332,7 +310,7 @@ impl<'a> Node<'a> {
         })?;
         let at = At::Key(map.at.child_indent());
         // A single entry: nothing to close and no other key to compare with.
-        map.e.drop_keys(map.base);
+        map.e.keys.drop_from(map.base);
         Ok((map.e, at))
     }
 }
@@ -581,7 +559,7 @@ pub(crate) struct MapWriter<'a> {
     e: &'a mut Emitter,
     at: At,
     spaced: bool,
-    /// This map's keys are `e.key_ends[base..]`.
+    /// This map's keys are those of `e.keys` from `base` on.
     base: usize,
     /// The keys of this map so far, for the duplicate check.
     seen: KeySet,
@@ -610,7 +588,7 @@ impl MapWriter<'_> {
     /// Returns the key's index.
     fn write_key(&mut self, push_key: impl FnOnce(&mut String) -> Result<(), Error>) -> Result<usize, Error> {
         self.next_entry();
-        push_key(&mut self.e.keys)?;
+        push_key(self.e.keys.pending())?;
         self.e.key(self.base, &mut self.seen)
     }
 
@@ -618,7 +596,7 @@ impl MapWriter<'_> {
     #[inline(never)]
     fn field_key(&mut self, key: &str) -> Result<usize, Error> {
         self.next_entry();
-        self.e.keys.push_str(key);
+        self.e.keys.pending().push_str(key);
         self.e.key(self.base, &mut self.seen)
     }
 
@@ -629,29 +607,14 @@ impl MapWriter<'_> {
             at,
             expect: Expect::Any,
         });
-        self.under_key(k, written)
-    }
-
-    /// `written`, an error naming key `k`.
-    fn under_key(&self, k: usize, written: Result<(), Error>) -> Result<(), Error> {
-        match written {
-            Ok(()) => Ok(()),
-            Err(err) => Err(self.at_key(k, err)),
-        }
-    }
-
-    /// `err` at key `k` (shared by every serialized type; errors are rare).
-    #[cold]
-    #[inline(never)]
-    fn at_key(&self, k: usize, err: Error) -> Error {
-        err.at_key(self.e.key_at(k))
+        self.e.keys.under(k, written)
     }
 
     fn finish(self) -> Result<(), Error> {
         if self.len == 0 {
             self.e.empty(self.at, "{}");
         }
-        self.e.drop_keys(self.base);
+        self.e.keys.drop_from(self.base);
         Ok(())
     }
 }

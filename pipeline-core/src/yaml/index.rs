@@ -10,6 +10,7 @@
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
 
+use super::Error;
 use crate::id_hash::IdHasher;
 
 /// Up to this many keys, lookups compare keys one by one; beyond, they hash.
@@ -119,6 +120,67 @@ impl KeyIndex {
             by_hash.entry(hash_key(k)).or_insert(i);
         }
         self.by_hash = Some(Box::new(by_hash));
+    }
+}
+
+/// The raw keys of the maps a streaming emitter is writing, innermost last: for the duplicate
+/// check and for the key path of an error. A map owns the keys from its [`base`](Self::base) on;
+/// a new key is appended to [`pending`](Self::pending), then [`record`](Self::record)ed.
+#[derive(Debug, Default)]
+pub(crate) struct KeyStack {
+    keys: String,
+    ends: Vec<usize>,
+}
+
+impl KeyStack {
+    /// Where the keys of a map opened now start.
+    pub(crate) fn base(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The text a new key is appended to.
+    pub(crate) fn pending(&mut self) -> &mut String {
+        &mut self.keys
+    }
+
+    /// Key `k` (an index [`record`](Self::record) returned).
+    pub(crate) fn at(&self, k: usize) -> &str {
+        let start = if k == 0 { 0 } else { self.ends[k - 1] };
+        &self.keys[start..self.ends[k]]
+    }
+
+    /// Records the key appended since the last one for the map owning the keys from `base` on
+    /// (whose keys so far are in `seen`): its index and text, or the duplicate's error.
+    pub(crate) fn record(&mut self, base: usize, seen: &mut KeySet) -> Result<(usize, &str), Error> {
+        let start = self.ends.last().copied().unwrap_or(0);
+        let k = self.ends.len();
+        let key = &self.keys[start..];
+        if seen.check(key, || (base..k).map(|i| self.at(i))) {
+            return Err(Error::new("duplicate mapping key").at_key(key));
+        }
+        self.ends.push(self.keys.len());
+        Ok((k, &self.keys[start..]))
+    }
+
+    /// Forgets the keys of the map owning the keys from `base` on.
+    pub(crate) fn drop_from(&mut self, base: usize) {
+        self.keys.truncate(if base == 0 { 0 } else { self.ends[base - 1] });
+        self.ends.truncate(base);
+    }
+
+    /// `written`, an error placed under key `k`. (Called by the generic code of every serialized
+    /// type: the error path is shared.)
+    pub(crate) fn under(&self, k: usize, written: Result<(), Error>) -> Result<(), Error> {
+        match written {
+            Ok(()) => Ok(()),
+            Err(err) => Err(self.error_at(k, err)),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn error_at(&self, k: usize, err: Error) -> Error {
+        err.at_key(self.at(k))
     }
 }
 

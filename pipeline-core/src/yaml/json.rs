@@ -4,7 +4,7 @@
 use serde_core::ser::{self, Serialize};
 
 use super::error::Error;
-use super::index::KeySet;
+use super::index::{KeySet, KeyStack};
 use super::ser::{
     COMMENTED, KeyWriter, SPACED, malformed_comment, not_a_map, pad, push_i64, serialize_numbers, to_i64,
 };
@@ -15,8 +15,7 @@ pub(crate) fn write_json<T: Serialize + ?Sized>(out: &mut String, value: &T) -> 
     let len = out.len();
     let mut e = Emitter {
         out: std::mem::take(out),
-        keys: String::new(),
-        key_ends: Vec::new(),
+        keys: KeyStack::default(),
     };
     let result = value.serialize(Node {
         e: &mut e,
@@ -74,10 +73,8 @@ fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<String, Error> {
 #[derive(Debug)]
 struct Emitter {
     out: String,
-    /// The raw keys of the maps being written, innermost last (for duplicate checks and error
-    /// paths); each map owns `key_ends[base..]`.
-    keys: String,
-    key_ends: Vec<usize>,
+    /// The raw keys of the objects being written (duplicate checks, error paths).
+    keys: KeyStack,
 }
 
 impl Emitter {
@@ -86,29 +83,13 @@ impl Emitter {
         pad(&mut self.out, indent);
     }
 
-    fn key_at(&self, k: usize) -> &str {
-        let start = if k == 0 { 0 } else { self.key_ends[k - 1] };
-        &self.keys[start..self.key_ends[k]]
-    }
-
-    /// Records the key just appended to `keys` for the map owning `key_ends[base..]` and writes it
-    /// followed by `": "`. Returns its index.
+    /// Records the key just appended to `keys` for the object owning the keys from `base` on and
+    /// writes it followed by `": "`. Returns its index.
     fn key(&mut self, base: usize, seen: &mut KeySet) -> Result<usize, Error> {
-        let start = self.key_ends.last().copied().unwrap_or(0);
-        let k = self.key_ends.len();
-        let key = &self.keys[start..];
-        if seen.check(key, || (base..k).map(|i| self.key_at(i))) {
-            return Err(Error::new("duplicate mapping key").at_key(key));
-        }
-        self.key_ends.push(self.keys.len());
-        write_string(&mut self.out, &self.keys[start..]);
+        let (k, key) = self.keys.record(base, seen)?;
+        write_string(&mut self.out, key);
         self.out.push_str(": ");
         Ok(k)
-    }
-
-    fn drop_keys(&mut self, base: usize) {
-        self.keys.truncate(if base == 0 { 0 } else { self.key_ends[base - 1] });
-        self.key_ends.truncate(base);
     }
 }
 
@@ -204,7 +185,7 @@ impl<'a> Node<'a> {
     fn map(self) -> Result<MapWriter<'a>, Error> {
         self.expect.check(true)?;
         self.e.out.push('{');
-        let base = self.e.key_ends.len();
+        let base = self.e.keys.base();
         Ok(MapWriter {
             e: self.e,
             indent: self.indent,
@@ -474,7 +455,7 @@ impl ser::SerializeTupleVariant for SeqWriter<'_> {
 pub(crate) struct MapWriter<'a> {
     e: &'a mut Emitter,
     indent: usize,
-    /// This object's keys are `e.key_ends[base..]`.
+    /// This object's keys are those of `e.keys` from `base` on.
     base: usize,
     /// The keys of this object so far, for the duplicate check.
     seen: KeySet,
@@ -499,7 +480,7 @@ impl MapWriter<'_> {
 
     fn write_key(&mut self, push_key: impl FnOnce(&mut String) -> Result<(), Error>) -> Result<usize, Error> {
         self.next_member();
-        push_key(&mut self.e.keys)?;
+        push_key(self.e.keys.pending())?;
         self.e.key(self.base, &mut self.seen)
     }
 
@@ -507,7 +488,7 @@ impl MapWriter<'_> {
     #[inline(never)]
     fn field_key(&mut self, key: &str) -> Result<usize, Error> {
         self.next_member();
-        self.e.keys.push_str(key);
+        self.e.keys.pending().push_str(key);
         self.e.key(self.base, &mut self.seen)
     }
 
@@ -517,22 +498,7 @@ impl MapWriter<'_> {
             indent: self.indent + 2,
             expect: Expect::Any,
         });
-        self.under_key(k, written)
-    }
-
-    /// `written`, an error naming key `k`.
-    fn under_key(&self, k: usize, written: Result<(), Error>) -> Result<(), Error> {
-        match written {
-            Ok(()) => Ok(()),
-            Err(err) => Err(self.at_key(k, err)),
-        }
-    }
-
-    /// `err` at key `k` (shared by every serialized type; errors are rare).
-    #[cold]
-    #[inline(never)]
-    fn at_key(&self, k: usize, err: Error) -> Error {
-        err.at_key(self.e.key_at(k))
+        self.e.keys.under(k, written)
     }
 
     fn finish(self) -> Result<(), Error> {
@@ -540,7 +506,7 @@ impl MapWriter<'_> {
             self.e.newline(self.indent);
         }
         self.e.out.push('}');
-        self.e.drop_keys(self.base);
+        self.e.keys.drop_from(self.base);
         if self.variant.is_some() {
             close_variant(self.e, self.indent);
         }
