@@ -220,7 +220,8 @@ impl Gitlab {
     /// error was reported.
     pub fn render(&self, pipeline: &Pipeline, diagnostics: &mut Diagnostics) -> Option<String> {
         let file = self.lower(pipeline, diagnostics);
-        emit(&file, Self::ROOT, &[pipeline], diagnostics)
+        let mut text = String::new();
+        emit(&mut text, &file, Self::ROOT, &[pipeline], diagnostics).then_some(text)
     }
 
     /// Every file of several pipelines: the root file (which includes the others) first. Paths
@@ -368,8 +369,9 @@ fn clash(diagnostics: &mut Diagnostics, pipeline: &Pipeline, name: &str) {
     );
 }
 
-/// Emits a file after the `gitlab` patches of `patched_by` (see [`pipeline_core::patch`]).
-fn emit(file: &CiFile, path: &str, patched_by: &[&Pipeline], diagnostics: &mut Diagnostics) -> Option<String> {
+/// Emits a file into `out` (which holds its header) after the `gitlab` patches of `patched_by`
+/// (see [`pipeline_core::patch`]); whether it could.
+fn emit(out: &mut String, file: &CiFile, path: &str, patched_by: &[&Pipeline], diagnostics: &mut Diagnostics) -> bool {
     let pipeline = patched_by.first().map(|p| p.id.as_str()).unwrap_or_default();
     let emitted = if patched_by.iter().any(|p| p.has_patches(PLATFORM)) {
         // Patches edit the document as a `Value` before it is emitted.
@@ -377,14 +379,15 @@ fn emit(file: &CiFile, path: &str, patched_by: &[&Pipeline], diagnostics: &mut D
             for p in patched_by {
                 p.apply_patches(PLATFORM, path, &mut v);
             }
-            yaml::to_string(&v)
+            yaml::to_string(&v).map(|text| out.push_str(&text))
         })
     } else {
-        // Straight from the model: no intermediate tree (the same text, see `yaml`).
-        yaml::to_yaml_string(file)
+        // Straight from the model, after the header: no intermediate tree nor copy (the same
+        // text, see `yaml`).
+        yaml::append_yaml(out, file)
     };
     match emitted {
-        Ok(text) => Some(text),
+        Ok(()) => true,
         Err(e) => {
             diagnostics.push(
                 Diagnostic::error(
@@ -394,7 +397,7 @@ fn emit(file: &CiFile, path: &str, patched_by: &[&Pipeline], diagnostics: &mut D
                 )
                 .on_platform(PLATFORM),
             );
-            None
+            false
         }
     }
 }
@@ -423,6 +426,10 @@ impl Backend for Gitlab {
             &owned
         };
         let mut files = Vec::new();
+        let header = format!("{}\n", ctx.header.comment("# "));
+        // Each file is written into one reused buffer after the header, then copied at its
+        // exact size (as GitHub's files are).
+        let mut text = String::new();
         for (path, file, owner) in self.files(pipelines, ctx, diagnostics) {
             // An included file is its pipeline's; the root file is every pipeline's.
             let owners: Vec<&Pipeline> = match owner {
@@ -430,10 +437,12 @@ impl Backend for Gitlab {
                 None => pipelines.iter().collect(),
             };
             let owner = owners.first().map(|p| p.id.as_str()).unwrap_or_default();
-            let Some(body) = emit(&file, &path, &owners, diagnostics) else {
+            text.clear();
+            text.push_str(&header);
+            if !emit(&mut text, &file, &path, &owners, diagnostics) {
                 continue;
-            };
-            match GeneratedFile::new(path, format!("{}\n{body}", ctx.header.comment("# "))) {
+            }
+            match GeneratedFile::new(path, text.as_str()) {
                 Ok(f) => files.push(f),
                 Err(e) => {
                     diagnostics.push(Diagnostic::error("invalid-path", Path::pipeline(owner), e).on_platform(PLATFORM))
