@@ -97,11 +97,11 @@ impl<'l, 'a> JobLowering<'l, 'a> {
     pub(crate) fn new(
         l: &'l mut Lowering<'a>,
         job: &'a Job,
+        path: Path,
         cell: Vec<(String, String)>,
         report: bool,
         guard: Option<Condition>,
     ) -> Self {
-        let path = l.root().job(job.id.as_str());
         let runner = job.runner_for(&cell.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect::<Vec<_>>());
         Self {
             runner,

@@ -77,14 +77,12 @@ impl<'a> Lowering<'a> {
     pub(super) fn job_actions(
         &mut self,
         job: &'a Job,
-        index: usize,
+        path: &Path,
         cells: &[(String, Vec<(String, String)>)],
         guard: &Option<Condition>,
         order: u32,
         logical_ids: &mut HashSet<String>,
     ) -> Vec<((String, String), JobCell, ActionDeclaration)> {
-        let _ = index;
-        let path = self.root().job(job.id.as_str());
         // One CodeBuild project per runner of the job (a runner axis has several).
         let runners = job.runners();
         let mut projects: Vec<(String, (String, String))> = Vec::new();
@@ -101,7 +99,7 @@ impl<'a> Lowering<'a> {
             }
             projects.push((key, (project_id, suffix)));
         }
-        self.refuse_runners(job, &path);
+        self.refuse_runners(job, path);
         let per_order = job
             .matrix
             .as_ref()
@@ -129,7 +127,7 @@ impl<'a> Lowering<'a> {
                 .find(|(k, _)| *k == key)
                 .map(|(_, p)| p.clone())
                 .unwrap_or_else(|| projects[0].1.clone());
-            let lowered = JobLowering::new(self, job, cell.clone(), n == 0, guard.clone()).lower();
+            let lowered = JobLowering::new(self, job, path.clone(), cell.clone(), n == 0, guard.clone()).lower();
             let mut inputs = Vec::with_capacity(1 + lowered.inputs.len());
             inputs.push(ArtifactRef { name: SOURCE.into() });
             inputs.extend(lowered.inputs.iter().map(|i| ArtifactRef { name: i.clone().into() }));
@@ -148,7 +146,7 @@ impl<'a> Lowering<'a> {
                 configuration.insert("PrimarySource".into(), CfnString::lit(SOURCE));
             }
             if !lowered.action_env.is_empty() {
-                if let Some(v) = self.environment_variables(&lowered.action_env, &path) {
+                if let Some(v) = self.environment_variables(&lowered.action_env, path) {
                     configuration.insert("EnvironmentVariables".into(), v);
                 }
             }
@@ -266,8 +264,14 @@ impl<'a> Lowering<'a> {
         Some(value)
     }
 
-    pub(super) fn project(&mut self, job: &Job, cell: &JobCell, suffix: &str, report_group: Option<&str>) -> Project {
-        let path = self.root().job(job.id.as_str());
+    pub(super) fn project(
+        &mut self,
+        job: &Job,
+        path: &Path,
+        cell: &JobCell,
+        suffix: &str,
+        report_group: Option<&str>,
+    ) -> Project {
         let timeout = self.pipeline.timeout_of(job);
         if timeout < MIN_TIMEOUT {
             self.warning(

@@ -209,7 +209,9 @@ impl<'a> Lowering<'a> {
                 } else {
                     retry_mixed = true;
                 }
-                let cells = self.job_actions(job, i, &action_names[i], &guards[i], order, &mut logical_ids);
+                // The job's diagnostic path, built once for its actions, cells and project.
+                let path = root.job(job.id.as_str());
+                let cells = self.job_actions(job, &path, &action_names[i], &guards[i], order, &mut logical_ids);
                 // One report group per job, shared by its cells' projects.
                 let group = (!job.test_reports.is_empty()).then(|| {
                     let mut id = format!("{}TestReports", expr::pascal(job.id.as_str()));
@@ -223,7 +225,7 @@ impl<'a> Lowering<'a> {
                     clone_ref |= cell.clone_ref;
                     actions.push(action);
                     if built.insert(project_id.clone()) {
-                        let project = self.project(job, &cell, &suffix, group.as_deref());
+                        let project = self.project(job, &path, &cell, &suffix, group.as_deref());
                         resources.insert(project_id, project.into());
                     }
                 }
