@@ -124,13 +124,15 @@ impl Lowering<'_> {
 
     fn on(&mut self) -> gh::On {
         let mut on = gh::On::default();
-        for (i, trigger) in self.pipeline.triggers.iter().enumerate() {
-            let path = self.root().trigger(i);
+        let pipeline = self.pipeline;
+        for (i, trigger) in pipeline.triggers.iter().enumerate() {
+            // Built only for a diagnostic.
+            let path = || Path::pipeline(pipeline.id.as_str()).trigger(i);
             match trigger {
                 Trigger::Push(push) => {
                     if on.push.is_some() {
                         self.error(
-                            path,
+                            path(),
                             "a workflow has one push filter; this pipeline has several push triggers",
                             "merge them into one `Trigger::push()`",
                         );
@@ -153,7 +155,7 @@ impl Lowering<'_> {
                 Trigger::PullRequest(pr) => {
                     if on.pull_request.is_some() {
                         self.error(
-                            path,
+                            path(),
                             "a workflow has one pull_request filter; this pipeline has several pull request triggers",
                             "merge them into one `Trigger::pull_request()`",
                         );
@@ -171,7 +173,7 @@ impl Lowering<'_> {
                         self.diagnostics.push(
                             Diagnostic::error(
                                 "github-too-many-inputs",
-                                path.clone(),
+                                path(),
                                 format!(
                                     "a workflow_dispatch event takes at most {MAX_DISPATCH_INPUTS} inputs; pipeline {:?} declares {}",
                                     self.pipeline.id.as_str(),
@@ -186,7 +188,7 @@ impl Lowering<'_> {
                         .inputs
                         .iter()
                         .map(|input| {
-                            let ipath = || path.clone().input(input.name.as_str());
+                            let ipath = || path().input(input.name.as_str());
                             escape::unevaluated(self.diagnostics, ipath, "input description", &input.description);
                             if let Some(d) = input.default_string() {
                                 escape::unevaluated(self.diagnostics, ipath, "input default", &d);
@@ -226,15 +228,10 @@ impl Lowering<'_> {
     }
 
     /// Trigger filters are not evaluated: `${{` there is refused.
-    fn filters(&mut self, path: &Path, filters: &[(&str, &Vec<String>)]) {
+    fn filters(&mut self, path: &dyn Fn() -> Path, filters: &[(&str, &Vec<String>)]) {
         for (field, patterns) in filters {
             for pattern in *patterns {
-                escape::unevaluated(
-                    self.diagnostics,
-                    || path.clone().field(*field),
-                    "filter pattern",
-                    pattern,
-                );
+                escape::unevaluated(self.diagnostics, || path().field(*field), "filter pattern", pattern);
             }
         }
     }
@@ -277,8 +274,10 @@ impl Lowering<'_> {
             self.shell_fits_runners(job, i, step);
             self.steps(step, &mut steps);
         }
-        let upload = self.pinned(pins::UPLOAD_ARTIFACT);
-        steps.extend(super::reports::upload(job, upload, path(), self.diagnostics));
+        if !job.test_reports.is_empty() {
+            let upload = self.pinned(pins::UPLOAD_ARTIFACT);
+            steps.extend(super::reports::upload(job, upload, path(), self.diagnostics));
+        }
         if job.retry > 0 {
             self.diagnostics.push(
                 Diagnostic::warning(
@@ -299,7 +298,7 @@ impl Lowering<'_> {
             grant(*permission, *access);
         }
         let overrides = settings.map(|s| s.runs_on.as_slice()).unwrap_or_default();
-        let (runs_on, strategy) = self.runner_and_matrix(job, overrides, path());
+        let (runs_on, strategy) = self.runner_and_matrix(job, overrides, path);
         let environment = job.environment.as_ref().map(|e| {
             if e.requires_approval() {
                 self.diagnostics.push(

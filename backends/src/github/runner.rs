@@ -79,7 +79,7 @@ impl Lowering<'_> {
         &mut self,
         job: &Job,
         overrides: &[String],
-        path: Path,
+        path: impl Fn() -> Path,
     ) -> (gh::RunsOn, Option<gh::Strategy>) {
         let mut warned = false;
         let mut labels_of = |this: &mut Self, runner: &Runner| {
@@ -89,7 +89,7 @@ impl Lowering<'_> {
                 this.diagnostics.push(
                     Diagnostic::warning(
                         "github-runner-size",
-                        path.field("runner"),
+                        path().field("runner"),
                         format!("GitHub's larger runners are selected by labels your organisation defines; job {:?} uses the standard runner", job.id.as_str()),
                     )
                     .with_hint("map the runner to your larger runner's label with `Github::runner_labels`, or set `Runner::labels([..])`")
