@@ -11,7 +11,9 @@ impl Lowering<'_> {
     /// The rules of job `j` and when it is present in the pipeline at all.
     pub(super) fn job_condition(&mut self, graph: &NeedsGraph<'_>, j: usize, presence: &[Dnf]) -> (Dnf, Dnf) {
         let job = &self.pipeline.jobs[j];
-        let path = self.root().job(job.id.as_str());
+        // Built only for a diagnostic.
+        let pipeline = self.pipeline;
+        let path = || Path::pipeline(pipeline.id.as_str()).job(job.id.as_str());
         // GitLab's `when` sees the needed jobs together: one need's result only when it is the
         // only one.
         let mut named: Vec<String> = Vec::new();
@@ -24,7 +26,7 @@ impl Lowering<'_> {
         }
         if !named.is_empty() && graph.needs_of(j).len() > 1 {
             self.unsupported(
-                path.field("condition"),
+                path().field("condition"),
                 format!(
                     "GitLab cannot see the result of job {:?} among the {} jobs that job {:?} needs",
                     named[0],
@@ -39,7 +41,7 @@ impl Lowering<'_> {
             None => Dnf::always(),
             Some(Ok(dnf)) => dnf,
             Some(Err(e)) => {
-                self.dnf_error(e, path.field("condition"), job.id.as_str(), "job");
+                self.dnf_error(e, path().field("condition"), job.id.as_str(), "job");
                 Dnf::always()
             }
         };
@@ -71,14 +73,14 @@ impl Lowering<'_> {
         match result {
             Ok(rules) => {
                 if rules.0.len() > rules::MAX_RULES {
-                    self.dnf_error(DnfError::TooLarge, path.field("condition"), job.id.as_str(), "job");
+                    self.dnf_error(DnfError::TooLarge, path().field("condition"), job.id.as_str(), "job");
                     return (Dnf::always(), Dnf::always());
                 }
                 let pres = rules.static_part();
                 (rules, pres)
             }
             Err(e) => {
-                self.dnf_error(e, path.field("condition"), job.id.as_str(), "job");
+                self.dnf_error(e, path().field("condition"), job.id.as_str(), "job");
                 (Dnf::always(), Dnf::always())
             }
         }

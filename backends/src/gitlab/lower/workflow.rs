@@ -27,7 +27,8 @@ impl Lowering<'_> {
         };
         let mut out: Vec<Rule> = Vec::new();
         for (i, trigger) in p.triggers.iter().enumerate() {
-            let path = self.root().trigger(i);
+            // Built only for a diagnostic.
+            let path = || Path::pipeline(p.id.as_str()).trigger(i);
             let new = match trigger {
                 Trigger::Push(push) => {
                     self.path_filters(&push.paths, &path);
@@ -47,7 +48,7 @@ impl Lowering<'_> {
                     }
                     self.notice(
                         "gitlab-schedule-setting",
-                        path,
+                        path(),
                         format!(
                             "pipeline {:?} runs on the schedule {:?} only once a pipeline schedule exists: GitLab keeps schedules in the project's settings, not in .gitlab-ci.yml",
                             p.id.as_str(),
@@ -68,10 +69,10 @@ impl Lowering<'_> {
         out
     }
 
-    fn path_filters(&mut self, paths: &[String], path: &Path) {
+    fn path_filters(&mut self, paths: &[String], path: &dyn Fn() -> Path) {
         for p in paths.iter().filter(|p| p.starts_with('!')) {
             self.unsupported(
-                path.field("paths"),
+                path().field("paths"),
                 format!(
                     "GitLab `changes:` cannot exclude paths ({p:?} in pipeline {:?})",
                     self.pipeline.id.as_str()
