@@ -227,6 +227,11 @@ fn patches_edit_github_and_codepipeline_documents_too() {
                     root.insert("Description", "patched");
                 }
             }
+            if path.ends_with(".create-pipeline.json") {
+                if let Some(root) = doc.as_map_mut() {
+                    root.insert("patched", true);
+                }
+            }
         });
     let workflow = file(
         &render(pipeline_backends::Github::new(), p.clone()),
@@ -236,9 +241,11 @@ fn patches_edit_github_and_codepipeline_documents_too() {
         workflow.contains("\nrun-name: Delivery of ${{ github.sha }}\n"),
         "{workflow}"
     );
-    let aws = render(pipeline_backends::CodePipeline::new(), p);
+    let aws = render(pipeline_backends::CodePipeline::new().create_pipeline_input(true), p);
     assert!(file(&aws, "codepipeline/delivery.template.yml").contains("\nDescription: patched\n"));
     assert!(!file(&aws, "codepipeline/delivery.deployment.yml").contains("patched"));
+    let json = file(&aws, "codepipeline/delivery.create-pipeline.json");
+    assert!(json.ends_with(",\n  \"patched\": true\n}\n"), "{json}");
 }
 
 #[test]

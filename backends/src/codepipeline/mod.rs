@@ -180,31 +180,19 @@ impl CodePipeline {
     }
 
     /// Emits `model` as YAML for file `path` of pipeline `p` after `head` (the file's header),
-    /// through the pipeline's patches for this platform when it has some. Without patches the
-    /// model is written straight after the header (a template of thousands of jobs is not
-    /// copied again).
+    /// through the pipeline's patches for this platform (see [`pipeline_core::patch`]).
     fn emit_yaml(p: &Pipeline, path: &str, model: &impl serde::Serialize, head: &str) -> Result<String, String> {
         let mut out = String::from(head);
-        if p.has_patches(PLATFORM) {
-            let mut doc = yaml::to_value(model).map_err(|e| e.to_string())?;
-            p.apply_patches(PLATFORM, path, &mut doc);
-            out.push_str(&yaml::to_string(&doc).map_err(|e| e.to_string())?);
-            return Ok(out);
-        }
-        yaml::append_yaml(&mut out, model).map_err(|e| e.to_string())?;
+        pipeline_core::backend::append_yaml(&mut out, model, PLATFORM, path, &[p]).map_err(|e| e.to_string())?;
         Ok(out)
     }
 
     /// Emits `model` as JSON for file `path` of pipeline `p`, through the pipeline's patches for
-    /// this platform when it has some. (Apart from [`Self::emit_yaml`], so that each model is
-    /// compiled for the one format it is written in.)
+    /// this platform.
     fn emit_json(p: &Pipeline, path: &str, model: &impl serde::Serialize) -> Result<String, String> {
-        if p.has_patches(PLATFORM) {
-            let mut doc = yaml::to_value(model).map_err(|e| e.to_string())?;
-            p.apply_patches(PLATFORM, path, &mut doc);
-            return yaml::to_json_string(&doc).map_err(|e| e.to_string());
-        }
-        yaml::to_json(model).map_err(|e| e.to_string())
+        let mut out = String::new();
+        pipeline_core::backend::append_json(&mut out, model, PLATFORM, path, &[p]).map_err(|e| e.to_string())?;
+        Ok(out)
     }
 
     /// The path of a pipeline's template.

@@ -29,7 +29,7 @@ const PLATFORM: &str = "github";
 use std::collections::BTreeMap;
 
 use pipeline_core::diagnostic::{Diagnostic, Diagnostics, Path};
-use pipeline_core::{Action, Backend, GeneratedFile, Pipeline, RenderContext, yaml};
+use pipeline_core::{Action, Backend, GeneratedFile, Pipeline, RenderContext};
 
 /// The GitHub Actions backend.
 ///
@@ -118,16 +118,7 @@ impl Github {
     /// an error was reported.
     fn render_into(&self, pipeline: &Pipeline, diagnostics: &mut Diagnostics, out: &mut String) -> bool {
         let workflow = self.lower(pipeline, diagnostics);
-        let emitted = if pipeline.has_patches(PLATFORM) {
-            // Patches edit the document as a `Value` before it is emitted.
-            yaml::to_value(&workflow).and_then(|mut doc| {
-                pipeline.apply_patches(PLATFORM, &Self::path(pipeline), &mut doc);
-                yaml::append_yaml(out, &doc)
-            })
-        } else {
-            yaml::append_yaml(out, &workflow)
-        };
-        match emitted {
+        match pipeline_core::backend::append_yaml(out, &workflow, PLATFORM, &Self::path(pipeline), &[pipeline]) {
             Ok(()) => true,
             Err(e) => {
                 diagnostics.push(

@@ -71,7 +71,7 @@ mod token;
 
 use indexmap::{IndexMap, IndexSet};
 use pipeline_core::diagnostic::{Diagnostic, Diagnostics, Path};
-use pipeline_core::{Backend, GeneratedFile, Pipeline, RenderContext, yaml};
+use pipeline_core::{Backend, GeneratedFile, Pipeline, RenderContext};
 
 pub use checkout::FETCH as CHECKOUT_FETCH_SCRIPT;
 pub use runner::GitlabRunners;
@@ -373,20 +373,7 @@ fn clash(diagnostics: &mut Diagnostics, pipeline: &Pipeline, name: &str) {
 /// (see [`pipeline_core::patch`]); whether it could.
 fn emit(out: &mut String, file: &CiFile, path: &str, patched_by: &[&Pipeline], diagnostics: &mut Diagnostics) -> bool {
     let pipeline = patched_by.first().map(|p| p.id.as_str()).unwrap_or_default();
-    let emitted = if patched_by.iter().any(|p| p.has_patches(PLATFORM)) {
-        // Patches edit the document as a `Value` before it is emitted.
-        yaml::to_value(file).and_then(|mut v| {
-            for p in patched_by {
-                p.apply_patches(PLATFORM, path, &mut v);
-            }
-            yaml::to_string(&v).map(|text| out.push_str(&text))
-        })
-    } else {
-        // Straight from the model, after the header: no intermediate tree nor copy (the same
-        // text, see `yaml`).
-        yaml::append_yaml(out, file)
-    };
-    match emitted {
+    match pipeline_core::backend::append_yaml(out, file, PLATFORM, path, patched_by) {
         Ok(()) => true,
         Err(e) => {
             diagnostics.push(

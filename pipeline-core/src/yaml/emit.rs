@@ -595,9 +595,11 @@ impl MapWriter<'_> {
     /// A struct field's key.
     #[inline(never)]
     fn field_key(&mut self, key: &str) -> Result<usize, Error> {
-        self.next_entry();
-        self.e.keys.pending().push_str(key);
-        self.e.key(self.base, &mut self.seen)
+        // One closure type: `write_key` is compiled for it once, whatever the field's type.
+        self.write_key(|keys| {
+            keys.push_str(key);
+            Ok(())
+        })
     }
 
     fn value<T: Serialize + ?Sized>(&mut self, k: usize, value: &T) -> Result<(), Error> {
